@@ -1,0 +1,42 @@
+# ketacare: `make run` serves the demo clinic, `make test` runs every check.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: run test lint typecheck pytest bench clean
+
+$(BIN)/ketacare: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(BIN)/ketacare
+
+run: $(BIN)/ketacare
+	DEBUG=1 $(BIN)/ketacare migrate --noinput
+	DEBUG=1 $(BIN)/ketacare demo
+	DEBUG=1 $(BIN)/ketacare run --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/ketacare
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+typecheck: $(BIN)/ketacare
+	$(BIN)/mypy
+
+pytest: $(BIN)/ketacare
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test: lint typecheck
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: $(BIN)/ketacare
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) ketacare.sqlite3* staticfiles .mypy_cache .ruff_cache .pytest_cache

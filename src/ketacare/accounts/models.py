@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+
+from ketacare.accounts.roles import STAFF_ROLES, Role
+from ketacare.accounts.validators import validate_phone, validate_timezone
+
+
+class Clinic(models.Model):
+    """The tenant: every piece of health data belongs to exactly one clinic."""
+
+    name = models.CharField(max_length=200, unique=True)
+    timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
+    on_call_phone = models.CharField(
+        "on-call phone",
+        max_length=32,
+        validators=[validate_phone],
+        help_text="The number patients and sitters call when something goes wrong.",
+    )
+    emergency_number = models.CharField(
+        max_length=8,
+        default="911",
+        validators=[validate_phone],
+        help_text="The local emergency number shown beside crisis resources.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering: ClassVar = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in. `clinic` is empty only for platform superusers."""
+
+    clinic = models.ForeignKey(
+        Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
+    )
+
+    objects: ClassVar[UserManager[User]] = UserManager()
+
+    class Meta:
+        ordering: ClassVar = ["username"]
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        cached: frozenset[Role] | None = getattr(self, "_roles_cache", None)
+        if cached is None:
+            if self.pk is None:
+                cached = frozenset()
+            else:
+                cached = frozenset(Role(r.role) for r in self.role_grants.all())
+            self._roles_cache = cached
+        return cached
+
+    def forget_roles(self) -> None:
+        self.__dict__.pop("_roles_cache", None)
+
+    def has_role(self, *roles: Role) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_clinic_staff(self) -> bool:
+        return self.clinic_id is not None and bool(self.roles & STAFF_ROLES)
+
+    @property
+    def role_label(self) -> str:
+        """The roles as one string, the way the audit log records them."""
+        if self.is_superuser and not self.roles:
+            return "superuser"
+        return ",".join(sorted(self.roles))
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class RoleGrant(models.Model):
+    """One role held by one user (a user may hold several)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=Role.values), name="role_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} as {self.get_role_display()}"

@@ -1,0 +1,25 @@
+"""The roles a person can hold in a clinic. A user may hold several."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    SITTER = "sitter", "Sitter"
+    CLINICIAN = "clinician", "Clinician"
+    PRESCRIBER = "prescriber", "Prescriber"
+    PHARMACIST = "pharmacist", "Pharmacist"
+    COORDINATOR = "coordinator", "Care coordinator"
+    ADMIN = "admin", "Clinic administrator"
+
+
+# Roles that work for the clinic and so see the clinic's patients.
+STAFF_ROLES = frozenset(
+    {Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST, Role.COORDINATOR, Role.ADMIN}
+)
+# Roles that may create and edit patient records (demographics, sitters, consent).
+RECORD_EDITOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.CLINICIAN, Role.PRESCRIBER})
+# Roles that move a patient through the phases of treatment.
+PHASE_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.COORDINATOR, Role.ADMIN})

@@ -1,0 +1,174 @@
+"""Writing and verifying the audit chain."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from ketacare.audit.context import current
+from ketacare.audit.models import AuditAction, AuditEntry, AuditHead
+
+
+@dataclass(frozen=True)
+class Event:
+    """One thing to record: what was done to which object of which patient."""
+
+    action: AuditAction
+    object_type: str = ""
+    object_id: str = ""
+    patient_id: int | None = None
+    clinic_id: int | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def about(
+        cls,
+        action: AuditAction,
+        obj: models.Model,
+        *,
+        patient_id: int | None = None,
+        clinic_id: int | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Event:
+        """An event about a model instance; patient and clinic are read off it when it has them."""
+        if patient_id is None:
+            patient_id = _patient_id_of(obj)
+        if clinic_id is None:
+            clinic_id = getattr(obj, "clinic_id", None)
+        return cls(
+            action=action,
+            object_type=obj._meta.label,
+            object_id=str(obj.pk),
+            patient_id=patient_id,
+            clinic_id=clinic_id,
+            detail=detail or {},
+        )
+
+
+def _patient_id_of(obj: models.Model) -> int | None:
+    if obj._meta.label == "patients.Patient":
+        return obj.pk  # type: ignore[no-any-return]
+    value = getattr(obj, "patient_id", None)
+    return value if isinstance(value, int) else None
+
+
+def _actor() -> tuple[int | None, str, str, int | None]:
+    """(actor id, label, roles, clinic id) of whoever is acting now."""
+    ctx = current()
+    user = ctx.user
+    if user is not None and user.is_authenticated:
+        return user.pk, user.get_username(), user.role_label, user.clinic_id  # type: ignore[union-attr]
+    return None, ctx.label or "anonymous", "", None
+
+
+def record(event: Event) -> AuditEntry:
+    return record_many([event])[0]
+
+
+def record_many(events: Sequence[Event]) -> list[AuditEntry]:
+    """Append events to the chain, in order, inside the caller's transaction."""
+    if not events:
+        return []
+    ctx = current()
+    actor_id, actor_label, role, actor_clinic = _actor()
+    at = timezone.now()
+    with transaction.atomic():
+        head = _lock_head()
+        seq, prev = head.seq, head.hash
+        entries = []
+        for event in events:
+            seq += 1
+            fields: dict[str, Any] = {
+                "seq": seq,
+                "at": at,
+                "actor_id": actor_id,
+                "actor_label": actor_label,
+                "role": role,
+                "action": str(event.action),
+                "object_type": event.object_type,
+                "object_id": event.object_id,
+                "patient_id": event.patient_id,
+                "clinic_id": event.clinic_id if event.clinic_id is not None else actor_clinic,
+                "request_id": ctx.request_id,
+                "ip_address": ctx.ip_address,
+                "detail": event.detail,
+                "prev_hash": prev,
+            }
+            prev = entry_hash(fields)
+            entries.append(AuditEntry(hash=prev, **fields))
+        AuditEntry.objects.bulk_create(entries, batch_size=1000)
+        AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
+    return entries
+
+
+def _lock_head() -> AuditHead:
+    # The head row is created on first use (a test flush or a fresh database has
+    # none); ignore_conflicts makes two first writers safe on PostgreSQL.
+    AuditHead.objects.bulk_create([AuditHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+    return AuditHead.objects.select_for_update().get(pk=1)
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    checked: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
+    """Walk the chain from the start; name the first entry that does not fit."""
+    if entries is None:
+        entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
+    expected_seq, prev = 1, GENESIS_HASH
+    checked = 0
+    for entry in entries:
+        fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
+        if entry.seq != expected_seq:
+            return Verification(
+                ok=False,
+                checked=checked,
+                broken_seq=expected_seq,
+                reason=f"entry #{expected_seq} is missing (the next entry is #{entry.seq}): "
+                "it was deleted",
+            )
+        if entry.prev_hash != prev:
+            return Verification(
+                ok=False,
+                checked=checked,
+                broken_seq=entry.seq,
+                reason=f"entry #{entry.seq} does not follow entry #{entry.seq - 1}: "
+                "its previous-hash does not match",
+            )
+        if entry_hash(fields) != entry.hash:
+            return Verification(
+                ok=False,
+                checked=checked,
+                broken_seq=entry.seq,
+                reason=f"entry #{entry.seq} was altered: its content no longer matches its hash",
+            )
+        prev = entry.hash
+        expected_seq += 1
+        checked += 1
+    return _verify_tail(checked, expected_seq - 1, prev)
+
+
+def _verify_tail(checked: int, last_seq: int, last_hash: str) -> Verification:
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
+    if (head_seq, head_hash) != (last_seq, last_hash):
+        missing_from = last_seq + 1
+        return Verification(
+            ok=False,
+            checked=checked,
+            broken_seq=missing_from,
+            reason=f"the chain ends at #{last_seq} but the log recorded #{head_seq}: "
+            f"entries from #{missing_from} were deleted or replaced",
+        )
+    return Verification(ok=True, checked=checked)
+

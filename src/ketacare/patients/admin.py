@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from ketacare.accounts.roles import RECORD_EDITOR_ROLES, Role
+from ketacare.admin_scoping import ClinicScopedAdmin
+from ketacare.patients import services
+from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange, Sitter
+
+
+@admin.register(Patient)
+class PatientAdmin(ClinicScopedAdmin):
+    list_display = ("legal_name", "phase", "indication", "date_of_birth", "clinic")
+    list_filter = ("phase", "indication")
+    search_fields = ("legal_name", "email", "phone")
+    readonly_fields = ("phase", "phase_since", "paused_from", "user", "created_at", "updated_at")
+    editor_roles = RECORD_EDITOR_ROLES
+    list_select_related = ("clinic",)
+
+    def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
+        # Through the services, so the admin validates, scopes and audits like every face.
+        fields = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS if k in form.cleaned_data}
+        actor = request.user
+        if change:
+            saved = services.update_patient(actor, obj, fields)  # type: ignore[arg-type]
+        else:
+            clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
+            saved = services.register_patient(actor, clinic, fields)  # type: ignore[arg-type]
+        obj.pk, obj.clinic_id, obj.phase = saved.pk, saved.clinic_id, saved.phase
+
+
+@admin.register(Sitter)
+class SitterAdmin(ClinicScopedAdmin):
+    list_display = ("name", "phone", "relationship", "clinic")
+    search_fields = ("name", "phone", "email")
+    filter_horizontal = ("patients",)
+    editor_roles = RECORD_EDITOR_ROLES
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        # A sitter sits only for patients of their own clinic.
+        form.instance.patients.remove(
+            *form.instance.patients.exclude(clinic_id=form.instance.clinic_id)
+        )
+
+
+@admin.register(ConsentDocument)
+class ConsentDocumentAdmin(ClinicScopedAdmin):
+    list_display = ("title", "kind", "version", "published_at", "clinic")
+    readonly_fields = ("version", "body_sha256")
+    editor_roles = frozenset({Role.ADMIN})
+    audited = False  # the consent text is not about any patient
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # A published version is never edited; publish a new one instead.
+        return obj is None and super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: ConsentDocument, form: Any, change: bool) -> None:
+        actor = request.user
+        clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
+        doc = services.publish_consent(actor, clinic, obj.title, obj.body)  # type: ignore[arg-type]
+        obj.pk, obj.version, obj.clinic_id = doc.pk, doc.version, doc.clinic_id
+
+
+class _ReadOnlyAdmin(ClinicScopedAdmin):
+    """Records written only by the services (signatures, phase history)."""
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Consent)
+class ConsentAdmin(_ReadOnlyAdmin):
+    list_display = ("patient", "document", "signature_name", "signed_at")
+    list_select_related = ("patient", "document")
+
+
+@admin.register(PhaseChange)
+class PhaseChangeAdmin(_ReadOnlyAdmin):
+    list_display = ("patient", "from_phase", "to_phase", "actor", "at")
+    list_filter = ("to_phase",)
+    list_select_related = ("patient", "actor")

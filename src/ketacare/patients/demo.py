@@ -1,0 +1,311 @@
+"""The demo clinic: staff, patients in every phase, sitters and consents.
+
+Built with bulk inserts so `ketacare demo --patients 10000` takes seconds, not
+minutes: one password hash is computed once and shared by every demo account.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.accounts.models import Clinic, RoleGrant, User
+from ketacare.accounts.roles import Role
+from ketacare.audit.log import Event, record_many
+from ketacare.audit.models import AuditAction
+from ketacare.patients.models import (
+    Consent,
+    ConsentDocument,
+    Indication,
+    Patient,
+    PhaseChange,
+    SexAtBirth,
+    Sitter,
+)
+from ketacare.patients.phases import Phase
+
+DEMO_CLINIC_NAME = "Demo Ketamine Clinic"
+DEMO_PASSWORD = "ketacare-demo"  # noqa: S105 - printed for the demo; never used outside it
+BATCH = 1000
+
+STAFF: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
+    ("admin", "Avery", "Admin", (Role.ADMIN,)),
+    ("dr.rivera", "Sam", "Rivera", (Role.CLINICIAN, Role.PRESCRIBER)),
+    ("dr.chen", "Lee", "Chen", (Role.CLINICIAN,)),
+    ("pharmacist", "Pat", "Okafor", (Role.PHARMACIST,)),
+    ("coordinator", "Jo", "Martin", (Role.COORDINATOR,)),
+)
+
+# How 20 demo patients spread over the phases (repeated for larger demos).
+PHASE_PATTERN: tuple[Phase, ...] = (
+    *(Phase.SCREENING,) * 2,
+    *(Phase.INTAKE,) * 2,
+    *(Phase.UNDER_REVIEW,) * 3,
+    *(Phase.APPROVED,) * 2,
+    Phase.DECLINED,
+    *(Phase.INDUCTION,) * 4,
+    *(Phase.MAINTENANCE,) * 4,
+    Phase.PAUSED,
+    Phase.DISCHARGED,
+)
+
+# The path each phase was reached by, for the phase history.
+PATHS: dict[Phase, tuple[Phase, ...]] = {
+    Phase.SCREENING: (),
+    Phase.INTAKE: (Phase.INTAKE,),
+    Phase.UNDER_REVIEW: (Phase.INTAKE, Phase.UNDER_REVIEW),
+    Phase.APPROVED: (Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED),
+    Phase.DECLINED: (Phase.INTAKE, Phase.UNDER_REVIEW, Phase.DECLINED),
+    Phase.INDUCTION: (Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION),
+    Phase.MAINTENANCE: (
+        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+    ),
+    Phase.PAUSED: (
+        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+        Phase.PAUSED,
+    ),
+    Phase.DISCHARGED: (
+        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+        Phase.DISCHARGED,
+    ),
+}
+NEEDS_SITTER = frozenset({Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED})
+REASONS = {
+    Phase.DECLINED: "Psychotic disorder in history (absolute exclusion).",
+    Phase.PAUSED: "Travelling for three weeks.",
+    Phase.DISCHARGED: "Course completed; remission sustained.",
+}
+
+FIRST = ("Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Quinn", "Robin",
+         "Drew", "Sky", "Dana", "Elliot", "Hayden", "Kai", "Reese", "Rowan", "Sage")
+LAST = ("Garcia", "Smith", "Nguyen", "Johnson", "Brown", "Lopez", "Patel", "Kim", "Walker",
+        "Young", "Allen", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill")
+
+CONSENT_TITLE = "Informed consent to at-home ketamine treatment"
+CONSENT_BODY = """\
+I understand that ketamine is a controlled medicine prescribed off-label for depression and PTSD.
+I will take it at home only as prescribed, by mouth (dissolved under the tongue) or as a nasal
+spray, with an adult sitter present for at least two hours. I will not drive until the next day
+after sleep. Ketamine can raise blood pressure and cause dissociation, nausea, vomiting and
+dizziness; it can be misused. I will store it locked away and report every dose, missing tablet
+and side effect. I can stop at any time."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    roles: str
+    password: str = DEMO_PASSWORD
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    clinic: Clinic
+    created: bool
+    logins: list[DemoLogin]
+    patients: int
+
+
+def _batches(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def load_demo(
+    patients: int = 20,
+    *,
+    clinic_name: str = DEMO_CLINIC_NAME,
+    seed: int = 2026,
+    progress: Callable[[int], None] | None = None,
+) -> DemoResult:
+    """Create the demo clinic once; a second call finds it and changes nothing."""
+    existing = Clinic.objects.filter(name=clinic_name).first()
+    if existing is not None:
+        return DemoResult(existing, created=False, logins=_logins(existing), patients=existing.patients.count())
+    tick = progress or (lambda _n: None)
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    password = make_password(DEMO_PASSWORD)
+    prefix = "" if clinic_name == DEMO_CLINIC_NAME else f"{_slug(clinic_name)}."
+    with transaction.atomic():
+        clinic = Clinic.objects.create(
+            name=clinic_name, timezone="America/New_York", on_call_phone="+1 555 010 0199"
+        )
+        staff = _create_staff(clinic, password, prefix)
+        document = ConsentDocument.objects.create(
+            clinic=clinic, version=1, title=CONSENT_TITLE, body=CONSENT_BODY
+        )
+        for chunk in _batches(list(range(patients))):
+            _create_patients(clinic, chunk, rng, password, prefix, staff, document)
+            tick(len(chunk))
+    return DemoResult(clinic, created=True, logins=_logins(clinic), patients=patients)
+
+
+def _slug(name: str) -> str:
+    return "".join(ch for ch in name.lower() if ch.isalnum())[:20]
+
+
+def _create_staff(clinic: Clinic, password: str, prefix: str) -> dict[str, User]:
+    users = {}
+    for username, first, last, roles in STAFF:
+        user = User.objects.create(
+            username=f"{prefix}{username}", first_name=first, last_name=last, clinic=clinic,
+            password=password, is_staff=True, email=f"{username}@demo.invalid",
+        )
+        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+        users[username] = user
+    return users
+
+
+def _create_patients(  # noqa: PLR0913 - one batch needs all of these
+    clinic: Clinic,
+    indexes: list[int],
+    rng: random.Random,
+    password: str,
+    prefix: str,
+    staff: dict[str, User],
+    document: ConsentDocument,
+) -> None:
+    now = timezone.now()
+    phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
+    names = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in indexes]
+    users = User.objects.bulk_create(
+        [
+            User(
+                username=f"{prefix}patient{i + 1:02d}", first_name=n.split()[0],
+                last_name=n.split()[1], clinic=clinic, password=password,
+                email=f"patient{i + 1}@demo.invalid",
+            )
+            for i, n in zip(indexes, names, strict=True)
+        ]
+    )
+    RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.PATIENT) for u in users])
+    records = Patient.objects.bulk_create(
+        [
+            Patient(
+                clinic=clinic, user=u, legal_name=n,
+                date_of_birth=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40)),
+                sex_at_birth=rng.choice([SexAtBirth.FEMALE, SexAtBirth.MALE]),
+                weight_kg=Decimal(rng.randrange(480, 1100)) / 10,
+                timezone=rng.choice(["America/New_York", "America/Chicago", "America/Los_Angeles"]),
+                phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
+                email=u.email, emergency_contact_name=f"{rng.choice(FIRST)} {n.split()[1]}",
+                emergency_contact_phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
+                indication=rng.choice([Indication.TRD, Indication.TRD, Indication.MDD, Indication.PTSD]),
+                phase=ph, phase_since=now - timedelta(days=3),
+                paused_from=Phase.MAINTENANCE.value if ph is Phase.PAUSED else "",
+            )
+            for u, n, ph in zip(users, names, phases, strict=True)
+        ]
+    )
+    _history_consents_sitters(records, phases, rng, password, prefix, staff, document)
+
+
+def _history_consents_sitters(  # noqa: PLR0913
+    records: list[Patient],
+    phases: list[Phase],
+    rng: random.Random,
+    password: str,
+    prefix: str,
+    staff: dict[str, User],
+    document: ConsentDocument,
+) -> None:
+    now = timezone.now()
+    clinician = staff["dr.rivera"]
+    history, consents, events = [], [], []
+    sitters: list[tuple[Sitter, Patient]] = []
+    for patient, phase in zip(records, phases, strict=True):
+        path = PATHS[phase]
+        steps = [("", Phase.SCREENING), *zip((Phase.SCREENING, *path), path, strict=False)]
+        start = now - timedelta(days=7 * (len(path) + 1))
+        for k, (src, dst) in enumerate(steps):
+            history.append(
+                PhaseChange(
+                    patient=patient, from_phase=src, to_phase=dst, actor=clinician,
+                    reason=REASONS.get(dst, ""), at=start + timedelta(days=7 * k),
+                )
+            )
+        if Phase.UNDER_REVIEW in path:
+            consents.append(
+                Consent(
+                    patient=patient, document=document, signed_by=patient.user,
+                    signature_name=patient.legal_name, signed_at=start + timedelta(days=6),
+                )
+            )
+        if phase in NEEDS_SITTER:
+            sitters.append((_new_sitter(patient, rng), patient))
+        events.append(Event.about(AuditAction.CREATE, patient, detail={"via": "demo"}))
+    PhaseChange.objects.bulk_create(history)
+    Consent.objects.bulk_create(consents)
+    _save_sitters(sitters, password)
+    record_many(events)
+
+
+def _new_sitter(patient: Patient, rng: random.Random) -> Sitter:
+    return Sitter(
+        clinic_id=patient.clinic_id, name=f"{rng.choice(FIRST)} {patient.legal_name.split()[1]}",
+        phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
+        relationship=rng.choice(["partner", "parent", "friend", "sibling"]),
+    )
+
+
+def _save_sitters(pairs: list[tuple[Sitter, Patient]], password: str) -> None:
+    if not pairs:
+        return
+    users = User.objects.bulk_create(
+        [
+            User(
+                # The sitter of patient07 signs in as sitter07.
+                username=p.user.username.replace("patient", "sitter"),  # type: ignore[union-attr]
+                first_name=s.name.split()[0],
+                last_name=s.name.split()[1], clinic_id=s.clinic_id, password=password,
+            )
+            for s, p in pairs
+        ]
+    )
+    RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.SITTER) for u in users])
+    for (sitter, _), user in zip(pairs, users, strict=True):
+        sitter.user = user
+    saved = Sitter.objects.bulk_create([s for s, _ in pairs])
+    links = [
+        Sitter.patients.through(sitter_id=s.pk, patient_id=p.pk)
+        for s, (_, p) in zip(saved, pairs, strict=True)
+    ]
+    # The first sitter of the batch also sits for the second patient who needs one:
+    # sitters may sit for several people.
+    if len(pairs) > 1:
+        links.append(Sitter.patients.through(sitter_id=saved[0].pk, patient_id=pairs[1][1].pk))
+    Sitter.patients.through.objects.bulk_create(links)
+
+
+def _logins(clinic: Clinic) -> list[DemoLogin]:
+    """Staff, plus one patient (and their sitter) in each of the phases worth a look."""
+    logins = [
+        DemoLogin(user.username, "+".join(sorted(user.roles)))
+        for user in User.objects.filter(clinic=clinic, is_staff=True)
+        .prefetch_related("role_grants")
+        .order_by("pk")
+    ]
+    for phase in (Phase.INTAKE, Phase.INDUCTION, Phase.MAINTENANCE):
+        patient = (
+            Patient.objects.filter(clinic=clinic, phase=phase, user__isnull=False)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if patient is None or patient.user is None:
+            continue
+        logins.append(DemoLogin(patient.user.username, f"patient ({phase.label.lower()})"))
+        sitter = Sitter.objects.filter(patients=patient, user__isnull=False).select_related("user").first()
+        if sitter is not None and sitter.user is not None:
+            logins.append(DemoLogin(sitter.user.username, f"sitter of {patient.user.username}"))
+    return logins

@@ -1,0 +1,238 @@
+from __future__ import annotations
+
+import hashlib
+from decimal import Decimal
+from typing import TYPE_CHECKING, ClassVar
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.timezone import now
+
+from ketacare.accounts.models import Clinic
+from ketacare.accounts.validators import validate_phone, validate_timezone
+from ketacare.patients.phases import Phase
+from ketacare.patients.scoping import ScopedQuerySet, patient_scope
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+
+PHASE_CHOICES = [(p.value, p.label) for p in Phase]
+
+# Body weight bounds the dosing library accepts (mg/kg and pharmacokinetics); a
+# weight outside them is a typing error, not a patient we can dose.
+WEIGHT_MIN_KG = Decimal(30)
+WEIGHT_MAX_KG = Decimal(250)
+
+
+class Indication(models.TextChoices):
+    MDD = "mdd", "Major depressive disorder"
+    TRD = "trd", "Treatment-resistant depression"
+    PTSD = "ptsd", "Post-traumatic stress disorder"
+
+
+class SexAtBirth(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+    UNKNOWN = "unknown", "Not recorded"
+
+
+class PatientQuerySet(ScopedQuerySet["Patient"]):
+    def visible_to(self, user: User | object) -> PatientQuerySet:
+        return self.filter(patient_scope(user, prefix=""))
+
+
+class Patient(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="patients")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="patient_record",
+        help_text="The patient's own sign-in, once they have one.",
+    )
+    legal_name = models.CharField(max_length=200)
+    date_of_birth = models.DateField()
+    sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices)
+    weight_kg = models.DecimalField(
+        "weight (kg)",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(WEIGHT_MIN_KG), MaxValueValidator(WEIGHT_MAX_KG)],
+    )
+    timezone = models.CharField(max_length=64, validators=[validate_timezone])
+    phone = models.CharField(max_length=32, validators=[validate_phone])
+    email = models.EmailField(blank=True)
+    emergency_contact_name = models.CharField(max_length=200)
+    emergency_contact_phone = models.CharField(max_length=32, validators=[validate_phone])
+    indication = models.CharField(max_length=8, choices=Indication.choices)
+    phase = models.CharField(max_length=16, choices=PHASE_CHOICES, default=Phase.SCREENING.value)
+    phase_since = models.DateTimeField(default=now)
+    # While paused: the phase to return to.
+    paused_from = models.CharField(max_length=16, choices=PHASE_CHOICES, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PatientQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["legal_name", "pk"]
+        indexes: ClassVar = [models.Index(fields=["clinic", "phase"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(weight_kg__gte=WEIGHT_MIN_KG, weight_kg__lte=WEIGHT_MAX_KG),
+                name="patient_weight_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(phase__in=[p.value for p in Phase]), name="patient_phase_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(indication__in=Indication.values),
+                name="patient_indication_known",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(phase=Phase.PAUSED.value, paused_from__in=["induction", "maintenance"])
+                    | (~models.Q(phase=Phase.PAUSED.value) & models.Q(paused_from=""))
+                ),
+                name="patient_paused_from_only_when_paused",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.legal_name
+
+    @property
+    def phase_enum(self) -> Phase:
+        return Phase(self.phase)
+
+    @property
+    def paused_from_enum(self) -> Phase | None:
+        return Phase(self.paused_from) if self.paused_from else None
+
+    def age_on(self, day: object) -> int:
+        from datetime import date  # noqa: PLC0415
+
+        assert isinstance(day, date)  # noqa: S101 - programming error, not input
+        born = self.date_of_birth
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class PhaseChange(models.Model):
+    """One move of a patient between phases (append-only history)."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="phase_changes")
+    from_phase = models.CharField(max_length=16, choices=PHASE_CHOICES)
+    to_phase = models.CharField(max_length=16, choices=PHASE_CHOICES)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id}: {self.from_phase} -> {self.to_phase}"
+
+
+class SitterQuerySet(models.QuerySet["Sitter"]):
+    def visible_to(self, user: User | object) -> SitterQuerySet:
+        """Staff see their clinic's sitters, a sitter themself, a patient their own sitters."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        sitter_self = models.Q(user_id=getattr(user, "pk", None))
+        sitting_for = models.Q(
+            pk__in=Sitter.patients.through.objects.filter(
+                patient_scope(user, prefix="patient__")
+            ).values("sitter_id")
+        )
+        return self.filter(sitter_self | sitting_for).distinct()
+
+
+class Sitter(models.Model):
+    """An adult who stays with a patient during and after each at-home dose."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="sitters")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="sitter_profile",
+    )
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=32, validators=[validate_phone])
+    email = models.EmailField(blank=True)
+    relationship = models.CharField(max_length=100, blank=True, help_text="e.g. partner, friend")
+    patients = models.ManyToManyField(Patient, related_name="sitters", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SitterQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ConsentDocument(models.Model):
+    """One published version of a consent text. Never edited: a change is a new version."""
+
+    class Kind(models.TextChoices):
+        TREATMENT = "treatment", "Informed consent to at-home ketamine treatment"
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="consent_documents")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TREATMENT)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=200)
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64, editable=False)
+    published_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar = ["clinic", "kind", "-version"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["clinic", "kind", "version"], name="one_consent_text_per_version"
+            ),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="consent_version_gte_1"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} v{self.version}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.body_sha256 = hashlib.sha256(self.body.encode("utf-8")).hexdigest()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Consent(models.Model):
+    """A patient's signature on one version of a consent document."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consents")
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="+")
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    signature_name = models.CharField(
+        max_length=200, help_text="The name typed as the signature."
+    )
+    signed_at = models.DateTimeField(default=now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-signed_at"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(fields=["patient", "document"], name="one_signature_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.patient_id} signed {self.document}"

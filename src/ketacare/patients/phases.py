@@ -1,0 +1,96 @@
+"""The phases of a patient's treatment and the rules for moving between them.
+
+Pure Python (no Django) so the whole table is tested without a database; the
+services in `patients.services` apply it to stored patients under a row lock.
+
+    screening -> intake -> under_review -> approved | declined
+    under_review -> intake            (returned for more information)
+    approved -> induction -> maintenance
+    induction | maintenance -> paused -> (back to the phase it was paused from)
+    approved | induction | maintenance | paused -> discharged
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Phase(enum.StrEnum):
+    SCREENING = "screening"
+    INTAKE = "intake"
+    UNDER_REVIEW = "under_review"
+    APPROVED = "approved"
+    DECLINED = "declined"
+    INDUCTION = "induction"
+    MAINTENANCE = "maintenance"
+    PAUSED = "paused"
+    DISCHARGED = "discharged"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+TRANSITIONS: dict[Phase, frozenset[Phase]] = {
+    Phase.SCREENING: frozenset({Phase.INTAKE}),
+    Phase.INTAKE: frozenset({Phase.UNDER_REVIEW}),
+    Phase.UNDER_REVIEW: frozenset({Phase.APPROVED, Phase.DECLINED, Phase.INTAKE}),
+    Phase.APPROVED: frozenset({Phase.INDUCTION, Phase.DISCHARGED}),
+    Phase.DECLINED: frozenset(),
+    Phase.INDUCTION: frozenset({Phase.MAINTENANCE, Phase.PAUSED, Phase.DISCHARGED}),
+    Phase.MAINTENANCE: frozenset({Phase.PAUSED, Phase.DISCHARGED}),
+    Phase.PAUSED: frozenset({Phase.INDUCTION, Phase.MAINTENANCE, Phase.DISCHARGED}),
+    Phase.DISCHARGED: frozenset(),
+}
+
+# Moves that must say why (they end, interrupt or send back someone's treatment).
+REASON_REQUIRED: frozenset[tuple[Phase, Phase]] = frozenset(
+    {(Phase.UNDER_REVIEW, Phase.DECLINED), (Phase.UNDER_REVIEW, Phase.INTAKE)}
+    | {(src, Phase.PAUSED) for src in Phase}
+    | {(src, Phase.DISCHARGED) for src in Phase}
+)
+
+
+class PhaseTransitionError(ValueError):
+    """A move between phases that the rules do not allow, with the reason why."""
+
+
+@dataclass(frozen=True)
+class TransitionFacts:
+    """What the guards need to know about the patient beyond the phase."""
+
+    has_current_consent: bool = False
+    paused_from: Phase | None = None
+    reason: str = ""
+
+
+def allowed_next(current: Phase, paused_from: Phase | None = None) -> frozenset[Phase]:
+    """The phases `current` may move to (a pause only returns where it came from)."""
+    nxt = TRANSITIONS[current]
+    if current is Phase.PAUSED and paused_from is not None:
+        nxt = frozenset(p for p in nxt if p in {paused_from, Phase.DISCHARGED})
+    return nxt
+
+
+def _names(phases: frozenset[Phase]) -> str:
+    return ", ".join(sorted(phases)) if phases else "none (this phase is final)"
+
+
+def check_transition(current: Phase, target: Phase, facts: TransitionFacts) -> None:
+    """Raise PhaseTransitionError unless `current -> target` is allowed for these facts."""
+    nxt = allowed_next(current, facts.paused_from)
+    if target not in nxt:
+        raise PhaseTransitionError(
+            f"Cannot move from {current} to {target}: "
+            f"the phases allowed after {current} are {_names(nxt)}."
+        )
+    if (current, target) in REASON_REQUIRED and not facts.reason.strip():
+        raise PhaseTransitionError(
+            f"Moving from {current} to {target} needs a reason; none was given."
+        )
+    if target is Phase.UNDER_REVIEW and not facts.has_current_consent:
+        raise PhaseTransitionError(
+            f"Cannot move from {current} to {target}: the patient has not signed "
+            "the current version of the treatment consent."
+        )

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
+from ketacare.patients.services import PATIENT_FIELDS
+
+
+class PatientForm(forms.ModelForm[Patient]):
+    class Meta:
+        model = Patient
+        fields = PATIENT_FIELDS
+        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+
+class PhaseMoveForm(forms.Form):
+    target = forms.ChoiceField(label="Move to")
+    reason = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed to decline, return to intake, pause or discharge.",
+    )
+
+    def __init__(self, *args: Any, allowed: frozenset[Phase], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [(p.value, p.label) for p in sorted(allowed)]  # type: ignore[attr-defined]
+
+    @property
+    def target_phase(self) -> Phase:
+        return Phase(self.cleaned_data["target"])
+
+
+class PatientFilterForm(forms.Form):
+    phase = forms.ChoiceField(
+        required=False, choices=[("", "All phases"), *((p.value, p.label) for p in Phase)]
+    )
+    q = forms.CharField(required=False, label="Name", max_length=100)

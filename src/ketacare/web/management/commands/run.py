@@ -1,0 +1,54 @@
+"""`ketacare run`: serve the clinic on HOST:PORT (Django's development server)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+_HOSTNAME = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
+
+
+def parse_host(value: str) -> str:
+    """A host for the server: an IP address or a host name; IPv6 comes back in brackets."""
+    host = value.strip().strip("[]")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        if not _HOSTNAME.match(host):
+            raise CommandError(f"--host {value!r} is not an IP address or host name.") from None
+        return host
+    return f"[{address}]" if address.version == 6 else str(address)  # noqa: PLR2004
+
+
+def parse_port(value: str) -> int:
+    try:
+        port = int(value)
+    except ValueError:
+        raise CommandError(f"--port {value!r} is not a number.") from None
+    if not 1 <= port <= 65535:  # noqa: PLR2004 - the TCP port range
+        raise CommandError(f"--port {port} is outside 1-65535.")
+    return port
+
+
+class Command(BaseCommand):
+    help = "Serve ketacare on HOST:PORT (default 127.0.0.1:8000)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", default="8000")
+        parser.add_argument(
+            "--migrate", action="store_true", help="Apply database migrations first."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host = parse_host(options["host"])
+        port = parse_port(options["port"])
+        if options["migrate"]:
+            call_command("migrate", interactive=False, verbosity=1)
+        self.stdout.write(f"ketacare serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        call_command("runserver", f"{host}:{port}", use_reloader=settings.DEBUG)
