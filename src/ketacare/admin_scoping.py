@@ -22,7 +22,7 @@ from ketacare.audit.models import AuditAction
 
 def _roles(request: HttpRequest) -> frozenset[Role]:
     user = request.user
-    return user.roles if user.is_authenticated else frozenset()  # type: ignore[union-attr]
+    return user.roles if user.is_authenticated else frozenset()
 
 
 class ClinicScopedAdmin(admin.ModelAdmin[Any]):

@@ -108,7 +108,7 @@ def env_database(
             ),
         }
         config["CONN_MAX_AGE"] = 0
-    elif engine not in {"django.db.backends.postgresql"}:
+    elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
             f"{name}={url!r}: ketacare runs on SQLite or PostgreSQL, not {engine}."
         )

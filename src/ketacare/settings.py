@@ -21,9 +21,7 @@ DEBUG = env_bool("DEBUG", default=False)
 _secret = env_secret("SECRET_KEY")
 if _secret is None:
     if not DEBUG:
-        raise ImproperlyConfigured(
-            "SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off."
-        )
+        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) must be set when DEBUG is off.")
     _secret = "django-insecure-ketacare-development-only"  # noqa: S105 - DEBUG only
 SECRET_KEY = _secret
 

@@ -42,7 +42,7 @@ class User(AbstractUser):
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
 
-    objects: ClassVar[UserManager[User]] = UserManager()
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering: ClassVar = ["username"]
@@ -90,9 +90,7 @@ class RoleGrant(models.Model):
     class Meta:
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["user", "role"], name="one_grant_per_role"),
-            models.CheckConstraint(
-                condition=models.Q(role__in=Role.values), name="role_is_known"
-            ),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="role_is_known"),
         ]
 
     def __str__(self) -> str:

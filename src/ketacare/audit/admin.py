@@ -22,7 +22,11 @@ class AuditEntryAdmin(ClinicScopedAdmin):
 
     def has_module_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_superuser or (super().has_module_permission(request) and user.has_role(Role.ADMIN)))  # type: ignore[union-attr]
+        if not user.is_authenticated:
+            return False
+        return user.is_superuser or (
+            super().has_module_permission(request) and user.has_role(Role.ADMIN)
+        )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self.has_module_permission(request)

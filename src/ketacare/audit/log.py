@@ -62,7 +62,7 @@ def _actor() -> tuple[int | None, str, str, int | None]:
     ctx = current()
     user = ctx.user
     if user is not None and user.is_authenticated:
-        return user.pk, user.get_username(), user.role_label, user.clinic_id  # type: ignore[union-attr]
+        return user.pk, user.get_username(), user.role_label, user.clinic_id
     return None, ctx.label or "anonymous", "", None
 
 
@@ -109,7 +109,9 @@ def record_many(events: Sequence[Event]) -> list[AuditEntry]:
 def _lock_head() -> AuditHead:
     # The head row is created on first use (a test flush or a fresh database has
     # none); ignore_conflicts makes two first writers safe on PostgreSQL.
-    AuditHead.objects.bulk_create([AuditHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True)
+    AuditHead.objects.bulk_create(
+        [AuditHead(pk=1, seq=0, hash=GENESIS_HASH)], ignore_conflicts=True
+    )
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
@@ -171,4 +173,3 @@ def _verify_tail(checked: int, last_seq: int, last_hash: str) -> Verification:
             f"entries from #{missing_from} were deleted or replaced",
         )
     return Verification(ok=True, checked=checked)
-

@@ -22,7 +22,9 @@ class PatientAdmin(ClinicScopedAdmin):
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         # Through the services, so the admin validates, scopes and audits like every face.
-        fields = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS if k in form.cleaned_data}
+        fields = {
+            k: form.cleaned_data[k] for k in services.PATIENT_FIELDS if k in form.cleaned_data
+        }
         actor = request.user
         if change:
             saved = services.update_patient(actor, obj, fields)  # type: ignore[arg-type]
@@ -58,7 +60,9 @@ class ConsentDocumentAdmin(ClinicScopedAdmin):
         # A published version is never edited; publish a new one instead.
         return obj is None and super().has_change_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: ConsentDocument, form: Any, change: bool) -> None:
+    def save_model(
+        self, request: HttpRequest, obj: ConsentDocument, form: Any, change: bool
+    ) -> None:
         actor = request.user
         clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
         doc = services.publish_consent(actor, clinic, obj.title, obj.body)  # type: ignore[arg-type]

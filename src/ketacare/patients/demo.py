@@ -66,14 +66,26 @@ PATHS: dict[Phase, tuple[Phase, ...]] = {
     Phase.DECLINED: (Phase.INTAKE, Phase.UNDER_REVIEW, Phase.DECLINED),
     Phase.INDUCTION: (Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION),
     Phase.MAINTENANCE: (
-        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+        Phase.INTAKE,
+        Phase.UNDER_REVIEW,
+        Phase.APPROVED,
+        Phase.INDUCTION,
+        Phase.MAINTENANCE,
     ),
     Phase.PAUSED: (
-        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+        Phase.INTAKE,
+        Phase.UNDER_REVIEW,
+        Phase.APPROVED,
+        Phase.INDUCTION,
+        Phase.MAINTENANCE,
         Phase.PAUSED,
     ),
     Phase.DISCHARGED: (
-        Phase.INTAKE, Phase.UNDER_REVIEW, Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE,
+        Phase.INTAKE,
+        Phase.UNDER_REVIEW,
+        Phase.APPROVED,
+        Phase.INDUCTION,
+        Phase.MAINTENANCE,
         Phase.DISCHARGED,
     ),
 }
@@ -84,10 +96,34 @@ REASONS = {
     Phase.DISCHARGED: "Course completed; remission sustained.",
 }
 
-FIRST = ("Alex", "Jordan", "Taylor", "Morgan", "Casey", "Riley", "Jamie", "Quinn", "Robin",
-         "Drew", "Sky", "Dana", "Elliot", "Hayden", "Kai", "Reese", "Rowan", "Sage")
-LAST = ("Garcia", "Smith", "Nguyen", "Johnson", "Brown", "Lopez", "Patel", "Kim", "Walker",
-        "Young", "Allen", "Wright", "Scott", "Green", "Baker", "Adams", "Nelson", "Hill")
+FIRST = (
+    "Alex",
+    "Jordan",
+    "Taylor",
+    "Morgan",
+    "Casey",
+    "Riley",
+    "Jamie",
+    "Quinn",
+    "Robin",
+    "Drew",
+    "Sky",
+    "Dana",
+)
+LAST = (
+    "Garcia",
+    "Smith",
+    "Nguyen",
+    "Johnson",
+    "Brown",
+    "Lopez",
+    "Patel",
+    "Kim",
+    "Walker",
+    "Young",
+    "Allen",
+    "Wright",
+)
 
 CONSENT_TITLE = "Informed consent to at-home ketamine treatment"
 CONSENT_BODY = """\
@@ -126,27 +162,20 @@ def load_demo(
     *,
     clinic_name: str = DEMO_CLINIC_NAME,
     seed: int = 2026,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> DemoResult:
     """Create the demo clinic once; a second call finds it and changes nothing."""
     existing = Clinic.objects.filter(name=clinic_name).first()
     if existing is not None:
-        return DemoResult(existing, created=False, logins=_logins(existing), patients=existing.patients.count())
+        count = existing.patients.count()
+        return DemoResult(existing, created=False, logins=_logins(existing), patients=count)
     tick = progress or (lambda _n: None)
-    rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    password = make_password(DEMO_PASSWORD)
-    prefix = "" if clinic_name == DEMO_CLINIC_NAME else f"{_slug(clinic_name)}."
     with transaction.atomic():
-        clinic = Clinic.objects.create(
-            name=clinic_name, timezone="America/New_York", on_call_phone="+1 555 010 0199"
-        )
-        staff = _create_staff(clinic, password, prefix)
-        document = ConsentDocument.objects.create(
-            clinic=clinic, version=1, title=CONSENT_TITLE, body=CONSENT_BODY
-        )
+        builder = _Builder.start(clinic_name, seed)
         for chunk in _batches(list(range(patients))):
-            _create_patients(clinic, chunk, rng, password, prefix, staff, document)
+            builder.add_patients(chunk)
             tick(len(chunk))
+    clinic = builder.clinic
     return DemoResult(clinic, created=True, logins=_logins(clinic), patients=patients)
 
 
@@ -154,137 +183,162 @@ def _slug(name: str) -> str:
     return "".join(ch for ch in name.lower() if ch.isalnum())[:20]
 
 
-def _create_staff(clinic: Clinic, password: str, prefix: str) -> dict[str, User]:
-    users = {}
-    for username, first, last, roles in STAFF:
-        user = User.objects.create(
-            username=f"{prefix}{username}", first_name=first, last_name=last, clinic=clinic,
-            password=password, is_staff=True, email=f"{username}@demo.invalid",
+def _phone(rng: random.Random) -> str:
+    return f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}"
+
+
+@dataclass
+class _Builder:
+    clinic: Clinic
+    rng: random.Random
+    password: str  # one hash shared by every demo account: hashing 10,000 would take minutes
+    prefix: str  # usernames of a second demo clinic are prefixed with its name
+    clinician: User
+    document: ConsentDocument
+
+    @classmethod
+    def start(cls, clinic_name: str, seed: int) -> _Builder:
+        clinic = Clinic.objects.create(
+            name=clinic_name, timezone="America/New_York", on_call_phone="+1 555 010 0199"
         )
-        RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
-        users[username] = user
-    return users
-
-
-def _create_patients(  # noqa: PLR0913 - one batch needs all of these
-    clinic: Clinic,
-    indexes: list[int],
-    rng: random.Random,
-    password: str,
-    prefix: str,
-    staff: dict[str, User],
-    document: ConsentDocument,
-) -> None:
-    now = timezone.now()
-    phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
-    names = [f"{rng.choice(FIRST)} {rng.choice(LAST)}" for _ in indexes]
-    users = User.objects.bulk_create(
-        [
-            User(
-                username=f"{prefix}patient{i + 1:02d}", first_name=n.split()[0],
-                last_name=n.split()[1], clinic=clinic, password=password,
-                email=f"patient{i + 1}@demo.invalid",
+        password = make_password(DEMO_PASSWORD)
+        prefix = "" if clinic_name == DEMO_CLINIC_NAME else f"{_slug(clinic_name)}."
+        staff = {}
+        for username, first, last, roles in STAFF:
+            staff[username] = user = User.objects.create(
+                username=f"{prefix}{username}",
+                first_name=first,
+                last_name=last,
+                clinic=clinic,
+                password=password,
+                is_staff=True,
+                email=f"{username}@demo.invalid",
             )
-            for i, n in zip(indexes, names, strict=True)
-        ]
-    )
-    RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.PATIENT) for u in users])
-    records = Patient.objects.bulk_create(
-        [
-            Patient(
-                clinic=clinic, user=u, legal_name=n,
-                date_of_birth=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40)),
-                sex_at_birth=rng.choice([SexAtBirth.FEMALE, SexAtBirth.MALE]),
-                weight_kg=Decimal(rng.randrange(480, 1100)) / 10,
-                timezone=rng.choice(["America/New_York", "America/Chicago", "America/Los_Angeles"]),
-                phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
-                email=u.email, emergency_contact_name=f"{rng.choice(FIRST)} {n.split()[1]}",
-                emergency_contact_phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
-                indication=rng.choice([Indication.TRD, Indication.TRD, Indication.MDD, Indication.PTSD]),
-                phase=ph, phase_since=now - timedelta(days=3),
-                paused_from=Phase.MAINTENANCE.value if ph is Phase.PAUSED else "",
-            )
-            for u, n, ph in zip(users, names, phases, strict=True)
-        ]
-    )
-    _history_consents_sitters(records, phases, rng, password, prefix, staff, document)
+            RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
+        document = ConsentDocument.objects.create(
+            clinic=clinic, version=1, title=CONSENT_TITLE, body=CONSENT_BODY
+        )
+        rng = random.Random(seed)  # noqa: S311 - demo data, not security
+        return cls(clinic, rng, password, prefix, staff["dr.rivera"], document)
 
+    def add_patients(self, indexes: list[int]) -> None:
+        phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
+        names = [(self.rng.choice(FIRST), self.rng.choice(LAST)) for _ in indexes]
+        users = User.objects.bulk_create(
+            [
+                User(
+                    username=f"{self.prefix}patient{i + 1:02d}",
+                    first_name=first,
+                    last_name=last,
+                    clinic=self.clinic,
+                    password=self.password,
+                    email=f"{self.prefix}patient{i + 1}@demo.invalid",
+                )
+                for i, (first, last) in zip(indexes, names, strict=True)
+            ]
+        )
+        RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.PATIENT) for u in users])
+        records = Patient.objects.bulk_create(
+            [self._patient(u, ph) for u, ph in zip(users, phases, strict=True)]
+        )
+        self._history_consents_sitters(records, phases)
 
-def _history_consents_sitters(  # noqa: PLR0913
-    records: list[Patient],
-    phases: list[Phase],
-    rng: random.Random,
-    password: str,
-    prefix: str,
-    staff: dict[str, User],
-    document: ConsentDocument,
-) -> None:
-    now = timezone.now()
-    clinician = staff["dr.rivera"]
-    history, consents, events = [], [], []
-    sitters: list[tuple[Sitter, Patient]] = []
-    for patient, phase in zip(records, phases, strict=True):
-        path = PATHS[phase]
-        steps = [("", Phase.SCREENING), *zip((Phase.SCREENING, *path), path, strict=False)]
-        start = now - timedelta(days=7 * (len(path) + 1))
-        for k, (src, dst) in enumerate(steps):
-            history.append(
+    def _patient(self, user: User, phase: Phase) -> Patient:
+        rng = self.rng
+        return Patient(
+            clinic=self.clinic,
+            user=user,
+            legal_name=f"{user.first_name} {user.last_name}",
+            date_of_birth=date(1960, 1, 1) + timedelta(days=rng.randrange(0, 365 * 40)),
+            sex_at_birth=rng.choice([SexAtBirth.FEMALE, SexAtBirth.MALE]),
+            weight_kg=Decimal(rng.randrange(480, 1100)) / 10,
+            timezone=rng.choice(["America/New_York", "America/Chicago", "America/Los_Angeles"]),
+            phone=_phone(rng),
+            email=user.email,
+            emergency_contact_name=f"{rng.choice(FIRST)} {user.last_name}",
+            emergency_contact_phone=_phone(rng),
+            indication=rng.choice(
+                [Indication.TRD, Indication.TRD, Indication.MDD, Indication.PTSD]
+            ),
+            phase=phase,
+            phase_since=timezone.now() - timedelta(days=3),
+            paused_from=Phase.MAINTENANCE.value if phase is Phase.PAUSED else "",
+        )
+
+    def _history_consents_sitters(self, records: list[Patient], phases: list[Phase]) -> None:
+        now = timezone.now()
+        history, consents, events = [], [], []
+        sitters: list[tuple[Sitter, Patient]] = []
+        for patient, phase in zip(records, phases, strict=True):
+            path = PATHS[phase]
+            steps = [("", Phase.SCREENING), *zip((Phase.SCREENING, *path), path, strict=False)]
+            start = now - timedelta(days=7 * (len(path) + 1))
+            history += [
                 PhaseChange(
-                    patient=patient, from_phase=src, to_phase=dst, actor=clinician,
-                    reason=REASONS.get(dst, ""), at=start + timedelta(days=7 * k),
+                    patient=patient,
+                    from_phase=src,
+                    to_phase=dst,
+                    actor=self.clinician,
+                    reason=REASONS.get(dst, ""),
+                    at=start + timedelta(days=7 * k),
                 )
-            )
-        if Phase.UNDER_REVIEW in path:
-            consents.append(
-                Consent(
-                    patient=patient, document=document, signed_by=patient.user,
-                    signature_name=patient.legal_name, signed_at=start + timedelta(days=6),
+                for k, (src, dst) in enumerate(steps)
+            ]
+            if Phase.UNDER_REVIEW in path:
+                consents.append(
+                    Consent(
+                        patient=patient,
+                        document=self.document,
+                        signed_by=patient.user,
+                        signature_name=patient.legal_name,
+                        signed_at=start + timedelta(days=6),
+                    )
                 )
-            )
-        if phase in NEEDS_SITTER:
-            sitters.append((_new_sitter(patient, rng), patient))
-        events.append(Event.about(AuditAction.CREATE, patient, detail={"via": "demo"}))
-    PhaseChange.objects.bulk_create(history)
-    Consent.objects.bulk_create(consents)
-    _save_sitters(sitters, password)
-    record_many(events)
+            if phase in NEEDS_SITTER:
+                sitters.append((self._sitter(patient), patient))
+            events.append(Event.about(AuditAction.CREATE, patient, detail={"via": "demo"}))
+        PhaseChange.objects.bulk_create(history)
+        Consent.objects.bulk_create(consents)
+        self._save_sitters(sitters)
+        record_many(events)
 
+    def _sitter(self, patient: Patient) -> Sitter:
+        return Sitter(
+            clinic_id=patient.clinic_id,
+            name=f"{self.rng.choice(FIRST)} {patient.legal_name.split()[1]}",
+            phone=_phone(self.rng),
+            relationship=self.rng.choice(["partner", "parent", "friend", "sibling"]),
+        )
 
-def _new_sitter(patient: Patient, rng: random.Random) -> Sitter:
-    return Sitter(
-        clinic_id=patient.clinic_id, name=f"{rng.choice(FIRST)} {patient.legal_name.split()[1]}",
-        phone=f"+1 555 {rng.randrange(100, 999)} {rng.randrange(1000, 9999)}",
-        relationship=rng.choice(["partner", "parent", "friend", "sibling"]),
-    )
-
-
-def _save_sitters(pairs: list[tuple[Sitter, Patient]], password: str) -> None:
-    if not pairs:
-        return
-    users = User.objects.bulk_create(
-        [
-            User(
-                # The sitter of patient07 signs in as sitter07.
-                username=p.user.username.replace("patient", "sitter"),  # type: ignore[union-attr]
-                first_name=s.name.split()[0],
-                last_name=s.name.split()[1], clinic_id=s.clinic_id, password=password,
-            )
-            for s, p in pairs
+    def _save_sitters(self, pairs: list[tuple[Sitter, Patient]]) -> None:
+        if not pairs:
+            return
+        users = User.objects.bulk_create(
+            [
+                User(
+                    # The sitter of patient07 signs in as sitter07.
+                    username=p.user.username.replace("patient", "sitter"),  # type: ignore[union-attr]
+                    first_name=s.name.split()[0],
+                    last_name=s.name.split()[1],
+                    clinic_id=s.clinic_id,
+                    password=self.password,
+                )
+                for s, p in pairs
+            ]
+        )
+        RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.SITTER) for u in users])
+        for (sitter, _), user in zip(pairs, users, strict=True):
+            sitter.user = user
+        saved = Sitter.objects.bulk_create([s for s, _ in pairs])
+        links = [
+            Sitter.patients.through(sitter_id=s.pk, patient_id=p.pk)
+            for s, (_, p) in zip(saved, pairs, strict=True)
         ]
-    )
-    RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.SITTER) for u in users])
-    for (sitter, _), user in zip(pairs, users, strict=True):
-        sitter.user = user
-    saved = Sitter.objects.bulk_create([s for s, _ in pairs])
-    links = [
-        Sitter.patients.through(sitter_id=s.pk, patient_id=p.pk)
-        for s, (_, p) in zip(saved, pairs, strict=True)
-    ]
-    # The first sitter of the batch also sits for the second patient who needs one:
-    # sitters may sit for several people.
-    if len(pairs) > 1:
-        links.append(Sitter.patients.through(sitter_id=saved[0].pk, patient_id=pairs[1][1].pk))
-    Sitter.patients.through.objects.bulk_create(links)
+        # Sitters may sit for several people: the batch's first sitter also sits
+        # for the second patient who needs one.
+        if len(pairs) > 1:
+            links.append(Sitter.patients.through(sitter_id=saved[0].pk, patient_id=pairs[1][1].pk))
+        Sitter.patients.through.objects.bulk_create(links)
 
 
 def _logins(clinic: Clinic) -> list[DemoLogin]:
@@ -305,7 +359,11 @@ def _logins(clinic: Clinic) -> list[DemoLogin]:
         if patient is None or patient.user is None:
             continue
         logins.append(DemoLogin(patient.user.username, f"patient ({phase.label.lower()})"))
-        sitter = Sitter.objects.filter(patients=patient, user__isnull=False).select_related("user").first()
+        sitter = (
+            Sitter.objects.filter(patients=patient, user__isnull=False)
+            .select_related("user")
+            .first()
+        )
         if sitter is not None and sitter.user is not None:
             logins.append(DemoLogin(sitter.user.username, f"sitter of {patient.user.username}"))
     return logins

@@ -202,7 +202,9 @@ class ConsentDocument(models.Model):
             models.UniqueConstraint(
                 fields=["clinic", "kind", "version"], name="one_consent_text_per_version"
             ),
-            models.CheckConstraint(condition=models.Q(version__gte=1), name="consent_version_gte_1"),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="consent_version_gte_1"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -221,9 +223,7 @@ class Consent(models.Model):
     signed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    signature_name = models.CharField(
-        max_length=200, help_text="The name typed as the signature."
-    )
+    signature_name = models.CharField(max_length=200, help_text="The name typed as the signature.")
     signed_at = models.DateTimeField(default=now)
 
     objects = ScopedQuerySet.as_manager()
@@ -231,7 +231,9 @@ class Consent(models.Model):
     class Meta:
         ordering: ClassVar = ["-signed_at"]
         constraints: ClassVar = [
-            models.UniqueConstraint(fields=["patient", "document"], name="one_signature_per_version"),
+            models.UniqueConstraint(
+                fields=["patient", "document"], name="one_signature_per_version"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -59,13 +59,17 @@ def register_patient(actor: User, clinic: Clinic, fields: dict[str, Any]) -> Pat
     _require(actor, RECORD_EDITOR_ROLES, clinic.pk, "register patients")
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
-        raise ValidationError({name: "This field cannot be set here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
     patient = Patient(clinic=clinic, **fields)
     _validated(patient, exclude=["user"])
     with transaction.atomic():
         patient.save()
         PhaseChange.objects.create(
-            patient=patient, from_phase="", to_phase=Phase.SCREENING, actor=actor, reason="registered"
+            patient=patient,
+            from_phase="",
+            to_phase=Phase.SCREENING,
+            actor=actor,
+            reason="registered",
         )
         record(Event.about(AuditAction.CREATE, patient))
     return patient
@@ -76,7 +80,7 @@ def update_patient(actor: User, patient: Patient, fields: dict[str, Any]) -> Pat
     _require(actor, RECORD_EDITOR_ROLES, patient.clinic_id, "edit patient records")
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
-        raise ValidationError({name: "This field cannot be changed here." for name in unknown})
+        raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
     with transaction.atomic():
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
         changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
@@ -138,11 +142,18 @@ def has_current_consent(patient: Patient) -> bool:
     return doc is not None and patient.consents.filter(document=doc).exists()
 
 
-def sign_consent(actor: User, patient: Patient, document: ConsentDocument, signature_name: str) -> Consent:
+def sign_consent(
+    actor: User, patient: Patient, document: ConsentDocument, signature_name: str
+) -> Consent:
     """Record the patient's signature; the patient signs, or a coordinator on their behalf."""
     own = patient.user_id is not None and actor.pk == patient.user_id
     if not own:
-        _require(actor, frozenset({Role.COORDINATOR, Role.ADMIN}), patient.clinic_id, "sign consent for a patient")
+        _require(
+            actor,
+            frozenset({Role.COORDINATOR, Role.ADMIN}),
+            patient.clinic_id,
+            "sign consent for a patient",
+        )
     if document.clinic_id != patient.clinic_id:
         raise ValidationError({"document": "This consent document belongs to another clinic."})
     if not signature_name.strip():
@@ -151,7 +162,10 @@ def sign_consent(actor: User, patient: Patient, document: ConsentDocument, signa
         if Consent.objects.filter(patient=patient, document=document).exists():
             raise ValidationError({"document": f"{document} is already signed."})
         consent = Consent.objects.create(
-            patient=patient, document=document, signed_by=actor, signature_name=signature_name.strip()
+            patient=patient,
+            document=document,
+            signed_by=actor,
+            signature_name=signature_name.strip(),
         )
         record(Event.about(AuditAction.CREATE, consent, detail={"version": document.version}))
     return consent
@@ -181,9 +195,7 @@ def move_patient(actor: User, patient: Patient, target: Phase, reason: str = "")
             patient=locked, from_phase=current, to_phase=target, actor=actor, reason=reason.strip()
         )
         record(
-            Event.about(
-                AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]}
-            )
+            Event.about(AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]})
         )
     return locked
 
@@ -228,4 +240,3 @@ def resume(actor: User, patient: Patient) -> Patient:
 
 def discharge(actor: User, patient: Patient, reason: str) -> Patient:
     return move_patient(actor, patient, Phase.DISCHARGED, reason)
-

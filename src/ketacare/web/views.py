@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import RECORD_EDITOR_ROLES, STAFF_ROLES, Role
+from ketacare.accounts.roles import PHASE_ROLES, RECORD_EDITOR_ROLES, STAFF_ROLES, Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.patients import services
@@ -118,7 +118,9 @@ def patient_detail(request: HttpRequest, patient_id: int) -> HttpResponse:
     return render(request, "web/patient_detail.html", _detail_context(user, patient))
 
 
-def _detail_context(user: User, patient: Patient, move_form: PhaseMoveForm | None = None) -> dict[str, Any]:
+def _detail_context(
+    user: User, patient: Patient, move_form: PhaseMoveForm | None = None
+) -> dict[str, Any]:
     allowed = allowed_next(patient.phase_enum, patient.paused_from_enum)
     return {
         "patient": patient,
@@ -126,7 +128,7 @@ def _detail_context(user: User, patient: Patient, move_form: PhaseMoveForm | Non
         "consents": patient.consents.select_related("document", "signed_by"),
         "history": patient.phase_changes.select_related("actor"),
         "move_form": move_form or PhaseMoveForm(allowed=allowed),
-        "can_move": bool(allowed) and user.has_role(*services.PHASE_ROLES),
+        "can_move": bool(allowed) and user.has_role(*PHASE_ROLES),
         "can_edit": user.has_role(*RECORD_EDITOR_ROLES),
     }
 
@@ -193,5 +195,11 @@ def sitting_for(request: HttpRequest) -> HttpResponse:
     if not user.has_role(Role.SITTER):
         raise PermissionDenied("This page is for sitters.")
     patients = Patient.objects.visible_to(user).filter(sitters__user=user).select_related("clinic")
-    record(Event(AuditAction.LIST, "patients.Patient", detail={"via": "sitter", "ids": [p.pk for p in patients]}))
+    record(
+        Event(
+            AuditAction.LIST,
+            "patients.Patient",
+            detail={"via": "sitter", "ids": [p.pk for p in patients]},
+        )
+    )
     return render(request, "web/sitting_for.html", {"patients": patients})

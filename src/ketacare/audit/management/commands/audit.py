@@ -23,4 +23,6 @@ class Command(BaseCommand):
                 f"Audit log BROKEN at entry #{result.broken_seq}: {result.reason}. "
                 f"{result.checked} entries before it are intact."
             )
-        self.stdout.write(self.style.SUCCESS(f"Audit log intact: {result.checked} entries verified."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Audit log intact: {result.checked} entries verified.")
+        )

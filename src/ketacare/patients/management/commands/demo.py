@@ -54,7 +54,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(
-                f"{result.clinic.name} is already loaded ({result.patients} patients); nothing changed."
+                f"{result.clinic.name} is already loaded ({result.patients} patients); "
+                "nothing changed."
             )
         self.stdout.write("\nDemo logins (password for all: ketacare-demo):")
         for login in result.logins:
