@@ -32,6 +32,15 @@ class ClinicFactory(DjangoModelFactory[Clinic]):
     on_call_phone = "+1 555 010 0100"
 
 
+class RoleGrantFactory(DjangoModelFactory[RoleGrant]):
+    class Meta:
+        model = RoleGrant
+
+
+def _grant(role: Role) -> factory.RelatedFactory:
+    return factory.RelatedFactory(RoleGrantFactory, "user", role=role)
+
+
 class UserFactory(DjangoModelFactory[User]):
     """A user of a clinic; `UserFactory(roles=[Role.CLINICIAN])` grants roles."""
 
@@ -52,11 +61,20 @@ class UserFactory(DjangoModelFactory[User]):
         self.forget_roles()
 
     class Params:
-        clinician = factory.Trait(roles=[Role.CLINICIAN], is_staff=True)
-        prescriber = factory.Trait(roles=[Role.CLINICIAN, Role.PRESCRIBER], is_staff=True)
-        pharmacist = factory.Trait(roles=[Role.PHARMACIST], is_staff=True)
-        coordinator = factory.Trait(roles=[Role.COORDINATOR], is_staff=True)
-        clinic_admin = factory.Trait(roles=[Role.ADMIN], is_staff=True)
+        # Traits: UserFactory(clinician=True), UserFactory(prescriber=True), ...
+        clinician = factory.Trait(is_staff=True, grant_clinician=_grant(Role.CLINICIAN))
+        prescriber = factory.Trait(
+            is_staff=True,
+            grant_clinician=_grant(Role.CLINICIAN),
+            grant_prescriber=_grant(Role.PRESCRIBER),
+        )
+        pharmacist = factory.Trait(is_staff=True, grant_pharmacist=_grant(Role.PHARMACIST))
+        coordinator = factory.Trait(is_staff=True, grant_coordinator=_grant(Role.COORDINATOR))
+        clinic_admin = factory.Trait(is_staff=True, grant_admin=_grant(Role.ADMIN))
+
+    @classmethod
+    def _after_postgeneration(cls, instance: User, create: bool, results: Any = None) -> None:
+        instance.forget_roles()  # grants made by traits come after the roles hook
 
 
 class PatientFactory(DjangoModelFactory[Patient]):

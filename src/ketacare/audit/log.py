@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 from django.utils import timezone
@@ -12,6 +12,11 @@ from django.utils import timezone
 from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
 from ketacare.audit.context import current
 from ketacare.audit.models import AuditAction, AuditEntry, AuditHead
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from ketacare.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -57,25 +62,32 @@ def _patient_id_of(obj: models.Model) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def _actor() -> tuple[int | None, str, str, int | None]:
-    """(actor id, label, roles, clinic id) of whoever is acting now."""
+def _actor(user: User | AnonymousUser | None) -> tuple[int | None, str, str, int | None]:
+    """(actor id, label, roles, clinic id) of `user`, or of whoever acts in this context."""
     ctx = current()
-    user = ctx.user
+    if user is None:
+        user = ctx.user
     if user is not None and user.is_authenticated:
         return user.pk, user.get_username(), user.role_label, user.clinic_id
     return None, ctx.label or "anonymous", "", None
 
 
-def record(event: Event) -> AuditEntry:
-    return record_many([event])[0]
+def record(event: Event, *, actor: User | AnonymousUser | None = None) -> AuditEntry:
+    return record_many([event], actor=actor)[0]
 
 
-def record_many(events: Sequence[Event]) -> list[AuditEntry]:
-    """Append events to the chain, in order, inside the caller's transaction."""
+def record_many(
+    events: Sequence[Event], *, actor: User | AnonymousUser | None = None
+) -> list[AuditEntry]:
+    """Append events to the chain, in order, inside the caller's transaction.
+
+    `actor` is who acts (services pass theirs); without it, the user of the
+    current request or command context.
+    """
     if not events:
         return []
     ctx = current()
-    actor_id, actor_label, role, actor_clinic = _actor()
+    actor_id, actor_label, role, actor_clinic = _actor(actor)
     at = timezone.now()
     with transaction.atomic():
         head = _lock_head()

@@ -71,7 +71,7 @@ def register_patient(actor: User, clinic: Clinic, fields: dict[str, Any]) -> Pat
             actor=actor,
             reason="registered",
         )
-        record(Event.about(AuditAction.CREATE, patient))
+        record(Event.about(AuditAction.CREATE, patient), actor=actor)
     return patient
 
 
@@ -88,7 +88,7 @@ def update_patient(actor: User, patient: Patient, fields: dict[str, Any]) -> Pat
             setattr(locked, name, value)
         _validated(locked, exclude=["user"])
         locked.save()
-        record(Event.about(AuditAction.UPDATE, locked, detail={"fields": changed}))
+        record(Event.about(AuditAction.UPDATE, locked, detail={"fields": changed}), actor=actor)
     return locked
 
 
@@ -100,7 +100,7 @@ def add_sitter(actor: User, patient: Patient, fields: dict[str, Any]) -> Sitter:
     with transaction.atomic():
         sitter.save()
         sitter.patients.add(patient)
-        record(Event.about(AuditAction.CREATE, sitter, patient_id=patient.pk))
+        record(Event.about(AuditAction.CREATE, sitter, patient_id=patient.pk), actor=actor)
     return sitter
 
 
@@ -121,7 +121,7 @@ def publish_consent(actor: User, clinic: Clinic, title: str, body: str) -> Conse
         doc = ConsentDocument.objects.create(
             clinic=clinic, version=(last.version + 1) if last else 1, title=title, body=body
         )
-        record(Event.about(AuditAction.CREATE, doc, detail={"version": doc.version}))
+        record(Event.about(AuditAction.CREATE, doc, detail={"version": doc.version}), actor=actor)
     return doc
 
 
@@ -167,7 +167,10 @@ def sign_consent(
             signed_by=actor,
             signature_name=signature_name.strip(),
         )
-        record(Event.about(AuditAction.CREATE, consent, detail={"version": document.version}))
+        record(
+            Event.about(AuditAction.CREATE, consent, detail={"version": document.version}),
+            actor=actor,
+        )
     return consent
 
 
@@ -195,7 +198,10 @@ def move_patient(actor: User, patient: Patient, target: Phase, reason: str = "")
             patient=locked, from_phase=current, to_phase=target, actor=actor, reason=reason.strip()
         )
         record(
-            Event.about(AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]})
+            Event.about(
+                AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]}
+            ),
+            actor=actor,
         )
     return locked
 

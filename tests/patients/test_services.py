@@ -1,0 +1,209 @@
+"""Patient use cases on the database: validation, roles, clinic, phase history, audit."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from ketacare.accounts.roles import Role
+from ketacare.audit.log import verify
+from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.patients import services
+from ketacare.patients.errors import NotAllowed
+from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange
+from ketacare.patients.phases import Phase, PhaseTransitionError
+from tests.factories import ConsentDocumentFactory, PatientFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+VALID = {
+    "legal_name": "Jordan Example",
+    "date_of_birth": "1980-02-03",
+    "sex_at_birth": "female",
+    "weight_kg": Decimal("72.5"),
+    "timezone": "Europe/London",
+    "phone": "+44 20 7946 0000",
+    "email": "jordan@example.org",
+    "emergency_contact_name": "Casey Example",
+    "emergency_contact_phone": "+44 20 7946 0001",
+    "indication": "trd",
+}
+
+
+def test_register_patient_starts_in_screening_with_history_and_one_audit_entry(coordinator):
+    patient = services.register_patient(coordinator, coordinator.clinic, dict(VALID))
+    assert patient.phase == Phase.SCREENING
+    assert patient.clinic == coordinator.clinic
+    assert list(patient.phase_changes.values_list("from_phase", "to_phase")) == [
+        ("", "screening")
+    ]
+    entries = AuditEntry.objects.filter(patient_id=patient.pk)
+    assert [(e.action, e.actor_id) for e in entries] == [(AuditAction.CREATE, coordinator.pk)]
+    assert verify().ok
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("weight_kg", Decimal("29.9")),
+        ("weight_kg", Decimal("250.1")),
+        ("timezone", "Mars/Olympus"),
+        ("phone", "call me"),
+        ("indication", "flu"),
+        ("legal_name", ""),
+        ("email", "not-an-email"),
+    ],
+)
+def test_register_patient_rejects_bad_fields_and_stores_nothing(coordinator, field, value):
+    with pytest.raises(ValidationError) as err:
+        services.register_patient(coordinator, coordinator.clinic, {**VALID, field: value})
+    assert field in err.value.message_dict
+    assert Patient.objects.count() == 0
+    assert AuditEntry.objects.count() == 0
+
+
+def test_register_patient_refuses_fields_it_does_not_own(coordinator):
+    with pytest.raises(ValidationError) as err:
+        services.register_patient(coordinator, coordinator.clinic, {**VALID, "phase": "approved"})
+    assert "phase" in err.value.message_dict
+    assert Patient.objects.count() == 0
+
+
+def test_only_record_editors_of_the_same_clinic_register_patients(clinic, outsider):
+    pharmacist = UserFactory(clinic=clinic, pharmacist=True)
+    with pytest.raises(NotAllowed):
+        services.register_patient(pharmacist, clinic, dict(VALID))
+    with pytest.raises(NotAllowed):
+        services.register_patient(outsider, clinic, dict(VALID))
+    assert Patient.objects.count() == 0
+
+
+def test_update_patient_audits_the_names_of_changed_fields_not_their_values(
+    coordinator, patient
+):
+    services.update_patient(coordinator, patient, {"weight_kg": Decimal("80.0"), "phone": patient.phone})
+    patient.refresh_from_db()
+    assert patient.weight_kg == Decimal("80.0")
+    entry = AuditEntry.objects.get(action=AuditAction.UPDATE)
+    assert entry.detail == {"fields": ["weight_kg"]}
+    assert "80" not in str(entry.detail)
+
+
+def test_update_patient_with_a_bad_value_changes_nothing(coordinator, patient):
+    with pytest.raises(ValidationError):
+        services.update_patient(coordinator, patient, {"weight_kg": Decimal(500)})
+    patient.refresh_from_db()
+    assert patient.weight_kg == Decimal("70.0")
+    assert not AuditEntry.objects.filter(action=AuditAction.UPDATE).exists()
+
+
+def test_consent_versions_count_up_and_only_admins_publish(clinic_admin, coordinator):
+    first = services.publish_consent(clinic_admin, clinic_admin.clinic, "Consent", "Text v1")
+    second = services.publish_consent(clinic_admin, clinic_admin.clinic, "Consent", "Text v2")
+    assert (first.version, second.version) == (1, 2)
+    assert services.current_consent_document(clinic_admin.clinic_id) == second
+    with pytest.raises(NotAllowed):
+        services.publish_consent(coordinator, coordinator.clinic, "Consent", "Text v3")
+    with pytest.raises(ValidationError) as err:
+        services.publish_consent(clinic_admin, clinic_admin.clinic, "Consent", "  ")
+    assert "body" in err.value.message_dict
+    assert ConsentDocument.objects.count() == 2
+
+
+def test_a_patient_signs_their_own_consent_once(patient):
+    doc = ConsentDocumentFactory(clinic=patient.clinic)
+    consent = services.sign_consent(patient.user, patient, doc, "  Patient Name ")
+    assert consent.signed_by == patient.user
+    assert consent.signature_name == "Patient Name"
+    with pytest.raises(ValidationError, match="already signed"):
+        services.sign_consent(patient.user, patient, doc, "Patient Name")
+    assert Consent.objects.count() == 1
+
+
+def test_a_coordinator_may_sign_on_behalf_but_a_clinician_may_not(patient, coordinator, clinician):
+    doc = ConsentDocumentFactory(clinic=patient.clinic)
+    with pytest.raises(NotAllowed):
+        services.sign_consent(clinician, patient, doc, "X")
+    services.sign_consent(coordinator, patient, doc, "Patient Name")
+    assert Consent.objects.get().signed_by == coordinator
+
+
+def test_consent_of_another_clinic_cannot_be_signed(patient, other_clinic):
+    doc = ConsentDocumentFactory(clinic=other_clinic)
+    with pytest.raises(ValidationError) as err:
+        services.sign_consent(patient.user, patient, doc, "Patient Name")
+    assert "document" in err.value.message_dict
+
+
+def test_the_whole_journey_through_the_explicit_functions(clinician, patient):
+    doc = ConsentDocumentFactory(clinic=patient.clinic)
+    services.begin_intake(clinician, patient)
+    with pytest.raises(PhaseTransitionError, match="consent"):
+        services.submit_for_review(clinician, patient)
+    services.sign_consent(patient.user, patient, doc, patient.legal_name)
+    services.submit_for_review(clinician, patient)
+    services.approve(clinician, patient, "meets criteria")
+    services.start_induction(clinician, patient)
+    services.start_maintenance(clinician, patient)
+    paused = services.pause(clinician, patient, "travelling")
+    assert paused.paused_from == Phase.MAINTENANCE
+    resumed = services.resume(clinician, paused)
+    assert (resumed.phase, resumed.paused_from) == (Phase.MAINTENANCE, "")
+    done = services.discharge(clinician, resumed, "course complete")
+    assert done.phase == Phase.DISCHARGED
+    moves = list(PhaseChange.objects.filter(patient=patient).values_list("to_phase", flat=True))
+    assert moves == [
+        "intake", "under_review", "approved", "induction", "maintenance",
+        "paused", "maintenance", "discharged",
+    ]  # fmt: skip
+    phase_audits = AuditEntry.objects.filter(patient_id=patient.pk, detail__has_key="phase")
+    assert phase_audits.count() == len(moves)
+    assert verify().ok
+
+
+def test_a_stale_copy_cannot_repeat_a_move_someone_else_made(clinician, colleague, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.UNDER_REVIEW)
+    alice_copy = Patient.objects.get(pk=patient.pk)
+    bob_copy = Patient.objects.get(pk=patient.pk)
+    services.approve(clinician, alice_copy)
+    with pytest.raises(PhaseTransitionError, match="Cannot move from approved to declined"):
+        services.decline(colleague, bob_copy, "not suitable")
+    patient.refresh_from_db()
+    assert patient.phase == Phase.APPROVED
+
+
+def test_declining_needs_a_reason_and_nothing_changes_without_one(clinician, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.UNDER_REVIEW)
+    with pytest.raises(PhaseTransitionError, match="needs a reason"):
+        services.decline(clinician, patient, "")
+    patient.refresh_from_db()
+    assert patient.phase == Phase.UNDER_REVIEW
+    assert not PhaseChange.objects.filter(patient=patient).exists()
+
+
+@pytest.mark.parametrize("role", [Role.PHARMACIST, Role.PATIENT, Role.SITTER])
+def test_roles_outside_the_care_team_cannot_move_phases(clinic, role):
+    patient = PatientFactory(clinic=clinic)
+    user = UserFactory(clinic=clinic, roles=[role])
+    with pytest.raises(NotAllowed):
+        services.begin_intake(user, patient)
+
+
+def test_another_clinics_clinician_cannot_move_phases(outsider, patient):
+    with pytest.raises(NotAllowed):
+        services.begin_intake(outsider, patient)
+
+
+def test_the_database_refuses_a_pause_origin_outside_a_pause(clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    patient.paused_from = Phase.MAINTENANCE
+    with pytest.raises(IntegrityError), transaction.atomic():
+        patient.save()
+
+
+def test_the_database_refuses_an_impossible_weight(clinic):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Patient.objects.bulk_create([PatientFactory.build(clinic=clinic, weight_kg=Decimal(5))])
