@@ -16,9 +16,7 @@ $(BIN)/ketacare: pyproject.toml
 	touch $(BIN)/ketacare
 
 run: $(BIN)/ketacare
-	DEBUG=1 $(BIN)/ketacare migrate --noinput
-	DEBUG=1 $(BIN)/ketacare demo
-	DEBUG=1 $(BIN)/ketacare run --host $(HOST) --port $(PORT)
+	DEBUG=1 KETACARE_DEMO=1 $(BIN)/ketacare run --migrate --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/ketacare
 	$(BIN)/ruff check .

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from io import StringIO
@@ -74,7 +75,7 @@ def test_records_consecutive_seqs_each_linked_to_the_previous_hash(chain) -> Non
     stored = list(AuditEntry.objects.order_by("seq"))
     assert [e.seq for e in stored] == [1, 2, 3, 4, 5]
     assert stored[0].prev_hash == GENESIS_HASH
-    for before, after in zip(stored, stored[1:], strict=False):
+    for before, after in itertools.pairwise(stored):
         assert after.prev_hash == before.hash
     assert len({e.hash for e in stored}) == 5
     result = verify()
@@ -137,12 +138,16 @@ def test_record_many_of_nothing_writes_nothing(chain) -> None:
 
 
 def test_rolled_back_records_leave_no_gap_in_the_chain(chain) -> None:
-    class Boom(Exception):
+    class RolledBackError(Exception):
         pass
 
-    with pytest.raises(Boom), transaction.atomic():
-        record(Event(AuditAction.READ, "patients.Patient", "99"))
-        raise Boom
+    def record_then_fail() -> None:
+        with transaction.atomic():
+            record(Event(AuditAction.READ, "patients.Patient", "99"))
+            raise RolledBackError
+
+    with pytest.raises(RolledBackError):
+        record_then_fail()
     assert AuditEntry.objects.count() == 5
     assert AuditHead.objects.get(pk=1).seq == 5
     assert record(Event(AuditAction.READ, "patients.Patient", "100")).seq == 6

@@ -55,6 +55,8 @@ def test_register_patient_starts_in_screening_with_history_and_one_audit_entry(c
         ("indication", "flu"),
         ("legal_name", ""),
         ("email", "not-an-email"),
+        ("date_of_birth", "2999-01-01"),
+        ("date_of_birth", "0985-06-01"),
     ],
 )
 def test_register_patient_rejects_bad_fields_and_stores_nothing(coordinator, field, value):

@@ -13,6 +13,7 @@ from ketacare.accounts.models import Clinic
 from ketacare.accounts.validators import validate_phone, validate_timezone
 from ketacare.patients.phases import Phase
 from ketacare.patients.scoping import ScopedQuerySet, patient_scope
+from ketacare.patients.validators import validate_date_of_birth
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -54,7 +55,7 @@ class Patient(models.Model):
         help_text="The patient's own sign-in, once they have one.",
     )
     legal_name = models.CharField(max_length=200)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[validate_date_of_birth])
     sex_at_birth = models.CharField(max_length=10, choices=SexAtBirth.choices)
     weight_kg = models.DecimalField(
         "weight (kg)",

@@ -1,8 +1,12 @@
-"""`ketacare run`: serve the clinic on HOST:PORT (Django's development server)."""
+"""`ketacare run`: serve the clinic on HOST:PORT (Django's development server).
+
+With KETACARE_DEMO set it first loads the demo clinic (once) and prints the logins.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 from typing import Any
 
@@ -48,7 +52,12 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host = parse_host(options["host"])
         port = parse_port(options["port"])
-        if options["migrate"]:
-            call_command("migrate", interactive=False, verbosity=1)
-        self.stdout.write(f"ketacare serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        # The auto-reloader runs this command again in a child process (RUN_MAIN=true);
+        # migrate and load the demo only once, in the parent.
+        if os.environ.get("RUN_MAIN") != "true":
+            if options["migrate"]:
+                call_command("migrate", interactive=False, verbosity=1)
+            if settings.KETACARE_DEMO:
+                call_command("demo")  # loads the demo clinic once; later runs print the logins
+            self.stdout.write(f"ketacare serving on http://{host}:{port}/ (Ctrl+C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=settings.DEBUG)

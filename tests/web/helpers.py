@@ -1,0 +1,49 @@
+"""Small helpers shared by the web tests (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.utils.html import escape
+
+from ketacare.audit.models import AuditEntry
+
+
+def audit(**filters: Any) -> list[AuditEntry]:
+    """The audit entries matching `filters`, oldest first."""
+    return list(AuditEntry.objects.filter(**filters).order_by("seq"))
+
+
+def valid_patient_data(**overrides: str) -> dict[str, str]:
+    """What a coordinator types to register a patient, as the browser posts it."""
+    data = {
+        "legal_name": "Jordan Newpatient",
+        "date_of_birth": "1980-02-03",
+        "sex_at_birth": "male",
+        "weight_kg": "72.5",
+        "timezone": "Europe/London",
+        "phone": "+44 20 7946 0000",
+        "email": "jordan@example.org",
+        "emergency_contact_name": "Casey Newpatient",
+        "emergency_contact_phone": "+44 20 7946 0001",
+        "indication": "trd",
+    }
+    data.update(overrides)
+    return data
+
+
+def page_text(response: HttpResponse) -> str:
+    return response.content.decode()
+
+
+def assert_field_error(response: HttpResponse, field: str, label: str, message: str) -> None:
+    """The form names `field` in its errors, and the page shows label and message together."""
+    form = response.context["form"]
+    assert field in form.errors, f"no error on {field}: {form.errors.as_data()}"
+    assert any(message in e for e in form.errors[field]), form.errors[field]
+    html = page_text(response)
+    # The error summary at the top links each message to its field: "Label: message".
+    assert escape(f"{label}: ") in html
+    assert escape(message) in html
+    assert f'id="id_{field}_error"' in html  # and the message sits under the field itself
