@@ -16,7 +16,7 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.cli import main as cli_main
-from ketacare.patients.demo import DEMO_CLINIC_NAME, DEMO_PASSWORD, NEEDS_SITTER
+from ketacare.patients.demo import DEMO_CLINIC_NAME, DEMO_PASSWORD
 from ketacare.patients.models import Patient, PhaseChange, Sitter
 from ketacare.patients.phases import Phase
 from ketacare.web.management.commands import run as run_module
@@ -29,6 +29,8 @@ STAFF_ROLES = {
     "pharmacist": {Role.PHARMACIST},
     "coordinator": {Role.COORDINATOR},
 }
+# Patients who dose (or may soon, or will again) at home need a sitter.
+WITH_SITTER = {Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED}
 
 
 def _demo(*args: str) -> str:
@@ -93,12 +95,15 @@ def test_demo_creates_the_five_staff_with_their_roles(demo_output) -> None:
 def test_demo_links_sitters_to_patients_who_need_one(demo_output) -> None:
     for patient in Patient.objects.prefetch_related("sitters__user"):
         sitters = list(patient.sitters.all())
-        if Phase(patient.phase) in NEEDS_SITTER:
+        if patient.phase in WITH_SITTER:
             assert sitters, f"{patient.phase} patient has no sitter"
             assert all(s.user is not None and s.user.roles == {Role.SITTER} for s in sitters)
             assert all(s.clinic_id == patient.clinic_id for s in sitters)
         else:
             assert sitters == [], f"{patient.phase} patient should have no sitter"
+    # One sitter of their own for each of the 22 (11 in every 20) who need one.
+    assert Patient.objects.filter(phase__in=WITH_SITTER).count() == 22
+    assert Sitter.objects.count() == 22
 
 
 def test_demo_records_audit_entries_that_verify(demo_output) -> None:
@@ -119,6 +124,8 @@ def test_demo_printed_logins_work(demo_output) -> None:
     assert any(name.startswith("patient") for name in usernames)
     assert any(name.startswith("sitter") for name in usernames)
     assert "ketacare-demo" in demo_output
+    # The logins the README lists.
+    assert {"patient11", "patient15", "sitter11", "sitter15"} <= set(usernames)
     for username in usernames:
         user = authenticate(username=username, password=DEMO_PASSWORD)
         assert user is not None, f"{username} cannot sign in"
@@ -234,11 +241,27 @@ def test_run_serves_on_the_parsed_address(served) -> None:
     assert "http://[::1]:9001/" in out.getvalue()
 
 
-def test_run_with_migrate_migrates_first(served) -> None:
+def test_run_with_migrate_migrates_first(served, settings) -> None:
+    settings.KETACARE_DEMO = False
     call_command("run", "--migrate", stdout=StringIO())
     assert [args[0] for args, _ in served] == ["migrate", "runserver"]
     assert served[0][1]["interactive"] is False
     assert served[1][0] == ("runserver", "127.0.0.1:8000")
+
+
+def test_run_with_ketacare_demo_loads_the_demo_after_migrating(served, settings) -> None:
+    settings.KETACARE_DEMO = True
+    call_command("run", "--migrate", stdout=StringIO())
+    assert [args[0] for args, _ in served] == ["migrate", "demo", "runserver"]
+
+
+def test_run_in_the_reloader_child_only_serves(served, settings, monkeypatch) -> None:
+    # The auto-reloader runs the command again with RUN_MAIN=true: the parent has
+    # already migrated and loaded the demo.
+    settings.KETACARE_DEMO = True
+    monkeypatch.setenv("RUN_MAIN", "true")
+    call_command("run", "--migrate", "--port", "8123", stdout=StringIO())
+    assert served == [(("runserver", "127.0.0.1:8123"), {"use_reloader": settings.DEBUG})]
 
 
 # --- the console script ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -83,6 +84,15 @@ def env_secret(name: str, environ: Mapping[str, str] | None = None) -> str | Non
     return value.strip() if value else None
 
 
+def _redacted(url: str) -> str:
+    """The URL with any password masked, for error messages that end up in logs."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def env_database(
     name: str, default: str, *, base_dir: Path, environ: Mapping[str, str] | None = None
 ) -> dict[str, Any]:
@@ -92,7 +102,9 @@ def env_database(
     try:
         config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60))
     except (ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(f"{name}={url!r} is not a database URL we know: {exc}") from None
+        raise ImproperlyConfigured(
+            f"{name}={_redacted(url)!r} is not a database URL we know: {exc}"
+        ) from None
     engine = config["ENGINE"]
     if engine == "django.db.backends.sqlite3":
         db_name = str(config["NAME"])
@@ -110,7 +122,7 @@ def env_database(
         config["CONN_MAX_AGE"] = 0
     elif engine != "django.db.backends.postgresql":
         raise ImproperlyConfigured(
-            f"{name}={url!r}: ketacare runs on SQLite or PostgreSQL, not {engine}."
+            f"{name}={_redacted(url)!r}: ketacare runs on SQLite or PostgreSQL, not {engine}."
         )
     return config
 
@@ -122,7 +134,9 @@ def env_email(name: str, default: str, environ: Mapping[str, str] | None = None)
     try:
         parsed: dict[str, Any] = dict(dj_email_url.parse(url))
     except (ValueError, KeyError) as exc:
-        raise ImproperlyConfigured(f"{name}={url!r} is not an email URL we know: {exc}") from None
+        raise ImproperlyConfigured(
+            f"{name}={_redacted(url)!r} is not an email URL we know: {exc}"
+        ) from None
     if not parsed.get("EMAIL_BACKEND"):
-        raise ImproperlyConfigured(f"{name}={url!r} names no known email backend.")
+        raise ImproperlyConfigured(f"{name}={_redacted(url)!r} names no known email backend.")
     return parsed

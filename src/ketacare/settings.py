@@ -102,7 +102,9 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "staticfiles"
+# Only for a deployment that runs collectstatic anyway: WhiteNoise serves straight from
+# the apps, and warns at every start-up about a STATIC_ROOT that does not exist.
+STATIC_ROOT = env_str("STATIC_ROOT", "") or None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

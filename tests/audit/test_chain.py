@@ -24,13 +24,6 @@ pytestmark = pytest.mark.django_db
 HEX_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
-@pytest.fixture(autouse=True)
-def _static_root(settings, tmp_path) -> None:
-    # WhiteNoise warns (an error under filterwarnings=error) when STATIC_ROOT does
-    # not exist, and the settings never create it: give the test client an empty one.
-    settings.STATIC_ROOT = tmp_path
-
-
 def _events(n: int) -> list[Event]:
     return [
         Event(AuditAction.READ, "patients.Patient", str(i), patient_id=i, detail={"n": i})

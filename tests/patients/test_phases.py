@@ -82,7 +82,9 @@ def test_a_pause_returns_only_to_the_phase_it_came_from(paused_from: Phase) -> N
     other = Phase.MAINTENANCE if paused_from is Phase.INDUCTION else Phase.INDUCTION
     facts = TransitionFacts(paused_from=paused_from, reason="back")
     check_transition(Phase.PAUSED, paused_from, facts)
-    with pytest.raises(PhaseTransitionError, match=f"allowed after paused are discharged, {paused_from}"):
+    with pytest.raises(
+        PhaseTransitionError, match=f"allowed after paused are discharged, {paused_from}"
+    ):
         check_transition(Phase.PAUSED, other, facts)
 
 

@@ -37,9 +37,7 @@ def test_register_patient_starts_in_screening_with_history_and_one_audit_entry(c
     patient = services.register_patient(coordinator, coordinator.clinic, dict(VALID))
     assert patient.phase == Phase.SCREENING
     assert patient.clinic == coordinator.clinic
-    assert list(patient.phase_changes.values_list("from_phase", "to_phase")) == [
-        ("", "screening")
-    ]
+    assert list(patient.phase_changes.values_list("from_phase", "to_phase")) == [("", "screening")]
     entries = AuditEntry.objects.filter(patient_id=patient.pk)
     assert [(e.action, e.actor_id) for e in entries] == [(AuditAction.CREATE, coordinator.pk)]
     assert verify().ok
@@ -83,10 +81,10 @@ def test_only_record_editors_of_the_same_clinic_register_patients(clinic, outsid
     assert Patient.objects.count() == 0
 
 
-def test_update_patient_audits_the_names_of_changed_fields_not_their_values(
-    coordinator, patient
-):
-    services.update_patient(coordinator, patient, {"weight_kg": Decimal("80.0"), "phone": patient.phone})
+def test_update_patient_audits_the_names_of_changed_fields_not_their_values(coordinator, patient):
+    services.update_patient(
+        coordinator, patient, {"weight_kg": Decimal("80.0"), "phone": patient.phone}
+    )
     patient.refresh_from_db()
     assert patient.weight_kg == Decimal("80.0")
     entry = AuditEntry.objects.get(action=AuditAction.UPDATE)

@@ -26,6 +26,23 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
     model = RoleGrant
     extra = 1
 
+    # Roles decide, not Django's model permissions (which clinic staff never hold, so
+    # the inline would vanish): whoever may change the user may grant and revoke roles.
+    def _user_admin(self) -> admin.ModelAdmin[User]:
+        return self.admin_site.get_model_admin(User)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._user_admin().has_view_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._user_admin().has_change_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._user_admin().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self._user_admin().has_change_permission(request, obj)
+
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin[User], ClinicScopedAdmin):

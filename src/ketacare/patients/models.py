@@ -113,13 +113,6 @@ class Patient(models.Model):
     def paused_from_enum(self) -> Phase | None:
         return Phase(self.paused_from) if self.paused_from else None
 
-    def age_on(self, day: object) -> int:
-        from datetime import date  # noqa: PLC0415
-
-        assert isinstance(day, date)  # noqa: S101 - programming error, not input
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
 
 class PhaseChange(models.Model):
     """One move of a patient between phases (append-only history)."""
@@ -147,13 +140,19 @@ class SitterQuerySet(models.QuerySet["Sitter"]):
         """Staff see their clinic's sitters, a sitter themself, a patient their own sitters."""
         if user is None or not getattr(user, "is_authenticated", False):
             return self.none()
+        if getattr(user, "is_superuser", False):
+            return self.all()
         sitter_self = models.Q(user_id=getattr(user, "pk", None))
         sitting_for = models.Q(
             pk__in=Sitter.patients.through.objects.filter(
                 patient_scope(user, prefix="patient__")
             ).values("sitter_id")
         )
-        return self.filter(sitter_self | sitting_for).distinct()
+        scope = sitter_self | sitting_for
+        if getattr(user, "is_clinic_staff", False):
+            # Including sitters on file who sit for nobody yet (or any more).
+            scope |= models.Q(clinic_id=user.clinic_id)  # type: ignore[union-attr]
+        return self.filter(scope).distinct()
 
 
 class Sitter(models.Model):
