@@ -76,13 +76,16 @@ class ClinicScopedAdmin(admin.ModelAdmin[Any]):
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._is_staff(request)
 
-    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+    def _may_edit(self, request: HttpRequest) -> bool:
         return self._is_staff(request) and (
             request.user.is_superuser or bool(_roles(request) & self.editor_roles)
         )
 
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return self._may_edit(request)
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return self.has_add_permission(request)
+        return self._may_edit(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Health records are corrected, never deleted; only the operator may remove rows.

@@ -52,21 +52,15 @@ def superuser() -> User:
 
 
 @pytest.fixture
-def actors(
-    clinician: User,
-    colleague: User,
-    outsider: User,
-    patient: Patient,
-    other_patient: Patient,
-    sitter: Sitter,
-) -> dict[str, User | None]:
+def actors(request: pytest.FixtureRequest) -> dict[str, User | None]:
+    get = request.getfixturevalue
     return {
-        "alice": clinician,
-        "bob": colleague,
-        "charlie": outsider,
-        "patient_self": patient.user,
-        "other_patient": other_patient.user,
-        "sitter": sitter.user,
+        "alice": get("clinician"),
+        "bob": get("colleague"),
+        "charlie": get("outsider"),
+        "patient_self": get("patient").user,
+        "other_patient": get("other_patient").user,
+        "sitter": get("sitter").user,
         "anonymous": None,
     }
 

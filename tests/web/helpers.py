@@ -41,9 +41,10 @@ def assert_field_error(response: HttpResponse, field: str, label: str, message: 
     """The form names `field` in its errors, and the page shows label and message together."""
     form = response.context["form"]
     assert field in form.errors, f"no error on {field}: {form.errors.as_data()}"
-    assert any(message in e for e in form.errors[field]), form.errors[field]
+    matching = [e for e in form.errors[field] if message in e]
+    assert matching, form.errors[field]
     html = page_text(response)
-    # The error summary at the top links each message to its field: "Label: message".
-    assert escape(f"{label}: ") in html
-    assert escape(message) in html
-    assert f'id="id_{field}_error"' in html  # and the message sits under the field itself
+    # The summary at the top says "Label: message" and links to the field...
+    assert f'<a href="#id_{field}">{escape(label)}: {escape(matching[0])}</a>' in html
+    # ...and the message also sits under the field itself.
+    assert f'id="id_{field}_error">Error: {escape(matching[0])}</p>' in html

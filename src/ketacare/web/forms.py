@@ -16,8 +16,19 @@ class PatientForm(forms.ModelForm[Patient]):
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
 
 
+class _PhaseField(forms.ChoiceField):
+    """Offers the allowed moves, but lets any known phase through to the phase rules.
+
+    Their refusal names the current phase and the allowed ones (e.g. from a stale page);
+    the generic "Select a valid choice" would not.
+    """
+
+    def valid_value(self, value: Any) -> bool:
+        return value in {p.value for p in Phase}
+
+
 class PhaseMoveForm(forms.Form):
-    target = forms.ChoiceField(label="Move to")
+    target = _PhaseField(label="Move to")
     reason = forms.CharField(
         label="Reason",
         required=False,

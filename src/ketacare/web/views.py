@@ -139,6 +139,10 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = _user(request)
     _require_staff(user)
     patient = _visible_patient(user, patient_id)
+    if not (user.is_superuser or user.has_role(*RECORD_EDITOR_ROLES)):
+        raise PermissionDenied("Your role may read patient records, not edit them.")
+    # Named before validation, which writes the typed (maybe rejected) values into `patient`.
+    title = f"Edit {patient.legal_name}"
     form = PatientForm(request.POST or None, instance=patient)
     if request.method == "POST" and form.is_valid():
         try:
@@ -150,9 +154,7 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
             return redirect("patient-detail", patient_id=patient.pk)
     elif request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "edit form"}))
-    return render(
-        request, "web/patient_form.html", {"form": form, "title": f"Edit {patient.legal_name}"}
-    )
+    return render(request, "web/patient_form.html", {"form": form, "title": title})
 
 
 @login_required
