@@ -11,6 +11,7 @@ from ketacare.patients.phases import (
     TRANSITIONS,
     Phase,
     PhaseTransitionError,
+    ReasonRequired,
     TransitionFacts,
     allowed_next,
     check_transition,
@@ -55,11 +56,12 @@ def test_every_illegal_move_names_the_current_phase_and_the_allowed_ones(
     with pytest.raises(PhaseTransitionError) as err:
         check_transition(src, dst, facts_for(src, dst))
     message = str(err.value)
-    assert f"Cannot move from {src} to {dst}" in message
+    assert f"Cannot move from {src.words} to {dst.words}" in message
+    assert "_" not in message  # phases read as words, not codes
     nxt = allowed_next(src, facts_for(src, dst).paused_from)
     if nxt:
         for allowed in nxt:
-            assert str(allowed) in message
+            assert allowed.words in message
     else:
         assert "final" in message
 
@@ -68,7 +70,7 @@ def test_every_illegal_move_names_the_current_phase_and_the_allowed_ones(
 def test_moves_that_end_or_interrupt_treatment_need_a_reason(src: Phase, dst: Phase) -> None:
     facts = facts_for(src, dst)
     blank = TransitionFacts(facts.has_current_consent, facts.paused_from, reason="   ")
-    with pytest.raises(PhaseTransitionError, match="needs a reason"):
+    with pytest.raises(ReasonRequired, match="needs a reason"):
         check_transition(src, dst, blank)
 
 

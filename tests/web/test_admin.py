@@ -9,7 +9,7 @@ from django.test import Client
 
 from ketacare.accounts.models import Clinic, RoleGrant, User
 from ketacare.accounts.roles import Role
-from ketacare.audit.models import AuditAction
+from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.patients.models import ConsentDocument, Patient, PhaseChange, Sitter
 from ketacare.patients.phases import Phase
 from tests.factories import (
@@ -348,6 +348,15 @@ def test_clinic_admin_grants_a_role(admin_client: Client, colleague: User) -> No
         Role.CLINICIAN,
         Role.PRESCRIBER,
     }
+    entry = AuditEntry.objects.get(object_type="accounts.User", object_id=str(colleague.pk))
+    assert entry.action == AuditAction.UPDATE
+    assert entry.detail == {"roles": [["clinician"], ["clinician", "prescriber"]]}
+
+
+def test_the_consent_form_asks_only_for_title_and_text(admin_client: Client) -> None:
+    response = admin_client.get("/admin/patients/consentdocument/add/")
+    form = response.context["adminform"].form
+    assert set(form.fields) == {"title", "body"}
 
 
 def test_clinic_admin_cannot_make_a_superuser(admin_client: Client, colleague: User) -> None:

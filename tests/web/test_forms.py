@@ -199,8 +199,8 @@ def _move(client: Client, patient: Patient, target: str, reason: str = ""):
     return client.post(f"/patients/{patient.pk}/phase/", {"target": target, "reason": reason})
 
 
-def _move_errors(response) -> list[str]:
-    return response.context["move_form"].errors.get("target", [])
+def _move_errors(response, field: str = "target") -> list[str]:
+    return response.context["move_form"].errors.get(field, [])
 
 
 def test_an_illegal_move_names_the_current_phase_and_the_allowed_ones(
@@ -229,7 +229,7 @@ def test_a_move_from_a_stale_page_explains_what_changed(
     assert response.status_code == 400
     [error] = _move_errors(response)
     assert "Cannot move from intake to intake" in error
-    assert "allowed after intake are under_review" in error
+    assert "allowed after intake are under review" in error
     assert PhaseChange.objects.filter(patient=patient).count() == 1
 
 
@@ -275,8 +275,9 @@ def test_declining_without_a_reason_fails_naming_the_reason(
     alice_client: Client, under_review: Patient
 ) -> None:
     response = _move(alice_client, under_review, "declined", reason="   ")
+    assert not _move_errors(response)  # the error belongs to the Reason box, not the phase
     assert response.status_code == 400
-    [error] = _move_errors(response)
+    [error] = _move_errors(response, "reason")
     assert "needs a reason" in error
     assert escape(error) in page_text(response)
     under_review.refresh_from_db()
@@ -403,7 +404,9 @@ def test_a_bogus_phase_filter_shows_an_error_not_a_crash(
     message = "Select a valid choice. bogus is not one of the available choices."
     assert response.context["form"].errors["phase"] == [message]
     assert escape(f"Phase: {message}") in page_text(response)
-    assert "No patients match." in page_text(response)
+    # Not "no patients match", which would read as an empty clinic.
+    assert "No patients match." not in page_text(response)
+    assert "The filter above is not valid" in page_text(response)
 
 
 def test_filtering_by_phase_and_name(alice_client: Client, clinic: Clinic) -> None:

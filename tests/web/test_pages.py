@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -321,3 +322,26 @@ def test_a_user_with_both_roles_sees_the_union(client: Client, clinic: Clinic) -
     client.force_login(user)
     assert client.get("/")["Location"] == "/patients/"
     assert client.get("/me/").status_code == 200
+
+
+def test_times_show_in_the_clinics_zone_with_its_abbreviation(
+    client: Client, clinician: User, patient: Patient
+) -> None:
+    # 15:00 UTC on 15 January is 10:00 in New York (EST), the clinic's zone.
+    at = dt.datetime(2026, 1, 15, 15, 0, tzinfo=dt.UTC)
+    PhaseChange.objects.create(patient=patient, from_phase="", to_phase="screening", at=at)
+    client.force_login(clinician)
+    page = page_text(client.get(f"/patients/{patient.pk}/"))
+    assert "2026-01-15 10:00 EST" in page
+    assert "15:00" not in page
+
+
+def test_a_patient_reads_times_in_their_own_zone(
+    client: Client, clinician: User, patient: Patient
+) -> None:
+    from ketacare.web.middleware import display_timezone  # noqa: PLC0415
+
+    patient.timezone = "Europe/Berlin"
+    patient.save()
+    assert display_timezone(patient.user) == "Europe/Berlin"
+    assert display_timezone(clinician) == "America/New_York"

@@ -9,6 +9,8 @@ from django.http import HttpRequest
 from ketacare.accounts.models import Clinic, RoleGrant, User
 from ketacare.accounts.roles import Role
 from ketacare.admin_scoping import ClinicScopedAdmin
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
 
 
 @admin.register(Clinic)
@@ -61,3 +63,15 @@ class UserAdmin(DjangoUserAdmin[User], ClinicScopedAdmin):
             # Only the platform operator makes superusers.
             fields += ("is_superuser", "user_permissions", "groups")
         return fields
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Who may see health data is decided by roles: every grant and revocation is audited.
+        user = form.instance
+        before = sorted(user.role_grants.values_list("role", flat=True)) if change else []
+        super().save_related(request, form, formsets, change)
+        after = sorted(user.role_grants.values_list("role", flat=True))
+        if before != after:
+            record(
+                Event.about(AuditAction.UPDATE, user, detail={"roles": [before, after]}),
+                actor=request.user,
+            )

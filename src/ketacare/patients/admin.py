@@ -56,6 +56,12 @@ class ConsentDocumentAdmin(ClinicScopedAdmin):
     editor_roles = frozenset({Role.ADMIN})
     audited = False  # the consent text is not about any patient
 
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            # Publishing takes a title and a text; the version and time are the service's.
+            return ("clinic", "title", "body") if request.user.is_superuser else ("title", "body")
+        return ("clinic", "kind", "version", "title", "body", "body_sha256", "published_at")
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # A published version is never edited; publish a new one instead.
         return obj is None and super().has_change_permission(request, obj)

@@ -28,8 +28,14 @@ class Phase(enum.StrEnum):
     DISCHARGED = "discharged"
 
     @property
+    def words(self) -> str:
+        """The phase as it reads inside a sentence: "under review"."""
+        return self.value.replace("_", " ")
+
+    @property
     def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
+        """The phase as a heading or badge: "Under review"."""
+        return self.words.capitalize()
 
 
 TRANSITIONS: dict[Phase, frozenset[Phase]] = {
@@ -56,6 +62,10 @@ class PhaseTransitionError(ValueError):
     """A move between phases that the rules do not allow, with the reason why."""
 
 
+class ReasonRequired(PhaseTransitionError):
+    """The move is allowed, but only with a written reason."""
+
+
 @dataclass(frozen=True)
 class TransitionFacts:
     """What the guards need to know about the patient beyond the phase."""
@@ -74,7 +84,7 @@ def allowed_next(current: Phase, paused_from: Phase | None = None) -> frozenset[
 
 
 def _names(phases: frozenset[Phase]) -> str:
-    return ", ".join(sorted(phases)) if phases else "none (this phase is final)"
+    return ", ".join(p.words for p in sorted(phases)) if phases else "none (this phase is final)"
 
 
 def check_transition(current: Phase, target: Phase, facts: TransitionFacts) -> None:
@@ -82,15 +92,15 @@ def check_transition(current: Phase, target: Phase, facts: TransitionFacts) -> N
     nxt = allowed_next(current, facts.paused_from)
     if target not in nxt:
         raise PhaseTransitionError(
-            f"Cannot move from {current} to {target}: "
-            f"the phases allowed after {current} are {_names(nxt)}."
+            f"Cannot move from {current.words} to {target.words}: "
+            f"the phases allowed after {current.words} are {_names(nxt)}."
         )
     if (current, target) in REASON_REQUIRED and not facts.reason.strip():
-        raise PhaseTransitionError(
-            f"Moving from {current} to {target} needs a reason; none was given."
+        raise ReasonRequired(
+            f"Moving from {current.words} to {target.words} needs a reason; none was given."
         )
     if target is Phase.UNDER_REVIEW and not facts.has_current_consent:
         raise PhaseTransitionError(
-            f"Cannot move from {current} to {target}: the patient has not signed "
+            f"Cannot move from {current.words} to {target.words}: the patient has not signed "
             "the current version of the treatment consent."
         )

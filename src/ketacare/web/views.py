@@ -20,7 +20,7 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.patients import services
 from ketacare.patients.models import Patient, Sitter
-from ketacare.patients.phases import PhaseTransitionError, allowed_next
+from ketacare.patients.phases import PhaseTransitionError, ReasonRequired, allowed_next
 from ketacare.web.forms import PatientFilterForm, PatientForm, PhaseMoveForm
 
 PAGE_SIZE = 50
@@ -129,6 +129,7 @@ def _detail_context(
         "history": patient.phase_changes.select_related("actor"),
         "move_form": move_form or PhaseMoveForm(allowed=allowed),
         "can_move": bool(allowed) and user.has_role(*PHASE_ROLES),
+        "is_final": not allowed,
         "can_edit": user.has_role(*RECORD_EDITOR_ROLES),
     }
 
@@ -171,6 +172,8 @@ def patient_move(request: HttpRequest, patient_id: int) -> HttpResponse:
             moved = services.move_patient(
                 user, patient, form.target_phase, form.cleaned_data["reason"]
             )
+        except ReasonRequired as exc:
+            form.add_error("reason", str(exc))
         except PhaseTransitionError as exc:
             form.add_error("target", str(exc))
         else:
