@@ -39,10 +39,12 @@ class PhaseMoveForm(forms.Form):
     def __init__(self, *args: Any, allowed: frozenset[Phase], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # No move is preselected: a slip of the Enter key must not discharge anyone.
-        self.fields["target"].choices = [
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)  # noqa: S101 - declared just above
+        target.choices = [
             ("", "Choose the next phase"),
             *((p.value, p.label) for p in sorted(allowed)),
-        ]  # type: ignore[attr-defined]
+        ]
 
     @property
     def target_phase(self) -> Phase:
