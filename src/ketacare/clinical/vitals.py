@@ -1,0 +1,47 @@
+"""Vital signs as the clinical rules read them (units in the names)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+# Plausibility bounds for a typed or cuffed reading: values outside are an entry or
+# device error to re-measure, not a physiological state to reason about. These are
+# input-validation limits, not clinical thresholds (those live with their rules).
+_SYSTOLIC_RANGE = (50, 300)
+_DIASTOLIC_RANGE = (20, 200)
+_HEART_RATE_RANGE = (20, 250)
+
+
+def _check(name: str, value: float, bounds: tuple[int, int]) -> None:
+    low, high = bounds
+    if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
+        raise ValueError(f"{name} must be a number, not {value!r}.")
+    if not low <= value <= high:
+        raise ValueError(f"{name} {value} is outside {low}-{high}; measure again.")
+
+
+@dataclass(frozen=True)
+class BloodPressure:
+    systolic_mmhg: int
+    diastolic_mmhg: int
+
+    def __post_init__(self) -> None:
+        _check("systolic_mmhg", self.systolic_mmhg, _SYSTOLIC_RANGE)
+        _check("diastolic_mmhg", self.diastolic_mmhg, _DIASTOLIC_RANGE)
+        if self.diastolic_mmhg >= self.systolic_mmhg:
+            raise ValueError(
+                f"diastolic {self.diastolic_mmhg} mmHg is not below systolic "
+                f"{self.systolic_mmhg} mmHg; the two were probably swapped."
+            )
+
+    def __str__(self) -> str:
+        return f"{self.systolic_mmhg}/{self.diastolic_mmhg} mmHg"
+
+
+@dataclass(frozen=True)
+class HeartRate:
+    bpm: int
+
+    def __post_init__(self) -> None:
+        _check("heart rate", self.bpm, _HEART_RATE_RANGE)
