@@ -21,7 +21,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import cast
 
-from ketacare.clinical.vitals import BloodPressure
+from ketacare.clinical.vitals import BP_DELAY_GATE_MMHG, BP_HARD_STOP_MMHG, BloodPressure
 
 _D = "CLINICAL.md D"
 
@@ -218,12 +218,12 @@ class EligibilityRules:
     trd_minimum_failed_trials: int = 2
     # CLINICAL.md D: consider delaying if > 140/90 (default gate; configurable). At intake
     # a reading above it asks the clinician to rule out uncontrolled hypertension.
-    bp_gate_systolic_mmhg: int = 140
-    bp_gate_diastolic_mmhg: int = 90
+    bp_gate_systolic_mmhg: int = BP_DELAY_GATE_MMHG[0]
+    bp_gate_diastolic_mmhg: int = BP_DELAY_GATE_MMHG[1]
     # CLINICAL.md D: hard stop >= 160/100 is "our clinic default, not a published number";
     # at intake a reading at or above it is treated as uncontrolled hypertension.
-    bp_hard_stop_systolic_mmhg: int = 160
-    bp_hard_stop_diastolic_mmhg: int = 100
+    bp_hard_stop_systolic_mmhg: int = BP_HARD_STOP_MMHG[0]
+    bp_hard_stop_diastolic_mmhg: int = BP_HARD_STOP_MMHG[1]
     # A positive AUDIT-C (CLINICAL.md A9) asks the clinician to rule out an active alcohol
     # use disorder (an exclusion, D) before approval. Making it a caution rather than
     # information is a ketacare clinic default (a policy, not a published cut-off).

@@ -21,7 +21,12 @@ from enum import StrEnum
 
 from ketacare.clinical import instruments, outcomes
 from ketacare.clinical.instruments import SUICIDALITY, Score
-from ketacare.clinical.vitals import BloodPressure, HeartRate
+from ketacare.clinical.vitals import (
+    BP_DELAY_GATE_MMHG,
+    BP_HARD_STOP_MMHG,
+    BloodPressure,
+    HeartRate,
+)
 
 
 class InvalidSafetyInput(ValueError):
@@ -161,10 +166,10 @@ class SafetyRules:
 
     # CLINICAL.md D: "consider delaying if > 140/90 (default gate; configurable)". Blocks
     # when systolic > 140 OR diastolic > 90. None: no delay gate (the hard stop remains).
-    bp_delay_gate: BloodPressureLimit | None = BloodPressureLimit(140, 90)
+    bp_delay_gate: BloodPressureLimit | None = BloodPressureLimit(*BP_DELAY_GATE_MMHG)
     # CLINICAL.md D: ">= 160/100 is our clinic default, not a published number". Blocks
     # when systolic >= 160 OR diastolic >= 100, before the dose; urgent after it.
-    bp_hard_stop: BloodPressureLimit | None = BloodPressureLimit(160, 100)
+    bp_hard_stop: BloodPressureLimit | None = BloodPressureLimit(*BP_HARD_STOP_MMHG)
     # CLINICAL.md has no heart-rate limits: no check unless the clinic sets them. When
     # set, the gate fails below the minimum, above the maximum, or with no reading.
     heart_rate_min_bpm: int | None = None
@@ -386,7 +391,7 @@ def _sitter_gate(facts: PreDoseFacts, rules: SafetyRules) -> Finding | None:
     problem = "is not named" if facts.sitter_present else "is not present"
     return _gate_finding(
         Cause.SITTER_ABSENT,
-        f"The sitter {problem}; a sitter is present for every session.",
+        f"The sitter {problem}; a sitter must be present for every session.",
         "Do not take the dose until your sitter, a sober adult, is with you and named in "
         f"the app. They stay with you at least {_duration(rules.sitter_stay)} after the dose.",
         "CLINICAL.md C, D",

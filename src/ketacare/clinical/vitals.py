@@ -13,6 +13,14 @@ _DIASTOLIC_RANGE = (20, 200)
 _HEART_RATE_RANGE = (20, 250)
 
 
+# The blood-pressure limits every rule starts from, in one place (eligibility at intake,
+# the pre-dose gate, post-dose checks); each rule's settings may override them.
+# CLINICAL.md D: "consider delaying if > 140/90 (default gate; configurable)".
+BP_DELAY_GATE_MMHG = (140, 90)
+# CLINICAL.md D: a hard stop at >= 160/100 is "our clinic default, not a published number".
+BP_HARD_STOP_MMHG = (160, 100)
+
+
 def _check(name: str, value: float, bounds: tuple[int, int]) -> None:
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
