@@ -35,7 +35,7 @@ test: lint typecheck
 	$(BIN)/pytest --cov=ketacare.clinical --cov-fail-under=100 $(PYTEST_ARGS)
 
 bench: $(BIN)/ketacare
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py && $(BIN)/python benchmarks/pk.py
 
 clean:
 	rm -rf $(VENV) ketacare.sqlite3* staticfiles .mypy_cache .ruff_cache .pytest_cache

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ketacare.accounts",
     "ketacare.patients",
     "ketacare.audit",
+    "ketacare.reports",
     "ketacare.web",
 ]
 

@@ -1,0 +1,1 @@
+"""Charts and reports: server-rendered SVG pictures and cohort summaries over the clinical core."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ReportsConfig(AppConfig):
+    name = "ketacare.reports"
+    verbose_name = "Charts and reports"
