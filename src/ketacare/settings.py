@@ -37,10 +37,15 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # its templates and static files: the API docs page without a CDN
     "ketacare.accounts",
     "ketacare.patients",
     "ketacare.audit",
     "ketacare.reports",
+    "ketacare.api",
+    "ketacare.assessments",
+    "ketacare.intake",
+    "ketacare.treatment",
     "ketacare.web",
 ]
 

@@ -1,0 +1,54 @@
+"""Who acts and what they may see: every router finds its objects through here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from ketacare.accounts.models import User
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.patients.models import Patient
+
+
+def actor(request: HttpRequest) -> User:
+    """The authenticated user (bearer token or session); the API's auth ran first."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):  # pragma: no cover - every operation is authenticated
+        msg = "API operation reached without an authenticated user"
+        raise TypeError(msg)
+    return user
+
+
+def visible_patient(request: HttpRequest, patient_id: int) -> Patient:
+    # 404, never 403, for a patient the actor may not see: never confirm one exists.
+    return get_object_or_404(Patient.objects.visible_to(actor(request)), pk=patient_id)
+
+
+def visible(request: HttpRequest, queryset: Any, **lookup: Any) -> Any:
+    """One object of a `visible_to` queryset, or 404."""
+    return get_object_or_404(queryset.visible_to(actor(request)), **lookup)
+
+
+def audit_read(request: HttpRequest, obj: Any, **detail: Any) -> None:
+    record(
+        Event.about(AuditAction.READ, obj, detail={"via": "api", **detail}), actor=actor(request)
+    )
+
+
+def audit_list(
+    request: HttpRequest, object_type: str, ids: list[int], *, patient_id: int | None = None
+) -> None:
+    user = actor(request)
+    record(
+        Event(
+            AuditAction.LIST,
+            object_type,
+            patient_id=patient_id,
+            clinic_id=user.clinic_id,
+            detail={"via": "api", "ids": ids},
+        ),
+        actor=user,
+    )

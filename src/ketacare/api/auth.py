@@ -1,0 +1,98 @@
+"""Tokens: sign in with username and password for a bearer token; revoke it; who am I."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Role
+from ketacare.api import services
+from ketacare.api.access import actor
+from ketacare.api.errors import ErrorOut, error_body
+from ketacare.api.schemas import ERRORS, NO_NUL, ShortText
+from ketacare.api.security import bearer_auth
+
+router = Router(tags=["auth"])
+
+Credential = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=150)]
+
+
+class TokenIn(Schema):
+    username: Credential = Field(description="The username you sign in with.")
+    password: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=4096)] = (
+        Field(description="Your password.")
+    )
+    name: ShortText = Field(default="", description="What the token is for, e.g. `Sam's phone`.")
+
+
+class TokenOut(Schema):
+    token: str = Field(description="The bearer token. Shown once: ketacare keeps only its hash.")
+    token_type: str = Field(
+        default="Bearer", description="Send it as `Authorization: Bearer <token>`."
+    )
+    name: str = Field(description="What the token is for.")
+    created_at: dt.datetime = Field(description="When it was issued (UTC).")
+    expires_at: dt.datetime = Field(description="When it stops working (UTC).")
+
+
+class MeOut(Schema):
+    id: int = Field(description="The user's id.")
+    username: str = Field(description="The username.")
+    display_name: str = Field(description="The name to greet them by.")
+    roles: list[Role] = Field(description="The roles held.")
+    clinic_id: int | None = Field(description="The clinic they belong to (none for operators).")
+    patient_id: int | None = Field(description="Their own patient record, if they are a patient.")
+
+
+@router.post(
+    "/token",
+    auth=None,
+    response={201: TokenOut, 401: ErrorOut, 422: ErrorOut},
+    summary="Issue a bearer token",
+)
+def issue_token(request: HttpRequest, payload: TokenIn) -> Status[TokenOut | dict[str, object]]:
+    """Exchange a username and password for a token (valid for 30 days by default).
+
+    A failed attempt is written to the audit log, like one on the sign-in page.
+    """
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if not isinstance(user, User):
+        body = error_body("invalid_credentials", "Unknown username or wrong password.")
+        return Status(401, body)
+    token, raw = services.issue_token(user, name=payload.name)
+    out = TokenOut(
+        token=raw, name=token.name, created_at=token.created_at, expires_at=token.expires_at
+    )
+    return Status(201, out)
+
+
+@router.delete(
+    "/token",
+    auth=[bearer_auth],
+    response={204: None, 401: ErrorOut},
+    summary="Revoke the token of this request",
+)
+def revoke_token(request: HttpRequest) -> Status[None]:
+    """The token sent in `Authorization` stops working at once."""
+    services.revoke_token(actor(request), request.api_token)  # type: ignore[attr-defined]
+    return Status(204, None)
+
+
+@router.get("/me", response={200: MeOut, **ERRORS}, summary="Who am I")
+def me(request: HttpRequest) -> MeOut:
+    user = actor(request)
+    record = getattr(user, "patient_record", None) if user.has_role(Role.PATIENT) else None
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        display_name=user.display_name,
+        roles=sorted(user.roles),
+        clinic_id=user.clinic_id,
+        patient_id=record.pk if record is not None else None,
+    )

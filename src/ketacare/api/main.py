@@ -1,0 +1,44 @@
+"""The API object: authentication, error handlers and the routers, mounted at /api/v1/."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from ketacare.api import assessments, auth, errors, intake, patients, sessions, treatment
+from ketacare.api.security import bearer_auth, session_auth
+
+DESCRIPTION = """\
+ketacare's JSON API.
+
+**Authentication**: `POST /api/v1/auth/token` with a username and password returns a
+bearer token (sent as `Authorization: Bearer <token>`; revoke it with
+`DELETE /api/v1/auth/token`). A signed-in browser may use its session instead, with the
+CSRF token in `X-CSRFToken` for unsafe methods.
+
+**Visibility**: everything is scoped to the caller. Staff see their clinic, a patient
+themself, a sitter the people they sit for; anything else is a 404.
+
+**Errors** are JSON: `{"code", "message", "field", "errors": [{"field", "message"}]}`.
+Validation errors are 422 and store nothing; refusals of a use case are 409 with a code.
+
+**Retries**: patient-side POSTs accept an `Idempotency-Key` header; a retry with the
+same key and body replays the first answer (header `Idempotent-Replayed: true`).
+
+**Times** are ISO 8601 with an offset, in UTC; patient payloads carry the patient's time
+zone for display.
+"""
+
+api = NinjaAPI(
+    title="ketacare API",
+    version="1",
+    description=DESCRIPTION,
+    auth=[bearer_auth, session_auth],
+    urls_namespace="api-v1",
+)
+errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/patients", patients.router)
+api.add_router("/patients", assessments.router)
+api.add_router("/patients", intake.router)
+api.add_router("/patients", treatment.router)
+api.add_router("/patients", sessions.router)

@@ -1,0 +1,1 @@
+"""Questionnaires: responses scored by the clinical core, schedules, due items, outcomes."""

@@ -1,0 +1,373 @@
+"""Questionnaire use cases: submit a response, what is due, outcomes, the schedule settings.
+
+Scores come only from `ketacare.clinical.instruments`; outcomes only from
+`ketacare.clinical.outcomes`. The query helpers (`due_questionnaires`,
+`outcome_summary`, `latest_scores`) take a patient the caller has already fetched
+through `Patient.objects.visible_to(user)`; they do not check access again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from django.apps import apps
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Max, OuterRef, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from ketacare.accounts.roles import Role
+from ketacare.assessments.errors import WrongPhase
+from ketacare.assessments.models import (
+    ClinicQuestionnaireSettings,
+    QuestionnaireResponse,
+    clinic_schedule,
+)
+from ketacare.assessments.schedules import (
+    DEFAULT_SCHEDULE,
+    OPEN_PHASES,
+    DueItem,
+    ScheduleFacts,
+    schedule_items,
+)
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical import instruments, outcomes
+from ketacare.clinical.instruments import auditc
+from ketacare.patients.errors import NotAllowed
+from ketacare.patients.models import Patient, PhaseChange
+from ketacare.patients.phases import Phase
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import Clinic, User
+
+__all__ = [
+    "DueItem",
+    "configure_questionnaire_schedule",
+    "due_questionnaires",
+    "latest_scores",
+    "outcome_summary",
+    "questionnaire_schedule",
+    "submit_questionnaire",
+]
+
+# Staff who may submit a questionnaire on a patient's behalf (the patient submits their own).
+ON_BEHALF_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.COORDINATOR})
+# Instruments a clinician rates (the patient does not fill them in), and who may rate them.
+CLINICIAN_RATED = frozenset({"madrs"})
+RATER_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
+# Scoring context an instrument takes beyond its answers.
+CONTEXT_KEYS: Mapping[str, frozenset[str]] = {"auditc": frozenset({"sex"})}
+
+
+# --- Submitting a questionnaire ------------------------------------------------------
+
+
+def _staff_of(actor: User, patient: Patient, roles: frozenset[Role]) -> bool:
+    return actor.is_superuser or (
+        actor.clinic_id == patient.clinic_id and bool(actor.roles & roles)
+    )
+
+
+def _require_submitter(actor: User, patient: Patient, instrument: str) -> None:
+    """Role check, then the clinic check (404), then the finer checks for this patient."""
+    if not (actor.is_superuser or actor.roles & (ON_BEHALF_ROLES | {Role.PATIENT})):
+        raise NotAllowed(
+            "Only the patient, or a clinician, prescriber or coordinator on their behalf, "
+            "may submit questionnaires."
+        )
+    if not Patient.objects.visible_to(actor).filter(pk=patient.pk).exists():
+        raise Http404("No such patient in your clinic.")
+    own = patient.user_id is not None and actor.pk == patient.user_id
+    if not (own or _staff_of(actor, patient, ON_BEHALF_ROLES)):
+        raise NotAllowed("Only the patient themself or their clinic's staff may submit this.")
+    if instrument in CLINICIAN_RATED and not _staff_of(actor, patient, RATER_ROLES):
+        title = instruments.get(instrument).title
+        raise NotAllowed(f"{title} is clinician-rated: only a clinician or prescriber submits it.")
+
+
+def _checked_instrument(instrument: object) -> str:
+    if not isinstance(instrument, str) or instrument not in instruments.CODES:
+        raise ValidationError(
+            {"instrument": f"Unknown instrument; known ones are {', '.join(instruments.CODES)}."}
+        )
+    return instrument
+
+
+def _checked_recorded_at(recorded_at: datetime | None) -> datetime:
+    now = timezone.now()
+    if recorded_at is None:
+        return now
+    if not isinstance(recorded_at, datetime) or recorded_at.utcoffset() is None:
+        raise ValidationError({"recorded_at": "Give a date and time with its time zone."})
+    if recorded_at > now:
+        raise ValidationError({"recorded_at": "A questionnaire cannot be completed in the future."})
+    return recorded_at
+
+
+def _auditc_sex(patient: Patient, given: object) -> str:
+    """AUDIT-C's cut-off depends on sex: the record's sex at birth, else the caller's."""
+    allowed = " or ".join(f'{{"sex": "{s}"}}' for s in auditc.SEXES)
+    recorded = patient.sex_at_birth if patient.sex_at_birth in auditc.SEXES else None
+    if recorded is not None:
+        if given is not None and given != recorded:
+            raise ValidationError(
+                {
+                    "context.sex": f"The patient's record gives sex at birth {recorded}, which "
+                    f"AUDIT-C uses; {given!r} contradicts it. Leave context out or correct "
+                    "the record."
+                }
+            )
+        return recorded
+    if given is None:
+        raise ValidationError(
+            {
+                "context.sex": "AUDIT-C's cut-off differs by sex and the patient's sex at birth "
+                f"is {patient.get_sex_at_birth_display().lower()}: pass context {allowed}."
+            }
+        )
+    if given not in auditc.SEXES:
+        raise ValidationError({"context.sex": f"{given!r} is not allowed: pass context {allowed}."})
+    return str(given)
+
+
+def _score_context(instrument: str, patient: Patient, context: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(context, Mapping):
+        raise ValidationError({"context": "Give an object, e.g. {}."})
+    allowed = CONTEXT_KEYS.get(instrument, frozenset())
+    unknown = sorted(str(k) for k in set(context) - allowed)
+    if unknown:
+        takes = ", ".join(sorted(allowed)) or "nothing"
+        raise ValidationError(
+            {"context": f"{instrument} takes {takes} as context, not {', '.join(unknown)}."}
+        )
+    if instrument == "auditc":
+        return {"sex": _auditc_sex(patient, context.get("sex"))}
+    return {}
+
+
+def _item_keys(answers: object) -> object:
+    """{"1": 2} as {1: 2}: JSON objects have text keys. Values are never converted."""
+    if not isinstance(answers, Mapping):
+        return answers
+    keyed: dict[object, object] = {}
+    for key, value in answers.items():
+        item = int(key) if isinstance(key, str) and key.isdigit() and key == str(int(key)) else key
+        if item in keyed:
+            raise ValidationError({"answers": f"Item {item} is answered twice."})
+        keyed[item] = value
+    return keyed
+
+
+def _scored(instrument: str, answers: object, context: dict[str, Any]) -> instruments.Score:
+    keyed = _item_keys(answers)
+    try:
+        # Whatever the caller sent: normalise() checks its shape and names what is wrong.
+        return instruments.score(instrument, keyed, **context)  # type: ignore[arg-type]
+    except instruments.InvalidAnswers as err:
+        raise ValidationError({"answers": str(err)}) from None
+
+
+def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and when
+    actor: User,
+    patient: Patient,
+    *,
+    instrument: str,
+    answers: Sequence[int] | Mapping[int, int] | Mapping[str, int],
+    context: Mapping[str, Any] | None = None,
+    recorded_at: datetime | None = None,
+) -> QuestionnaireResponse:
+    """Score and store one completed questionnaire; nothing is stored if anything is wrong.
+
+    The patient submits their own; a clinician, prescriber or coordinator of their
+    clinic may submit on their behalf (MADRS: clinician or prescriber only). Accepted
+    in every phase but declined and discharged (WrongPhase).
+    """
+    _require_submitter(actor, patient, instrument)
+    code = _checked_instrument(instrument)
+    at = _checked_recorded_at(recorded_at)
+    with transaction.atomic():
+        # Lock the patient: a phase change or a duplicate submission waits for us.
+        locked = Patient.objects.select_for_update().get(pk=patient.pk)
+        if locked.phase_enum not in OPEN_PHASES:
+            raise WrongPhase(
+                f"The patient is {locked.phase_enum.words}: no questionnaires are taken.",
+                field="patient",
+            )
+        scoring_context = _score_context(code, locked, context or {})
+        score = _scored(code, answers, scoring_context)
+        if QuestionnaireResponse.objects.filter(
+            patient=locked, instrument=code, recorded_at=at
+        ).exists():
+            raise ValidationError(
+                {"recorded_at": f"A {code} response is already recorded at this time."}
+            )
+        response = QuestionnaireResponse.objects.create(
+            patient=locked,
+            instrument=code,
+            answers={str(item): value for item, value in sorted(score.answers.items())},
+            total=score.total,
+            band=score.band,
+            subscales=dict(score.subscales),
+            flags=sorted(score.flags),
+            context=scoring_context,
+            recorded_at=at,
+            patient_timezone=locked.timezone,
+            submitted_by=actor,
+        )
+        own = actor.pk == locked.user_id
+        record(
+            Event.about(
+                AuditAction.CREATE, response, detail={"instrument": code, "on_behalf": not own}
+            ),
+            actor=actor,
+        )
+    return response
+
+
+# --- The schedule --------------------------------------------------------------------
+
+
+def _checked_at(at: datetime) -> datetime:
+    if not isinstance(at, datetime) or at.utcoffset() is None:
+        raise ValueError(f"at must be an aware datetime, not {at!r}.")
+    return at
+
+
+def _schedule_facts(patient: Patient, at: datetime, after_flag: frozenset[str]) -> ScheduleFacts:
+    responses = QuestionnaireResponse.objects.filter(patient=patient, recorded_at__lte=at)
+    last_at = dict(
+        responses.values("instrument")
+        .annotate(last=Max("recorded_at"))
+        .values_list("instrument", "last")
+        .order_by()
+    )
+    flagged: list[tuple[str, datetime]] = []
+    if after_flag:
+        lasts = [last_at.get(code) for code in after_flag]
+        since = None if None in lasts else min(t for t in lasts if t is not None)
+        candidates = responses if since is None else responses.filter(recorded_at__gt=since)
+        flagged = [
+            (code, when)
+            for code, when, flags in candidates.values_list("instrument", "recorded_at", "flags")
+            if instruments.SUICIDALITY in flags
+        ]
+    intake_started_at = (
+        PhaseChange.objects.filter(patient=patient, to_phase=Phase.INTAKE, at__lte=at)
+        .order_by("at")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return ScheduleFacts(
+        phase=patient.phase_enum,
+        indication=patient.indication,
+        zone=ZoneInfo(patient.timezone),
+        phase_started_at=patient.phase_since,
+        intake_started_at=intake_started_at,
+        last_at=last_at,
+        suicidality_flags=tuple(flagged),
+    )
+
+
+def questionnaire_schedule(patient: Patient, *, at: datetime) -> list[DueItem]:
+    """Every questionnaire scheduled for the patient with its next due time (past or future).
+
+    Responses after `at` are ignored; the phase is the patient's current one.
+    """
+    at = _checked_at(at)
+    schedule = clinic_schedule(patient.clinic_id)
+    after_flag = frozenset(r.instrument for r in schedule.rules if r.after_suicidality_flag)
+    return schedule_items(schedule, _schedule_facts(patient, at, after_flag), at=at)
+
+
+def due_questionnaires(patient: Patient, *, at: datetime) -> list[DueItem]:
+    """The questionnaires due at `at` (due time reached), earliest first; `overdue` past grace."""
+    return [item for item in questionnaire_schedule(patient, at=at) if item.due_at <= at]
+
+
+def configure_questionnaire_schedule(
+    actor: User,
+    clinic: Clinic,
+    *,
+    instruments: Mapping[str, Any],
+    grace_hours: int = 0,
+) -> ClinicQuestionnaireSettings:
+    """Set a clinic's changes to the default schedule (a clinic administrator's choice)."""
+    if not (actor.is_superuser or (actor.clinic_id == clinic.pk and actor.has_role(Role.ADMIN))):
+        raise NotAllowed("Only the clinic's administrators may change its questionnaire schedule.")
+    DEFAULT_SCHEDULE.with_overrides(instruments, grace_hours)  # ValidationError naming the path
+    with transaction.atomic():
+        found, created = ClinicQuestionnaireSettings.objects.select_for_update().get_or_create(
+            clinic=clinic, defaults={"instruments": dict(instruments), "grace_hours": grace_hours}
+        )
+        if not created:
+            found.instruments = dict(instruments)
+            found.grace_hours = grace_hours
+            found.save(update_fields=["instruments", "grace_hours", "updated_at"])
+        record(
+            Event.about(
+                AuditAction.CREATE if created else AuditAction.UPDATE,
+                found,
+                detail={"instruments": sorted(instruments), "grace_hours": grace_hours},
+            ),
+            actor=actor,
+        )
+    return found
+
+
+# --- Outcomes and the latest scores ---------------------------------------------------
+
+
+def _first_dose_at(patient: Patient) -> datetime | None:
+    """When the patient took their first dose, if the treatment app records one."""
+    if not apps.is_installed("ketacare.treatment"):
+        return None
+    # Looked up by name, not imported: treatment may import this module.
+    dosing_session = apps.get_model("treatment", "DosingSession")
+    first: datetime | None = (
+        dosing_session.objects.filter(patient=patient, taken_at__isnull=False)
+        .order_by("taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+    return first
+
+
+def outcome_summary(
+    patient: Patient,
+    instrument: str,
+    *,
+    first_dose_at: datetime | Literal["auto"] | None = "auto",
+    rules: outcomes.OutcomeRules = outcomes.DEFAULT_RULES,
+) -> outcomes.Trajectory | None:
+    """The patient's course on `instrument` (baseline, changes, response, remission).
+
+    None when the patient has no response on it. `first_dose_at="auto"` reads the first
+    dose from the treatment records (none there: every score is before treatment).
+    """
+    code = _checked_instrument(instrument)
+    observations = [
+        outcomes.Observation(at=at, total=total)
+        for at, total in QuestionnaireResponse.objects.filter(
+            patient=patient, instrument=code
+        ).values_list("recorded_at", "total")
+    ]
+    if not observations:
+        return None
+    dose_at = _first_dose_at(patient) if isinstance(first_dose_at, str) else first_dose_at
+    return outcomes.trajectory(code, observations, first_dose_at=dose_at, rules=rules)
+
+
+def latest_scores(patient: Patient) -> dict[str, QuestionnaireResponse]:
+    """The patient's latest response on each instrument they have answered (one query)."""
+    latest = (
+        QuestionnaireResponse.objects.filter(patient=patient, instrument=OuterRef("instrument"))
+        .order_by("-recorded_at", "-pk")
+        .values("pk")[:1]
+    )
+    rows = QuestionnaireResponse.objects.filter(patient=patient, pk=Subquery(latest))
+    return {row.instrument: row for row in rows.order_by("instrument")}

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntakeConfig(AppConfig):
+    name = "ketacare.intake"
+    verbose_name = "Intake and eligibility review"

@@ -1,0 +1,460 @@
+"""What an intake holds, how it is checked, and how it becomes `IntakeFacts`: in one place.
+
+`IntakeData` is the complete intake (the API can show it as the request body). A draft
+is the same shape with any part missing: `check_draft` reports only values of the wrong
+type or out of range, `check_submission` also every missing answer. Both raise Django's
+`ValidationError` keyed by field path ("trials.0.duration_weeks", "questionnaires.phq9.2").
+`to_facts` turns a checked submission into the facts `clinical.eligibility` assesses.
+
+The medicine (scores, bands, flags, eligibility rules) stays in `ketacare.clinical`; this
+module only reads the instrument definitions and calls the scorers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Annotated, Any
+
+import pydantic
+from django.core.exceptions import ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import model_validator as pydantic_model_validator
+
+from ketacare.clinical import instruments
+from ketacare.clinical.eligibility import (
+    AntidepressantTrial,
+    Dast10Band,
+    DisorderStatus,
+    HomeSituation,
+    Hypertension,
+    IntakeFacts,
+    MaudsleyDomains,
+    MedicationClass,
+    TrialOutcome,
+)
+from ketacare.clinical.vitals import BloodPressure, HeartRate
+from ketacare.patients.models import Indication, Patient, SexAtBirth
+
+REQUIRED = "This field is required."
+
+# The baseline questionnaires of the intake, by instrument code (CLINICAL.md A).
+INSTRUMENTS = ("phq9", "gad7", "cssrs_screen", "auditc", "dast10", "pcl5")
+# The PCL-5 is the baseline only when the patient is treated for PTSD (CLINICAL.md A4).
+PTSD_ONLY = frozenset({"pcl5"})
+
+
+def _date_only(value: object) -> object:
+    # A datetime or a number would be coerced to a date by pydantic; a calendar date
+    # is either a date or its ISO text ("1985-06-15").
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date | str):
+        raise ValueError("Give a calendar date as YYYY-MM-DD.")  # noqa: TRY004 - see _not_a_bool
+    return value
+
+
+def _not_a_bool(value: object) -> object:
+    if isinstance(value, bool):
+        # pydantic turns a ValueError (not a TypeError) into a field error.
+        raise ValueError("Give a number, not true or false.")  # noqa: TRY004
+    return value
+
+
+StrictBool = Annotated[bool, pydantic.Strict()]
+StrictInt = Annotated[int, pydantic.Strict()]
+Text = Annotated[str, pydantic.Strict(), pydantic.StringConstraints(strip_whitespace=True)]
+Name = Annotated[
+    str, pydantic.Strict(), pydantic.StringConstraints(strip_whitespace=True, min_length=1)
+]
+CalendarDate = Annotated[dt.date, BeforeValidator(_date_only)]
+
+
+class _Section(BaseModel):
+    # Unknown keys are refused (a typo must not silently drop an answer).
+    model_config = ConfigDict(extra="forbid")
+
+
+def _patient_field_check(name: str, value: Any) -> Any:
+    """Check a demographic value with the validators of the Patient model's field."""
+    try:
+        # get_field() is typed as a field or a relation; these names are plain fields.
+        Patient._meta.get_field(name).clean(value, None)  # type: ignore[union-attr]
+    except ValidationError as error:
+        raise ValueError(" ".join(error.messages)) from None
+    return value
+
+
+class Demographics(_Section):
+    """Date of birth and weight; a clinician's review applies them to the patient record.
+
+    Sex at birth is not asked again: the clinic's record holds it (and the AUDIT-C
+    cut-off follows it, as `assessments` scores it).
+    """
+
+    date_of_birth: CalendarDate = Field(description="Date of birth, YYYY-MM-DD.")
+    weight_kg: Annotated[Decimal, BeforeValidator(_not_a_bool)] = Field(
+        description="Body weight in kilograms, at most one decimal place (30-250)."
+    )
+
+    @field_validator("date_of_birth", "weight_kg")
+    @classmethod
+    def _as_the_patient_record_checks(cls, value: Any, info: pydantic.ValidationInfo) -> Any:
+        return _patient_field_check(str(info.field_name), value)
+
+
+class MedicalHistory(_Section):
+    """The medical checklist: each question answered yes (true) or no (false)."""
+
+    pregnant: StrictBool = Field(description="Pregnant now.")
+    breastfeeding: StrictBool = Field(description="Breastfeeding now.")
+    hypertension: Hypertension = Field(
+        description="High blood pressure diagnosed: none, controlled or uncontrolled."
+    )
+    aneurysmal_vascular_disease_or_avm: StrictBool = Field(
+        description="Aneurysm (brain, chest, abdomen or elsewhere) or arteriovenous malformation."
+    )
+    intracerebral_haemorrhage_history: StrictBool = Field(
+        description="Ever had bleeding in the brain."
+    )
+    ketamine_hypersensitivity: StrictBool = Field(
+        description="Ever had an allergic reaction to ketamine."
+    )
+    unstable_cardiac_disease: StrictBool = Field(
+        description="Heart disease that is not stable (e.g. recent heart attack, angina at rest)."
+    )
+    unstable_respiratory_disease: StrictBool = Field(
+        description="Lung or breathing disease that is not stable."
+    )
+    severe_hepatic_disease: StrictBool = Field(description="Severe liver disease.")
+    raised_intraocular_pressure: StrictBool = Field(
+        description="Raised pressure in the eye (e.g. glaucoma)."
+    )
+    raised_intracranial_pressure: StrictBool = Field(
+        description="Raised pressure inside the skull."
+    )
+
+
+class PsychiatricHistory(_Section):
+    """Psychiatric and substance-use history."""
+
+    psychotic_disorder: StrictBool = Field(
+        description="Ever diagnosed with a psychotic disorder (e.g. schizophrenia)."
+    )
+    current_mania: StrictBool = Field(description="A manic or hypomanic episode now.")
+    bipolar_disorder: StrictBool = Field(description="Ever diagnosed with bipolar disorder.")
+    ketamine_use_disorder: DisorderStatus = Field(
+        description="Ketamine use disorder: none, history (past) or active (now)."
+    )
+    other_substance_use_disorder: DisorderStatus = Field(
+        description="Other substance use disorder (alcohol, drugs): none, history or active."
+    )
+
+
+class AntidepressantTrialAnswer(_Section):
+    """One antidepressant the patient has taken for depression."""
+
+    drug: Name = Field(description="The antidepressant's name, e.g. sertraline.")
+    dose: Name = Field(description="The highest daily dose taken, as text, e.g. '150 mg'.")
+    adequate_dose: StrictBool = Field(
+        description="Whether that dose was the full dose the prescriber intended."
+    )
+    duration_weeks: Annotated[float, pydantic.Strict()] = Field(
+        ge=0, allow_inf_nan=False, description="How many weeks it was taken at that dose."
+    )
+    outcome: TrialOutcome = Field(
+        description="How it ended: failed, responded, not_tolerated or ongoing."
+    )
+    in_current_episode: StrictBool = Field(
+        description="Whether it was taken during the current episode of depression."
+    )
+
+
+class CurrentMedication(_Section):
+    """One medication the patient takes now."""
+
+    name: Name = Field(description="The medication's name.")
+    dose: Text = Field("", description="Dose and how often, as text (optional).")
+    classes: list[MedicationClass] = Field(
+        default_factory=list,
+        description=(
+            "Which of these classes it belongs to, if any: benzodiazepine, "
+            "other_cns_depressant, stimulant, maoi (empty for none)."
+        ),
+    )
+
+
+Answers = list[StrictInt | None]
+_ANSWERS = (
+    "Answers in item order (item 1 first), each the value of the chosen option as the "
+    "instrument defines it; null for an item not answered yet."
+)
+
+
+class Questionnaires(_Section):
+    """The baseline questionnaires (scored with `ketacare.clinical.instruments`)."""
+
+    phq9: Answers = Field(description=f"PHQ-9 (9 items; item 10 optional). {_ANSWERS}")
+    gad7: Answers = Field(description=f"GAD-7 (7 items). {_ANSWERS}")
+    cssrs_screen: Answers = Field(
+        description=f"C-SSRS screener (7 yes=1/no=0 items: Q1-Q5, Q6 ever, Q6 in 3 months). "
+        f"{_ANSWERS}"
+    )
+    auditc: Answers = Field(description=f"AUDIT-C (3 items). {_ANSWERS}")
+    dast10: Answers = Field(description=f"DAST-10 (10 yes=1/no=0 items). {_ANSWERS}")
+    pcl5: Answers | None = Field(
+        None, description=f"PCL-5 (20 items), required when the indication is PTSD. {_ANSWERS}"
+    )
+
+
+class HomeVitals(_Section):
+    """A blood pressure and heart rate measured at home, seated and at rest."""
+
+    systolic_mmhg: StrictInt = Field(description="Systolic blood pressure, mmHg.")
+    diastolic_mmhg: StrictInt = Field(description="Diastolic blood pressure, mmHg.")
+    heart_rate_bpm: StrictInt = Field(description="Heart rate, beats per minute.")
+
+    @pydantic_model_validator(mode="after")
+    def _plausible(self) -> HomeVitals:
+        # The plausibility checks of the clinical core (ValueError naming the number).
+        BloodPressure(self.systolic_mmhg, self.diastolic_mmhg)
+        HeartRate(self.heart_rate_bpm)
+        return self
+
+
+class HomeAnswers(_Section):
+    """What the at-home program needs at home (CLINICAL.md C, D)."""
+
+    sitter_available: StrictBool = Field(
+        description="An adult who will stay, sober, at least 2 hours after every dose."
+    )
+    secure_storage: StrictBool = Field(
+        description="A place to keep the medicine locked away between sessions."
+    )
+    agrees_not_to_drive: StrictBool = Field(
+        description="Agrees not to drive after a dose until the next day, after sleep."
+    )
+
+
+class MaudsleyScores(_Section):
+    """Maudsley Staging Method domain scores, rated by clinic staff (Fekadu 2018)."""
+
+    duration: StrictInt = Field(description="Duration domain, 1-3.")
+    severity: StrictInt = Field(description="Severity domain, 1-5.")
+    treatment_failures: StrictInt = Field(description="Treatment failures domain, 1-7.")
+
+    @pydantic_model_validator(mode="after")
+    def _in_range(self) -> MaudsleyScores:
+        self.domains()  # the clinical core checks the ranges (CLINICAL.md D)
+        return self
+
+    def domains(self) -> MaudsleyDomains:
+        return MaudsleyDomains(
+            duration=self.duration,
+            severity=self.severity,
+            treatment_failures=self.treatment_failures,
+        )
+
+
+class IntakeData(_Section):
+    """A complete intake, as a patient (or a coordinator for them) submits it."""
+
+    demographics: Demographics = Field(description="Date of birth and weight.")
+    medical_history: MedicalHistory = Field(description="The medical checklist.")
+    psychiatric_history: PsychiatricHistory = Field(
+        description="Psychosis, mania, bipolar disorder, substance use disorders."
+    )
+    trials: list[AntidepressantTrialAnswer] = Field(
+        description="Every antidepressant trial (empty if none was ever taken)."
+    )
+    current_medications: list[CurrentMedication] = Field(
+        description="Every medication taken now (empty if none)."
+    )
+    questionnaires: Questionnaires = Field(description="The baseline questionnaires.")
+    home_vitals: HomeVitals = Field(description="Blood pressure and heart rate at home.")
+    home: HomeAnswers = Field(description="Sitter, secure storage, no driving.")
+    maudsley: MaudsleyScores | None = Field(
+        None, description="Maudsley domain scores, if clinic staff have rated them."
+    )
+
+
+# --- checking ------------------------------------------------------------------------
+
+
+def _without_nulls(value: Any) -> Any:
+    """Drop null values of mappings (an unanswered question), keep nulls inside lists."""
+    if isinstance(value, Mapping):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+def _message(error: Mapping[str, Any]) -> str:
+    if error["type"] == "missing":
+        return REQUIRED
+    return str(error["msg"]).removeprefix("Value error, ")
+
+
+def _add(errors: dict[str, list[str]], path: str, message: str) -> None:
+    errors.setdefault(path or "data", []).append(message)
+
+
+def _model_errors(data: Any, *, complete: bool) -> tuple[IntakeData | None, dict[str, list[str]]]:
+    errors: dict[str, list[str]] = {}
+    try:
+        return IntakeData.model_validate(data), errors
+    except pydantic.ValidationError as exc:
+        for error in exc.errors(include_url=False):
+            if complete or error["type"] != "missing":
+                _add(errors, ".".join(str(p) for p in error["loc"]), _message(error))
+        return None, errors
+
+
+def _answer_errors(
+    data: Mapping[str, Any], *, complete: bool, indication: str
+) -> dict[str, list[str]]:
+    """Each answer against its instrument's items; with `complete`, every scored item given."""
+    errors: dict[str, list[str]] = {}
+    given = data.get("questionnaires")
+    if not isinstance(given, Mapping):
+        return errors
+    if complete and indication == Indication.PTSD and "pcl5" not in given:
+        _add(errors, "questionnaires.pcl5", f"{REQUIRED} The PCL-5 is the PTSD baseline.")
+    for code in INSTRUMENTS:
+        answers = given.get(code)
+        if not isinstance(answers, list):
+            continue
+        items = instruments.get(code).items
+        if len(answers) > len(items):
+            _add(
+                errors,
+                f"questionnaires.{code}",
+                f"{code} has {len(items)} items, not {len(answers)}.",
+            )
+            continue
+        for index, item in enumerate(items):
+            value = answers[index] if index < len(answers) else None
+            path = f"questionnaires.{code}.{index}"
+            if value is None:
+                if complete and item.scored:
+                    _add(errors, path, REQUIRED)
+            elif type(value) is int and value not in item.values:
+                allowed = ", ".join(str(v) for v in item.values)
+                _add(errors, path, f"Item {item.number} is {value}; allowed values are {allowed}.")
+    return errors
+
+
+def _raise(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_draft(data: object) -> None:
+    """Raise ValidationError for each saved value of the wrong type (missing ones are fine)."""
+    if not isinstance(data, Mapping):
+        raise ValidationError({"data": "The intake must be an object of sections."})
+    cleaned = _without_nulls(data)
+    _, errors = _model_errors(cleaned, complete=False)
+    for path, messages in _answer_errors(cleaned, complete=False, indication="").items():
+        errors.setdefault(path, []).extend(messages)
+    _raise(errors)
+
+
+def check_submission(data: object, *, indication: str, sex_at_birth: str) -> IntakeData:
+    """The complete intake; ValidationError naming every missing or wrong answer if not."""
+    if not isinstance(data, Mapping):
+        raise ValidationError({"data": "The intake must be an object of sections."})
+    cleaned = _without_nulls(data)
+    intake, errors = _model_errors(cleaned, complete=True)
+    for path, messages in _answer_errors(cleaned, complete=True, indication=indication).items():
+        errors.setdefault(path, []).extend(messages)
+    _raise(errors)
+    assert intake is not None  # no errors: the model validated  # noqa: S101
+    for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth):
+        try:
+            instruments.score(code, answers, **context)  # rules across items (C-SSRS)
+        except instruments.InvalidAnswers as error:
+            _add(errors, f"questionnaires.{code}", str(error))
+    _raise(errors)
+    return intake
+
+
+# --- conversion ----------------------------------------------------------------------
+
+
+def auditc_sex(sex_at_birth: str) -> str:
+    """The AUDIT-C cut-off to apply (CLINICAL.md A9 gives one for women, one for men).
+
+    ketacare choice: intersex or unrecorded sex uses the women's (lower) cut-off, so a
+    borderline screen reaches the reviewing clinician rather than passing unseen.
+    """
+    return "male" if sex_at_birth == SexAtBirth.MALE else "female"
+
+
+def baseline_questionnaires(
+    intake: IntakeData, *, sex_at_birth: str
+) -> list[tuple[str, dict[int, int], dict[str, Any]]]:
+    """(instrument, {item number: value}, scoring context) for each questionnaire given.
+
+    `sex_at_birth` is the patient record's: the AUDIT-C cut-off follows it.
+    """
+    result = []
+    for code in INSTRUMENTS:
+        answers: Answers | None = getattr(intake.questionnaires, code)
+        if answers is None:
+            continue
+        numbered = {n: v for n, v in enumerate(answers, start=1) if v is not None}
+        context = {"sex": auditc_sex(sex_at_birth)} if code == "auditc" else {}
+        result.append((code, numbered, context))
+    return result
+
+
+def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> IntakeFacts:
+    """The facts of a checked submission, as `clinical.eligibility` assesses them."""
+    scores = {
+        code: instruments.score(code, answers, **context)
+        for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth)
+    }
+    medical, psychiatric = intake.medical_history, intake.psychiatric_history
+    return IntakeFacts(
+        date_of_birth=intake.demographics.date_of_birth,
+        assessed_on=assessed_on,
+        home=HomeSituation(
+            sitter_available=intake.home.sitter_available,
+            secure_storage=intake.home.secure_storage,
+            agrees_not_to_drive=intake.home.agrees_not_to_drive,
+        ),
+        pregnant=medical.pregnant,
+        breastfeeding=medical.breastfeeding,
+        psychotic_disorder=psychiatric.psychotic_disorder,
+        current_mania=psychiatric.current_mania,
+        bipolar_disorder=psychiatric.bipolar_disorder,
+        ketamine_use_disorder=psychiatric.ketamine_use_disorder,
+        other_substance_use_disorder=psychiatric.other_substance_use_disorder,
+        aneurysmal_vascular_disease_or_avm=medical.aneurysmal_vascular_disease_or_avm,
+        intracerebral_haemorrhage_history=medical.intracerebral_haemorrhage_history,
+        ketamine_hypersensitivity=medical.ketamine_hypersensitivity,
+        hypertension=medical.hypertension,
+        unstable_cardiac_disease=medical.unstable_cardiac_disease,
+        unstable_respiratory_disease=medical.unstable_respiratory_disease,
+        severe_hepatic_disease=medical.severe_hepatic_disease,
+        raised_intraocular_pressure=medical.raised_intraocular_pressure,
+        raised_intracranial_pressure=medical.raised_intracranial_pressure,
+        current_medications=frozenset(c for m in intake.current_medications for c in m.classes),
+        antidepressant_trials=tuple(
+            AntidepressantTrial(
+                drug=t.drug,
+                adequate_dose=t.adequate_dose,
+                duration_weeks=t.duration_weeks,
+                outcome=t.outcome,
+                in_current_episode=t.in_current_episode,
+            )
+            for t in intake.trials
+        ),
+        audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
+        dast10_band=Dast10Band(scores["dast10"].band),
+        blood_pressure=BloodPressure(
+            intake.home_vitals.systolic_mmhg, intake.home_vitals.diastolic_mmhg
+        ),
+        maudsley=None if intake.maudsley is None else intake.maudsley.domains(),
+    )

@@ -1,0 +1,93 @@
+"""Refusals of the treatment use cases (the API answers 409 with the code)."""
+
+from __future__ import annotations
+
+from ketacare.errors import DomainError
+
+
+class WrongPhase(DomainError):
+    """The patient's phase does not allow this use case (e.g. a dose while paused)."""
+
+    code = "wrong_phase"
+
+
+class NoActivePlan(DomainError):
+    code = "no_active_plan"
+
+
+class PlanExists(DomainError):
+    """A plan exists already: a change is a new version (revise_plan), never a second plan."""
+
+    code = "plan_exists"
+
+
+class PlanSuperseded(DomainError):
+    """The plan given is an old version; the use case needs the current one."""
+
+    code = "plan_superseded"
+
+
+class StockOnHand(DomainError):
+    """The product cannot change while the ledger still holds units of the old one."""
+
+    code = "stock_on_hand"
+
+
+class ProductMismatch(DomainError):
+    """The prescription is for another product than the current plan's."""
+
+    code = "product_mismatch"
+
+
+class Overdraw(DomainError):
+    """The change would take the ledger balance below zero; nothing was stored."""
+
+    code = "overdraw"
+
+
+class PrescriptionExhausted(DomainError):
+    """No fill (or not that many units) is left on the prescription."""
+
+    code = "prescription_exhausted"
+
+
+class EarlyRefill(DomainError):
+    """A refill before the earliest refill date, without a reason from the pharmacist."""
+
+    code = "early_refill"
+
+
+class GateFailed(DomainError):
+    """The pre-dose checklist of this session failed: no dose may be recorded on it."""
+
+    code = "pre_dose_gate_failed"
+
+
+class GateOutdated(DomainError):
+    """Another dose was recorded after this session's checklist: start a new session."""
+
+    code = "pre_dose_gate_outdated"
+
+
+class PlanChanged(DomainError):
+    """The plan was revised after this session's checklist: start a new session."""
+
+    code = "plan_changed"
+
+
+class DoseNotAsPlanned(DomainError):
+    """The dose given is not the plan's dose; nothing was stored."""
+
+    code = "dose_not_as_planned"
+
+
+class AlreadyRecorded(DomainError):
+    """The dose (or the check-in) of this session is recorded already."""
+
+    code = "already_recorded"
+
+
+class NotDosed(DomainError):
+    """A check-in needs a dose taken in the session first."""
+
+    code = "not_dosed"

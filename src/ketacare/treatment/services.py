@@ -1,0 +1,48 @@
+"""Treatment use cases: one function each, one transaction, one audit entry.
+
+The web views, the API and commands call these names; the code lives by topic in
+plans, dispensing, ledger, sessions and phase_moves.
+"""
+
+from ketacare.treatment.dispensing import dispense, request_refill, write_prescription
+from ketacare.treatment.ledger import ledger_balance, record_ledger_event
+from ketacare.treatment.phase_moves import (
+    discharge_patient,
+    pause_treatment,
+    resume_treatment,
+    start_maintenance,
+)
+from ketacare.treatment.plans import (
+    active_plan,
+    create_plan,
+    plan_caps,
+    plan_safety_rules,
+    revise_plan,
+)
+from ketacare.treatment.sessions import (
+    record_check_in,
+    record_dose_taken,
+    report_adverse_event,
+    start_session,
+)
+
+__all__ = [
+    "active_plan",
+    "create_plan",
+    "discharge_patient",
+    "dispense",
+    "ledger_balance",
+    "pause_treatment",
+    "plan_caps",
+    "plan_safety_rules",
+    "record_check_in",
+    "record_dose_taken",
+    "record_ledger_event",
+    "report_adverse_event",
+    "request_refill",
+    "resume_treatment",
+    "revise_plan",
+    "start_maintenance",
+    "start_session",
+    "write_prescription",
+]

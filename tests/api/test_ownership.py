@@ -1,0 +1,257 @@
+"""Ownership, endpoint by endpoint: what an actor may not see is a 404, never a 403.
+
+Alice and Bob, clinicians of clinic A, see the patient (a read is a 200; a write may
+be refused for their role or the patient's phase, but never as "not found"). Charlie,
+a clinician of clinic B, another patient of clinic A, and the sitter of that other
+patient get a 404 on every endpoint under /patients/{id}/, and nothing is stored.
+Anonymous callers get a 401. Every operation of the OpenAPI document under a patient
+is in the table (a test checks it), so a new endpoint cannot skip this.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import time_machine
+from django.apps import apps
+
+from ketacare.assessments.services import submit_questionnaire
+from ketacare.intake.services import start_intake
+from ketacare.patients.models import Patient
+from ketacare.treatment import services as treatment
+from tests.api.conftest import API, ApiClient
+from tests.factories import ConsentDocumentFactory, PatientFactory, SitterFactory, UserFactory
+from tests.treatment.helpers import CHECKLIST, NOW, fill, plan_for, prescribe
+
+PHQ9 = [1, 2, 0, 3, 1, 0, 2, 1, 0]
+SEE = ("alice", "bob")
+NOT_FOUND = ("charlie", "other_patient", "other_sitter")
+
+# (method, path under /api/v1/patients/{p}, body). {p} is the patient, the other names
+# are objects of that patient.
+ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "{p}", None),
+    ("POST", "{p}/phase", {"target": "paused", "reason": "a holiday"}),
+    ("GET", "{p}/consent", None),
+    ("POST", "{p}/consents", {"document_id": "{document}", "signature_name": "Pat Patient"}),
+    ("GET", "{p}/intakes", None),
+    ("POST", "{p}/intakes", None),
+    ("GET", "{p}/intakes/{intake}", None),
+    ("PUT", "{p}/intakes/{intake}/draft", {"home": {"sitter_available": True}}),
+    ("POST", "{p}/intakes/{intake}/submit", None),
+    ("POST", "{p}/intakes/{intake}/review", {"decision": "approve", "justification": "ok"}),
+    ("GET", "{p}/questionnaires", None),
+    ("POST", "{p}/questionnaires", {"instrument": "phq9", "answers": PHQ9}),
+    ("GET", "{p}/questionnaires/due", None),
+    ("GET", "{p}/questionnaires/{response}", None),
+    ("GET", "{p}/outcomes/phq9", None),
+    ("GET", "{p}/plans", None),
+    ("POST", "{p}/plans", {"route": "sublingual", "formulation": {}, "schedule": {}}),
+    ("GET", "{p}/plans/current", None),
+    ("GET", "{p}/plans/{plan}", None),
+    ("POST", "{p}/plans/{plan}/revisions", {"reason": "more", "dose_mg": 100}),
+    ("GET", "{p}/prescriptions", None),
+    ("POST", "{p}/prescriptions", {"plan_id": "{plan}", "quantity": 4, "directions": "x"}),
+    ("GET", "{p}/prescriptions/{rx}", None),
+    (
+        "POST",
+        "{p}/prescriptions/{rx}/dispenses",
+        {"quantity": 1, "lot_number": "L1", "expires_on": "2026-01-31"},
+    ),
+    ("GET", "{p}/dispenses", None),
+    ("GET", "{p}/ledger", None),
+    ("POST", "{p}/ledger/events", {"kind": "counted", "quantity": 6}),
+    ("GET", "{p}/sessions", None),
+    ("POST", "{p}/sessions", CHECKLIST),
+    ("GET", "{p}/sessions/{session}", None),
+    ("POST", "{p}/sessions/{ready}/dose", {"dose_mg": 100}),
+    ("POST", "{p}/sessions/{dosed}/check-in", {"feeling": "well"}),
+    ("GET", "{p}/sessions/{session}/check-in", None),
+    ("GET", "{p}/adverse-events", None),
+    (
+        "POST",
+        "{p}/adverse-events",
+        {"description": "Nausea", "severity": "mild", "serious": False, "outcome": "resolved"},
+    ),
+]
+IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
+
+
+# The world is built from NOW (the plan's first day) on; the tests run a week later.
+LATER = NOW + dt.timedelta(days=6, hours=1)
+
+
+@pytest.fixture(autouse=True)
+def _clock() -> Iterator[None]:
+    with time_machine.travel(LATER, tick=False):
+        yield
+
+
+@pytest.fixture
+def world(clinic, patient: Patient) -> dict[str, Any]:
+    """The patient with one of everything: intake, response, plan, prescription, sessions."""
+    with time_machine.travel(NOW, tick=False):
+        return _build_world(clinic, patient)
+
+
+def _build_world(clinic, patient: Patient) -> dict[str, Any]:
+    coordinator = UserFactory(clinic=clinic, coordinator=True)
+    prescriber = UserFactory(clinic=clinic, prescriber=True)
+    pharmacist = UserFactory(clinic=clinic, pharmacist=True)
+    document = ConsentDocumentFactory(clinic=clinic, published_at=NOW - dt.timedelta(days=1))
+    intake = start_intake(coordinator, patient)
+    Patient.objects.filter(pk=patient.pk).update(phase="approved")
+    patient.refresh_from_db()
+    response = submit_questionnaire(coordinator, patient, instrument="phq9", answers=PHQ9)
+    plan = plan_for(prescriber, patient)
+    rx = prescribe(prescriber, patient)
+    fill(pharmacist, rx)
+    session = treatment.start_session(patient.user, patient, **CHECKLIST)
+    treatment.record_dose_taken(patient.user, session, dose_mg=100)
+    treatment.record_check_in(patient.user, session, feeling="well")
+    later = NOW + dt.timedelta(days=3)
+    with time_machine.travel(later, tick=False):
+        dosed = treatment.start_session(patient.user, patient, **CHECKLIST)
+        treatment.record_dose_taken(patient.user, dosed, dose_mg=100)
+    with time_machine.travel(later + dt.timedelta(days=3), tick=False):
+        ready = treatment.start_session(patient.user, patient, **CHECKLIST)
+    treatment.report_adverse_event(
+        patient.user, patient, description="Nausea", severity="mild", serious=False,
+        outcome="resolved", session=session,
+    )  # fmt: skip
+    return {
+        "p": patient.pk,
+        "document": document.pk,
+        "intake": intake.pk,
+        "response": response.pk,
+        "plan": plan.pk,
+        "rx": rx.pk,
+        "session": session.pk,
+        "dosed": dosed.pk,
+        "ready": ready.pk,
+    }
+
+
+@pytest.fixture
+def callers(clinic, clinician, colleague, outsider, as_user) -> dict[str, ApiClient]:
+    other = PatientFactory(clinic=clinic, with_account=True)
+    other_sitter = SitterFactory(clinic=clinic, patients=[other])
+    return {
+        "alice": as_user(clinician),
+        "bob": as_user(colleague),
+        "charlie": as_user(outsider),
+        "other_patient": as_user(other.user),
+        "other_sitter": as_user(other_sitter.user),
+        "anonymous": ApiClient(),
+    }
+
+
+def _fill(template: Any, ids: dict[str, Any]) -> Any:
+    if isinstance(template, str):
+        whole = re.fullmatch(r"\{(\w+)\}", template)
+        if whole and whole.group(1) != "p" and template.startswith("{"):
+            return ids[whole.group(1)]
+        return template.format(**ids)
+    if isinstance(template, dict):
+        return {k: _fill(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [_fill(v, ids) for v in template]
+    return template
+
+
+def _call(client: ApiClient, method: str, path: str, body: Any, ids: dict[str, Any]):
+    url = f"patients/{path.format(**ids)}"
+    if method == "GET":
+        return client.get(url)
+    return client.request(method, url, _fill(body, ids) if body is not None else {})
+
+
+def _row_counts() -> dict[str, int]:
+    labels = ("intake", "assessments", "treatment", "patients")
+    return {
+        m._meta.label: m._default_manager.count()
+        for m in apps.get_models()
+        if m._meta.app_label in labels
+    }
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS, ids=IDS)
+def test_it_validates_ownership(world, callers, method, path, body):
+    # Those who may not see the patient first: 404, and nothing stored.
+    for actor in NOT_FOUND:
+        before = _row_counts()
+        response = _call(callers[actor], method, path, body, world)
+        assert response.status_code == 404, (actor, response.status_code, response.json())
+        assert response.json()["code"] == "not_found"
+        assert _row_counts() == before, actor
+    assert _call(callers["anonymous"], method, path, body, world).status_code == 401
+    # Then the clinic's clinicians. A write may be refused for their role or the
+    # patient's phase (Bob may find Alice's change done), but never as "not found".
+    for actor in SEE:
+        response = _call(callers[actor], method, path, body, world)
+        if method == "GET":
+            assert response.status_code == 200, (actor, response.status_code, response.json())
+        else:
+            assert response.status_code in {200, 201, 403, 409, 422}, (actor, response.json())
+
+
+NESTED = [e for e in ENDPOINTS if re.search(r"\{(?!p\})\w+\}", e[1])]
+
+
+@pytest.mark.parametrize(("method", "path", "body"), NESTED, ids=[f"{m} {p}" for m, p, _ in NESTED])
+def test_an_object_of_another_patient_is_a_404_under_this_one(world, callers, method, path, body):
+    """Alice sees both patients, but a session of one is not found under the other."""
+    neighbour = PatientFactory(clinic=Patient.objects.get(pk=world["p"]).clinic)
+    response = _call(callers["alice"], method, path, body, {**world, "p": neighbour.pk})
+    assert response.status_code == 404, (response.status_code, response.json())
+
+
+def test_the_patient_and_their_sitter_see_their_own_record(world, clinic, patient, as_user):
+    sitter = SitterFactory(clinic=clinic, patients=[patient])
+    for user in (patient.user, sitter.user):
+        assert as_user(user).get(f"patients/{patient.pk}/sessions").status_code == 200
+
+
+def test_the_patient_list_holds_only_what_the_caller_may_see(world, callers, patient):
+    def names(actor: str) -> list[int]:
+        return [p["id"] for p in callers[actor].get("patients").json()["items"]]
+
+    assert patient.pk in names("alice")
+    assert names("charlie") == []
+    assert patient.pk not in names("other_patient")
+    assert patient.pk not in names("other_sitter")
+
+
+def test_a_clinician_registers_patients_in_their_own_clinic_only(callers, other_clinic):
+    body = {
+        "legal_name": "New Patient",
+        "date_of_birth": "1990-01-01",
+        "sex_at_birth": "male",
+        "weight_kg": "80.0",
+        "timezone": "Europe/Paris",
+        "phone": "+33 1 23 45 67 89",
+        "emergency_contact_name": "Someone",
+        "emergency_contact_phone": "+33 1 23 45 67 80",
+        "indication": "mdd",
+    }
+    created = callers["charlie"].post("patients", body)
+    assert created.status_code == 201, created.json()
+    assert created.json()["clinic_id"] == other_clinic.pk
+    assert callers["alice"].get(f"patients/{created.json()['id']}").status_code == 404
+    assert callers["other_patient"].post("patients", body).status_code == 403
+
+
+def test_every_patient_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix(f"{API}/patients/")))
+        for path, operations in document["paths"].items()
+        if path.startswith(f"{API}/patients/")
+        for method in operations
+    }
+    tabled = {(m, re.sub(r"\{\w+\}|phq9$", "{}", p)) for m, p, _ in ENDPOINTS}
+    assert documented == tabled

@@ -1,0 +1,79 @@
+"""The people of the treatment tests, and a patient at each step of the way.
+
+Clinic A: the prescriber Petra, the pharmacist Phil, the clinician Alice (not a
+prescriber), the coordinator Cora, the patient and their sitter, another patient.
+Clinic B: Charlie (a clinician), and a prescriber and pharmacist of their own.
+The clock is frozen at helpers.NOW unless a test moves it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import time_machine
+
+from ketacare.accounts.models import Clinic, User
+from ketacare.patients.models import Patient, Sitter
+from ketacare.patients.phases import Phase
+from ketacare.treatment.models import Dispense, Prescription, TreatmentPlan
+from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.treatment.helpers import NOW, fill, plan_for, prescribe
+
+
+@pytest.fixture(autouse=True)
+def clock() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def prescriber(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, prescriber=True, username="petra")
+
+
+@pytest.fixture
+def pharmacist(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
+
+
+@pytest.fixture
+def other_prescriber(other_clinic: Clinic) -> User:
+    return UserFactory(clinic=other_clinic, prescriber=True, username="otto")
+
+
+@pytest.fixture
+def other_pharmacist(other_clinic: Clinic) -> User:
+    return UserFactory(clinic=other_clinic, pharmacist=True, username="opal")
+
+
+@pytest.fixture
+def approved(clinic: Clinic) -> Patient:
+    """A patient approved for treatment, with their own sign-in."""
+    return PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+
+
+@pytest.fixture
+def other_patient(clinic: Clinic) -> Patient:
+    return PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+
+
+@pytest.fixture
+def sitter(clinic: Clinic, approved: Patient) -> Sitter:
+    return SitterFactory(clinic=clinic, patients=[approved])
+
+
+@pytest.fixture
+def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
+    return plan_for(prescriber, approved)
+
+
+@pytest.fixture
+def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
+    return prescribe(prescriber, approved)
+
+
+@pytest.fixture
+def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
+    """The first fill: 8 troches in the patient's ledger."""
+    return fill(pharmacist, prescription)

@@ -1,0 +1,85 @@
+"""Plans, checklists and stock for the treatment tests."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from ketacare.accounts.models import User
+from ketacare.patients.models import Patient
+from ketacare.treatment import services
+from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
+
+# Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
+NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
+TODAY = date(2025, 3, 3)
+
+# 50 mg scored troches (halves of 25 mg), 100 mg a session: 2 troches.
+TROCHES = {"kind": "troche", "strength_mg": 50, "scored": True}
+SCHEDULE = {
+    "pattern": "at_home",
+    "first_day": "2025-03-03",
+    "time_of_day": "18:00",
+    "maintenance_weeks": 4,
+}
+PLAN: dict[str, Any] = {
+    "route": "sublingual",
+    "formulation": TROCHES,
+    "dose_mg": 100,
+    "schedule": SCHEDULE,
+}
+CHECKLIST: dict[str, Any] = {
+    "sitter_present": True,
+    "sitter_name": "Robin Sitter",
+    "fasted": True,
+    "no_driving_until_tomorrow": True,
+    "substances_today": [],
+    "systolic_mmhg": 120,
+    "diastolic_mmhg": 80,
+}
+
+
+def plan_for(prescriber: User, patient: Patient, **changes: Any) -> TreatmentPlan:
+    return services.create_plan(prescriber, patient, **(PLAN | changes))
+
+
+def prescribe(
+    prescriber: User,
+    patient: Patient,
+    *,
+    quantity: int = 8,
+    refills: int = 2,
+    earliest_refill_on: date | None = date(2025, 3, 24),
+) -> Prescription:
+    plan = services.active_plan(patient)
+    assert plan is not None
+    return services.write_prescription(
+        prescriber,
+        patient,
+        plan=plan,
+        quantity=quantity,
+        refills=refills,
+        directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
+        earliest_refill_on=earliest_refill_on if refills else None,
+    )
+
+
+def fill(pharmacist: User, prescription: Prescription, quantity: int = 8, **extra: Any) -> Dispense:
+    return services.dispense(
+        pharmacist,
+        prescription,
+        quantity=quantity,
+        lot_number="LOT-2025-01",
+        expires_on=date(2026, 1, 31),
+        **extra,
+    )
+
+
+def ready_session(actor: User, patient: Patient, **changes: Any) -> DosingSession:
+    return services.start_session(actor, patient, **(CHECKLIST | changes))
+
+
+def balance(patient: Patient) -> Decimal:
+    patient.ledger_account.refresh_from_db()
+    return patient.ledger_account.balance
