@@ -2,7 +2,8 @@
 
 Targets (issue: platform foundation):
 - `ketacare demo --patients 10000` (patients with their users, sitters, consents,
-  phase history and audit entries) in under 60 s on SQLite;
+  phase history and audit entries; the first 200 with their whole journey replayed
+  through the services) in under 60 s on SQLite;
 - `ketacare audit verify` over the resulting chain, reported for reference.
 Exits non-zero when a target is missed.
 """

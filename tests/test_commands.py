@@ -1,4 +1,4 @@
-"""The command line: `ketacare demo`, `ketacare run` and the console script itself."""
+"""The command line: `ketacare demo`'s options, `ketacare run` and the console script."""
 
 from __future__ import annotations
 
@@ -7,151 +7,16 @@ from io import StringIO
 
 import pytest
 from django.conf import settings as django_settings
-from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import Role
-from ketacare.audit.log import verify
-from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.accounts.models import Clinic
 from ketacare.cli import main as cli_main
-from ketacare.patients.demo import DEMO_CLINIC_NAME, DEMO_PASSWORD
-from ketacare.patients.models import Patient, PhaseChange, Sitter
-from ketacare.patients.phases import Phase
 from ketacare.web.management.commands import run as run_module
 from ketacare.web.management.commands.run import parse_host, parse_port
+from tests.demo_helpers import counts, run_demo
 
-STAFF_ROLES = {
-    "admin": {Role.ADMIN},
-    "dr.rivera": {Role.CLINICIAN, Role.PRESCRIBER},
-    "dr.chen": {Role.CLINICIAN},
-    "pharmacist": {Role.PHARMACIST},
-    "coordinator": {Role.COORDINATOR},
-}
-# Patients who dose (or may soon, or will again) at home need a sitter.
-WITH_SITTER = {Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED}
-
-
-def _demo(*args: str) -> str:
-    out = StringIO()
-    call_command("demo", *args, stdout=out)
-    return out.getvalue()
-
-
-def _printed_logins(output: str) -> list[str]:
-    """The usernames listed under "Demo logins" in the command's output."""
-    _, _, listing = output.partition("Demo logins")
-    return re.findall(r"^  (\S+)\s", listing, flags=re.MULTILINE)
-
-
-def _counts() -> dict[str, int]:
-    return {
-        "clinics": Clinic.objects.count(),
-        "users": User.objects.count(),
-        "patients": Patient.objects.count(),
-        "sitters": Sitter.objects.count(),
-        "history": PhaseChange.objects.count(),
-        "audit": AuditEntry.objects.count(),
-    }
-
-
-# --- demo ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def demo_output(db) -> str:
-    return _demo("--patients", "40")
-
-
-def test_demo_creates_a_clinic_with_the_patients_asked_for(demo_output) -> None:
-    clinic = Clinic.objects.get(name=DEMO_CLINIC_NAME)
-    assert Clinic.objects.count() == 1
-    assert Patient.objects.filter(clinic=clinic).count() == 40
-    assert "Loaded Demo Ketamine Clinic: 40 patients" in demo_output
-    # Every patient has an account of their own, with the patient role.
-    patients = Patient.objects.filter(clinic=clinic).select_related("user")
-    assert all(p.user is not None and p.user.roles == {Role.PATIENT} for p in patients)
-
-
-def test_demo_covers_every_phase_with_a_matching_history(demo_output) -> None:
-    phases = set(Patient.objects.values_list("phase", flat=True))
-    assert phases == {phase.value for phase in Phase}
-    for patient in Patient.objects.all():
-        last = PhaseChange.objects.filter(patient=patient).order_by("at", "pk").last()
-        assert last is not None
-        assert last.to_phase == patient.phase
-    paused = Patient.objects.filter(phase=Phase.PAUSED)
-    assert paused.exists()
-    assert all(p.paused_from == Phase.MAINTENANCE for p in paused)
-
-
-def test_demo_creates_the_five_staff_with_their_roles(demo_output) -> None:
-    clinic = Clinic.objects.get(name=DEMO_CLINIC_NAME)
-    staff = User.objects.filter(clinic=clinic, is_staff=True)
-    assert {u.username: set(u.roles) for u in staff} == STAFF_ROLES
-
-
-def test_demo_links_sitters_to_patients_who_need_one(demo_output) -> None:
-    for patient in Patient.objects.prefetch_related("sitters__user"):
-        sitters = list(patient.sitters.all())
-        if patient.phase in WITH_SITTER:
-            assert sitters, f"{patient.phase} patient has no sitter"
-            assert all(s.user is not None and s.user.roles == {Role.SITTER} for s in sitters)
-            assert all(s.clinic_id == patient.clinic_id for s in sitters)
-        else:
-            assert sitters == [], f"{patient.phase} patient should have no sitter"
-    # One sitter of their own for each of the 22 (11 in every 20) who need one.
-    assert Patient.objects.filter(phase__in=WITH_SITTER).count() == 22
-    assert Sitter.objects.count() == 22
-
-
-def test_demo_records_audit_entries_that_verify(demo_output) -> None:
-    entries = AuditEntry.objects.filter(action=AuditAction.CREATE, object_type="patients.Patient")
-    assert entries.count() == 40
-    assert set(entries.values_list("patient_id", flat=True)) == set(
-        Patient.objects.values_list("pk", flat=True)
-    )
-    assert set(entries.values_list("actor_label", flat=True)) == {"command:demo"}
-    result = verify()
-    assert result.ok
-    assert result.checked == AuditEntry.objects.count()
-
-
-def test_demo_printed_logins_work(demo_output) -> None:
-    usernames = _printed_logins(demo_output)
-    assert set(STAFF_ROLES) <= set(usernames)
-    assert any(name.startswith("patient") for name in usernames)
-    assert any(name.startswith("sitter") for name in usernames)
-    assert "ketacare-demo" in demo_output
-    # The logins the README lists.
-    assert {"patient11", "patient15", "sitter11", "sitter15"} <= set(usernames)
-    for username in usernames:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
-        assert user is not None, f"{username} cannot sign in"
-        assert user.get_username() == username
-        assert authenticate(username=username, password="wrong-password") is None
-
-
-def test_demo_twice_changes_nothing(demo_output) -> None:
-    before = _counts()
-    again = _demo("--patients", "40")
-    assert "already loaded" in again
-    assert "(40 patients)" in again
-    assert _counts() == before
-    # The logins are printed again, and still work.
-    assert set(STAFF_ROLES) <= set(_printed_logins(again))
-
-
-def test_demo_under_another_name_makes_a_second_clinic(demo_output) -> None:
-    output = _demo("--patients", "3", "--clinic", "Second Site")
-    assert Clinic.objects.count() == 2
-    second = Clinic.objects.get(name="Second Site")
-    assert second.patients.count() == 3
-    usernames = _printed_logins(output)
-    assert "secondsite.admin" in usernames
-    assert authenticate(username="secondsite.dr.rivera", password=DEMO_PASSWORD) is not None
-    assert verify().ok
+# --- demo: its options (its data: tests/test_demo.py, tests/test_demo_journeys.py) ---------
 
 
 @pytest.mark.django_db
@@ -168,10 +33,10 @@ def test_demo_under_another_name_makes_a_second_clinic(demo_output) -> None:
     ],
 )
 def test_demo_rejects_bad_options_and_stores_nothing(args, option) -> None:
-    before = _counts()
+    before = counts()
     with pytest.raises(CommandError, match=re.escape(option)):
-        _demo(*args)
-    assert _counts() == before
+        run_demo(*args)
+    assert counts() == before
     assert Clinic.objects.count() == 0
 
 

@@ -7,7 +7,15 @@ from pathlib import Path
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
-from ketacare.env import env_bool, env_database, env_email, env_list, env_secret, env_str
+from ketacare.env import (
+    env_bool,
+    env_database,
+    env_email,
+    env_int,
+    env_list,
+    env_secret,
+    env_str,
+)
 
 # Lets the generic admin and form classes be subscripted at run time, as mypy sees them.
 django_stubs_ext.monkeypatch()
@@ -29,6 +37,12 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 # Load the demo clinic on `ketacare run` when set (make run sets it).
 KETACARE_DEMO = env_bool("KETACARE_DEMO", default=False)
+# The address people sign in at: notifications carry a link to it, never health detail.
+KETACARE_SITE_URL = env_str("KETACARE_SITE_URL", "http://127.0.0.1:8000")
+# Where text messages go: a class with send(to, body, send_key); the console one logs them.
+KETACARE_SMS_BACKEND = env_str("KETACARE_SMS_BACKEND", "ketacare.alerts.sms.ConsoleSmsBackend")
+# How long an API bearer token lives (days).
+KETACARE_API_TOKEN_DAYS = env_int("KETACARE_API_TOKEN_DAYS", 30, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -46,6 +60,7 @@ INSTALLED_APPS = [
     "ketacare.assessments",
     "ketacare.intake",
     "ketacare.treatment",
+    "ketacare.alerts",
     "ketacare.web",
 ]
 

@@ -77,6 +77,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         "{p}/adverse-events",
         {"description": "Nausea", "severity": "mild", "serious": False, "outcome": "resolved"},
     ),
+    ("GET", "{p}/alerts", None),
 ]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
@@ -255,3 +256,75 @@ def test_every_patient_endpoint_is_in_the_table(client):
     }
     tabled = {(m, re.sub(r"\{\w+\}|phq9$", "{}", p)) for m, p, _ in ENDPOINTS}
     assert documented == tabled
+
+
+# The alert inbox lives at /alerts (not under a patient): one alert of the patient, and
+# every operation on it, by every caller.
+ALERT_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "alerts", None),
+    ("POST", "alerts/{alert}/acknowledge", {"note": "on it"}),
+    ("POST", "alerts/{alert}/resolve", {"note": "done"}),
+]
+
+
+def test_every_alert_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix(f"{API}/")))
+        for path, operations in document["paths"].items()
+        if path.startswith(f"{API}/alerts")
+        for method in operations
+    }
+    assert documented == {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, _ in ALERT_ENDPOINTS}
+
+
+@pytest.fixture
+def alert_world(callers, patient, as_user) -> dict[str, Any]:
+    """An urgent alert of the patient, and the patient and their sitter as callers too."""
+    from ketacare.alerts.services import raise_alert  # noqa: PLC0415
+
+    alert = raise_alert(
+        patient=patient, cause="adverse_event", severity="urgent", subject="test:1",
+        title="Adverse event reported", message="",
+    )  # fmt: skip
+    sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
+    return {
+        "alert": alert,
+        "callers": {**callers, "patient": as_user(patient.user), "sitter": as_user(sitter.user)},
+    }
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), ALERT_ENDPOINTS, ids=[p for _, p, _ in ALERT_ENDPOINTS]
+)
+def test_alert_endpoints_validate_ownership(alert_world, method, path, body):
+    from ketacare.alerts.models import Alert  # noqa: PLC0415
+
+    alert = alert_world["alert"]
+    url = path.format(alert=alert.pk)
+
+    def call(who: str) -> Any:
+        client = alert_world["callers"][who]
+        return client.get(url) if method == "GET" else client.request(method, url, body)
+
+    assert call("anonymous").status_code == 401
+    for who in ("charlie", "other_patient", "other_sitter", "patient", "sitter"):
+        response = call(who)
+        if method == "GET":
+            # Another clinic's staff see an inbox without it; patients and sitters no inbox.
+            expected = 200 if who == "charlie" else 403
+            assert response.status_code == expected, (who, response.json())
+            if who == "charlie":
+                assert response.json()["count"] == 0
+        else:
+            assert response.status_code == 404, (who, response.status_code, response.json())
+            assert response.json()["code"] == "not_found"
+        assert Alert.objects.get(pk=alert.pk).status == "open", who
+    response = call("alice")
+    assert response.status_code == 200, response.json()
+
+
+def test_patients_and_sitters_do_not_see_the_alert_history(world, patient, as_user):
+    sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
+    for user in (patient.user, sitter.user):
+        assert as_user(user).get(f"patients/{patient.pk}/alerts").status_code == 403

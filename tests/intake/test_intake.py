@@ -509,3 +509,15 @@ def test_returned_for_more_information_starts_from_the_last_submission(
     again = services.start_intake(patient.user, patient)
     assert again.pk != draft.pk
     assert again.data == COMPLETE
+
+
+def test_a_started_intake_carries_its_patient_in_the_new_phase(coordinator, clinic):
+    from ketacare.intake import services as intake_services  # noqa: PLC0415
+    from ketacare.patients.phases import Phase  # noqa: PLC0415
+    from tests.factories import PatientFactory  # noqa: PLC0415
+
+    screening = PatientFactory(clinic=clinic, with_account=True)
+    intake = intake_services.start_intake(coordinator, screening)
+    assert intake.patient.phase == Phase.INTAKE
+    # ...so the draft can be saved straight away with the returned object.
+    assert intake_services.save_intake_draft(coordinator, intake, data={}).pk == intake.pk

@@ -69,6 +69,20 @@ class QuestionnaireOut(Schema):
     created_at: dt.datetime = Field(description="When it was stored.")
 
 
+class CrisisOut(Schema):
+    emergency_number: str = Field(description="The local emergency number: call it first.")
+    on_call_phone: str = Field(description="The clinic's on-call line.")
+
+
+class QuestionnaireSubmittedOut(QuestionnaireOut):
+    crisis: CrisisOut | None = Field(
+        description="Set when the answers show suicidality (any instrument's suicidality "
+        "flag, or a C-SSRS screen at low risk): show these numbers to the patient at once, "
+        "before anything else. The care team is alerted in the same transaction. Null "
+        "otherwise."
+    )
+
+
 class QuestionnairePage(Schema):
     count: int = Field(description="How many match.")
     items: list[QuestionnaireOut] = Field(description="This page, latest first.")
@@ -153,7 +167,7 @@ def outcome_out(trajectory: outcomes.Trajectory) -> OutcomeOut:
 
 @router.post(
     "/{patient_id}/questionnaires",
-    response={201: QuestionnaireOut, **WRITE_ERRORS},
+    response={201: QuestionnaireSubmittedOut, **WRITE_ERRORS},
     summary="Submit a questionnaire",
 )
 def submit_questionnaire(
@@ -161,12 +175,17 @@ def submit_questionnaire(
     payload: QuestionnaireIn,
     patient_id: int = id_in_path("patient"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[QuestionnaireOut] | HttpResponse:
-    """Score and store a completed questionnaire (the patient, or staff on their behalf)."""
+) -> Status[QuestionnaireSubmittedOut] | HttpResponse:
+    """Score and store a completed questionnaire (the patient, or staff on their behalf).
+
+    When the answers show suicidality, `crisis` holds the emergency number and the
+    clinic's on-call line for the app to show at once; the care team's alert is raised
+    with the response.
+    """
     user = actor(request)
     patient = visible_patient(request, patient_id)
 
-    def run() -> Status[QuestionnaireOut]:
+    def run() -> Status[QuestionnaireSubmittedOut]:
         response = services.submit_questionnaire(
             user,
             patient,
@@ -175,7 +194,19 @@ def submit_questionnaire(
             context=payload.context,
             recorded_at=payload.recorded_at,
         )
-        return Status(201, QuestionnaireOut.model_validate(response))
+        crisis = services.crisis_resources(response)
+        out = QuestionnaireOut.model_validate(response).model_dump()
+        return Status(
+            201,
+            QuestionnaireSubmittedOut(
+                **out,
+                crisis=None
+                if crisis is None
+                else CrisisOut(
+                    emergency_number=crisis.emergency_number, on_call_phone=crisis.on_call_phone
+                ),
+            ),
+        )
 
     return idempotent(request, user, idempotency_key, run)
 

@@ -20,6 +20,7 @@ from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, ShortText, id_in_path
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
+from ketacare.treatment.errors import DoseNotAsPlanned
 from ketacare.treatment.models import (
     AdverseEvent,
     AdverseEventOutcome,
@@ -278,7 +279,9 @@ def record_dose(
     """The plan's dose was taken: the ledger is decremented and the check-in falls due.
 
     Refused (409, nothing stored): a failed gate, a dose already recorded, an outdated
-    checklist, a changed plan, a dose not as planned, too few units in the ledger.
+    checklist, a changed plan, a dose not as planned, too few units in the ledger. A
+    dose not as planned still raises a dose_outside_plan alert for the care team, in a
+    transaction of its own after the refusal.
     """
     user = actor(request)
     session = _session(request, visible_patient(request, patient_id), session_id)
@@ -289,7 +292,12 @@ def record_dose(
         )
         return Status(200, SessionOut.model_validate(dosed))
 
-    return idempotent(request, user, idempotency_key, run)
+    try:
+        return idempotent(request, user, idempotency_key, run)
+    except DoseNotAsPlanned as refusal:
+        # The request's transaction rolled back the alert with the refusal: raise it again.
+        services.alert_refused_dose(user, session, refusal)
+        raise
 
 
 @router.post(

@@ -9,6 +9,7 @@ through `Patient.objects.visible_to(user)`; they do not check access again.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
@@ -36,7 +37,7 @@ from ketacare.assessments.schedules import (
 )
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import instruments, outcomes
+from ketacare.clinical import instruments, outcomes, safety
 from ketacare.clinical.instruments import auditc
 from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Patient, PhaseChange
@@ -46,8 +47,10 @@ if TYPE_CHECKING:
     from ketacare.accounts.models import Clinic, User
 
 __all__ = [
+    "CrisisResources",
     "DueItem",
     "configure_questionnaire_schedule",
+    "crisis_resources",
     "due_questionnaires",
     "latest_scores",
     "outcome_summary",
@@ -186,6 +189,11 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
     The patient submits their own; a clinician, prescriber or coordinator of their
     clinic may submit on their behalf (MADRS: clinician or prescriber only). Accepted
     in every phase but declined and discharged (WrongPhase).
+
+    In the same transaction it raises the alerts of the response: suicidality (any
+    instrument's flag, and C-SSRS "low" as a warning; clinical.safety.check_suicidality)
+    and worsening from baseline (clinical.safety.check_worsening). The caller shows
+    the patient `crisis_resources(response)` at once when there are any.
     """
     _require_submitter(actor, patient, instrument)
     code = _checked_instrument(instrument)
@@ -219,6 +227,8 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
             patient_timezone=locked.timezone,
             submitted_by=actor,
         )
+        # Before the response's audit entry: the alert rows are locked before the audit head.
+        _raise_alerts(locked, response, score)
         own = actor.pk == locked.user_id
         record(
             Event.about(
@@ -227,6 +237,89 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
             actor=actor,
         )
     return response
+
+
+@dataclass(frozen=True)
+class CrisisResources:
+    """What a patient with a suicidal answer is shown at once: whom to call."""
+
+    emergency_number: str
+    on_call_phone: str
+
+
+def _suicidality(response: QuestionnaireResponse) -> safety.Finding | None:
+    answers = {int(item): value for item, value in response.answers.items()}
+    score = instruments.score(response.instrument, answers, **response.context)
+    return safety.check_suicidality(score)
+
+
+def crisis_resources(response: QuestionnaireResponse) -> CrisisResources | None:
+    """The clinic's emergency number and on-call line when the response shows suicidality.
+
+    Shown for every suicidality finding of clinical.safety.check_suicidality (any
+    instrument's flag, and C-SSRS "low"); None otherwise.
+    """
+    if _suicidality(response) is None:
+        return None
+    clinic = response.patient.clinic
+    return CrisisResources(
+        emergency_number=clinic.emergency_number, on_call_phone=clinic.on_call_phone
+    )
+
+
+def _raise_alerts(
+    patient: Patient, response: QuestionnaireResponse, score: instruments.Score
+) -> None:
+    """Alerts of a new response (one open alert per patient and cause, or per instrument).
+
+    suicidality: subject "patient:<id>", so a second flagged answer while the first
+    alert is open raises no second alert (a higher severity upgrades it); worsening:
+    "patient:<id>:<instrument>".
+    """
+    # Imported here: the alerts app's worker reads the questionnaire schedule from us.
+    from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert  # noqa: PLC0415
+
+    title = instruments.get(response.instrument).title
+    detail = {"response_id": response.pk, "instrument": response.instrument}
+    suicidality = safety.check_suicidality(score)
+    if suicidality is not None:
+        raise_alert(
+            patient=patient,
+            cause=AlertCause.SUICIDALITY,
+            severity=AlertSeverity(suicidality.severity.value),
+            subject=f"patient:{patient.pk}",
+            title=f"Suicidality on {title}",
+            message=suicidality.message,
+            source=suicidality.source,
+            detail=detail,
+        )
+    worsening = _worsening(patient, response)
+    if worsening is not None:
+        raise_alert(
+            patient=patient,
+            cause=AlertCause.WORSENING,
+            severity=AlertSeverity(worsening.severity.value),
+            subject=f"patient:{patient.pk}:{response.instrument}",
+            title=f"{title} worse than baseline",
+            message=worsening.message,
+            source=worsening.source,
+            detail=detail,
+        )
+
+
+def _worsening(patient: Patient, response: QuestionnaireResponse) -> safety.Finding | None:
+    """A score on treatment that rose from the baseline by the instrument's MCID."""
+    trajectory = outcome_summary(patient, response.instrument)
+    if (
+        trajectory is None
+        or trajectory.baseline is None
+        or trajectory.first_dose_at is None
+        or response.recorded_at < trajectory.first_dose_at
+    ):
+        return None  # before treatment there is no baseline to worsen from
+    return safety.check_worsening(
+        response.instrument, baseline=trajectory.baseline.total, current=response.total
+    )
 
 
 # --- The schedule --------------------------------------------------------------------

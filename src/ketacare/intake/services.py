@@ -59,8 +59,8 @@ from ketacare.intake.schemas import (
 )
 from ketacare.patients import services as patients
 from ketacare.patients.errors import NotAllowed
-from ketacare.patients.models import Patient, PhaseChange
-from ketacare.patients.phases import Phase, TransitionFacts, check_transition
+from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -123,32 +123,19 @@ def _moves_phases(actor: User) -> bool:
 
 
 def _patients_own_move(actor: User, patient: Patient, target: Phase, reason: str) -> None:
-    """The patient's own start or submission: the phase rules of `patients.services`.
+    """The patient's own start or submission, under the phase rules of `patients.services`.
 
     Call inside a transaction with `patient` locked. Only the two moves a patient makes
     themself reach here (screening -> intake, intake -> under_review).
     """
-    current = patient.phase_enum
-    facts = TransitionFacts(
-        has_current_consent=target is Phase.UNDER_REVIEW and patients.has_current_consent(patient)
-    )
-    check_transition(current, target, facts)
-    patient.phase = target.value
-    patient.phase_since = timezone.now()
-    patient.save(update_fields=["phase", "phase_since", "updated_at"])
-    PhaseChange.objects.create(
-        patient=patient, from_phase=current, to_phase=target, actor=actor, reason=reason
-    )
-    record(
-        Event.about(AuditAction.UPDATE, patient, detail={"phase": [current.value, target.value]}),
-        actor=actor,
-    )
+    record(patients.apply_phase_move(actor, patient, target, reason), actor=actor)
 
 
 def _move(actor: User, patient: Patient, target: Phase) -> None:
     if _moves_phases(actor):
         move = patients.begin_intake if target is Phase.INTAKE else patients.submit_for_review
         move(actor, patient)
+        patient.refresh_from_db()  # the caller goes on with this row: show it the new phase
     else:
         reason = "the patient's own " + (
             "start of intake" if target is Phase.INTAKE else "submission"

@@ -2,17 +2,25 @@
 
 Built with bulk inserts so `ketacare demo --patients 10000` takes seconds, not
 minutes: one password hash is computed once and shared by every demo account.
+
+The first `journeys` patients are different: they are registered in screening at the
+start of the demo's history (JOURNEY_HISTORY before the load), and `ketacare demo`
+then walks each one to their phase through the real services
+(`ketacare.demo_journeys`: this app must not import the apps built on it). The others
+are placed directly in their phase with a made-up history, as bulk records.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
+import time_machine
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
@@ -56,6 +64,35 @@ PHASE_PATTERN: tuple[Phase, ...] = (
     Phase.PAUSED,
     Phase.DISCHARGED,
 )
+
+# The indication of each of those 20 (half TRD, a quarter each MDD and PTSD); the journeys
+# count on it (e.g. the esketamine patient, position 15, has TRD: the label's indication).
+INDICATION_PATTERN: tuple[Indication, ...] = (
+    Indication.TRD,
+    Indication.PTSD,
+    Indication.TRD,
+    Indication.PTSD,
+    Indication.TRD,
+    Indication.PTSD,
+    Indication.MDD,
+    Indication.TRD,
+    Indication.MDD,
+    Indication.TRD,
+    Indication.TRD,
+    Indication.MDD,
+    Indication.PTSD,
+    Indication.TRD,
+    Indication.TRD,
+    Indication.TRD,
+    Indication.PTSD,
+    Indication.MDD,
+    Indication.TRD,
+    Indication.MDD,
+)
+# Patients walked through their journey are registered this long before the load (the
+# clinic's go-live); every journey fits after it (the longest, a completed course, takes
+# about 16 weeks from consent to discharge).
+JOURNEY_HISTORY = timedelta(weeks=20)
 
 # The path each phase was reached by, for the phase history.
 PATHS: dict[Phase, tuple[Phase, ...]] = {
@@ -145,11 +182,20 @@ class DemoLogin:
 
 
 @dataclass(frozen=True)
+class PlannedJourney:
+    """A patient registered in screening, to be walked to `phase` by the services."""
+
+    index: int  # the patient's place in the demo (patient01 is 0): it picks their journey
+    patient: Patient
+    phase: Phase
+
+
+@dataclass(frozen=True)
 class DemoResult:
     clinic: Clinic
     created: bool
-    logins: list[DemoLogin]
     patients: int
+    journeys: tuple[PlannedJourney, ...] = ()
 
 
 def _batches(items: list[T], size: int = BATCH) -> Iterator[list[T]]:
@@ -163,20 +209,38 @@ def load_demo(
     clinic_name: str = DEMO_CLINIC_NAME,
     seed: int = 2026,
     progress: Callable[[int], object] | None = None,
+    journeys: int = 0,
 ) -> DemoResult:
-    """Create the demo clinic once; a second call finds it and changes nothing."""
+    """Create the demo clinic once; a second call finds it and changes nothing.
+
+    The first `journeys` patients are registered in screening at the clinic's go-live
+    (JOURNEY_HISTORY ago, with the clinic, its staff and its consent text) and returned
+    as `DemoResult.journeys` for the caller to walk; the others are bulk records.
+    """
     existing = Clinic.objects.filter(name=clinic_name).first()
     if existing is not None:
-        count = existing.patients.count()
-        return DemoResult(existing, created=False, logins=_logins(existing), patients=count)
+        return DemoResult(existing, created=False, patients=existing.patients.count())
     tick = progress or (lambda _n: None)
+    indexes = list(range(patients))
+    walked, bulk = indexes[:journeys], indexes[journeys:]
+    planned: list[PlannedJourney] = []
     with transaction.atomic():
-        builder = _Builder.start(clinic_name, seed)
-        for chunk in _batches(list(range(patients))):
+        with _travel(timezone.now() - JOURNEY_HISTORY if walked else None):
+            builder = _Builder.start(clinic_name, seed)
+            for chunk in _batches(walked):
+                planned += builder.add_walked_patients(chunk)
+                tick(len(chunk))
+        for chunk in _batches(bulk):
             builder.add_patients(chunk)
             tick(len(chunk))
-    clinic = builder.clinic
-    return DemoResult(clinic, created=True, logins=_logins(clinic), patients=patients)
+    return DemoResult(builder.clinic, created=True, patients=patients, journeys=tuple(planned))
+
+
+def _travel(moment: datetime | None) -> AbstractContextManager[object]:
+    """The clock at `moment` (the services and model defaults read it), or left alone."""
+    if moment is None:
+        return nullcontext()
+    return time_machine.travel(moment.replace(minute=0, second=0, microsecond=0), tick=False)
 
 
 def _slug(name: str) -> str:
@@ -222,7 +286,26 @@ class _Builder:
         return cls(clinic, rng, password, prefix, staff["dr.rivera"], document)
 
     def add_patients(self, indexes: list[int]) -> None:
+        """Patients placed directly in their phase, with a made-up phase history."""
         phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
+        records = self._create(indexes, phases, since=timezone.now() - timedelta(days=3))
+        self._history_consents_sitters(records, phases)
+
+    def add_walked_patients(self, indexes: list[int]) -> list[PlannedJourney]:
+        """Patients registered in screening now, for the journeys to walk to their phase.
+
+        Sitters are registered now for those whose phase needs one (and only for them,
+        as for the bulk records); consent, intake and the rest come with the journey.
+        """
+        phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
+        records = self._create(indexes, [Phase.SCREENING] * len(indexes), since=timezone.now())
+        self._registered(records, phases)
+        return [
+            PlannedJourney(index, patient, phase)
+            for index, patient, phase in zip(indexes, records, phases, strict=True)
+        ]
+
+    def _create(self, indexes: list[int], phases: list[Phase], since: datetime) -> list[Patient]:
         names = [(self.rng.choice(FIRST), self.rng.choice(LAST)) for _ in indexes]
         users = User.objects.bulk_create(
             [
@@ -238,12 +321,16 @@ class _Builder:
             ]
         )
         RoleGrant.objects.bulk_create([RoleGrant(user=u, role=Role.PATIENT) for u in users])
-        records = Patient.objects.bulk_create(
-            [self._patient(u, ph) for u, ph in zip(users, phases, strict=True)]
+        return Patient.objects.bulk_create(
+            [
+                self._patient(u, phase, INDICATION_PATTERN[i % len(INDICATION_PATTERN)], since)
+                for i, u, phase in zip(indexes, users, phases, strict=True)
+            ]
         )
-        self._history_consents_sitters(records, phases)
 
-    def _patient(self, user: User, phase: Phase) -> Patient:
+    def _patient(
+        self, user: User, phase: Phase, indication: Indication, since: datetime
+    ) -> Patient:
         rng = self.rng
         return Patient(
             clinic=self.clinic,
@@ -257,11 +344,9 @@ class _Builder:
             email=user.email,
             emergency_contact_name=f"{rng.choice(FIRST)} {user.last_name}",
             emergency_contact_phone=_phone(rng),
-            indication=rng.choice(
-                [Indication.TRD, Indication.TRD, Indication.MDD, Indication.PTSD]
-            ),
+            indication=indication,
             phase=phase,
-            phase_since=timezone.now() - timedelta(days=3),
+            phase_since=since,
             paused_from=Phase.MAINTENANCE.value if phase is Phase.PAUSED else "",
         )
 
@@ -302,6 +387,28 @@ class _Builder:
         self._save_sitters(sitters)
         record_many(events)
 
+    def _registered(self, records: list[Patient], phases: list[Phase]) -> None:
+        """What registering writes (as `services.register_patient`), with their sitters."""
+        history = [
+            PhaseChange(
+                patient=p,
+                from_phase="",
+                to_phase=Phase.SCREENING,
+                actor=self.clinician,
+                reason="registered",
+            )
+            for p in records
+        ]
+        PhaseChange.objects.bulk_create(history)
+        self._save_sitters(
+            [
+                (self._sitter(p), p)
+                for p, phase in zip(records, phases, strict=True)
+                if phase in NEEDS_SITTER
+            ]
+        )
+        record_many([Event.about(AuditAction.CREATE, p, detail={"via": "demo"}) for p in records])
+
     def _sitter(self, patient: Patient) -> Sitter:
         return Sitter(
             clinic_id=patient.clinic_id,
@@ -341,7 +448,7 @@ class _Builder:
         Sitter.patients.through.objects.bulk_create(links)
 
 
-def _logins(clinic: Clinic) -> list[DemoLogin]:
+def demo_logins(clinic: Clinic) -> list[DemoLogin]:
     """Staff, plus one patient (and their sitter) in each of the phases worth a look."""
     logins = [
         DemoLogin(user.username, "+".join(sorted(user.roles)))

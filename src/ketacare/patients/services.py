@@ -177,32 +177,38 @@ def sign_consent(
 # --- The phase machine applied to stored patients -------------------------------
 
 
+def apply_phase_move(actor: User, locked: Patient, target: Phase, reason: str = "") -> Event:
+    """The phase machine applied to a patient row the caller holds locked (no role check).
+
+    For use cases that authorise the move themselves (a patient's own intake submission,
+    the first dose a patient or sitter records) and for `move_patient`. Writes the phase
+    and its history row; returns the audit event for the caller's one audit entry.
+    Raises PhaseTransitionError when the rules refuse the move.
+    """
+    current = locked.phase_enum
+    facts = TransitionFacts(
+        has_current_consent=target is Phase.UNDER_REVIEW and has_current_consent(locked),
+        paused_from=locked.paused_from_enum,
+        reason=reason,
+    )
+    check_transition(current, target, facts)
+    locked.paused_from = current.value if target is Phase.PAUSED else ""
+    locked.phase = target.value
+    locked.phase_since = timezone.now()
+    locked.save(update_fields=["phase", "phase_since", "paused_from", "updated_at"])
+    PhaseChange.objects.create(
+        patient=locked, from_phase=current, to_phase=target, actor=actor, reason=reason.strip()
+    )
+    return Event.about(AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]})
+
+
 def move_patient(actor: User, patient: Patient, target: Phase, reason: str = "") -> Patient:
     """Move `patient` to `target` if the phase rules allow it; raise PhaseTransitionError if not."""
     _require(actor, PHASE_ROLES, patient.clinic_id, "change a patient's phase")
     with transaction.atomic():
         # Lock and re-read: two clinicians clicking at once must not both succeed.
         locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        current = locked.phase_enum
-        facts = TransitionFacts(
-            has_current_consent=target is Phase.UNDER_REVIEW and has_current_consent(locked),
-            paused_from=locked.paused_from_enum,
-            reason=reason,
-        )
-        check_transition(current, target, facts)
-        locked.paused_from = current.value if target is Phase.PAUSED else ""
-        locked.phase = target.value
-        locked.phase_since = timezone.now()
-        locked.save(update_fields=["phase", "phase_since", "paused_from", "updated_at"])
-        PhaseChange.objects.create(
-            patient=locked, from_phase=current, to_phase=target, actor=actor, reason=reason.strip()
-        )
-        record(
-            Event.about(
-                AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]}
-            ),
-            actor=actor,
-        )
+        record(apply_phase_move(actor, locked, target, reason), actor=actor)
     return locked
 
 

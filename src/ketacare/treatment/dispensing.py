@@ -21,7 +21,7 @@ from django.utils import timezone
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.patients.models import Patient
-from ketacare.treatment import ledger
+from ketacare.treatment import alerting, ledger
 from ketacare.treatment.access import (
     PHARMACISTS,
     PRESCRIBERS,
@@ -222,7 +222,7 @@ def dispense(  # noqa: PLR0913 - the fill's fields
         rx.fills_dispensed, rx.dispensed_quantity = fill_number, rx.dispensed_quantity + units
         rx.save(update_fields=["fills_dispensed", "dispensed_quantity"])
         if early:
-            DiversionFinding.objects.create(
+            finding = DiversionFinding.objects.create(
                 patient_id=patient.pk,
                 kind=DiversionKind.EARLY_REFILL,
                 quantity=event.quantity,
@@ -232,6 +232,7 @@ def dispense(  # noqa: PLR0913 - the fill's fields
                 recorded_by=actor,
                 note=f"Dispensed before {rx.earliest_refill_on}: {reason}",
             )
+            alerting.diversion_finding(patient, finding, fill=fill_number)
         record(
             Event.about(AuditAction.CREATE, filled, detail={"fill": fill_number, "early": early}),
             actor=actor,
@@ -267,7 +268,7 @@ def request_refill(actor: User, prescription: Prescription, *, note: str = "") -
             requested_at=timezone.now(),
         )
         if early:
-            DiversionFinding.objects.create(
+            finding = DiversionFinding.objects.create(
                 patient_id=patient.pk,
                 kind=DiversionKind.EARLY_REFILL,
                 prescription=rx,
@@ -275,5 +276,6 @@ def request_refill(actor: User, prescription: Prescription, *, note: str = "") -
                 recorded_by=actor,
                 note=f"Refill requested before {rx.earliest_refill_on}.",
             )
+            alerting.diversion_finding(patient, finding, fill=rx.fills_dispensed + 1)
         record(Event.about(AuditAction.CREATE, request, detail={"early": early}), actor=actor)
     return request

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ketacare.clinical.safety import Finding
 from ketacare.errors import DomainError
 
 
@@ -76,9 +77,15 @@ class PlanChanged(DomainError):
 
 
 class DoseNotAsPlanned(DomainError):
-    """The dose given is not the plan's dose; nothing was stored."""
+    """The dose given is not the plan's dose; nothing was stored but its alert."""
 
     code = "dose_not_as_planned"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, finding: Finding | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.finding = finding  # clinical.safety's dose_outside_plan finding
 
 
 class AlreadyRecorded(DomainError):

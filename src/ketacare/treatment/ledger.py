@@ -27,6 +27,7 @@ from django.utils import timezone
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.patients.models import Patient
+from ketacare.treatment import alerting
 from ketacare.treatment.access import COUNTERS, HANDLERS, require
 from ketacare.treatment.errors import NoActivePlan, Overdraw
 from ketacare.treatment.models import (
@@ -187,7 +188,9 @@ def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note
             event = post(
                 account, kind=chosen, change=-amount, actor=actor, witness=witness, note=report
             )
-        _finding(event, account.balance, amount, actor)
+        finding = _finding(event, account.balance, amount, actor)
+        if finding is not None:
+            alerting.diversion_finding(patient, finding)
         record(Event.about(AuditAction.CREATE, event, detail={"kind": chosen.value}), actor=actor)
     return event
 

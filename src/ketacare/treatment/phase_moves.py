@@ -14,13 +14,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
-
 from ketacare.audit.log import Event
-from ketacare.audit.models import AuditAction
 from ketacare.patients import services as patient_services
-from ketacare.patients.models import Patient, PhaseChange
-from ketacare.patients.phases import Phase, TransitionFacts, check_transition
+from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
 from ketacare.treatment.access import PRESCRIBERS, require
 
 if TYPE_CHECKING:
@@ -33,19 +30,8 @@ def start_induction_on_first_dose(actor: User, locked: Patient, session: DosingS
 
     Returns the audit event for the caller to record with the dose's own entry.
     """
-    current = locked.phase_enum
-    check_transition(current, Phase.INDUCTION, TransitionFacts(paused_from=locked.paused_from_enum))
-    locked.phase, locked.phase_since, locked.paused_from = Phase.INDUCTION.value, timezone.now(), ""
-    locked.save(update_fields=["phase", "phase_since", "paused_from", "updated_at"])
-    PhaseChange.objects.create(
-        patient=locked,
-        from_phase=current,
-        to_phase=Phase.INDUCTION,
-        actor=actor,
-        reason=f"first dose taken (session {session.pk})",
-    )
-    return Event.about(
-        AuditAction.UPDATE, locked, detail={"phase": [current.value, Phase.INDUCTION.value]}
+    return patient_services.apply_phase_move(
+        actor, locked, Phase.INDUCTION, reason=f"first dose taken (session {session.pk})"
     )
 
 

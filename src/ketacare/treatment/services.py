@@ -20,6 +20,7 @@ from ketacare.treatment.plans import (
     revise_plan,
 )
 from ketacare.treatment.sessions import (
+    alert_refused_dose,
     record_check_in,
     record_dose_taken,
     report_adverse_event,
@@ -28,6 +29,7 @@ from ketacare.treatment.sessions import (
 
 __all__ = [
     "active_plan",
+    "alert_refused_dose",
     "create_plan",
     "discharge_patient",
     "dispense",

@@ -22,7 +22,7 @@ from ketacare.clinical import instruments, safety
 from ketacare.clinical.vitals import BloodPressure, HeartRate
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.treatment import ledger
+from ketacare.treatment import alerting, ledger
 from ketacare.treatment.access import (
     REPORTERS,
     SESSION_STAFF,
@@ -200,6 +200,7 @@ def start_session(  # noqa: PLR0913 - the pre-dose checklist, item by item
             started_by=actor,
             started_at=now,
         )
+        alerting.gate_failed(locked, session, gate)
         record(
             Event.about(AuditAction.CREATE, session, detail={"status": session.status}),
             actor=actor,
@@ -221,6 +222,10 @@ def record_dose_taken(
     (GateOutdated), a revised plan (PlanChanged), a dose that is not the plan's
     (DoseNotAsPlanned), too few units in the ledger (Overdraw). The patient's first
     dose moves them from approved to induction.
+
+    A dose not as planned is refused and nothing of it is stored, yet the care team
+    must know: its dose_outside_plan alert is raised after the refusal, in a
+    transaction of its own (see `alert_refused_dose`).
     """
     patient = session.patient
     _require_session_actor(actor, patient, "record a dose")
@@ -233,6 +238,31 @@ def record_dose_taken(
     errors.raise_if_any()
     assert amount is not None  # noqa: S101 - refused above
     assert when is not None  # noqa: S101 - refused above
+    try:
+        return _record_dose(actor, session, amount, when, now)
+    except DoseNotAsPlanned as refusal:
+        alert_refused_dose(actor, session, refusal)
+        raise
+
+
+def alert_refused_dose(actor: User, session: DosingSession, refusal: DoseNotAsPlanned) -> None:
+    """Raise the dose_outside_plan alert of a refused dose, after the refusal.
+
+    The refusal rolled back the dose's transaction (nothing partial is stored), so the
+    alert has a transaction of its own. A caller that runs record_dose_taken inside its
+    own transaction (the API's idempotency) has that rolled back too, and calls this
+    again once it has: the alert is idempotent, so it is raised once.
+    """
+    if refusal.finding is None:
+        return
+    with transaction.atomic():
+        alerting.dose_outside_plan(actor, session, refusal.finding, refused_at=timezone.now())
+
+
+def _record_dose(
+    actor: User, session: DosingSession, amount: float, when: datetime, now: datetime
+) -> DosingSession:
+    patient = session.patient
     with transaction.atomic():
         locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
         current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
@@ -244,7 +274,9 @@ def record_dose_taken(
         )
         if off_plan is not None:
             raise DoseNotAsPlanned(
-                f"{off_plan.message} Take the plan's dose: {plan.take}.", field="dose_mg"
+                f"{off_plan.message} Take the plan's dose: {plan.take}.",
+                field="dose_mg",
+                finding=off_plan,
             )
         event = ledger.post(
             ledger.locked_account(locked),
@@ -376,6 +408,9 @@ def record_check_in(  # noqa: PLR0913 - the check-in's questions
         )
         current.status = SessionStatus.CHECKED_IN
         current.save(update_fields=["status"])
+        alerting.check_in_received(check_in)
+        alerting.check_in_findings(patient, check_in, findings)
+        alerting.check_in_side_effects(patient, check_in)
         record(Event.about(AuditAction.CREATE, check_in), actor=actor)
     return check_in
 
@@ -454,5 +489,6 @@ def report_adverse_event(  # noqa: PLR0913 - the event's fields
             reported_by=actor,
             reported_at=timezone.now(),
         )
+        alerting.adverse_event(patient, event, finding)
         record(Event.about(AuditAction.CREATE, event), actor=actor)
     return event

@@ -1,0 +1,1 @@
+"""Alerts: safety findings turned into something a person acts on, and the notifications."""

@@ -1,0 +1,11 @@
+"""Refusals of the alert use cases."""
+
+from __future__ import annotations
+
+from ketacare.errors import DomainError
+
+
+class AlertStateError(DomainError):
+    """The alert is not in a state that allows this step (e.g. resolving a resolved alert)."""
+
+    code = "alert_state"

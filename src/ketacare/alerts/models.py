@@ -1,0 +1,271 @@
+"""Alerts with a lifecycle, the on-call roster, the notification outbox and the worker lease.
+
+An alert is open -> acknowledged -> resolved. Its `dedupe_key` ("<cause>:<subject>") is
+unique among alerts that are not resolved, so the same fact never raises two open alerts.
+Notifications are the outbox: written in the transaction that raises the alert, sent by
+`ketacare worker`, retried with backoff, dead-lettered after the last try.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from ketacare.accounts.models import Clinic
+from ketacare.patients.models import Patient
+from ketacare.patients.scoping import ScopedQuerySet
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+
+# ketacare defaults (CLINICAL.md has no number for them); a clinic changes the first two on
+# its roster, the others are Django settings (see ketacare.alerts.outbox).
+URGENT_ESCALATION_MIN = 15
+EMERGENCY_ESCALATION_MIN = 5
+
+
+class AlertCause(models.TextChoices):
+    SUICIDALITY = "suicidality", "Suicidality"
+    BP_GATE_FAILED = "bp_gate_failed", "Blood pressure gate failed"
+    BP_RISE_AFTER_DOSE = "bp_rise_after_dose", "Blood pressure rise after dose"
+    MISSED_CHECK_IN = "missed_check_in", "Missed post-dose check-in"
+    ADVERSE_EVENT = "adverse_event", "Adverse event"
+    HIGH_DISSOCIATION = "high_dissociation", "High dissociation"
+    WORSENING = "worsening", "Worsening"
+    QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", "Questionnaire overdue"
+    LEDGER_DISCREPANCY = "ledger_discrepancy", "Ledger discrepancy"
+    EARLY_REFILL = "early_refill", "Early refill"
+    LOST_OR_STOLEN = "lost_or_stolen", "Lost or stolen medicine"
+    DOSE_OUTSIDE_PLAN = "dose_outside_plan", "Dose outside the plan"
+    NOTIFICATION_FAILED = "notification_failed", "Notification failed"
+
+
+class AlertSeverity(models.TextChoices):
+    """The same values as clinical.safety.Severity, least to most pressing."""
+
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    URGENT = "urgent", "Urgent"
+    EMERGENCY = "emergency", "Emergency"
+
+
+SEVERITY_RANK = {s.value: i for i, s in enumerate(AlertSeverity)}
+
+
+class AlertStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    RESOLVED = "resolved", "Resolved"
+
+
+def _known(field: str, choices: type[models.TextChoices], name: str) -> models.CheckConstraint:
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class AlertQuerySet(ScopedQuerySet["Alert"]):
+    def visible_to(self, user: User | Any) -> AlertQuerySet:
+        """Clinic staff see their clinic's alerts; patients and sitters never see alerts."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        clinic_id: int | None = user.clinic_id
+        if clinic_id is None or not user.is_clinic_staff:
+            return self.none()
+        return self.filter(clinic_id=clinic_id)
+
+
+class Alert(models.Model):
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="alerts")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    cause = models.CharField(max_length=32, choices=AlertCause.choices)
+    severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
+    status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
+    dedupe_key = models.CharField(max_length=200)
+    title = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    source = models.CharField(max_length=200, blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+    raised_at = models.DateTimeField(default=now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_note = models.TextField(blank=True)
+    # Empty for an automatic resolution (e.g. the check-in arrived).
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_note = models.TextField(blank=True)
+    # The highest roster level notified so far; 0 when nobody on the roster was.
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    next_escalation_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AlertQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-raised_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(fields=["clinic", "status"]),
+            models.Index(fields=["status", "next_escalation_at"]),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~Q(status=AlertStatus.RESOLVED),
+                name="one_unresolved_alert_per_key",
+            ),
+            _known("cause", AlertCause, "alert_cause_known"),
+            _known("severity", AlertSeverity, "alert_severity_known"),
+            _known("status", AlertStatus, "alert_status_known"),
+            models.CheckConstraint(
+                condition=Q(status=AlertStatus.OPEN, acknowledged_at__isnull=True)
+                | Q(status__in=[AlertStatus.ACKNOWLEDGED, AlertStatus.RESOLVED]),
+                name="alert_open_not_acknowledged",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AlertStatus.RESOLVED, resolved_at__isnull=False)
+                | (~Q(status=AlertStatus.RESOLVED) & Q(resolved_at__isnull=True)),
+                name="alert_resolved_iff_resolved_at",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Alert {self.pk} {self.cause} ({self.severity}, {self.status})"
+
+    @property
+    def patient_name(self) -> str:
+        return self.patient.legal_name
+
+    @property
+    def severity_rank(self) -> int:
+        return SEVERITY_RANK[self.severity]
+
+
+class OnCallRoster(models.Model):
+    """A clinic's escalation settings; its shifts say who is on call at which level."""
+
+    clinic = models.OneToOneField(Clinic, on_delete=models.CASCADE, related_name="on_call_roster")
+    urgent_escalation_min = models.PositiveSmallIntegerField(default=URGENT_ESCALATION_MIN)
+    emergency_escalation_min = models.PositiveSmallIntegerField(default=EMERGENCY_ESCALATION_MIN)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(urgent_escalation_min__gte=1, emergency_escalation_min__gte=1),
+                name="roster_escalation_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"On-call roster of {self.clinic}"
+
+
+class OnCallShift(models.Model):
+    """One person on one level of a clinic's roster, optionally only for a time window.
+
+    Level 1 is notified when an alert is raised, level 2 after the first escalation, and
+    so on; the medical director rows come after every numbered level, whatever theirs.
+    """
+
+    roster = models.ForeignKey(OnCallRoster, on_delete=models.CASCADE, related_name="shifts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(default=1)
+    is_medical_director = models.BooleanField(default=False)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar = ["roster", "is_medical_director", "level", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=Q(level__gte=1), name="shift_level_positive"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__gt=models.F("starts_at")),
+                name="shift_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        label = "medical director" if self.is_medical_director else f"level {self.level}"
+        return f"{self.user} ({label})"
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "Email"
+    SMS = "sms", "SMS"
+
+
+class NotificationStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    DEAD = "dead", "Dead-lettered"
+    CANCELLED = "cancelled", "Cancelled"  # the alert was resolved before it went out
+
+
+class NotificationQuerySet(ScopedQuerySet["Notification"]):
+    patient_path = "alert__patient__"
+
+    def visible_to(self, user: User | Any) -> NotificationQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        clinic_id: int | None = user.clinic_id
+        if clinic_id is None or not user.is_clinic_staff:
+            return self.none()
+        return self.filter(alert__clinic_id=clinic_id)
+
+
+class Notification(models.Model):
+    """One message to one recipient on one channel: the outbox row."""
+
+    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    recipient_label = models.CharField(max_length=200, help_text="e.g. 'sitter Sam'")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    address = models.CharField(max_length=254, help_text="The email address or phone number.")
+    body = models.TextField()
+    status = models.CharField(
+        max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    last_error = models.TextField(blank=True)
+    send_key = models.CharField(max_length=200, unique=True)
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["created_at", "pk"]
+        indexes: ClassVar = [models.Index(fields=["status", "next_attempt_at"])]
+        constraints: ClassVar = [
+            _known("channel", Channel, "notification_channel_known"),
+            _known("status", NotificationStatus, "notification_status_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Notification {self.pk} {self.channel} to {self.recipient_label} ({self.status})"
+
+
+class WorkerLease(models.Model):
+    """The single row (pk 1) that lets one worker run at a time on SQLite."""
+
+    holder = models.CharField(max_length=100, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Worker lease held by {self.holder or 'nobody'} until {self.expires_at}"

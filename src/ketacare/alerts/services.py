@@ -1,0 +1,367 @@
+"""Raising, acknowledging and resolving alerts.
+
+`raise_alert` and `resolve_alerts` are called by the other apps' services inside their
+own transaction, so the alert (and its outbox rows) exist exactly when the fact does.
+Every status change writes an audit entry; the entry names the cause and severity, never
+the health values behind them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from ketacare.accounts.roles import STAFF_ROLES
+from ketacare.alerts.errors import AlertStateError
+from ketacare.alerts.models import (
+    SEVERITY_RANK,
+    Alert,
+    AlertCause,
+    AlertSeverity,
+    AlertStatus,
+    Notification,
+    NotificationStatus,
+)
+from ketacare.alerts.recipients import (
+    Recipient,
+    clinic_admins,
+    escalation_delay_min,
+    roster_levels,
+    sitter_recipients,
+    staff_recipients,
+)
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.patients.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+    from ketacare.patients.models import Patient, Sitter
+
+__all__ = [
+    "AlertCause",
+    "AlertSeverity",
+    "AlertStatus",
+    "acknowledge_alert",
+    "escalate_alert",
+    "raise_alert",
+    "resolve_alert",
+    "resolve_alerts",
+]
+
+# Causes whose notifications go to the clinic admins instead of the roster (a dead-lettered
+# notification: the roster may be exactly who could not be reached).
+_ADMIN_CAUSES = frozenset({AlertCause.NOTIFICATION_FAILED})
+# Severities that notify people (the roster, sitters); info and warning alerts wait in the
+# inbox (an overdue questionnaire must not page the on-call clinician at night).
+_PAGING = frozenset({AlertSeverity.URGENT, AlertSeverity.EMERGENCY})
+
+
+def sign_in_url() -> str:
+    base: str = getattr(settings, "KETACARE_SITE_URL", "http://localhost:8000")
+    return base.rstrip("/") + reverse("login")
+
+
+def _staff_body(severity: str) -> str:
+    article = "an" if severity in (AlertSeverity.URGENT, AlertSeverity.EMERGENCY) else "a"
+    return f"ketacare: {article} {severity} alert needs you. Sign in: {sign_in_url()}"
+
+
+def _sitter_body(alert: Alert) -> str:
+    phone = alert.clinic.on_call_phone
+    return (
+        "ketacare: please check on the person you are sitting for now, "
+        f"and call their clinic on {phone}."
+    )
+
+
+def _notify(alert: Alert, recipients: Iterable[Recipient], *, reason: str) -> list[Notification]:
+    """Outbox rows for `recipients` not yet notified about this alert (same transaction)."""
+    at = timezone.now()
+    already = set(
+        Notification.objects.filter(alert=alert)
+        .exclude(status=NotificationStatus.CANCELLED)
+        .values_list("channel", "address")
+    )
+    created = []
+    for r in recipients:
+        if (r.channel, r.address) in already:
+            continue
+        already.add((r.channel, r.address))
+        body = _sitter_body(alert) if r.is_sitter else _staff_body(alert.severity)
+        created.append(
+            Notification.objects.create(
+                alert=alert,
+                recipient=r.user,
+                recipient_label=r.label,
+                channel=r.channel,
+                address=r.address,
+                body=body,
+                next_attempt_at=at,
+                created_at=at,
+                send_key=_send_key(alert, reason, r),
+            )
+        )
+    return created
+
+
+def _send_key(alert: Alert, reason: str, recipient: Recipient) -> str:
+    """The idempotent send key: which alert, why, to whom (hashed: it goes to providers)."""
+    to = hashlib.sha256(f"{recipient.channel}:{recipient.address}".encode()).hexdigest()[:16]
+    return f"alert:{alert.pk}:{reason}:{recipient.channel}:{to}"
+
+
+def _schedule(alert: Alert) -> None:
+    delay = escalation_delay_min(alert.clinic, alert.severity)
+    alert.next_escalation_at = None if delay is None else timezone.now() + timedelta(minutes=delay)
+
+
+def _notify_at_raise(alert: Alert, sitters: Iterable[Sitter], *, reason: str) -> None:
+    if alert.cause in _ADMIN_CAUSES:
+        _notify(alert, staff_recipients(clinic_admins(alert.clinic)), reason=reason)
+        return
+    if alert.severity not in _PAGING:
+        return  # the inbox only: nobody is paged for info and warning alerts
+    levels = roster_levels(alert.clinic, timezone.now())
+    first = 2 if alert.severity == AlertSeverity.EMERGENCY else 1
+    reached = levels[:first]
+    recipients = [r for people in reached for r in staff_recipients(people)]
+    recipients += sitter_recipients(list(sitters))
+    _notify(alert, recipients, reason=reason)
+    alert.escalation_level = max(alert.escalation_level, len(reached))
+
+
+def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
+    *,
+    patient: Patient,
+    cause: AlertCause | str,
+    severity: AlertSeverity | str,
+    subject: str,
+    title: str,
+    message: str,
+    source: str = "",
+    detail: dict[str, Any] | None = None,
+    sitters: Iterable[Sitter] = (),
+) -> Alert:
+    """Raise (or find) the alert for one fact; call inside the caller's transaction.
+
+    Idempotent: an unresolved alert with the same key ("<cause>:<subject>") is returned
+    unchanged, or upgraded when `severity` is higher (the new recipients are notified).
+    The outbox rows are written in the same transaction. `sitters` are also notified (by
+    SMS): the worker passes the session's sitter for a missed check-in.
+    """
+    cause = AlertCause(cause)
+    severity = AlertSeverity(severity)
+    key = f"{cause}:{subject}"
+    sitters = list(sitters)
+    with transaction.atomic():
+        existing = _unresolved(key)
+        if existing is not None:
+            return _maybe_upgrade(existing, severity, sitters)
+        try:
+            with transaction.atomic():
+                alert = Alert.objects.create(
+                    clinic_id=patient.clinic_id,
+                    patient=patient,
+                    cause=cause,
+                    severity=severity,
+                    dedupe_key=key,
+                    title=title[:200],
+                    message=message,
+                    source=source[:200],
+                    detail=detail or {},
+                    raised_at=timezone.now(),
+                )
+        except IntegrityError:
+            # Another transaction raised the same fact first.
+            existing = _unresolved(key)
+            if existing is None:
+                raise
+            return _maybe_upgrade(existing, severity, sitters)
+        _notify_at_raise(alert, sitters, reason="raised")
+        _schedule(alert)
+        alert.save(update_fields=["escalation_level", "next_escalation_at"])
+        record(
+            Event.about(
+                AuditAction.CREATE,
+                alert,
+                detail={"cause": cause.value, "severity": severity.value, "key": key},
+            )
+        )
+    return alert
+
+
+def _unresolved(key: str) -> Alert | None:
+    return (
+        Alert.objects.select_for_update()
+        .select_related("clinic")
+        .filter(dedupe_key=key)
+        .exclude(status=AlertStatus.RESOLVED)
+        .first()
+    )
+
+
+def _maybe_upgrade(alert: Alert, severity: AlertSeverity, sitters: list[Sitter]) -> Alert:
+    if SEVERITY_RANK[severity] <= alert.severity_rank:
+        return alert
+    before = alert.severity
+    alert.severity = severity
+    _notify_at_raise(alert, sitters, reason=f"upgraded-{severity}")
+    if alert.status == AlertStatus.OPEN:
+        _schedule(alert)
+    alert.save(update_fields=["severity", "escalation_level", "next_escalation_at"])
+    record(
+        Event.about(
+            AuditAction.UPDATE,
+            alert,
+            detail={"change": "severity", "from": before, "to": severity.value},
+        )
+    )
+    return alert
+
+
+def _cancel_pending(alert: Alert) -> None:
+    Notification.objects.filter(alert=alert, status=NotificationStatus.PENDING).update(
+        status=NotificationStatus.CANCELLED
+    )
+
+
+def resolve_alerts(
+    *, cause: AlertCause | str, subject: str, note: str, actor: User | None = None
+) -> int:
+    """Resolve the unresolved alert of this fact (e.g. the check-in arrived); how many."""
+    key = f"{AlertCause(cause)}:{subject}"
+    count = 0
+    with transaction.atomic():
+        for alert in (
+            Alert.objects.select_for_update()
+            .filter(dedupe_key=key)
+            .exclude(status=AlertStatus.RESOLVED)
+        ):
+            _resolve(alert, note=note, actor=actor, automatic=True)
+            count += 1
+    return count
+
+
+def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) -> None:
+    before = alert.status
+    alert.status = AlertStatus.RESOLVED
+    alert.resolved_by = actor
+    alert.resolved_at = timezone.now()
+    alert.resolved_note = note
+    alert.next_escalation_at = None
+    alert.save(
+        update_fields=[
+            "status",
+            "resolved_by",
+            "resolved_at",
+            "resolved_note",
+            "next_escalation_at",
+        ]
+    )
+    _cancel_pending(alert)
+    record(
+        Event.about(
+            AuditAction.UPDATE,
+            alert,
+            detail={"change": "resolved", "from": before, "automatic": automatic},
+        ),
+        actor=actor,
+    )
+
+
+def _require_staff(actor: User, alert: Alert, what: str) -> Alert:
+    if not (actor.is_superuser or actor.is_clinic_staff) or not (
+        actor.is_superuser or actor.roles & STAFF_ROLES
+    ):
+        raise NotAllowed(f"Only clinic staff may {what} an alert.")
+    locked = Alert.objects.visible_to(actor).select_for_update().filter(pk=alert.pk).first()
+    if locked is None:
+        raise Http404("No such alert.")
+    return locked
+
+
+def acknowledge_alert(actor: User, alert: Alert, *, note: str = "") -> Alert:
+    """Someone has seen the alert and is acting on it: escalation stops."""
+    with transaction.atomic():
+        locked = _require_staff(actor, alert, "acknowledge")
+        if locked.status != AlertStatus.OPEN:
+            raise AlertStateError(f"The alert is {locked.status}, not open.", field="status")
+        locked.status = AlertStatus.ACKNOWLEDGED
+        locked.acknowledged_by = actor
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_note = note
+        locked.next_escalation_at = None
+        locked.save(
+            update_fields=[
+                "status",
+                "acknowledged_by",
+                "acknowledged_at",
+                "acknowledged_note",
+                "next_escalation_at",
+            ]
+        )
+        record(
+            Event.about(
+                AuditAction.UPDATE, locked, detail={"change": "acknowledged", "from": "open"}
+            ),
+            actor=actor,
+        )
+    return locked
+
+
+def resolve_alert(actor: User, alert: Alert, *, note: str) -> Alert:
+    """A person closes the alert, saying why (the note is required)."""
+    if not note.strip():
+        raise ValidationError({"note": "Say how the alert was resolved."})
+    with transaction.atomic():
+        locked = _require_staff(actor, alert, "resolve")
+        if locked.status == AlertStatus.RESOLVED:
+            raise AlertStateError("The alert is already resolved.", field="status")
+        _resolve(locked, note=note.strip(), actor=actor, automatic=False)
+    return locked
+
+
+def escalate_alert(alert: Alert) -> Alert:
+    """Notify the next roster level of an unacknowledged alert and schedule the next step.
+
+    Called by the worker for alerts past `next_escalation_at`; after the last level (the
+    medical director) nothing is scheduled any more.
+    """
+    with transaction.atomic():
+        locked = (
+            Alert.objects.select_for_update()
+            .select_related("clinic")
+            .filter(pk=alert.pk, status=AlertStatus.OPEN, next_escalation_at__isnull=False)
+            .first()
+        )
+        if locked is None or locked.next_escalation_at is None:
+            return alert
+        if locked.next_escalation_at > timezone.now():
+            return locked
+        levels = roster_levels(locked.clinic, timezone.now())
+        level = locked.escalation_level + 1
+        if level > len(levels):
+            locked.next_escalation_at = None
+            locked.save(update_fields=["next_escalation_at"])
+            return locked
+        _notify(locked, staff_recipients(levels[level - 1]), reason=f"level-{level}")
+        locked.escalation_level = level
+        if level < len(levels):
+            _schedule(locked)
+        else:
+            locked.next_escalation_at = None
+        locked.save(update_fields=["escalation_level", "next_escalation_at"])
+        record(
+            Event.about(AuditAction.UPDATE, locked, detail={"change": "escalated", "level": level})
+        )
+    return locked

@@ -1,0 +1,158 @@
+"""The alert inbox: the clinic's alerts, acknowledge and resolve, and a patient's history.
+
+Alerts are for the care team: patients and sitters get a 403 on the lists and a 404 on
+any one alert (they never learn that one exists).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from pydantic import Field, StringConstraints
+
+from ketacare.alerts import services
+from ketacare.alerts.models import (
+    SEVERITY_RANK,
+    Alert,
+    AlertCause,
+    AlertSeverity,
+    AlertStatus,
+)
+from ketacare.api.access import actor, audit_list, visible, visible_patient
+from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.patients.errors import NotAllowed
+
+router = Router(tags=["alerts"])
+patient_router = Router(tags=["alerts"])
+
+Note = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)]
+
+
+class AlertOut(Schema):
+    id: int = Field(description="The alert's id.")
+    clinic_id: int = Field(description="The clinic.")
+    patient_id: int = Field(description="Whose.")
+    patient_name: str = Field(description="The patient's legal name.")
+    cause: AlertCause = Field(description="What it is about, as a code.")
+    severity: AlertSeverity = Field(description="info, warning, urgent or emergency.")
+    status: AlertStatus = Field(description="open, acknowledged or resolved.")
+    title: str = Field(description="In a few words.")
+    message: str = Field(description="What was found, for the care team.")
+    source: str = Field(description="The rule's source.")
+    detail: dict[str, Any] = Field(description="Ids of the objects behind it.")
+    raised_at: dt.datetime = Field(description="When it was raised.")
+    acknowledged_by_id: int | None = Field(description="Who acknowledged it.")
+    acknowledged_at: dt.datetime | None = Field(description="When.")
+    acknowledged_note: str = Field(description="Their note.")
+    resolved_by_id: int | None = Field(description="Who resolved it (empty: automatically).")
+    resolved_at: dt.datetime | None = Field(description="When.")
+    resolved_note: str = Field(description="How it was resolved.")
+    escalation_level: int = Field(description="The highest on-call level notified so far.")
+    next_escalation_at: dt.datetime | None = Field(
+        description="When it escalates to the next level unless acknowledged."
+    )
+
+
+class AlertPage(Schema):
+    count: int = Field(description="How many alerts match (all pages).")
+    items: list[AlertOut] = Field(description="This page of them.")
+
+
+class Paging(Schema):
+    limit: int = Field(default=50, ge=1, le=200, description="Page size.")
+    offset: int = Field(default=0, ge=0, le=MAX_ID, description="How many to skip.")
+
+
+class AlertFilter(Paging):
+    status: AlertStatus | None = Field(default=None, description="Only alerts in this status.")
+    severity: AlertSeverity | None = Field(default=None, description="Only this severity.")
+    patient_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="Only this patient's."
+    )
+    cause: AlertCause | None = Field(default=None, description="Only this cause.")
+
+
+class AcknowledgeIn(Schema):
+    note: Note = Field(default="", description="What you are doing about it.")
+
+
+class ResolveIn(Schema):
+    note: Note = Field(description="How it was resolved (required).")
+
+
+def _staff_alerts(request: HttpRequest) -> QuerySet[Alert]:
+    user = actor(request)
+    if not (user.is_superuser or user.is_clinic_staff):
+        raise NotAllowed("Alerts are for the care team.")
+    return Alert.objects.visible_to(user).select_related("patient")
+
+
+def _page(request: HttpRequest, alerts: QuerySet[Alert], paging: Paging, **audit: Any) -> AlertPage:
+    page = list(alerts[paging.offset : paging.offset + paging.limit])
+    audit_list(request, "alerts.Alert", [a.pk for a in page], **audit)
+    return AlertPage(count=alerts.count(), items=[AlertOut.model_validate(a) for a in page])
+
+
+@router.get("", response={200: AlertPage, **ERRORS}, summary="The alert inbox")
+def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> AlertPage:
+    """The clinic's alerts, most pressing first (emergency ... info), then oldest first."""
+    alerts = _staff_alerts(request)
+    if filters.status is not None:
+        alerts = alerts.filter(status=filters.status)
+    if filters.severity is not None:
+        alerts = alerts.filter(severity=filters.severity)
+    if filters.patient_id is not None:
+        alerts = alerts.filter(patient_id=filters.patient_id)
+    if filters.cause is not None:
+        alerts = alerts.filter(cause=filters.cause)
+    rank = Case(
+        *(When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
+        output_field=IntegerField(),
+    )
+    alerts = alerts.annotate(rank=rank).order_by("-rank", "raised_at", "pk")
+    return _page(request, alerts, filters)
+
+
+def _alert(request: HttpRequest, alert_id: int) -> Alert:
+    found: Alert = visible(request, Alert.objects.select_related("patient"), pk=alert_id)
+    return found
+
+
+@router.post(
+    "/{alert_id}/acknowledge",
+    response={200: AlertOut, **WRITE_ERRORS},
+    summary="Acknowledge an alert",
+)
+def acknowledge_alert(
+    request: HttpRequest, payload: AcknowledgeIn, alert_id: int = id_in_path("alert")
+) -> AlertOut:
+    """Say you have seen it and are acting: escalation stops. Only an open alert (else 409)."""
+    alert = services.acknowledge_alert(actor(request), _alert(request, alert_id), note=payload.note)
+    return AlertOut.model_validate(alert)
+
+
+@router.post(
+    "/{alert_id}/resolve", response={200: AlertOut, **WRITE_ERRORS}, summary="Resolve an alert"
+)
+def resolve_alert(
+    request: HttpRequest, payload: ResolveIn, alert_id: int = id_in_path("alert")
+) -> AlertOut:
+    """Close it with a note saying how (422 without one; 409 if already resolved)."""
+    alert = services.resolve_alert(actor(request), _alert(request, alert_id), note=payload.note)
+    return AlertOut.model_validate(alert)
+
+
+@patient_router.get(
+    "/{patient_id}/alerts", response={200: AlertPage, **ERRORS}, summary="A patient's alerts"
+)
+def patient_alerts(
+    request: HttpRequest, paging: Query[Paging], patient_id: int = id_in_path("patient")
+) -> AlertPage:
+    """Every alert of the patient, newest first (the care team only)."""
+    patient = visible_patient(request, patient_id)
+    alerts = _staff_alerts(request).filter(patient=patient).order_by("-raised_at", "-pk")
+    return _page(request, alerts, paging, patient_id=patient.pk)

@@ -1,0 +1,230 @@
+"""The treatment facts that raise alerts, each in the transaction that stores the fact.
+
+One subject per fact, so the same fact never raises two open alerts (the alerts app
+keeps one unresolved alert per "<cause>:<subject>"; a repeat returns the open one, a
+higher severity upgrades it):
+
+- bp_gate_failed: "patient:<id>": a patient retrying the checklist with the same high
+  reading raises one alert until someone resolves it. Only the blood-pressure item of
+  the gate raises an alert; the other items (sitter, fasting, ...) are the patient's to
+  fix and are shown to them with the session.
+- bp_rise_after_dose, high_dissociation: "session:<id>" (one check-in per session).
+- adverse_event: "session:<id>" when the event belongs to a session (a report and the
+  side effects ticked at that session's check-in are one alert, at the highest
+  severity), else "adverse_event:<id>".
+- dose_outside_plan: "session:<id>".
+- ledger_discrepancy, lost_or_stolen: "patient:<id>" (one open alert per patient; every
+  finding stays in the patient's DiversionFinding rows).
+- early_refill: "prescription:<id>:fill:<n>" (an early request and the early fill of
+  the same refill are one fact).
+
+Lock order: the alerts are raised after the fact's rows and before its audit entry, so
+the alert rows are locked before the audit head (the last lock of every use case, see
+ledger.py), as the worker and the inbox lock them: alert, then audit head.
+
+Severities come from clinical.safety where it has a finding; the diversion causes have
+none there, and are warnings (ketacare default: a concern the prescriber reviews, not a
+medical emergency). The alert message is for the care team; what leaves ketacare by
+email or SMS holds no health detail (the alerts app writes it).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from ketacare.clinical import safety
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+    from ketacare.patients.models import Patient
+    from ketacare.treatment.models import (
+        AdverseEvent,
+        DiversionFinding,
+        DosingSession,
+        PostDoseCheckIn,
+    )
+
+# Ketacare default severities of the diversion findings (no source grades them).
+DIVERSION_SEVERITY = "warning"
+DIVERSION_SOURCE = "ketacare default (controlled-substance ledger)"
+
+_TITLES = {
+    safety.Cause.BP_GATE_FAILED: "Dose blocked: blood pressure at the pre-dose checklist",
+    safety.Cause.BP_RISE_AFTER_DOSE: "Blood pressure rise after the dose",
+    safety.Cause.HIGH_DISSOCIATION: "High dissociation after the dose",
+}
+
+
+def _raise(  # noqa: PLR0913 - an alert is its patient, cause, severity, subject and words
+    patient: Patient,
+    *,
+    cause: str,
+    severity: str,
+    subject: str,
+    title: str,
+    message: str,
+    source: str,
+    detail: dict[str, Any],
+) -> None:
+    # Imported here: the alerts app reads treatment and assessments for its worker.
+    from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert  # noqa: PLC0415
+
+    raise_alert(
+        patient=patient,
+        cause=AlertCause(cause),
+        severity=AlertSeverity(severity),
+        subject=subject,
+        title=title,
+        message=message,
+        source=source,
+        detail=detail,
+    )
+
+
+def _from_finding(
+    patient: Patient, finding: safety.Finding, *, subject: str, detail: dict[str, Any]
+) -> None:
+    _raise(
+        patient,
+        cause=finding.cause.value,
+        severity=finding.severity.value,
+        subject=subject,
+        title=_TITLES[finding.cause],
+        message=finding.message,
+        source=finding.source,
+        detail=detail,
+    )
+
+
+def gate_failed(patient: Patient, session: DosingSession, gate: safety.GateResult) -> None:
+    """A checklist stopped by blood pressure (hard stop: urgent; delay gate: warning)."""
+    for finding in gate.findings:
+        if finding.cause == safety.Cause.BP_GATE_FAILED:
+            _from_finding(
+                patient,
+                finding,
+                subject=f"patient:{patient.pk}",
+                detail={"session_id": session.pk},
+            )
+
+
+def check_in_findings(
+    patient: Patient, check_in: PostDoseCheckIn, findings: list[safety.Finding]
+) -> None:
+    """A blood-pressure rise and high dissociation found at the check-in."""
+    for finding in findings:
+        if finding.cause in (safety.Cause.BP_RISE_AFTER_DOSE, safety.Cause.HIGH_DISSOCIATION):
+            _from_finding(
+                patient,
+                finding,
+                subject=f"session:{check_in.session_id}",
+                detail={"session_id": check_in.session_id, "check_in_id": check_in.pk},
+            )
+
+
+def check_in_side_effects(patient: Patient, check_in: PostDoseCheckIn) -> None:
+    """Side effects ticked at the check-in: an adverse event of the session.
+
+    The check-in asks which side effects, not how bad they are, so they are graded mild
+    (an info alert; ketacare default); a graded event is reported with
+    report_adverse_event and raises the same alert to its own severity.
+    """
+    if not check_in.side_effects:
+        return
+    names = [effect for effect in check_in.side_effects if effect != "other"]
+    if check_in.side_effect_other:
+        names.append(check_in.side_effect_other)
+    finding = safety.check_adverse_event(
+        safety.AdverseEventSeverity.MILD,
+        serious=False,
+        description="side effects at the post-dose check-in: " + ", ".join(names),
+    )
+    _raise(
+        patient,
+        cause=finding.cause.value,
+        severity=finding.severity.value,
+        subject=f"session:{check_in.session_id}",
+        title="Side effects at the post-dose check-in",
+        message=finding.message,
+        source=finding.source,
+        detail={"session_id": check_in.session_id, "check_in_id": check_in.pk},
+    )
+
+
+def check_in_received(check_in: PostDoseCheckIn) -> int:
+    """The check-in arrived: the session's missed-check-in alert resolves itself."""
+    from ketacare.alerts.services import AlertCause, resolve_alerts  # noqa: PLC0415
+
+    at = check_in.checked_in_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return resolve_alerts(
+        cause=AlertCause.MISSED_CHECK_IN,
+        subject=f"session:{check_in.session_id}",
+        note=f"check-in received at {at}",
+    )
+
+
+def adverse_event(patient: Patient, event: AdverseEvent, finding: safety.Finding) -> None:
+    """A reported adverse event, graded by clinical.safety.check_adverse_event."""
+    subject = (
+        f"session:{event.session_id}"
+        if event.session_id is not None
+        else f"adverse_event:{event.pk}"
+    )
+    _raise(
+        patient,
+        cause=finding.cause.value,
+        severity=finding.severity.value,
+        subject=subject,
+        title="Adverse event reported" + (" (serious)" if event.serious else ""),
+        message=finding.message,
+        source=finding.source,
+        detail={"adverse_event_id": event.pk, "session_id": event.session_id},
+    )
+
+
+def dose_outside_plan(
+    actor: User, session: DosingSession, finding: safety.Finding, *, refused_at: datetime
+) -> None:
+    """A dose that differs from the plan, refused (nothing of it is stored but this alert)."""
+    _raise(
+        session.patient,
+        cause=finding.cause.value,
+        severity=finding.severity.value,
+        subject=f"session:{session.pk}",
+        title="Dose differing from the plan (refused)",
+        message=f"{finding.message} The dose was refused and not recorded.",
+        source=finding.source,
+        detail={
+            "session_id": session.pk,
+            "refused_at": refused_at.isoformat(),
+            "recorded_by_id": actor.pk,
+        },
+    )
+
+
+_DIVERSION = {
+    "count_mismatch": ("ledger_discrepancy", "Pill count differs from the ledger"),
+    "early_refill": ("early_refill", "Early refill"),
+    "lost_or_stolen": ("lost_or_stolen", "Medication reported lost or stolen"),
+}
+
+
+def diversion_finding(patient: Patient, finding: DiversionFinding, *, fill: int = 0) -> None:
+    """Every diversion finding raises its alert (a warning; ketacare default)."""
+    cause, title = _DIVERSION[finding.kind]
+    subject = (
+        f"prescription:{finding.prescription_id}:fill:{fill}"
+        if cause == "early_refill"
+        else f"patient:{patient.pk}"
+    )
+    _raise(
+        patient,
+        cause=cause,
+        severity=DIVERSION_SEVERITY,
+        subject=subject,
+        title=title,
+        message=finding.note or title,
+        source=DIVERSION_SOURCE,
+        detail={"diversion_finding_id": finding.pk, "kind": finding.kind},
+    )

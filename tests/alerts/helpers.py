@@ -1,0 +1,57 @@
+"""A patient who took a dose at 10:00 UTC, through the real treatment services."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from ketacare.accounts.models import Clinic, User
+from ketacare.patients.models import Patient, Sitter
+from ketacare.patients.phases import Phase
+from ketacare.treatment import services
+from ketacare.treatment.models import DosingSession
+from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.treatment.helpers import CHECKLIST, PLAN
+
+DOSE_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
+
+
+def dosed_session(clinic: Clinic, *, sitter_phone: str = "+1 555 222 3333") -> DosingSession:
+    """Patient, sitter (with their own sign-in), plan, prescription, fill; the dose at 10:00.
+
+    Call with the clock at DOSE_AT.
+    """
+    prescriber = UserFactory(clinic=clinic, prescriber=True)
+    pharmacist = UserFactory(clinic=clinic, pharmacist=True)
+    patient: Patient = PatientFactory(
+        clinic=clinic, with_account=True, phase=Phase.APPROVED.value, timezone="UTC"
+    )
+    sitter: Sitter = SitterFactory(clinic=clinic, patients=[patient], phone=sitter_phone)
+    schedule = PLAN["schedule"] | {"first_day": DOSE_AT.date().isoformat(), "time_of_day": "10:00"}
+    plan = services.create_plan(prescriber, patient, **(PLAN | {"schedule": schedule}))
+    prescription = services.write_prescription(
+        prescriber,
+        patient,
+        plan=plan,
+        quantity=8,
+        refills=0,
+        directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
+        earliest_refill_on=None,
+    )
+    services.dispense(
+        pharmacist,
+        prescription,
+        quantity=8,
+        lot_number="LOT-1",
+        expires_on=date(2027, 1, 31),
+    )
+    assert patient.user is not None
+    session = services.start_session(
+        patient.user, patient, **(CHECKLIST | {"sitter_name": sitter.name})
+    )
+    return services.record_dose_taken(patient.user, session, dose_mg=100)
+
+
+def patient_user(session: DosingSession) -> User:
+    user = session.patient.user
+    assert user is not None
+    return user
