@@ -26,7 +26,11 @@ sessions), sublingual tablets for most, racemic nasal spray for some, one esketa
 patient. The details (scores, times of day, side effects, a failed gate now and then)
 come from a random generator per patient seeded with the demo's seed: the same seed
 gives the same journeys, placed relative to the load (which also cuts off what is still
-to come that day).
+to come that day). The load is a moment in the clinic's day, not a quiet end of history:
+one induction patient took their dose 2.5-3 h before it and has not checked in yet (the
+check-in was due 2 h after the dose), and one maintenance patient has answered no
+questionnaire for QUESTIONNAIRE_LAPSE days, so the PHQ-9 is overdue: the first
+`ketacare worker --once` raises a missed check-in and overdue questionnaires.
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from django.utils import timezone
 
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Role
-from ketacare.alerts.models import Alert, AlertStatus
+from ketacare.alerts.models import Alert, AlertStatus, OnCallRoster, OnCallShift
 from ketacare.alerts.services import resolve_alert
 from ketacare.assessments import services as assessments
 from ketacare.clinical import dosing, safety
@@ -1004,6 +1008,7 @@ def walk_journeys(
         return
     end = timezone.now().replace(microsecond=0)
     cast = Cast.of(planned[0].patient.clinic_id)
+    _on_call_roster(planned[0].patient.clinic_id, cast)
     journeys = [Journey(p, cast, end, seed) for p in planned]
     replay(journeys, end, progress or (lambda _n: None))
     reached = dict(
@@ -1017,6 +1022,15 @@ def walk_journeys(
     if wrong:
         raise RuntimeError("Demo journeys ended in the wrong phase: " + "; ".join(wrong))
     _close_old_alerts(planned[0].patient.clinic_id, end, cast.clinician)
+
+
+def _on_call_roster(clinic_id: int, cast: Cast) -> None:
+    """dr.chen is on call (level 1); dr.rivera, the prescriber, is the medical director."""
+    roster, _ = OnCallRoster.objects.get_or_create(clinic_id=clinic_id)
+    OnCallShift.objects.get_or_create(roster=roster, user=cast.clinician, level=1)
+    OnCallShift.objects.get_or_create(
+        roster=roster, user=cast.prescriber, level=2, is_medical_director=True
+    )
 
 
 # Alerts older than this were dealt with at the time, as a clinic would have; the
