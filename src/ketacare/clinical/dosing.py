@@ -6,7 +6,7 @@ suggests (never makes) a change from the post-session reports. Sources: CLINICAL
 and C; where they give no number the setting is a ketacare default, marked so in a
 comment, and a clinic overrides any of them with `dataclasses.replace(DEFAULT_RULES, ...)`.
 
-    from ketacare.clinical import dosing
+    from ketacare.clinical import checks, dosing
     troches = dosing.Tablet(dosing.TabletKind.TROCHE, strength_mg=50, scored=True)
     plan = dosing.plan_dose(dosing.Route.SUBLINGUAL, troches, weight_kg=70, dose_mg_per_kg=1.5)
     plan.dose_mg, plan.take  # 100.0, "2 troches of 50 mg"
@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import ClassVar, Literal, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ketacare.clinical import instruments, outcomes, safety
+from ketacare.clinical import checks, instruments, outcomes, safety
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
 
@@ -59,29 +59,19 @@ def _is_number(value: object) -> TypeGuard[float]:
 
 
 def _require_amount(name: str, value: object, unit: str, *, zero_allowed: bool = False) -> None:
-    if not _is_number(value) or value < 0 or (value == 0 and not zero_allowed):
-        allowed = "zero or more" if zero_allowed else "more than zero"
-        raise InvalidDosingInput(f"{name} must be a number of {unit}, {allowed}, not {value!r}.")
+    checks.require_amount(name, value, unit, zero_allowed=zero_allowed, error=InvalidDosingInput)
 
 
 def _require_whole(name: str, value: object, *, minimum: int) -> None:
-    if type(value) is not int or value < minimum:
-        raise InvalidDosingInput(
-            f"{name} must be a whole number of at least {minimum}, not {value!r}."
-        )
+    checks.require_whole(name, value, minimum=minimum, error=InvalidDosingInput)
 
 
 def _require_bool(name: str, value: object) -> None:
-    if type(value) is not bool:
-        raise InvalidDosingInput(f"{name} must be True or False, not {value!r}.")
+    checks.require_bool(name, value, error=InvalidDosingInput)
 
 
 def _require_aware(name: str, value: object) -> None:
-    # utcoffset() is None for a naive datetime: whose clock, which side of a DST change?
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidDosingInput(
-            f"{name} must be an aware datetime (with a time zone), not {value!r}."
-        )
+    checks.require_aware(name, value, error=InvalidDosingInput)
 
 
 def _require_member(name: str, value: object, enum: type[StrEnum]) -> None:

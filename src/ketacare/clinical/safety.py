@@ -13,13 +13,12 @@ the clinic. A clinic that wants only the hard stop sets `bp_delay_gate=None`.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
-from ketacare.clinical import instruments, outcomes
+from ketacare.clinical import checks, instruments, outcomes
 from ketacare.clinical.instruments import SUICIDALITY, Score
 from ketacare.clinical.vitals import (
     BP_DELAY_GATE_MMHG,
@@ -37,15 +36,11 @@ class InvalidSafetyInput(ValueError):
 
 
 def _require_whole(name: str, value: object, *, minimum: int) -> None:
-    if type(value) is not int or value < minimum:
-        raise InvalidSafetyInput(
-            f"{name} must be a whole number of at least {minimum}, not {value!r}."
-        )
+    checks.require_whole(name, value, minimum=minimum, error=InvalidSafetyInput)
 
 
 def _require_bool(name: str, value: object) -> None:
-    if type(value) is not bool:
-        raise InvalidSafetyInput(f"{name} must be True or False, not {value!r}.")
+    checks.require_bool(name, value, error=InvalidSafetyInput)
 
 
 def _require_span(name: str, value: object) -> None:
@@ -54,23 +49,11 @@ def _require_span(name: str, value: object) -> None:
 
 
 def _require_mg(name: str, value: object, *, zero_allowed: bool = False) -> None:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int | float)
-        or not math.isfinite(value)
-        or value < 0
-        or (value == 0 and not zero_allowed)
-    ):
-        allowed = "zero or more" if zero_allowed else "more than zero"
-        raise InvalidSafetyInput(f"{name} must be a number of mg, {allowed}, not {value!r}.")
+    checks.require_amount(name, value, "mg", zero_allowed=zero_allowed, error=InvalidSafetyInput)
 
 
 def _require_aware(name: str, value: object) -> None:
-    # utcoffset() is None for naive datetimes and for a tzinfo that cannot answer.
-    if not isinstance(value, datetime) or value.utcoffset() is None:
-        raise InvalidSafetyInput(
-            f"{name} must be an aware datetime (with a time zone), not {value!r}."
-        )
+    checks.require_aware(name, value, error=InvalidSafetyInput)
 
 
 def _require_not_after_now(name: str, at: datetime, now: datetime) -> None:
