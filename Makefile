@@ -1,5 +1,6 @@
 # ketacare: `make run` serves the demo clinic, `make test` runs every check.
-PYTHON ?= python3.11
+# Python 3.11 (python3.11, or a python3 that is 3.11).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
@@ -9,7 +10,7 @@ PYTEST_ARGS ?=
 .PHONY: run test lint typecheck pytest bench clean
 
 $(BIN)/ketacare: pyproject.toml
-	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] < (3, 11))' 2>/dev/null || { echo "Python 3.11 is needed (found: $(PYTHON))"; exit 1; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
