@@ -40,6 +40,16 @@ def coordinator(clinic: Clinic) -> User:
 
 
 @pytest.fixture
+def prescriber(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, prescriber=True, username="priya")
+
+
+@pytest.fixture
+def pharmacist(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
+
+
+@pytest.fixture
 def clinic_admin(clinic: Clinic) -> User:
     return UserFactory(clinic=clinic, clinic_admin=True, username="adam")
 

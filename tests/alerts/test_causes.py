@@ -51,16 +51,6 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 
 @pytest.fixture
-def prescriber(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, prescriber=True, username="petra")
-
-
-@pytest.fixture
-def pharmacist(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
-
-
-@pytest.fixture
 def counter(clinic: Clinic) -> User:
     """Cora the coordinator: takes pill counts and loss reports."""
     return UserFactory(clinic=clinic, coordinator=True, username="cora")

@@ -16,7 +16,7 @@ from django.test import Client
 from ketacare.accounts.models import Clinic, User
 from ketacare.api.services import issue_token
 from ketacare.patients.models import Patient, Sitter
-from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.factories import PatientFactory, SitterFactory
 
 API = "/api/v1"
 
@@ -101,13 +101,3 @@ def sitter(clinic: Clinic, patient: Patient) -> Sitter:
 def other_sitter(clinic: Clinic, other_patient: Patient) -> Sitter:
     """Sits for the other patient only."""
     return SitterFactory(clinic=clinic, patients=[other_patient], name="Sasha Othersitter")
-
-
-@pytest.fixture
-def prescriber(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, prescriber=True, username="priya")
-
-
-@pytest.fixture
-def pharmacist(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, pharmacist=True, username="phil")

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 import time_machine
 
-from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.models import Clinic
 from ketacare.patients.models import Patient, Sitter
-from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.factories import PatientFactory, SitterFactory
 
 # A Monday in winter (EST, UTC-5) for the patient's America/New_York clock.
 NOW = datetime(2025, 1, 6, 14, 0, tzinfo=UTC)
@@ -26,16 +26,6 @@ def clock() -> Any:
     """Time stands still at NOW (each test moves it with clock.move_to)."""
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def prescriber(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, prescriber=True, username="priya")
-
-
-@pytest.fixture
-def pharmacist(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
 
 
 @pytest.fixture

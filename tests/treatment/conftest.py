@@ -28,16 +28,6 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 
 @pytest.fixture
-def prescriber(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, prescriber=True, username="petra")
-
-
-@pytest.fixture
-def pharmacist(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
-
-
-@pytest.fixture
 def other_prescriber(other_clinic: Clinic) -> User:
     return UserFactory(clinic=other_clinic, prescriber=True, username="otto")
 

@@ -36,11 +36,6 @@ def sitter(clinic: Clinic, patient: Patient) -> Sitter:
 
 
 @pytest.fixture
-def pharmacist(clinic: Clinic) -> User:
-    return UserFactory(clinic=clinic, pharmacist=True, username="phil")
-
-
-@pytest.fixture
 def other_admin(other_clinic: Clinic) -> User:
     """Dora: the administrator of clinic B."""
     return UserFactory(clinic=other_clinic, clinic_admin=True, username="dora")
