@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_htmx",  # htmx itself ships in this package: {% htmx_script %}, never a CDN
     "ninja",  # its templates and static files: the API docs page without a CDN
     "ketacare.accounts",
     "ketacare.patients",
@@ -74,6 +75,7 @@ MIDDLEWARE = [
     "ketacare.audit.middleware.AuditContextMiddleware",
     "ketacare.web.middleware.DisplayTimezoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -138,10 +138,10 @@ def test_an_account_without_a_role_is_told_so(client: Client, clinic: Clinic) ->
     assert "Your account has no role in a clinic" in page_text(response)
 
 
-def test_anonymous_visitors_land_on_sign_in(client: Client) -> None:
+def test_anonymous_visitors_see_the_public_landing_page(client: Client) -> None:
     response = client.get("/")
-    assert response.status_code == 302
-    assert response["Location"] == "/login/?next=/"
+    assert response.status_code == 200
+    assert "At-home ketamine treatment" in page_text(response)
 
 
 def test_the_refusal_pages_explain_themselves(

@@ -1,5 +1,5 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from ketacare.web import views
 
@@ -19,4 +19,10 @@ urlpatterns = [
     path("me/", views.my_record, name="my-record"),
     path("sitting/", views.sitting_for, name="sitting-for"),
     path("healthz", views.healthz, name="healthz"),
+    # The public site, the patient portal (and sitter view), the clinician workspace and
+    # the care screens (intake review, plans, prescriptions, dispensing).
+    path("", include("ketacare.web.public.urls")),
+    path("portal/", include("ketacare.web.portal.urls")),
+    path("workspace/", include("ketacare.web.workspace.urls")),
+    path("care/", include("ketacare.web.care.urls")),
 ]

@@ -22,6 +22,7 @@ from ketacare.patients import services
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired, allowed_next
 from ketacare.web.forms import PatientFilterForm, PatientForm, PhaseMoveForm
+from ketacare.web.public import views as public_views
 
 PAGE_SIZE = 50
 
@@ -48,8 +49,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_authenticated:
+        return public_views.landing(request)
     user = _user(request)
     if user.is_superuser or user.roles & STAFF_ROLES:
         return redirect("patient-list")

@@ -1,0 +1,41 @@
+"""What every web view shares: who is asking, and the record they may see.
+
+Views are thin: parse the request, call a service or a scoped query, render. A record
+of another clinic or another patient is a 404, never a 403: a page never confirms that
+a record exists.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+
+from ketacare.accounts.models import User
+from ketacare.accounts.roles import Role
+from ketacare.patients.models import Patient
+
+
+def current_user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - login_required ran first
+    return request.user
+
+
+def require_staff(user: User) -> None:
+    if not (user.is_superuser or user.is_clinic_staff):
+        raise PermissionDenied("This page is for clinic staff.")
+
+
+def require_role(user: User, *roles: Role, what: str) -> None:
+    if not user.has_role(*roles):
+        raise PermissionDenied(what)
+
+
+def visible_patient(user: User, patient_id: int) -> Patient:
+    """A patient this user may see, or 404 (another clinic's, another patient's)."""
+    return get_object_or_404(Patient.objects.visible_to(user), pk=patient_id)
+
+
+def own_patient(user: User) -> Patient:
+    """The signed-in patient's own record, or 404 for anyone who is not a patient."""
+    return get_object_or_404(Patient.objects.visible_to(user), user=user)

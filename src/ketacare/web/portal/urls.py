@@ -1,0 +1,5 @@
+"""URLs of the portal pages (included by ketacare.web.urls)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
