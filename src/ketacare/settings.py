@@ -41,6 +41,11 @@ KETACARE_DEMO = env_bool("KETACARE_DEMO", default=False)
 KETACARE_SITE_URL = env_str("KETACARE_SITE_URL", "http://127.0.0.1:8000")
 # Where text messages go: a class with send(to, body, send_key); the console one logs them.
 KETACARE_SMS_BACKEND = env_str("KETACARE_SMS_BACKEND", "ketacare.alerts.sms.ConsoleSmsBackend")
+# The clinic of the public site (its id): the self-screen's leads go to its screening
+# list. Unset: the only clinic when there is exactly one; otherwise no contact form.
+KETACARE_PUBLIC_CLINIC = env_str("KETACARE_PUBLIC_CLINIC", "") or None
+# A national suicide and crisis line shown on the public pages (e.g. 988 in the US).
+KETACARE_CRISIS_LINE = env_str("KETACARE_CRISIS_LINE", "")
 # How long an API bearer token lives (days).
 KETACARE_API_TOKEN_DAYS = env_int("KETACARE_API_TOKEN_DAYS", 30, minimum=1)
 

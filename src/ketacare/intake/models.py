@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.timezone import now
 
+from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.roles import STAFF_ROLES
+from ketacare.accounts.validators import validate_phone
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
 
@@ -125,3 +128,94 @@ class EligibilityReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_decision_display()} intake {self.intake_id}"
+
+
+class LeadStatus(models.TextChoices):
+    NEW = "new", "New"
+    CONTACTED = "contacted", "Contacted"
+    CLOSED = "closed", "Closed"
+
+
+class ContactTime(models.TextChoices):
+    ANY = "any", "Any time"
+    MORNING = "morning", "Morning"
+    AFTERNOON = "afternoon", "Afternoon"
+    EVENING = "evening", "Evening"
+
+
+class SelfScreenOutcome(models.TextChoices):
+    # The values of ketacare.clinical.selfscreen.Outcome.
+    MAY_BE_CANDIDATE = "may_be_candidate", "May be a candidate"
+    TALK_TO_DOCTOR = "talk_to_doctor", "Talk to their doctor first"
+    NOT_SUITABLE = "not_suitable", "Not suitable"
+
+
+class ScreeningLeadQuerySet(models.QuerySet["ScreeningLead"]):
+    def visible_to(self, user: User | Any) -> ScreeningLeadQuerySet:
+        """Leads of the user's clinic for its staff; all for a superuser; else none."""
+        if user is None or not getattr(user, "is_authenticated", False):
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.clinic_id is not None and user.roles & STAFF_ROLES:
+            return self.filter(clinic_id=user.clinic_id)
+        return self.none()
+
+
+class ScreeningLead(models.Model):
+    """A visitor who took the public self-screen and asked the clinic to contact them.
+
+    Only what they agreed to leave is kept: their contact details, the result they saw
+    with its reasons, the PHQ-9 total and whether item 9 was answered above 0 (a call
+    the same day, CLINICAL.md A1). Never their individual answers.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="screening_leads")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=32, blank=True, validators=[validate_phone])
+    email = models.EmailField(blank=True)
+    preferred_contact_time = models.CharField(
+        max_length=16, choices=ContactTime.choices, default=ContactTime.ANY
+    )
+    result = models.CharField(max_length=32, choices=SelfScreenOutcome.choices)
+    # The reasons as the visitor read them, in order.
+    reasons = models.JSONField(default=list, blank=True)
+    phq9_total = models.PositiveSmallIntegerField()
+    suicidal_thoughts = models.BooleanField(help_text="PHQ-9 item 9 answered above 0.")
+    consent_version = models.CharField(max_length=32)
+    status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    created_at = models.DateTimeField(default=now)
+
+    objects = ScreeningLeadQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-created_at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["clinic", "status", "created_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LeadStatus.values), name="lead_status_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(result__in=SelfScreenOutcome.values), name="lead_result_known"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(preferred_contact_time__in=ContactTime.values),
+                name="lead_contact_time_known",
+            ),
+            # CLINICAL.md A1: a PHQ-9 total is 0-27.
+            models.CheckConstraint(
+                condition=models.Q(phq9_total__lte=27), name="lead_phq9_total_in_range"
+            ),
+            # A lead the clinic cannot reach is no lead.
+            models.CheckConstraint(
+                condition=~models.Q(phone="") | ~models.Q(email=""),
+                name="lead_has_phone_or_email",
+            ),
+            models.CheckConstraint(condition=~models.Q(name=""), name="lead_has_name"),
+            models.CheckConstraint(
+                condition=~models.Q(consent_version=""), name="lead_has_consent_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Screening lead {self.pk} ({self.get_status_display()})"

@@ -1,10 +1,166 @@
-"""The public site: the program explained, and the self-screen."""
+"""The public site: the program explained, the self-screen, and the clinic's leads.
+
+Anonymous visitors: the landing page, the self-screen and its result, the contact form.
+Nothing about a visitor is stored unless they leave their details with consent.
+Clinic staff: the screening leads of their clinic (every read audited).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from ketacare.accounts.models import Clinic
+from ketacare.clinical import selfscreen
+from ketacare.clinical.safety import DEFAULT_RULES as SAFETY_RULES
+from ketacare.intake import leads
+from ketacare.intake.models import ContactTime, LeadStatus
+from ketacare.web.common import current_user, require_staff
+from ketacare.web.public.forms import (
+    ANSWERS_MAX_AGE,
+    LeadForm,
+    SelfScreenForm,
+    UnreadableAnswers,
+    read_signed_answers,
+    sign_answers,
+)
+
+LEADS_PAGE_SIZE = 50
+
+
+def _hours(rule: Any) -> str:
+    return f"{rule.total_seconds() / 3600:g}"
+
+
+def _public_context(clinic: Clinic | None) -> dict[str, Any]:
+    """What every public page shows: the crisis numbers and the program's time rules."""
+    return {
+        "clinic": clinic,
+        # An optional national crisis line (e.g. "988" in the US), set by the operator.
+        "crisis_line": getattr(settings, "KETACARE_CRISIS_LINE", None) or "",
+        # CLINICAL.md D (safety defaults): sitter stays >= 2 h; check-in due by 2 h.
+        "sitter_hours": _hours(SAFETY_RULES.sitter_stay),
+        "check_in_hours": _hours(SAFETY_RULES.check_in_deadline),
+    }
 
 
 def landing(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/public/landing.html")
+    return render(request, "web/public/landing.html", _public_context(leads.public_clinic()))
+
+
+@require_http_methods(["GET", "POST"])
+def screen(request: HttpRequest) -> HttpResponse:
+    clinic = leads.public_clinic()
+    # An empty POST is still a submission: every question is missing.
+    form = SelfScreenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        answers = form.to_answers()
+        return _result(request, clinic, selfscreen.assess(answers), sign_answers(answers))
+    return render(request, "web/public/screen.html", {**_public_context(clinic), "form": form})
+
+
+def _result(
+    request: HttpRequest,
+    clinic: Clinic | None,
+    result: selfscreen.SelfScreenResult,
+    signed_answers: str,
+    lead_form: LeadForm | None = None,
+) -> HttpResponse:
+    if clinic is not None and lead_form is None:
+        lead_form = LeadForm(
+            initial={"answers": signed_answers, "preferred_contact_time": ContactTime.ANY},
+            consent_text=leads.consent_text(clinic),
+        )
+    context = {**_public_context(clinic), "result": result, "lead_form": lead_form}
+    return render(request, "web/public/result.html", context)
+
+
+@require_POST
+def screen_contact(request: HttpRequest) -> HttpResponse:
+    clinic = leads.public_clinic()
+    if clinic is None:
+        messages.error(request, "This clinic does not take contact details online.")
+        return redirect("public-screen")
+    try:
+        answers = read_signed_answers(request.POST.get("answers", ""))
+    except UnreadableAnswers:
+        messages.error(
+            request,
+            "Your answers could not be read (the page keeps them for "
+            f"{_hours(ANSWERS_MAX_AGE)} hours only). Please answer the questions again.",
+        )
+        return redirect("public-screen")
+    result = selfscreen.assess(answers)
+    form = LeadForm(request.POST, consent_text=leads.consent_text(clinic))
+    if form.is_valid():
+        contact = leads.LeadContact(
+            name=form.cleaned_data["name"],
+            phone=form.cleaned_data["phone"],
+            email=form.cleaned_data["email"],
+            preferred_contact_time=ContactTime(form.cleaned_data["preferred_contact_time"]),
+            consented=form.cleaned_data["consent"],
+        )
+        try:
+            leads.create_lead(clinic, contact, result)
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return redirect("public-screen-thanks")
+    return _result(request, clinic, result, form.data.get("answers", ""), form)
+
+
+def _add_errors(form: LeadForm, exc: ValidationError) -> None:
+    for name, errors in exc.message_dict.items():
+        form.add_error(name if name in form.fields else None, errors)
+
+
+@require_GET
+def screen_thanks(request: HttpRequest) -> HttpResponse:
+    return render(request, "web/public/thanks.html", _public_context(leads.public_clinic()))
+
+
+# --- the clinic's screening leads (staff) --------------------------------------------
+
+
+@login_required
+@require_GET
+def lead_list(request: HttpRequest) -> HttpResponse:
+    user = current_user(request)
+    require_staff(user)
+    raw_status = request.GET.get("status", "")
+    status = LeadStatus(raw_status) if raw_status in LeadStatus.values else None
+    page = Paginator(leads.leads_for(user, status), LEADS_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    leads.record_list_read(user, list(page.object_list))
+    return render(
+        request,
+        "web/public/lead_list.html",
+        {"page": page, "status": status, "statuses": LeadStatus.choices},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
+    user = current_user(request)
+    require_staff(user)
+    if request.method == "POST":
+        raw_status = request.POST.get("status", "")
+        if raw_status in LeadStatus.values:
+            lead = leads.set_lead_status(user, lead_id, LeadStatus(raw_status))
+            messages.success(request, f"Marked {lead.get_status_display().lower()}.")
+            return redirect("public-lead", lead_id=lead_id)
+        messages.error(request, "Choose new, contacted or closed.")
+    lead = leads.read_lead(user, lead_id)
+    return render(
+        request, "web/public/lead_detail.html", {"lead": lead, "statuses": LeadStatus.choices}
+    )

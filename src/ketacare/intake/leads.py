@@ -1,0 +1,183 @@
+"""Screening leads: visitors of the public self-screen who asked the clinic to contact them.
+
+A lead is kept only with the visitor's explicit consent, and holds only what the
+consent names: contact details, the result with its reasons, the PHQ-9 total and the
+item-9 flag (never the individual answers). Its creation, every staff read of the list
+or of one lead, and every status change are audited.
+
+Which clinic receives the leads of the public site: the setting KETACARE_PUBLIC_CLINIC
+(a clinic id); when it is unset and exactly one clinic exists, that one; otherwise none,
+and the public site offers no contact form (the self-screen itself still works).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import Http404
+
+from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.roles import STAFF_ROLES
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical.selfscreen import SelfScreenResult
+from ketacare.intake.models import ContactTime, LeadStatus, ScreeningLead
+from ketacare.patients.errors import NotAllowed
+
+logger = logging.getLogger(__name__)
+
+# The consent a visitor ticks to leave their details. Change the version with the text:
+# each lead records the version its visitor agreed to.
+CONSENT_VERSION = "lead-consent-1"
+CONSENT_TEXT = (
+    "I agree that {clinic} keeps my name, my contact details and my self-screen result "
+    "(the result, its reasons and my PHQ-9 score, not my individual answers) and contacts "
+    "me about ketamine treatment."
+)
+
+
+def public_clinic() -> Clinic | None:
+    """The clinic of the public site, or None when there is no single one to name."""
+    configured: object = getattr(settings, "KETACARE_PUBLIC_CLINIC", None)
+    if configured is None or configured == "":
+        clinics = list(Clinic.objects.order_by("pk")[:2])
+        return clinics[0] if len(clinics) == 1 else None
+    try:
+        clinic_id = int(str(configured))
+    except ValueError:
+        # The public page must still show its crisis numbers: log loudly, offer no form.
+        logger.error("KETACARE_PUBLIC_CLINIC must be a clinic id, not %r.", configured)  # noqa: TRY400 - no traceback to show
+        return None
+    clinic = Clinic.objects.filter(pk=clinic_id).first()
+    if clinic is None:
+        logger.error("KETACARE_PUBLIC_CLINIC=%s: no clinic has this id.", clinic_id)
+    return clinic
+
+
+def consent_text(clinic: Clinic) -> str:
+    return CONSENT_TEXT.format(clinic=clinic.name)
+
+
+@dataclass(frozen=True, kw_only=True)
+class LeadContact:
+    """What the visitor typed to be contacted."""
+
+    name: str
+    phone: str
+    email: str
+    preferred_contact_time: ContactTime
+    consented: bool
+
+
+def create_lead(clinic: Clinic, contact: LeadContact, result: SelfScreenResult) -> ScreeningLead:
+    """Keep a visitor's details and self-screen result for `clinic`; audited.
+
+    ValidationError naming the field when consent is missing, neither a phone number nor
+    an email address is given, or a value is not valid; nothing is stored then.
+    """
+    if not contact.consented:
+        raise ValidationError(
+            {"consent": "Tick the box to agree, or leave this form: nothing is kept without it."}
+        )
+    name, phone, email = contact.name.strip(), contact.phone.strip(), contact.email.strip()
+    if not (phone or email):
+        raise ValidationError(
+            {"phone": "Give a phone number or an email address, so that the clinic can reach you."}
+        )
+    lead = ScreeningLead(
+        clinic=clinic,
+        name=name,
+        phone=phone,
+        email=email,
+        preferred_contact_time=contact.preferred_contact_time,
+        result=result.outcome.value,
+        reasons=[reason.text for reason in result.reasons],
+        phq9_total=result.phq9_total,
+        suicidal_thoughts=result.suicidal_thoughts,
+        consent_version=CONSENT_VERSION,
+    )
+    lead.full_clean()
+    with transaction.atomic():
+        lead.save()
+        record(
+            Event.about(
+                AuditAction.CREATE,
+                lead,
+                detail={
+                    "via": "public self-screen",
+                    "result": lead.result,
+                    "suicidal_thoughts": lead.suicidal_thoughts,
+                    "consent_version": CONSENT_VERSION,
+                },
+            )
+        )
+    return lead
+
+
+def _require_staff(user: User) -> None:
+    if not (user.is_superuser or (user.clinic_id is not None and user.roles & STAFF_ROLES)):
+        raise NotAllowed("Only the clinic's staff see its screening leads.")
+
+
+def leads_for(user: User, status: LeadStatus | None = None) -> QuerySet[ScreeningLead]:
+    """The leads `user` may see, those to act on first: new, then item 9 flagged, newest.
+
+    Not yet audited: the caller records which ones it showed (`record_list_read`).
+    """
+    _require_staff(user)
+    leads = ScreeningLead.objects.visible_to(user).select_related("clinic")
+    if status is not None:
+        leads = leads.filter(status=status)
+    first = Case(
+        When(status=LeadStatus.NEW, then=Value(0)),
+        When(status=LeadStatus.CONTACTED, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return leads.order_by(first, "-suicidal_thoughts", "-created_at", "-pk")
+
+
+def record_list_read(user: User, shown: list[ScreeningLead]) -> None:
+    record(
+        Event(
+            AuditAction.LIST,
+            ScreeningLead._meta.label,
+            clinic_id=user.clinic_id,
+            detail={"ids": [lead.pk for lead in shown]},
+        ),
+        actor=user,
+    )
+
+
+def read_lead(user: User, lead_id: int) -> ScreeningLead:
+    """One lead of the user's clinic, audited; Http404 for another clinic's (or none)."""
+    _require_staff(user)
+    lead = (
+        ScreeningLead.objects.visible_to(user).select_related("clinic").filter(pk=lead_id).first()
+    )
+    if lead is None:
+        raise Http404("No such screening lead.")
+    record(Event.about(AuditAction.READ, lead), actor=user)
+    return lead
+
+
+def set_lead_status(user: User, lead_id: int, status: LeadStatus) -> ScreeningLead:
+    """Mark a lead new, contacted or closed; audited with the old and new status."""
+    _require_staff(user)
+    with transaction.atomic():
+        lead = ScreeningLead.objects.visible_to(user).select_for_update().filter(pk=lead_id).first()
+        if lead is None:
+            raise Http404("No such screening lead.")
+        before = lead.status
+        lead.status = status
+        lead.save(update_fields=["status"])
+        record(
+            Event.about(AuditAction.UPDATE, lead, detail={"status": [before, status.value]}),
+            actor=user,
+        )
+    return lead
