@@ -737,3 +737,28 @@ class AdverseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"Adverse event {self.pk} ({self.severity}) of patient {self.patient_id}"
+
+
+class SitterPresence(models.Model):
+    """A sitter, signed in as themself, confirms being with the patient on a dosing day.
+
+    Given before the pre-dose checklist (a session does not exist yet), so it belongs to
+    the patient and the day; the checklist shows it ("Robin confirmed being with you at
+    09:55") and the patient still answers the checklist's sitter question themself.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sitter_presences")
+    sitter = models.ForeignKey(Sitter, on_delete=models.PROTECT, related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(default=now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-confirmed_at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["patient", "confirmed_at"])]
+
+    def __str__(self) -> str:
+        return f"Sitter {self.sitter_id} with patient {self.patient_id} at {self.confirmed_at}"

@@ -9,9 +9,11 @@ session as gate_failed with every reason, and no dose can be recorded on it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
@@ -50,6 +52,7 @@ from ketacare.treatment.models import (
     SessionStatus,
     Severity,
     SideEffect,
+    SitterPresence,
     SubstanceToday,
     TreatmentPlan,
 )
@@ -492,3 +495,120 @@ def report_adverse_event(  # noqa: PLR0913 - the event's fields
         alerting.adverse_event(patient, event, finding)
         record(Event.about(AuditAction.CREATE, event), actor=actor)
     return event
+
+
+# --- The patient's day: the next scheduled session, the sitter's presence ---------------
+
+
+@dataclass(frozen=True)
+class ScheduledSession:
+    """One session of the plan's schedule (clinical.dosing lays them out at plan time)."""
+
+    number: int
+    at: datetime  # aware
+    phase: str
+    dose_mg: float | None  # None: the plan's dose (at-home schedules)
+    note: str
+
+
+def _local_day_start(patient: Patient, now: datetime) -> datetime:
+    # The patient's day, in their own zone: a session at 23:30 local is still "today"
+    # for them although it is tomorrow in UTC.
+    local = now.astimezone(ZoneInfo(str(patient.timezone)))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def next_scheduled_session(
+    patient: Patient, plan: TreatmentPlan, now: datetime
+) -> ScheduledSession | None:
+    """The next session of the plan's schedule: today's until a dose is taken today.
+
+    None when the schedule has no session left (or the plan has no schedule list).
+    """
+    day_start = _local_day_start(patient, now)
+    dosed_today = DosingSession.objects.filter(
+        patient_id=patient.pk, taken_at__gte=day_start, taken_at__lte=now
+    ).exists()
+    from_when = day_start + timedelta(days=1) if dosed_today else day_start
+    for raw in plan.schedule.get("sessions", []):
+        at = datetime.fromisoformat(raw["at"])
+        if at >= from_when:
+            return ScheduledSession(
+                number=int(raw["number"]),
+                at=at,
+                phase=str(raw.get("phase", "")),
+                dose_mg=None if raw.get("dose_mg") is None else float(raw["dose_mg"]),
+                note=str(raw.get("note", "")),
+            )
+    return None
+
+
+def sitter_presence_today(patient: Patient, now: datetime) -> SitterPresence | None:
+    """The latest confirmation by one of the patient's sitters on the patient's day."""
+    return (
+        SitterPresence.objects.filter(
+            patient_id=patient.pk,
+            confirmed_at__gte=_local_day_start(patient, now),
+            confirmed_at__lte=now,
+        )
+        .select_related("sitter")
+        .first()
+    )
+
+
+def confirm_sitter_presence(actor: User, patient: Patient) -> SitterPresence:
+    """The sitter, signed in as themself, confirms being with the patient today.
+
+    Only one of the patient's own sitters may (anyone else: NotAllowed; a patient they
+    cannot see: 404), while the patient is being treated. A second confirmation the same
+    day returns the first: the checklist shows when the sitter first arrived.
+    """
+    require(actor, patient, frozenset(), "confirm being with the patient", sitter=True)
+    sitter = sitter_of(actor, patient)
+    assert sitter is not None  # noqa: S101 - require() refused anyone else
+    require_phase(patient, TREATING, "confirm a sitter's presence")
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+        now = timezone.now()
+        found = sitter_presence_today(locked, now)
+        if found is not None and found.sitter_id == sitter.pk:
+            return found
+        presence = SitterPresence.objects.create(
+            patient=locked, sitter=sitter, confirmed_by=actor, confirmed_at=now
+        )
+        record(Event.about(AuditAction.CREATE, presence), actor=actor)
+    return presence
+
+
+def open_session(patient: Patient, now: datetime) -> DosingSession | None:
+    """The session the patient is in the middle of, or None.
+
+    That is a dose awaiting its check-in, or else a checklist passed today with no dose.
+    """
+    dosed = (
+        DosingSession.objects.filter(patient_id=patient.pk, status=SessionStatus.DOSED)
+        .order_by("-taken_at", "-pk")
+        .first()
+    )
+    if dosed is not None:
+        return dosed
+    return (
+        DosingSession.objects.filter(
+            patient_id=patient.pk,
+            status=SessionStatus.READY,
+            started_at__gte=_local_day_start(patient, now),
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def todays_session(patient: Patient, now: datetime) -> DosingSession | None:
+    """The session a sitter follows: the open one, else the latest started today."""
+    return open_session(patient, now) or (
+        DosingSession.objects.filter(
+            patient_id=patient.pk, started_at__gte=_local_day_start(patient, now)
+        )
+        .order_by("-started_at", "-pk")
+        .first()
+    )

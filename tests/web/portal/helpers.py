@@ -1,0 +1,30 @@
+"""What the portal tests post: a checklist and a check-in, as the browser sends them."""
+
+from __future__ import annotations
+
+import re
+
+from django.http import HttpResponse
+
+CHECKLIST = {
+    "sitter_present": "yes",
+    "sitter_name": "Robin Sitter",
+    "fasted": "yes",
+    "no_driving_until_tomorrow": "yes",
+    "systolic_mmhg": "120",
+    "diastolic_mmhg": "80",
+    "heart_rate_bpm": "70",
+}
+CHECK_IN = {
+    "feeling": "well",
+    **{f"cadss6_{n}": "0" for n in range(1, 7)},
+}
+
+
+def text(response: HttpResponse) -> str:
+    return response.content.decode()
+
+
+def external_urls(html: str) -> list[str]:
+    """Every src/href/action pointing off the site (http, https or protocol-relative)."""
+    return re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]*)"', html)
