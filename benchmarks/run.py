@@ -4,7 +4,8 @@ Targets (issue: platform foundation):
 - `ketacare demo --patients 10000` (patients with their users, sitters, consents,
   phase history and audit entries; the first 200 with their whole journey replayed
   through the services) in under 60 s on SQLite;
-- `ketacare audit verify` over the resulting chain, reported for reference.
+- `ketacare audit verify` over the resulting chain, reported for reference;
+- the clinician panel on those patients (benchmarks/workspace.py: each page < 1 s).
 Exits non-zero when a target is missed.
 """
 
@@ -40,11 +41,17 @@ def main() -> int:
         demo_s = _ketacare(env, "demo", "--patients", str(PATIENTS), "--clinic", "Bench clinic")
         verify_s = _ketacare(env, "audit", "verify")
         size_mb = db.stat().st_size / 1e6
+        panel = subprocess.run(
+            [sys.executable, str(Path(__file__).with_name("workspace.py"))], env=env, check=False
+        )
     print(f"demo --patients {PATIENTS}: {demo_s:.1f} s (target < {DEMO_TARGET_S:.0f} s)")
     print(f"audit verify over the demo's chain: {verify_s:.1f} s")
     print(f"database size: {size_mb:.1f} MB")
     if demo_s >= DEMO_TARGET_S:
         print("FAILED: demo load is over its target")
+        return 1
+    if panel.returncode:
+        print("FAILED: a panel page is over its target")
         return 1
     return 0
 

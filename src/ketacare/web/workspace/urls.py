@@ -1,5 +1,13 @@
-"""URLs of the workspace pages (included by ketacare.web.urls)."""
+"""URLs of the workspace pages (included by ketacare.web.urls at /workspace/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from ketacare.web.workspace import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.panel_view, name="ws-panel"),
+    path("alerts/", views.inbox_view, name="ws-alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_view, name="ws-alert-acknowledge"),
+    path("alerts/<int:alert_id>/resolve/", views.resolve_view, name="ws-alert-resolve"),
+    path("patients/<int:patient_id>/", views.chart_view, name="ws-chart"),
+]
