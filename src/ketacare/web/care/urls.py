@@ -1,5 +1,23 @@
-"""URLs of the care pages (included by ketacare.web.urls)."""
+"""URLs of the care pages (included by ketacare.web.urls at /care/)."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from ketacare.web.care import intake, pharmacy, plan
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("reviews/", intake.reviews, name="care-reviews"),
+    path(
+        "patients/<int:patient_id>/intake-review/",
+        intake.intake_review,
+        name="care-intake-review",
+    ),
+    path("patients/<int:patient_id>/plan/", plan.plan_editor, name="care-plan"),
+    path("patients/<int:patient_id>/plan/preview/", plan.plan_preview, name="care-plan-preview"),
+    path(
+        "patients/<int:patient_id>/prescriptions/",
+        pharmacy.prescriptions,
+        name="care-prescriptions",
+    ),
+    path("patients/<int:patient_id>/dispense/", pharmacy.dispense, name="care-dispense"),
+    path("pharmacy/", pharmacy.pharmacy, name="care-pharmacy"),
+]

@@ -1,0 +1,179 @@
+"""The plan editor: write or revise the plan, with the PK preview and the titration hint."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ketacare.accounts.roles import Role
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical.pk import InvalidPkInput
+from ketacare.errors import DomainError
+from ketacare.patients.models import Patient
+from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
+from ketacare.treatment import services
+from ketacare.treatment.access import PRESCRIBERS, require
+from ketacare.treatment.models import Drug, FormulationKind, TreatmentPlan
+from ketacare.treatment.plans import (
+    CAP_FIELDS,
+    DEFAULT_CHECK_IN_DEADLINE_MIN,
+    pk_summary,
+    schedule_parameters,
+)
+from ketacare.web.care import titration
+from ketacare.web.care.common import (
+    current_user,
+    plain,
+    show_domain_error,
+    show_service_errors,
+    staff_patient,
+)
+from ketacare.web.care.forms import PlanForm, PreviewForm
+
+VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
+WHO = "Only clinicians and prescribers see treatment plans."
+
+
+def _initial(patient: Patient, plan: TreatmentPlan | None) -> dict[str, Any]:
+    """The form as the current plan has it (a revision starts from it), or a blank one."""
+    initial: dict[str, Any] = {"weight_kg": patient.weight_kg, "dose_unit": "mg"}
+    if plan is None:
+        return initial | {
+            "check_in_deadline_min": DEFAULT_CHECK_IN_DEADLINE_MIN,
+            "pattern": "at_home",
+        }
+    schedule = schedule_parameters(plan)
+    limits = plan.pre_dose_limits
+    initial |= {
+        "route": plan.route,
+        "formulation_kind": plan.formulation_kind,
+        "strength_mg": plan.strength_mg,
+        "scored": plan.scored,
+        "concentration_mg_per_ml": plan.concentration_mg_per_ml,
+        "spray_volume_ml": plan.spray_volume_ml,
+        "dose": plain(plan.dose_mg),
+        "pattern": schedule.get("pattern"),
+        "first_day": schedule.get("first_day"),
+        "time_of_day": schedule.get("time_of_day"),
+        "maintenance_weeks": schedule.get("maintenance_weeks"),
+        "maintenance_every_weeks": schedule.get("maintenance_every_weeks"),
+        "check_in_deadline_min": plan.check_in_deadline_min,
+        "heart_rate_min_bpm": limits.get("heart_rate_min_bpm"),
+        "heart_rate_max_bpm": limits.get("heart_rate_max_bpm"),
+        **{name: plan.caps.get(name) for name in CAP_FIELDS},
+    }
+    for pair in PlanForm.BP_PAIRS:
+        if limits.get(pair):
+            initial[f"{pair}_systolic"], initial[f"{pair}_diastolic"] = limits[pair]
+    return initial
+
+
+def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any]:
+    """The PK preview of the dose in `data`: the SVG and the numbers, or why there is none."""
+    form = PreviewForm(data)
+    if not form.is_valid():
+        return {"missing": "Enter a route and a dose to see the preview."}
+    values = form.cleaned_data
+    weight_kg = float(values["weight_kg"] or patient.weight_kg)
+    dose = float(values["dose"])
+    dose_mg = dose * weight_kg if values["dose_unit"] == "mg_per_kg" else dose
+    drug = (
+        Drug.ESKETAMINE
+        if values["formulation_kind"] == FormulationKind.ESKETAMINE_DEVICE
+        else Drug.RACEMIC
+    )
+    try:
+        svg = pk_preview_svg(values["route"], dose_mg, weight_kg)
+        summary = pk_summary(values["route"], drug, dose_mg, weight_kg)
+    except InvalidPkInput as error:
+        return {"missing": f"No preview for this dose: {error}"}
+    iv = iv_reference(weight_kg)
+    return {
+        # Our own renderer's output: text is escaped there, and it fetches nothing.
+        "svg": mark_safe(svg),  # noqa: S308
+        "summary": summary,
+        "dose_mg": round(dose_mg, 2),
+        "dose_mg_per_kg": round(dose_mg / weight_kg, 3),
+        "weight_kg": weight_kg,
+        "iv_mg": round(iv.dose_mg, 1),
+        "iv_minutes": iv.infusion_min,
+        "esketamine": drug == Drug.ESKETAMINE,
+    }
+
+
+def _suggestion(plan: TreatmentPlan | None) -> object:
+    return None if plan is None else titration.suggestion(plan)
+
+
+def _page(
+    request: HttpRequest, patient: Patient, form: PlanForm, status: int = 200
+) -> HttpResponse:
+    user = current_user(request)
+    plan = services.active_plan(patient)
+    data = request.POST if request.method == "POST" else _initial(patient, plan)
+    context = {
+        "patient": patient,
+        "plan": plan,
+        "versions": TreatmentPlan.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("created_by")
+        .order_by("-version"),
+        "form": form,
+        "preview": preview(patient, data),
+        "suggestion": _suggestion(plan),
+        "can_write": user.has_role(*PRESCRIBERS),
+    }
+    return render(request, "web/care/plan.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = current_user(request)
+    patient = staff_patient(user, patient_id, *VIEWERS, what=WHO)
+    plan = services.active_plan(patient)
+    if request.method == "GET":
+        record(Event.about(AuditAction.READ, plan or patient, detail={"via": "care plan editor"}))
+        return _page(request, patient, PlanForm(initial=_initial(patient, plan)))
+    # The service's own check, before reading the form: a clinician's post is refused.
+    require(user, patient, PRESCRIBERS, "write treatment plans")
+    form = PlanForm(request.POST)
+    previewing = "preview" in request.POST  # "Update the preview" without JavaScript
+    if previewing or not form.is_valid():
+        form.is_valid()  # what is wrong shows with the preview too; nothing is stored
+        return _page(request, patient, form, status=200 if previewing else 400)
+    try:
+        if plan is None:
+            saved = services.create_plan(user, patient, **form.service_kwargs())
+        else:
+            saved = services.revise_plan(user, plan, **form.service_kwargs())
+    except ValidationError as error:
+        show_service_errors(form, error, PlanForm.FIELDS)
+    except DomainError as error:
+        show_domain_error(form, error, PlanForm.FIELDS)
+    else:
+        messages.success(
+            request,
+            f"Plan version {saved.version} saved: {saved.take} ({plain(saved.dose_mg)} mg).",
+        )
+        return redirect("care-plan", patient_id=patient.pk)
+    return _page(request, patient, form, status=400)
+
+
+@login_required
+@require_GET
+def plan_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The preview fragment the plan form fetches with htmx as the dose changes."""
+    user = current_user(request)
+    patient = staff_patient(user, patient_id, *VIEWERS, what=WHO)
+    record(Event.about(AuditAction.READ, patient, detail={"via": "care plan preview"}))
+    context = {"patient": patient, "preview": preview(patient, request.GET)}
+    return render(request, "web/care/_pk_preview.html", context)

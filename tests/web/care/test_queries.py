@@ -1,0 +1,51 @@
+"""The care lists read the same number of queries however many rows they show (no N+1)."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
+from tests.factories import PatientFactory
+from tests.treatment.helpers import fill, plan_for, prescribe
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def treated(clinic, prescriber, pharmacist) -> Patient:  # type: ignore[no-untyped-def]
+    patient: Patient = PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+    plan_for(prescriber, patient)
+    fill(pharmacist, prescribe(prescriber, patient))
+    return patient
+
+
+def test_the_pharmacy_queue(clinic, prescriber, pharmacist, signed_in):
+    treated(clinic, prescriber, pharmacist)
+    client = signed_in(pharmacist)
+    one = queries(client, reverse("care-pharmacy"))
+    for _ in range(3):
+        treated(clinic, prescriber, pharmacist)
+    assert queries(client, reverse("care-pharmacy")) == one
+
+
+def test_the_dispense_page(clinic, prescriber, pharmacist, signed_in):
+    patient = treated(clinic, prescriber, pharmacist)
+    client = signed_in(pharmacist)
+    url = reverse("care-dispense", kwargs={"patient_id": patient.pk})
+    one = queries(client, url)
+    for _ in range(3):
+        fill(pharmacist, prescribe(prescriber, patient))
+    assert queries(client, url) == one
+
+
+def test_the_review_list(submit, clinician, signed_in):
+    submit()
+    client = signed_in(clinician)
+    assert queries(client, reverse("care-reviews")) < 15  # a small, fixed bound
