@@ -114,10 +114,13 @@ def test_staff_land_on_the_patient_list(
     assert client.get(landing).status_code == 200
 
 
-def test_a_patient_lands_on_their_record(client: Client, patient: Patient) -> None:
+def test_a_patient_lands_on_their_portal(client: Client, patient: Patient) -> None:
     client.force_login(patient.user)
     response = client.get("/")
-    assert response["Location"] == "/me/"
+    assert response["Location"] == "/portal/"
+    page = page_text(client.get("/portal/"))
+    assert 'href="/portal/progress/"' in page  # the patient's navigation
+    assert 'href="/patients/"' not in page  # no staff navigation
     page = page_text(client.get("/me/"))
     assert patient.legal_name in page
     assert 'href="/patients/"' not in page  # no staff navigation
@@ -127,7 +130,8 @@ def test_a_patient_lands_on_their_record(client: Client, patient: Patient) -> No
 def test_a_sitter_lands_on_the_people_they_sit_for(client: Client, sitter: Sitter) -> None:
     client.force_login(sitter.user)
     response = client.get("/")
-    assert response["Location"] == "/sitting/"
+    assert response["Location"] == "/portal/sitter/"
+    assert client.get("/portal/sitter/").status_code == 200
     assert client.get("/sitting/").status_code == 200
 
 

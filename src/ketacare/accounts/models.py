@@ -69,6 +69,14 @@ class User(AbstractUser):
         return self.clinic_id is not None and bool(self.roles & STAFF_ROLES)
 
     @property
+    def is_patient(self) -> bool:
+        return Role.PATIENT in self.roles
+
+    @property
+    def is_sitter(self) -> bool:
+        return Role.SITTER in self.roles
+
+    @property
     def role_label(self) -> str:
         """The roles as one string, the way the audit log records them."""
         if self.is_superuser and not self.roles:

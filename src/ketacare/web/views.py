@@ -56,9 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.is_superuser or user.roles & STAFF_ROLES:
         return redirect("patient-list")
     if user.has_role(Role.PATIENT):
-        return redirect("my-record")
+        return redirect("portal-today")
     if user.has_role(Role.SITTER):
-        return redirect("sitting-for")
+        return redirect("sitter-home")
     return render(request, "web/no_role.html", status=403)
 
 
