@@ -267,8 +267,8 @@ def test_vitals_before_and_after_with_the_gate_limits(treated: Patient) -> None:
     # CLINICAL.md D via clinical.vitals: delay above 140/90, stop at 160/100.
     gate = _labels(root, "gate")
     stop = _labels(root, "stop")
-    assert gate == ["Delay: top above 140", "Delay: bottom above 90"]
-    assert stop == ["Stop: top 160 or more", "Stop: bottom 100 or more"]
+    assert gate == ["Systolic delay > 140", "Diastolic delay > 90"]
+    assert stop == ["Systolic stop ≥ 160", "Diastolic stop ≥ 100"]
     desc = root.find(f"{SVG}desc")
     assert desc is not None
     assert desc.text == (
@@ -289,7 +289,7 @@ def test_vitals_use_the_plans_own_limits(
     assert chart is not None
     root = _parse(chart)
     gate = _labels(root, "gate")
-    assert gate == ["Delay: top above 135", "Delay: bottom above 85"]
+    assert gate == ["Systolic delay > 135", "Diastolic delay > 85"]
     assert chart.rows[0][2:] == ("Not measured", "Not taken: the checklist stopped the dose")
 
 

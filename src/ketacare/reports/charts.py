@@ -558,17 +558,17 @@ def _limits(rules: safety.SafetyRules) -> list[_Ref]:
     # CLINICAL.md D: delay above 140/90 (strictly above), hard stop at 160/100 or more.
     if gate is not None:
         lines += [
-            _Ref(gate.systolic_mmhg, f"Delay: top above {gate.systolic_mmhg}", DASH_GATE, "gate"),
+            _Ref(gate.systolic_mmhg, f"Systolic delay > {gate.systolic_mmhg}", DASH_GATE, "gate"),
             _Ref(
-                gate.diastolic_mmhg, f"Delay: bottom above {gate.diastolic_mmhg}", DASH_GATE, "gate"
+                gate.diastolic_mmhg, f"Diastolic delay > {gate.diastolic_mmhg}", DASH_GATE, "gate"
             ),
         ]
     if stop is not None:
         lines += [
-            _Ref(stop.systolic_mmhg, f"Stop: top {stop.systolic_mmhg} or more", DASH_STOP, "stop"),
+            _Ref(stop.systolic_mmhg, f"Systolic stop ≥ {stop.systolic_mmhg}", DASH_STOP, "stop"),
             _Ref(
                 stop.diastolic_mmhg,
-                f"Stop: bottom {stop.diastolic_mmhg} or more",
+                f"Diastolic stop ≥ {stop.diastolic_mmhg}",
                 DASH_STOP,
                 "stop",
             ),
