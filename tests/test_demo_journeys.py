@@ -32,8 +32,14 @@ from ketacare.assessments.services import outcome_summary
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditEntry
 from ketacare.clinical.dosing import EsketamineDevice
-from ketacare.demo_journeys import HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
-from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus, ReviewDecision
+from ketacare.demo_journeys import DEMO_LEADS, HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
+from ketacare.intake.models import (
+    EligibilityReview,
+    Intake,
+    IntakeStatus,
+    ReviewDecision,
+    ScreeningLead,
+)
 from ketacare.patients.demo import PHASE_PATTERN
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import TRANSITIONS, Phase
@@ -432,3 +438,17 @@ def test_the_worker_raises_the_demo_s_present_moment_visible_through_the_api(dem
     elsewhere = UserFactory(clinician=True)  # a clinician of another clinic
     _, token = issue_token(elsewhere, name="test")
     assert listed(ApiClient(token)) == set()
+
+
+def test_the_screening_list_holds_leads_from_the_public_self_screen(demo) -> None:
+    leads = ScreeningLead.objects.order_by("pk")
+    assert [lead.name for lead in leads] == [name for name, *_ in DEMO_LEADS]
+    # Judged by the self-screen's own rules: a candidate, one with too few failed trials
+    # (talk to your doctor), and one with thoughts of self-harm flagged for a call today.
+    assert [lead.result for lead in leads] == [
+        "may_be_candidate",
+        "talk_to_doctor",
+        "talk_to_doctor",
+    ]
+    assert [lead.suicidal_thoughts for lead in leads] == [False, False, True]
+    assert all(lead.reasons for lead in leads)

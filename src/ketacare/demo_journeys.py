@@ -49,14 +49,15 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.utils import timezone
 
-from ketacare.accounts.models import User
+from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert, AlertStatus, OnCallRoster, OnCallShift
 from ketacare.alerts.services import resolve_alert
 from ketacare.assessments import services as assessments
-from ketacare.clinical import dosing, safety
+from ketacare.clinical import dosing, safety, selfscreen
+from ketacare.intake import leads
 from ketacare.intake import services as intake
-from ketacare.intake.models import Intake
+from ketacare.intake.models import ContactTime, Intake, ScreeningLead
 from ketacare.patients import services as patients
 from ketacare.patients.demo import FIRST, PlannedJourney
 from ketacare.patients.models import ConsentDocument, Indication, Patient
@@ -1022,6 +1023,35 @@ def walk_journeys(
     if wrong:
         raise RuntimeError("Demo journeys ended in the wrong phase: " + "; ".join(wrong))
     _close_old_alerts(planned[0].patient.clinic_id, end, cast.clinician)
+    _screening_leads(planned[0].patient.clinic_id)
+
+
+# Visitors who self-screened on the public site and left their details (made by the
+# self-screen's own rules and the lead service, as the public page does).
+DEMO_LEADS = (
+    ("Morgan Lee", "+15550100201", [2, 2, 2, 2, 1, 2, 2, 1, 0], 3, "morning"),
+    ("Casey Brook", "+15550100202", [1, 1, 1, 1, 1, 1, 0, 0, 0], 1, "any"),
+    ("Jamie Fox", "+15550100203", [3, 3, 2, 3, 2, 2, 2, 1, 1], 2, "evening"),
+)
+
+
+def _screening_leads(clinic_id: int) -> None:
+    clinic = Clinic.objects.get(pk=clinic_id)
+    if ScreeningLead.objects.filter(clinic=clinic).exists():
+        return
+    no = dict.fromkeys(selfscreen.QUESTION_CODES, selfscreen.Answer.NO)
+    for name, phone, phq9, trials, when in DEMO_LEADS:
+        result = selfscreen.assess(
+            selfscreen.SelfScreenAnswers(phq9=phq9, failed_trials=trials, exclusions=no)
+        )
+        contact = leads.LeadContact(
+            name=name,
+            phone=phone,
+            email="",
+            preferred_contact_time=ContactTime(when),
+            consented=True,
+        )
+        leads.create_lead(clinic, contact, result)
 
 
 def _on_call_roster(clinic_id: int, cast: Cast) -> None:
