@@ -97,14 +97,15 @@ def test_pages_carry_the_security_headers(client: Client) -> None:
 @pytest.mark.parametrize(
     ("who", "landing"),
     [
-        ("clinician", "/patients/"),
-        ("coordinator", "/patients/"),
-        ("clinic_admin", "/patients/"),
-        ("pharmacist", "/patients/"),
+        ("clinician", "/workspace/"),
+        ("coordinator", "/workspace/"),
+        ("clinic_admin", "/workspace/"),
+        ("prescriber", "/workspace/"),
+        ("pharmacist", "/care/pharmacy/"),
         ("superuser", "/patients/"),
     ],
 )
-def test_staff_land_on_the_patient_list(
+def test_staff_land_on_the_panel_and_pharmacists_on_their_queue(
     request: pytest.FixtureRequest, client: Client, who: str, landing: str
 ) -> None:
     client.force_login(request.getfixturevalue(who))
@@ -324,8 +325,9 @@ def test_a_user_with_both_roles_sees_the_union(client: Client, clinic: Clinic) -
     user = UserFactory(clinic=clinic, roles=[Role.CLINICIAN, Role.PATIENT], is_staff=True)
     PatientFactory(clinic=clinic, user=user)
     client.force_login(user)
-    assert client.get("/")["Location"] == "/patients/"
+    assert client.get("/")["Location"] == "/workspace/"
     assert client.get("/me/").status_code == 200
+
 
 
 def test_times_show_in_the_clinics_zone_with_its_abbreviation(

@@ -53,7 +53,12 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return public_views.landing(request)
     user = _user(request)
-    if user.is_superuser or user.roles & STAFF_ROLES:
+    if user.roles & STAFF_ROLES:
+        # Pharmacists start at their queue; everyone else of the clinic at the panel.
+        if user.roles & STAFF_ROLES == {Role.PHARMACIST}:
+            return redirect("care-pharmacy")
+        return redirect("ws-panel")
+    if user.is_superuser:
         return redirect("patient-list")
     if user.has_role(Role.PATIENT):
         return redirect("portal-today")
