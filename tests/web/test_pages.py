@@ -329,7 +329,6 @@ def test_a_user_with_both_roles_sees_the_union(client: Client, clinic: Clinic) -
     assert client.get("/me/").status_code == 200
 
 
-
 def test_times_show_in_the_clinics_zone_with_its_abbreviation(
     client: Client, clinician: User, patient: Patient
 ) -> None:

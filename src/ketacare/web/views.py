@@ -49,22 +49,28 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+def _landing(user: User) -> str | None:
+    """The URL name a signed-in user starts at; None for an account without a role."""
+    staff = user.roles & STAFF_ROLES
+    if staff:
+        # Pharmacists start at their queue; everyone else of the clinic at the panel.
+        return "care-pharmacy" if staff == {Role.PHARMACIST} else "ws-panel"
+    if user.is_superuser:
+        return "patient-list"
+    if user.has_role(Role.PATIENT):
+        return "portal-today"
+    if user.has_role(Role.SITTER):
+        return "sitter-home"
+    return None
+
+
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return public_views.landing(request)
-    user = _user(request)
-    if user.roles & STAFF_ROLES:
-        # Pharmacists start at their queue; everyone else of the clinic at the panel.
-        if user.roles & STAFF_ROLES == {Role.PHARMACIST}:
-            return redirect("care-pharmacy")
-        return redirect("ws-panel")
-    if user.is_superuser:
-        return redirect("patient-list")
-    if user.has_role(Role.PATIENT):
-        return redirect("portal-today")
-    if user.has_role(Role.SITTER):
-        return redirect("sitter-home")
-    return render(request, "web/no_role.html", status=403)
+    landing = _landing(_user(request))
+    if landing is None:
+        return render(request, "web/no_role.html", status=403)
+    return redirect(landing)
 
 
 @login_required
