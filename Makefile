@@ -6,6 +6,11 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# The browser tests (tests/browser) drive Debian's Chromium; Playwright never downloads one.
+CHROMIUM ?= /usr/bin/chromium
+export KETACARE_CHROMIUM := $(CHROMIUM)
+# Chromium, and a font so that headless pages render their text.
+CHROMIUM_PACKAGES := chromium fonts-dejavu-core
 
 .PHONY: run test lint typecheck pytest bench clean
 
@@ -27,11 +32,23 @@ lint: $(BIN)/ketacare
 typecheck: $(BIN)/ketacare
 	$(BIN)/mypy
 
-pytest: $(BIN)/ketacare
+# Installs Chromium from the distribution's archive when it is missing: as root directly,
+# otherwise through sudo; with neither, says what to install by hand.
+$(CHROMIUM):
+	@command -v apt-get >/dev/null || { echo "$(CHROMIUM) is missing and apt-get is not available: install Chromium ($(CHROMIUM_PACKAGES)) by hand, or set CHROMIUM=/path/to/chromium"; exit 1; }
+	@if [ "$$(id -u)" = 0 ]; then sudo=""; \
+	elif command -v sudo >/dev/null; then sudo="sudo"; \
+	else echo "$(CHROMIUM) is missing and installing it needs root: run 'apt-get update && apt-get install -y $(CHROMIUM_PACKAGES)' as root"; exit 1; fi; \
+	echo "Installing $(CHROMIUM_PACKAGES) for the browser tests"; \
+	$$sudo apt-get update && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(CHROMIUM_PACKAGES)
+	@test -x $(CHROMIUM) || { echo "$(CHROMIUM) is still missing after installing $(CHROMIUM_PACKAGES)"; exit 1; }
+
+pytest: $(BIN)/ketacare $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 # The clinical core (pure medicine) must be covered to the last line and branch.
-test: lint typecheck
+test: lint typecheck $(CHROMIUM)
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest --cov=ketacare.clinical --cov-fail-under=100 $(PYTEST_ARGS)
 
