@@ -65,10 +65,87 @@
       const named = svg.querySelector("title") || hasLabel(svg);
       if (!named) problems.push(`an svg image (role=img) has no <title> or aria-label`);
     }
+    problems.push(...window.__ketacareContrast());
     const seen = new Set();
     for (const el of document.querySelectorAll("[id]")) {
       if (seen.has(el.id)) problems.push(`the id "${el.id}" is used twice`);
       seen.add(el.id);
+    }
+    return problems;
+  };
+
+
+  // WCAG 2.1 contrast (1.4.3): 4.5:1 for text, 3:1 for large text (24 px, or 18.66 px
+  // bold). The background is the first opaque one behind the element; text over an
+  // image or a gradient is not judged (there is none in ketacare's pages).
+  function rgba(value) {
+    const m = value.match(/rgba?\(([^)]+)\)/);
+    if (!m) return null;
+    const [r, g, b, a] = m[1].split(/[ ,\/]+/).filter(Boolean).map(Number);
+    return { r, g, b, a: a === undefined || Number.isNaN(a) ? 1 : a };
+  }
+
+  function luminance({ r, g, b }) {
+    const lin = (c) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+  }
+
+  function blend(top, bottom) {
+    const a = top.a;
+    return {
+      r: top.r * a + bottom.r * (1 - a),
+      g: top.g * a + bottom.g * (1 - a),
+      b: top.b * a + bottom.b * (1 - a),
+      a: 1,
+    };
+  }
+
+  function background(el) {
+    const layers = [];
+    for (let node = el; node && node.nodeType === 1; node = node.parentElement) {
+      const style = getComputedStyle(node);
+      if (style.backgroundImage && style.backgroundImage !== "none") return null;
+      const color = rgba(style.backgroundColor);
+      if (color && color.a > 0) {
+        layers.push(color);
+        if (color.a >= 1) break;
+      }
+    }
+    let result = { r: 255, g: 255, b: 255, a: 1 }; // the canvas
+    for (const layer of layers.reverse()) result = blend(layer, result);
+    return result;
+  }
+
+  window.__ketacareContrast = function () {
+    const problems = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const judged = new Set();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || judged.has(el) || !node.textContent.trim()) continue;
+      judged.add(el);
+      if (el.closest("svg, script, style, [hidden], [aria-hidden=true], .sr-only, .skip")) continue;
+      if (!visible(el) || el.closest(":disabled")) continue;
+      const style = getComputedStyle(el);
+      if (Number(style.opacity) === 0) continue;
+      const fg = rgba(style.color);
+      const bg = background(el);
+      if (!fg || !bg) continue;
+      const shown = fg.a < 1 ? blend(fg, bg) : fg;
+      const [hi, lo] = [luminance(shown), luminance(bg)].sort((x, y) => y - x);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(style.fontSize);
+      const bold = Number(style.fontWeight) >= 700;
+      const needed = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+      if (ratio < needed) {
+        problems.push(
+          `low contrast ${ratio.toFixed(2)}:1 (needs ${needed}:1) on ${describe(el)}`
+          + ` "${text(el).slice(0, 40)}" (${style.color} on rgb(${Math.round(bg.r)}, ${Math.round(bg.g)}, ${Math.round(bg.b)}))`,
+        );
+      }
     }
     return problems;
   };

@@ -76,6 +76,22 @@ def test_the_guard_records_unlabelled_inputs(browsers: Browsers, page: Page) -> 
     assert_accessible(page)
 
 
+def test_the_guard_records_text_of_too_low_contrast(page: Page) -> None:
+    """WCAG 1.4.3: grey #999 on white (2.85:1) fails; #767676 (4.54:1) passes."""
+    page.goto("/login/")
+    page.evaluate(
+        "() => { for (const [id, colour] of [['pale', '#999999'], ['fine', '#767676']]) {"
+        " const p = document.createElement('p'); p.id = id; p.textContent = 'Check in by 14:00';"
+        " p.style.color = colour; p.style.background = '#ffffff'; p.style.fontSize = '16px';"
+        " document.querySelector('main').append(p); } }"
+    )
+    problems = page.evaluate("() => window.__ketacareContrast()")
+    assert len(problems) == 1
+    assert problems[0].startswith("low contrast 2.85:1 (needs 4.5:1) on p#pale")
+    page.reload()
+    assert page.evaluate("() => window.__ketacareContrast()") == []
+
+
 def test_signing_in_with_the_keyboard_only(page: Page, clinician: User) -> None:
     """Tab reaches the skip link first; the form takes typing, Tab and Enter."""
     page.goto("/")
