@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from django.urls import reverse
 
 from ketacare.audit.models import AuditAction
 from ketacare.intake.models import EligibilityReview
 from ketacare.patients.phases import Phase
+from tests.intake.conftest import COMPLETE
 from tests.web.care.conftest import CAUTION, EXCLUSION
 from tests.web.helpers import audit, page_text
 
@@ -166,3 +169,60 @@ def test_a_patient_without_a_submitted_intake(patient, clinician, signed_in):
     response = signed_in(clinician).post(url(patient), {"decision": "approve"})
     assert response.status_code == 400
     assert "no submitted intake to review" in page_text(response)
+
+
+# --- The patient's answers, in words ------------------------------------------------------------
+
+
+def test_the_answers_read_in_words_not_in_the_apis_schema(submit, patient, clinician, signed_in):
+    trials = [dict(trial) for trial in COMPLETE["trials"]]
+    trials[0]["outcome"] = "not_tolerated"
+    submit(trials=trials, medical_history__hypertension="controlled")
+    html = page_text(signed_in(clinician).get(url(patient)))
+    answers = html[html.index("The patient's answers") :]
+    # Short labels, not the schema's descriptions (formats, codes, nulls are the API's).
+    for raw in ("YYYY-MM-DD", "null for an item", "Answers in item order", "at most one decimal"):
+        assert raw not in answers
+    assert "<dt>Date of birth</dt><dd>1985-06-15</dd>" in answers
+    assert "<dt>Weight</dt><dd>72.5 kg</dd>" in answers
+    # Coded answers as words; weeks as weeks.
+    assert "<dt>High blood pressure</dt><dd>Yes, controlled</dd>" in answers
+    assert "<dt>Ketamine use disorder</dt><dd>No</dd>" in answers
+    assert "Stopped for side effects" in answers
+    assert "Did not help enough" in answers
+    for raw in ("not_tolerated", "not tolerated", ">failed<", ">none<", "8.0"):
+        assert raw not in answers
+    assert "<td>8 weeks</td>" in answers
+    assert "<td>10.5 weeks</td>" in answers
+
+
+def test_each_questionnaire_shows_its_total_band_and_items(submit, patient, clinician, signed_in):
+    submit()
+    html = page_text(signed_in(clinician).get(url(patient)))
+    answers = html[html.index("The patient's answers") :]
+    # 2 on each of items 1-8 of the PHQ-9: 16 of 27, moderately severe.
+    assert '<th scope="row">PHQ-9 depression questionnaire</th><td>16 of 27</td>' in answers
+    assert "<td>Moderately severe</td>" in answers
+    assert "<td>7 of 21</td>" in answers  # the GAD-7, 1 on each of its 7 items
+    assert "<summary>PHQ-9 depression questionnaire: each answer</summary>" in answers
+    assert (
+        "<td>1</td><td>Little interest or pleasure in doing things</td>"
+        "<td>More than half the days (2)</td>"
+    ) in answers
+    assert "2, 2, 2" not in answers  # not a bare list of numbers
+
+
+def test_before_the_decision_both_weights_show(submit, patient, clinician, signed_in):
+    submit()  # the intake says 72.5 kg; the record says 70.0 kg
+    client = signed_in(clinician)
+    html = page_text(client.get(url(patient)))
+    assert (
+        "weight <strong>72.5 kg in the intake</strong>; 70.0 kg on the record — "
+        "the review copies the intake's value"
+    ) in html
+    client.post(url(patient), {"decision": "approve"})
+    patient.refresh_from_db()
+    assert patient.weight_kg == Decimal("72.5")  # copied by the review
+    html = page_text(client.get(url(patient)))
+    assert "kg in the intake" not in html
+    assert "weight 72.5 kg" in html

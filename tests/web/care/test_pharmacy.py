@@ -53,8 +53,12 @@ def test_a_prescriber_writes_a_prescription(approved, plan, prescriber, signed_i
     rx = Prescription.objects.get(patient=approved)
     assert (rx.quantity, rx.refills, rx.plan) == (8, 2, plan)
     html = page_text(response)
-    assert "Prescription written: 8 tablets" in html
-    assert f"#{rx.pk}" in html
+    # The product's own unit word (troches), never the ledger's generic "tablets".
+    assert "Prescription written: 8 troches a fill (50 mg scored troches), 2 refills." in html
+    assert "Counted in troches: one session is 2 troches of 50 mg." in html
+    assert f"<td>Rx {rx.pk}</td>" in html
+    assert "<td>8 troches</td>" in html
+    assert "tablets" not in html
     assert audit(action=AuditAction.CREATE, object_type="treatment.Prescription")
 
 
@@ -93,7 +97,7 @@ def test_pharmacists_see_prescriptions_but_do_not_write_them(
     client = signed_in(pharmacist)
     page = client.get(url(approved, "care-prescriptions"))
     assert page.status_code == 200
-    assert f"#{prescription.pk}" in page_text(page)
+    assert f"Rx {prescription.pk}" in page_text(page)
     assert "Write the prescription" not in page_text(page)
     response = client.post(url(approved, "care-prescriptions"), RX_FORM)
     assert response.status_code == 403
@@ -123,13 +127,18 @@ def test_a_pharmacist_dispenses_and_the_balance_goes_up(
     page = page_text(client.get(url(approved, "care-dispense")))
     assert "Dispense a fill" in page
     assert "0 fills" not in page
+    # The choice says which prescription, which fill is next and how many: short and whole.
+    option = f"Rx {prescription.pk} · 50 mg scored troches · fill 1 of 3 · 8 troches"
+    assert f'<option value="{prescription.pk}" selected>{option}</option>' in page
     response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
     assert response.status_code == 302
     assert services.ledger_balance(approved) == 8
     filled = Dispense.objects.get()
     assert (filled.fill_number, filled.lot_number) == (1, "LOT-2025-07")
     html = page_text(client.get(url(approved, "care-dispense")))
-    assert '<strong id="ledger-balance">8 tablets</strong>' in html
+    assert '<strong id="ledger-balance">8 troches</strong>' in html
+    assert "Fill 1 dispensed: 8 troches, lot LOT-2025-07. Balance now 8 troches." in html
+    assert "tablets" not in html
     assert "fill 1, lot LOT-2025-07" in html  # the ledger event
     assert audit(action=AuditAction.CREATE, object_type="treatment.Dispense")
     assert audit(action=AuditAction.READ, detail__via="care dispensing ledger")
@@ -315,6 +324,7 @@ def test_the_queue_lists_fills_left_and_refill_requests(
     html = page_text(response)
     assert approved.legal_name in html
     assert "2 of 3" in html
+    assert f"Rx {prescription.pk} · 50 mg scored troches · 8 troches a fill" in html
     assert "Refill requested" in html
     assert url(approved, "care-dispense") in html
     assert audit(action=AuditAction.LIST, object_type="treatment.Prescription")

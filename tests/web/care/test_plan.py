@@ -259,3 +259,64 @@ def test_the_product_cannot_change_with_stock_on_hand(approved, prescriber, sign
     assert "The ledger still holds 8.0 tablets" in html
     assert "Cannot hold troches under the tongue.</textarea>" in html  # the input is kept
     assert TreatmentPlan.objects.count() == 1
+
+
+# --- Only the fields of the chosen product and schedule -----------------------------------------
+
+
+def shown(html: str, group: str) -> bool:
+    """Whether the group of fields with this id is shown (not rendered `hidden`)."""
+    opening = re.search(rf'<(?:fieldset|div|p)[^>]* id="{group}"[^>]*>', html)
+    assert opening is not None, group
+    return " hidden" not in opening.group(0)
+
+
+def test_a_troche_plan_shows_the_tablet_fields_only(approved, plan, prescriber, signed_in):
+    html = page_text(signed_in(prescriber).get(url(approved)))
+    assert shown(html, "tablet-fields")
+    assert not shown(html, "spray-fields")
+    assert not shown(html, "device-fields")
+    assert not shown(html, "esketamine-schedule-fields")  # an at-home schedule
+    # Each group is named by its legend, and care.js knows which choice shows it.
+    assert "<legend>Tablets, troches or rapid-dissolve tablets</legend>" in html
+    assert 'data-kinds="sublingual_tablet troche rapid_dissolve"' in html
+    assert 'data-kinds="nasal_spray"' in html
+    assert 'data-patterns="esketamine_label"' in html
+    assert "care.js" in html
+
+
+def test_a_new_plan_shows_the_fields_of_the_first_product(approved, prescriber, signed_in):
+    html = page_text(signed_in(prescriber).get(url(approved)))
+    assert shown(html, "tablet-fields")  # the select shows "Sublingual tablet" first
+    assert not shown(html, "spray-fields")
+
+
+def test_a_spray_shows_its_fields_and_an_esketamine_schedule_its_interval(
+    approved, prescriber, signed_in
+):
+    form = PLAN_FORM | {
+        "route": "intranasal",
+        "formulation_kind": "nasal_spray",
+        "pattern": "esketamine_label",
+        "preview": "1",
+    }
+    html = page_text(signed_in(prescriber).post(url(approved), form))
+    assert shown(html, "spray-fields")
+    assert shown(html, "esketamine-schedule-fields")
+    assert not shown(html, "tablet-fields")
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_a_field_with_an_error_is_never_hidden(approved, prescriber, signed_in):
+    form = PLAN_FORM | {"formulation_kind": "nasal_spray", "strength_mg": "-1"}
+    html = page_text(signed_in(prescriber).post(url(approved), form))
+    assert 'id="id_strength_mg_error"' in html
+    assert shown(html, "tablet-fields")
+    assert shown(html, "spray-fields")
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_the_preview_sits_in_the_wide_column_of_the_editor(approved, prescriber, signed_in):
+    html = page_text(signed_in(prescriber).get(url(approved)))
+    assert '<div class="plan-grid editor">' in html
+    assert '<section class="card preview-card" aria-labelledby="preview-h">' in html

@@ -81,7 +81,7 @@ class PlanForm(CareForm):
 
     route = forms.ChoiceField(label="Route", choices=Route.choices)
     formulation_kind = forms.ChoiceField(label="Product", choices=FormulationKind.choices)
-    strength_mg = _number("Tablet strength (mg)", help_text="Tablets and troches.")
+    strength_mg = _number("Tablet strength (mg)", help_text="The mg in one tablet or troche.")
     scored = forms.BooleanField(label="Scored (may be halved)", required=False)
     concentration_mg_per_ml = _number("Spray concentration (mg/mL)", places=1)
     spray_volume_ml = _number("Volume per spray (mL)", places=3)
@@ -259,6 +259,11 @@ class PrescriptionForm(CareForm):
     directions = forms.CharField(
         label="Directions for use", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def count_in(self, words: str) -> None:
+        """Say under "Units per fill" what the units are (the product's own word)."""
+        self.fields["quantity"].help_text = words
+        self._describe()
 
 
 class DispenseForm(CareForm):

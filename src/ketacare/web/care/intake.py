@@ -27,7 +27,12 @@ from ketacare.web.care.common import (
     staff_patient,
 )
 from ketacare.web.care.forms import ReviewForm
-from ketacare.web.care.presenters import findings_by_severity, intake_sections, words
+from ketacare.web.care.presenters import (
+    findings_by_severity,
+    intake_sections,
+    intake_weight_kg,
+    words,
+)
 from ketacare.web.common import require_role, require_staff
 
 WHO = "Only clinicians and prescribers review eligibility."
@@ -91,13 +96,14 @@ def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[
     if intake is None:
         return context
     eligibility: dict[str, Any] = intake.eligibility or {}
+    review = EligibilityReview.objects.filter(intake=intake).select_related("reviewer").first()
     context |= {
-        "sections": intake_sections(intake.data),
+        "sections": intake_sections(intake.data, sex_at_birth=patient.sex_at_birth),
         "eligibility": eligibility,
         "findings": findings_by_severity(eligibility),
-        "review": EligibilityReview.objects.filter(intake=intake)
-        .select_related("reviewer")
-        .first(),
+        "review": review,
+        # Before the decision, the header shows the intake's weight beside the record's.
+        "intake_weight_kg": None if review else intake_weight_kg(intake.data),
         # Submission scores the baseline questionnaires at the moment it is submitted.
         "baseline": _baseline(patient, intake),
         "can_review": patient.phase_enum is Phase.UNDER_REVIEW,

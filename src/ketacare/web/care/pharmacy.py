@@ -43,6 +43,7 @@ from ketacare.web.care.common import (
     staff_patient,
 )
 from ketacare.web.care.forms import DispenseForm, LedgerEventForm, PrescriptionForm
+from ketacare.web.care.presenters import amount, unit_word
 from ketacare.web.common import require_role, require_staff
 
 RX_VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST)
@@ -58,6 +59,18 @@ def _prescriptions(user: User, patient: Patient) -> list[Prescription]:
     return cast("list[Prescription]", list(rows.select_related("written_by")))
 
 
+def _rx_rows(rows: list[Prescription]) -> list[dict[str, Any]]:
+    """Each prescription with its quantities in the product's own unit ("8 troches")."""
+    return [
+        {
+            "rx": rx,
+            "per_fill": amount(rx, rx.quantity),
+            "dispensed": amount(rx, rx.dispensed_quantity),
+        }
+        for rx in rows
+    ]
+
+
 # --- Prescriptions ---------------------------------------------------------------------------
 
 
@@ -65,10 +78,13 @@ def _rx_page(
     request: HttpRequest, patient: Patient, form: PrescriptionForm, status: int = 200
 ) -> HttpResponse:
     user = current_user(request)
+    plan = services.active_plan(patient)
+    if plan is not None:
+        form.count_in(f"Counted in {unit_word(plan)}: one session is {plan.take}.")
     context = {
         "patient": patient,
-        "plan": services.active_plan(patient),
-        "prescriptions": _prescriptions(user, patient),
+        "plan": plan,
+        "prescriptions": _rx_rows(_prescriptions(user, patient)),
         "form": form,
         "can_write": user.has_role(*PRESCRIBERS),
     }
@@ -108,27 +124,31 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            f"Prescription written: {written.quantity} {written.unit} of {written.product}, "
-            f"{written.refills} refills.",
+            f"Prescription written: {amount(written, written.quantity)} a fill "
+            f"({written.product}), {_refills(written.refills)}.",
         )
         return redirect("care-prescriptions", patient_id=patient.pk)
     return _rx_page(request, patient, form, status=400)
 
 
+def _refills(count: int) -> str:
+    return "no refills" if count == 0 else f"{count} refill{'' if count == 1 else 's'}"
+
+
 # --- Dispensing and the ledger -----------------------------------------------------------------
 
 
+def _rx_choice(rx: Prescription) -> str:
+    """The choice, short, the next fill first: "Rx 12 · 50 mg troches · fill 1 of 2 · 8 troches"."""
+    if rx.fills_dispensed >= rx.fills_allowed:
+        fills = f"no fill left ({rx.fills_dispensed} of {rx.fills_allowed} dispensed)"
+    else:
+        fills = f"fill {rx.fills_dispensed + 1} of {rx.fills_allowed}"
+    return f"Rx {rx.pk} · {rx.product} · {fills} · {amount(rx, rx.quantity)}"
+
+
 def _rx_choices(rows: list[Prescription]) -> list[tuple[int, str]]:
-    return [
-        (
-            rx.pk,
-            (
-                f"#{rx.pk}: {rx.product}, {rx.quantity} {rx.unit} a fill, "
-                f"{rx.fills_allowed - rx.fills_dispensed} of {rx.fills_allowed} fills left"
-            ),
-        )
-        for rx in rows
-    ]
+    return [(rx.pk, _rx_choice(rx)) for rx in rows]
 
 
 def _witnesses(user: User, patient: Patient) -> list[tuple[int, str]]:
@@ -168,11 +188,12 @@ def _dispense_page(
     user = current_user(request)
     rows = _prescriptions(user, patient)
     account = LedgerAccount.objects.filter(patient=patient).first()
+    balance = services.ledger_balance(patient)
     context = {
         "patient": patient,
         "prescriptions": rows,
-        "balance": services.ledger_balance(patient),
-        "unit": account.unit if account else "units",
+        "balance": balance,
+        "unit": _ledger_unit(rows, account, balance),
         "events": LedgerEvent.objects.visible_to(user)
         .filter(patient=patient)
         .select_related("actor", "witness")
@@ -186,6 +207,13 @@ def _dispense_page(
         "can_count": bool(user.roles & COUNTERS),
     }
     return render(request, "web/care/dispense.html", context, status=status)
+
+
+def _ledger_unit(rows: list[Prescription], account: LedgerAccount | None, balance: Any) -> str:
+    """The ledger's unit in the product's words: the newest prescription's ("troches")."""
+    if rows:
+        return unit_word(rows[0], balance)
+    return str(account.get_unit_display()) if account else "units"
 
 
 def _dispense_initial(rows: list[Prescription]) -> dict[str, Any]:
@@ -217,8 +245,8 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
             balance = plain(services.ledger_balance(patient))
             messages.success(
                 request,
-                f"Fill {filled.fill_number} dispensed: {filled.quantity} {rx.unit}, lot "
-                f"{filled.lot_number}. Balance now {balance} {rx.unit}.",
+                f"Fill {filled.fill_number} dispensed: {amount(rx, filled.quantity)}, lot "
+                f"{filled.lot_number}. Balance now {amount(rx, balance)}.",
             )
             return redirect("care-dispense", patient_id=patient.pk)
     return _dispense_page(request, patient, dispense_form=form, status=400)
@@ -306,6 +334,7 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
         {
             "rx": rx,
             "fills_left": rx.fills_allowed - rx.fills_dispensed,
+            "per_fill": amount(rx, rx.quantity),
             "requested": rx.last_request is not None  # type: ignore[attr-defined]
             and (rx.last_fill is None or rx.last_request > rx.last_fill),  # type: ignore[attr-defined]
         }

@@ -15,13 +15,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.clinical.dosing import ESKETAMINE_DEVICE_MG
 from ketacare.clinical.pk import InvalidPkInput
 from ketacare.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
 from ketacare.treatment import services
 from ketacare.treatment.access import PRESCRIBERS, require
-from ketacare.treatment.models import Drug, FormulationKind, TreatmentPlan
+from ketacare.treatment.models import TABLET_KINDS, Drug, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans import (
     CAP_FIELDS,
     DEFAULT_CHECK_IN_DEADLINE_MIN,
@@ -38,6 +39,7 @@ from ketacare.web.care.common import (
 )
 from ketacare.web.care.forms import PlanForm, PreviewForm
 
+PATTERNS_DEFAULT = "at_home"
 VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
 WHO = "Only clinicians and prescribers see treatment plans."
 
@@ -109,6 +111,38 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
     }
 
 
+# The fields each product (or schedule) needs; care.js shows the group of the choice.
+PRODUCT_GROUPS = {
+    "tablet": (tuple(TABLET_KINDS), ("strength_mg", "scored")),
+    "spray": ((FormulationKind.NASAL_SPRAY,), ("concentration_mg_per_ml", "spray_volume_ml")),
+    "device": ((FormulationKind.ESKETAMINE_DEVICE,), ()),
+}
+ESKETAMINE_PATTERN = "esketamine_label"
+
+
+def field_groups(form: PlanForm) -> dict[str, dict[str, Any]]:
+    """Which groups of product and schedule fields the form shows for the current choice.
+
+    A group shows for the chosen product (the first one when none is chosen yet, as the
+    select shows it), and always when one of its fields has an error to read.
+    """
+    kind = form["formulation_kind"].value() or FormulationKind.values[0]
+    pattern = form["pattern"].value() or PATTERNS_DEFAULT
+    errors = form.errors if form.is_bound else {}
+    groups: dict[str, dict[str, Any]] = {
+        name: {
+            "kinds": " ".join(str(k) for k in kinds),
+            "shown": kind in kinds or any(f in errors for f in fields),
+        }
+        for name, (kinds, fields) in PRODUCT_GROUPS.items()
+    }
+    groups["every"] = {
+        "patterns": ESKETAMINE_PATTERN,
+        "shown": pattern == ESKETAMINE_PATTERN or "maintenance_every_weeks" in errors,
+    }
+    return groups
+
+
 def _suggestion(plan: TreatmentPlan | None) -> object:
     return None if plan is None else titration.suggestion(plan)
 
@@ -127,6 +161,8 @@ def _page(
         .select_related("created_by")
         .order_by("-version"),
         "form": form,
+        "groups": field_groups(form),
+        "device_mg": ESKETAMINE_DEVICE_MG,
         "preview": preview(patient, data),
         "suggestion": _suggestion(plan),
         "can_write": user.has_role(*PRESCRIBERS),

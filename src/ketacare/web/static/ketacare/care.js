@@ -20,3 +20,31 @@
   document.addEventListener("change", update);
   document.addEventListener("DOMContentLoaded", update);
 })();
+
+// The plan editor: show only the fields of the chosen product and schedule. The server
+// renders the same choice (the groups of the other products come `hidden`); without
+// JavaScript, "Update the preview" re-renders the form for a new choice.
+(function () {
+  "use strict";
+  function show(attribute, value) {
+    var groups = document.querySelectorAll("#plan-form [" + attribute + "]");
+    Array.prototype.forEach.call(groups, function (group) {
+      var values = group.getAttribute(attribute).split(" ");
+      var invalid = group.querySelector(".invalid");
+      group.hidden = values.indexOf(value) === -1 && !invalid;
+    });
+  }
+  function update(event) {
+    var target = event && event.target;
+    if (!target || target.id === "id_formulation_kind") {
+      var kind = document.getElementById("id_formulation_kind");
+      if (kind) { show("data-kinds", kind.value); }
+    }
+    if (!target || target.id === "id_pattern") {
+      var pattern = document.getElementById("id_pattern");
+      if (pattern) { show("data-patterns", pattern.value); }
+    }
+  }
+  document.addEventListener("change", update);
+  document.addEventListener("DOMContentLoaded", function () { update(null); });
+})();
