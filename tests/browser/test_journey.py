@@ -460,9 +460,11 @@ def clinician_follows_up(alice: Person, people: Clinicians) -> None:
     expect(row).to_contain_text(PATIENT_NAME)
     expect(row).to_contain_text(alert.get_severity_display())
     alice.screen("ws-alerts")
+    row.locator("summary", has_text="Acknowledge").click()  # opens the row's disclosure
     row.get_by_label("Note (optional)").fill("Called Jordan; safe with sitter tonight.")
     row.get_by_role("button", name="Acknowledge").click()
     expect(row).to_contain_text("Acknowledged")
+    row.locator("summary", has_text="Resolve").click()
     row.get_by_label("How it was resolved (required)").fill(
         "Same-day review done: safety plan agreed, follow-up call tomorrow."
     )

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -308,3 +309,144 @@ def test_charts_render_in_well_under_100_ms(
     elapsed = time.perf_counter() - started
     assert len(charts[0].rows) == 30
     assert elapsed < 0.1
+
+
+# --- legibility: what is joined, where the words go ------------------------------------------
+
+
+@pytest.fixture
+def stopped_then_dosed(
+    approved: Patient, prescriber: User, pharmacist: User, clock: time_machine.Traveller
+) -> Patient:
+    """One evening: the checklist stops the dose at 152/96, a minute later 124/78 passes."""
+    assert approved.user is not None
+    plan_for(prescriber, approved)
+    fill(pharmacist, prescribe(prescriber, approved))
+    stopped = ready_session(approved.user, approved, systolic_mmhg=152, diastolic_mmhg=96)
+    assert stopped.status == "gate_failed"
+    clock.shift(timedelta(minutes=1))
+    session = ready_session(approved.user, approved, systolic_mmhg=124, diastolic_mmhg=78)
+    services.record_dose_taken(approved.user, session, dose_mg=100)
+    services.record_check_in(
+        approved.user,
+        session,
+        feeling="well",
+        blood_pressure={"systolic_mmhg": 132, "diastolic_mmhg": 84},
+    )
+    return approved
+
+
+def test_a_gate_failed_reading_is_a_marker_joined_to_nothing(stopped_then_dosed: Patient) -> None:
+    chart = vitals_chart(stopped_then_dosed)
+    assert chart is not None
+    root = _parse(chart)
+    # The dosed session alone makes the lines: one point each, so no line is drawn.
+    assert _values(root, "systolic-before") == ["124"]
+    assert _values(root, "diastolic-before") == ["78"]
+    assert _group(root, "systolic-before").find(f"{SVG}polyline") is None
+    # The stopped one is a diamond of its own, and the legend says what a diamond is.
+    for css, value in (("systolic-gate-failed", "152"), ("diastolic-gate-failed", "96")):
+        markers = list(_group(root, css).iter(f"{SVG}path"))
+        assert [m.attrib["data-value"] for m in markers] == [value]
+        assert _group(root, css).find(f"{SVG}polyline") is None
+    assert any("gate failed, no dose" in t for t in _texts(root))
+    assert [row[1] for row in chart.rows] == ["152/96", "124/78"]
+
+
+def test_no_gate_failed_legend_without_one(treated: Patient) -> None:
+    chart = vitals_chart(treated)
+    assert chart is not None
+    assert not any("gate failed" in t for t in _texts(_parse(chart)))
+
+
+def _text_positions(root: ET.Element) -> list[tuple[str, float, float, str]]:
+    return [
+        (t.text or "", float(t.attrib["x"]), float(t.attrib["y"]), t.attrib["text-anchor"])
+        for t in root.iter(f"{SVG}text")
+    ]
+
+
+def test_two_sessions_of_one_day_one_date_and_apart(stopped_then_dosed: Patient) -> None:
+    chart = vitals_chart(stopped_then_dosed)
+    assert chart is not None
+    root = _parse(chart)
+    dates = [t for t in _text_positions(root) if t[0] == "3 Mar 2025"]
+    assert len(dates) == 1
+    assert dates[0][3] == "middle"
+    # Ticks at the start and the end of the day; the two readings inside, apart.
+    ticks = [float(line.attrib["x1"]) for line in _group(root, "day-ticks").iter(f"{SVG}line")]
+    assert len(ticks) == 2
+    stopped = next(_group(root, "systolic-gate-failed").iter(f"{SVG}path"))
+    dosed = next(_group(root, "systolic-before").iter(f"{SVG}circle"))
+    x_stopped = float(stopped.attrib["d"].split()[0].removeprefix("M"))
+    x_dosed = float(dosed.attrib["cx"])
+    assert ticks[0] < x_stopped < x_dosed < ticks[1]
+    assert x_dosed - x_stopped > 50
+
+
+def _boxes(root: ET.Element) -> list[tuple[str, tuple[float, float, float, float]]]:
+    from ketacare.reports.charts import _text_box  # noqa: PLC0415 - the chart's own measure
+
+    return [(w, tuple(_text_box(x, y, w, a))) for w, x, y, a in _text_positions(root)]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@pytest.mark.parametrize("which", ["vitals", "phq9", "gad7"])
+def test_no_two_words_overlap(
+    stopped_then_dosed: Patient, treated_scores: None, which: str
+) -> None:
+    chart = (
+        vitals_chart(stopped_then_dosed)
+        if which == "vitals"
+        else _by_key(score_charts(stopped_then_dosed))[which]
+    )
+    assert chart is not None
+    root = _parse(chart)
+    # The legend sits above the plot, the date under it: the rest are in the plot.
+    boxes = [(w, b) for w, b in _boxes(root) if b[1] >= 40 and b[3] <= 216]
+    for i, (words, box) in enumerate(boxes):
+        for other, other_box in boxes[i + 1 :]:
+            assert not _overlap(box, other_box), f"{words!r} overlaps {other!r}"
+
+
+@pytest.fixture
+def treated_scores(stopped_then_dosed: Patient, clock: time_machine.Traveller) -> None:
+    _submit(stopped_then_dosed, "phq9", [3, 3, 3, 3, 3, 3, 3, 3, 0], DOSE_AT - timedelta(days=1))
+    _submit(stopped_then_dosed, "gad7", GAD7_12, DOSE_AT - timedelta(days=1))
+    clock.move_to(DOSE_AT + timedelta(days=7))
+    _submit(stopped_then_dosed, "phq9", [1, 1, 1, 1, 1, 1, 1, 2, 0], DOSE_AT + timedelta(days=7))
+    _submit(stopped_then_dosed, "gad7", [1, 1, 1, 1, 1, 1, 1], DOSE_AT + timedelta(days=7))
+    clock.move_to(DOSE_AT + timedelta(days=14))
+    _submit(stopped_then_dosed, "gad7", GAD7_3, DOSE_AT + timedelta(days=14))
+
+
+def test_a_reference_label_moves_off_the_data_line() -> None:
+    from ketacare.reports import charts  # noqa: PLC0415 - the layout is private
+
+    frame = charts._Frame(0, 8, 0, 27)
+    layout = charts._Layout()
+    # A line falling through the right end of "Response: 12 or less" (as PHQ-9 24 -> 9).
+    layout.add_line([(frame.x(0.5), frame.y(24)), (frame.x(7.5), frame.y(9))])
+    ref = charts._Ref(12.5, "Response: 12 or less", "3 3", "response")
+    _, labels = charts._references(frame, [ref], layout)
+    label = ET.fromstring(f'<svg xmlns="http://www.w3.org/2000/svg">{labels}</svg>')  # noqa: S314
+    text = next(label.iter(f"{SVG}text"))
+    assert text.text == "Response: 12 or less"
+    assert text.attrib["text-anchor"] == "start"  # at the left end, away from the line
+    box = charts._text_box(float(text.attrib["x"]), float(text.attrib["y"]), text.text, "start")
+    assert not layout._crosses_data(box)
+
+
+def test_day_positions_keep_each_day_in_its_band() -> None:
+    from ketacare.reports.charts import _day_positions  # noqa: PLC0415 - the layout is private
+
+    zone = ZoneInfo("America/New_York")
+    evening = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)  # 18:00 on the 3rd in New York
+    times = [evening, evening + timedelta(minutes=1), evening + timedelta(days=3)]
+    positions, first, days = _day_positions(times, zone)
+    assert (first.isoformat(), days) == ("2025-03-03", 4)
+    # Two of the 3rd at a third and two thirds of day 0; the one of the 6th mid day 3.
+    assert positions == pytest.approx([1 / 3, 2 / 3, 3.5])

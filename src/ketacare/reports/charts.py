@@ -16,9 +16,11 @@ from `ketacare.clinical.outcomes`, the blood-pressure limits from the patient's 
 
 from __future__ import annotations
 
+import itertools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
@@ -64,6 +66,8 @@ DASH_GATE = "3 3"
 DASH_STOP = "10 3 2 3"
 # Beyond this many points the numbers on the points would overlap: the table has them.
 MAX_LABELLED_POINTS = 12
+_CHAR_WIDTH = 0.6  # of the font size: about how wide a digit or letter of system-ui is
+_DAILY_TICKS, _WEEKLY_TICKS = 14, 120  # days shown: a tick a day up to 14, a week up to 120
 _MIN_SPAN = 1e-9
 _PAD = 14  # between the axis and the first and last points
 
@@ -108,7 +112,11 @@ def _long_date(day: date) -> str:
 
 @dataclass(frozen=True)
 class _Frame:
-    """Maps times and values into the plot area of the viewBox."""
+    """Maps times and values into the plot area of the viewBox.
+
+    Time runs in days from the start of the first day shown (see `_day_positions`): the
+    axis is split into whole days, so two sessions of one day sit inside that day's band.
+    """
 
     t0: float
     t1: float
@@ -125,6 +133,24 @@ class _Frame:
         return TOP + (self.y1 - value) / (self.y1 - self.y0) * (HEIGHT - TOP - BOTTOM)
 
 
+def _day_positions(times: Sequence[datetime], zone: tzinfo) -> tuple[list[float], date, int]:
+    """Where each time goes on a day axis: (positions, first day, number of days shown).
+
+    Day k covers [k, k + 1); the n readings of one day are spread evenly inside it, in
+    order, so they neither overlap nor look days apart.
+    """
+    days = [_day(at, zone) for at in times]
+    first = min(days)
+    span = (max(days) - first).days + 1
+    per_day = Counter(days)
+    seen: Counter[date] = Counter()
+    positions = []
+    for day in days:
+        seen[day] += 1
+        positions.append((day - first).days + seen[day] / (per_day[day] + 1))
+    return positions, first, span
+
+
 def _num(value: float) -> str:
     return f"{value:.1f}".removesuffix(".0")
 
@@ -135,6 +161,79 @@ def _text(x: float, y: float, words: str, *, anchor: str = "start", size: int = 
         f'fill="{INK}" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
         f"{escape(words)}</text>"
     )
+
+
+class _Box(NamedTuple):
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+    def overlaps(self, other: _Box) -> bool:
+        return (
+            self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
+        )
+
+
+def _text_box(x: float, y: float, words: str, anchor: str, size: int = LABEL_SIZE) -> _Box:
+    """About where a text lands (its baseline at y): wide enough for system-ui digits."""
+    width = len(words) * size * _CHAR_WIDTH
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[anchor]
+    return _Box(left - 1, y - size * 0.8, left + width + 1, y + size * 0.25)
+
+
+class _Layout:
+    """What is drawn so far, so that a new label can go where it hides nothing.
+
+    It knows the data lines and markers (in pixels) and the labels placed; `place`
+    takes the first candidate position that touches none of them.
+    """
+
+    def __init__(self) -> None:
+        self.boxes: list[_Box] = []
+        self.segments: list[tuple[tuple[float, float], tuple[float, float]]] = []
+
+    def add_line(self, pixels: Sequence[tuple[float, float]]) -> None:
+        self.segments += list(itertools.pairwise(pixels))
+
+    def add_marker(self, x: float, y: float, radius: float = 5) -> None:
+        self.boxes.append(_Box(x - radius, y - radius, x + radius, y + radius))
+
+    def _crosses_data(self, box: _Box) -> bool:
+        for (ax, ay), (bx, by) in self.segments:
+            steps = max(2, int(max(abs(bx - ax), abs(by - ay)) // 2))
+            for i in range(steps + 1):
+                px, py = ax + (bx - ax) * i / steps, ay + (by - ay) * i / steps
+                if box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1:
+                    return True
+        return False
+
+    def is_free(self, box: _Box) -> bool:
+        inside = box.x0 >= 0 and box.x1 <= WIDTH and box.y0 >= TOP - 4 and box.y1 <= HEIGHT
+        return (
+            inside
+            and not any(box.overlaps(other) for other in self.boxes)
+            and not self._crosses_data(box)
+        )
+
+    def place(
+        self, words: str, candidates: Sequence[tuple[float, float, str]], *, required: bool
+    ) -> str:
+        """The label at the first free candidate (x, y, anchor).
+
+        Where none is free: the first one if `required` (with its white halo), else
+        nothing (the data table has the value).
+        """
+        for x, y, anchor in candidates:
+            box = _text_box(x, y, words, anchor)
+            if self.is_free(box):
+                self.boxes.append(box)
+                return _text(x, y, words, anchor=anchor, size=LABEL_SIZE)
+        if not required:
+            return ""
+        x, y, anchor = candidates[0]
+        self.boxes.append(_text_box(x, y, words, anchor))
+        return _text(x, y, words, anchor=anchor, size=LABEL_SIZE)
 
 
 class _Ref(NamedTuple):
@@ -149,29 +248,31 @@ class _Ref(NamedTuple):
 _LABEL_HEIGHT = 12
 
 
-def _references(frame: _Frame, refs: Sequence[_Ref]) -> tuple[str, str]:
-    """The lines across the plot, and their labels at their right ends (drawn last).
+def _references(frame: _Frame, refs: Sequence[_Ref], layout: _Layout) -> tuple[str, str]:
+    """The lines across the plot, and their labels (drawn last).
 
-    A label goes above its line, or below it where it would touch the label above;
-    each line and its label share the ref's class.
+    A label goes where it crosses no data line and no other label: above its line at the
+    right end, else below it, else at the left end; each line and its label share the
+    ref's class.
     """
     lines, labels = [], []
-    taken: list[float] = []  # the baselines of the labels placed so far
+    right, left = WIDTH - RIGHT - 2, LEFT + 4
     for ref in sorted(refs, key=lambda r: -r.value):
         y = frame.y(ref.value)
-        label_y = y - 3
-        if any(abs(label_y - other) < _LABEL_HEIGHT for other in taken):
-            label_y = y + _LABEL_HEIGHT
-        taken.append(label_y)
+        above, below = y - 3, y + _LABEL_HEIGHT
         lines.append(
             f'<g class="{ref.css}"><line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{_num(y)}" '
             f'y2="{_num(y)}" stroke="{REFERENCE}" stroke-width="1.5" '
             f'stroke-dasharray="{ref.dash}"/></g>'
         )
+        candidates = [
+            (right, above, "end"),
+            (right, below, "end"),
+            (left, above, "start"),
+            (left, below, "start"),
+        ]
         labels.append(
-            f'<g class="{ref.css}">'
-            + _text(WIDTH - RIGHT - 2, label_y, ref.label, anchor="end", size=LABEL_SIZE)
-            + "</g>"
+            f'<g class="{ref.css}">' + layout.place(ref.label, candidates, required=True) + "</g>"
         )
     return "".join(lines), "".join(labels)
 
@@ -184,7 +285,14 @@ def _ticks(low: float, high: float, target: int = 5) -> list[int]:
     return [v for v in range(first, int(high) + 1, step) if v >= low]
 
 
-def _axes(frame: _Frame, y_label: str, days: Sequence[tuple[float, date]]) -> str:
+def _day_step(days: int) -> int:
+    """Tick marks on the time axis: every day, or every week, or every four weeks."""
+    if days <= _DAILY_TICKS:
+        return 1
+    return 7 if days <= _WEEKLY_TICKS else 28
+
+
+def _axes(frame: _Frame, y_label: str, first_day: date, days: int) -> str:
     parts = []
     for value in _ticks(frame.y0, frame.y1):
         y = frame.y(value)
@@ -201,64 +309,105 @@ def _axes(frame: _Frame, y_label: str, days: Sequence[tuple[float, date]]) -> st
     parts.append(
         f'<line x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{bottom}" stroke="{INK}" stroke-width="1"/>'
     )
-    # Dates under the first and the last point (the table lists every one).
-    if days:
-        first, last = days[0], days[-1]
-        single = len(days) == 1 or first[1] == last[1]
+    # A tick at the start of each day (or week): readings of one day share its band.
+    step = _day_step(days)
+    ticks = sorted({*range(0, days + 1, step), days})
+    parts.append('<g class="day-ticks">')
+    parts += [
+        f'<line x1="{_num(frame.x(k))}" x2="{_num(frame.x(k))}" y1="{bottom}" '
+        f'y2="{bottom + 5}" stroke="{INK}" stroke-width="1"/>'
+        for k in ticks
+    ]
+    parts.append("</g>")
+    # The first and the last day, under their bands (the table lists every reading).
+    last_day = first_day + timedelta(days=days - 1)
+    if days == 1:
         parts.append(
             _text(
-                frame.x(first[0]),
-                bottom + 18,
-                _short_date(first[1]),
-                anchor="middle" if single else "start",
-                size=LABEL_SIZE,
+                frame.x(0.5), bottom + 18, _short_date(first_day), anchor="middle", size=LABEL_SIZE
             )
         )
-        if not single:
-            parts.append(
-                _text(
-                    frame.x(last[0]),
-                    bottom + 18,
-                    _short_date(last[1]),
-                    anchor="end",
-                    size=LABEL_SIZE,
-                )
-            )
+    else:
+        parts.append(_text(frame.x(0), bottom + 18, _short_date(first_day), size=LABEL_SIZE))
+        parts.append(
+            _text(frame.x(days), bottom + 18, _short_date(last_day), anchor="end", size=LABEL_SIZE)
+        )
     parts.append(_text(4, 14, y_label, size=LABEL_SIZE))
     return "".join(parts)
 
 
-def _series(  # noqa: PLR0913 - one line of points and how it is drawn
-    frame: _Frame,
-    points: Sequence[tuple[float, float]],
+def _value_labels(
+    layout: _Layout,
+    pixels: Sequence[tuple[float, float, float]],
+    which: Sequence[int],
+) -> list[str]:
+    """The values of the points `which` (indexes), each where it hides nothing.
+
+    Above, below, right or left of the point; else not at all (the table has it).
+    """
+    return [
+        layout.place(
+            _num(v),
+            [
+                (x, y - 8, "middle"),
+                (x, y + 18, "middle"),
+                (x + 8, y + 4, "start"),
+                (x - 8, y + 4, "end"),
+            ],
+            required=False,
+        )
+        for x, y, v in (pixels[i] for i in dict.fromkeys(which) if 0 <= i < len(pixels))
+    ]
+
+
+def _pixels(
+    frame: _Frame, points: Sequence[tuple[float, float]]
+) -> list[tuple[float, float, float]]:
+    return [(frame.x(t), frame.y(v), v) for t, v in points]
+
+
+def _series(
+    pixels: Sequence[tuple[float, float, float]],
+    labels: Sequence[str],
     *,
     css: str,
     dash: str | None = None,
     hollow: bool = False,
-    labelled: bool = True,
 ) -> str:
-    if not points:
+    """One line of points (already laid out) with the value labels placed for it."""
+    if not pixels:
         return ""
-    coords = " ".join(f"{_num(frame.x(t))},{_num(frame.y(v))}" for t, v in points)
+    coords = " ".join(f"{_num(x)},{_num(y)}" for x, y, _ in pixels)
     dashed = f' stroke-dasharray="{dash}"' if dash else ""
     parts = [f'<g class="{css}">']
-    if len(points) > 1:
+    if len(pixels) > 1:
         parts.append(
             f'<polyline points="{coords}" fill="none" stroke="{SERIES}" '
             f'stroke-width="2.5"{dashed}/>'
         )
     fill = "#ffffff" if hollow else SERIES
-    show_values = labelled and len(points) <= MAX_LABELLED_POINTS
-    for t, v in points:
-        x, y = frame.x(t), frame.y(v)
-        parts.append(
-            f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4.5" fill="{fill}" stroke="{SERIES}" '
-            f'stroke-width="2" data-value="{_num(v)}"/>'
-        )
-        if show_values:
-            parts.append(_text(x, y - 8, _num(v), anchor="middle", size=LABEL_SIZE))
+    parts += [
+        f'<circle cx="{_num(x)}" cy="{_num(y)}" r="4.5" fill="{fill}" stroke="{SERIES}" '
+        f'stroke-width="2" data-value="{_num(v)}"/>'
+        for x, y, v in pixels
+    ]
+    parts += labels
     parts.append("</g>")
     return "".join(parts)
+
+
+def _diamonds(pixels: Sequence[tuple[float, float, float]], *, css: str) -> str:
+    """Markers on their own, joined to nothing: readings of a session without a dose."""
+    if not pixels:
+        return ""
+    size = 6
+    shapes = [
+        f'<path d="M{_num(x)} {_num(y - size)}L{_num(x + size)} {_num(y)}L{_num(x)} '
+        f'{_num(y + size)}L{_num(x - size)} {_num(y)}Z" fill="#ffffff" stroke="{INK}" '
+        f'stroke-width="2" data-value="{_num(v)}"/>'
+        for x, y, v in pixels
+    ]
+    return f'<g class="{css}">' + "".join(shapes) + "</g>"
 
 
 def _svg(chart_id: str, title: str, description: str, body: str) -> SafeString:
@@ -420,15 +569,9 @@ def _score_chart(
     zone = ZoneInfo(patient.timezone)
     name = short_name(code)
     definition = definitions.get(code)
-    times = [at.timestamp() for at, _, _ in rows]
-    frame = _Frame(min(times), max(times), 0, definition.max_total)
-    body = [
-        _axes(
-            frame,
-            f"{name} score",
-            [(t, _day(at, zone)) for t, (at, _, _) in zip(times, rows, strict=True)],
-        )
-    ]
+    positions, first_day, days = _day_positions([at for at, _, _ in rows], zone)
+    frame = _Frame(0, days, 0, definition.max_total)
+    body = [_axes(frame, f"{name} score", first_day, days)]
     baseline = track.baseline
     refs: list[_Ref] = []
     if baseline is not None:
@@ -446,14 +589,16 @@ def _score_chart(
         remission = _remission_words(code, rules)
         if remission is not None:
             refs.append(_Ref(*remission, DASH_REMISSION, "remission"))
-    lines, labels = _references(frame, refs)
-    body.append(lines)
-    body.append(
-        _series(
-            frame, [(t, total) for t, (_, total, _) in zip(times, rows, strict=True)], css="scores"
-        )
-    )
-    body.append(labels)
+    pixels = _pixels(frame, [(t, total) for t, (_, total, _) in zip(positions, rows, strict=True)])
+    layout = _Layout()
+    layout.add_line([(x, y) for x, y, _ in pixels])
+    for x, y, _ in pixels:
+        layout.add_marker(x, y)
+    lines, labels = _references(frame, refs, layout)
+    # The reference labels first; then the values, first and last before the others.
+    which = [0, len(pixels) - 1, *range(1, len(pixels) - 1)]
+    values = _value_labels(layout, pixels, which if len(pixels) <= MAX_LABELLED_POINTS else [])
+    body += [lines, _series(pixels, values, css="scores"), labels]
     changes = dict(zip((o.at for o in track.follow_ups), track.changes, strict=False))
     table_rows = tuple(
         (
@@ -541,6 +686,10 @@ class _Reading(NamedTuple):
     status: str
 
     @property
+    def gate_failed(self) -> bool:
+        return self.status == SessionStatus.GATE_FAILED.value
+
+    @property
     def before(self) -> str:
         return f"{self.systolic_before}/{self.diastolic_before}"
 
@@ -592,7 +741,7 @@ def _bp_description(readings: Sequence[_Reading], zone: tzinfo, rules: safety.Sa
     )
 
 
-def _bp_frame(readings: Sequence[_Reading], limits: Sequence[_Ref]) -> _Frame:
+def _bp_frame(readings: Sequence[_Reading], limits: Sequence[_Ref], days: int) -> _Frame:
     values: list[float] = [
         v
         for r in readings
@@ -602,33 +751,69 @@ def _bp_frame(readings: Sequence[_Reading], limits: Sequence[_Ref]) -> _Frame:
     values += [ref.value for ref in limits]
     low = min(_BP_FLOOR, int(min(values)) // _BP_STEP * _BP_STEP)
     high = max(_BP_CEILING, (int(max(values)) // _BP_STEP + 1) * _BP_STEP)
-    times = [r.at.timestamp() for r in readings]
-    return _Frame(min(times), max(times), low, high)
+    return _Frame(0, days, low, high)
 
 
-def _bp_series(frame: _Frame, readings: Sequence[_Reading]) -> list[str]:
-    def points(values: Sequence[int | None]) -> list[tuple[float, float]]:
-        return [
-            (r.at.timestamp(), v) for r, v in zip(readings, values, strict=True) if v is not None
-        ]
+class _BpLine(NamedTuple):
+    css: str
+    pixels: list[tuple[float, float, float]]
+    dash: str | None
+    hollow: bool
 
+
+def _bp_series(
+    frame: _Frame, readings: Sequence[_Reading], positions: Sequence[float], limits: Sequence[_Ref]
+) -> tuple[list[str], str]:
+    """The four lines, the gate-failed markers, and the reference lines' labels.
+
+    A session whose checklist stopped the dose is no point of the lines (there was no
+    dose to join it to): its pre-dose reading is a diamond on its own. Only the first
+    and the last value of each line is written, and only where it hides nothing.
+    """
+    dosed = [(t, r) for t, r in zip(positions, readings, strict=True) if not r.gate_failed]
+    stopped = [(t, r) for t, r in zip(positions, readings, strict=True) if r.gate_failed]
+
+    def pixels(
+        pairs: Sequence[tuple[float, _Reading]], field: str
+    ) -> list[tuple[float, float, float]]:
+        values = [(t, getattr(r, field)) for t, r in pairs]
+        return _pixels(frame, [(t, v) for t, v in values if v is not None])
+
+    lines = [
+        _BpLine("systolic-before", pixels(dosed, "systolic_before"), None, hollow=False),
+        _BpLine("diastolic-before", pixels(dosed, "diastolic_before"), None, hollow=False),
+        _BpLine("systolic-after", pixels(dosed, "systolic_after"), DASH_AFTER_DOSE, hollow=True),
+        _BpLine("diastolic-after", pixels(dosed, "diastolic_after"), DASH_AFTER_DOSE, hollow=True),
+    ]
+    markers = [
+        ("systolic-gate-failed", pixels(stopped, "systolic_before")),
+        ("diastolic-gate-failed", pixels(stopped, "diastolic_before")),
+    ]
+    layout = _Layout()
+    for line in lines:
+        layout.add_line([(x, y) for x, y, _ in line.pixels])
+        for x, y, _ in line.pixels:
+            layout.add_marker(x, y)
+    for _, found in markers:
+        for x, y, _ in found:
+            layout.add_marker(x, y, radius=6)
+    reference_lines, reference_labels = _references(frame, limits, layout)
+    drawn = [reference_lines]
+    for line in lines:
+        values = _value_labels(layout, line.pixels, [0, len(line.pixels) - 1])
+        drawn.append(_series(line.pixels, values, css=line.css, dash=line.dash, hollow=line.hollow))
+    drawn += [_diamonds(found, css=css) for css, found in markers]
+    return drawn, reference_labels
+
+
+def _legend(gate_failed: bool) -> list[str]:
+    words = ["Filled, solid: before the dose", "Hollow, dashed: after the dose"]
+    if gate_failed:
+        words.append("Diamond, not joined: gate failed, no dose")
+    top, step = (12, 13) if gate_failed else (14, 16)
     return [
-        _series(frame, points([r.systolic_before for r in readings]), css="systolic-before"),
-        _series(frame, points([r.diastolic_before for r in readings]), css="diastolic-before"),
-        _series(
-            frame,
-            points([r.systolic_after for r in readings]),
-            css="systolic-after",
-            dash=DASH_AFTER_DOSE,
-            hollow=True,
-        ),
-        _series(
-            frame,
-            points([r.diastolic_after for r in readings]),
-            css="diastolic-after",
-            dash=DASH_AFTER_DOSE,
-            hollow=True,
-        ),
+        _text(WIDTH - RIGHT, top + i * step, line, anchor="end", size=12)
+        for i, line in enumerate(words)
     ]
 
 
@@ -659,15 +844,14 @@ def vitals_chart(patient: Patient) -> Chart | None:
         return None
     zone = ZoneInfo(patient.timezone)
     limits = _limits(rules)
-    frame = _bp_frame(readings, limits)
-    lines, labels = _references(frame, limits)
+    positions, first_day, days = _day_positions([r.at for r in readings], zone)
+    frame = _bp_frame(readings, limits, days)
+    drawn, labels = _bp_series(frame, readings, positions, limits)
     body = [
-        _axes(frame, "mmHg", [(r.at.timestamp(), _day(r.at, zone)) for r in readings]),
-        lines,
-        *_bp_series(frame, readings),
+        _axes(frame, "mmHg", first_day, days),
+        *drawn,
         labels,
-        _text(WIDTH - RIGHT, 14, "Filled, solid: before the dose", anchor="end", size=12),
-        _text(WIDTH - RIGHT, 30, "Hollow, dashed: after the dose", anchor="end", size=12),
+        *_legend(any(r.gate_failed for r in readings)),
     ]
     title = "Blood pressure at each session"
     rows = tuple(

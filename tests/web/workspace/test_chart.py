@@ -89,7 +89,7 @@ def test_the_chart_shows_the_header(alice_client: Client, journey: Patient):
     assert "Treatment-resistant depression" in html
     assert "72.5 kg" in html  # the weight of the intake, copied on review
     assert "Sid Sitter" in html
-    assert "Sam Contact, +1 555 765 4321" in html
+    assert 'Sam Contact, <span class="nowrap">+1 555 765 4321</span>' in html
     assert "Sublingual (Troche)" in html
     assert "100 mg (" in html
     # The open (acknowledged, not resolved) suicidality alert, with the way to the inbox.
@@ -177,6 +177,28 @@ def test_the_audit_trail_shows_the_last_50(alice_client: Client, journey: Patien
         alice_client.get(url(journey), {"kind": "plan"})
     response = alice_client.get(url(journey))
     assert len(response.context["viewers"]) == 50
+    # The latest 10 in sight, the 40 before them behind a disclosure: a page, not a scroll.
+    assert len(response.context["recent_viewers"]) == 10
+    assert len(response.context["earlier_viewers"]) == 40
+    html = response.content.decode()
+    shown, _, hidden = html.partition('<details class="ws-more">')
+    section = shown[shown.index('id="h-viewers"') :]
+    assert section.count("workspace chart</td>") == 10
+    assert "<summary>Show 40 earlier reads</summary>" in hidden
+    assert hidden.count("workspace chart</td>") == 40
+
+
+def test_a_short_audit_trail_has_no_disclosure(alice_client: Client, journey: Patient):
+    response = alice_client.get(url(journey))
+    assert len(response.context["earlier_viewers"]) == 0
+    assert 'class="ws-more"' not in response.content.decode()
+
+
+def test_phone_numbers_and_dates_do_not_wrap(alice_client: Client, journey: Patient):
+    html = alice_client.get(url(journey)).content.decode()
+    assert f'<dd class="nowrap">{journey.phone}</dd>' in html
+    assert f'<span class="nowrap">{journey.emergency_contact_phone}</span>' in html
+    assert f'<span class="nowrap">(born {journey.date_of_birth:%Y-%m-%d})</span>' in html
 
 
 def test_links_to_the_care_screens_that_exist(alice_client: Client, journey: Patient):

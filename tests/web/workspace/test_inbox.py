@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -22,6 +24,52 @@ def ack_url(a: Alert) -> str:
 
 def resolve_url(a: Alert) -> str:
     return reverse("ws-alert-resolve", kwargs={"alert_id": a.pk})
+
+
+class _Names(HTMLParser):
+    """The text of every label, button and summary: what a screen reader names them by."""
+
+    NAMED = ("label", "button", "summary")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: dict[str, list[str]] = defaultdict(list)
+        self.open: list[tuple[str, list[str]]] = []
+        self.details: list[bool] = []  # whether each details around here is open
+
+    def handle_starttag(self, tag, attrs):  # type: ignore[no-untyped-def]
+        if tag in self.NAMED:
+            self.open.append((tag, []))
+        if tag == "details":
+            self.details.append("open" in dict(attrs))
+
+    def handle_endtag(self, tag):  # type: ignore[no-untyped-def]
+        if tag == "details":
+            self.details.pop()
+        if self.open and self.open[-1][0] == tag:
+            _, words = self.open.pop()
+            self.names[tag].append(" ".join("".join(words).split()))
+            if tag == "label":
+                self.names["hidden label" if not all(self.details) else "shown label"].append(
+                    self.names[tag][-1]
+                )
+
+    def handle_data(self, data):  # type: ignore[no-untyped-def]
+        for _, words in self.open:
+            words.append(data)
+
+
+NOTES = ("Note (optional)", "How it was resolved")
+
+
+def accessible_names(html: str) -> dict[str, list[str]]:
+    """Names by kind; "label", "shown label" and "hidden label" only the alerts' notes."""
+    parser = _Names()
+    parser.feed(html)
+    names = parser.names
+    for kind in ("label", "shown label", "hidden label"):
+        names[kind] = [n for n in names[kind] if n.startswith(NOTES)]
+    return names
 
 
 def titles(response) -> list[str]:  # type: ignore[no-untyped-def]
@@ -150,8 +198,72 @@ def test_htmx_acknowledge_replaces_the_row(alice_client, patient_a):
     assert html.lstrip().startswith(f'<tr id="alert-{a.pk}"')
     assert "Acknowledged: Worse than at baseline" in html
     assert "on it" in html
-    assert ">Acknowledge</button>" not in html  # only resolve is left
-    assert ">Resolve</button>" in html
+    names = accessible_names(html)
+    assert not [n for n in names["button"] if n.startswith("Acknowledge")]  # only resolve
+    assert names["button"] == ["Resolve: Worse than at baseline, Ada Alerted"]
+
+
+def test_every_field_and_button_names_its_alert(alice_client, patient_a, clinic):
+    other = make_patient(clinic, "Bo Other", with_account=True)
+    alert(patient_a, title="Suicidality on PHQ-9")
+    alert(other, title="Suicidality on PHQ-9")
+    alert(other, status=AlertStatus.ACKNOWLEDGED, title="Blood pressure high")
+    names = accessible_names(alice_client.get(URL).content.decode())
+    # Same words on screen ("Note (optional)"), but a name of its own for each alert.
+    assert sorted(names["label"]) == sorted(
+        [
+            "Note (optional) on: Suicidality on PHQ-9, Ada Alerted",
+            "Note (optional) on: Suicidality on PHQ-9, Bo Other",
+            "How it was resolved (required) for: Suicidality on PHQ-9, Ada Alerted",
+            "How it was resolved (required) for: Suicidality on PHQ-9, Bo Other",
+            "How it was resolved (required) for: Blood pressure high, Bo Other",
+        ]
+    )
+    for kind in ("label", "button", "summary"):
+        assert len(names[kind]) == len(set(names[kind])), kind
+    assert "Acknowledge… Suicidality on PHQ-9, Bo Other" in names["summary"]
+    assert "Resolve: Blood pressure high, Bo Other" in names["button"]
+
+
+def test_the_forms_wait_behind_a_disclosure_per_row(alice_client, patient_a):
+    a = alert(patient_a)
+    html = alice_client.get(URL).content.decode()
+    # Closed until asked for: the row is two small controls, not two forms.
+    assert not accessible_names(html)["shown label"]
+    row = html[html.index(f'<tr id="alert-{a.pk}"') :]
+    row = row[: row.index("</tr>")]
+    assert row.count('<details class="ws-act">') == 2
+    assert row.index("<summary>Acknowledge…") < row.index(f'id="ack-note-{a.pk}"')
+    assert row.index("<summary>Resolve…") < row.index(f'id="resolve-note-{a.pk}"')
+
+
+def test_the_form_with_an_error_comes_back_open(alice_client, patient_a):
+    a = alert(patient_a)
+    response = alice_client.post(resolve_url(a), {"note": ""}, headers={"HX-Request": "true"})
+    names = accessible_names(response.content.decode())
+    assert names["shown label"] == [
+        "How it was resolved (required) for: Worse than at baseline, Ada Alerted"
+    ]
+    response = alice_client.post(resolve_url(a), {"note": " "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<a href="#resolve-note-{a.pk}">' in html
+    assert "How it was resolved (required) for: Worse" in " ".join(
+        accessible_names(html)["shown label"]
+    )
+
+
+def test_a_too_long_note_reopens_the_acknowledge_form(alice_client, patient_a):
+    a = alert(patient_a)
+    response = alice_client.post(ack_url(a), {"note": "x" * 4001})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert f'<a href="#ack-note-{a.pk}">' in html
+    assert accessible_names(html)["shown label"] == [
+        "Note (optional) on: Worse than at baseline, Ada Alerted"
+    ]
+    a.refresh_from_db()
+    assert a.status == AlertStatus.OPEN
 
 
 # --- Resolve -------------------------------------------------------------------------------

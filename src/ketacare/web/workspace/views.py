@@ -45,6 +45,7 @@ from ketacare.web.workspace.timeline import Kind, timeline
 PAGE_SIZE = 50
 INBOX_PAGE_SIZE = 50
 AUDIT_TRAIL_SIZE = 50
+AUDIT_TRAIL_SHOWN = 10  # the rest of the trail behind "Show ... earlier reads"
 # What a clinic's panel and inbox judge outcomes by (CLINICAL.md A11 defaults).
 RULES = outcomes.DEFAULT_RULES
 
@@ -358,9 +359,11 @@ def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         .filter(patient=patient, status__in=panel.UNRESOLVED)
         .order_by("-raised_at")
     )
-    viewers = AuditEntry.objects.filter(
-        patient_id=patient.pk, action__in=[AuditAction.READ, AuditAction.EXPORT]
-    ).order_by("-seq")[:AUDIT_TRAIL_SIZE]
+    viewers = list(
+        AuditEntry.objects.filter(
+            patient_id=patient.pk, action__in=[AuditAction.READ, AuditAction.EXPORT]
+        ).order_by("-seq")[:AUDIT_TRAIL_SIZE]
+    )
     context = {
         "patient": patient,
         "age": _age(patient),
@@ -374,6 +377,8 @@ def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         "charts": score_charts(patient),
         "vitals": vitals_chart(patient),
         "viewers": viewers,
+        "recent_viewers": viewers[:AUDIT_TRAIL_SHOWN],
+        "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
         "care_links": _care_links(patient),
     }
     return render(request, "web/workspace/chart.html", context)
