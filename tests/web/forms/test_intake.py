@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.intake import services
+from ketacare.intake import schemas, services
 from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -68,6 +69,77 @@ def test_a_section_is_saved_as_a_draft_and_resumed(
     assert 'value="72.5"' in resumed
     overview = text(me.get(INTAKE))
     assert "Continue: Your physical health" in overview
+
+
+def test_the_date_of_birth_is_a_date_box_with_an_iso_value_and_no_format_hint(
+    me: Client, draft: Intake
+) -> None:
+    html = text(me.get(_step("demographics")))
+    assert re.search(r'<input type="date" name="date_of_birth" value="1985-06-15"[^>]*>', html)
+    # The browser shows the date in the phone's own format: no hint that could differ.
+    assert "For example 1985-06-15" not in html
+
+
+def _steps_list(html: str) -> str:
+    start = html.index('<nav aria-label="Intake sections">')
+    return html[start : html.index("</nav>", start)]
+
+
+def _entry(steps: str, title: str) -> str:
+    """The list item of one section."""
+    start = steps.index(f">{title}<")
+    return steps[start : steps.index("</li>", start)]
+
+
+def test_the_section_list_says_where_the_patient_is_and_what_is_saved(
+    me: Client, draft: Intake
+) -> None:
+    # The record's date of birth and weight are in the draft already (prefilled): only
+    # the sections saved and complete say "Saved", and the page on screen says so instead.
+    steps = _steps_list(text(me.get(_step("demographics"))))
+    assert steps.count('aria-current="step"') == 1
+    here = _entry(steps, "About you")
+    assert "You are here" in here
+    assert "Saved" not in here
+    assert "&#10003;" not in here
+    assert "Saved" not in steps  # nothing else saved yet
+
+    me.post(_step("medical_history"), {"step": "medical_history", "pregnant": "no"})
+    me.post(_step("psychiatric_history"), _all_no("psychiatric_history"))
+    steps = _steps_list(text(me.get(_step("trials"))))
+    assert "You are here" in _entry(steps, "Antidepressants you have taken")
+    saved = _entry(steps, "About you")
+    assert '<span class="sr-only">:</span> <span aria-hidden="true">&#10003;</span> Saved' in saved
+    assert "Saved" in _entry(steps, "Your mental health history")
+    # Saved but a question still unanswered: said in words, not as done.
+    unfinished = _entry(steps, "Your physical health")
+    assert "Not finished" in unfinished
+    assert "Saved" not in unfinished
+    assert "Saved" not in _entry(steps, "Medicines you take now")  # not started
+
+
+def _all_no(section: str) -> dict[str, str]:
+    """Every question of a section of yes/no and none/past/now questions answered no."""
+    model = {"psychiatric_history": schemas.PsychiatricHistory}[section]
+    answers = {"step": section}
+    for name, info in model.model_fields.items():
+        answers[name] = "no" if info.annotation is bool else "none"
+    return answers
+
+
+def test_the_overview_and_the_review_page_go_by_what_is_saved_and_complete(
+    me: Client, draft: Intake
+) -> None:
+    me.post(_step("medical_history"), {"step": "medical_history", "pregnant": "no"})
+    overview = text(me.get(INTAKE))
+    assert "Sections marked &ldquo;Saved&rdquo; are done" in overview
+    assert 'aria-current="step"' not in overview  # no page of the intake is on screen
+    # "About you" came complete from the record; the physical health is not finished.
+    assert "Continue: Your physical health" in overview
+    review = text(me.get(_step("review")))
+    assert "Your physical health</a>: <strong>not finished</strong>" in review
+    assert "About you</a>: saved" in review
+    assert "Medicines you take now</a>: <strong>not filled in yet</strong>" in review
 
 
 def test_yes_no_answers_and_partial_sections_are_kept(me: Client, draft: Intake) -> None:

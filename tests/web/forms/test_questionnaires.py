@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -33,6 +34,19 @@ def test_the_form_has_every_item_as_a_radio_group(me: Client) -> None:
     assert 'id="id_item_1_0" required' in html
     assert 'name="item_10"' in html
     assert_no_external_urls(page)
+
+
+def test_the_unscored_item_10_is_optional_and_says_so(me: Client, patient: Patient) -> None:
+    # As the instrument defines it (CLINICAL.md A1), and as the public self-screen asks it.
+    html = text(me.get(PHQ9))
+    assert re.search(r'<legend><span class="number">10\.</span> [^<]+ \(optional\)</legend>', html)
+    assert html.count("(optional)</legend>") == 1
+    assert "You may leave this question out: it is not counted in your score." in html
+    assert not re.search(r'name="item_10"[^>]* required', html)
+    response = me.post(PHQ9, all_items([1, 2, 1, 2, 1, 2, 1, 2, 0]))
+    assert response.status_code == 302
+    stored = QuestionnaireResponse.objects.get(patient=patient)
+    assert stored.total == 12
 
 
 def test_an_incomplete_questionnaire_names_every_missing_item_and_stores_nothing(

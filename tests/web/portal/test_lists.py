@@ -56,8 +56,12 @@ def test_my_medication_shows_the_balance_in_units(
     response = signed_in(approved.user).get(reverse("portal-medication"))
     assert response.status_code == 200
     html = text(response)
-    assert "<strong>6 tablets</strong>" in html
-    assert "enough for 3 sessions" in html
+    # The product's own word (troches), never the ledger's "tablets".
+    assert "You should have <strong>6 troches</strong> at home." in html
+    assert "Each session you take 2 troches (100 mg), so this is enough for 3 sessions." in html
+    assert "Dispensed, +8\u00a0troches" in html
+    assert "Taken, \u22122\u00a0troches" in html
+    assert "tablet" not in html
     assert audit(action=AuditAction.READ, object_type="treatment.LedgerAccount")
 
 

@@ -70,7 +70,10 @@ def test_the_pages_render_for_a_patient_without_a_plan(signed_in: SignIn, patien
     assert "There is no session to start right now" in text(
         client.get(reverse("portal-session-start"))
     )
-    assert "<strong>0 tablets</strong>" in text(client.get(reverse("portal-medication")))
+    medication = text(client.get(reverse("portal-medication")))
+    assert "You have no current treatment plan." in medication
+    assert "No medication recorded yet." in medication
+    assert "tablet" not in medication
     assert not AdverseEvent.objects.exists()
 
 
@@ -85,3 +88,20 @@ def test_every_sitter_page_renders(signed_in: SignIn, robin: Sitter, approved: P
         html = text(response)
         assert external_urls(html) == []
         assert f'href="tel:{approved.clinic.emergency_number}"' in html
+
+
+def test_the_header_keeps_the_main_links_apart_from_who_is_signed_in(
+    signed_in: SignIn, approved: Patient
+) -> None:
+    # On a phone the links make one row and the name and "Sign out" a small line beside
+    # the brand (site.css): the main navigation holds the links only.
+    html = text(signed_in(approved.user).get(reverse("portal-today")))
+    header = html[html.index('<header class="top">') : html.index("</header>")]
+    nav = header[header.index('<nav aria-label="Main">') : header.index("</nav>")]
+    for link in ("Today", "Progress", "Sessions", "My record"):
+        assert f">{link}</a>" in nav
+    assert "Sign out" not in nav
+    assert approved.user.display_name not in nav
+    account = header[header.index('<div class="account">') :]
+    assert f'<span class="who">{approved.user.display_name} · ' in account
+    assert '<button type="submit" class="link">Sign out</button>' in account

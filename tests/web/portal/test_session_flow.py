@@ -116,7 +116,8 @@ def test_the_passing_path_through_dose_and_check_in(
 
     page = text(client.get(started["Location"]))
     assert "100 mg" in page
-    assert "<strong>2 troches of 50 mg</strong>: 2 tablets from your supply" in page
+    assert "That is <strong>2 troches of 50 mg</strong> from your supply." in page
+    assert "tablet" not in page
     assert "I have taken my dose" in page
 
     dosed = client.post(reverse("portal-dose-taken", kwargs={"session_id": session.pk}))

@@ -12,7 +12,13 @@ from ketacare.audit.models import AuditEntry
 from ketacare.clinical import instruments
 from ketacare.clinical.selfscreen import QUESTIONS
 from ketacare.intake.models import ScreeningLead
-from tests.web.public.helpers import MODERATELY_SEVERE, external_urls, html, screen_post
+from tests.web.public.helpers import (
+    MODERATELY_SEVERE,
+    external_urls,
+    html,
+    screen_post,
+    signed_answers,
+)
 
 PHQ9 = instruments.get("phq9")
 
@@ -24,7 +30,7 @@ def nothing_stored() -> bool:
 # --- the form -----------------------------------------------------------------------
 
 
-def test_the_self_screen_asks_every_phq9_item_as_a_required_radio_group(
+def test_the_self_screen_asks_every_scored_phq9_item_as_a_required_radio_group(
     client: Client, clinic: Clinic
 ) -> None:
     response = client.get("/screen/")
@@ -32,10 +38,16 @@ def test_the_self_screen_asks_every_phq9_item_as_a_required_radio_group(
     page = html(response)
     assert "<h1>Is ketamine treatment right for you?</h1>" in page
     for item in PHQ9.items:
-        assert f"<legend>{item.number}. {item.text}</legend>" in page
         radios = re.findall(rf'<input type="radio" name="phq9_{item.number}"[^>]*>', page)
         assert len(radios) == len(item.choices)
-        assert all(" required" in radio for radio in radios)
+        if item.scored:
+            assert f"<legend>{item.number}. {item.text}</legend>" in page
+            assert all(" required" in radio for radio in radios)
+        else:  # item 10, unscored: optional, as the instrument (and the portal's PHQ-9) has it
+            assert f"<legend>{item.number}. {item.text} (optional)</legend>" in page
+            assert not any(" required" in radio for radio in radios)
+            assert all(f'aria-describedby="id_phq9_{item.number}_helptext"' in r for r in radios)
+    assert "You may leave this question out: it is not counted in the score." in page
     assert '<label class="choice" for="id_phq9_9_3">' in page
     assert "Nearly every day" in page
 
@@ -79,18 +91,18 @@ def test_an_incomplete_self_screen_names_every_missing_question_and_stores_nothi
     response = client.post("/screen/", data)
     assert response.status_code == 200
     page = html(response)
-    assert "4 questions are not answered" in page
+    assert "3 questions are not answered" in page  # item 10 (optional) is not one of them
     summary = page[
         page.index('class="error-summary"') : page.index("</div>", page.index("error-summary"))
     ]
     for anchor, words in (
         ("id_phq9_3_0", "3. Trouble falling or staying asleep"),
-        ("id_phq9_10_0", "10. If you checked off any problems"),
         ("id_failed_trials_0", "How many antidepressants"),
         ("id_exclusion_ketamine_allergy_0", "Have you ever had an allergic reaction to ketamine?"),
     ):
         assert re.search(rf'<a href="#{anchor}">{re.escape(words)}', summary), anchor
-    assert summary.count("<li>") == 4
+    assert summary.count("<li>") == 3
+    assert "id_phq9_10_0" not in summary
     # Each missing question says so under itself, and its radios point at the message.
     assert 'id="id_phq9_3_error">Error: Choose an answer.</p>' in page
     assert 'aria-describedby="id_phq9_3_error"' in page
@@ -101,9 +113,38 @@ def test_an_incomplete_self_screen_names_every_missing_question_and_stores_nothi
     assert nothing_stored()
 
 
+def test_the_optional_item_10_may_be_left_out_and_the_visitor_can_still_leave_details(
+    client: Client, clinic: Clinic
+) -> None:
+    data = screen_post()
+    del data["phq9_10"]
+    response = client.post("/screen/", data)
+    page = html(response)
+    assert '<h1 id="result-title">Your result: You may be a candidate</h1>' in page
+    assert "Your PHQ-9 score is 15 out of 27" in page  # item 10 is never part of the total
+    assert nothing_stored()
+    # The signed answers without item 10 still make a lead.
+    contact = {
+        "answers": signed_answers(response),
+        "name": "Sam Visitor",
+        "email": "sam@example.org",
+        "preferred_contact_time": "any",
+        "consent": "on",
+    }
+    assert client.post("/screen/contact/", contact).status_code == 302
+    assert ScreeningLead.objects.get().phq9_total == 15
+
+
+def test_an_answer_to_item_10_out_of_range_is_still_refused(client: Client, clinic: Clinic) -> None:
+    page = html(client.post("/screen/", screen_post() | {"phq9_10": "4"}))
+    assert "1 question is not answered" in page
+    assert 'id="id_phq9_10_error">Error: Choose an answer.</p>' in page
+    assert nothing_stored()
+
+
 def test_an_empty_submission_lists_all_questions(client: Client, clinic: Clinic) -> None:
     page = html(client.post("/screen/", {}))
-    total = len(PHQ9.items) + 1 + len(QUESTIONS)
+    total = len([item for item in PHQ9.items if item.scored]) + 1 + len(QUESTIONS)
     assert f"{total} questions are not answered" in page
     assert nothing_stored()
 

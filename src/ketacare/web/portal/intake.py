@@ -42,6 +42,7 @@ from ketacare.web.common import current_user, own_patient
 from ketacare.web.portal.questionnaires import InstrumentForm
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+ISO_DATE = "%Y-%m-%d"  # the value of an <input type="date">, whatever the language
 NOT_ANSWERED = "Not answered yet: please answer this question."
 # Where the submission was refused: the pages show its errors next to their fields.
 TRIED_KEY = "intake_submit_tried"
@@ -168,11 +169,12 @@ def _form_field(label: str, annotation: Any) -> forms.Field:  # noqa: PLR0911 - 
     if annotation is Decimal:
         return forms.DecimalField(label=label, required=False, widget=forms.TextInput(numeric))
     if annotation is dt.date:
+        # A date box (type="date") takes and gives the ISO date whatever the language,
+        # and shows it in the phone's own format: so no format hint, which could differ.
         return forms.DateField(
             label=label,
             required=False,
-            widget=forms.DateInput(attrs={"type": "date"}),
-            help_text="For example 1985-06-15.",
+            widget=forms.DateInput(attrs={"type": "date"}, format=ISO_DATE),
         )
     return forms.CharField(label=label, required=False, max_length=200)
 
@@ -293,10 +295,32 @@ def steps_for(patient: Patient) -> list[Step]:
     ]
 
 
-def _step_done(step: Step, data: Mapping[str, Any]) -> bool:
+class StepState(StrEnum):
+    """What the list of sections says of a section (in words, not only a tick)."""
+
+    NOT_STARTED = ""
+    SAVED = "saved"  # saved in the draft, and nothing missing in it
+    UNFINISHED = "unfinished"  # saved in the draft, but a question is not answered yet
+
+
+def _step_saved(step: Step, data: Mapping[str, Any]) -> bool:
     if step.instrument is not None:
         return step.instrument in data.get("questionnaires", {})
     return step.key in data
+
+
+def step_states(
+    patient: Patient, intake: Intake, steps: Sequence[Step]
+) -> list[tuple[Step, StepState]]:
+    """Each step with its state: saved, unfinished (what submitting would refuse), or not."""
+    missing = {_step_of(path) for path in _submission_errors(intake, patient)}
+
+    def state(step: Step) -> StepState:
+        if step.key == "review" or not _step_saved(step, intake.data):
+            return StepState.NOT_STARTED
+        return StepState.UNFINISHED if step.key in missing else StepState.SAVED
+
+    return [(step, state(step)) for step in steps]
 
 
 # --- errors by path ----------------------------------------------------------------------
@@ -589,7 +613,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "patient": patient,
         "intake": draft,
         "has_errors": bool(left) or any(form.errors for form in built),
-        "steps": [(s, _step_done(s, draft.data)) for s in steps],
+        "steps": step_states(patient, draft, steps),
         "step": step,
         "forms": built,
         "formset": formset,
@@ -617,12 +641,14 @@ def _overview(
     request: HttpRequest, draft: Intake, patient: Patient, steps: list[Step]
 ) -> HttpResponse:
     record(Event.about(AuditAction.READ, draft, detail={"via": "portal intake"}))
-    done = [(s, _step_done(s, draft.data)) for s in steps]
-    next_step = next((s for s, finished in done if not finished and s.key != "review"), steps[-1])
+    states = step_states(patient, draft, steps)
+    next_step = next(
+        (s for s, state in states if state != StepState.SAVED and s.key != "review"), steps[-1]
+    )
     context = {
         "patient": patient,
         "intake": draft,
-        "steps": done,
+        "steps": states,
         "next_step": next_step,
         "crisis": _crisis(draft.data),
     }

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +15,13 @@ from django.urls import NoReverseMatch, reverse
 from ketacare.accounts.models import User
 from ketacare.clinical import safety
 from ketacare.patients.models import Patient
-from ketacare.treatment.models import DosingSession, TreatmentPlan
+from ketacare.treatment.models import (
+    DosingSession,
+    FormulationKind,
+    LedgerEvent,
+    LedgerEventKind,
+    TreatmentPlan,
+)
 from ketacare.treatment.plans import plan_safety_rules
 
 
@@ -62,17 +70,58 @@ def deadline(session: DosingSession, now: datetime) -> Deadline | None:
     return Deadline(session.check_in_due_at, int(left.total_seconds()))
 
 
+# The patient's word for one unit of their supply, singular and plural: the product's own
+# noun as clinical.dosing names it ("2 troches of 50 mg"), not the ledger's "tablets".
+UNIT_WORDS: Mapping[str, tuple[str, str]] = {
+    FormulationKind.SUBLINGUAL_TABLET: ("tablet", "tablets"),
+    FormulationKind.TROCHE: ("troche", "troches"),
+    FormulationKind.RAPID_DISSOLVE: ("rapid-dissolve tablet", "rapid-dissolve tablets"),
+    FormulationKind.NASAL_SPRAY: ("spray", "sprays"),
+    FormulationKind.ESKETAMINE_DEVICE: ("device", "devices"),
+}
+
+
 @dataclass(frozen=True)
 class Units:
-    """One dose of the plan in the units the patient counts: "2 troches"."""
+    """A quantity of the plan's product in the units the patient counts: "2 troches"."""
 
     count: str
     unit: str
 
+    def __str__(self) -> str:
+        return f"{self.count} {self.unit}"
+
+
+def units(plan: TreatmentPlan, quantity: Decimal) -> Units:
+    """`quantity` ledger units of the plan's product, in its own word: "6 troches".
+
+    As clinical.dosing words a dose: singular for one or a half, plural otherwise.
+    """
+    singular, plural = UNIT_WORDS[plan.formulation_kind]
+    count = quantity.normalize()
+    return Units(f"{count:f}", singular if 0 < abs(count) <= 1 else plural)
+
+
+def ledger_amount(plan: TreatmentPlan | None, event: LedgerEvent) -> str:
+    """A change of the supply as the patient reads it: "+8 troches", "-2 troches" (a true minus).
+
+    A count changes nothing: it says what was counted ("6 troches").
+    """
+    quantity = event.quantity
+    if event.kind == LedgerEventKind.COUNTED and event.counted is not None:
+        quantity = event.counted
+        sign = ""
+    else:
+        sign = "+" if quantity > 0 else "\u2212" if quantity < 0 else ""
+    if plan is None:
+        return f"{sign}{abs(quantity).normalize():f}"
+    amount = units(plan, abs(quantity))
+    return f"{sign}{amount.count}\u00a0{amount.unit}"  # kept on one line
+
 
 def dose_units(plan: TreatmentPlan) -> Units:
-    count = plan.ledger_units(float(plan.dose_mg)).normalize()
-    return Units(f"{count:f}", str(plan.ledger_unit.label))
+    """One dose of the plan in the units the patient counts: "2 troches"."""
+    return units(plan, plan.ledger_units(float(plan.dose_mg)))
 
 
 def bp_limits(plan: TreatmentPlan | None) -> dict[str, safety.BloodPressureLimit | None]:

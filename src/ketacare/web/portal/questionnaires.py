@@ -67,6 +67,8 @@ class ItemField(forms.TypedChoiceField):
     def __init__(self, item: instruments.Item, *, asked_if: int | None, draft: bool) -> None:
         self.number = item.number
         self.asked_if = None if asked_if is None else _field_name(asked_if)
+        # An unscored item (PHQ-9 item 10, CLINICAL.md A1) may always be left out.
+        self.optional = not item.scored
         missing = f"Question {item.number} is not answered: choose one answer."
         super().__init__(
             label=item.text,

@@ -182,7 +182,6 @@ def _session_context(patient: Patient, session: DosingSession) -> dict[str, Any]
     return {
         "patient": patient,
         "session": session,
-        "units": pages.dose_units(session.plan),
         "deadline": pages.deadline(session, now),
         "check_in": check_in,
         "check_in_words": [CHECK_IN_WORDS[c] for c in causes if c in CHECK_IN_WORDS],
@@ -340,16 +339,15 @@ def medication(request: HttpRequest) -> HttpResponse:
             detail={"via": "portal medication", "balance": str(balance)},
         )
     )
-    units = pages.dose_units(plan) if plan is not None else None
     per_dose = plan.ledger_units(float(plan.dose_mg)) if plan is not None else None
     context = {
         "patient": patient,
         "plan": plan,
-        "balance": f"{balance.normalize():f}",
-        "unit": plan.ledger_unit.label if plan is not None else "tablets",
-        "units": units,
+        # In the product's own word ("6 troches"); without a plan, the bare number.
+        "balance": pages.units(plan, balance) if plan is not None else f"{balance.normalize():f}",
+        "units": pages.dose_units(plan) if plan is not None else None,
         "doses_left": int(balance // per_dose) if per_dose else None,
-        "events": events,
+        "events": [(event, pages.ledger_amount(plan, event)) for event in events],
     }
     return render(request, "web/portal/medication.html", context)
 

@@ -1,7 +1,9 @@
 """The self-screen and the contact form: parsing only (the rules are clinical.selfscreen).
 
 Every question of the self-screen is required, in the browser (`required` on each
-radio) and here: a missing answer is an error named in the summary at the top.
+radio) and here: a missing answer is an error named in the summary at the top. The one
+exception is the PHQ-9's unscored item 10 (how difficult the problems made things):
+optional, as the instrument defines it (CLINICAL.md A1) and as the portal's PHQ-9 asks it.
 The answers travel from the result page to the contact form signed, in a hidden field:
 nothing about a visitor is stored on the server unless they leave their details.
 """
@@ -21,6 +23,8 @@ from ketacare.clinical.selfscreen import QUESTIONS, Answer, InvalidSelfScreen, S
 from ketacare.intake.models import ContactTime
 
 PHQ9 = instruments.get("phq9")
+# An unscored item (PHQ-9 item 10, CLINICAL.md A1) may be left out.
+OPTIONAL_HELP = "You may leave this question out: it is not counted in the score."
 # CLINICAL.md D: an adequate trial is commonly >= 6 weeks at an adequate dose.
 ADEQUATE_WEEKS = f"{ELIGIBILITY_RULES.minimum_trial_weeks:g}"
 MISSING = "Choose an answer."
@@ -87,7 +91,10 @@ class SelfScreenForm(_ErrorsDescribed):
         super().__init__(*args, **kwargs)
         for item in PHQ9.items:
             self.fields[f"phq9_{item.number}"] = _radio(
-                f"{item.number}. {item.text}", [(str(c.value), c.label) for c in item.choices]
+                f"{item.number}. {item.text}{'' if item.scored else ' (optional)'}",
+                [(str(c.value), c.label) for c in item.choices],
+                required=item.scored,
+                help_text="" if item.scored else OPTIONAL_HELP,
             )
         self.fields["failed_trials"] = _radio(
             "How many antidepressants have you tried in this episode of depression without "
@@ -117,7 +124,11 @@ class SelfScreenForm(_ErrorsDescribed):
         data = self.cleaned_data
         trials = data["failed_trials"]
         return SelfScreenAnswers(
-            phq9={item.number: int(data[f"phq9_{item.number}"]) for item in PHQ9.items},
+            phq9={
+                item.number: int(data[f"phq9_{item.number}"])
+                for item in PHQ9.items
+                if data[f"phq9_{item.number}"]  # an optional item left out: ""
+            },
             failed_trials=None if trials == NOT_SURE else int(trials),
             exclusions={q.code: Answer(data[f"exclusion_{q.code}"]) for q in QUESTIONS},
         )
