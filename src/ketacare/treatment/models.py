@@ -14,6 +14,7 @@ stock is returned or destroyed first); prescriptions and dispenses are whole uni
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import ClassVar
 
@@ -72,6 +73,16 @@ TABLET_KINDS = (
     FormulationKind.TROCHE,
     FormulationKind.RAPID_DISSOLVE,
 )
+
+# One unit of each product as people count it, singular and plural: clinical.dosing's
+# own words for a dose ("2 troches of 50 mg", "2 sprays"), not the ledger's "tablets".
+UNIT_NOUNS: Mapping[str, tuple[str, str]] = {
+    FormulationKind.SUBLINGUAL_TABLET: ("tablet", "tablets"),
+    FormulationKind.TROCHE: ("troche", "troches"),
+    FormulationKind.RAPID_DISSOLVE: ("rapid-dissolve tablet", "rapid-dissolve tablets"),
+    FormulationKind.NASAL_SPRAY: ("spray", "sprays"),
+    FormulationKind.ESKETAMINE_DEVICE: ("device", "devices"),
+}
 
 
 class LedgerUnit(models.TextChoices):

@@ -18,19 +18,10 @@ from pydantic import BaseModel
 
 from ketacare.clinical import instruments
 from ketacare.intake.schemas import INSTRUMENTS, IntakeData, auditc_sex
-from ketacare.treatment.models import FormulationKind, Product
+from ketacare.treatment.models import UNIT_NOUNS, Product
 
 YES_NO = {True: "Yes", False: "No"}
 
-# The product's unit, singular and plural: the words of clinical.dosing for tablets
-# (_TABLET_NOUNS: "troche", "rapid-dissolve tablet"...), then sprays and devices.
-UNIT_NOUNS: Mapping[str, tuple[str, str]] = {
-    FormulationKind.SUBLINGUAL_TABLET: ("tablet", "tablets"),
-    FormulationKind.TROCHE: ("troche", "troches"),
-    FormulationKind.RAPID_DISSOLVE: ("rapid-dissolve tablet", "rapid-dissolve tablets"),
-    FormulationKind.NASAL_SPRAY: ("spray", "sprays"),
-    FormulationKind.ESKETAMINE_DEVICE: ("device", "devices"),
-}
 
 # The intake's questions as a clinician reads them, by "section.field".
 LABELS: Mapping[str, str] = {

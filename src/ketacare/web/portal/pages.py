@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -16,8 +15,8 @@ from ketacare.accounts.models import User
 from ketacare.clinical import safety
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import (
+    UNIT_NOUNS,
     DosingSession,
-    FormulationKind,
     LedgerEvent,
     LedgerEventKind,
     TreatmentPlan,
@@ -70,15 +69,8 @@ def deadline(session: DosingSession, now: datetime) -> Deadline | None:
     return Deadline(session.check_in_due_at, int(left.total_seconds()))
 
 
-# The patient's word for one unit of their supply, singular and plural: the product's own
-# noun as clinical.dosing names it ("2 troches of 50 mg"), not the ledger's "tablets".
-UNIT_WORDS: Mapping[str, tuple[str, str]] = {
-    FormulationKind.SUBLINGUAL_TABLET: ("tablet", "tablets"),
-    FormulationKind.TROCHE: ("troche", "troches"),
-    FormulationKind.RAPID_DISSOLVE: ("rapid-dissolve tablet", "rapid-dissolve tablets"),
-    FormulationKind.NASAL_SPRAY: ("spray", "sprays"),
-    FormulationKind.ESKETAMINE_DEVICE: ("device", "devices"),
-}
+# The patient's word for one unit of their supply (the product's own noun).
+UNIT_WORDS = UNIT_NOUNS
 
 
 @dataclass(frozen=True)
