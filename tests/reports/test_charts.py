@@ -349,7 +349,7 @@ def test_a_gate_failed_reading_is_a_marker_joined_to_nothing(stopped_then_dosed:
         markers = list(_group(root, css).iter(f"{SVG}path"))
         assert [m.attrib["data-value"] for m in markers] == [value]
         assert _group(root, css).find(f"{SVG}polyline") is None
-    assert any("gate failed, no dose" in t for t in _texts(root))
+    assert any("checklist not passed, no dose" in t for t in _texts(root))
     assert [row[1] for row in chart.rows] == ["152/96", "124/78"]
 
 

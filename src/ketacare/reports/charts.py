@@ -809,7 +809,7 @@ def _bp_series(
 def _legend(gate_failed: bool) -> list[str]:
     words = ["Filled, solid: before the dose", "Hollow, dashed: after the dose"]
     if gate_failed:
-        words.append("Diamond, not joined: gate failed, no dose")
+        words.append("Diamond, not joined: checklist not passed, no dose")
     top, step = (12, 13) if gate_failed else (14, 16)
     return [
         _text(WIDTH - RIGHT, top + i * step, line, anchor="end", size=12)
