@@ -66,3 +66,13 @@ def on_postgres() -> bool:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "slow: takes more than a few seconds")
+
+
+@pytest.fixture
+def other_prescriber(other_clinic: Clinic) -> User:
+    return UserFactory(clinic=other_clinic, prescriber=True, username="otto")
+
+
+@pytest.fixture
+def other_pharmacist(other_clinic: Clinic) -> User:
+    return UserFactory(clinic=other_clinic, pharmacist=True, username="opal")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.intake import services as intake_services
@@ -25,6 +24,7 @@ from tests.factories import (
     SitterFactory,
     UserFactory,
 )
+from tests.intake.conftest import COMPLETE
 
 # The patient of the journey: what they type in the intake form, and what is on file.
 PATIENT_NAME = "Jordan Rivers"
@@ -85,57 +85,9 @@ def clinic_a() -> Clinicians:
 
 # --- States reached by services, for the tests that start further along ---------------
 
-COMPLETE_INTAKE: dict[str, Any] = {
-    "demographics": {"date_of_birth": "1985-06-15", "weight_kg": "72.5"},
-    "medical_history": {
-        "pregnant": False,
-        "breastfeeding": False,
-        "hypertension": "none",
-        "aneurysmal_vascular_disease_or_avm": False,
-        "intracerebral_haemorrhage_history": False,
-        "ketamine_hypersensitivity": False,
-        "unstable_cardiac_disease": False,
-        "unstable_respiratory_disease": False,
-        "severe_hepatic_disease": False,
-        "raised_intraocular_pressure": False,
-        "raised_intracranial_pressure": False,
-    },
-    "psychiatric_history": {
-        "psychotic_disorder": False,
-        "current_mania": False,
-        "bipolar_disorder": False,
-        "ketamine_use_disorder": "none",
-        "other_substance_use_disorder": "none",
-    },
-    "trials": [
-        {
-            "drug": "sertraline",
-            "dose": "150 mg",
-            "adequate_dose": True,
-            "duration_weeks": 8,
-            "outcome": "failed",
-            "in_current_episode": True,
-        },
-        {
-            "drug": "venlafaxine",
-            "dose": "225 mg",
-            "adequate_dose": True,
-            "duration_weeks": 10,
-            "outcome": "failed",
-            "in_current_episode": True,
-        },
-    ],
-    "current_medications": [],
-    "questionnaires": {
-        "phq9": [2, 2, 2, 2, 2, 2, 2, 2, 0],
-        "gad7": [1, 1, 1, 1, 1, 1, 1],
-        "cssrs_screen": [0, 0, 0, 0, 0, 0, 0],
-        "auditc": [1, 0, 0],
-        "dast10": [0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
-    },
-    "home_vitals": {"systolic_mmhg": 122, "diastolic_mmhg": 78, "heart_rate_bpm": 72},
-    "home": {"sitter_available": True, "secure_storage": True, "agrees_not_to_drive": True},
-}
+# What the journey types into the intake form, given here through the service: the
+# intake tests' complete, eligible intake.
+COMPLETE_INTAKE = COMPLETE
 
 
 def submitted(people: Clinicians, patient: Patient | None = None) -> Patient:

@@ -17,7 +17,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import Dispense, Prescription, TreatmentPlan
-from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.factories import PatientFactory, SitterFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
 
 
@@ -25,16 +25,6 @@ from tests.treatment.helpers import NOW, fill, plan_for, prescribe
 def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def other_prescriber(other_clinic: Clinic) -> User:
-    return UserFactory(clinic=other_clinic, prescriber=True, username="otto")
-
-
-@pytest.fixture
-def other_pharmacist(other_clinic: Clinic) -> User:
-    return UserFactory(clinic=other_clinic, pharmacist=True, username="opal")
 
 
 @pytest.fixture

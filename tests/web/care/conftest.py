@@ -26,7 +26,6 @@ from tests.factories import (
     ConsentDocumentFactory,
     ConsentFactory,
     PatientFactory,
-    UserFactory,
 )
 from tests.intake.conftest import complete
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
@@ -41,16 +40,6 @@ EXCLUSION = {"psychiatric_history__current_mania": True}
 def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def other_prescriber(other_clinic: Clinic) -> User:
-    return UserFactory(clinic=other_clinic, prescriber=True, username="otto")
-
-
-@pytest.fixture
-def other_pharmacist(other_clinic: Clinic) -> User:
-    return UserFactory(clinic=other_clinic, pharmacist=True, username="opal")
 
 
 @pytest.fixture

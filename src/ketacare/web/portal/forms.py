@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from ketacare.clinical import instruments
+from ketacare.errors import DomainError
 from ketacare.treatment.models import (
     AdverseEventOutcome,
     Feeling,
@@ -70,6 +71,18 @@ class PortalForm(forms.Form):
             for message in messages:
                 self.add_error(name if name in self.fields else None, message)
         self._describe_errors()
+
+    def refused(self, exc: ValidationError | DomainError | PermissionDenied) -> int:
+        """Show a service's refusal on the form; the status to answer with.
+
+        400 for input the service found wrong (on its fields), 409 for a refusal of the
+        request as it stands (wrong phase, already recorded, not allowed now).
+        """
+        if isinstance(exc, ValidationError):
+            self.put_errors(exc)
+            return 400
+        self.add_error(None, str(exc))
+        return 409
 
     def _describe_errors(self) -> None:
         for name in self.errors:

@@ -145,12 +145,8 @@ def session_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             started = sessions.start_session(user, patient, **form.service_arguments())
-        except ValidationError as exc:
-            form.put_errors(exc)
-            status = 400
-        except (DomainError, PermissionDenied) as exc:
-            form.add_error(None, str(exc))
-            status = 409
+        except (ValidationError, DomainError, PermissionDenied) as exc:
+            status = form.refused(exc)
         else:
             if started.status != SessionStatus.GATE_FAILED:
                 return redirect("portal-session", session_id=started.pk)
@@ -189,23 +185,26 @@ def _session_context(patient: Patient, session: DosingSession) -> dict[str, Any]
     }
 
 
+def _session_view(request: HttpRequest, session_id: int, template: str, via: str) -> HttpResponse:
+    user, patient = _me(request)
+    session = pages.own_session(user, patient, session_id)
+    _audit_read(session, via)
+    return render(request, template, _session_context(patient, session))
+
+
 @login_required
 @require_GET
 def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
-    user, patient = _me(request)
-    session = pages.own_session(user, patient, session_id)
-    _audit_read(session, "portal session")
-    return render(request, "web/portal/session.html", _session_context(patient, session))
+    return _session_view(request, session_id, "web/portal/session.html", "portal session")
 
 
 @login_required
 @require_GET
 def session_status(request: HttpRequest, session_id: int) -> HttpResponse:
     """The status fragment the session page refreshes (htmx, every minute)."""
-    user, patient = _me(request)
-    session = pages.own_session(user, patient, session_id)
-    _audit_read(session, "portal session status")
-    return render(request, "web/portal/_session_status.html", _session_context(patient, session))
+    return _session_view(
+        request, session_id, "web/portal/_session_status.html", "portal session status"
+    )
 
 
 @login_required
@@ -241,12 +240,8 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             sessions.record_check_in(user, session, **form.service_arguments())
-        except ValidationError as exc:
-            form.put_errors(exc)
-            status = 400
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = 409
+        except (ValidationError, DomainError) as exc:
+            status = form.refused(exc)
         else:
             messages.success(request, "Thank you. Your check-in is saved.")
             return redirect("portal-session", session_id=session.pk)
@@ -275,12 +270,8 @@ def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpRe
             event = sessions.report_adverse_event(
                 user, patient, session=session, **form.service_arguments()
             )
-        except ValidationError as exc:
-            form.put_errors(exc)
-            status = 400
-        except DomainError as exc:
-            form.add_error(None, exc.message)
-            status = 409
+        except (ValidationError, DomainError) as exc:
+            status = form.refused(exc)
         else:
             return redirect("portal-adverse-event-done", event_id=event.pk)
     elif request.method == "POST":
