@@ -7,12 +7,15 @@ a record exists.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Role
+from ketacare.clinical import safety
 from ketacare.patients.models import Patient
 
 
@@ -39,3 +42,13 @@ def visible_patient(user: User, patient_id: int) -> Patient:
 def own_patient(user: User) -> Patient:
     """The signed-in patient's own record, or 404 for anyone who is not a patient."""
     return get_object_or_404(Patient.objects.visible_to(user), user=user)
+
+
+def hours(span: timedelta) -> str:
+    """A rule's span in hours as people say it: "2", "1.5"."""
+    return f"{span.total_seconds() / 3600:g}"
+
+
+# How long the sitter stays after a dose, in words (CLINICAL.md D, "Observation": an
+# adult, sober sitter at least 2 h; the number is clinical.safety's, never the page's).
+SITTER_HOURS = hours(safety.DEFAULT_RULES.sitter_stay)

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from ketacare.clinical import instruments
 from ketacare.intake.schemas import INSTRUMENTS, IntakeData, auditc_sex
 from ketacare.treatment.models import UNIT_NOUNS, Product
+from ketacare.web.common import SITTER_HOURS
 
 YES_NO = {True: "Yes", False: "No"}
 
@@ -65,7 +66,7 @@ LABELS: Mapping[str, str] = {
     "home_vitals.diastolic_mmhg": "Diastolic blood pressure",
     "home_vitals.heart_rate_bpm": "Heart rate",
     "home": "Sitter, secure storage, no driving",
-    "home.sitter_available": "Sober adult stays 2 hours after every dose",
+    "home.sitter_available": f"Sober adult stays {SITTER_HOURS} hours after every dose",
     "home.secure_storage": "Medicine locked away between sessions",
     "home.agrees_not_to_drive": "Agrees not to drive until the next day, after sleep",
     "maudsley": "Maudsley staging (rated by staff)",

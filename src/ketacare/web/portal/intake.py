@@ -38,7 +38,7 @@ from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Indication, Patient
 from ketacare.patients.phases import Phase
-from ketacare.web.common import current_user, own_patient
+from ketacare.web.common import SITTER_HOURS, current_user, own_patient
 from ketacare.web.portal.questionnaires import InstrumentForm
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
@@ -99,7 +99,7 @@ LABELS: Mapping[str, str] = {
     "home_vitals.diastolic_mmhg": "Blood pressure: the bottom number (diastolic), in mmHg",
     "home_vitals.heart_rate_bpm": "Heart rate (pulse), beats per minute",
     "home.sitter_available": (
-        "Will an adult stay with you, sober, for at least 2 hours after every dose?"
+        f"Will an adult stay with you, sober, for at least {SITTER_HOURS} hours after every dose?"
     ),
     "home.secure_storage": "Can you keep the medicine locked away between sessions?",
     "home.agrees_not_to_drive": (

@@ -23,7 +23,7 @@ from ketacare.clinical import selfscreen
 from ketacare.clinical.safety import DEFAULT_RULES as SAFETY_RULES
 from ketacare.intake import leads
 from ketacare.intake.models import ContactTime, LeadStatus
-from ketacare.web.common import current_user, require_staff
+from ketacare.web.common import current_user, hours, require_staff
 from ketacare.web.public.forms import (
     ANSWERS_MAX_AGE,
     LeadForm,
@@ -36,10 +36,6 @@ from ketacare.web.public.forms import (
 LEADS_PAGE_SIZE = 50
 
 
-def _hours(rule: Any) -> str:
-    return f"{rule.total_seconds() / 3600:g}"
-
-
 def _public_context(clinic: Clinic | None) -> dict[str, Any]:
     """What every public page shows: the crisis numbers and the program's time rules."""
     return {
@@ -47,8 +43,8 @@ def _public_context(clinic: Clinic | None) -> dict[str, Any]:
         # An optional national crisis line (e.g. "988" in the US), set by the operator.
         "crisis_line": getattr(settings, "KETACARE_CRISIS_LINE", None) or "",
         # CLINICAL.md D (safety defaults): sitter stays >= 2 h; check-in due by 2 h.
-        "sitter_hours": _hours(SAFETY_RULES.sitter_stay),
-        "check_in_hours": _hours(SAFETY_RULES.check_in_deadline),
+        "sitter_hours": hours(SAFETY_RULES.sitter_stay),
+        "check_in_hours": hours(SAFETY_RULES.check_in_deadline),
     }
 
 
@@ -95,7 +91,7 @@ def screen_contact(request: HttpRequest) -> HttpResponse:
         messages.error(
             request,
             "Your answers could not be read (the page keeps them for "
-            f"{_hours(ANSWERS_MAX_AGE)} hours only). Please answer the questions again.",
+            f"{hours(ANSWERS_MAX_AGE)} hours only). Please answer the questions again.",
         )
         return redirect("public-screen")
     result = selfscreen.assess(answers)
