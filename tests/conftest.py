@@ -1,10 +1,19 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 from django.db import connection
+from hypothesis import settings
 
 from ketacare.accounts.models import Clinic, User
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
+
+# CI runs on a busy 2-core machine: a property test that is slow there is not wrong, so
+# CI gives hypothesis no wall-clock deadline (one flaked with DeadlineExceeded).
+settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture

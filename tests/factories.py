@@ -116,6 +116,7 @@ class SitterFactory(DjangoModelFactory[Sitter]):
     )
     name = "Robin Sitter"
     phone = "+1 555 222 3333"
+    adult_confirmed = True
 
     @factory.post_generation
     def patients(self, create: bool, extracted: Any, **kwargs: Any) -> None:

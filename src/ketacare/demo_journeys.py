@@ -54,7 +54,7 @@ from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert, AlertStatus, OnCallRoster, OnCallShift
 from ketacare.alerts.services import resolve_alert
 from ketacare.assessments import services as assessments
-from ketacare.clinical import dosing, safety, selfscreen
+from ketacare.clinical import dosing, predose, safety, selfscreen
 from ketacare.intake import leads
 from ketacare.intake import services as intake
 from ketacare.intake.models import ContactTime, Intake, ScreeningLead
@@ -612,7 +612,7 @@ class Journey:
         scheduled = datetime.fromisoformat(self.plan.schedule["sessions"][number - 1]["at"])
         moment = self.later(scheduled, 0, 40)
         if len(self.doses) >= PER_WINDOW:  # not before the gate allows (CLINICAL.md C)
-            allowed = self.doses[-PER_WINDOW] + safety.ROLLING_WINDOW + timedelta(minutes=2)
+            allowed = self.doses[-PER_WINDOW] + predose.ROLLING_WINDOW + timedelta(minutes=2)
             moment = max(moment, allowed)
         actor = self.sitter_user if self.sitter_user and rng.random() < BY_SITTER else self.user
         if number == self.template.gate_failure or (number > 1 and rng.random() < GATE_FAILURE):
@@ -645,7 +645,7 @@ class Journey:
         dose_at = self.end - timedelta(minutes=rng.randint(*AWAITING_DOSE_MINUTES))
         moment = dose_at - timedelta(minutes=rng.randint(4, 12))
         if len(self.doses) >= PER_WINDOW:  # the gate's rolling window (CLINICAL.md C)
-            allowed = self.doses[-PER_WINDOW] + safety.ROLLING_WINDOW
+            allowed = self.doses[-PER_WINDOW] + predose.ROLLING_WINDOW
             if moment < allowed:
                 raise RuntimeError("The awaiting demo session comes too soon after the others.")
         actor = self.sitter_user or self.user

@@ -22,7 +22,7 @@ Days are counted on the patient's clock. Prescriptions are written in days ("at 
 twice weekly", "3 days apart"), so "7 days before" a dose at 09:00 is 09:00 on the same
 weekday a week earlier, even when the clocks went forward in between and only 167 h
 passed. Counted in elapsed hours instead, a course at the same time of day would break
-its own twice-weekly limit every spring. (safety.check_pre_dose counts elapsed hours; see
+its own twice-weekly limit every spring. (predose.check_pre_dose counts elapsed hours; see
 the note on `check_dose`.)
 """
 
@@ -38,7 +38,7 @@ from fractions import Fraction
 from typing import ClassVar, Literal, TypeGuard
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from ketacare.clinical import checks, instruments, outcomes, safety
+from ketacare.clinical import checks, instruments, outcomes, postdose, safety
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
 
@@ -391,6 +391,11 @@ _TOP_OF_RANGE = (
 )
 _ESKETAMINE_LABEL = "CLINICAL.md C: esketamine label, 56 or 84 mg per session, at most twice weekly"
 _AT_HOME = "CLINICAL.md C: at-home programs dose at most twice weekly"
+# CLINICAL.md G1: at least 72 h between at-home doses (the same as safety's default).
+_AT_HOME_SPACING = safety.DEFAULT_RULES.min_interval_between_doses
+_INTRANASAL = (
+    "CLINICAL.md G5: racemic intranasal studies used 50 mg (Lapidus 2014); C: at most twice weekly"
+)
 
 
 @dataclass(frozen=True)
@@ -404,11 +409,18 @@ class DosingRules:
         max_mg_per_7_days=600,
         max_mg_per_kg_per_7_days=14,
         max_sessions_per_7_days=2,  # CLINICAL.md C: at most twice weekly
+        min_interval=_AT_HOME_SPACING,  # CLINICAL.md G1
         source=_TOP_OF_RANGE,
     )
-    # CLINICAL.md gives no dose range for racemic nasal spray: no mg cap unless the clinic
-    # sets one; the at-home session limit still applies.
-    intranasal_racemic_caps: DoseCaps = DoseCaps(max_sessions_per_7_days=2, source=_AT_HOME)
+    # CLINICAL.md G5: racemic intranasal depression studies used 50 mg (Lapidus 2014): the
+    # session cap; the 7-day cap is the session cap x the sessions allowed (ketacare default).
+    intranasal_racemic_caps: DoseCaps = DoseCaps(
+        max_mg_per_session=50,
+        max_mg_per_7_days=100,
+        max_sessions_per_7_days=2,  # CLINICAL.md C: at most twice weekly
+        min_interval=_AT_HOME_SPACING,  # CLINICAL.md G1
+        source=_INTRANASAL,
+    )
     esketamine_caps: DoseCaps = DoseCaps(
         max_mg_per_session=84,  # CLINICAL.md C: 56 or 84 mg per session (label)
         min_mg_per_session=56,  # CLINICAL.md C: the label's lowest session dose
@@ -437,6 +449,14 @@ class DosingRules:
     on_moderate_adverse_event: TitrationAction = TitrationAction.HOLD
     on_vomiting: TitrationAction = TitrationAction.HOLD
     on_blood_pressure_rise: TitrationAction = TitrationAction.STEP_DOWN
+    # CLINICAL.md G5 (clinic's choice): a ketamine-naive patient's first session is at
+    # most this share of the route's session cap; one plan revision raises the dose by at
+    # most this share of the current dose, and never above the cap.
+    first_session_share_of_cap: float = 0.5
+    max_increase_per_revision: float = 0.5
+    # A prescription covers the plan's sessions x the units a session, plus this many
+    # sessions' worth of units (clinic's choice; 0: none spare, fail closed).
+    prescription_margin_sessions: int = 0
     # Where the CADSS-6 threshold and blood-pressure rise limits come from (safety), and
     # the response definition (outcomes, CLINICAL.md A11).
     safety_rules: safety.SafetyRules = safety.DEFAULT_RULES
@@ -449,6 +469,13 @@ class DosingRules:
         self._check_esketamine()
         self._check_twice_weekly()
         _require_whole("induction_weeks", self.induction_weeks, minimum=1)
+        for name in ("first_session_share_of_cap", "max_increase_per_revision"):
+            share = getattr(self, name)
+            if not _is_number(share) or not 0 < share <= 1:
+                raise InvalidDosingInput(
+                    f"{name} must be a share above 0 and at most 1, not {share!r}."
+                )
+        _require_whole("prescription_margin_sessions", self.prescription_margin_sessions, minimum=0)
         _require_whole("sessions_before_step_up", self.sessions_before_step_up, minimum=1)
         for name in ("on_moderate_adverse_event", "on_vomiting", "on_blood_pressure_rise"):
             action = getattr(self, name)
@@ -737,7 +764,7 @@ def check_dose(  # noqa: PLR0913 - the dose, the patient and the clock are all n
 
     `previous` are the doses already taken (older ones than 7 days may be included);
     `zone` is the patient's IANA time zone, on whose clock the 7 days and the minimum
-    interval are counted. Note: safety.check_pre_dose counts its 7 days and interval in
+    interval are counted. Note: predose.check_pre_dose counts its 7 days and interval in
     elapsed hours, so in the week after the clocks go forward it allows a dose at the
     same time of day one hour later than this check does.
     """
@@ -1158,14 +1185,19 @@ def _session_problems(
     elif grade is AdverseEventSeverity.MODERATE:
         problems.append((rules.on_moderate_adverse_event, f"A moderate adverse event {on}."))
     if session.bp_before is not None and session.bp_after is not None:
-        finding = safety.check_post_dose_blood_pressure(
-            session.bp_before, session.bp_after, rules.safety_rules
+        finding = postdose.check_post_dose_reading(
+            session.bp_before, session.bp_after, earlier_high=False, rules=rules.safety_rules
         )
-        if finding is not None:
+        # A rise of 40/25 mmHg, the hard stop or a crisis (CLINICAL.md D, G6); a reading
+        # only above the pre-dose gate asks for a re-measure, not a lower dose.
+        if finding is not None and finding.severity in _URGENT:
             problems.append((rules.on_blood_pressure_rise, f"{finding.message.rstrip('.')} {on}."))
     if session.vomited:
         problems.append((rules.on_vomiting, f"Vomiting {on}: part of the dose may have been lost."))
     return problems
+
+
+_URGENT = frozenset({safety.Severity.URGENT, safety.Severity.EMERGENCY})
 
 
 def _response(
@@ -1238,7 +1270,7 @@ def suggest_titration(
     Reads the last `rules.sessions_before_step_up` sessions (sessions at a dose above the
     current one are skipped: the dose has already come down from them). Any CADSS-6 at or
     above the high-dissociation threshold, or a severe, life-threatening or serious
-    adverse event, steps down; a blood-pressure rise (safety.check_post_dose_blood_pressure),
+    adverse event, steps down; a blood-pressure rise (postdose.check_post_dose_reading),
     vomiting or a moderate adverse event hold or step down as the rules say. Otherwise a
     PHQ-9 response holds (the minimum effective dose, CLINICAL.md C), and so does a
     response that cannot be judged yet. Only tolerated sessions at the current dose,

@@ -24,7 +24,6 @@ from ketacare.clinical.vitals import (
     BP_DELAY_GATE_MMHG,
     BP_HARD_STOP_MMHG,
     BloodPressure,
-    HeartRate,
 )
 
 
@@ -43,7 +42,7 @@ def _require_bool(name: str, value: object) -> None:
     checks.require_bool(name, value, error=InvalidSafetyInput)
 
 
-def _require_span(name: str, value: object) -> None:
+def require_span(name: str, value: object) -> None:
     if not isinstance(value, timedelta) or value < timedelta(0):
         raise InvalidSafetyInput(f"{name} must be a timedelta of zero or more, not {value!r}.")
 
@@ -52,13 +51,13 @@ def _require_mg(name: str, value: object, *, zero_allowed: bool = False) -> None
     checks.require_amount(name, value, "mg", zero_allowed=zero_allowed, error=InvalidSafetyInput)
 
 
-def _require_aware(name: str, value: object) -> None:
+def require_aware(name: str, value: object) -> None:
     checks.require_aware(name, value, error=InvalidSafetyInput)
 
 
-def _require_not_after_now(name: str, at: datetime, now: datetime) -> None:
-    if _utc(at) > _utc(now):
-        raise InvalidSafetyInput(f"{name} {_when(at)} is after now {_when(now)}.")
+def require_not_after_now(name: str, at: datetime, now: datetime) -> None:
+    if utc(at) > utc(now):
+        raise InvalidSafetyInput(f"{name} {when(at)} is after now {when(now)}.")
 
 
 class Severity(StrEnum):
@@ -90,14 +89,36 @@ class Cause(StrEnum):
     INTERACTING_SUBSTANCE = "interacting_substance"
     DOSE_TOO_SOON = "dose_too_soon"
     TOO_MANY_SESSIONS = "too_many_sessions"
+    DOSE_TODAY_ALREADY = "dose_today_already"
+    CHECKLIST_EXPIRED = "checklist_expired"
+    BP_HARD_STOP_TODAY = "bp_hard_stop_today"
+    BP_REMEASURE_TOO_SOON = "bp_remeasure_too_soon"
+    BP_TRIES_USED = "bp_tries_used"
+    SUICIDALITY_HOLD = "suicidality_hold"
+    # After the dose (clinical.postdose).
+    HYPERTENSIVE_CRISIS = "hypertensive_crisis"
+    POST_DOSE_BP_MISSED = "post_dose_bp_missed"
+    CHECK_IN_REPORT = "check_in_report"
+    SITTER_NOT_RELEASED = "sitter_not_released"
 
 
 class Substance(StrEnum):
-    """Substances taken the day of a dose that interact with ketamine (CLINICAL.md D)."""
+    """Substances taken the day of a dose that interact with ketamine (CLINICAL.md D).
+
+    D names benzodiazepines "or other CNS depressants" (alcohol, opioids, gabapentinoids,
+    Z-drugs, sedating antihistamines and cannabis are such), stimulants and MAOIs (which
+    raise blood pressure).
+    """
 
     ALCOHOL = "alcohol"
     BENZODIAZEPINES = "benzodiazepines"
     STIMULANTS = "stimulants"
+    OPIOIDS = "opioids"
+    GABAPENTINOIDS = "gabapentinoids"
+    Z_DRUGS = "z_drugs"
+    SEDATING_ANTIHISTAMINES = "sedating_antihistamines"
+    CANNABIS = "cannabis"
+    MAOIS = "maois"
 
 
 class AdverseEventSeverity(StrEnum):
@@ -121,14 +142,6 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class GateResult:
-    """Whether a dose may be taken now, and every reason it may not."""
-
-    allowed: bool
-    findings: tuple[Finding, ...]
-
-
-@dataclass(frozen=True)
 class BloodPressureLimit:
     """A systolic/diastolic pair a reading is compared with (a limit, not a reading)."""
 
@@ -141,6 +154,20 @@ class BloodPressureLimit:
 
     def __str__(self) -> str:
         return f"{self.systolic_mmhg}/{self.diastolic_mmhg} mmHg"
+
+    def reached_by(self, reading: BloodPressure) -> bool:
+        """Systolic or diastolic at or above the limit (a hard stop is reached at 160/100)."""
+        return (
+            reading.systolic_mmhg >= self.systolic_mmhg
+            or reading.diastolic_mmhg >= self.diastolic_mmhg
+        )
+
+    def exceeded_by(self, reading: BloodPressure) -> bool:
+        """Systolic or diastolic above the limit (the gate is passed at 140/90 itself)."""
+        return (
+            reading.systolic_mmhg > self.systolic_mmhg
+            or reading.diastolic_mmhg > self.diastolic_mmhg
+        )
 
 
 @dataclass(frozen=True)
@@ -168,9 +195,12 @@ class SafetyRules:
     # CLINICAL.md D: a rise of >= 40 mmHg systolic and/or >= 25 mmHg diastolic.
     bp_rise_systolic_mmhg: int = 40
     bp_rise_diastolic_mmhg: int = 25
-    # CLINICAL.md D: post-dose check-in due by 2 h after the dose (default). The grace
-    # period delays the missed-check-in alert; no number in CLINICAL.md, so 0 (off).
-    check_in_deadline: timedelta = timedelta(hours=2)
+    # CLINICAL.md D: observation at least 2 h after the dose (Spravato REMS). The release
+    # check-in is accepted only once it has passed, so the check-in falls due after it:
+    # the deadline is the observation plus a window to check in (30 min: clinic's choice).
+    # The grace period delays the missed-check-in alert; no number in CLINICAL.md: 0.
+    observation_minimum: timedelta = timedelta(hours=2)
+    check_in_deadline: timedelta = timedelta(hours=2, minutes=30)
     check_in_grace: timedelta = timedelta(0)
     # Ketacare mapping of the suicidality flag: C-SSRS triage "high" (CLINICAL.md A8) is
     # an emergency; every other flag (PHQ-9 item 9 > 0, A1: "same-day clinical
@@ -178,9 +208,35 @@ class SafetyRules:
     # The cssrs_screen module raises the flag on moderate and high triage only.
     emergency_cssrs_bands: frozenset[str] = frozenset({"high"})
     # C-SSRS triage "low" (A8: wish to be dead and/or suicidal thoughts, no method,
-    # intent, plan or behaviour) raises no suicidality flag, but the care team must still
-    # see it: a warning by default (ketacare default). None: no finding for "low".
-    low_cssrs_severity: Severity | None = Severity.WARNING
+    # intent, plan or behaviour) raises no flag in the instrument, but at home no
+    # clinician is present, so any ideation is at least urgent and holds dosing
+    # (CLINICAL.md G3, clinic's choice consistent with A1). Never below urgent.
+    low_cssrs_severity: Severity = Severity.URGENT
+    # CLINICAL.md G1: at most twice weekly, first sessions 3-7 days apart: at least 72 h
+    # between at-home doses (a clinic may set 48 h), and never two doses on one calendar
+    # day on the patient's clock.
+    min_interval_between_doses: timedelta = timedelta(hours=72)
+    # CLINICAL.md G2: the pre-dose blood pressure is taken "prior to dosing"; a passed
+    # checklist authorises a dose for 60 min (clinic's choice).
+    checklist_valid_for: timedelta = timedelta(minutes=60)
+    # CLINICAL.md G2: after a delay-gate failure, a new reading is accepted no sooner than
+    # 15 min later, at most 3 readings over the delay gate a day (clinic's choice).
+    bp_remeasure_wait: timedelta = timedelta(minutes=15)
+    bp_tries_per_day: int = 3
+    # The sitter confirms being with the patient (their own sign-in or a code to their
+    # phone) no more than 2 h before the gate runs (clinic's choice: CLINICAL.md D's
+    # 2-hour stay, so a confirmation covers one session).
+    sitter_confirmation_valid_for: timedelta = timedelta(hours=2)
+    # CLINICAL.md D and G4: blood pressure again at about 40 min after the dose; missed
+    # when none came 20 min after that (clinic's choice).
+    post_dose_bp_due: timedelta = timedelta(minutes=40)
+    post_dose_bp_grace: timedelta = timedelta(minutes=20)
+    # A high reading after the dose asks for a re-measure 15 min later (as G2 before the
+    # dose); still high, or none by then plus the grace above, pages (clinic's choice).
+    post_dose_remeasure_after: timedelta = timedelta(minutes=15)
+    # CLINICAL.md G6 (ACC/AHA 2017): a hypertensive crisis is systolic > 180 and/or
+    # diastolic > 120 mmHg.
+    hypertensive_crisis: BloodPressureLimit = BloodPressureLimit(180, 120)
     # CADSS-6 total at or above which dissociation is high (CLINICAL.md A7 has no
     # cut-off). None: the lower bound of the cadss6 instrument's "severe" band, read
     # from the instrument so the two never disagree.
@@ -205,8 +261,40 @@ class SafetyRules:
             "bp_rise_diastolic_mmhg",
         ):
             _require_whole(name, getattr(self, name), minimum=1)
-        for name in ("sitter_stay", "check_in_deadline", "check_in_grace"):
-            _require_span(name, getattr(self, name))
+        for name in (
+            "sitter_stay",
+            "check_in_deadline",
+            "check_in_grace",
+            "observation_minimum",
+            "min_interval_between_doses",
+            "checklist_valid_for",
+            "bp_remeasure_wait",
+            "sitter_confirmation_valid_for",
+            "post_dose_bp_due",
+            "post_dose_bp_grace",
+            "post_dose_remeasure_after",
+        ):
+            require_span(name, getattr(self, name))
+        _require_whole("bp_tries_per_day", self.bp_tries_per_day, minimum=1)
+        self._check_after_dose()
+
+    def _check_after_dose(self) -> None:
+        if self.check_in_deadline <= self.observation_minimum:
+            raise InvalidSafetyInput(
+                f"check_in_deadline {duration(self.check_in_deadline)} must come after the "
+                f"observation_minimum {duration(self.observation_minimum)}: the release "
+                "check-in is accepted only once the observation has ended."
+            )
+        if not isinstance(self.hypertensive_crisis, BloodPressureLimit):
+            raise InvalidSafetyInput(
+                "hypertensive_crisis must be a BloodPressureLimit, "
+                f"not {self.hypertensive_crisis!r}."
+            )
+        if self.low_cssrs_severity not in (Severity.URGENT, Severity.EMERGENCY):
+            raise InvalidSafetyInput(
+                f"low_cssrs_severity must be urgent or emergency (CLINICAL.md G3), "
+                f"not {self.low_cssrs_severity!r}."
+            )
         _require_bool("fasting_required", self.fasting_required)
         _require_mg("dose_tolerance_mg", self.dose_tolerance_mg, zero_allowed=True)
         if not isinstance(self.emergency_cssrs_bands, frozenset):
@@ -217,287 +305,6 @@ class SafetyRules:
 
 
 DEFAULT_RULES = SafetyRules()
-
-# CLINICAL.md C: "at most twice weekly" is counted over any rolling 7 days. A dose
-# exactly 7 days before `now` has left the window.
-ROLLING_WINDOW = timedelta(days=7)
-
-
-@dataclass(frozen=True)
-class PreDoseFacts:
-    """What the patient and sitter confirm, and the plan allows, just before a dose."""
-
-    blood_pressure: BloodPressure
-    sitter_present: bool
-    sitter_name: str
-    fasted: bool
-    no_driving_until_tomorrow: bool
-    substances_today: frozenset[Substance]  # empty: none of them taken today
-    now: datetime
-    last_dose_at: datetime | None  # None: this is the first dose
-    # Dose times of the recent past; those 7 days or more before `now` are not counted.
-    recent_doses_at: tuple[datetime, ...]
-    min_interval_between_doses: timedelta  # from the plan
-    max_sessions_per_7_days: int | None = None  # from the plan; None: rules' default
-    heart_rate: HeartRate | None = None
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.blood_pressure, BloodPressure):
-            raise InvalidSafetyInput(
-                f"blood_pressure must be a BloodPressure, not {self.blood_pressure!r}."
-            )
-        if self.heart_rate is not None and not isinstance(self.heart_rate, HeartRate):
-            raise InvalidSafetyInput(
-                f"heart_rate must be a HeartRate or None, not {self.heart_rate!r}."
-            )
-        for name in ("sitter_present", "fasted", "no_driving_until_tomorrow"):
-            _require_bool(name, getattr(self, name))
-        if not isinstance(self.sitter_name, str):
-            raise InvalidSafetyInput(f"sitter_name must be text, not {self.sitter_name!r}.")
-        if not isinstance(self.substances_today, frozenset) or not all(
-            isinstance(s, Substance) for s in self.substances_today
-        ):
-            raise InvalidSafetyInput(
-                f"substances_today must be a frozenset of {', '.join(Substance)}, "
-                f"not {self.substances_today!r}."
-            )
-        _require_aware("now", self.now)
-        _require_span("min_interval_between_doses", self.min_interval_between_doses)
-        if self.max_sessions_per_7_days is not None:
-            _require_whole("max_sessions_per_7_days", self.max_sessions_per_7_days, minimum=1)
-        self._check_dose_history()
-
-    def _check_dose_history(self) -> None:
-        if not isinstance(self.recent_doses_at, tuple):
-            raise InvalidSafetyInput(
-                f"recent_doses_at must be a tuple of datetimes, not {self.recent_doses_at!r}."
-            )
-        for at in self.recent_doses_at:
-            _require_aware("recent_doses_at", at)
-            _require_not_after_now("recent_doses_at", at, self.now)
-        if self.last_dose_at is None:
-            if self.recent_doses_at:
-                raise InvalidSafetyInput("last_dose_at is None but recent_doses_at lists doses.")
-            return
-        _require_aware("last_dose_at", self.last_dose_at)
-        _require_not_after_now("last_dose_at", self.last_dose_at, self.now)
-        if any(_utc(at) > _utc(self.last_dose_at) for at in self.recent_doses_at):
-            raise InvalidSafetyInput(
-                f"recent_doses_at lists a dose after last_dose_at {_when(self.last_dose_at)}."
-            )
-
-
-def check_pre_dose(facts: PreDoseFacts, rules: SafetyRules = DEFAULT_RULES) -> GateResult:
-    """The pre-dose gate: allowed only if every item passes; lists every failed item."""
-    findings = [
-        finding
-        for finding in (
-            _blood_pressure_gate(facts.blood_pressure, rules),
-            _heart_rate_gate(facts.heart_rate, rules),
-            _sitter_gate(facts, rules),
-            _fasting_gate(facts, rules),
-            _driving_gate(facts),
-            *_substance_gate(facts.substances_today),
-            _interval_gate(facts),
-            _sessions_gate(facts, rules),
-        )
-        if finding is not None
-    ]
-    return GateResult(allowed=not findings, findings=tuple(findings))
-
-
-def _gate_finding(
-    cause: Cause, message: str, next_step: str, source: str, severity: Severity = Severity.WARNING
-) -> Finding:
-    return Finding(
-        severity=severity, cause=cause, message=message, source=source, next_step=next_step
-    )
-
-
-def _at_or_above(reading: BloodPressure, limit: BloodPressureLimit) -> bool:
-    return (
-        reading.systolic_mmhg >= limit.systolic_mmhg
-        or reading.diastolic_mmhg >= limit.diastolic_mmhg
-    )
-
-
-def _above(reading: BloodPressure, limit: BloodPressureLimit) -> bool:
-    return (
-        reading.systolic_mmhg > limit.systolic_mmhg or reading.diastolic_mmhg > limit.diastolic_mmhg
-    )
-
-
-def _blood_pressure_gate(reading: BloodPressure, rules: SafetyRules) -> Finding | None:
-    # Only the more severe of the two limits is reported: a hard stop is also above the gate.
-    if rules.bp_hard_stop is not None and _at_or_above(reading, rules.bp_hard_stop):
-        return _gate_finding(
-            Cause.BP_GATE_FAILED,
-            f"Blood pressure {reading} is at or above the hard stop {rules.bp_hard_stop}.",
-            "Do not take the dose. Call the clinic.",
-            "CLINICAL.md D",
-            Severity.URGENT,
-        )
-    if rules.bp_delay_gate is not None and _above(reading, rules.bp_delay_gate):
-        return _gate_finding(
-            Cause.BP_GATE_FAILED,
-            f"Blood pressure {reading} is above the pre-dose limit {rules.bp_delay_gate}.",
-            "Do not take the dose now. Measure your blood pressure again later, "
-            "or call the clinic.",
-            "CLINICAL.md D",
-        )
-    return None
-
-
-def _heart_rate_gate(reading: HeartRate | None, rules: SafetyRules) -> Finding | None:
-    low, high = rules.heart_rate_min_bpm, rules.heart_rate_max_bpm
-    if low is None and high is None:
-        return None
-    if reading is None:
-        problem = "was not measured; the clinic checks it before every dose"
-    elif low is not None and reading.bpm < low:
-        problem = f"{reading.bpm} bpm is below the clinic's minimum {low} bpm"
-    elif high is not None and reading.bpm > high:
-        problem = f"{reading.bpm} bpm is above the clinic's maximum {high} bpm"
-    else:
-        return None
-    return _gate_finding(
-        Cause.HEART_RATE_GATE_FAILED,
-        f"Heart rate {problem}.",
-        "Do not take the dose now. Measure your heart rate again later, or call the clinic.",
-        "ketacare clinic setting (CLINICAL.md has no heart-rate limit)",
-    )
-
-
-def _sitter_gate(facts: PreDoseFacts, rules: SafetyRules) -> Finding | None:
-    if facts.sitter_present and facts.sitter_name.strip():
-        return None
-    problem = "is not named" if facts.sitter_present else "is not present"
-    return _gate_finding(
-        Cause.SITTER_ABSENT,
-        f"The sitter {problem}; a sitter must be present for every session.",
-        "Do not take the dose until your sitter, a sober adult, is with you and named in "
-        f"the app. They stay with you at least {_duration(rules.sitter_stay)} after the dose.",
-        "CLINICAL.md C, D",
-    )
-
-
-def _fasting_gate(facts: PreDoseFacts, rules: SafetyRules) -> Finding | None:
-    if facts.fasted or not rules.fasting_required:
-        return None
-    return _gate_finding(
-        Cause.NOT_FASTED,
-        "The patient has not fasted before the dose.",
-        "Do not take the dose now. Take it once you have fasted as your program "
-        "instructs, or call the clinic.",
-        "ketacare at-home checklist (CLINICAL.md D: nausea and vomiting)",
-    )
-
-
-def _driving_gate(facts: PreDoseFacts) -> Finding | None:
-    if facts.no_driving_until_tomorrow:
-        return None
-    return _gate_finding(
-        Cause.DRIVING_PLANNED,
-        "The patient has not confirmed no driving until the next day after sleep.",
-        "Do not take the dose unless you can stay off the road until tomorrow, after "
-        "sleep. Call the clinic to move the session if you need to drive.",
-        "CLINICAL.md D",
-    )
-
-
-# CLINICAL.md D: benzodiazepines and other CNS depressants (alcohol is one), and
-# stimulants, which raise blood pressure.
-_SUBSTANCE_RISK = {
-    Substance.ALCOHOL: "Alcohol taken today: a central nervous system depressant, "
-    "which interacts with ketamine.",
-    Substance.BENZODIAZEPINES: "Benzodiazepines taken today: central nervous system "
-    "depressants, which interact with ketamine.",
-    Substance.STIMULANTS: "Stimulants taken today: they raise blood pressure, as ketamine does.",
-}
-
-
-def _substance_gate(substances: frozenset[Substance]) -> Iterable[Finding]:
-    return [
-        _gate_finding(
-            Cause.INTERACTING_SUBSTANCE,
-            _SUBSTANCE_RISK[substance],
-            "Do not take the dose today. Call the clinic.",
-            "CLINICAL.md D",
-        )
-        for substance in Substance
-        if substance in substances
-    ]
-
-
-def _interval_gate(facts: PreDoseFacts) -> Finding | None:
-    if facts.last_dose_at is None:
-        return None
-    now, last_dose_at = _utc(facts.now), _utc(facts.last_dose_at)
-    next_allowed = last_dose_at + facts.min_interval_between_doses
-    if now >= next_allowed:
-        return None
-    zone = facts.now.tzinfo
-    return _gate_finding(
-        Cause.DOSE_TOO_SOON,
-        f"The last dose was {_duration(now - last_dose_at)} ago "
-        f"({_when(last_dose_at, zone)}); the plan asks for at least "
-        f"{_duration(facts.min_interval_between_doses)} between doses.",
-        f"Do not take the dose now. The next dose can be from "
-        f"{_when(next_allowed, zone)}, or call the clinic.",
-        "treatment plan (CLINICAL.md C)",
-    )
-
-
-def _sessions_gate(facts: PreDoseFacts, rules: SafetyRules) -> Finding | None:
-    maximum = facts.max_sessions_per_7_days
-    if maximum is None:
-        maximum = rules.default_max_sessions_per_7_days
-    window_start = _utc(facts.now) - ROLLING_WINDOW
-    in_window = sorted(_utc(at) for at in facts.recent_doses_at if _utc(at) > window_start)
-    if len(in_window) < maximum:
-        return None
-    # The dose becomes allowed once enough of the oldest doses leave the window.
-    next_allowed = in_window[len(in_window) - maximum] + ROLLING_WINDOW
-    return _gate_finding(
-        Cause.TOO_MANY_SESSIONS,
-        f"{len(in_window)} doses in the last 7 days; the plan allows at most {maximum} "
-        "in any 7 days.",
-        f"Do not take the dose now. The next dose can be from "
-        f"{_when(next_allowed, facts.now.tzinfo)}, or call the clinic.",
-        "treatment plan (CLINICAL.md C)",
-    )
-
-
-def check_post_dose_blood_pressure(
-    before: BloodPressure, after: BloodPressure, rules: SafetyRules = DEFAULT_RULES
-) -> Finding | None:
-    """A blood-pressure rise after a dose, or a reading at or above the hard stop (urgent)."""
-    for name, reading in (("before", before), ("after", after)):
-        if not isinstance(reading, BloodPressure):
-            raise InvalidSafetyInput(f"{name} must be a BloodPressure, not {reading!r}.")
-    systolic_rise = after.systolic_mmhg - before.systolic_mmhg
-    diastolic_rise = after.diastolic_mmhg - before.diastolic_mmhg
-    reasons = []
-    if systolic_rise >= rules.bp_rise_systolic_mmhg:
-        reasons.append(
-            f"systolic rose {systolic_rise} mmHg, at or above the {rules.bp_rise_systolic_mmhg} "
-            "mmHg limit"
-        )
-    if diastolic_rise >= rules.bp_rise_diastolic_mmhg:
-        reasons.append(
-            f"diastolic rose {diastolic_rise} mmHg, at or above the "
-            f"{rules.bp_rise_diastolic_mmhg} mmHg limit"
-        )
-    if rules.bp_hard_stop is not None and _at_or_above(after, rules.bp_hard_stop):
-        reasons.append(f"at or above the hard stop {rules.bp_hard_stop}")
-    if not reasons:
-        return None
-    return Finding(
-        severity=Severity.URGENT,
-        cause=Cause.BP_RISE_AFTER_DOSE,
-        message=f"Blood pressure after the dose {after} (before: {before}): {'; '.join(reasons)}.",
-        source="CLINICAL.md D",
-    )
 
 
 def check_in_status(  # noqa: PLR0913 - deadline and grace per call (e.g. the plan's) or the rules'
@@ -517,15 +324,15 @@ def check_in_status(  # noqa: PLR0913 - deadline and grace per call (e.g. the pl
     """
     deadline = rules.check_in_deadline if deadline is None else deadline
     grace = rules.check_in_grace if grace is None else grace
-    _require_span("deadline", deadline)
-    _require_span("grace", grace)
-    _require_aware("dosed_at", dosed_at)
-    _require_aware("now", now)
+    require_span("deadline", deadline)
+    require_span("grace", grace)
+    require_aware("dosed_at", dosed_at)
+    require_aware("now", now)
     zone = now.tzinfo
-    dosed_at, now = _utc(dosed_at), _utc(now)
+    dosed_at, now = utc(dosed_at), utc(now)
     if now < dosed_at:
         raise InvalidSafetyInput(
-            f"now {_when(now, zone)} is before the dose at {_when(dosed_at, zone)}."
+            f"now {when(now, zone)} is before the dose at {when(dosed_at, zone)}."
         )
     due = dosed_at + deadline
     if checked_in_at is None:
@@ -534,26 +341,26 @@ def check_in_status(  # noqa: PLR0913 - deadline and grace per call (e.g. the pl
         return Finding(
             severity=Severity.URGENT,
             cause=Cause.MISSED_CHECK_IN,
-            message=f"No post-dose check-in {_duration(now - dosed_at)} after the dose at "
-            f"{_when(dosed_at, zone)}; it was due by {_when(due, zone)} "
-            f"({_duration(deadline)} after the dose).",
+            message=f"No post-dose check-in {duration(now - dosed_at)} after the dose at "
+            f"{when(dosed_at, zone)}; it was due by {when(due, zone)} "
+            f"({duration(deadline)} after the dose).",
             source="CLINICAL.md D",
         )
-    _require_aware("checked_in_at", checked_in_at)
-    checked_in_at = _utc(checked_in_at)
+    require_aware("checked_in_at", checked_in_at)
+    checked_in_at = utc(checked_in_at)
     if not dosed_at <= checked_in_at <= now:
         raise InvalidSafetyInput(
-            f"checked_in_at {_when(checked_in_at, zone)} is not between the dose at "
-            f"{_when(dosed_at, zone)} and now {_when(now, zone)}."
+            f"checked_in_at {when(checked_in_at, zone)} is not between the dose at "
+            f"{when(dosed_at, zone)} and now {when(now, zone)}."
         )
     if checked_in_at <= due:
         return None
     return Finding(
         severity=Severity.INFO,
         cause=Cause.LATE_CHECK_IN,
-        message=f"Post-dose check-in at {_when(checked_in_at, zone)} came "
-        f"{_duration(checked_in_at - due)} after it was due ({_when(due, zone)}, "
-        f"{_duration(deadline)} after the dose).",
+        message=f"Post-dose check-in at {when(checked_in_at, zone)} came "
+        f"{duration(checked_in_at - due)} after it was due ({when(due, zone)}, "
+        f"{duration(deadline)} after the dose).",
         source="CLINICAL.md D",
     )
 
@@ -581,15 +388,15 @@ def check_suicidality(score: Score, rules: SafetyRules = DEFAULT_RULES) -> Findi
     )
 
 
-def _low_cssrs(score: Score, source: str, rules: SafetyRules) -> Finding | None:
-    if rules.low_cssrs_severity is None:
-        return None
+def _low_cssrs(score: Score, source: str, rules: SafetyRules) -> Finding:
     return Finding(
         severity=rules.low_cssrs_severity,
         cause=Cause.SUICIDALITY,
         message="C-SSRS screen: a wish to be dead or suicidal thoughts, without method, "
-        "intent, plan or recent behaviour (low risk); a clinician should review it.",
-        source=source,
+        "intent, plan or recent behaviour (low triage); at home with no clinician present "
+        "it needs same-day clinical follow-up (CLINICAL.md G3), and dosing is held until "
+        "a clinician clears it.",
+        source=f"{source}, G3",
     )
 
 
@@ -673,23 +480,46 @@ def check_worsening(
 
 
 def check_dose_against_plan(
-    *, taken_mg: float, planned_mg: float, rules: SafetyRules = DEFAULT_RULES
+    *,
+    taken_mg: float,
+    planned_mg: float,
+    session_cap_mg: float | None = None,
+    rules: SafetyRules = DEFAULT_RULES,
 ) -> Finding | None:
-    """A dose taken that differs from the plan's dose by more than the tolerance (warning)."""
+    """A dose taken that differs from the plan's dose by more than the tolerance.
+
+    What the patient reports taking is a fact, stored as taken-not-as-planned: more or
+    less than planned is urgent (same-day follow-up: a misunderstanding, stock kept back,
+    or a dose that cannot be judged), above the plan's session cap an emergency (clinic's
+    choice; issue-level rule, no published number).
+    """
     _require_mg("taken_mg", taken_mg)
     _require_mg("planned_mg", planned_mg)
+    if session_cap_mg is not None:
+        _require_mg("session_cap_mg", session_cap_mg)
     difference = taken_mg - planned_mg
     if abs(difference) <= rules.dose_tolerance_mg:
         return None
     more_or_less = "more" if difference > 0 else "less"
     tolerance = f" (tolerance {rules.dose_tolerance_mg:g} mg)" if rules.dose_tolerance_mg else ""
+    above_cap = session_cap_mg is not None and taken_mg > session_cap_mg
+    cap = f"; above the plan's session cap of {session_cap_mg:g} mg" if above_cap else ""
     return Finding(
-        severity=Severity.WARNING,
+        severity=Severity.EMERGENCY if above_cap else Severity.URGENT,
         cause=Cause.DOSE_OUTSIDE_PLAN,
         message=f"Dose taken {taken_mg:g} mg differs from the planned {planned_mg:g} mg: "
-        f"{abs(difference):g} mg {more_or_less}{tolerance}.",
+        f"{abs(difference):g} mg {more_or_less}{tolerance}{cap}.",
         source="treatment plan",
     )
+
+
+def is_suicidality_signal(instrument: str, band: str, flags: Iterable[str]) -> bool:
+    """Whether a stored response holds dosing: any suicidality flag, or C-SSRS ideation.
+
+    C-SSRS "low" (Q1/Q2) carries no flag in the instrument, but at home it is at least
+    urgent and holds dosing until a clinician clears it (CLINICAL.md G3).
+    """
+    return SUICIDALITY in flags or (instrument == "cssrs_screen" and band != "none")
 
 
 # Time. The trap: Python subtracts and compares two datetimes that share a tzinfo by
@@ -698,19 +528,30 @@ def check_dose_against_plan(
 # computation runs on UTC instants, and only the wording goes back to the clinic's zone.
 
 
-def _utc(at: datetime) -> datetime:
+def utc(at: datetime) -> datetime:
     return at.astimezone(UTC)
 
 
-def _when(at: datetime, zone: tzinfo | None = None) -> str:
+def when(at: datetime, zone: tzinfo | None = None) -> str:
     """`at` as the clinic reads it, in `zone` (default its own)."""
     return at.astimezone(zone or at.tzinfo).strftime("%Y-%m-%d %H:%M %Z").rstrip()
+
+
+def clock_time(at: datetime, zone: tzinfo, now: datetime) -> str:
+    """`at` as a patient reads it on their own clock: "18:05", or "Thu 6 Mar, 18:05".
+
+    The day is named unless `at` falls on `now`'s day in `zone`; never a zone name.
+    """
+    local, today = at.astimezone(zone), now.astimezone(zone)
+    if local.date() == today.date():
+        return local.strftime("%H:%M")
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M}"
 
 
 # Wording.
 
 
-def _duration(span: timedelta) -> str:
+def duration(span: timedelta) -> str:
     minutes = int(span.total_seconds() // 60)
     days, minutes = divmod(minutes, 24 * 60)
     hours, minutes = divmod(minutes, 60)

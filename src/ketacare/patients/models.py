@@ -170,6 +170,13 @@ class Sitter(models.Model):
     phone = models.CharField(max_length=32, validators=[validate_phone])
     email = models.EmailField(blank=True)
     relationship = models.CharField(max_length=100, blank=True, help_text="e.g. partner, friend")
+    # CLINICAL.md D: the sitter is an adult. Staff confirm it when registering the sitter;
+    # an unconfirmed sitter cannot pass the pre-dose checklist.
+    adult_confirmed = models.BooleanField(
+        "confirmed 18 or older",
+        default=False,
+        help_text="The clinic has confirmed that the sitter is an adult (18 or older).",
+    )
     patients = models.ManyToManyField(Patient, related_name="sitters", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -238,3 +245,44 @@ class Consent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.patient_id} signed {self.document}"
+
+
+class ClinicProtocol(models.Model):
+    """One version of a clinic's changes to the default safety and dosing settings.
+
+    Never edited: a change is a new version (`is_current` marks the one in force), with
+    who made it and why. `changes` holds only the settings that differ from the defaults
+    of `ketacare.clinical.rules` ({name: number}); the rest are the defaults.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="protocols")
+    version = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    changes = models.JSONField(default=dict, blank=True)
+    loosened = models.JSONField(
+        default=list, blank=True, help_text="The settings this version made less strict."
+    )
+    reason = models.TextField()
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    written_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar = ["clinic", "-version"]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["clinic", "version"], name="clinic_protocol_version_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["clinic"],
+                condition=models.Q(is_current=True),
+                name="one_current_clinic_protocol",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=1), name="clinic_protocol_version_gte_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Protocol v{self.version} of clinic {self.clinic_id}"

@@ -33,7 +33,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from ketacare.clinical import safety
+from ketacare.clinical import predose, safety
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -97,7 +97,7 @@ def _from_finding(
     )
 
 
-def gate_failed(patient: Patient, session: DosingSession, gate: safety.GateResult) -> None:
+def gate_failed(patient: Patient, session: DosingSession, gate: predose.GateResult) -> None:
     """A checklist stopped by blood pressure (hard stop: urgent; delay gate: warning)."""
     for finding in gate.findings:
         if finding.cause == safety.Cause.BP_GATE_FAILED:

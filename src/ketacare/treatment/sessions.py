@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from ketacare.audit.log import Event, record, record_many
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import instruments, safety
+from ketacare.clinical import instruments, postdose, predose, safety
 from ketacare.clinical.vitals import BloodPressure, HeartRate
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -170,21 +170,32 @@ def start_session(  # noqa: PLR0913 - the pre-dose checklist, item by item
         now = timezone.now()
         doses = _dose_times(locked, now)
         caps = plan_caps(plan)
-        facts = safety.PreDoseFacts(
+        presence = sitter_presence_today(locked, now)
+        facts = predose.PreDoseFacts(
             blood_pressure=pressure,
             heart_rate=pulse,
+            measured_at=now,
+            now=now,
+            zone=ZoneInfo(str(locked.timezone)),
             sitter_present=bool(answers["sitter_present"]),
-            sitter_name=name,
+            sitter=None
+            if presence is None
+            else predose.SitterConfirmation(
+                name=presence.sitter.name,
+                confirmed_at=presence.confirmed_at,
+                registered_for_patient=True,
+                adult=presence.sitter.adult_confirmed,
+                is_the_patient=presence.sitter.user_id == locked.user_id,
+            ),
             fasted=bool(answers["fasted"]),
             no_driving_until_tomorrow=bool(answers["no_driving_until_tomorrow"]),
             substances_today=frozenset(safety.Substance(s) for s in substances),
-            now=now,
             last_dose_at=doses[-1] if doses else None,
-            recent_doses_at=tuple(at for at in doses if at > now - safety.ROLLING_WINDOW),
+            recent_doses_at=tuple(at for at in doses if at > now - predose.ROLLING_WINDOW),
             min_interval_between_doses=caps.min_interval or timedelta(0),
             max_sessions_per_7_days=caps.max_sessions_per_7_days,
         )
-        gate = safety.check_pre_dose(facts, plan_safety_rules(plan))
+        gate = predose.check_pre_dose(facts, plan_safety_rules(plan))
         session = DosingSession.objects.create(
             patient=locked,
             plan=plan,
@@ -430,8 +441,11 @@ def _check_in_findings(
         safety.check_in_status(session.taken_at, now, now, rules=rules),
         None
         if after is None
-        else safety.check_post_dose_blood_pressure(
-            BloodPressure(session.systolic_mmhg, session.diastolic_mmhg), after, rules
+        else postdose.check_post_dose_reading(
+            BloodPressure(session.systolic_mmhg, session.diastolic_mmhg),
+            after,
+            earlier_high=False,
+            rules=rules,
         ),
     ]
     total, band = None, ""

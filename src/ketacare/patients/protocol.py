@@ -1,0 +1,97 @@
+"""A clinic's protocol: its changes to the default safety and dosing settings.
+
+`clinic_rules(clinic_id)` is what every use case reads (the gate, plans, prescriptions,
+the worker); `change_protocol` is the only way to change it: a clinic administrator
+(the medical director's sign-off) writes a new version with a reason, and the audit
+entry names each setting changed and which of them were loosened. Nothing is edited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.accounts.roles import Role
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical import rules
+from ketacare.patients.errors import NotAllowed
+from ketacare.patients.models import ClinicProtocol
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import Clinic, User
+
+# Who signs off the clinic's protocol: its administrators (the medical director's role).
+PROTOCOL_ROLES = frozenset({Role.ADMIN})
+
+
+def current_protocol(clinic_id: int) -> ClinicProtocol | None:
+    return ClinicProtocol.objects.filter(clinic_id=clinic_id, is_current=True).first()
+
+
+def clinic_rules(clinic_id: int) -> rules.ClinicRules:
+    """The clinic's rules: the defaults with its protocol's changes."""
+    protocol = current_protocol(clinic_id)
+    return rules.rules_for(protocol.changes if protocol is not None else None)
+
+
+def change_protocol(
+    actor: User, clinic: Clinic, changes: Mapping[str, object], *, reason: str
+) -> ClinicProtocol:
+    """Set the clinic's settings: `changes` maps a setting to its new value (None: default).
+
+    Settings not named keep their current value. Refused (nothing stored) for anyone but
+    the clinic's administrators, for a value outside a setting's allowed range, and
+    without a reason.
+    """
+    if actor.clinic_id != clinic.pk or not actor.roles & PROTOCOL_ROLES:
+        raise NotAllowed("Only the clinic's administrators may change its protocol.")
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValidationError({"reason": "Say why the protocol changes."})
+    with transaction.atomic():
+        current = (
+            ClinicProtocol.objects.select_for_update()
+            .filter(clinic_id=clinic.pk, is_current=True)
+            .first()
+        )
+        before = rules.rules_for(current.changes if current is not None else None)
+        wanted = {**before.changed(), **changes}
+        try:
+            after = rules.rules_for({k: v for k, v in wanted.items() if v is not None})
+        except rules.InvalidClinicSetting as exc:
+            raise ValidationError({"changes": str(exc)}) from None
+        differ = sorted(n for n in after.values if after.values[n] != before.values[n])
+        if not differ:
+            raise ValidationError({"changes": "Nothing changes: every setting keeps its value."})
+        loosened = [
+            n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])
+        ]
+        if current is not None:
+            current.is_current = False
+            current.save(update_fields=["is_current"])
+        protocol = ClinicProtocol.objects.create(
+            clinic=clinic,
+            version=(current.version + 1) if current is not None else 1,
+            changes=after.changed(),
+            loosened=loosened,
+            reason=reason.strip(),
+            written_by=actor,
+            written_at=timezone.now(),
+        )
+        record(
+            Event.about(
+                AuditAction.UPDATE if current is not None else AuditAction.CREATE,
+                protocol,
+                detail={
+                    "changed": {n: [before.values[n], after.values[n]] for n in differ},
+                    "loosened": loosened,
+                    "version": protocol.version,
+                },
+            ),
+            actor=actor,
+        )
+    return protocol
