@@ -296,6 +296,28 @@ class EsketamineDevice(Formulation):
 # --- mg and mg/kg ---------------------------------------------------------------------------
 
 
+class NotForHomeUse(InvalidDosingInput):
+    """A product that may not be planned, prescribed or dispensed for use at home."""
+
+
+def check_at_home(formulation: Formulation) -> None:
+    """Refuse a product that may not be used at home (NotForHomeUse, in words).
+
+    CLINICAL.md G4: the Spravato REMS allows esketamine only in a certified healthcare
+    setting under direct observation, and it is "never dispensed directly to a patient
+    for home use".
+    """
+    if isinstance(formulation, EsketamineDevice):
+        raise NotForHomeUse(
+            "Esketamine (Spravato) is given only in a REMS-certified healthcare setting "
+            "under a clinician's direct observation and is never dispensed for use at home "
+            "(Spravato REMS). Choose racemic ketamine tablets, troches or nasal spray for "
+            "an at-home plan."
+        )
+    if not isinstance(formulation, Formulation):
+        raise InvalidDosingInput(f"formulation must be a Formulation, not {formulation!r}.")
+
+
 def per_kg(dose_mg: float, weight_kg: float) -> float:
     """A dose in mg as mg/kg of body weight."""
     _require_amount("dose_mg", dose_mg, "mg", zero_allowed=True)
