@@ -98,7 +98,6 @@ class Cause(StrEnum):
     # After the dose (clinical.postdose).
     HYPERTENSIVE_CRISIS = "hypertensive_crisis"
     POST_DOSE_BP_MISSED = "post_dose_bp_missed"
-    CHECK_IN_REPORT = "check_in_report"
     SITTER_NOT_RELEASED = "sitter_not_released"
 
 
