@@ -9,7 +9,14 @@ from typing import Any
 from ketacare.accounts.models import User
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
-from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
+from ketacare.treatment.models import (
+    Dispense,
+    DosingSession,
+    Prescription,
+    SitterPresence,
+    TreatmentPlan,
+)
+from tests.factories import SitterFactory
 
 # Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -29,9 +36,11 @@ PLAN: dict[str, Any] = {
     "dose_mg": 100,
     "schedule": SCHEDULE,
 }
+# The C-SSRS screen since the last contact, every answer no (CLINICAL.md A8, G3).
+NO_IDEATION = [0, 0, 0, 0, 0, 0, 0]
 CHECKLIST: dict[str, Any] = {
     "sitter_present": True,
-    "sitter_name": "Robin Sitter",
+    "cssrs_answers": NO_IDEATION,
     "fasted": True,
     "no_driving_until_tomorrow": True,
     "substances_today": [],
@@ -76,8 +85,32 @@ def fill(pharmacist: User, prescription: Prescription, quantity: int = 8, **extr
     )
 
 
-def ready_session(actor: User, patient: Patient, **changes: Any) -> DosingSession:
+def sitter_here(patient: Patient) -> SitterPresence:
+    """The patient's registered adult sitter confirms being there, from their own sign-in."""
+    sitter = patient.sitters.filter(adult_confirmed=True, user__isnull=False).first()
+    if sitter is None:
+        sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
+    assert sitter.user is not None
+    return services.confirm_sitter_presence(sitter.user, patient)
+
+
+def ready_session(
+    actor: User, patient: Patient, *, with_sitter: bool = True, **changes: Any
+) -> DosingSession:
+    """The pre-dose checklist; a sitter confirms first unless `with_sitter=False`."""
+    if with_sitter:
+        sitter_here(patient)
     return services.start_session(actor, patient, **(CHECKLIST | changes))
+
+
+def after_observation(clock: Any, session: DosingSession) -> None:
+    """Move the frozen clock to the end of the session's observation (the check-in opens)."""
+    assert session.observation_ends_at is not None
+    clock.move_to(session.observation_ends_at)
+
+
+# The release check-in's blood pressure (CLINICAL.md D: required).
+CHECK_IN_BP = (124, 80)
 
 
 def balance(patient: Patient) -> Decimal:

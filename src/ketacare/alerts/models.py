@@ -42,6 +42,10 @@ class AlertCause(models.TextChoices):
     LOST_OR_STOLEN = "lost_or_stolen", "Lost or stolen medicine"
     DOSE_OUTSIDE_PLAN = "dose_outside_plan", "Dose outside the plan"
     NOTIFICATION_FAILED = "notification_failed", "Notification failed"
+    HYPERTENSIVE_CRISIS = "hypertensive_crisis", "Hypertensive crisis after a dose"
+    POST_DOSE_BP_MISSED = "post_dose_bp_missed", "Blood pressure after the dose missing"
+    SITTER_NOT_RELEASED = "sitter_not_released", "Observation not ended by the sitter"
+    DOSE_AGAINST_GATE = "dose_against_gate", "Dose taken against the checklist"
 
 
 class AlertSeverity(models.TextChoices):
@@ -227,7 +231,10 @@ class NotificationQuerySet(ScopedQuerySet["Notification"]):
 class Notification(models.Model):
     """One message to one recipient on one channel: the outbox row."""
 
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications")
+    # Empty for a message that is not about an alert (a one-time code to a sitter).
+    alert = models.ForeignKey(
+        Alert, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

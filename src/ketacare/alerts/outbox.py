@@ -32,7 +32,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from ketacare.alerts.models import AlertCause, AlertSeverity, Channel, Notification
+from ketacare.alerts.models import Alert, AlertCause, AlertSeverity, Channel, Notification
 from ketacare.alerts.models import NotificationStatus as St
 from ketacare.alerts.sms import get_sms_backend
 
@@ -131,16 +131,22 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
             locked.status = St.PENDING
             locked.next_attempt_at = timezone.now() + backoff(locked.attempts)
         locked.save(update_fields=["status", "last_error", "next_attempt_at"])
-        if dead and locked.alert.cause != AlertCause.NOTIFICATION_FAILED:
-            _raise_failed(locked)
+        # A dead one-time code raises nothing: the patient sees it did not come and asks
+        # again, or the sitter confirms from their own sign-in.
+        if (
+            dead
+            and locked.alert is not None
+            and locked.alert.cause != AlertCause.NOTIFICATION_FAILED
+        ):
+            _raise_failed(locked, locked.alert)
     return dead
 
 
-def _raise_failed(row: Notification) -> None:
+def _raise_failed(row: Notification, alert: Alert) -> None:
     from ketacare.alerts.services import raise_alert  # noqa: PLC0415 - services import us
 
     raise_alert(
-        patient=row.alert.patient,
+        patient=alert.patient,
         cause=AlertCause.NOTIFICATION_FAILED,
         severity=AlertSeverity.WARNING,
         subject=f"notification:{row.pk}",

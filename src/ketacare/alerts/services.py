@@ -28,6 +28,7 @@ from ketacare.alerts.models import (
     AlertCause,
     AlertSeverity,
     AlertStatus,
+    Channel,
     Notification,
     NotificationStatus,
 )
@@ -53,6 +54,7 @@ __all__ = [
     "AlertStatus",
     "acknowledge_alert",
     "escalate_alert",
+    "queue_text",
     "raise_alert",
     "resolve_alert",
     "resolve_alerts",
@@ -118,6 +120,23 @@ def _send_key(alert: Alert, reason: str, recipient: Recipient) -> str:
     """The idempotent send key: which alert, why, to whom (hashed: it goes to providers)."""
     to = hashlib.sha256(f"{recipient.channel}:{recipient.address}".encode()).hexdigest()[:16]
     return f"alert:{alert.pk}:{reason}:{recipient.channel}:{to}"
+
+
+def queue_text(*, to: str, label: str, body: str, send_key: str) -> Notification:
+    """A text message that is not about an alert (a sitter's one-time code), in the outbox.
+
+    Written in the caller's transaction and sent by the worker like every notification;
+    the body holds no health detail.
+    """
+    return Notification.objects.create(
+        alert=None,
+        recipient_label=label,
+        channel=Channel.SMS,
+        address=to,
+        body=body,
+        next_attempt_at=timezone.now(),
+        send_key=send_key,
+    )
 
 
 def _schedule(alert: Alert) -> None:

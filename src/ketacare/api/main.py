@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from ketacare.api import alerts, assessments, auth, errors, intake, patients, sessions, treatment
+from ketacare.api import (
+    alerts,
+    assessments,
+    auth,
+    errors,
+    intake,
+    observation,
+    patients,
+    sessions,
+    treatment,
+)
 from ketacare.api.security import bearer_auth, session_auth
 
 DESCRIPTION = """\
@@ -42,5 +52,6 @@ api.add_router("/patients", assessments.router)
 api.add_router("/patients", intake.router)
 api.add_router("/patients", treatment.router)
 api.add_router("/patients", sessions.router)
+api.add_router("/patients", observation.router)
 api.add_router("/patients", alerts.patient_router)
 api.add_router("/alerts", alerts.router)

@@ -18,9 +18,10 @@ from ketacare.api.access import actor, audit_list, audit_read, visible, visible_
 from ketacare.api.errors import ErrorOut
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, ShortText, id_in_path
+from ketacare.clinical import predose, safety
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
-from ketacare.treatment.errors import DoseNotAsPlanned
+from ketacare.treatment.errors import GateFailed
 from ketacare.treatment.models import (
     AdverseEvent,
     AdverseEventOutcome,
@@ -32,6 +33,7 @@ from ketacare.treatment.models import (
     SideEffect,
     SubstanceToday,
 )
+from ketacare.treatment.sessions import finding_json
 
 router = Router(tags=["sessions"])
 
@@ -51,9 +53,10 @@ class SessionOut(Schema):
     id: int = Field(description="The session's id.")
     patient_id: int = Field(description="Whose.")
     plan_id: int = Field(description="The plan version in force at the checklist.")
-    status: SessionStatus = Field(description="gate_failed, ready, dosed or checked_in.")
-    sitter_present: bool = Field(description="A sitter is present.")
-    sitter_name: str = Field(description="The sitter's name.")
+    status: SessionStatus = Field(description="gate_failed, ready, dosed, checked_in or released.")
+    sitter_present: bool = Field(description="The patient says a sitter is present.")
+    sitter_id: int | None = Field(description="The sitter whose confirmation the gate used.")
+    sitter_name: str = Field(description="That sitter's name.")
     fasted: bool = Field(description="Fasted as asked.")
     no_driving_until_tomorrow: bool = Field(description="Will not drive until tomorrow.")
     substances_today: list[str] = Field(description="Alcohol, benzodiazepines, stimulants today.")
@@ -63,10 +66,19 @@ class SessionOut(Schema):
     gate_findings: list[FindingOut] = Field(description="Why the gate held or warned.")
     started_by_id: int = Field(description="Who ran the checklist.")
     started_at: dt.datetime = Field(description="When.")
-    dose_mg: float | None = Field(description="The dose taken, mg.")
+    dose_mg: float | None = Field(description="The dose taken, mg (what the patient reported).")
+    planned_dose_mg: float | None = Field(description="The plan's dose at the time, mg.")
+    as_planned: bool = Field(description="The dose taken was the plan's.")
+    against_gate: bool = Field(description="Taken although the gate held it at dose time.")
+    dose_findings: list[FindingOut] = Field(description="What the dose was found to be.")
     taken_at: dt.datetime | None = Field(description="When the dose was taken.")
+    bp_due_at: dt.datetime | None = Field(description="Blood pressure after the dose due.")
+    remeasure_due_at: dt.datetime | None = Field(description="A re-measure is due by then.")
+    observation_ends_at: dt.datetime | None = Field(description="The check-in opens then.")
     check_in_due_at: dt.datetime | None = Field(description="The check-in is due by then.")
     dose_recorded_at: dt.datetime | None = Field(description="When the dose was recorded.")
+    released_at: dt.datetime | None = Field(description="When the sitter ended the window.")
+    release_stable: bool | None = Field(description="The sitter found the patient stable.")
 
 
 class GateFailedOut(ErrorOut):
@@ -74,9 +86,20 @@ class GateFailedOut(ErrorOut):
     session: SessionOut = Field(description="The session, stored with its failed checklist.")
 
 
+class CssrsIn(Schema):
+    """The C-SSRS screen, since the last contact with the clinic (asked every checklist)."""
+
+    wish_to_be_dead: bool = Field(description="Wished to be dead or not to wake up.")
+    suicidal_thoughts: bool = Field(description="Any thoughts of killing oneself.")
+    thoughts_with_method: bool = Field(default=False, description="Thought how (only if yes).")
+    intent: bool = Field(default=False, description="Some intention to act (only if yes).")
+    plan_with_intent: bool = Field(default=False, description="A plan, meant (only if yes).")
+    behaviour: bool = Field(description="Did or prepared anything to end one's life.")
+
+
 class ChecklistIn(Schema):
     sitter_present: bool = Field(description="A sitter is with the patient.")
-    sitter_name: ShortText = Field(default="", description="The sitter's name.")
+    cssrs: CssrsIn = Field(description="The C-SSRS screen since the last contact.")
     fasted: bool = Field(description="Nothing to eat for the hours the clinic asks.")
     no_driving_until_tomorrow: bool = Field(description="Will not drive until tomorrow.")
     substances_today: list[SubstanceToday] = Field(
@@ -91,9 +114,13 @@ class ChecklistIn(Schema):
 
 class DoseIn(Schema):
     dose_mg: float = Field(
-        gt=0, le=10_000, allow_inf_nan=False, description="The dose taken: the plan's dose."
+        gt=0, le=10_000, allow_inf_nan=False, description="The dose taken (the plan's, or not)."
     )
     taken_at: AwareDatetime | None = Field(default=None, description="When; default now.")
+    already_taken: bool = Field(
+        default=False,
+        description="The dose was taken although the gate held it: record it and page.",
+    )
 
 
 class BloodPressureIn(Schema):
@@ -121,7 +148,7 @@ Cadss6Answers = Annotated[
 
 class CheckInIn(Schema):
     feeling: Feeling = Field(description="How the patient feels.")
-    blood_pressure: BloodPressureIn | None = Field(default=None, description="Blood pressure now.")
+    blood_pressure: BloodPressureIn = Field(description="Blood pressure now (required).")
     cadss6_answers: Cadss6Answers | None = Field(
         default=None, description="CADSS-6: six answers in order, or by item number."
     )
@@ -183,13 +210,22 @@ def _session(request: HttpRequest, patient: Patient, session_id: int) -> DosingS
     return found
 
 
-def _gate_failed(session: DosingSession) -> GateFailedOut:
-    findings = [FindingOut.model_validate(f) for f in session.gate_findings]
-    reasons = " ".join(f.message for f in findings)
+def _gate_failed(
+    session: DosingSession,
+    findings: tuple[safety.Finding, ...] | None = None,
+    message: str | None = None,
+) -> GateFailedOut:
+    """The 409 of a gate that holds the dose: at the checklist (its stored findings) or now."""
+    found = (
+        [FindingOut.model_validate(f) for f in session.gate_findings]
+        if findings is None
+        else [FindingOut.model_validate(finding_json(f)) for f in findings]
+    )
+    reasons = " ".join(f.message for f in found)
     return GateFailedOut(
         code="pre_dose_gate_failed",
-        message=f"The pre-dose checklist failed: {reasons}".strip(),
-        findings=findings,
+        message=message or f"The pre-dose checklist failed: {reasons}".strip(),
+        findings=found,
         session=SessionOut.model_validate(session),
     )
 
@@ -230,11 +266,12 @@ def start_session(
     patient = visible_patient(request, patient_id)
 
     def run() -> Status[SessionOut | GateFailedOut]:
+        screen = predose.checklist_cssrs(**payload.cssrs.model_dump())
         session = services.start_session(
             user,
             patient,
             sitter_present=payload.sitter_present,
-            sitter_name=payload.sitter_name,
+            cssrs_answers=dict(screen.answers),
             fasted=payload.fasted,
             no_driving_until_tomorrow=payload.no_driving_until_tomorrow,
             substances_today=[s.value for s in payload.substances_today],
@@ -266,7 +303,7 @@ def get_session(
 
 @router.post(
     "/{patient_id}/sessions/{session_id}/dose",
-    response={200: SessionOut, **WRITE_ERRORS},
+    response={200: SessionOut, 409: GateFailedOut | ErrorOut, **ERRORS},
     summary="Record the dose taken",
 )
 def record_dose(
@@ -275,29 +312,34 @@ def record_dose(
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[SessionOut] | HttpResponse:
-    """The plan's dose was taken: the ledger is decremented and the check-in falls due.
+) -> Status[SessionOut | GateFailedOut] | HttpResponse:
+    """The dose: the gate runs again now; the window starts and the ledger goes down.
 
-    Refused (409, nothing stored): a failed gate, a dose already recorded, an outdated
-    checklist, a changed plan, a dose not as planned, too few units in the ledger. A
-    dose not as planned still raises a dose_outside_plan alert for the care team, in a
-    transaction of its own after the refusal.
+    Refused (409, nothing stored): the gate holds the dose now (`pre_dose_gate_failed`
+    with its findings: a checklist too old, a dose or a suicidality signal since, ...),
+    a dose already recorded, an outdated checklist, a changed plan. `already_taken`: the
+    patient took the dose although the gate held it: recorded as taken against the gate,
+    and the care team is paged. A dose that is not the plan's is recorded as taken (not
+    as planned) and pages the care team.
     """
     user = actor(request)
     session = _session(request, visible_patient(request, patient_id), session_id)
 
-    def run() -> Status[SessionOut]:
+    def run() -> Status[SessionOut | GateFailedOut]:
         dosed = services.record_dose_taken(
-            user, session, dose_mg=payload.dose_mg, taken_at=payload.taken_at
+            user,
+            session,
+            dose_mg=payload.dose_mg,
+            taken_at=payload.taken_at,
+            already_taken=payload.already_taken,
         )
         return Status(200, SessionOut.model_validate(dosed))
 
     try:
         return idempotent(request, user, idempotency_key, run)
-    except DoseNotAsPlanned as refusal:
-        # The request's transaction rolled back the alert with the refusal: raise it again.
-        services.alert_refused_dose(user, session, refusal)
-        raise
+    except GateFailed as refusal:
+        session.refresh_from_db()
+        return Status(409, _gate_failed(session, refusal.findings, refusal.message))
 
 
 @router.post(
@@ -317,12 +359,11 @@ def record_check_in(
     session = _session(request, visible_patient(request, patient_id), session_id)
 
     def run() -> Status[CheckInOut]:
-        pressure = payload.blood_pressure.model_dump() if payload.blood_pressure else None
         check_in = services.record_check_in(
             user,
             session,
             feeling=payload.feeling.value,
-            blood_pressure=pressure,
+            blood_pressure=payload.blood_pressure.model_dump(),
             cadss6_answers=payload.cadss6_answers,
             side_effects=[e.value for e in payload.side_effects],
             side_effect_other=payload.side_effect_other,

@@ -214,21 +214,7 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
             raise ValidationError(
                 {"recorded_at": f"A {code} response is already recorded at this time."}
             )
-        response = QuestionnaireResponse.objects.create(
-            patient=locked,
-            instrument=code,
-            answers={str(item): value for item, value in sorted(score.answers.items())},
-            total=score.total,
-            band=score.band,
-            subscales=dict(score.subscales),
-            flags=sorted(score.flags),
-            context=scoring_context,
-            recorded_at=at,
-            patient_timezone=locked.timezone,
-            submitted_by=actor,
-        )
-        # Before the response's audit entry: the alert rows are locked before the audit head.
-        _raise_alerts(locked, response, score)
+        response = store_response(actor, locked, score, context=scoring_context, at=at)
         own = actor.pk == locked.user_id
         record(
             Event.about(
@@ -236,6 +222,38 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
             ),
             actor=actor,
         )
+    return response
+
+
+def store_response(
+    actor: User,
+    locked: Patient,
+    score: instruments.Score,
+    *,
+    context: Mapping[str, Any],
+    at: datetime,
+) -> QuestionnaireResponse:
+    """Store a scored response and raise its alerts, in the caller's transaction.
+
+    For use cases that asked the questionnaire as part of their own (the pre-dose
+    checklist asks the C-SSRS screen): the caller checked access, holds the patient's
+    lock and writes the audit entry.
+    """
+    response = QuestionnaireResponse.objects.create(
+        patient=locked,
+        instrument=score.instrument,
+        answers={str(item): value for item, value in sorted(score.answers.items())},
+        total=score.total,
+        band=score.band,
+        subscales=dict(score.subscales),
+        flags=sorted(score.flags),
+        context=dict(context),
+        recorded_at=at,
+        patient_timezone=locked.timezone,
+        submitted_by=actor,
+    )
+    # Before the response's audit entry: the alert rows are locked before the audit head.
+    _raise_alerts(locked, response, score)
     return response
 
 

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 
+from ketacare.clinical import instruments
 from ketacare.clinical.instruments import Score
 from ketacare.clinical.safety import (
     DEFAULT_RULES,
@@ -319,7 +320,7 @@ def _blood_pressure_history(facts: PreDoseFacts, rules: SafetyRules) -> list[Fin
             )
         )
     failed = [e for e in counted if _over_limits(e.reading, rules)[1]]
-    if failed:
+    if failed and not hard_stops:  # a hard stop holds the day: no re-measure to wait for
         last = max(failed, key=lambda e: utc(e.at))
         ready = utc(last.at) + rules.bp_remeasure_wait
         if utc(facts.measured_at) < ready:
@@ -581,3 +582,61 @@ def _expiry_gate(facts: PreDoseFacts, rules: SafetyRules) -> Finding | None:
         "again, with a new blood pressure reading, before you take the dose.",
         "CLINICAL.md G2",
     )
+
+
+# A dose taken although the gate held it: what held it decides how pressing it is.
+_EMERGENCY_HOLDS = frozenset({Cause.SUICIDALITY_HOLD, Cause.BP_HARD_STOP_TODAY})
+
+
+def dose_against_gate(held: GateResult) -> Finding:
+    """A dose the patient reports taking although the gate held it at dose time.
+
+    What was taken is a fact and is recorded; the care team is paged: urgently, or as an
+    emergency when a suicidality hold or a blood-pressure hard stop held it (clinic's
+    choice: the two holds only a clinician lifts).
+    """
+    if held.allowed:
+        raise InvalidSafetyInput("dose_against_gate needs a gate that held the dose.")
+    causes = {f.cause for f in held.findings}
+    hard_stop = any(
+        f.cause == Cause.BP_GATE_FAILED and f.severity is Severity.URGENT for f in held.findings
+    )
+    emergency = bool(causes & _EMERGENCY_HOLDS) or hard_stop
+    return Finding(
+        severity=Severity.EMERGENCY if emergency else Severity.URGENT,
+        cause=Cause.DOSE_AGAINST_GATE,
+        message="A dose was taken although the checklist no longer allowed it: "
+        + " ".join(f.message for f in held.findings),
+        source="CLINICAL.md D, G1, G2",
+        next_step="Stay with your sitter and do not take anything else. Your care team has "
+        "been told and will call you. If you feel very unwell, call the emergency number.",
+    )
+
+
+def checklist_cssrs(  # noqa: PLR0913 - the screen's six questions
+    *,
+    wish_to_be_dead: bool,
+    suicidal_thoughts: bool,
+    behaviour: bool,
+    thoughts_with_method: bool = False,
+    intent: bool = False,
+    plan_with_intent: bool = False,
+) -> Score:
+    """The C-SSRS screen as the checklist asks it: since the last contact (CLINICAL.md G3).
+
+    Questions 3-5 are asked only after a yes to question 2 (A8). Behaviour since the last
+    contact is recent by definition, so it is both "ever" and "within 3 months" (A8:
+    high triage). Refuses (InvalidAnswers) a yes to 3-5 without a yes to 2.
+    """
+    answers = (
+        wish_to_be_dead,
+        suicidal_thoughts,
+        thoughts_with_method,
+        intent,
+        plan_with_intent,
+        behaviour,
+        behaviour,
+    )
+    if not all(type(a) is bool for a in answers):
+        raise InvalidSafetyInput("Every C-SSRS answer is a yes or a no.")
+    return instruments.score("cssrs_screen", [int(a) for a in answers])

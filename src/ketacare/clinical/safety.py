@@ -99,6 +99,7 @@ class Cause(StrEnum):
     HYPERTENSIVE_CRISIS = "hypertensive_crisis"
     POST_DOSE_BP_MISSED = "post_dose_bp_missed"
     SITTER_NOT_RELEASED = "sitter_not_released"
+    DOSE_AGAINST_GATE = "dose_against_gate"
 
 
 class Substance(StrEnum):

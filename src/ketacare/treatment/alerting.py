@@ -8,11 +8,13 @@ higher severity upgrades it):
   reading raises one alert until someone resolves it. Only the blood-pressure item of
   the gate raises an alert; the other items (sitter, fasting, ...) are the patient's to
   fix and are shown to them with the session.
-- bp_rise_after_dose, high_dissociation: "session:<id>" (one check-in per session).
-- adverse_event: "session:<id>" when the event belongs to a session (a report and the
-  side effects ticked at that session's check-in are one alert, at the highest
+- bp_rise_after_dose, hypertensive_crisis, post_dose_bp_missed, high_dissociation,
+  sitter_not_released, dose_against_gate, dose_outside_plan: "session:<id>" (one per
+  session and cause; a high reading that stays high, or is not measured again, upgrades
+  the open alert).
+- adverse_event: "session:<id>" when the event belongs to a session (a report and how
+  the patient said they are at that session's check-in are one alert, at the highest
   severity), else "adverse_event:<id>".
-- dose_outside_plan: "session:<id>".
 - ledger_discrepancy, lost_or_stolen: "patient:<id>" (one open alert per patient; every
   finding stays in the patient's DiversionFinding rows).
 - early_refill: "prescription:<id>:fill:<n>" (an early request and the early fill of
@@ -30,13 +32,12 @@ email or SMS holds no health detail (the alerts app writes it).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from ketacare.clinical import predose, safety
 
 if TYPE_CHECKING:
-    from ketacare.accounts.models import User
     from ketacare.patients.models import Patient
     from ketacare.treatment.models import (
         AdverseEvent,
@@ -51,8 +52,14 @@ DIVERSION_SOURCE = "ketacare default (controlled-substance ledger)"
 
 _TITLES = {
     safety.Cause.BP_GATE_FAILED: "Dose blocked: blood pressure at the pre-dose checklist",
-    safety.Cause.BP_RISE_AFTER_DOSE: "Blood pressure rise after the dose",
+    safety.Cause.BP_RISE_AFTER_DOSE: "Blood pressure high after the dose",
     safety.Cause.HIGH_DISSOCIATION: "High dissociation after the dose",
+    safety.Cause.HYPERTENSIVE_CRISIS: "Hypertensive crisis after the dose",
+    safety.Cause.POST_DOSE_BP_MISSED: "No blood pressure after the dose",
+    safety.Cause.SITTER_NOT_RELEASED: "Sitter could not end the observation",
+    safety.Cause.DOSE_AGAINST_GATE: "Dose taken although the checklist held it",
+    safety.Cause.DOSE_OUTSIDE_PLAN: "Dose taken that is not the plan's",
+    safety.Cause.ADVERSE_EVENT: "How the patient is at the post-dose check-in",
 }
 
 
@@ -123,45 +130,34 @@ def check_in_findings(
             )
 
 
-def check_in_side_effects(patient: Patient, check_in: PostDoseCheckIn) -> None:
-    """Side effects ticked at the check-in: an adverse event of the session.
+def check_in_report(patient: Patient, check_in: PostDoseCheckIn, finding: safety.Finding) -> None:
+    """How the patient is at the check-in (clinical.postdose.check_in_report, G6 and G7).
 
-    The check-in asks which side effects, not how bad they are, so they are graded mild
-    (an info alert; ketacare default); a graded event is reported with
-    report_adverse_event and raises the same alert to its own severity.
+    One alert per session with a reported adverse event (the same subject), at the most
+    pressing grade of the two.
     """
-    if not check_in.side_effects:
-        return
-    names = [effect for effect in check_in.side_effects if effect != "other"]
-    if check_in.side_effect_other:
-        names.append(check_in.side_effect_other)
-    finding = safety.check_adverse_event(
-        safety.AdverseEventSeverity.MILD,
-        serious=False,
-        description="side effects at the post-dose check-in: " + ", ".join(names),
-    )
-    _raise(
+    _from_finding(
         patient,
-        cause=finding.cause.value,
-        severity=finding.severity.value,
+        finding,
         subject=f"session:{check_in.session_id}",
-        title="Side effects at the post-dose check-in",
-        message=finding.message,
-        source=finding.source,
         detail={"session_id": check_in.session_id, "check_in_id": check_in.pk},
     )
 
 
 def check_in_received(check_in: PostDoseCheckIn) -> int:
     """The check-in arrived: the session's missed-check-in alert resolves itself."""
-    from ketacare.alerts.services import AlertCause, resolve_alerts  # noqa: PLC0415
-
     at = check_in.checked_in_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return resolve_alerts(
-        cause=AlertCause.MISSED_CHECK_IN,
+    return _resolve(
+        safety.Cause.MISSED_CHECK_IN,
         subject=f"session:{check_in.session_id}",
         note=f"check-in received at {at}",
     )
+
+
+def _resolve(cause: safety.Cause, *, subject: str, note: str) -> int:
+    from ketacare.alerts.services import AlertCause, resolve_alerts  # noqa: PLC0415
+
+    return resolve_alerts(cause=AlertCause(cause.value), subject=subject, note=note)
 
 
 def adverse_event(patient: Patient, event: AdverseEvent, finding: safety.Finding) -> None:
@@ -183,28 +179,33 @@ def adverse_event(patient: Patient, event: AdverseEvent, finding: safety.Finding
     )
 
 
-def dose_outside_plan(
-    actor: User, session: DosingSession, finding: safety.Finding, *, refused_at: datetime
-) -> None:
-    """A dose that differs from the plan, refused (nothing of it is stored but this alert)."""
-    _raise(
+def session_finding(session: DosingSession, finding: safety.Finding, **detail: Any) -> None:
+    """A finding about one session's dose or window, one alert per cause and session.
+
+    A dose taken against the gate or not as planned, a high reading or a crisis after
+    the dose, no reading at 40 minutes, no re-measure, a sitter who could not end the
+    observation, or no release at all. A repeat upgrades the open alert's severity.
+    """
+    _from_finding(
         session.patient,
-        cause=finding.cause.value,
-        severity=finding.severity.value,
+        finding,
         subject=f"session:{session.pk}",
-        title="Dose differing from the plan (refused)",
-        message=f"{finding.message} The dose was refused and not recorded.",
-        source=finding.source,
-        detail={
-            "session_id": session.pk,
-            "refused_at": refused_at.isoformat(),
-            "recorded_by_id": actor.pk,
-        },
+        detail={"session_id": session.pk, **detail},
+    )
+
+
+def reading_arrived(session: DosingSession) -> int:
+    """A blood pressure after the dose arrived: its missing-reading alert resolves itself."""
+    return _resolve(
+        safety.Cause.POST_DOSE_BP_MISSED,
+        subject=f"session:{session.pk}",
+        note="a blood pressure after the dose arrived",
     )
 
 
 _DIVERSION = {
     "count_mismatch": ("ledger_discrepancy", "Pill count differs from the ledger"),
+    "dose_beyond_ledger": ("ledger_discrepancy", "A dose taken beyond the ledger balance"),
     "early_refill": ("early_refill", "Early refill"),
     "lost_or_stolen": ("lost_or_stolen", "Medication reported lost or stolen"),
 }

@@ -59,9 +59,19 @@ class EarlyRefill(DomainError):
 
 
 class GateFailed(DomainError):
-    """The pre-dose checklist of this session failed: no dose may be recorded on it."""
+    """The pre-dose gate holds the dose: at the checklist, or again at the dose.
+
+    `findings` are the gate's reasons (clinical.safety.Finding), each with its next step
+    for the patient.
+    """
 
     code = "pre_dose_gate_failed"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, findings: tuple[Finding, ...] = ()
+    ) -> None:
+        super().__init__(message, field=field)
+        self.findings = findings
 
 
 class GateOutdated(DomainError):
@@ -76,18 +86,6 @@ class PlanChanged(DomainError):
     code = "plan_changed"
 
 
-class DoseNotAsPlanned(DomainError):
-    """The dose given is not the plan's dose; nothing was stored but its alert."""
-
-    code = "dose_not_as_planned"
-
-    def __init__(
-        self, message: str, *, field: str | None = None, finding: Finding | None = None
-    ) -> None:
-        super().__init__(message, field=field)
-        self.finding = finding  # clinical.safety's dose_outside_plan finding
-
-
 class AlreadyRecorded(DomainError):
     """The dose (or the check-in) of this session is recorded already."""
 
@@ -98,3 +96,15 @@ class NotDosed(DomainError):
     """A check-in needs a dose taken in the session first."""
 
     code = "not_dosed"
+
+
+class NotYet(DomainError):
+    """Too early for this step of the session (the release check-in before the observation)."""
+
+    code = "not_yet"
+
+
+class WrongSitter(DomainError):
+    """Not a registered adult sitter of this patient, or the code does not match."""
+
+    code = "wrong_sitter"

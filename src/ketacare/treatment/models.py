@@ -23,7 +23,9 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
 
-from ketacare.clinical import dosing
+from ketacare.assessments.models import QuestionnaireResponse
+from ketacare.clinical import dosing, postdose
+from ketacare.clinical.predose import SUBSTANCE_WORDS
 from ketacare.clinical.safety import AdverseEventSeverity, Substance
 from ketacare.patients.models import Indication, Patient, Sitter
 from ketacare.patients.scoping import ScopedQuerySet
@@ -472,6 +474,7 @@ class DiversionKind(models.TextChoices):
     COUNT_MISMATCH = "count_mismatch", "Count differs from the expected balance"
     EARLY_REFILL = "early_refill", "Early refill"
     LOST_OR_STOLEN = "lost_or_stolen", "Lost or stolen"
+    DOSE_BEYOND_LEDGER = "dose_beyond_ledger", "Dose reported beyond the ledger balance"
 
 
 class DiversionFinding(models.Model):
@@ -480,7 +483,7 @@ class DiversionFinding(models.Model):
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, related_name="diversion_findings"
     )
-    kind = models.CharField(max_length=16, choices=DiversionKind.choices)
+    kind = models.CharField(max_length=24, choices=DiversionKind.choices)
     expected = models.DecimalField(
         max_digits=LEDGER_MAX_DIGITS, decimal_places=LEDGER_PLACES, null=True, blank=True
     )
@@ -535,16 +538,29 @@ class DiversionFinding(models.Model):
 class SessionStatus(models.TextChoices):
     GATE_FAILED = "gate_failed", "Pre-dose checklist failed"
     READY = "ready", "Checklist passed, dose not yet taken"
-    DOSED = "dosed", "Dose taken, check-in due"
-    CHECKED_IN = "checked_in", "Checked in"
+    DOSED = "dosed", "Dose taken, observation under way"
+    CHECKED_IN = "checked_in", "Checked in, awaiting the sitter's release"
+    RELEASED = "released", "Released by the sitter"
+
+
+DOSED_STATUSES = (SessionStatus.DOSED, SessionStatus.CHECKED_IN, SessionStatus.RELEASED)
 
 
 class SubstanceToday(models.TextChoices):
-    """clinical.safety.Substance: taken the day of a dose, it blocks the dose."""
+    """clinical.safety.Substance in the patient's words (the checklist's choices)."""
 
-    ALCOHOL = Substance.ALCOHOL.value, "Alcohol"
-    BENZODIAZEPINES = Substance.BENZODIAZEPINES.value, "Benzodiazepines"
-    STIMULANTS = Substance.STIMULANTS.value, "Stimulants"
+    ALCOHOL = Substance.ALCOHOL.value, SUBSTANCE_WORDS[Substance.ALCOHOL]
+    BENZODIAZEPINES = Substance.BENZODIAZEPINES.value, SUBSTANCE_WORDS[Substance.BENZODIAZEPINES]
+    STIMULANTS = Substance.STIMULANTS.value, SUBSTANCE_WORDS[Substance.STIMULANTS]
+    OPIOIDS = Substance.OPIOIDS.value, SUBSTANCE_WORDS[Substance.OPIOIDS]
+    GABAPENTINOIDS = Substance.GABAPENTINOIDS.value, SUBSTANCE_WORDS[Substance.GABAPENTINOIDS]
+    Z_DRUGS = Substance.Z_DRUGS.value, SUBSTANCE_WORDS[Substance.Z_DRUGS]
+    SEDATING_ANTIHISTAMINES = (
+        Substance.SEDATING_ANTIHISTAMINES.value,
+        SUBSTANCE_WORDS[Substance.SEDATING_ANTIHISTAMINES],
+    )
+    CANNABIS = Substance.CANNABIS.value, SUBSTANCE_WORDS[Substance.CANNABIS]
+    MAOIS = Substance.MAOIS.value, SUBSTANCE_WORDS[Substance.MAOIS]
 
 
 class DosingSession(models.Model):
@@ -562,7 +578,14 @@ class DosingSession(models.Model):
         null=True,
         blank=True,
         related_name="+",
-        help_text="Set when the sitter attested with their own sign-in.",
+        help_text="The sitter whose confirmation of presence the checklist relied on.",
+    )
+    sitter_presence = models.ForeignKey(
+        "SitterPresence", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The C-SSRS screen asked with the checklist (since the last contact).
+    cssrs_response = models.ForeignKey(
+        QuestionnaireResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     fasted = models.BooleanField()
     no_driving_until_tomorrow = models.BooleanField()
@@ -579,12 +602,36 @@ class DosingSession(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     started_at = models.DateTimeField(default=now)
-    # The dose.
+    # The dose: what the patient reports taking, a fact even when it is not the plan's.
     dose_mg = models.DecimalField(
         max_digits=DOSE_MAX_DIGITS, decimal_places=DOSE_PLACES, null=True, blank=True
     )
+    planned_dose_mg = models.DecimalField(
+        max_digits=DOSE_MAX_DIGITS, decimal_places=DOSE_PLACES, null=True, blank=True
+    )
+    as_planned = models.BooleanField(default=True, help_text="The dose taken was the plan's.")
+    against_gate = models.BooleanField(
+        default=False, help_text="Taken although the gate no longer allowed it at dose time."
+    )
+    # What the gate or the plan found at dose time (a dose against the gate, off the plan).
+    dose_findings = models.JSONField(default=list, blank=True)
     taken_at = models.DateTimeField(null=True, blank=True)
+    # The observation window (clinical.postdose.post_dose_window).
+    bp_due_at = models.DateTimeField(null=True, blank=True)
+    observation_ends_at = models.DateTimeField(null=True, blank=True)
     check_in_due_at = models.DateTimeField(null=True, blank=True)
+    # A high reading after the dose asks for another by then; cleared by a normal one.
+    remeasure_due_at = models.DateTimeField(null=True, blank=True)
+    # The sitter ends the window: the patient is alert and stable (or not: the clinic is paged).
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    released_by_sitter = models.ForeignKey(
+        Sitter, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    release_stable = models.BooleanField(null=True, blank=True)
+    release_note = models.TextField(blank=True)
     ledger_event = models.OneToOneField(
         LedgerEvent, on_delete=models.PROTECT, null=True, blank=True, related_name="session"
     )
@@ -609,15 +656,27 @@ class DosingSession(models.Model):
                     ledger_event__isnull=True,
                 )
                 | Q(
-                    status__in=[SessionStatus.DOSED, SessionStatus.CHECKED_IN],
+                    status__in=DOSED_STATUSES,
                     taken_at__isnull=False,
                     dose_mg__isnull=False,
                     dose_mg__gt=0,
                     check_in_due_at__isnull=False,
                     check_in_due_at__gt=F("taken_at"),
-                    ledger_event__isnull=False,
+                    # A dose is a fact even when the ledger held none of it (a diversion
+                    # finding then says so), so a dosed session may have no ledger event.
                 ),
                 name="session_dose_iff_dosed",
+            ),
+            # The observation ends before the check-in falls due (clinical.postdose).
+            models.CheckConstraint(
+                condition=Q(observation_ends_at__isnull=True)
+                | Q(observation_ends_at__lt=F("check_in_due_at")),
+                name="session_observation_before_check_in",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SessionStatus.RELEASED)
+                | Q(released_at__isnull=False, release_stable__isnull=False),
+                name="session_released_has_release",
             ),
             models.CheckConstraint(
                 condition=~Q(status=SessionStatus.READY) | Q(gate_findings=[]),
@@ -630,21 +689,33 @@ class DosingSession(models.Model):
 
 
 class Feeling(models.TextChoices):
-    VERY_WELL = "very_well", "Very well"
-    WELL = "well", "Well"
-    OKAY = "okay", "Okay"
-    UNWELL = "unwell", "Unwell"
-    VERY_UNWELL = "very_unwell", "Very unwell"
+    VERY_WELL = postdose.Feeling.VERY_WELL.value, "Very well"
+    WELL = postdose.Feeling.WELL.value, "Well"
+    OKAY = postdose.Feeling.OKAY.value, "Okay"
+    UNWELL = postdose.Feeling.UNWELL.value, "Unwell"
+    VERY_UNWELL = postdose.Feeling.VERY_UNWELL.value, "Very unwell"
 
 
 class SideEffect(models.TextChoices):
-    NAUSEA = "nausea", "Nausea"
-    VOMITING = "vomiting", "Vomiting"
-    DIZZINESS = "dizziness", "Dizziness"
-    HEADACHE = "headache", "Headache"
-    SEDATION = "sedation", "Sedation"
-    ANXIETY = "anxiety", "Anxiety"
-    OTHER = "other", "Other"
+    """clinical.postdose.Symptom in the words of the check-in (patient and sitter)."""
+
+    NAUSEA = postdose.Symptom.NAUSEA.value, "Feeling sick (nausea)"
+    VOMITING = postdose.Symptom.VOMITING.value, "Being sick (vomiting)"
+    DIZZINESS = postdose.Symptom.DIZZINESS.value, "Dizziness"
+    HEADACHE = postdose.Symptom.HEADACHE.value, "Headache"
+    SEDATION = postdose.Symptom.SEDATION.value, "Drowsy, but easy to wake"
+    MARKED_SEDATION = postdose.Symptom.MARKED_SEDATION.value, "Very drowsy, hard to keep awake"
+    ANXIETY = postdose.Symptom.ANXIETY.value, "Anxiety"
+    SEVERE_HEADACHE = postdose.Symptom.SEVERE_HEADACHE.value, "A sudden, severe headache"
+    VISION_CHANGE = postdose.Symptom.VISION_CHANGE.value, "A sudden change in vision"
+    CHEST_PAIN = postdose.Symptom.CHEST_PAIN.value, "Chest pain"
+    TROUBLE_BREATHING = postdose.Symptom.TROUBLE_BREATHING.value, "Trouble breathing"
+    LOSS_OF_CONSCIOUSNESS = (
+        postdose.Symptom.LOSS_OF_CONSCIOUSNESS.value,
+        "Fainted, or could not be woken",
+    )
+    SEIZURE = postdose.Symptom.SEIZURE.value, "A seizure (fit)"
+    OTHER = postdose.Symptom.OTHER.value, "Something else"
 
 
 class PostDoseCheckIn(models.Model):
@@ -750,6 +821,11 @@ class AdverseEvent(models.Model):
         return f"Adverse event {self.pk} ({self.severity}) of patient {self.patient_id}"
 
 
+class ConfirmedBy(models.TextChoices):
+    ACCOUNT = "account", "the sitter's own sign-in"
+    CODE = "code", "a code texted to the sitter's phone"
+
+
 class SitterPresence(models.Model):
     """A sitter, signed in as themself, confirms being with the patient on a dosing day.
 
@@ -760,8 +836,13 @@ class SitterPresence(models.Model):
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sitter_presences")
     sitter = models.ForeignKey(Sitter, on_delete=models.PROTECT, related_name="+")
+    # Who pressed the button: the sitter signed in as themself, or the patient typing the
+    # code that was texted to the sitter's phone.
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    method = models.CharField(
+        max_length=8, choices=ConfirmedBy.choices, default=ConfirmedBy.ACCOUNT
     )
     confirmed_at = models.DateTimeField(default=now)
 
@@ -773,3 +854,111 @@ class SitterPresence(models.Model):
 
     def __str__(self) -> str:
         return f"Sitter {self.sitter_id} with patient {self.patient_id} at {self.confirmed_at}"
+
+
+class CodePurpose(models.TextChoices):
+    PRESENCE = "presence", "confirm being with the patient"
+    RELEASE = "release", "end the observation window"
+
+
+class SitterCode(models.Model):
+    """A one-time code texted to a sitter's phone, typed on the patient's device.
+
+    For a sitter without their own sign-in: it proves the sitter is there. Only a hash is
+    kept; a code works once, for a few minutes, with a few tries.
+    """
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sitter_codes")
+    sitter = models.ForeignKey(Sitter, on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        DosingSession, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    purpose = models.CharField(max_length=8, choices=CodePurpose.choices)
+    code_hash = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    sent_at = models.DateTimeField(default=now)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-sent_at", "-pk"]
+        constraints: ClassVar = [
+            _known("purpose", CodePurpose, "sitter_code_purpose_known"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("sent_at")), name="sitter_code_expires_after_sent"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Code for sitter {self.sitter_id} ({self.purpose})"
+
+
+class PostDoseReading(models.Model):
+    """A blood pressure after the dose: at ~40 min, a re-measure, or at the check-in."""
+
+    session = models.ForeignKey(
+        DosingSession, on_delete=models.PROTECT, related_name="post_dose_readings"
+    )
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    systolic_mmhg = models.PositiveSmallIntegerField()
+    diastolic_mmhg = models.PositiveSmallIntegerField()
+    high = models.BooleanField(help_text="Above the gate, a rise of 40/25, or a crisis.")
+    # clinical.postdose's finding (empty when the reading is as it should be).
+    finding = models.JSONField(default=dict, blank=True)
+    at_check_in = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["recorded_at", "pk"]
+        indexes: ClassVar = [models.Index(fields=["session", "recorded_at"])]
+        constraints: ClassVar = [
+            models.CheckConstraint(
+                condition=Q(diastolic_mmhg__lt=F("systolic_mmhg")),
+                name="post_dose_reading_diastolic_below_systolic",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.systolic_mmhg}/{self.diastolic_mmhg} after session {self.session_id}"
+
+
+class Hold(models.TextChoices):
+    """What a clinician clears for dosing."""
+
+    SUICIDALITY = "suicidality", "Suicidality"
+    BLOOD_PRESSURE = "blood_pressure", "Blood pressure"
+
+
+class DosingClearance(models.Model):
+    """A clinician clears a hold on dosing, with a note: the gate counts only what came after."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dosing_clearances")
+    hold = models.CharField(max_length=16, choices=Hold.choices)
+    note = models.TextField()
+    cleared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    cleared_at = models.DateTimeField(default=now)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering: ClassVar = ["-cleared_at", "-pk"]
+        indexes: ClassVar = [models.Index(fields=["patient", "hold", "cleared_at"])]
+        constraints: ClassVar = [
+            _known("hold", Hold, "dosing_clearance_hold_known"),
+            models.CheckConstraint(condition=~Q(note=""), name="dosing_clearance_has_note"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_hold_display()} cleared for patient {self.patient_id}"

@@ -1,10 +1,13 @@
 """Treatment use cases: one function each, one transaction, one audit entry.
 
 The web views, the API and commands call these names; the code lives by topic in
-plans, dispensing, ledger, sessions and phase_moves.
+plans, dispensing, ledger, sessions (the checklist and the dose), window (after the
+dose), sitting (the sitter's proof of presence), holds and phase_moves.
 """
 
+from ketacare.treatment.adverse_events import report_adverse_event
 from ketacare.treatment.dispensing import dispense, request_refill, write_prescription
+from ketacare.treatment.holds import clear_for_dosing
 from ketacare.treatment.ledger import ledger_balance, record_ledger_event
 from ketacare.treatment.phase_moves import (
     discharge_patient,
@@ -19,17 +22,19 @@ from ketacare.treatment.plans import (
     plan_safety_rules,
     revise_plan,
 )
-from ketacare.treatment.sessions import (
-    alert_refused_dose,
-    record_check_in,
-    record_dose_taken,
-    report_adverse_event,
-    start_session,
+from ketacare.treatment.sessions import record_dose_taken, start_session
+from ketacare.treatment.sitting import (
+    confirm_presence_with_code,
+    confirm_sitter_presence,
+    send_sitter_code,
 )
+from ketacare.treatment.window import record_check_in, record_post_dose_reading, release_session
 
 __all__ = [
     "active_plan",
-    "alert_refused_dose",
+    "clear_for_dosing",
+    "confirm_presence_with_code",
+    "confirm_sitter_presence",
     "create_plan",
     "discharge_patient",
     "dispense",
@@ -40,10 +45,13 @@ __all__ = [
     "record_check_in",
     "record_dose_taken",
     "record_ledger_event",
+    "record_post_dose_reading",
+    "release_session",
     "report_adverse_event",
     "request_refill",
     "resume_treatment",
     "revise_plan",
+    "send_sitter_code",
     "start_maintenance",
     "start_session",
     "write_prescription",

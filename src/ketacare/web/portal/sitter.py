@@ -24,7 +24,7 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.errors import DomainError
 from ketacare.patients.models import Patient
-from ketacare.treatment import sessions
+from ketacare.treatment import queries, sitting
 from ketacare.treatment.access import TREATING
 from ketacare.treatment.plans import active_plan
 from ketacare.web.common import current_user
@@ -46,11 +46,11 @@ def _status(patient: Patient) -> dict[str, Any]:
     """Where the patient's day stands, as the sitter may see it."""
     now = timezone.now()
     plan = active_plan(patient)
-    session = sessions.todays_session(patient, now)
+    session = queries.todays_session(patient, now)
     return {
         "patient": patient,
-        "next_session": plan and sessions.next_scheduled_session(patient, plan, now),
-        "presence": sessions.sitter_presence_today(patient, now),
+        "next_session": plan and queries.next_scheduled_session(patient, plan, now),
+        "presence": queries.sitter_presence_today(patient, now),
         "session": session,
         "deadline": session and pages.deadline(session, now),
         "can_confirm": patient.phase_enum in TREATING,
@@ -88,7 +88,7 @@ def confirm(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
     patient = get_object_or_404(_sat_for(user), pk=patient_id)
     try:
-        presence = sessions.confirm_sitter_presence(user, patient)
+        presence = sitting.confirm_sitter_presence(user, patient)
     except (DomainError, PermissionDenied) as exc:
         context = _status(patient) | {"error": str(exc)}
         return render(request, "web/portal/sitter_session.html", context, status=409)

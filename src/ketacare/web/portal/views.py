@@ -27,7 +27,7 @@ from ketacare.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.treatment import sessions
+from ketacare.treatment import adverse_events, queries, sessions, window
 from ketacare.treatment.access import TREATING
 from ketacare.treatment.ledger import ledger_balance
 from ketacare.treatment.models import (
@@ -83,15 +83,15 @@ def today(request: HttpRequest) -> HttpResponse:
     patient = _me(request)[1]
     now = timezone.now()
     plan = active_plan(patient)
-    open_session = sessions.open_session(patient, now)
+    open_session = queries.open_session(patient, now)
     _audit_read(patient, "portal today")
     context = {
         "patient": patient,
         "plan": plan,
-        "next_session": plan and sessions.next_scheduled_session(patient, plan, now),
+        "next_session": plan and queries.next_scheduled_session(patient, plan, now),
         "open_session": open_session,
         "deadline": open_session and pages.deadline(open_session, now),
-        "presence": sessions.sitter_presence_today(patient, now),
+        "presence": queries.sitter_presence_today(patient, now),
         "questionnaires": _due(patient, now),
         "intake_link": (
             pages.link("portal-intake") if patient.phase_enum in INTAKE_PHASES else None
@@ -138,7 +138,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
     user, patient = _me(request)
     now = timezone.now()
     plan = active_plan(patient)
-    presence = sessions.sitter_presence_today(patient, now)
+    presence = queries.sitter_presence_today(patient, now)
     form = ChecklistForm(_posted(request), initial=_checklist_initial(presence))
     failed: DosingSession | None = None
     status = 200
@@ -239,7 +239,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            sessions.record_check_in(user, session, **form.service_arguments())
+            window.record_check_in(user, session, **form.service_arguments())
         except (ValidationError, DomainError) as exc:
             status = form.refused(exc)
         else:
@@ -267,7 +267,7 @@ def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpRe
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            event = sessions.report_adverse_event(
+            event = adverse_events.report_adverse_event(
                 user, patient, session=session, **form.service_arguments()
             )
         except (ValidationError, DomainError) as exc:

@@ -1,0 +1,129 @@
+"""Holds on dosing that only a clinician lifts, and the clearance that lifts them.
+
+Two holds (CLINICAL.md G2, G3): suicidality (an unresolved suicidality alert, or any
+flag or C-SSRS ideation since the last clinician review) and blood pressure on the
+patient's day (a reading at the hard stop, or the day's tries used). A clinician or
+prescriber clears one with a note; the clearance resolves the hold's open alerts in the
+same transaction, and the gate counts only what comes after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.accounts.roles import Role
+from ketacare.alerts.services import AlertCause, resolve_alerts
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical import predose, safety
+from ketacare.patients.models import Patient
+from ketacare.treatment.access import require
+from ketacare.treatment.gate import (
+    day_start,
+    earlier_readings,
+    last_clearance,
+    suicidality_signals,
+)
+from ketacare.treatment.models import DosingClearance, Hold
+from ketacare.treatment.parsing import Errors, as_choice, as_text
+from ketacare.treatment.plans import active_plan, plan_safety_rules
+from ketacare.treatment.sessions import read
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+
+# Who lifts a hold on dosing: the clinicians (a prescriber holds the clinician role too).
+CLEARERS = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
+# The alerts a clearance resolves, and the subject each is raised on.
+_ALERTS = {
+    Hold.SUICIDALITY: AlertCause.SUICIDALITY,
+    Hold.BLOOD_PRESSURE: AlertCause.BP_GATE_FAILED,
+}
+
+
+@dataclass(frozen=True)
+class ActiveHold:
+    """A hold on dosing as the chart shows it: which, since when, and why."""
+
+    hold: Hold
+    since: datetime
+    reasons: tuple[str, ...]
+
+
+def active_holds(patient: Patient, now: datetime) -> list[ActiveHold]:
+    """The holds a clinician must clear before the patient may dose (empty: none)."""
+    holds = []
+    signals = suicidality_signals(patient)
+    if signals:
+        holds.append(ActiveHold(Hold.SUICIDALITY, signals[0].at, tuple(s.what for s in signals)))
+    pressure = _blood_pressure_hold(patient, now)
+    if pressure is not None:
+        holds.append(pressure)
+    return holds
+
+
+def _blood_pressure_hold(patient: Patient, now: datetime) -> ActiveHold | None:
+    plan = active_plan(patient)
+    if plan is None:
+        return None
+    rules = plan_safety_rules(plan)
+    cleared = last_clearance(patient, Hold.BLOOD_PRESSURE, since=day_start(patient, now))
+    readings = [r for r in earlier_readings(patient, now) if cleared is None or r.at > cleared]
+    hard = [r for r in readings if rules.bp_hard_stop and rules.bp_hard_stop.reached_by(r.reading)]
+    over = [r for r in readings if _over(r, rules)]
+    if hard:
+        return ActiveHold(
+            Hold.BLOOD_PRESSURE, hard[0].at, (f"{hard[0].reading} reached the hard stop",)
+        )
+    if len(over) >= rules.bp_tries_per_day:
+        return ActiveHold(
+            Hold.BLOOD_PRESSURE,
+            over[-1].at,
+            (f"{len(over)} readings over the pre-dose limit today",),
+        )
+    return None
+
+
+def _over(reading: predose.EarlierReading, rules: safety.SafetyRules) -> bool:
+    limits = [limit for limit in (rules.bp_hard_stop, rules.bp_delay_gate) if limit is not None]
+    return any(limit.exceeded_by(reading.reading) for limit in limits)
+
+
+def clear_for_dosing(actor: User, patient: Patient, *, hold: str, note: str) -> DosingClearance:
+    """A clinician lifts a hold on dosing, saying why; the hold's open alerts are resolved.
+
+    Only the clinic's clinicians and prescribers (NotAllowed; another clinic's patient:
+    404). The note is required: it is the record of the clinician's review.
+    """
+    require(actor, patient, CLEARERS, "clear a hold on dosing")
+    errors = Errors()
+    which = as_choice(hold, Hold, "hold", errors)
+    text = as_text(
+        note, "note", errors, max_length=4000, required="Say what you reviewed and decided."
+    )
+    errors.raise_if_any()
+    with transaction.atomic():
+        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+        clearance = DosingClearance.objects.create(
+            patient=locked,
+            hold=read(which),
+            note=text,
+            cleared_by=actor,
+            cleared_at=timezone.now(),
+        )
+        resolve_alerts(
+            cause=_ALERTS[read(which)],
+            subject=f"patient:{locked.pk}",
+            note=f"Cleared for dosing: {text}",
+            actor=actor,
+        )
+        record(
+            Event.about(AuditAction.CREATE, clearance, detail={"hold": clearance.hold}),
+            actor=actor,
+        )
+    return clearance

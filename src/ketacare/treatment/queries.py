@@ -1,0 +1,129 @@
+"""Reads the portal, the sitter's page, the API and the worker share about a patient's day.
+
+They take a patient the caller has already fetched through `visible_to`; they check
+no access themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Q
+
+from ketacare.clinical import predose
+from ketacare.patients.models import Patient
+from ketacare.treatment.gate import day_start, suicidality_signals
+from ketacare.treatment.models import (
+    DOSED_STATUSES,
+    DosingSession,
+    SessionStatus,
+    SitterPresence,
+    TreatmentPlan,
+)
+from ketacare.treatment.plans import plan_safety_rules
+
+
+@dataclass(frozen=True)
+class ScheduledSession:
+    """One session of the plan's schedule (clinical.dosing lays them out at plan time)."""
+
+    number: int
+    at: datetime  # aware
+    phase: str
+    dose_mg: float | None  # None: the plan's dose (at-home schedules)
+    note: str
+
+
+def next_scheduled_session(
+    patient: Patient, plan: TreatmentPlan, now: datetime
+) -> ScheduledSession | None:
+    """The next session of the plan's schedule: today's until a dose is taken today.
+
+    None when the schedule has no session left (or the plan has no schedule list).
+    """
+    start = day_start(patient, now)
+    dosed_today = DosingSession.objects.filter(
+        patient_id=patient.pk, taken_at__gte=start, taken_at__lte=now
+    ).exists()
+    # Wall-clock arithmetic on the patient's zone: the next midnight, DST or not.
+    from_when = start + timedelta(days=1) if dosed_today else start
+    for raw in plan.schedule.get("sessions", []):
+        at = datetime.fromisoformat(raw["at"])
+        if at >= from_when:
+            return ScheduledSession(
+                number=int(raw["number"]),
+                at=at,
+                phase=str(raw.get("phase", "")),
+                dose_mg=None if raw.get("dose_mg") is None else float(raw["dose_mg"]),
+                note=str(raw.get("note", "")),
+            )
+    return None
+
+
+def sitter_presence_today(patient: Patient, now: datetime) -> SitterPresence | None:
+    """The latest confirmation by one of the patient's sitters on the patient's day."""
+    return (
+        SitterPresence.objects.filter(
+            patient_id=patient.pk, confirmed_at__gte=day_start(patient, now), confirmed_at__lte=now
+        )
+        .select_related("sitter")
+        .order_by("-confirmed_at", "-pk")
+        .first()
+    )
+
+
+def open_session(patient: Patient, now: datetime) -> DosingSession | None:
+    """The session the patient is in the middle of, or None.
+
+    That is a dose whose observation the sitter has not ended yet, or else a checklist
+    passed that still authorises a dose (CLINICAL.md G2: it expires).
+    """
+    dosed = (
+        DosingSession.objects.filter(
+            patient_id=patient.pk, status__in=[SessionStatus.DOSED, SessionStatus.CHECKED_IN]
+        )
+        .order_by("-taken_at", "-pk")
+        .first()
+    )
+    if dosed is not None:
+        return dosed
+    ready = (
+        DosingSession.objects.filter(
+            patient_id=patient.pk, status=SessionStatus.READY, started_at__lte=now
+        )
+        .select_related("plan__patient")
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+    if ready is None:
+        return None
+    valid_for = plan_safety_rules(ready.plan).checklist_valid_for
+    return ready if now - ready.started_at <= valid_for else None
+
+
+def todays_session(patient: Patient, now: datetime) -> DosingSession | None:
+    """The session a sitter follows: the open one, else the latest started today."""
+    return open_session(patient, now) or (
+        DosingSession.objects.filter(patient_id=patient.pk, started_at__gte=day_start(patient, now))
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def dosed_today(patient: Patient, now: datetime) -> DosingSession | None:
+    """The dose taken on the patient's day, if any (CLINICAL.md G1: at most one)."""
+    return (
+        DosingSession.objects.filter(
+            Q(patient_id=patient.pk, status__in=DOSED_STATUSES),
+            taken_at__gte=day_start(patient, now),
+            taken_at__lte=now,
+        )
+        .order_by("-taken_at")
+        .first()
+    )
+
+
+def suicidality_hold(patient: Patient) -> tuple[predose.SuicidalitySignal, ...]:
+    """Why dosing is held over suicidality (empty: it is not), for the pages."""
+    return suicidality_signals(patient)

@@ -1,0 +1,354 @@
+"""The observation window after a dose: readings, the release check-in, the sitter's release.
+
+CLINICAL.md D and G4: blood pressure again at about 40 minutes, observation for at least
+2 hours, then the release check-in (it needs a blood pressure), then the sitter ends the
+window by attesting that the patient is alert and stable, or that they cannot, which
+pages the on-call clinician. The rules are `clinical.postdose`'s; the times were set on
+the session when the dose was recorded (`sessions.record_dose_taken`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.clinical import instruments, postdose, safety
+from ketacare.clinical.vitals import BloodPressure
+from ketacare.patients.models import Sitter
+from ketacare.treatment import alerting
+from ketacare.treatment.access import sitter_of
+from ketacare.treatment.errors import AlreadyRecorded, NotDosed, NotYet, WrongSitter
+from ketacare.treatment.gate import zone_of
+from ketacare.treatment.models import (
+    DOSED_STATUSES,
+    CodePurpose,
+    DosingSession,
+    Feeling,
+    PostDoseCheckIn,
+    PostDoseReading,
+    SessionStatus,
+    SideEffect,
+)
+from ketacare.treatment.parsing import Errors, as_bool, as_choice, as_choices, as_text
+from ketacare.treatment.plans import plan_safety_rules
+from ketacare.treatment.sessions import (
+    blood_pressure,
+    finding_json,
+    read,
+    require_session_actor,
+)
+from ketacare.treatment.sitting import refuse_code, require_eligible, spend_code
+
+if TYPE_CHECKING:
+    from ketacare.accounts.models import User
+
+# The window is open while the dose is recorded and the sitter has not ended it.
+OPEN = (SessionStatus.DOSED, SessionStatus.CHECKED_IN)
+
+
+def _locked_open(session: DosingSession, what: str) -> DosingSession:
+    current = (
+        DosingSession.objects.select_for_update(no_key=True)
+        .select_related("plan", "patient")
+        .get(pk=session.pk)
+    )
+    if current.status not in DOSED_STATUSES:
+        raise NotDosed(f"No dose is recorded in this session yet: record the dose before {what}.")
+    if current.status not in OPEN:
+        raise AlreadyRecorded("The sitter has ended this session's observation already.")
+    return current
+
+
+# --- Blood pressure after the dose (CLINICAL.md D, G6) -----------------------------------------
+
+
+def record_post_dose_reading(
+    actor: User, session: DosingSession, *, systolic_mmhg: int, diastolic_mmhg: int
+) -> PostDoseReading:
+    """A blood pressure after the dose: the ~40-minute one, or a re-measure.
+
+    A crisis (G6) is an emergency; a reading above the gate asks for another in 15
+    minutes (the session's `remeasure_due_at`) and pages when it stays high.
+    """
+    require_session_actor(actor, session.patient, "record a blood pressure after the dose")
+    errors = Errors()
+    pressure = blood_pressure(systolic_mmhg, diastolic_mmhg, errors)
+    errors.raise_if_any()
+    with transaction.atomic():
+        current = _locked_open(session, "a blood pressure after it")
+        reading = _store_reading(actor, current, read(pressure), at_check_in=False)
+        record(Event.about(AuditAction.CREATE, reading), actor=actor)
+    return reading
+
+
+def _store_reading(
+    actor: User, session: DosingSession, pressure: BloodPressure, *, at_check_in: bool
+) -> PostDoseReading:
+    rules = plan_safety_rules(session.plan)
+    now = timezone.now()
+    last = session.post_dose_readings.order_by("-recorded_at", "-pk").first()
+    finding = postdose.check_post_dose_reading(
+        BloodPressure(session.systolic_mmhg, session.diastolic_mmhg),
+        pressure,
+        earlier_high=last is not None and last.high,
+        rules=rules,
+    )
+    reading = PostDoseReading.objects.create(
+        session=session,
+        patient_id=session.patient_id,
+        systolic_mmhg=pressure.systolic_mmhg,
+        diastolic_mmhg=pressure.diastolic_mmhg,
+        high=finding is not None,
+        finding=finding_json(finding) if finding is not None else {},
+        at_check_in=at_check_in,
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    session.remeasure_due_at = None if finding is None else now + rules.post_dose_remeasure_after
+    session.save(update_fields=["remeasure_due_at"])
+    alerting.reading_arrived(session)
+    if finding is not None:
+        alerting.session_finding(session, finding, reading_id=reading.pk)
+    return reading
+
+
+# --- The release check-in (CLINICAL.md D, G6, G7) ------------------------------------------
+
+
+def _answers(raw: object, errors: Errors) -> dict[str, int] | None:
+    """CADSS-6 answers scored by clinical.instruments; stored as {"1": value, ...}."""
+    if raw is None:
+        return None
+    given: Sequence[int] | Mapping[int, int]
+    if isinstance(raw, Mapping):
+        try:
+            given = {int(k): v for k, v in raw.items()}
+        except (TypeError, ValueError):
+            errors.add("cadss6_answers", "Number the answers by item (1-6).")
+            return None
+    elif isinstance(raw, Sequence) and not isinstance(raw, str):
+        given = list(raw)
+    else:
+        errors.add("cadss6_answers", "Give the six CADSS-6 answers.")
+        return None
+    try:
+        score = instruments.score("cadss6", given)
+    except instruments.InvalidAnswers as exc:
+        errors.add("cadss6_answers", str(exc))
+        return None
+    return {str(item): value for item, value in score.answers.items()}
+
+
+def _check_in_pressure(raw: object, errors: Errors) -> BloodPressure | None:
+    """(systolic, diastolic), or {"systolic_mmhg": ..., "diastolic_mmhg": ...}: required."""
+    if raw is None:
+        errors.add(
+            "blood_pressure",
+            "Measure your blood pressure and enter both numbers: the check-in needs it.",
+        )
+        return None
+    if isinstance(raw, Mapping):
+        return blood_pressure(raw.get("systolic_mmhg"), raw.get("diastolic_mmhg"), errors)
+    if isinstance(raw, Sequence) and len(raw) == 2:  # noqa: PLR2004 - systolic, diastolic
+        return blood_pressure(raw[0], raw[1], errors)
+    errors.add("blood_pressure", "Give the blood pressure as its two numbers.")
+    return None
+
+
+def record_check_in(  # noqa: PLR0913 - the check-in's questions
+    actor: User,
+    session: DosingSession,
+    *,
+    feeling: str,
+    blood_pressure: Sequence[int] | Mapping[str, int] | None,
+    cadss6_answers: Sequence[int] | Mapping[Any, int] | None = None,
+    side_effects: Iterable[str] = (),
+    side_effect_other: str = "",
+    notes: str = "",
+) -> PostDoseCheckIn:
+    """The release check-in: how the patient is, a blood pressure, CADSS-6, side effects.
+
+    Accepted only once the observation has ended (CLINICAL.md D: at least 2 h; NotYet
+    before, saying when); the blood pressure is required. How the patient is, is graded
+    (clinical.postdose.check_in_report: "very unwell" and marked sedation are urgent,
+    chest pain, trouble breathing, fainting or a seizure an emergency) and the alerts
+    follow; the findings are stored with the check-in.
+    """
+    patient = session.patient
+    require_session_actor(actor, patient, "record a check-in")
+    errors = Errors()
+    mood = as_choice(feeling, Feeling, "feeling", errors)
+    after = _check_in_pressure(blood_pressure, errors)
+    answers = _answers(cadss6_answers, errors)
+    effects = as_choices(side_effects, SideEffect, "side_effects", errors) or []
+    other = as_text(side_effect_other, "side_effect_other", errors, max_length=200)
+    if SideEffect.OTHER in effects and not other:
+        errors.add("side_effect_other", "Describe the other side effect.")
+    elif other and SideEffect.OTHER not in effects:
+        errors.add("side_effect_other", "Tick 'something else' to describe another side effect.")
+    text = as_text(notes, "notes", errors, max_length=4000)
+    errors.raise_if_any()
+    with transaction.atomic():
+        current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+        if current.status in (SessionStatus.READY, SessionStatus.GATE_FAILED):
+            raise NotDosed("No dose is recorded in this session yet: record the dose first.")
+        if current.status != SessionStatus.DOSED:
+            raise AlreadyRecorded("This session's check-in is recorded already.")
+        now = timezone.now()
+        _require_observation_ended(current, now)
+        reading = _store_reading(actor, current, read(after), at_check_in=True)
+        report = postdose.check_in_report(
+            postdose.Feeling(read(mood)),
+            [postdose.Symptom(e) for e in effects],
+            raised_bp=reading.high,
+            other=other,
+        )
+        findings, total, band = _check_in_findings(current, now, answers)
+        check_in = PostDoseCheckIn.objects.create(
+            session=current,
+            patient_id=current.patient_id,
+            feeling=read(mood),
+            notes=text,
+            systolic_mmhg=reading.systolic_mmhg,
+            diastolic_mmhg=reading.diastolic_mmhg,
+            cadss6_answers=answers,
+            cadss6_total=total,
+            cadss6_band=band,
+            side_effects=[e.value for e in effects],
+            side_effect_other=other,
+            late=any(f.cause == safety.Cause.LATE_CHECK_IN for f in findings),
+            findings=[
+                finding_json(f) for f in (*findings, *([report] if report is not None else []))
+            ]
+            + ([reading.finding] if reading.finding else []),
+            recorded_by=actor,
+            checked_in_at=now,
+        )
+        current.status = SessionStatus.CHECKED_IN
+        current.save(update_fields=["status"])
+        alerting.check_in_received(check_in)
+        alerting.check_in_findings(patient, check_in, findings)
+        if report is not None:
+            alerting.check_in_report(patient, check_in, report)
+        record(Event.about(AuditAction.CREATE, check_in), actor=actor)
+    return check_in
+
+
+def _require_observation_ended(session: DosingSession, now: datetime) -> None:
+    rules = plan_safety_rules(session.plan)
+    ends = session.observation_ends_at
+    if ends is None:  # a dose recorded before the window had its times
+        ends = read(session.taken_at) + rules.observation_minimum
+    if now >= ends:
+        return
+    at = safety.clock_time(ends, zone_of(session.patient), now)
+    raise NotYet(
+        f"The check-in opens at {at}, {safety.duration(rules.observation_minimum)} after your "
+        "dose. Stay with your sitter until then. If something is wrong now, call the clinic, "
+        "or the emergency number if it is serious.",
+    )
+
+
+def _check_in_findings(
+    session: DosingSession, now: datetime, answers: dict[str, int] | None
+) -> tuple[list[safety.Finding], int | None, str]:
+    rules = plan_safety_rules(session.plan)
+    taken_at = read(session.taken_at)
+    due = read(session.check_in_due_at)
+    findings = [safety.check_in_status(taken_at, now, now, deadline=due - taken_at, rules=rules)]
+    total, band = None, ""
+    if answers is not None:
+        score = instruments.score("cadss6", {int(k): v for k, v in answers.items()})
+        total, band = score.total, score.band
+        findings.append(safety.check_dissociation(total, rules))
+    return [f for f in findings if f is not None], total, band
+
+
+# --- The sitter ends the window ------------------------------------------------------------
+
+
+def release_session(  # noqa: PLR0913 - who, which session, what they attest, and how
+    actor: User,
+    session: DosingSession,
+    *,
+    stable: bool,
+    note: str = "",
+    sitter: Sitter | None = None,
+    code: str | None = None,
+) -> DosingSession:
+    """The sitter ends the observation: the patient is alert and stable, or they cannot say.
+
+    The sitter attests from their own sign-in, or (without one) on the patient's device
+    with the code texted to their phone (`sitter` and `code`). "Stable" is accepted once
+    the patient has checked in; "cannot confirm" at any time after the dose, and it pages
+    the on-call clinician at once (urgent).
+    """
+    errors = Errors()
+    is_stable = as_bool(stable, "stable", errors)
+    text = as_text(note, "note", errors, max_length=2000)
+    errors.raise_if_any()
+    with transaction.atomic():
+        current = _locked_open(session, "the sitter ends the observation")
+        attesting = _attesting_sitter(actor, current, sitter, code)
+        if attesting is not None:
+            _release(actor, current, attesting, stable=read(is_stable), note=text)
+    if attesting is None:
+        raise refuse_code(read(sitter))
+    return current
+
+
+def _release(
+    actor: User, session: DosingSession, sitter: Sitter, *, stable: bool, note: str
+) -> None:
+    if stable and session.status != SessionStatus.CHECKED_IN:
+        raise NotYet(
+            "The patient checks in first, once the observation has ended; then you "
+            "confirm that they are alert and stable."
+        )
+    session.released_at, session.released_by = timezone.now(), actor
+    session.released_by_sitter = sitter
+    session.release_stable, session.release_note = stable, note
+    finding = postdose.check_release(stable=stable, sitter_name=sitter.name)
+    if finding is None:
+        session.status = SessionStatus.RELEASED
+    session.save()
+    if finding is not None:
+        alerting.session_finding(session, finding, sitter_id=sitter.pk)
+    record(
+        Event.about(
+            AuditAction.UPDATE,
+            session,
+            detail={"release": "stable" if stable else "not stable", "sitter": sitter.pk},
+        ),
+        actor=actor,
+    )
+
+
+def _attesting_sitter(
+    actor: User, session: DosingSession, sitter: Sitter | None, code: str | None
+) -> Sitter | None:
+    """The sitter who attests: the actor's own sitter record, or the one the code names.
+
+    None: the code was wrong (its try is counted when the caller commits).
+    """
+    patient = session.patient
+    if code is None:
+        own = sitter_of(actor, patient)
+        if own is None:
+            raise WrongSitter(
+                "Only the patient's sitter ends the observation, from their own sign-in or "
+                "with the code texted to their phone."
+            )
+        return require_eligible(own, patient)
+    require_session_actor(actor, patient, "end the observation with a sitter's code")
+    if sitter is None:
+        raise WrongSitter("Choose the sitter the code was sent to.")
+    require_eligible(sitter, patient)
+    spent = spend_code(patient, sitter, CodePurpose.RELEASE, code, session=session)
+    return sitter if spent else None
