@@ -1,18 +1,7 @@
-"""One tick of `ketacare worker`: derive the facts that arise from time passing, then drain.
+"""One tick of `ketacare worker`: raise the facts that arise from time passing, then drain.
 
-Facts are derived by queries, not timers, so a worker that was down catches up on its
-next tick and two ticks never raise the same alert twice (the dedupe key, and a fact that
-already has an alert — even a resolved one — is not raised again):
-- a dose taken with no post-dose check-in by the session's `check_in_due_at` plus the
-  grace (`KETACARE_CHECK_IN_GRACE_MIN`, ketacare default 0) -> missed_check_in, urgent,
-  to level 1 of the roster and the session's sitter (the rule: clinical.safety.
-  check_in_status). Doses whose deadline passed more than `KETACARE_MISSED_CHECK_IN_
-  LOOKBACK_H` hours ago (ketacare default 24) are not raised: the first run of a new
-  installation must not page anyone about last month;
-- urgent/emergency alerts not acknowledged by `next_escalation_at` -> the next roster level;
-- questionnaires overdue (assessments.services.due_questionnaires) for patients in
-  induction or maintenance -> questionnaire_overdue, warning; resolved automatically
-  once the questionnaire is no longer overdue.
+Each app derives its own facts (treatment.jobs: missed check-ins; alerts.jobs:
+escalation; assessments.jobs: overdue questionnaires); the tick calls them in turn.
 On SQLite only one worker may run: `WorkerLease` (one row) names the holder until it
 expires; on PostgreSQL any number run at once (rows are claimed with SKIP LOCKED).
 """
@@ -21,27 +10,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
-from ketacare.alerts.models import Alert, AlertCause, AlertSeverity, AlertStatus, WorkerLease
+from ketacare.alerts.jobs import escalate_due
+from ketacare.alerts.models import WorkerLease
 from ketacare.alerts.outbox import DrainResult, drain
-from ketacare.alerts.services import escalate_alert, raise_alert, resolve_alerts
-from ketacare.clinical.safety import check_in_status
-from ketacare.patients.models import Patient, Sitter
-from ketacare.patients.phases import Phase
-from ketacare.treatment.models import DosingSession, SessionStatus
+from ketacare.assessments.jobs import raise_overdue_questionnaires
+from ketacare.treatment.jobs import raise_missed_check_ins
 
 log = logging.getLogger("ketacare.alerts.worker")
-
-
-def _minutes(name: str, default: int) -> timedelta:
-    value: int = getattr(settings, name, default)
-    return timedelta(minutes=value)
 
 
 @dataclass
@@ -60,134 +40,6 @@ class TickResult:
             f"auto-resolved: {self.auto_resolved}; notifications sent: {self.outbox.sent}, "
             f"retried: {self.outbox.retried}, dead: {self.outbox.dead}"
         )
-
-
-def _known_keys(keys: list[str]) -> set[str]:
-    return set(Alert.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-
-
-def _session_sitters(session: DosingSession) -> list[Sitter]:
-    """The sitter who attested with their sign-in, else the patient's sitter of that name.
-
-    A name on the checklist that matches no sitter on file reaches nobody by SMS (there is
-    no number to text); the on-call clinician is paged either way.
-    """
-    if session.sitter is not None:
-        return [session.sitter]
-    name = session.sitter_name.strip()
-    if not name:
-        return []
-    return list(session.patient.sitters.filter(name__iexact=name))
-
-
-def raise_missed_check_ins(now: datetime) -> int:
-    grace = _minutes("KETACARE_CHECK_IN_GRACE_MIN", 0)
-    lookback = _minutes("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24) * 60
-    sessions = list(
-        DosingSession.objects.filter(
-            status=SessionStatus.DOSED,
-            taken_at__isnull=False,
-            check_in_due_at__lt=now - grace,
-            check_in_due_at__gte=now - lookback,
-        )
-        .select_related("patient", "sitter")
-        .order_by("check_in_due_at", "pk")
-    )
-    known = _known_keys([f"{AlertCause.MISSED_CHECK_IN}:session:{s.pk}" for s in sessions])
-    raised = 0
-    for session in sessions:
-        if f"{AlertCause.MISSED_CHECK_IN}:session:{session.pk}" in known:
-            continue
-        if session.taken_at is None or session.check_in_due_at is None:
-            continue  # the database constraint rules this out for dosed sessions
-        finding = check_in_status(
-            session.taken_at,
-            None,
-            now,
-            deadline=session.check_in_due_at - session.taken_at,
-            grace=grace,
-        )
-        if finding is None:
-            continue
-        with transaction.atomic():
-            # The check-in may have arrived since the query: look again under the lock.
-            locked = DosingSession.objects.select_for_update().get(pk=session.pk)
-            key = f"{AlertCause.MISSED_CHECK_IN}:session:{session.pk}"
-            if (
-                locked.status != SessionStatus.DOSED
-                or Alert.objects.filter(dedupe_key=key).exists()
-            ):
-                continue  # checked in, or another worker raised it meanwhile
-            raise_alert(
-                patient=session.patient,
-                cause=AlertCause.MISSED_CHECK_IN,
-                severity=AlertSeverity(finding.severity.value),
-                subject=f"session:{session.pk}",
-                title="Missed post-dose check-in",
-                message=finding.message,
-                source=finding.source,
-                detail={"session_id": session.pk},
-                sitters=_session_sitters(session),
-            )
-        raised += 1
-    return raised
-
-
-def escalate_due(now: datetime) -> int:
-    due = Alert.objects.filter(
-        status=AlertStatus.OPEN, next_escalation_at__isnull=False, next_escalation_at__lte=now
-    ).order_by("next_escalation_at", "pk")
-    count = 0
-    for alert in due:
-        before = alert.escalation_level
-        if escalate_alert(alert).escalation_level > before:
-            count += 1
-    return count
-
-
-def raise_overdue_questionnaires(now: datetime) -> tuple[int, int]:
-    """(raised, auto-resolved) questionnaire_overdue alerts."""
-    from ketacare.assessments.services import due_questionnaires  # noqa: PLC0415
-
-    raised = resolved = 0
-    patients = Patient.objects.filter(
-        Q(phase__in=[Phase.INDUCTION.value, Phase.MAINTENANCE.value])
-        | Q(alerts__cause=AlertCause.QUESTIONNAIRE_OVERDUE, alerts__status=AlertStatus.OPEN)
-    ).distinct()
-    for patient in patients:
-        in_treatment = patient.phase in (Phase.INDUCTION.value, Phase.MAINTENANCE.value)
-        overdue = (
-            [i for i in due_questionnaires(patient, at=now) if i.overdue] if in_treatment else []
-        )
-        subjects = {f"{i.instrument}:{i.due_at.date().isoformat()}": i for i in overdue}
-        prefix = f"{AlertCause.QUESTIONNAIRE_OVERDUE}:"
-        for alert in Alert.objects.filter(
-            patient=patient, cause=AlertCause.QUESTIONNAIRE_OVERDUE
-        ).exclude(status=AlertStatus.RESOLVED):
-            subject = alert.dedupe_key.removeprefix(prefix)
-            if subject not in subjects:
-                resolved += resolve_alerts(
-                    cause=AlertCause.QUESTIONNAIRE_OVERDUE,
-                    subject=subject,
-                    note="The questionnaire is no longer overdue.",
-                )
-        known = _known_keys([prefix + s for s in subjects])
-        for subject, item in subjects.items():
-            if prefix + subject in known:
-                continue
-            raise_alert(
-                patient=patient,
-                cause=AlertCause.QUESTIONNAIRE_OVERDUE,
-                severity=AlertSeverity.WARNING,
-                subject=subject,
-                title=f"{item.instrument} questionnaire overdue",
-                message=f"The {item.instrument} questionnaire was due "
-                f"{item.due_at:%Y-%m-%d %H:%M} UTC. {item.reason}".strip(),
-                source="ketacare questionnaire schedule",
-                detail={"instrument": item.instrument, "due_at": item.due_at.isoformat()},
-            )
-            raised += 1
-    return raised, resolved
 
 
 def tick(worker_id: str) -> TickResult:
