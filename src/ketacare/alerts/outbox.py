@@ -13,7 +13,7 @@
    a notification_failed alert that dies raises nothing more).
 A crash between 1 and 3 leaves the row "sending": it is reclaimed after the timeout and
 sent again, so delivery is at least once; the send key lets a receiver drop the repeat.
-On SQLite (no row locks) one worker runs at a time (see ketacare.alerts.worker).
+On SQLite (no row locks) one worker runs at a time (see ketacare.jobs.lease).
 
 ketacare defaults (no CLINICAL.md number), overridable as Django settings:
 KETACARE_OUTBOX_MAX_ATTEMPTS = 5, KETACARE_OUTBOX_BACKOFF_BASE_S = 60,

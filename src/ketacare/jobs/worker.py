@@ -1,27 +1,26 @@
 """One tick of `ketacare worker`: raise the facts that arise from time passing, then drain.
 
-Each app derives its own facts (treatment.jobs: missed check-ins; alerts.jobs:
-escalation; assessments.jobs: overdue questionnaires); the tick calls them in turn.
-On SQLite only one worker may run: `WorkerLease` (one row) names the holder until it
-expires; on PostgreSQL any number run at once (rows are claimed with SKIP LOCKED).
+The apps own their facts (treatment.jobs: missed check-ins; alerts.jobs: escalation;
+assessments.jobs: overdue questionnaires): each is a function of `now`, idempotent, that
+counts the alerts it raised. The tick only calls them in turn, drains the notification
+outbox, and reports the counts. It sits above every app it calls, so imports run down
+only: no app has to reach up to the worker, nor the worker into an app's internals.
+A new fact is one more step here and one more count in TickResult.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.db import connection, transaction
 from django.utils import timezone
 
 from ketacare.alerts.jobs import escalate_due
-from ketacare.alerts.models import WorkerLease
 from ketacare.alerts.outbox import DrainResult, drain
 from ketacare.assessments.jobs import raise_overdue_questionnaires
 from ketacare.treatment.jobs import raise_missed_check_ins
 
-log = logging.getLogger("ketacare.alerts.worker")
+log = logging.getLogger("ketacare.jobs.worker")
 
 
 @dataclass
@@ -70,33 +69,3 @@ def tick(worker_id: str) -> TickResult:
             log.exception("worker step %s failed", step.__name__)
             result.errors.append(f"{step.__name__}: {type(exc).__name__}: {exc}")
     return result
-
-
-# --- The single-worker lease (SQLite) ----------------------------------------------------
-
-
-def needs_lease() -> bool:
-    """Whether this database needs the single-worker lease (it cannot skip locked rows)."""
-    return not connection.features.has_select_for_update_skip_locked
-
-
-def take_lease(worker_id: str, *, ttl: timedelta) -> bool:
-    """Hold the lease until now + ttl, unless another worker holds a live one."""
-    now = timezone.now()
-    with transaction.atomic():
-        lease, _ = WorkerLease.objects.select_for_update().get_or_create(pk=1)
-        if (
-            lease.holder
-            and lease.holder != worker_id
-            and lease.expires_at
-            and lease.expires_at > now
-        ):
-            return False
-        lease.holder = worker_id
-        lease.expires_at = now + ttl
-        lease.save()
-    return True
-
-
-def release_lease(worker_id: str) -> None:
-    WorkerLease.objects.filter(pk=1, holder=worker_id).update(holder="", expires_at=None)
