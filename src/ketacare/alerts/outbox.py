@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from ketacare.alerts.models import AlertCause, AlertSeverity, Channel, Notification
 from ketacare.alerts.models import NotificationStatus as St
+from ketacare.alerts.services import raise_alert
 from ketacare.alerts.sms import get_sms_backend
 
 
@@ -137,8 +138,6 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
 
 
 def _raise_failed(row: Notification) -> None:
-    from ketacare.alerts.services import raise_alert  # noqa: PLC0415 - services import us
-
     raise_alert(
         patient=row.alert.patient,
         cause=AlertCause.NOTIFICATION_FAILED,

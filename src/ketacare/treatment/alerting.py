@@ -33,6 +33,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
 from ketacare.clinical import predose, safety
 
 if TYPE_CHECKING:
@@ -67,9 +68,6 @@ def _raise(  # noqa: PLR0913 - an alert is its patient, cause, severity, subject
     source: str,
     detail: dict[str, Any],
 ) -> None:
-    # Imported here: the alerts app reads treatment and assessments for its worker.
-    from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert  # noqa: PLC0415
-
     raise_alert(
         patient=patient,
         cause=AlertCause(cause),
@@ -154,8 +152,6 @@ def check_in_side_effects(patient: Patient, check_in: PostDoseCheckIn) -> None:
 
 def check_in_received(check_in: PostDoseCheckIn) -> int:
     """The check-in arrived: the session's missed-check-in alert resolves itself."""
-    from ketacare.alerts.services import AlertCause, resolve_alerts  # noqa: PLC0415
-
     at = check_in.checked_in_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return resolve_alerts(
         cause=AlertCause.MISSED_CHECK_IN,
