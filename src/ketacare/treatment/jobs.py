@@ -26,7 +26,7 @@ from django.db import transaction
 
 from ketacare.alerts.queries import raised_keys
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
-from ketacare.clinical.safety import check_in_status
+from ketacare.clinical.safety import Finding, check_in_status
 from ketacare.patients.models import Sitter
 from ketacare.treatment.models import DosingSession, SessionStatus
 
@@ -77,17 +77,22 @@ def raise_missed_check_ins(now: datetime) -> int:
     return sum(_raise_missed(s, now, grace) for s in sessions if _missed_key(s) not in known)
 
 
-def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bool:
-    """Raise the alert of one session unless its check-in arrived meanwhile."""
+def _missed_finding(session: DosingSession, now: datetime, grace: timedelta) -> Finding | None:
+    """The clinical rule's word on a session with no check-in at `now`."""
     if session.taken_at is None or session.check_in_due_at is None:
-        return False  # the database constraint rules this out for dosed sessions
-    finding = check_in_status(
+        return None  # the database constraint rules this out for dosed sessions
+    return check_in_status(
         session.taken_at,
         None,
         now,
         deadline=session.check_in_due_at - session.taken_at,
         grace=grace,
     )
+
+
+def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bool:
+    """Raise the alert of one session unless its check-in arrived meanwhile."""
+    finding = _missed_finding(session, now, grace)
     if finding is None:
         return False
     with transaction.atomic():
