@@ -4,9 +4,12 @@ import os
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from hypothesis import settings
 
 from ketacare.accounts.models import Clinic, User
+from ketacare.alerts.models import OnCallRoster, OnCallShift
+from ketacare.alerts.sms import MemorySmsBackend
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
 
 # CI runs on a busy 2-core machine: a property test that is slow there is not wrong, so
@@ -85,3 +88,40 @@ def other_prescriber(other_clinic: Clinic) -> User:
 @pytest.fixture
 def other_pharmacist(other_clinic: Clinic) -> User:
     return UserFactory(clinic=other_clinic, pharmacist=True, username="opal")
+
+
+# The on-call roster of clinic A: the alerts tests and every test that runs the worker.
+
+
+@pytest.fixture
+def on_call(clinic: Clinic) -> User:
+    """Olive: the level-1 on-call clinician."""
+    return UserFactory(clinic=clinic, clinician=True, username="olive", email="olive@example.org")
+
+
+@pytest.fixture
+def second_line(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, clinician=True, username="sean", email="sean@example.org")
+
+
+@pytest.fixture
+def director(clinic: Clinic) -> User:
+    return UserFactory(clinic=clinic, prescriber=True, username="dora", email="dora@example.org")
+
+
+@pytest.fixture
+def roster(clinic: Clinic, on_call: User, second_line: User, director: User) -> OnCallRoster:
+    roster = OnCallRoster.objects.create(clinic=clinic)
+    OnCallShift.objects.create(roster=roster, user=on_call, level=1)
+    OnCallShift.objects.create(roster=roster, user=second_line, level=2)
+    OnCallShift.objects.create(roster=roster, user=director, is_medical_director=True)
+    return roster
+
+
+@pytest.fixture
+def memory_sms() -> object:
+    """Text messages kept in memory (MemorySmsBackend.outbox) instead of printed."""
+    MemorySmsBackend.outbox.clear()
+    with override_settings(KETACARE_SMS_BACKEND="ketacare.alerts.sms.MemorySmsBackend"):
+        yield MemorySmsBackend.outbox
+    MemorySmsBackend.outbox.clear()

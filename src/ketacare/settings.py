@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ketacare.intake",
     "ketacare.treatment",
     "ketacare.alerts",
+    "ketacare.jobs",
     "ketacare.web",
 ]
 

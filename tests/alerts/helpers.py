@@ -1,10 +1,12 @@
-"""A patient who took a dose at 10:00 UTC, through the real treatment services."""
+"""A patient who took a dose at 10:00 UTC, through the real treatment services; an urgent alert."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
 from ketacare.accounts.models import Clinic, User
+from ketacare.alerts.models import Alert, AlertCause, AlertSeverity
+from ketacare.alerts.services import raise_alert
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
@@ -55,3 +57,15 @@ def patient_user(session: DosingSession) -> User:
     user = session.patient.user
     assert user is not None
     return user
+
+
+def urgent_alert(patient: Patient) -> Alert:
+    """An urgent alert that pages level 1 of the roster and escalates."""
+    return raise_alert(
+        patient=patient,
+        cause=AlertCause.BP_RISE_AFTER_DOSE,
+        severity=AlertSeverity.URGENT,
+        subject="check_in:1",
+        title="Blood pressure rise after a dose",
+        message="",
+    )

@@ -19,7 +19,6 @@ from django.db import transaction
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.alerts.models import Alert, AlertStatus
-from ketacare.alerts.worker import raise_missed_check_ins
 from ketacare.api.services import issue_token
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
@@ -27,6 +26,7 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services as treatment
 from ketacare.treatment.errors import AlreadyRecorded, DoseNotAsPlanned
+from ketacare.treatment.jobs import raise_missed_check_ins
 from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
 from tests.api.conftest import ApiClient
 from tests.factories import PatientFactory, UserFactory

@@ -19,11 +19,12 @@ import pytest
 import time_machine
 
 from ketacare.accounts.models import Clinic
+from ketacare.alerts.jobs import escalate_due
 from ketacare.alerts.models import Alert, AlertStatus
-from ketacare.alerts.worker import escalate_due, raise_missed_check_ins
 from ketacare.audit.log import verify
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
+from ketacare.treatment.jobs import raise_missed_check_ins
 from ketacare.treatment.models import DosingSession
 from tests.factories import PatientFactory, UserFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session

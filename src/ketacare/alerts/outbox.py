@@ -13,7 +13,7 @@
    a notification_failed alert that dies raises nothing more).
 A crash between 1 and 3 leaves the row "sending": it is reclaimed after the timeout and
 sent again, so delivery is at least once; the send key lets a receiver drop the repeat.
-On SQLite (no row locks) one worker runs at a time (see ketacare.alerts.worker).
+On SQLite (no row locks) one worker runs at a time (see ketacare.jobs.lease).
 
 ketacare defaults (no CLINICAL.md number), overridable as Django settings:
 KETACARE_OUTBOX_MAX_ATTEMPTS = 5, KETACARE_OUTBOX_BACKOFF_BASE_S = 60,
@@ -34,6 +34,7 @@ from django.utils import timezone
 
 from ketacare.alerts.models import Alert, AlertCause, AlertSeverity, Channel, Notification
 from ketacare.alerts.models import NotificationStatus as St
+from ketacare.alerts.services import raise_alert
 from ketacare.alerts.sms import get_sms_backend
 
 
@@ -143,8 +144,6 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
 
 
 def _raise_failed(row: Notification, alert: Alert) -> None:
-    from ketacare.alerts.services import raise_alert  # noqa: PLC0415 - services import us
-
     raise_alert(
         patient=alert.patient,
         cause=AlertCause.NOTIFICATION_FAILED,

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from ketacare.accounts.roles import Role
+from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
 from ketacare.assessments.errors import WrongPhase
 from ketacare.assessments.models import (
     ClinicQuestionnaireSettings,
@@ -294,9 +295,6 @@ def _raise_alerts(
     alert is open raises no second alert (a higher severity upgrades it); worsening:
     "patient:<id>:<instrument>".
     """
-    # Imported here: the alerts app's worker reads the questionnaire schedule from us.
-    from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert  # noqa: PLC0415
-
     title = instruments.get(response.instrument).title
     detail = {"response_id": response.pk, "instrument": response.instrument}
     suicidality = safety.check_suicidality(score)

@@ -35,6 +35,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
 from ketacare.clinical import predose, safety
 
 if TYPE_CHECKING:
@@ -74,9 +75,6 @@ def _raise(  # noqa: PLR0913 - an alert is its patient, cause, severity, subject
     source: str,
     detail: dict[str, Any],
 ) -> None:
-    # Imported here: the alerts app reads treatment and assessments for its worker.
-    from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert  # noqa: PLC0415
-
     raise_alert(
         patient=patient,
         cause=AlertCause(cause),
@@ -155,7 +153,6 @@ def check_in_received(check_in: PostDoseCheckIn) -> int:
 
 
 def _resolve(cause: safety.Cause, *, subject: str, note: str) -> int:
-    from ketacare.alerts.services import AlertCause, resolve_alerts  # noqa: PLC0415
 
     return resolve_alerts(cause=AlertCause(cause.value), subject=subject, note=note)
 

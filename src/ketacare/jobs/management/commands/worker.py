@@ -12,8 +12,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ketacare.alerts.worker import needs_lease, release_lease, take_lease, tick
 from ketacare.audit.context import acting
+from ketacare.jobs.lease import needs_lease, release_lease, take_lease
+from ketacare.jobs.worker import tick
 
 BUSY = "another worker is running; on SQLite one worker is enough"
 

@@ -1,0 +1,71 @@
+"""One tick of `ketacare worker`: raise the facts that arise from time passing, then drain.
+
+The apps own their facts (treatment.jobs: missed check-ins; alerts.jobs: escalation;
+assessments.jobs: overdue questionnaires): each is a function of `now`, idempotent, that
+counts the alerts it raised. The tick only calls them in turn, drains the notification
+outbox, and reports the counts. It sits above every app it calls, so imports run down
+only: no app has to reach up to the worker, nor the worker into an app's internals.
+A new fact is one more step here and one more count in TickResult.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from django.utils import timezone
+
+from ketacare.alerts.jobs import escalate_due
+from ketacare.alerts.outbox import DrainResult, drain
+from ketacare.assessments.jobs import raise_overdue_questionnaires
+from ketacare.treatment.jobs import raise_missed_check_ins
+
+log = logging.getLogger("ketacare.jobs.worker")
+
+
+@dataclass
+class TickResult:
+    missed_check_ins: int = 0
+    escalated: int = 0
+    overdue_questionnaires: int = 0
+    auto_resolved: int = 0
+    outbox: DrainResult = field(default_factory=DrainResult)
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"missed check-ins raised: {self.missed_check_ins}, escalated: {self.escalated}, "
+            f"overdue questionnaires raised: {self.overdue_questionnaires}, "
+            f"auto-resolved: {self.auto_resolved}; notifications sent: {self.outbox.sent}, "
+            f"retried: {self.outbox.retried}, dead: {self.outbox.dead}"
+        )
+
+
+def tick(worker_id: str) -> TickResult:
+    """One pass of the four steps.
+
+    A step that fails is logged and reported, and the others still run: a bad row in one
+    query must not stop the outbox from draining.
+    """
+    now = timezone.now()
+    result = TickResult()
+
+    def missed() -> None:
+        result.missed_check_ins = raise_missed_check_ins(now)
+
+    def escalated() -> None:
+        result.escalated = escalate_due(now)
+
+    def overdue() -> None:
+        result.overdue_questionnaires, result.auto_resolved = raise_overdue_questionnaires(now)
+
+    def outbox() -> None:
+        result.outbox = drain(worker_id)
+
+    for step in (missed, escalated, overdue, outbox):
+        try:
+            step()
+        except Exception as exc:
+            log.exception("worker step %s failed", step.__name__)
+            result.errors.append(f"{step.__name__}: {type(exc).__name__}: {exc}")
+    return result

@@ -1,0 +1,114 @@
+"""Treatment facts that come from time passing, which the worker's tick raises as alerts.
+
+No request raises these: a dose with no check-in by its deadline becomes a fact only
+because the clock moved. So each fact is one function of `now`, called by the tick
+(ketacare.jobs.worker), that
+- finds its cases with a query, not a timer: a worker that was down catches up on its
+  next tick;
+- is idempotent: one alert per case (its dedupe key), and a case that already has an
+  alert, even a resolved one, is not raised again;
+- returns how many alerts it raised, for the tick's report.
+
+Missed check-in: a dose taken with no post-dose check-in by the session's
+`check_in_due_at` plus the grace (`KETACARE_CHECK_IN_GRACE_MIN`, ketacare default 0)
+-> missed_check_in, urgent, to level 1 of the roster and the session's sitter (the rule:
+clinical.safety.check_in_status). Doses whose deadline passed more than
+`KETACARE_MISSED_CHECK_IN_LOOKBACK_H` hours ago (ketacare default 24) are not raised: the
+first run of a new installation must not page anyone about last month.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+
+from ketacare.alerts.queries import raised_keys
+from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
+from ketacare.clinical.safety import Finding, check_in_status
+from ketacare.patients.models import Sitter
+from ketacare.treatment.models import DosingSession, SessionStatus
+
+
+def _minutes(name: str, default: int) -> timedelta:
+    value: int = getattr(settings, name, default)
+    return timedelta(minutes=value)
+
+
+def _missed_key(session: DosingSession) -> str:
+    return f"{AlertCause.MISSED_CHECK_IN}:session:{session.pk}"
+
+
+def _session_sitters(session: DosingSession) -> list[Sitter]:
+    """The sitter who attested with their sign-in, else the patient's sitter of that name.
+
+    A name on the checklist that matches no sitter on file reaches nobody by SMS (there is
+    no number to text); the on-call clinician is paged either way.
+    """
+    if session.sitter is not None:
+        return [session.sitter]
+    name = session.sitter_name.strip()
+    if not name:
+        return []
+    return list(session.patient.sitters.filter(name__iexact=name))
+
+
+def _past_check_in_deadline(now: datetime, grace: timedelta) -> list[DosingSession]:
+    """Dosed sessions whose check-in deadline (plus grace) passed within the lookback."""
+    lookback = _minutes("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24) * 60
+    return list(
+        DosingSession.objects.filter(
+            status=SessionStatus.DOSED,
+            taken_at__isnull=False,
+            check_in_due_at__lt=now - grace,
+            check_in_due_at__gte=now - lookback,
+        )
+        .select_related("patient", "sitter")
+        .order_by("check_in_due_at", "pk")
+    )
+
+
+def raise_missed_check_ins(now: datetime) -> int:
+    """missed_check_in alerts raised, one per dose whose check-in is overdue."""
+    grace = _minutes("KETACARE_CHECK_IN_GRACE_MIN", 0)
+    sessions = _past_check_in_deadline(now, grace)
+    known = raised_keys(_missed_key(s) for s in sessions)
+    return sum(_raise_missed(s, now, grace) for s in sessions if _missed_key(s) not in known)
+
+
+def _missed_finding(session: DosingSession, now: datetime, grace: timedelta) -> Finding | None:
+    """The clinical rule's word on a session with no check-in at `now`."""
+    if session.taken_at is None or session.check_in_due_at is None:
+        return None  # the database constraint rules this out for dosed sessions
+    return check_in_status(
+        session.taken_at,
+        None,
+        now,
+        deadline=session.check_in_due_at - session.taken_at,
+        grace=grace,
+    )
+
+
+def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bool:
+    """Raise the alert of one session unless its check-in arrived meanwhile."""
+    finding = _missed_finding(session, now, grace)
+    if finding is None:
+        return False
+    with transaction.atomic():
+        # The check-in may have arrived since the query: look again under the lock.
+        locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+        if locked.status != SessionStatus.DOSED or raised_keys([_missed_key(session)]):
+            return False  # checked in, or another worker raised it meanwhile
+        raise_alert(
+            patient=session.patient,
+            cause=AlertCause.MISSED_CHECK_IN,
+            severity=AlertSeverity(finding.severity.value),
+            subject=f"session:{session.pk}",
+            title="Missed post-dose check-in",
+            message=finding.message,
+            source=finding.source,
+            detail={"session_id": session.pk},
+            sitters=_session_sitters(session),
+        )
+    return True

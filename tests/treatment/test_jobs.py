@@ -1,0 +1,108 @@
+"""Missed post-dose check-ins (treatment.jobs), raised by the worker and sent."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.test import override_settings
+
+from ketacare.accounts.models import Clinic, User
+from ketacare.alerts.models import (
+    Alert,
+    AlertCause,
+    AlertSeverity,
+    AlertStatus,
+    Channel,
+    Notification,
+    NotificationStatus,
+    OnCallRoster,
+)
+from ketacare.alerts.services import resolve_alert
+from ketacare.alerts.sms import MemorySmsBackend
+from ketacare.treatment import services
+from tests.alerts.helpers import DOSE_AT, dosed_session, patient_user
+from tests.jobs.helpers import run_worker
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.usefixtures("memory_sms"),
+]
+
+
+def test_missed_check_in_scenario(clinic: Clinic, roster: OnCallRoster, on_call: User) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        session = dosed_session(clinic)
+    assert session.check_in_due_at == DOSE_AT + timedelta(hours=2)
+
+    # Due at 12:00 with no grace: nothing at 12:00 exactly, the alert just after.
+    run_worker(DOSE_AT + timedelta(hours=2))
+    assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
+    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=1))
+    assert "missed check-ins raised: 1" in out
+    alert = Alert.objects.get(cause=AlertCause.MISSED_CHECK_IN)
+    assert (alert.cause, alert.severity, alert.status) == (
+        AlertCause.MISSED_CHECK_IN,
+        AlertSeverity.URGENT,
+        AlertStatus.OPEN,
+    )
+    assert alert.dedupe_key == f"missed_check_in:session:{session.pk}"
+    assert alert.patient_id == session.patient_id
+    # One notification per recipient: the on-call clinician (email) and the sitter (SMS).
+    notes = {(n.channel, n.address): n for n in Notification.objects.all()}
+    assert set(notes) == {(Channel.EMAIL, on_call.email), (Channel.SMS, "+1 555 222 3333")}
+    assert all(n.status == NotificationStatus.SENT for n in notes.values())
+    assert [m.to for m in mail.outbox] == [[on_call.email]]
+    assert "Sign in" in mail.outbox[0].body
+    assert [to for to, _, _ in MemorySmsBackend.outbox] == ["+1 555 222 3333"]
+
+    # A second run creates nothing and sends nothing.
+    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=2))
+    assert "missed check-ins raised: 0" in out
+    assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
+    assert Notification.objects.count() == 2
+    assert len(mail.outbox) == 1
+
+    # The check-in at 12:05 resolves it automatically, with a note.
+    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=5), tick=False):
+        services.record_check_in(
+            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+        )
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED
+    assert alert.resolved_by is None
+    assert "12:05" in alert.resolved_note
+    # ...and a later run does not raise it again.
+    run_worker(DOSE_AT + timedelta(hours=3))
+    assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
+
+
+def test_grace_delays_the_missed_check_in(clinic: Clinic, roster: OnCallRoster) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        dosed_session(clinic)
+    with override_settings(KETACARE_CHECK_IN_GRACE_MIN=15):
+        run_worker(DOSE_AT + timedelta(hours=2, minutes=15))
+        assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
+        run_worker(DOSE_AT + timedelta(hours=2, minutes=16))
+        assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
+
+
+def test_a_resolved_missed_check_in_is_not_raised_again(
+    clinic: Clinic, roster: OnCallRoster, on_call: User
+) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        dosed_session(clinic)
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=1))
+    missed = Alert.objects.get(cause=AlertCause.MISSED_CHECK_IN)
+    resolve_alert(on_call, missed, note="Phoned the sitter: all well.")
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=30))
+    assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
+
+
+def test_old_doses_are_not_raised_on_a_first_run(clinic: Clinic, roster: OnCallRoster) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        dosed_session(clinic)
+    run_worker(DOSE_AT + timedelta(days=2))
+    assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
