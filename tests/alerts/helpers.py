@@ -47,9 +47,9 @@ def dosed_session(clinic: Clinic, *, sitter_phone: str = "+1 555 222 3333") -> D
         expires_on=date(2027, 1, 31),
     )
     assert patient.user is not None
-    session = services.start_session(
-        patient.user, patient, **(CHECKLIST | {"sitter_name": sitter.name})
-    )
+    assert sitter.user is not None
+    services.confirm_sitter_presence(sitter.user, patient)
+    session = services.start_session(patient.user, patient, **CHECKLIST)
     return services.record_dose_taken(patient.user, session, dose_mg=100)
 
 

@@ -126,7 +126,7 @@ def test_worker_once_on_the_demo_data(clinician: User) -> None:
     with time_machine.travel(DOSE_AT, tick=False):
         session = dosed_session(demo)
     out = StringIO()
-    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=30), tick=False):
+    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=31), tick=False):
         call_command("worker", "--once", stdout=out)
     assert "missed check-ins raised: 1" in out.getvalue()
     alerts = Alert.objects.filter(clinic=demo)

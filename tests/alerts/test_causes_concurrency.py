@@ -33,7 +33,7 @@ from tests.treatment.test_ledger_concurrency import run_at_once
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PATIENTS = 8
-LATE = NOW + timedelta(hours=2, minutes=1)  # past every check-in deadline
+LATE = NOW + timedelta(hours=2, minutes=31)  # past every check-in deadline (2 h 30 min)
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +60,9 @@ def test_check_ins_and_the_worker_at_once_leave_no_missed_alert_open(clinic, clo
     def check_in(session: DosingSession) -> Callable[[], object]:
         assert session.patient.user is not None
         user = session.patient.user
-        return lambda: services.record_check_in(user, session, feeling="okay")
+        return lambda: services.record_check_in(
+            user, session, feeling="okay", blood_pressure=(124, 80)
+        )
 
     calls: list[Callable[[], object]] = [check_in(s) for s in sessions]
     # The worker three times over, in among the check-ins.
@@ -88,7 +90,9 @@ def test_check_ins_and_escalations_at_once_never_deadlock(clinic, clock):
     def check_in(session: DosingSession) -> Callable[[], object]:
         assert session.patient.user is not None
         user = session.patient.user
-        return lambda: services.record_check_in(user, session, feeling="okay")
+        return lambda: services.record_check_in(
+            user, session, feeling="okay", blood_pressure=(124, 80)
+        )
 
     calls: list[Callable[[], object]] = [check_in(s) for s in sessions]
     # The worker's escalation (alert, then audit head) three times, among the check-ins

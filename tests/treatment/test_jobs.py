@@ -32,15 +32,24 @@ pytestmark = [
 ]
 
 
+def _reading_at_40_minutes(session) -> None:  # type: ignore[no-untyped-def]
+    with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
+        services.record_post_dose_reading(
+            patient_user(session), session, systolic_mmhg=128, diastolic_mmhg=82
+        )
+
+
 def test_missed_check_in_scenario(clinic: Clinic, roster: OnCallRoster, on_call: User) -> None:
     with time_machine.travel(DOSE_AT, tick=False):
         session = dosed_session(clinic)
-    assert session.check_in_due_at == DOSE_AT + timedelta(hours=2)
+    # CLINICAL.md D: 2 h of observation, then 30 min to check in.
+    assert session.check_in_due_at == DOSE_AT + timedelta(hours=2, minutes=30)
+    _reading_at_40_minutes(session)
 
-    # Due at 12:00 with no grace: nothing at 12:00 exactly, the alert just after.
-    run_worker(DOSE_AT + timedelta(hours=2))
+    # Due at 12:30 with no grace: nothing at 12:30 exactly, the alert just after.
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=30))
     assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
-    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=1))
+    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=31))
     assert "missed check-ins raised: 1" in out
     alert = Alert.objects.get(cause=AlertCause.MISSED_CHECK_IN)
     assert (alert.cause, alert.severity, alert.status) == (
@@ -59,23 +68,23 @@ def test_missed_check_in_scenario(clinic: Clinic, roster: OnCallRoster, on_call:
     assert [to for to, _, _ in MemorySmsBackend.outbox] == ["+1 555 222 3333"]
 
     # A second run creates nothing and sends nothing.
-    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=2))
+    out = run_worker(DOSE_AT + timedelta(hours=2, minutes=32))
     assert "missed check-ins raised: 0" in out
     assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
     assert Notification.objects.count() == 2
     assert len(mail.outbox) == 1
 
-    # The check-in at 12:05 resolves it automatically, with a note.
-    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=5), tick=False):
+    # The check-in at 12:35 resolves it automatically, with a note.
+    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=35), tick=False):
         services.record_check_in(
             patient_user(session), session, feeling="well", blood_pressure=[122, 80]
         )
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
     assert alert.resolved_by is None
-    assert "12:05" in alert.resolved_note
+    assert "12:35" in alert.resolved_note
     # ...and a later run does not raise it again.
-    run_worker(DOSE_AT + timedelta(hours=3))
+    run_worker(DOSE_AT + timedelta(hours=3, minutes=30))
     assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
 
 
@@ -83,9 +92,9 @@ def test_grace_delays_the_missed_check_in(clinic: Clinic, roster: OnCallRoster) 
     with time_machine.travel(DOSE_AT, tick=False):
         dosed_session(clinic)
     with override_settings(KETACARE_CHECK_IN_GRACE_MIN=15):
-        run_worker(DOSE_AT + timedelta(hours=2, minutes=15))
+        run_worker(DOSE_AT + timedelta(hours=2, minutes=45))
         assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
-        run_worker(DOSE_AT + timedelta(hours=2, minutes=16))
+        run_worker(DOSE_AT + timedelta(hours=2, minutes=46))
         assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
 
 
@@ -94,10 +103,10 @@ def test_a_resolved_missed_check_in_is_not_raised_again(
 ) -> None:
     with time_machine.travel(DOSE_AT, tick=False):
         dosed_session(clinic)
-    run_worker(DOSE_AT + timedelta(hours=2, minutes=1))
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=31))
     missed = Alert.objects.get(cause=AlertCause.MISSED_CHECK_IN)
     resolve_alert(on_call, missed, note="Phoned the sitter: all well.")
-    run_worker(DOSE_AT + timedelta(hours=2, minutes=30))
+    run_worker(DOSE_AT + timedelta(hours=3))
     assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
 
 

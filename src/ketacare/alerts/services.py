@@ -80,6 +80,11 @@ def _staff_body(severity: str) -> str:
 
 def _sitter_body(alert: Alert) -> str:
     phone = alert.clinic.on_call_phone
+    if alert.severity == AlertSeverity.EMERGENCY:
+        return (
+            "ketacare: go to the person you are sitting for now. If they are very unwell, "
+            f"call {alert.clinic.emergency_number}; then call their clinic on {phone}."
+        )
     return (
         "ketacare: please check on the person you are sitting for now, "
         f"and call their clinic on {phone}."

@@ -18,7 +18,7 @@ from django.utils import timezone
 from ketacare.alerts.jobs import escalate_due
 from ketacare.alerts.outbox import DrainResult, drain
 from ketacare.assessments.jobs import raise_overdue_questionnaires
-from ketacare.treatment.jobs import raise_missed_check_ins
+from ketacare.treatment.jobs import raise_missed_check_ins, raise_window_facts
 
 log = logging.getLogger("ketacare.jobs.worker")
 
@@ -26,6 +26,7 @@ log = logging.getLogger("ketacare.jobs.worker")
 @dataclass
 class TickResult:
     missed_check_ins: int = 0
+    window: int = 0  # readings missed, re-measures missed, windows not ended
     escalated: int = 0
     overdue_questionnaires: int = 0
     auto_resolved: int = 0
@@ -34,7 +35,8 @@ class TickResult:
 
     def summary(self) -> str:
         return (
-            f"missed check-ins raised: {self.missed_check_ins}, escalated: {self.escalated}, "
+            f"missed check-ins raised: {self.missed_check_ins}, "
+            f"observation window alerts raised: {self.window}, escalated: {self.escalated}, "
             f"overdue questionnaires raised: {self.overdue_questionnaires}, "
             f"auto-resolved: {self.auto_resolved}; notifications sent: {self.outbox.sent}, "
             f"retried: {self.outbox.retried}, dead: {self.outbox.dead}"
@@ -42,7 +44,7 @@ class TickResult:
 
 
 def tick(worker_id: str) -> TickResult:
-    """One pass of the four steps.
+    """One pass of the five steps.
 
     A step that fails is logged and reported, and the others still run: a bad row in one
     query must not stop the outbox from draining.
@@ -53,6 +55,9 @@ def tick(worker_id: str) -> TickResult:
     def missed() -> None:
         result.missed_check_ins = raise_missed_check_ins(now)
 
+    def window() -> None:
+        result.window = raise_window_facts(now)
+
     def escalated() -> None:
         result.escalated = escalate_due(now)
 
@@ -62,7 +67,7 @@ def tick(worker_id: str) -> TickResult:
     def outbox() -> None:
         result.outbox = drain(worker_id)
 
-    for step in (missed, escalated, overdue, outbox):
+    for step in (missed, window, escalated, overdue, outbox):
         try:
             step()
         except Exception as exc:

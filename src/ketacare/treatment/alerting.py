@@ -32,6 +32,7 @@ email or SMS holds no health detail (the alerts app writes it).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
@@ -39,7 +40,7 @@ from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, res
 from ketacare.clinical import predose, safety
 
 if TYPE_CHECKING:
-    from ketacare.patients.models import Patient
+    from ketacare.patients.models import Patient, Sitter
     from ketacare.treatment.models import (
         AdverseEvent,
         DiversionFinding,
@@ -88,17 +89,23 @@ def _raise(  # noqa: PLR0913 - an alert is its patient, cause, severity, subject
 
 
 def _from_finding(
-    patient: Patient, finding: safety.Finding, *, subject: str, detail: dict[str, Any]
+    patient: Patient,
+    finding: safety.Finding,
+    *,
+    subject: str,
+    detail: dict[str, Any],
+    sitters: Iterable[Sitter] = (),
 ) -> None:
-    _raise(
-        patient,
-        cause=finding.cause.value,
-        severity=finding.severity.value,
+    raise_alert(
+        patient=patient,
+        cause=AlertCause(finding.cause.value),
+        severity=AlertSeverity(finding.severity.value),
         subject=subject,
         title=_TITLES[finding.cause],
         message=finding.message,
         source=finding.source,
         detail=detail,
+        sitters=sitters,
     )
 
 
@@ -176,7 +183,13 @@ def adverse_event(patient: Patient, event: AdverseEvent, finding: safety.Finding
     )
 
 
-def session_finding(session: DosingSession, finding: safety.Finding, **detail: Any) -> None:
+def session_finding(
+    session: DosingSession,
+    finding: safety.Finding,
+    *,
+    sitters: Iterable[Sitter] = (),
+    **detail: Any,
+) -> None:
     """A finding about one session's dose or window, one alert per cause and session.
 
     A dose taken against the gate or not as planned, a high reading or a crisis after
@@ -188,6 +201,7 @@ def session_finding(session: DosingSession, finding: safety.Finding, **detail: A
         finding,
         subject=f"session:{session.pk}",
         detail={"session_id": session.pk, **detail},
+        sitters=sitters,
     )
 
 

@@ -26,9 +26,16 @@ from django.db import transaction
 
 from ketacare.alerts.queries import raised_keys
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
+from ketacare.clinical import postdose
 from ketacare.clinical.safety import Finding, check_in_status
 from ketacare.patients.models import Sitter
+from ketacare.treatment import alerting
+from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import DosingSession, SessionStatus
+from ketacare.treatment.plans import plan_safety_rules
+from ketacare.treatment.sessions import read
+
+OPEN_WINDOW = (SessionStatus.DOSED, SessionStatus.CHECKED_IN)
 
 
 def _minutes(name: str, default: int) -> timedelta:
@@ -112,3 +119,112 @@ def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bo
             sitters=_session_sitters(session),
         )
     return True
+
+
+# --- The observation window (CLINICAL.md D, G4) -----------------------------------------------
+#
+# No blood pressure by 20 min after the ~40-minute reading was due -> post_dose_bp_missed,
+# urgent, to the roster and the session's sitter. A high reading not measured again by
+# its re-measure time plus the same grace -> the session's bp_rise_after_dose alert,
+# upgraded to urgent (the re-measure is then handed to people: it is asked no more). A
+# checked-in session the sitter has not ended by the check-in deadline plus the grace ->
+# sitter_not_released, a warning for review.
+
+
+def _lookback(now: datetime) -> datetime:
+    return now - _minutes("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24) * 60
+
+
+def _window_key(cause: str, session: DosingSession) -> str:
+    return f"{cause}:session:{session.pk}"
+
+
+def raise_missed_readings(now: datetime) -> int:
+    """post_dose_bp_missed alerts raised: a dose with no blood pressure after it in time."""
+    sessions = (
+        DosingSession.objects.filter(
+            status__in=OPEN_WINDOW,
+            bp_due_at__gte=_lookback(now),
+            bp_due_at__lt=now,
+            post_dose_readings__isnull=True,
+        )
+        .select_related("patient", "plan", "sitter")
+        .order_by("bp_due_at", "pk")
+    )
+    known = raised_keys(_window_key(AlertCause.POST_DOSE_BP_MISSED, s) for s in sessions)
+    raised = 0
+    for session in sessions:
+        if _window_key(AlertCause.POST_DOSE_BP_MISSED, session) in known:
+            continue
+        window = postdose.post_dose_window(
+            read(session.taken_at),
+            plan_safety_rules(session.plan),
+            check_in_deadline=read(session.check_in_due_at) - read(session.taken_at),
+        )
+        finding = postdose.bp_reading_missed(window, now, zone_of(session.patient))
+        if finding is not None and _still(session, missing_reading=True):
+            alerting.session_finding(session, finding, sitters=_session_sitters(session))
+            raised += 1
+    return raised
+
+
+def raise_missed_remeasures(now: datetime) -> int:
+    """bp_rise_after_dose alerts upgraded: a high reading not measured again in time."""
+    sessions = DosingSession.objects.filter(
+        status__in=OPEN_WINDOW, remeasure_due_at__isnull=False, remeasure_due_at__lt=now
+    ).select_related("patient", "plan", "sitter")
+    raised = 0
+    for session in sessions:
+        rules = plan_safety_rules(session.plan)
+        high_at = read(session.remeasure_due_at) - rules.post_dose_remeasure_after
+        finding = postdose.remeasure_missed(high_at, now, zone_of(session.patient), rules)
+        if finding is None:
+            continue
+        with transaction.atomic():
+            locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+            if locked.remeasure_due_at != session.remeasure_due_at:
+                continue  # a reading arrived meanwhile
+            locked.remeasure_due_at = None
+            locked.save(update_fields=["remeasure_due_at"])
+            alerting.session_finding(session, finding, sitters=_session_sitters(session))
+        raised += 1
+    return raised
+
+
+def raise_missing_releases(now: datetime) -> int:
+    """sitter_not_released warnings raised: a checked-in window the sitter did not end."""
+    sessions = (
+        DosingSession.objects.filter(
+            status=SessionStatus.CHECKED_IN,
+            check_in_due_at__gte=_lookback(now),
+            check_in_due_at__lt=now,
+        )
+        .select_related("patient", "plan")
+        .order_by("check_in_due_at", "pk")
+    )
+    known = raised_keys(_window_key(AlertCause.SITTER_NOT_RELEASED, s) for s in sessions)
+    raised = 0
+    for session in sessions:
+        if _window_key(AlertCause.SITTER_NOT_RELEASED, session) in known:
+            continue
+        rules = plan_safety_rules(session.plan)
+        finding = postdose.release_missing(
+            read(session.check_in_due_at), now, zone_of(session.patient), rules
+        )
+        if finding is not None and _still(session, missing_reading=False):
+            alerting.session_finding(session, finding)
+            raised += 1
+    return raised
+
+
+def _still(session: DosingSession, *, missing_reading: bool) -> bool:
+    """Whether the case holds under the session's lock (a reading or release may have come)."""
+    locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+    if missing_reading:
+        return locked.status in OPEN_WINDOW and not locked.post_dose_readings.exists()
+    return locked.status == SessionStatus.CHECKED_IN
+
+
+def raise_window_facts(now: datetime) -> int:
+    """Every fact of the observation window, for the tick: how many alerts were raised."""
+    return raise_missed_readings(now) + raise_missed_remeasures(now) + raise_missing_releases(now)

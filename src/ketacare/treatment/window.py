@@ -114,7 +114,8 @@ def _store_reading(
     session.save(update_fields=["remeasure_due_at"])
     alerting.reading_arrived(session)
     if finding is not None:
-        alerting.session_finding(session, finding, reading_id=reading.pk)
+        sitters = [session.sitter] if session.sitter is not None else []
+        alerting.session_finding(session, finding, sitters=sitters, reading_id=reading.pk)
     return reading
 
 
