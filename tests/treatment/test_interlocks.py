@@ -1,5 +1,6 @@
-"""The at-home safety interlocks, each driven through the real services in the situation
-that used to get through (each test would have passed the dose on the old main).
+"""The at-home safety interlocks, each through the real services in the situation it closes.
+
+Each test drives the situation that used to get through (the old main passed the dose).
 
 Numbers are the items of the at-home safety issue: 1 spacing, 2 the checklist's age,
 3 blood-pressure holds, 4 suicidality holds, 5 C-SSRS at every checklist, 7 a dose that
@@ -21,8 +22,8 @@ from ketacare.alerts.services import resolve_alert
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.audit.log import verify
 from ketacare.patients.errors import NotAllowed
-from ketacare.patients.protocol import change_protocol
 from ketacare.patients.phases import Phase
+from ketacare.patients.protocol import change_protocol
 from ketacare.treatment import services
 from ketacare.treatment.errors import GateFailed, GateOutdated, NotYet, WrongSitter
 from ketacare.treatment.models import (
@@ -89,10 +90,13 @@ def test_1_the_next_day_is_still_too_soon(approved, dosed, clock):
 
 
 def test_1_a_clinic_may_set_48_hours_in_its_protocol(
-    clinic, clinic_admin, prescriber, pharmacist, approved, clock
+    clinic_admin, prescriber, pharmacist, approved, clock
 ):
     change_protocol(
-        clinic_admin, clinic, {"min_hours_between_doses": 48}, reason="Medical director: 48 h"
+        clinic_admin,
+        approved.clinic,
+        {"min_hours_between_doses": 48},
+        reason="Medical director: 48 h",
     )
     plan_for(prescriber, approved)  # the plan's caps start from the clinic's protocol
     fill(pharmacist, prescribe(prescriber, approved))
@@ -124,9 +128,8 @@ def test_1_the_spacing_is_checked_again_when_the_dose_is_recorded(approved, plan
         (12 * 60, ["sitter_absent", "checklist_expired"]),
     ],
 )
-def test_2_a_checklist_authorises_a_dose_for_60_minutes(
-    approved, plan, stocked, clock, minutes, held
-):
+@pytest.mark.usefixtures("plan", "stocked")
+def test_2_a_checklist_authorises_a_dose_for_60_minutes(approved, clock, minutes, held):
     session = ready_session(approved.user, approved)
     clock.shift(timedelta(minutes=minutes))
     if not held:
@@ -265,9 +268,8 @@ def test_5_behaviour_since_the_last_contact_is_an_emergency(approved, plan, stoc
     ("dose_mg", "severity", "troches"),
     [(300, "urgent", 6), (50, "urgent", 1), (350, "emergency", 7)],
 )
-def test_7_a_dose_not_as_planned_is_stored_and_pages(
-    approved, plan, stocked, dose_mg, severity, troches
-):
+@pytest.mark.usefixtures("plan", "stocked")
+def test_7_a_dose_not_as_planned_is_stored_and_pages(approved, dose_mg, severity, troches):
     session = _dose(approved.user, ready_session(approved.user, approved), dose_mg=dose_mg)
     session.refresh_from_db()
     assert (session.status, session.dose_mg, session.as_planned) == (
@@ -411,6 +413,12 @@ def test_10_above_the_gate_asks_for_a_re_measure_and_pages_if_it_stays_high(appr
 # --- 11. How the patient is at the check-in ------------------------------------------------
 
 
+@pytest.fixture
+def observed(dosed, clock):
+    after_observation(clock, dosed)
+    return dosed
+
+
 @pytest.mark.parametrize(
     ("feeling", "effects", "severity"),
     [
@@ -422,10 +430,8 @@ def test_10_above_the_gate_asks_for_a_re_measure_and_pages_if_it_stays_high(appr
         ("okay", ["loss_of_consciousness"], "emergency"),
     ],
 )
-def test_11_the_check_in_report_is_graded_and_pages(
-    approved, dosed, clock, feeling, effects, severity
-):
-    after_observation(clock, dosed)
+def test_11_the_check_in_report_is_graded_and_pages(approved, observed, feeling, effects, severity):
+    dosed = observed
     services.record_check_in(
         approved.user, dosed, feeling=feeling, side_effects=effects, blood_pressure=CHECK_IN_BP
     )

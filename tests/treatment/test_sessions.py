@@ -21,14 +21,12 @@ from ketacare.treatment.errors import (
     GateOutdated,
     NoActivePlan,
     NotDosed,
-    NotYet,
     PlanChanged,
     WrongPhase,
 )
 from ketacare.treatment.models import (
     AdverseEvent,
     DosingSession,
-    LedgerEvent,
     PostDoseCheckIn,
     SessionStatus,
 )
@@ -602,9 +600,9 @@ def test_only_the_prescriber_moves_treatment_phases(clinic, approved, dosed, out
 
 
 def test_sessions_check_ins_and_adverse_events_are_scoped(
-    approved, other_patient, dosed, sitter, outsider, clock
+    approved, other_patient, observed, sitter, outsider
 ):
-    after_observation(clock, dosed)
+    dosed = observed
     _check_in(approved.user, dosed)
     _report(approved.user, approved, session=dosed)
     colleague = UserFactory(clinic=approved.clinic, clinician=True)
