@@ -1,8 +1,10 @@
 """One patient's whole journey through the API, with HTTP calls only.
 
 From intake to the first PHQ-9 after two at-home sessions: consent, intake, eligibility
-review, plan, prescription, dispense, session 1 (a failed gate first, then the dose and
-the check-in), session 2 three days later (the sitter runs the checklist), and the
+review, plan, prescription, dispense, session 1 (the sitter confirms being there; a
+failed gate first, a re-measure 15 minutes later, then the dose, the blood pressure at
+40 minutes, the release check-in after 2 hours and the sitter's release), session 2
+three days later (the sitter runs the checklist), and the
 PHQ-9 that falls due a week after the baseline, with its outcome. The people, their
 accounts and the clinic's consent text exist beforehand (that is the clinic's set-up,
 not the journey); everything after signing in goes through /api/v1.
@@ -31,9 +33,10 @@ FIRST_DOSE = dt.datetime(2025, 3, 3, 23, 0, tzinfo=dt.UTC)
 SECOND_DOSE = FIRST_DOSE + dt.timedelta(days=3)
 A_WEEK_ON = MORNING + dt.timedelta(days=7, hours=1)
 
+NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
 CHECKLIST = {
     "sitter_present": True,
-    "sitter_name": "Robin Sitter",
+    "cssrs": NO_IDEATION,
     "fasted": True,
     "no_driving_until_tomorrow": True,
     "substances_today": [],
@@ -155,14 +158,17 @@ def test_a_patient_from_intake_to_the_first_phq9_after_two_sessions(people):  # 
         ledger = ok(me.get(f"{base}/ledger"))
         assert (ledger["balance"], ledger["unit"]) == (8.0, "tablets")
 
-        # Session 1: a blood pressure over the gate is refused with the reasons...
-        clock.move_to(FIRST_DOSE)
+        # Session 1: the sitter confirms being there, from their own sign-in.
+        clock.move_to(FIRST_DOSE - dt.timedelta(minutes=20))
+        sitter = sign_in("robin")
+        assert ok(sitter.post(f"{base}/sitter-presence"), 201)["method"] == "account"
+        # A blood pressure over the gate is refused with the reasons...
         refused = me.post(
-            f"{base}/sessions", {**CHECKLIST, "systolic_mmhg": 185, "diastolic_mmhg": 112}
+            f"{base}/sessions", {**CHECKLIST, "systolic_mmhg": 150, "diastolic_mmhg": 95}
         )
         assert refused.status_code == 409
         assert refused.json()["code"] == "pre_dose_gate_failed"
-        assert refused.json()["findings"]
+        assert [f["cause"] for f in refused.json()["findings"]] == ["bp_gate_failed"]
         assert refused.json()["session"]["status"] == "gate_failed"
         dose_refused = me.post(
             f"{base}/sessions/{refused.json()['session']['id']}/dose", {"dose_mg": 100}
@@ -170,7 +176,9 @@ def test_a_patient_from_intake_to_the_first_phq9_after_two_sessions(people):  # 
         assert dose_refused.status_code == 409
         assert dose_refused.json()["code"] == "pre_dose_gate_failed"
 
-        # ...then, rested and re-measured, the gate passes and the dose is taken once.
+        # ...then, rested and re-measured 20 minutes later, the gate passes and the dose
+        # is taken once.
+        clock.move_to(FIRST_DOSE)
         session = ok(me.post(f"{base}/sessions", CHECKLIST), 201)
         assert session["status"] == "ready"
         key = {"Idempotency-Key": "jordan-dose-1"}
@@ -181,20 +189,37 @@ def test_a_patient_from_intake_to_the_first_phq9_after_two_sessions(people):  # 
         assert retried["Idempotent-Replayed"] == "true"
         assert ok(me.get(f"{base}/ledger"))["balance"] == 6.0  # 2 troches, taken once
         assert ok(me.get(base))["phase"] == "induction"
-        clock.move_to(FIRST_DOSE + dt.timedelta(hours=1))
+        # The blood pressure at 40 minutes, the check-in once the 2 hours have passed.
+        clock.move_to(FIRST_DOSE + dt.timedelta(minutes=40))
+        reading = {"systolic_mmhg": 131, "diastolic_mmhg": 84}
+        assert (
+            ok(me.post(f"{base}/sessions/{session['id']}/readings", reading), 201)["high"] is False
+        )
+        clock.move_to(FIRST_DOSE + dt.timedelta(hours=2, minutes=5))
         check_in = ok(me.post(f"{base}/sessions/{session['id']}/check-in", CHECK_IN), 201)
         assert check_in["late"] is False
         assert check_in["cadss6_total"] == 2
+        released = ok(sitter.post(f"{base}/sessions/{session['id']}/release", {"stable": True}))
+        assert released["status"] == "released"
 
         # Session 2, three days later: the sitter runs the checklist, the patient doses.
         clock.move_to(SECOND_DOSE)
-        sitter = sign_in("robin")
+        ok(sitter.post(f"{base}/sitter-presence"), 201)
         second = ok(sitter.post(f"{base}/sessions", CHECKLIST), 201)
         ok(me.post(f"{base}/sessions/{second['id']}/dose", {"dose_mg": 100}))
-        clock.move_to(SECOND_DOSE + dt.timedelta(minutes=90))
-        ok(me.post(f"{base}/sessions/{second['id']}/check-in", {"feeling": "very_well"}), 201)
+        clock.move_to(SECOND_DOSE + dt.timedelta(minutes=40))
+        ok(me.post(f"{base}/sessions/{second['id']}/readings", reading), 201)
+        clock.move_to(SECOND_DOSE + dt.timedelta(hours=2))
+        ok(
+            me.post(
+                f"{base}/sessions/{second['id']}/check-in",
+                {"feeling": "very_well", "blood_pressure": reading},
+            ),
+            201,
+        )
+        ok(sitter.post(f"{base}/sessions/{second['id']}/release", {"stable": True}))
         sessions = ok(me.get(f"{base}/sessions"))
-        assert [s["status"] for s in sessions] == ["checked_in", "checked_in", "gate_failed"]
+        assert [s["status"] for s in sessions] == ["released", "released", "gate_failed"]
         assert ok(me.get(f"{base}/ledger"))["balance"] == 4.0
 
         # A week after the baseline the PHQ-9 is due; the patient answers it.

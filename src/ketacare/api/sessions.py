@@ -18,7 +18,7 @@ from ketacare.api.access import actor, audit_list, audit_read, visible, visible_
 from ketacare.api.errors import ErrorOut
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, ShortText, id_in_path
-from ketacare.clinical import predose, safety
+from ketacare.clinical import instruments, predose, safety
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.errors import GateFailed
@@ -266,7 +266,10 @@ def start_session(
     patient = visible_patient(request, patient_id)
 
     def run() -> Status[SessionOut | GateFailedOut]:
-        screen = predose.checklist_cssrs(**payload.cssrs.model_dump())
+        try:
+            screen = predose.checklist_cssrs(**payload.cssrs.model_dump())
+        except instruments.InvalidAnswers as exc:
+            raise ValidationError({"cssrs": str(exc)}) from None
         session = services.start_session(
             user,
             patient,

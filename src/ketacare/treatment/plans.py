@@ -127,8 +127,18 @@ def plan_safety_rules(plan: TreatmentPlan) -> safety.SafetyRules:
         heart_rate_min_bpm=limits["heart_rate_min_bpm"],
         heart_rate_max_bpm=limits["heart_rate_max_bpm"],
         fasting_required=limits["fasting_required"],
-        check_in_deadline=timedelta(minutes=plan.check_in_deadline_min),
+        check_in_deadline=_check_in_deadline(plan, safety.DEFAULT_RULES),
     )
+
+
+def _check_in_deadline(plan: TreatmentPlan, rules: safety.SafetyRules) -> timedelta:
+    """The plan's check-in deadline; the clinic's when an older plan's falls in the observation.
+
+    Plans written before the release check-in waited for the observation (CLINICAL.md D)
+    may ask for the check-in by 2 h, which is when it now opens.
+    """
+    deadline = timedelta(minutes=plan.check_in_deadline_min)
+    return deadline if deadline > rules.observation_minimum else rules.check_in_deadline
 
 
 def active_plan(patient: Patient) -> TreatmentPlan | None:

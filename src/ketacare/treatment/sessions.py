@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
@@ -388,7 +388,7 @@ def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, 
     )
     against = None if gate.allowed else predose.dose_against_gate(gate)
     event, short = _take_from_ledger(actor, session, patient, plan.ledger_units(amount))
-    window = postdose.post_dose_window(when, rules, check_in_deadline=_deadline(plan, rules))
+    window = postdose.post_dose_window(when, rules)
     session.status = SessionStatus.DOSED
     session.dose_mg = Decimal(repr(amount))
     session.planned_dose_mg = plan.dose_mg
@@ -411,12 +411,6 @@ def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, 
     if patient.phase == Phase.APPROVED:
         events.append(start_induction_on_first_dose(actor, patient, session))
     record_many(events, actor=actor)
-
-
-def _deadline(plan: TreatmentPlan, rules: safety.SafetyRules) -> timedelta:
-    """The plan's check-in deadline; the clinic's when an older plan's falls in the observation."""
-    deadline = timedelta(minutes=plan.check_in_deadline_min)
-    return deadline if deadline > rules.observation_minimum else rules.check_in_deadline
 
 
 def _take_from_ledger(
