@@ -24,8 +24,8 @@ STAFF_ROLES = {
     "pharmacist": {Role.PHARMACIST},
     "coordinator": {Role.COORDINATOR},
 }
-# Patients who dose (or may soon, or will again) at home need a sitter.
-WITH_SITTER = {Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED}
+# Patients who dose (or may soon, or will again, or did) at home have a sitter.
+WITH_SITTER = {Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED, Phase.DISCHARGED}
 
 
 # --- demo ------------------------------------------------------------------------------------
@@ -74,11 +74,12 @@ def test_demo_links_sitters_to_patients_who_need_one(demo_output) -> None:
             assert sitters, f"{patient.phase} patient has no sitter"
             assert all(s.user is not None and s.user.roles == {Role.SITTER} for s in sitters)
             assert all(s.clinic_id == patient.clinic_id for s in sitters)
+            assert all(s.adult_confirmed for s in sitters)  # CLINICAL.md D
         else:
             assert sitters == [], f"{patient.phase} patient should have no sitter"
-    # One sitter of their own for each of the 22 (11 in every 20) who need one.
-    assert Patient.objects.filter(phase__in=WITH_SITTER).count() == 22
-    assert Sitter.objects.count() == 22
+    # One sitter of their own for each of the 24 (12 in every 20) who need one.
+    assert Patient.objects.filter(phase__in=WITH_SITTER).count() == 24
+    assert Sitter.objects.count() == 24
 
 
 def test_demo_records_audit_entries_that_verify(demo_output) -> None:

@@ -112,14 +112,20 @@ def test_the_journeys_happen_in_the_past_up_to_the_load(demo) -> None:
     assert DosingSession.objects.filter(started_at__gt=NOW).count() == 0
     assert QuestionnaireResponse.objects.filter(recorded_at__gt=NOW).count() == 0
     # Nothing is left half done but the present moment: no checklist waits, and every dose
-    # has its check-in except one taken 2.5-3 h before the load (the check-in was due 2 h
-    # after it).
+    # has its check-in and its sitter's release except one taken 2 h 35 min - 2 h 55 min
+    # before the load (the check-in opened after the 2 h observation, due 30 min later).
     assert not DosingSession.objects.filter(status=SessionStatus.READY)
+    assert not DosingSession.objects.filter(status=SessionStatus.CHECKED_IN)
     awaiting = DosingSession.objects.get(status=SessionStatus.DOSED)
     assert awaiting.patient.phase == Phase.INDUCTION
     assert awaiting.taken_at is not None
-    assert awaiting.check_in_due_at == awaiting.taken_at + dt.timedelta(hours=2)
-    assert dt.timedelta(hours=2, minutes=30) <= NOW - awaiting.taken_at <= dt.timedelta(hours=3)
+    assert awaiting.check_in_due_at == awaiting.taken_at + dt.timedelta(hours=2, minutes=30)
+    assert awaiting.post_dose_readings.exists()  # the 40-minute reading was taken
+    assert (
+        dt.timedelta(hours=2, minutes=35)
+        <= NOW - awaiting.taken_at
+        <= dt.timedelta(hours=2, minutes=55)
+    )
 
 
 def test_intake_patients_have_an_open_draft(demo) -> None:
@@ -184,10 +190,15 @@ def test_treated_patients_have_sessions_check_ins_and_scores_after_the_first_dos
     for patient in patients_in(phase):
         assert TreatmentPlan.objects.filter(patient=patient, is_current=True).exists()
         assert Dispense.objects.filter(patient=patient).exists()
-        dosed = DosingSession.objects.filter(patient=patient, status=SessionStatus.CHECKED_IN)
+        # Every dose: the blood pressure after it, the check-in, the sitter's release.
+        dosed = DosingSession.objects.filter(patient=patient, status=SessionStatus.RELEASED)
         assert dosed.count() >= 2
-        assert PostDoseCheckIn.objects.filter(patient=patient).count() == dosed.count()
-        assert all(s.sitter_present and s.sitter_name for s in dosed)
+        assert PostDoseCheckIn.objects.filter(patient=patient, session__in=dosed).count() == (
+            dosed.count()
+        )
+        assert all(s.sitter_present and s.sitter_name and s.sitter_presence for s in dosed)
+        assert all(s.post_dose_readings.filter(at_check_in=False).exists() for s in dosed)
+        assert all(s.release_stable and s.released_by_sitter for s in dosed)
         after_first_dose = QuestionnaireResponse.objects.filter(
             patient=patient, instrument="phq9", recorded_at__gt=first_dose_at(patient)
         )
@@ -294,7 +305,7 @@ def test_a_failed_gate_is_retried_later_the_same_day(demo) -> None:
             .first()
         )
         assert retry is not None
-        assert retry.status == SessionStatus.CHECKED_IN
+        assert retry.status == SessionStatus.RELEASED
         assert retry.started_at - session.started_at < dt.timedelta(hours=3)
 
 

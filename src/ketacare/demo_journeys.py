@@ -27,8 +27,9 @@ patient. The details (scores, times of day, side effects, a failed gate now and 
 come from a random generator per patient seeded with the demo's seed: the same seed
 gives the same journeys, placed relative to the load (which also cuts off what is still
 to come that day). The load is a moment in the clinic's day, not a quiet end of history:
-one induction patient took their dose 2.5-3 h before it and has not checked in yet (the
-check-in was due 2 h after the dose), and one maintenance patient has answered no
+one induction patient took their dose 2 h 35 min - 2 h 55 min before it and has not
+checked in yet (the release check-in opens after the 2 h observation and is due 30 min
+later, CLINICAL.md D), and one maintenance patient has answered no
 questionnaire for QUESTIONNAIRE_LAPSE days, so the PHQ-9 is overdue: the first
 `ketacare worker --once` raises a missed check-in and overdue questionnaires.
 """
@@ -59,11 +60,13 @@ from ketacare.intake import leads
 from ketacare.intake import services as intake
 from ketacare.intake.models import ContactTime, Intake, ScreeningLead
 from ketacare.patients import services as patients
-from ketacare.patients.demo import FIRST, PlannedJourney
+from ketacare.patients.demo import PlannedJourney
 from ketacare.patients.models import ConsentDocument, Indication, Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services as treatment
 from ketacare.treatment.models import DosingSession, Prescription, SessionStatus, TreatmentPlan
+from ketacare.treatment.queries import suicidality_hold
+from ketacare.treatment.sessions import read
 
 # How many patients of a clinic get a journey: about 50 service calls each, some 0.1 s
 # (the 200 of `--patients 10000` take about 25 s of its 60 s budget on SQLite); a larger
@@ -94,6 +97,14 @@ BY_SITTER = 0.5  # the sitter, signed in, runs the checklist
 REPORTED = 0.4  # the patient reports vomiting as an adverse event
 NOTED = 0.25  # the check-in has a note
 FLAGGED_PHQ9 = 2  # the PHQ-9 on treatment where item 9 comes back (suicidal_thoughts)
+NO_IDEATION = [0, 0, 0, 0, 0, 0, 0]  # the checklist's C-SSRS screen, every answer no
+# What the clinician writes when clearing a suicidality hold (CLINICAL.md G3).
+CLEARANCE_NOTES = {
+    "review": "Reviewed at the eligibility review: passive thoughts of death, no plan or "
+    "intent, no behaviour; safety plan agreed with the patient and sitter.",
+    "follow_up": "Phoned the same morning: passive thoughts only, no plan or intent; safety "
+    "plan reviewed; cleared for the next session.",
+}
 
 # The day of each session from the first, as clinical.dosing lays out an at-home course
 # with 8 weeks of maintenance (the esketamine label schedule has the same days).
@@ -209,7 +220,15 @@ COMPLETED_COURSE = Template(
 )
 # The awaiting patient's last dose: this many minutes before the load (the checklist a
 # few minutes earlier); the check-in is due 2 h after the dose (CLINICAL.md D).
-AWAITING_DOSE_MINUTES = (150, 170)
+# After the dose (CLINICAL.md D, G4): the blood pressure at about 40 minutes, the release
+# check-in once the 2 h observation has passed (a late one after the 2 h 30 min
+# deadline), then the sitter's release; the awaiting patient took the dose long enough
+# before the load for the check-in to be missed.
+READING_MINUTES = (38, 48)
+CHECK_IN_MINUTES = (122, 145)
+LATE_CHECK_IN_MINUTES = (155, 175)
+RELEASE_MINUTES = (2, 10)
+AWAITING_DOSE_MINUTES = (155, 175)
 EARLY_HOURS = 6  # a load before 06:00: the awaited session was due two evenings before
 # The lapsed patient's last questionnaires: more than the maintenance PHQ-9 interval
 # (14 days) before the load, so the PHQ-9 is overdue by a few days.
@@ -370,9 +389,7 @@ class Journey:
         self.end = end
         self.today = end.astimezone(self.zone).date()
         sitter = record.sitters.filter(user__isnull=False).select_related("user").first()
-        self.sitter_user = None if sitter is None else sitter.user
-        surname = record.legal_name.split()[-1]
-        self.sitter_name = sitter.name if sitter else f"{rng.choice(FIRST)} {surname}"
+        self._sitter_user = None if sitter is None else sitter.user
         # Where the patient starts and how they respond (CLINICAL.md A1, A3, A4).
         self.phq9_baseline = rng.randint(15, 24)
         self.gad7_baseline = rng.randint(8, 17)
@@ -443,6 +460,13 @@ class Journey:
 
     def patient(self) -> Patient:
         return Patient.objects.get(pk=self.planned.patient.pk)
+
+    @property
+    def sitter_user(self) -> User:
+        """The sitter's own sign-in: every patient dosed at home has one (patients.demo)."""
+        if self._sitter_user is None:
+            raise RuntimeError(f"Demo patient {self.record.pk} is dosed but has no sitter.")
+        return self._sitter_user
 
     @property
     def plan(self) -> TreatmentPlan:
@@ -518,6 +542,16 @@ class Journey:
             decision = "approve"
             justification = JUSTIFICATIONS.get(self.template.variant, "") if cautions else ""
         intake.review_intake(reviewer, submitted, decision=decision, justification=justification)
+        yield from self._clear_suicidality("review")
+
+    def _clear_suicidality(self, when: str) -> Steps:
+        """A clinician reviews a suicidality hold and clears the patient for dosing (G3)."""
+        if not suicidality_hold(self.record):
+            return
+        yield from ()
+        treatment.clear_for_dosing(
+            self.cast.clinician, self.record, hold="suicidality", note=CLEARANCE_NOTES[when]
+        )
 
     # -- the plan, the prescription and the dispensing ------------------------------------------
 
@@ -610,15 +644,14 @@ class Journey:
     def _session(self, number: int) -> Steps:
         rng = self.rng
         scheduled = datetime.fromisoformat(self.plan.schedule["sessions"][number - 1]["at"])
-        moment = self.later(scheduled, 0, 40)
-        if len(self.doses) >= PER_WINDOW:  # not before the gate allows (CLINICAL.md C)
-            allowed = self.doses[-PER_WINDOW] + predose.ROLLING_WINDOW + timedelta(minutes=2)
-            moment = max(moment, allowed)
-        actor = self.sitter_user if self.sitter_user and rng.random() < BY_SITTER else self.user
+        moment = max(self.later(scheduled, 0, 40), self._earliest())
+        actor = self.sitter_user if rng.random() < BY_SITTER else self.user
+        yield from self._sitter_arrives(moment)
         if number == self.template.gate_failure or (number > 1 and rng.random() < GATE_FAILURE):
             yield moment
             self._checklist(actor, HIGH_BP)  # stored as gate_failed: no dose on it
-            moment = self.later(moment, 60, 110)
+            moment = self.later(moment, 60, 110)  # re-measured after the wait (CLINICAL.md G2)
+            yield from self._sitter_arrives(moment)
         yield moment
         pressure = (self.bp[0] + rng.randint(-6, 6), self.bp[1] + rng.randint(-4, 4))
         session = self._checklist(actor, pressure)
@@ -626,31 +659,72 @@ class Journey:
             raise RuntimeError(f"Demo session refused: {session.gate_findings}")
         yield self.later(moment, 4, 12)
         session = treatment.record_dose_taken(self.user, session, dose_mg=self.plan.dose_mg)
-        assert session.taken_at is not None  # noqa: S101 - just recorded
-        self.doses.append(session.taken_at)
+        taken_at = read(session.taken_at)
+        self.doses.append(taken_at)
+        yield from self._reading(session, pressure)
         late = rng.random() < LATE_CHECK_IN
-        moment = self.later(session.taken_at, *((125, 170) if late else (45, 110)))
+        moment = self.later(taken_at, *(LATE_CHECK_IN_MINUTES if late else CHECK_IN_MINUTES))
         yield moment
         effects = self._side_effects(number)
         treatment.record_check_in(self.user, session, **self._check_in(pressure, effects))
+        moment = self.later(moment, *RELEASE_MINUTES)
+        yield moment
+        treatment.release_session(self.sitter_user, session, stable=True)
         dropout = self.template.ending is Ending.DROPOUT  # reported by the clinic instead
         if "vomiting" in effects and not dropout and rng.random() < REPORTED:
             yield self.later(moment, 3, 8)
             text = "Vomited twice in the first hour after the dose; settled by the evening."
             self._adverse_event(self.user, session, "mild", text)
 
+    def _earliest(self) -> datetime:
+        """The earliest checklist the gate allows: spacing and twice weekly (C, G1)."""
+        if not self.doses:
+            return self.end - timedelta(days=10_000)
+        spacing = self.doses[-1] + safety.DEFAULT_RULES.min_interval_between_doses
+        earliest = spacing + timedelta(minutes=2)
+        if len(self.doses) >= PER_WINDOW:
+            window = self.doses[-PER_WINDOW] + predose.ROLLING_WINDOW + timedelta(minutes=2)
+            earliest = max(earliest, window)
+        return earliest
+
+    def _sitter_arrives(self, checklist_at: datetime, lead: tuple[int, int] = (5, 20)) -> Steps:
+        """The sitter confirms being there from their own sign-in, before the checklist."""
+        yield checklist_at - timedelta(minutes=self.rng.randint(*lead))
+        treatment.confirm_sitter_presence(self.sitter_user, self.record)
+
+    def _reading(self, session: DosingSession, pressure: tuple[int, int]) -> Steps:
+        """The blood pressure at about 40 minutes; a high one measured again 15 minutes on."""
+        rng, taken_at = self.rng, read(session.taken_at)
+        moment = self.later(taken_at, *READING_MINUTES)
+        yield moment
+        rise = (rng.randint(40, 46), rng.randint(18, 26)) if rng.random() < BP_RISE else (0, 0)
+        rise = rise if rise[0] else (rng.randint(2, 16), rng.randint(1, 9))
+        reading = treatment.record_post_dose_reading(
+            self.user,
+            session,
+            systolic_mmhg=pressure[0] + rise[0],
+            diastolic_mmhg=pressure[1] + rise[1],
+        )
+        if reading.high:
+            yield self.later(moment, 15, 20)
+            treatment.record_post_dose_reading(
+                self.user,
+                session,
+                systolic_mmhg=pressure[0] + rng.randint(8, 16),
+                diastolic_mmhg=pressure[1] + rng.randint(4, 9),
+            )
+
     def _awaited_session(self) -> Steps:
-        """Questionnaires, checklist and dose a few hours before the load; no check-in yet."""
+        """Questionnaires, checklist, dose and reading before the load; no check-in yet."""
         rng = self.rng
         dose_at = self.end - timedelta(minutes=rng.randint(*AWAITING_DOSE_MINUTES))
         moment = dose_at - timedelta(minutes=rng.randint(4, 12))
-        if len(self.doses) >= PER_WINDOW:  # the gate's rolling window (CLINICAL.md C)
-            allowed = self.doses[-PER_WINDOW] + predose.ROLLING_WINDOW
-            if moment < allowed:
-                raise RuntimeError("The awaiting demo session comes too soon after the others.")
-        actor = self.sitter_user or self.user
+        if moment < self._earliest():
+            raise RuntimeError("The awaiting demo session comes too soon after the others.")
+        actor = self.sitter_user
         # The questionnaires due today first, as the patient answers them before a session.
         yield from self._questionnaires(moment - timedelta(minutes=rng.randint(40, 60)))
+        yield from self._sitter_arrives(moment, lead=(2, 4))  # after the questionnaires
         yield moment
         pressure = (self.bp[0] + rng.randint(-6, 6), self.bp[1] + rng.randint(-4, 4))
         session = self._checklist(actor, pressure)
@@ -658,15 +732,15 @@ class Journey:
             raise RuntimeError(f"Demo session refused: {session.gate_findings}")
         yield dose_at
         session = treatment.record_dose_taken(self.user, session, dose_mg=self.plan.dose_mg)
-        assert session.taken_at is not None  # noqa: S101 - just recorded
-        self.doses.append(session.taken_at)
+        self.doses.append(read(session.taken_at))
+        yield from self._reading(session, pressure)
 
     def _checklist(self, actor: User, pressure: tuple[int, int]) -> DosingSession:
         return treatment.start_session(
             actor,
             self.record,
             sitter_present=True,
-            sitter_name=self.sitter_name,
+            cssrs_answers=NO_IDEATION,
             fasted=True,
             no_driving_until_tomorrow=True,
             systolic_mmhg=pressure[0],
@@ -684,10 +758,6 @@ class Journey:
 
     def _check_in(self, pressure: tuple[int, int], effects: list[str]) -> dict[str, Any]:
         rng = self.rng
-        if rng.random() < BP_RISE:
-            rise = (rng.randint(40, 46), rng.randint(18, 26))
-        else:
-            rise = (rng.randint(2, 16), rng.randint(1, 9))
         if "vomiting" in effects:
             feeling = "very_unwell" if self.template.ending is Ending.DROPOUT else "unwell"
         elif len(effects) > 1:
@@ -696,7 +766,8 @@ class Journey:
             feeling = rng.choice(["well", "well", "very_well", "okay"])
         return {
             "feeling": feeling,
-            "blood_pressure": (pressure[0] + rise[0], pressure[1] + rise[1]),
+            # Two hours on, the rise has mostly passed (CLINICAL.md D: it lasts about 4 h).
+            "blood_pressure": (pressure[0] + rng.randint(0, 10), pressure[1] + rng.randint(0, 6)),
             "cadss6_answers": cadss6_answers(rng, self.sensitivity),
             "side_effects": effects,
             "notes": rng.choice(CHECK_IN_NOTES) if rng.random() < NOTED else "",
@@ -728,6 +799,9 @@ class Journey:
         scheduled = datetime.fromisoformat(self.plan.schedule["sessions"][number - 1]["at"])
         day = scheduled.date() + timedelta(days=1)
         yield from self._questionnaires(self.at(day, 8, (0, 60)))
+        if suicidality_hold(self.record):
+            yield self.at(day, 10, (0, 30))
+            yield from self._clear_suicidality("follow_up")
         if t.ending is Ending.DROPOUT and number == t.sessions:
             yield self.at(day, 10, (0, 50))
             session = DosingSession.objects.filter(patient_id=self.record.pk).latest("taken_at")

@@ -126,7 +126,10 @@ PATHS: dict[Phase, tuple[Phase, ...]] = {
         Phase.DISCHARGED,
     ),
 }
-NEEDS_SITTER = frozenset({Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED})
+# Everyone who is or was dosed at home had a sitter (discharged patients' sessions too).
+NEEDS_SITTER = frozenset(
+    {Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED, Phase.DISCHARGED}
+)
 REASONS = {
     Phase.DECLINED: "Psychotic disorder in history (absolute exclusion).",
     Phase.PAUSED: "Travelling for three weeks.",
@@ -415,6 +418,7 @@ class _Builder:
             name=f"{self.rng.choice(FIRST)} {patient.legal_name.split()[1]}",
             phone=_phone(self.rng),
             relationship=self.rng.choice(["partner", "parent", "friend", "sibling"]),
+            adult_confirmed=True,  # the clinic checked at registration (CLINICAL.md D)
         )
 
     def _save_sitters(self, pairs: list[tuple[Sitter, Patient]]) -> None:

@@ -72,13 +72,19 @@ def confirm_sitter_presence(actor: User, patient: Patient) -> SitterPresence:
     if sitter is None:  # require() admitted only the patient's sitters
         raise WrongSitter("Only the patient's sitter confirms being with them.")
     require_eligible(sitter, patient)
-    require_phase(patient, TREATING, "confirm a sitter's presence")
     return _present(actor, patient, sitter, ConfirmedBy.ACCOUNT)
+
+
+def _locked_treating(patient: Patient) -> Patient:
+    """The patient's row, locked, read afresh: presence counts only while they are treated."""
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+    require_phase(locked, TREATING, "confirm a sitter's presence")
+    return locked
 
 
 def _present(actor: User, patient: Patient, sitter: Sitter, method: str) -> SitterPresence:
     with transaction.atomic():
-        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+        locked = _locked_treating(patient)
         presence = SitterPresence.objects.create(
             patient=locked,
             sitter=sitter,
@@ -109,10 +115,9 @@ def send_sitter_code(
     """
     require(actor, patient, SESSION_STAFF, "ask for a sitter's code", own=True)
     require_eligible(sitter, patient)
-    require_phase(patient, TREATING, "confirm a sitter's presence")
     what = CodePurpose(purpose)
     with transaction.atomic():
-        Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+        _locked_treating(patient)
         now = timezone.now()
         last = SitterCode.objects.filter(patient=patient, sitter=sitter).first()
         if last is not None and now - last.sent_at < CODE_RESEND_AFTER:
@@ -192,7 +197,6 @@ def confirm_presence_with_code(
     """
     require(actor, patient, SESSION_STAFF, "confirm a sitter with a code", own=True)
     require_eligible(sitter, patient)
-    require_phase(patient, TREATING, "confirm a sitter's presence")
     presence = None
     with transaction.atomic():
         if spend_code(patient, sitter, CodePurpose.PRESENCE, code):
