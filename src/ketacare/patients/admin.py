@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from ketacare.accounts.roles import RECORD_EDITOR_ROLES, Role
@@ -36,17 +36,24 @@ class PatientAdmin(ClinicScopedAdmin):
 
 @admin.register(Sitter)
 class SitterAdmin(ClinicScopedAdmin):
-    list_display = ("name", "phone", "relationship", "clinic")
+    list_display = ("name", "phone", "relationship", "adult_confirmed", "clinic")
+    list_filter = ("adult_confirmed",)
     search_fields = ("name", "phone", "email")
     filter_horizontal = ("patients",)
     editor_roles = RECORD_EDITOR_ROLES
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
-        # A sitter sits only for patients of their own clinic.
-        form.instance.patients.remove(
-            *form.instance.patients.exclude(clinic_id=form.instance.clinic_id)
-        )
+        sitter = form.instance
+        # A sitter sits only for patients of their own clinic, and never for themself.
+        sitter.patients.remove(*sitter.patients.exclude(clinic_id=sitter.clinic_id))
+        own = sitter.patients.filter(user_id=sitter.user_id) if sitter.user_id else None
+        if own:
+            sitter.patients.remove(*own)
+            messages.warning(
+                request,
+                "A patient cannot be their own sitter: the link to their own record was removed.",
+            )
 
 
 @admin.register(ConsentDocument)
