@@ -1,4 +1,4 @@
-"""Missed post-dose check-ins (treatment.jobs), raised by the worker and sent."""
+"""Time-derived facts of a dose (treatment.jobs): missed check-ins and the observation window."""
 
 from __future__ import annotations
 
@@ -115,3 +115,82 @@ def test_old_doses_are_not_raised_on_a_first_run(clinic: Clinic, roster: OnCallR
         dosed_session(clinic)
     run_worker(DOSE_AT + timedelta(days=2))
     assert not Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).exists()
+
+
+# --- The observation window (CLINICAL.md D, G4) --------------------------------------------
+
+
+def test_no_blood_pressure_by_an_hour_after_the_dose_pages_the_roster_and_the_sitter(
+    clinic: Clinic, roster: OnCallRoster, on_call: User
+) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        session = dosed_session(clinic)
+    # Due at 10:40, missed after 11:00 (20 min grace).
+    assert "observation window alerts raised: 0" in run_worker(DOSE_AT + timedelta(hours=1))
+    assert "observation window alerts raised: 1" in run_worker(
+        DOSE_AT + timedelta(hours=1, minutes=1)
+    )
+    alert = Alert.objects.get(cause=AlertCause.POST_DOSE_BP_MISSED)
+    assert (alert.severity, alert.dedupe_key) == (
+        AlertSeverity.URGENT,
+        f"post_dose_bp_missed:session:{session.pk}",
+    )
+    assert {n.address for n in Notification.objects.filter(alert=alert)} == {
+        on_call.email,
+        "+1 555 222 3333",
+    }
+    # The reading arrives: the alert resolves itself, and is not raised again.
+    with time_machine.travel(DOSE_AT + timedelta(hours=1, minutes=5), tick=False):
+        services.record_post_dose_reading(
+            patient_user(session), session, systolic_mmhg=126, diastolic_mmhg=80
+        )
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.RESOLVED
+    run_worker(DOSE_AT + timedelta(hours=1, minutes=10))
+    assert Alert.objects.filter(cause=AlertCause.POST_DOSE_BP_MISSED).count() == 1
+
+
+def test_a_high_reading_not_measured_again_is_upgraded_to_urgent(
+    clinic: Clinic, roster: OnCallRoster
+) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        session = dosed_session(clinic)
+    with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
+        services.record_post_dose_reading(
+            patient_user(session), session, systolic_mmhg=150, diastolic_mmhg=94
+        )
+    alert = Alert.objects.get(cause=AlertCause.BP_RISE_AFTER_DOSE)
+    assert alert.severity == AlertSeverity.WARNING
+    # Re-measure due at 10:55; paged after 11:15 (the grace).
+    run_worker(DOSE_AT + timedelta(hours=1, minutes=15))
+    alert.refresh_from_db()
+    assert alert.severity == AlertSeverity.WARNING
+    run_worker(DOSE_AT + timedelta(hours=1, minutes=16))
+    alert.refresh_from_db()
+    assert alert.severity == AlertSeverity.URGENT
+    session.refresh_from_db()
+    assert session.remeasure_due_at is None  # handed to people: asked no more
+    run_worker(DOSE_AT + timedelta(hours=1, minutes=30))
+    assert Alert.objects.filter(cause=AlertCause.BP_RISE_AFTER_DOSE).count() == 1
+
+
+def test_a_window_the_sitter_did_not_end_is_a_warning_for_review(
+    clinic: Clinic, roster: OnCallRoster
+) -> None:
+    with time_machine.travel(DOSE_AT, tick=False):
+        session = dosed_session(clinic)
+    with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
+        services.record_post_dose_reading(
+            patient_user(session), session, systolic_mmhg=126, diastolic_mmhg=80
+        )
+    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=10), tick=False):
+        services.record_check_in(
+            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+        )
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=30))
+    assert not Alert.objects.filter(cause=AlertCause.SITTER_NOT_RELEASED).exists()
+    run_worker(DOSE_AT + timedelta(hours=2, minutes=31))
+    alert = Alert.objects.get(cause=AlertCause.SITTER_NOT_RELEASED)
+    assert alert.severity == AlertSeverity.WARNING
+    run_worker(DOSE_AT + timedelta(hours=3))
+    assert Alert.objects.filter(cause=AlertCause.SITTER_NOT_RELEASED).count() == 1
