@@ -4,7 +4,12 @@ The web views, the API and commands call these names; the code lives by topic in
 plans, dispensing, ledger, sessions and phase_moves.
 """
 
-from ketacare.treatment.dispensing import dispense, request_refill, write_prescription
+from ketacare.treatment.dispensing import (
+    correct_dispense,
+    dispense,
+    request_refill,
+    void_dispense,
+)
 from ketacare.treatment.ledger import ledger_balance, record_ledger_event
 from ketacare.treatment.phase_moves import (
     discharge_patient,
@@ -19,6 +24,13 @@ from ketacare.treatment.plans import (
     plan_safety_rules,
     revise_plan,
 )
+from ketacare.treatment.prescriptions import (
+    correct_prescription,
+    cosign_prescription,
+    plan_need,
+    void_prescription,
+    write_prescription,
+)
 from ketacare.treatment.sessions import (
     alert_refused_dose,
     record_check_in,
@@ -30,12 +42,16 @@ from ketacare.treatment.sessions import (
 __all__ = [
     "active_plan",
     "alert_refused_dose",
+    "correct_dispense",
+    "correct_prescription",
+    "cosign_prescription",
     "create_plan",
     "discharge_patient",
     "dispense",
     "ledger_balance",
     "pause_treatment",
     "plan_caps",
+    "plan_need",
     "plan_safety_rules",
     "record_check_in",
     "record_dose_taken",
@@ -46,5 +62,7 @@ __all__ = [
     "revise_plan",
     "start_maintenance",
     "start_session",
+    "void_dispense",
+    "void_prescription",
     "write_prescription",
 ]
