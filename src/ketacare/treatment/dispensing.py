@@ -22,6 +22,7 @@ Lock order (ledger.py): prescription -> ledger account -> audit head.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,6 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import Max, Sum
 from django.utils import timezone
 
 from ketacare.audit.log import Event, record
@@ -124,21 +124,21 @@ class Fill:
     new: bool  # the fill starts with this dispense (a refill from the second fill on)
 
 
-def next_fill(rx: Prescription, *, ignoring: Dispense | None = None) -> Fill | None:
-    """The first fill started and not complete, else a new fill; None when none is left.
+def fill_after(
+    rx: Prescription, dispenses: Iterable[Dispense], *, ignoring: Dispense | None = None
+) -> Fill | None:
+    """Where the next dispense of `rx` goes, given its dispenses; None when no fill is left.
 
-    A voided dispense gives its units back to its fill; `ignoring` counts one more as voided
-    (the dispense a correction replaces).
+    The first fill started and not complete, else a new fill while fills are left. A
+    voided dispense gives its units back to its fill (its part number stays taken);
+    `ignoring` counts as voided already (the dispense a correction replaces).
     """
-    dispensed = Dispense.objects.filter(prescription_id=rx.pk, voided_at__isnull=True)
-    if ignoring is not None:
-        dispensed = dispensed.exclude(pk=ignoring.pk)
-    units = dict(dispensed.values_list("fill_number").annotate(Sum("quantity")))
-    parts = dict(
-        Dispense.objects.filter(prescription_id=rx.pk)
-        .values_list("fill_number")
-        .annotate(Max("part"))
-    )
+    units: dict[int, int] = {}
+    parts: dict[int, int] = {}
+    for filled in dispenses:
+        parts[filled.fill_number] = max(parts.get(filled.fill_number, 0), filled.part)
+        if not filled.is_voided and (ignoring is None or filled.pk != ignoring.pk):
+            units[filled.fill_number] = units.get(filled.fill_number, 0) + filled.quantity
     for number in range(1, rx.fills_dispensed + 1):
         left = rx.quantity - units.get(number, 0)
         if left > 0:
@@ -146,6 +146,11 @@ def next_fill(rx: Prescription, *, ignoring: Dispense | None = None) -> Fill | N
     if rx.fills_dispensed < rx.fills_allowed:
         return Fill(rx.fills_dispensed + 1, 1, rx.quantity, new=True)
     return None
+
+
+def next_fill(rx: Prescription, *, ignoring: Dispense | None = None) -> Fill | None:
+    """Where the next dispense of `rx` goes (`fill_after`, its dispenses read now)."""
+    return fill_after(rx, Dispense.objects.filter(prescription_id=rx.pk), ignoring=ignoring)
 
 
 def _early(prescription: Prescription, fill: Fill) -> bool:
@@ -183,6 +188,27 @@ def _refuse_unless_fillable(rx: Prescription) -> None:
         dosing.check_at_home(rx.formulation)
     except dosing.NotForHomeUse as exc:
         raise NotForHomeUse(str(exc)) from None
+
+
+def not_fillable_because(rx: Prescription, today: date) -> str | None:
+    """Why nothing can be dispensed on `rx` today, in a few words; None when it can.
+
+    What the pages show and the queue leaves out; `dispense` refuses the same cases (and
+    also checks the patient's phase, the fill and the product against the current plan).
+    """
+    if rx.state == PrescriptionState.VOIDED:
+        return "voided"
+    if rx.state == PrescriptionState.AWAITING_COSIGN:
+        return "awaiting a second prescriber's co-sign"
+    if today > rx.last_fill_on:
+        return f"past its last fill day, {_day(rx.last_fill_on)}"
+    try:
+        dosing.check_at_home(rx.formulation)
+    except dosing.NotForHomeUse:
+        return "not for home use (esketamine)"
+    if rx.quantity_left <= 0:
+        return "fully dispensed"
+    return None
 
 
 # --- Dispensing -------------------------------------------------------------------------------
