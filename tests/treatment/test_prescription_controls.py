@@ -484,7 +484,7 @@ def test_a_dispense_whose_units_were_taken_is_not_voided(pharmacist, approved, s
     assert err.value.code == "units_not_on_hand"
     assert err.value.message == (
         "The patient holds 6 troches, fewer than the 8 troches this dispense put in the "
-        "ledger: some were taken already, so you cannot void it. Record what happened "
+        "ledger: some were taken already, so it cannot be voided. Record what happened "
         "instead: units returned or destroyed, or a pill count."
     )
     stocked.refresh_from_db()
@@ -566,7 +566,7 @@ def test_a_correction_after_a_dose_keeps_what_is_left(pharmacist, approved, stoc
 def test_a_correction_that_would_leave_less_than_nothing_is_refused(pharmacist, approved, stocked):
     dose_on_record(approved)
     events = LedgerEvent.objects.count()
-    with pytest.raises(UnitsNotOnHand, match="cannot correct it to fewer units than it"):
+    with pytest.raises(UnitsNotOnHand, match="so a correction is at least 2 troches"):
         services.correct_dispense(
             pharmacist,
             stocked,

@@ -375,14 +375,20 @@ def dispense(  # noqa: PLR0913 - the fill's fields
 def _not_on_hand(
     rx: Prescription, balance: Decimal, units: int, *, correcting: bool = False
 ) -> UnitsNotOnHand:
-    what = "correct it to fewer units than" if correcting else "void"
-    return UnitsNotOnHand(
+    """The patient no longer holds what a dispense put in the ledger: say what to do."""
+    holds = (
         f"The patient holds {units_in_words(rx, float(balance))}, fewer than the "
-        f"{units_in_words(rx, units)} this dispense put in the ledger: some were taken "
-        f"already, so you cannot {what} it. Record what happened instead: units returned or "
-        "destroyed, or a pill count.",
-        field="quantity" if correcting else None,
+        f"{units_in_words(rx, units)} this dispense put in the ledger: some were taken already"
     )
+    instead = "what happened instead: units returned or destroyed, or a pill count."
+    if correcting:
+        least = units_in_words(rx, float(units - balance))
+        return UnitsNotOnHand(
+            f"{holds}, so a correction is at least {least}. Correct it to at least that, or "
+            f"record {instead}",
+            field="quantity",
+        )
+    return UnitsNotOnHand(f"{holds}, so it cannot be voided. Record {instead}")
 
 
 def _reverse(
