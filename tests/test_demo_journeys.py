@@ -31,7 +31,6 @@ from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import outcome_summary
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditEntry
-from ketacare.clinical.dosing import EsketamineDevice
 from ketacare.demo_journeys import DEMO_LEADS, HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
 from ketacare.intake.models import (
     EligibilityReview,
@@ -53,6 +52,7 @@ from ketacare.treatment.models import (
     LedgerEvent,
     LedgerEventKind,
     PostDoseCheckIn,
+    Prescription,
     SessionStatus,
     TreatmentPlan,
 )
@@ -319,20 +319,21 @@ def test_check_ins_record_side_effects_and_dissociation(demo) -> None:
     assert sum(c.late for c in check_ins) < len(check_ins) / 5
 
 
-def test_products_most_tablets_some_spray_one_esketamine(demo) -> None:
+def test_products_most_tablets_some_spray_no_esketamine(demo) -> None:
     plans = TreatmentPlan.objects.filter(is_current=True)
     kinds = Counter(plans.values_list("formulation_kind", flat=True))
     tablets = kinds["sublingual_tablet"] + kinds["troche"]
     assert tablets > kinds["nasal_spray"] > 0
-    assert kinds["esketamine_device"] == 1
-    esketamine = plans.get(formulation_kind="esketamine_device")
-    assert isinstance(esketamine.formulation, EsketamineDevice)
-    assert esketamine.patient.indication == Indication.TRD  # the label's indication
-    # The label: day 1 56 mg, then 84 mg (CLINICAL.md C).
-    doses = DosingSession.objects.filter(
-        patient=esketamine.patient, taken_at__isnull=False
-    ).order_by("taken_at")
-    assert [float(d.dose_mg) for d in doses[:3]] == [56, 84, 84]
+    # CLINICAL.md G4: esketamine is never dispensed for home use (Spravato REMS).
+    assert not Prescription.objects.filter(formulation_kind="esketamine_device").exists()
+
+
+def test_prescriptions_carry_what_the_plan_needs_and_no_co_sign(demo) -> None:
+    assert Prescription.objects.exists()
+    assert not Prescription.objects.filter(needs_cosign=True).exists()
+    # A step up brings a prescription for what the plan still needs, dispensed at once.
+    stepped = TreatmentPlan.objects.filter(version__gt=1).values_list("patient", flat=True)
+    assert Prescription.objects.filter(patient__in=stepped, refills=0).exists()
 
 
 def test_the_audit_chain_verifies_and_reads_in_time_order(demo) -> None:

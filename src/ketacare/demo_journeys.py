@@ -22,8 +22,10 @@ Each patient's journey follows their place in the demo's pattern of 20 (TEMPLATE
 the order of `patients.demo.PHASE_PATTERN`): responders (PHQ-9 down by half or more
 within 4-8 sessions, some to remission), non-responders (within 20% of the baseline),
 a delayed responder, two who stop early (one paused, one discharged after three
-sessions), sublingual tablets for most, racemic nasal spray for some, one esketamine
-patient. The details (scores, times of day, side effects, a failed gate now and then)
+sessions), sublingual tablets for most, racemic nasal spray for some (esketamine is never
+for home use). A prescription carries what the plan needs at its dose, and a step up
+brings a prescription for what the plan still needs at the new dose, dispensed at once.
+The details (scores, times of day, side effects, a failed gate now and then)
 come from a random generator per patient seeded with the demo's seed: the same seed
 gives the same journeys, placed relative to the load (which also cuts off what is still
 to come that day). The load is a moment in the clinic's day, not a quiet end of history:
@@ -200,7 +202,9 @@ TEMPLATES: tuple[Template, ...] = (
         awaiting_check_in=True,
     ),
     Template(Phase.MAINTENANCE, course=Course.REMITTER, maintenance=5, questionnaires_lapsed=True),
-    Template(Phase.MAINTENANCE, product=Product.ESKETAMINE, maintenance=4, step_ups=(1,)),
+    # Once the esketamine patient: esketamine is never dispensed for home use (Spravato
+    # REMS, CLINICAL.md G4), so sublingual tablets, stepped up after the first session.
+    Template(Phase.MAINTENANCE, maintenance=4, step_ups=(1,)),
     Template(Phase.MAINTENANCE, Variant.NEW_WEIGHT, maintenance=3, count_mismatch=True),
     Template(
         Phase.MAINTENANCE, course=Course.DELAYED, maintenance=6, step_ups=(2,), gate_failure=11
@@ -614,11 +618,11 @@ class Journey:
         }
 
     def prescription_quantity(self) -> int:
-        """Units for the 8 induction sessions at the highest dose the journey reaches."""
-        top = float(self.plan.dose_mg) + STEP_MG[self.template.product] * len(
-            self.template.step_ups
-        )
-        return math.ceil(INDUCTION * self.plan.ledger_units(top))
+        """Units for the 8 induction sessions at the plan's dose.
+
+        With its refill for the maintenance: what the plan needs and no more (issue 11).
+        """
+        return math.ceil(INDUCTION * self.plan.ledger_units(float(self.plan.dose_mg)))
 
     def _directions(self) -> str:
         take, product = self.plan.take, self.template.product
@@ -628,13 +632,14 @@ class Journey:
             return f"{take.capitalize()}, alternating nostrils, 5 minutes apart; sitter present."
         return f"{take.capitalize()}, one every 5 minutes; sitter present for 2 hours after."
 
-    def _dispense(self) -> None:
+    def _dispense(self, prescription: Prescription | None = None) -> None:
+        prescription = prescription or self.prescription
         expires = self.today + timedelta(days=self.rng.randint(240, 400))
         lot = f"KC-{self.rng.randint(10000, 99999)}"
         treatment.dispense(
             self.cast.pharmacist,
-            self.prescription,
-            quantity=self.prescription.quantity,
+            prescription,
+            quantity=prescription.quantity,
             lot_number=lot,
             expires_on=expires,
         )
@@ -834,6 +839,20 @@ class Journey:
         self._plan = treatment.revise_plan(
             self.cast.prescriber, self.plan, reason=reason, dose_mg=dose
         )
+        # The higher dose needs more units than prescribed: what the plan still needs.
+        more = treatment.plan_need(self.record, self.plan).units_allowed
+        if more:
+            self._dispense(
+                treatment.write_prescription(
+                    self.cast.prescriber,
+                    self.record,
+                    plan=self.plan,
+                    quantity=more,
+                    refills=0,
+                    directions=self._directions(),
+                    earliest_refill_on=None,
+                )
+            )
 
     def _count(self) -> None:
         expected = treatment.ledger_balance(self.record)

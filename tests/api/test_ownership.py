@@ -80,7 +80,20 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         "{p}/prescriptions/{rx}/dispenses",
         {"quantity": 1, "lot_number": "L1", "expires_on": "2026-01-31"},
     ),
+    ("POST", "{p}/prescriptions/{rx}/cosign", None),
+    ("POST", "{p}/prescriptions/{rx}/void", {"reason": "Wrong directions"}),
+    (
+        "POST",
+        "{p}/prescriptions/{rx}/corrections",
+        {"reason": "Fewer units", "quantity": 4, "directions": "x"},
+    ),
     ("GET", "{p}/dispenses", None),
+    ("POST", "{p}/dispenses/{dispense}/void", {"reason": "Wrong patient"}),
+    (
+        "POST",
+        "{p}/dispenses/{dispense}/corrections",
+        {"reason": "Lot typo", "quantity": 1, "lot_number": "L1", "expires_on": "2026-01-31"},
+    ),
     ("GET", "{p}/ledger", None),
     ("POST", "{p}/ledger/events", {"kind": "counted", "quantity": 6}),
     ("GET", "{p}/sessions", None),
@@ -137,7 +150,7 @@ def _build_world(clinic, patient: Patient) -> dict[str, Any]:
     response = submit_questionnaire(coordinator, patient, instrument="phq9", answers=PHQ9)
     plan = plan_for(prescriber, patient)
     rx = prescribe(prescriber, patient)
-    fill(pharmacist, rx)
+    dispense = fill(pharmacist, rx)
     presence = sitter_here(patient)
     session = treatment.start_session(patient.user, patient, **CHECKLIST)
     treatment.record_dose_taken(patient.user, session, dose_mg=100)
@@ -162,6 +175,7 @@ def _build_world(clinic, patient: Patient) -> dict[str, Any]:
         "response": response.pk,
         "plan": plan.pk,
         "rx": rx.pk,
+        "dispense": dispense.pk,
         "session": session.pk,
         "dosed": dosed.pk,
         "ready": ready.pk,

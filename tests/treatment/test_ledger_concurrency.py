@@ -32,6 +32,7 @@ from ketacare.treatment.models import (
     Prescription,
 )
 from tests.treatment.helpers import fill, prescribe, ready_session
+from tests.treatment.rx_helpers import set_margin
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,6 +84,7 @@ def _kinds(results: list[object]) -> dict[str, int]:
 
 
 def test_20_concurrent_returns_never_overdraw(pharmacist, prescriber, approved, plan):
+    set_margin(approved.clinic, 3)  # 30 units: the plan's 24 and 3 spare sessions of 2
     fill(pharmacist, prescribe(prescriber, approved, quantity=30, refills=0), quantity=30)
 
     def give_back() -> object:
@@ -100,6 +102,7 @@ def test_20_concurrent_returns_never_overdraw(pharmacist, prescriber, approved, 
 def test_20_concurrent_dispenses_never_exceed_the_prescription(
     pharmacist, prescriber, approved, plan, clock
 ):
+    set_margin(approved.clinic, 3)  # 30 units: the plan's 24 and 3 spare sessions of 2
     rx = prescribe(prescriber, approved, quantity=5, refills=5, earliest_refill_on=date(2025, 3, 4))
     clock.move_to("2025-03-04T16:00:00Z")  # refills are due
 

@@ -155,10 +155,13 @@ def test_dispense_fills_the_prescription_into_the_ledger(pharmacist, approved, p
     assert entry.detail == {"fill": 1, "early": False}
 
 
-def test_a_partial_fill_uses_a_fill(pharmacist, approved, prescription):
+def test_a_partial_fill_starts_a_fill_and_keeps_its_remainder(pharmacist, approved, prescription):
     fill(pharmacist, prescription, quantity=5)
     prescription.refresh_from_db()
     assert (prescription.fills_dispensed, prescription.quantity_left) == (1, 19)
+    # Issue 11 item 14: the 3 left of fill 1 are dispensed on fill 1, not as a refill.
+    rest = fill(pharmacist, prescription, quantity=3)
+    assert (rest.fill_number, rest.part, rest.early) == (1, 2, False)
 
 
 def test_no_dispense_beyond_the_fills(pharmacist, approved, prescription, clock):

@@ -28,6 +28,7 @@ from ketacare.treatment.models import (
     LedgerAccount,
     LedgerEvent,
     Prescription,
+    PrescriptionState,
     Route,
     TreatmentPlan,
 )
@@ -212,28 +213,64 @@ class PrescriptionOut(Schema):
     id: int = Field(description="The prescription's id.")
     patient_id: int = Field(description="Whose.")
     plan_id: int = Field(description="The plan version prescribed.")
+    state: PrescriptionState = Field(
+        description="active; awaiting_cosign (larger than the plan needs: no dispensing until "
+        "a second prescriber co-signs); voided (nothing more is dispensed)."
+    )
     product: str = Field(description="The product as the prescriber names it.")
     unit: str = Field(description="tablets, sprays or devices.")
     quantity: int = Field(description="Units per fill.")
     refills: int = Field(description="Refills allowed after the first fill.")
     directions: str = Field(description="Directions for use.")
     earliest_refill_on: dt.date | None = Field(description="No refill before this day.")
-    dispensed_quantity: int = Field(description="Units dispensed so far.")
-    fills_dispensed: int = Field(description="Fills dispensed so far.")
+    last_fill_on: dt.date = Field(
+        description="No fill after this day: 6 months after the date of issue (21 CFR 1306.22)."
+    )
+    dispensed_quantity: int = Field(description="Units dispensed so far (voided ones not).")
+    fills_dispensed: int = Field(description="Fills started so far (a fill may come in parts).")
+    quantity_reason: str = Field(description="Why more units than the plan still needs.")
+    needs_cosign: bool = Field(description="Larger than the plan needs: a co-sign is needed.")
+    cosigned_by_id: int | None = Field(description="The second prescriber who co-signed.")
+    cosigned_at: dt.datetime | None = Field(description="When it was co-signed.")
+    voided_by_id: int | None = Field(description="The prescriber who voided it.")
+    voided_at: dt.datetime | None = Field(description="When it was voided.")
+    void_reason: str = Field(description="Why it was voided.")
+    corrects_id: int | None = Field(description="The voided prescription this one replaces.")
     written_by_id: int = Field(description="The prescriber.")
     written_at: dt.datetime = Field(description="When.")
 
 
-class PrescriptionIn(Schema):
-    plan_id: int = Field(ge=1, le=MAX_ID, description="The current plan version.")
+Reason = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)]
+Directions = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)]
+QuantityReason = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=2000)]
+
+
+class PrescriptionFields(Schema):
     quantity: int = Field(ge=1, le=100_000, description="Units per fill.")
     refills: int = Field(default=0, ge=0, le=100, description="Refills after the first fill.")
-    directions: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)] = (
-        Field(description="Directions for use.")
-    )
+    directions: Directions = Field(description="Directions for use.")
     earliest_refill_on: dt.date | None = Field(
         default=None, description="No refill before this day (needed with refills)."
     )
+    quantity_reason: QuantityReason = Field(
+        default="",
+        description="Why, when the units in all (quantity x fills) are more than the plan "
+        "still needs; the prescription then awaits a second prescriber's co-sign.",
+    )
+
+
+class PrescriptionIn(PrescriptionFields):
+    plan_id: int = Field(ge=1, le=MAX_ID, description="The current plan version.")
+
+
+class PrescriptionCorrectionIn(PrescriptionFields):
+    """The replacement of a prescription; it is for the current plan."""
+
+    reason: Reason = Field(description="Why the prescription is corrected.")
+
+
+class VoidIn(Schema):
+    reason: Reason = Field(description="Why it is voided.")
 
 
 class DispenseOut(Schema):
@@ -241,6 +278,7 @@ class DispenseOut(Schema):
     patient_id: int = Field(description="Whose.")
     prescription_id: int = Field(description="The prescription filled.")
     fill_number: int = Field(description="1 for the first fill.")
+    part: int = Field(description="The part of the fill (a fill may be dispensed in parts).")
     quantity: int = Field(description="Units dispensed.")
     lot_number: str = Field(description="The lot.")
     expires_on: dt.date = Field(description="The lot's expiry.")
@@ -248,6 +286,11 @@ class DispenseOut(Schema):
     early_reason: str = Field(description="Why early.")
     dispensed_by_id: int = Field(description="The pharmacist.")
     dispensed_at: dt.datetime = Field(description="When.")
+    voided_by_id: int | None = Field(description="The pharmacist who voided it.")
+    voided_at: dt.datetime | None = Field(description="When it was voided.")
+    void_reason: str = Field(description="Why it was voided.")
+    reversal_event_id: int | None = Field(description="The ledger event taking its units back.")
+    corrects_id: int | None = Field(description="The voided dispense this one replaces.")
 
 
 class DispenseIn(Schema):
@@ -259,6 +302,12 @@ class DispenseIn(Schema):
     early_reason: Text = Field(default="", description="Why, when before the earliest date.")
 
 
+class DispenseCorrectionIn(DispenseIn):
+    """The replacement of a dispense; it takes the voided one's place in the fills."""
+
+    reason: Reason = Field(description="Why the dispense is corrected.")
+
+
 @router.get(
     "/{patient_id}/prescriptions",
     response={200: list[PrescriptionOut], **ERRORS},
@@ -268,7 +317,11 @@ def list_prescriptions(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[PrescriptionOut]:
     patient = visible_patient(request, patient_id)
-    rows = list(Prescription.objects.visible_to(actor(request)).filter(patient=patient))
+    rows = list(
+        Prescription.objects.visible_to(actor(request))
+        .filter(patient=patient)
+        .select_related("patient")
+    )
     audit_list(request, "treatment.Prescription", [r.pk for r in rows], patient_id=patient.pk)
     return [PrescriptionOut.model_validate(r) for r in rows]
 
@@ -281,7 +334,11 @@ def list_prescriptions(
 def write_prescription(
     request: HttpRequest, payload: PrescriptionIn, patient_id: int = id_in_path("patient")
 ) -> Status[PrescriptionOut]:
-    """Prescribe the current plan's product (a prescriber)."""
+    """Prescribe the current plan's product (a prescriber).
+
+    More units in all than the plan still needs: 409 `quantity_beyond_plan`, unless
+    `quantity_reason` says why; then it awaits a second prescriber's co-sign.
+    """
     patient = visible_patient(request, patient_id)
     plan = TreatmentPlan.objects.filter(pk=payload.plan_id, patient=patient).first()
     if plan is None:
@@ -294,6 +351,7 @@ def write_prescription(
         refills=payload.refills,
         directions=payload.directions,
         earliest_refill_on=payload.earliest_refill_on,
+        quantity_reason=payload.quantity_reason,
     )
     return Status(201, PrescriptionOut.model_validate(prescription))
 
@@ -314,6 +372,64 @@ def get_prescription(
     return PrescriptionOut.model_validate(found)
 
 
+def _prescription(request: HttpRequest, patient_id: int, prescription_id: int) -> Prescription:
+    patient = visible_patient(request, patient_id)
+    found: Prescription = visible(
+        request, Prescription.objects, pk=prescription_id, patient=patient
+    )
+    return found
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/cosign",
+    response={200: PrescriptionOut, **WRITE_ERRORS},
+    summary="Co-sign a prescription",
+)
+def cosign_prescription(
+    request: HttpRequest,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    """A second prescriber co-signs a prescription larger than the plan needs."""
+    prescription = _prescription(request, patient_id, prescription_id)
+    cosigned = services.cosign_prescription(actor(request), prescription)
+    return PrescriptionOut.model_validate(cosigned)
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/void",
+    response={200: PrescriptionOut, **WRITE_ERRORS},
+    summary="Void a prescription",
+)
+def void_prescription(
+    request: HttpRequest,
+    payload: VoidIn,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    """Its prescriber voids it, with a reason: nothing more is dispensed on it."""
+    prescription = _prescription(request, patient_id, prescription_id)
+    voided = services.void_prescription(actor(request), prescription, reason=payload.reason)
+    return PrescriptionOut.model_validate(voided)
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/corrections",
+    response={201: PrescriptionOut, **WRITE_ERRORS},
+    summary="Correct a prescription",
+)
+def correct_prescription(
+    request: HttpRequest,
+    payload: PrescriptionCorrectionIn,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> Status[PrescriptionOut]:
+    """Its prescriber voids it and writes its replacement (which `corrects` it)."""
+    prescription = _prescription(request, patient_id, prescription_id)
+    written = services.correct_prescription(actor(request), prescription, **payload.model_dump())
+    return Status(201, PrescriptionOut.model_validate(written))
+
+
 @router.post(
     "/{patient_id}/prescriptions/{prescription_id}/dispenses",
     response={201: DispenseOut, **WRITE_ERRORS},
@@ -325,9 +441,8 @@ def dispense(
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> Status[DispenseOut]:
-    """Fill the prescription (a pharmacist): the units go into the patient's ledger."""
-    patient = visible_patient(request, patient_id)
-    prescription = visible(request, Prescription.objects, pk=prescription_id, patient=patient)
+    """Dispense (part of) a fill (a pharmacist): the units go into the patient's ledger."""
+    prescription = _prescription(request, patient_id, prescription_id)
     filled = services.dispense(
         actor(request),
         prescription,
@@ -349,6 +464,49 @@ def list_dispenses(
     rows = list(Dispense.objects.visible_to(actor(request)).filter(patient=patient))
     audit_list(request, "treatment.Dispense", [r.pk for r in rows], patient_id=patient.pk)
     return [DispenseOut.model_validate(r) for r in rows]
+
+
+def _dispense(request: HttpRequest, patient_id: int, dispense_id: int) -> Dispense:
+    patient = visible_patient(request, patient_id)
+    found: Dispense = visible(request, Dispense.objects, pk=dispense_id, patient=patient)
+    return found
+
+
+@router.post(
+    "/{patient_id}/dispenses/{dispense_id}/void",
+    response={200: DispenseOut, **WRITE_ERRORS},
+    summary="Void a dispense",
+)
+def void_dispense(
+    request: HttpRequest,
+    payload: VoidIn,
+    patient_id: int = id_in_path("patient"),
+    dispense_id: int = id_in_path("dispense"),
+) -> DispenseOut:
+    """Its pharmacist voids it, with a reason: its units leave the ledger again.
+
+    409 `units_not_on_hand` when the patient no longer holds them.
+    """
+    filled = _dispense(request, patient_id, dispense_id)
+    voided = services.void_dispense(actor(request), filled, reason=payload.reason)
+    return DispenseOut.model_validate(voided)
+
+
+@router.post(
+    "/{patient_id}/dispenses/{dispense_id}/corrections",
+    response={201: DispenseOut, **WRITE_ERRORS},
+    summary="Correct a dispense",
+)
+def correct_dispense(
+    request: HttpRequest,
+    payload: DispenseCorrectionIn,
+    patient_id: int = id_in_path("patient"),
+    dispense_id: int = id_in_path("dispense"),
+) -> Status[DispenseOut]:
+    """Its pharmacist voids it and dispenses its replacement (which `corrects` it)."""
+    filled = _dispense(request, patient_id, dispense_id)
+    corrected = services.correct_dispense(actor(request), filled, **payload.model_dump())
+    return Status(201, DispenseOut.model_validate(corrected))
 
 
 # --- The ledger ------------------------------------------------------------------------------

@@ -43,7 +43,17 @@ class TreatmentPlanAdmin(_ReadOnlyAdmin):
 
 @admin.register(Prescription)
 class PrescriptionAdmin(_ReadOnlyAdmin):
-    list_display = ("patient", "product", "quantity", "refills", "fills_dispensed", "written_at")
+    list_display = (
+        "patient",
+        "product",
+        "quantity",
+        "refills",
+        "fills_dispensed",
+        "needs_cosign",
+        "cosigned_at",
+        "voided_at",
+        "written_at",
+    )
     list_select_related = ("patient",)
 
 
@@ -55,7 +65,16 @@ class RefillRequestAdmin(_ReadOnlyAdmin):
 
 @admin.register(Dispense)
 class DispenseAdmin(_ReadOnlyAdmin):
-    list_display = ("patient", "prescription", "fill_number", "quantity", "lot_number", "early")
+    list_display = (
+        "patient",
+        "prescription",
+        "fill_number",
+        "part",
+        "quantity",
+        "lot_number",
+        "early",
+        "voided_at",
+    )
     list_select_related = ("patient",)
 
 

@@ -108,3 +108,55 @@ class WrongSitter(DomainError):
     """Not a registered adult sitter of this patient, or the code does not match."""
 
     code = "wrong_sitter"
+class NotForHomeUse(DomainError):
+    """The product may not be prescribed or dispensed for use at home (esketamine)."""
+
+    code = "not_for_home_use"
+
+
+class QuantityBeyondPlan(DomainError):
+    """More units than the plan still needs, without a reason for a second prescriber."""
+
+    code = "quantity_beyond_plan"
+
+
+class AwaitingCosign(DomainError):
+    """The prescription is larger than the plan needs and not co-signed yet: no dispensing."""
+
+    code = "awaiting_cosign"
+
+
+class CosignNotNeeded(DomainError):
+    """Only a prescription awaiting a co-sign is co-signed, and only once."""
+
+    code = "cosign_not_needed"
+
+
+class PrescriptionVoided(DomainError):
+    """The prescription is voided: nothing more is dispensed, co-signed or voided on it."""
+
+    code = "prescription_voided"
+
+
+class PrescriptionExpired(DomainError):
+    """More than 6 months after the date of issue (CLINICAL.md G8): no fill, first or refill."""
+
+    code = "prescription_expired"
+
+
+class ExceedsFill(DomainError):
+    """More units than the current fill has left: a dispense never straddles two fills."""
+
+    code = "exceeds_fill"
+
+
+class DispenseVoided(DomainError):
+    """The dispense is voided already."""
+
+    code = "dispense_voided"
+
+
+class UnitsNotOnHand(DomainError):
+    """A voided dispense takes its units back, but the patient no longer holds them."""
+
+    code = "units_not_on_hand"

@@ -137,8 +137,8 @@ def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note
     if chosen is not None and chosen not in RECORDED_HERE:
         errors.add(
             "kind",
-            "Units dispensed are recorded by dispensing a prescription, doses taken by "
-            "recording the dose of a session.",
+            "Units dispensed are recorded by dispensing a prescription (and taken back by "
+            "voiding the dispense), doses taken by recording the dose of a session.",
         )
     errors.raise_if_any()
     assert chosen is not None  # noqa: S101 - refused above

@@ -15,13 +15,15 @@ stock is returned or destroyed first); prescriptions and dispenses are whole uni
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.timezone import now
+from django.utils.timezone import localtime, now
 
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import dosing, postdose
@@ -253,8 +255,24 @@ class TreatmentPlan(Product):
 # --- Prescriptions and dispensing ----------------------------------------------------------
 
 
+class PrescriptionState(models.TextChoices):
+    """Where a prescription stands; only an active one is dispensed."""
+
+    ACTIVE = "active", "Active"
+    AWAITING_COSIGN = "awaiting_cosign", "Awaiting co-sign"
+    VOIDED = "voided", "Voided"
+
+
 class Prescription(Product):
-    """A prescription for the plan's product: `quantity` units a fill, `refills` more fills."""
+    """A prescription for the plan's product: `quantity` units a fill, `refills` more fills.
+
+    A fill may be dispensed in parts (21 CFR 1306.23 allows partial fills of Schedule III):
+    `fills_dispensed` counts the fills started, `dispensed_quantity` the units dispensed
+    and not voided. A prescription for more units than the plan still needs carries the
+    prescriber's `quantity_reason` and waits for a second prescriber's co-sign before any
+    dispensing. A prescription is never deleted nor edited: its author voids it (with a
+    reason), and a correction is a new prescription that `corrects` the voided one.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="prescriptions")
     plan = models.ForeignKey(TreatmentPlan, on_delete=models.PROTECT, related_name="prescriptions")
@@ -267,11 +285,36 @@ class Prescription(Product):
     # Running totals, updated under the prescription's row lock; the constraints below
     # make dispensing beyond the prescription impossible even if the lock were missed.
     dispensed_quantity = models.PositiveIntegerField(default=0)
-    fills_dispensed = models.PositiveSmallIntegerField(default=0)
+    fills_dispensed = models.PositiveSmallIntegerField(
+        default=0, help_text="Fills started (a fill may be dispensed in parts)."
+    )
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     written_at = models.DateTimeField(default=now)
+    # More units than the plan still needs: the prescriber's reason, and a second
+    # prescriber's co-sign before any dispensing.
+    quantity_reason = models.TextField(
+        blank=True, help_text="Why more units than the plan still needs."
+    )
+    needs_cosign = models.BooleanField(default=False)
+    cosigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cosigned_at = models.DateTimeField(null=True, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        help_text="The voided prescription this one replaces.",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -287,9 +330,38 @@ class Prescription(Product):
                 condition=Q(fills_dispensed__lte=F("refills") + 1),
                 name="rx_never_filled_beyond_refills",
             ),
+            # A dispense never straddles two fills: the units dispensed fit the fills started.
+            models.CheckConstraint(
+                condition=Q(dispensed_quantity__lte=F("quantity") * F("fills_dispensed")),
+                name="rx_dispensed_within_fills_started",
+            ),
             models.CheckConstraint(
                 condition=Q(refills=0) | Q(earliest_refill_on__isnull=False),
                 name="rx_refills_have_earliest_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_cosign=False) | ~Q(quantity_reason=""),
+                name="rx_cosign_has_a_reason",
+            ),
+            models.CheckConstraint(
+                condition=Q(cosigned_by__isnull=True, cosigned_at__isnull=True)
+                | Q(needs_cosign=True, cosigned_by__isnull=False, cosigned_at__isnull=False),
+                name="rx_cosigned_only_when_needed_with_who_and_when",
+            ),
+            models.CheckConstraint(
+                condition=Q(cosigned_by__isnull=True) | ~Q(cosigned_by=F("written_by")),
+                name="rx_cosigner_is_not_the_writer",
+            ),
+            models.CheckConstraint(
+                condition=Q(needs_cosign=False)
+                | Q(cosigned_at__isnull=False)
+                | Q(dispensed_quantity=0, fills_dispensed=0),
+                name="rx_no_dispense_before_cosign",
+            ),
+            models.CheckConstraint(
+                condition=Q(voided_by__isnull=True, voided_at__isnull=True, void_reason="")
+                | (Q(voided_by__isnull=False, voided_at__isnull=False) & ~Q(void_reason="")),
+                name="rx_void_has_who_when_and_why",
             ),
             _known("unit", LedgerUnit, "rx_unit_known"),
             Product.shape_constraint("rx_product_shape"),
@@ -305,6 +377,24 @@ class Prescription(Product):
     @property
     def quantity_left(self) -> int:
         return self.quantity * self.fills_allowed - self.dispensed_quantity
+
+    @property
+    def state(self) -> PrescriptionState:
+        if self.voided_at is not None:
+            return PrescriptionState.VOIDED
+        if self.needs_cosign and self.cosigned_at is None:
+            return PrescriptionState.AWAITING_COSIGN
+        return PrescriptionState.ACTIVE
+
+    @property
+    def written_on(self) -> date:
+        """The date of issue on the patient's calendar."""
+        return localtime(self.written_at, ZoneInfo(self.patient.timezone)).date()
+
+    @property
+    def last_fill_on(self) -> date:
+        """The last day it may be filled (CLINICAL.md G8: 6 months after the date of issue)."""
+        return dosing.last_fill_day(self.written_on)
 
 
 class RefillRequest(models.Model):
@@ -359,6 +449,8 @@ class LedgerAccount(models.Model):
 
 class LedgerEventKind(models.TextChoices):
     DISPENSED = "dispensed", "Dispensed"
+    # A voided dispense takes its units back out (the patient never held them).
+    DISPENSE_REVERSED = "dispense_reversed", "Dispense voided"
     TAKEN = "taken", "Taken"
     RETURNED = "returned", "Returned"
     DESTROYED = "destroyed", "Destroyed (witnessed)"
@@ -367,6 +459,7 @@ class LedgerEventKind(models.TextChoices):
 
 
 OUTGOING_KINDS = (
+    LedgerEventKind.DISPENSE_REVERSED,
     LedgerEventKind.TAKEN,
     LedgerEventKind.RETURNED,
     LedgerEventKind.DESTROYED,
@@ -377,13 +470,14 @@ OUTGOING_KINDS = (
 class LedgerEvent(models.Model):
     """One signed change of a patient's balance. Append-only (a trigger on PostgreSQL).
 
-    `quantity` is signed: + dispensed; - taken, returned, destroyed, lost or stolen;
+    `quantity` is signed: + dispensed; - dispense reversed (a voided dispense), taken,
+    returned, destroyed, lost or stolen;
     0 for a count, whose result is in `counted` (a count does not change the expected
     balance; a difference is a diversion finding).
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="ledger_events")
-    kind = models.CharField(max_length=16, choices=LedgerEventKind.choices)
+    kind = models.CharField(max_length=24, choices=LedgerEventKind.choices)
     quantity = models.DecimalField(max_digits=LEDGER_MAX_DIGITS, decimal_places=LEDGER_PLACES)
     balance_after = models.DecimalField(max_digits=LEDGER_MAX_DIGITS, decimal_places=LEDGER_PLACES)
     counted = models.DecimalField(
@@ -431,13 +525,20 @@ class LedgerEvent(models.Model):
 
 
 class Dispense(models.Model):
-    """One fill of a prescription by a pharmacist: adds `quantity` to the ledger."""
+    """One dispense of a prescription by a pharmacist: adds `quantity` to the ledger.
+
+    Part `part` of fill `fill_number`: a fill may be dispensed in parts until its quantity
+    is reached (21 CFR 1306.23), and one dispense never straddles two fills. Never deleted:
+    its pharmacist voids it with a reason (a `dispense_reversed` ledger event takes the
+    units back out), and a correction is a new dispense that `corrects` the voided one.
+    """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="dispenses")
     prescription = models.ForeignKey(
         Prescription, on_delete=models.PROTECT, related_name="dispenses"
     )
     fill_number = models.PositiveSmallIntegerField()
+    part = models.PositiveSmallIntegerField(default=1, help_text="The part of the fill.")
     quantity = models.PositiveIntegerField()
     lot_number = models.CharField(max_length=40)
     expires_on = models.DateField()
@@ -450,6 +551,26 @@ class Dispense(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     dispensed_at = models.DateTimeField(default=now)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.TextField(blank=True)
+    reversal_event = models.OneToOneField(
+        LedgerEvent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_dispense",
+    )
+    corrects = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+        help_text="The voided dispense this one replaces.",
+    )
 
     objects = ScopedQuerySet.as_manager()
 
@@ -457,17 +578,36 @@ class Dispense(models.Model):
         ordering: ClassVar = ["-dispensed_at", "-pk"]
         constraints: ClassVar = [
             models.UniqueConstraint(
-                fields=["prescription", "fill_number"], name="one_dispense_per_fill"
+                fields=["prescription", "fill_number", "part"], name="one_dispense_per_fill_part"
             ),
             models.CheckConstraint(condition=Q(quantity__gt=0), name="dispense_quantity_positive"),
             models.CheckConstraint(condition=Q(fill_number__gte=1), name="dispense_fill_gte_1"),
+            models.CheckConstraint(condition=Q(part__gte=1), name="dispense_part_gte_1"),
             models.CheckConstraint(
                 condition=Q(early=False) | ~Q(early_reason=""), name="early_dispense_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    voided_by__isnull=True,
+                    voided_at__isnull=True,
+                    void_reason="",
+                    reversal_event__isnull=True,
+                )
+                | (
+                    Q(voided_by__isnull=False, voided_at__isnull=False)
+                    & Q(reversal_event__isnull=False)
+                    & ~Q(void_reason="")
+                ),
+                name="dispense_void_has_who_when_why_and_reversal",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Fill {self.fill_number} of prescription {self.prescription_id}"
+        return f"Fill {self.fill_number} part {self.part} of prescription {self.prescription_id}"
+
+    @property
+    def is_voided(self) -> bool:
+        return self.voided_at is not None
 
 
 class DiversionKind(models.TextChoices):

@@ -6,7 +6,12 @@ dose), sitting (the sitter's proof of presence), holds and phase_moves.
 """
 
 from ketacare.treatment.adverse_events import report_adverse_event
-from ketacare.treatment.dispensing import dispense, request_refill, write_prescription
+from ketacare.treatment.dispensing import (
+    correct_dispense,
+    dispense,
+    request_refill,
+    void_dispense,
+)
 from ketacare.treatment.holds import clear_for_dosing
 from ketacare.treatment.ledger import ledger_balance, record_ledger_event
 from ketacare.treatment.phase_moves import (
@@ -22,6 +27,13 @@ from ketacare.treatment.plans import (
     plan_safety_rules,
     revise_plan,
 )
+from ketacare.treatment.prescriptions import (
+    correct_prescription,
+    cosign_prescription,
+    plan_need,
+    void_prescription,
+    write_prescription,
+)
 from ketacare.treatment.sessions import record_dose_taken, start_session
 from ketacare.treatment.sitting import (
     confirm_presence_with_code,
@@ -35,12 +47,16 @@ __all__ = [
     "clear_for_dosing",
     "confirm_presence_with_code",
     "confirm_sitter_presence",
+    "correct_dispense",
+    "correct_prescription",
+    "cosign_prescription",
     "create_plan",
     "discharge_patient",
     "dispense",
     "ledger_balance",
     "pause_treatment",
     "plan_caps",
+    "plan_need",
     "plan_safety_rules",
     "record_check_in",
     "record_dose_taken",
@@ -54,5 +70,7 @@ __all__ = [
     "send_sitter_code",
     "start_maintenance",
     "start_session",
+    "void_dispense",
+    "void_prescription",
     "write_prescription",
 ]

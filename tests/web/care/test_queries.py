@@ -35,13 +35,32 @@ def test_the_pharmacy_queue(clinic, prescriber, pharmacist, signed_in):
     assert queries(client, reverse("care-pharmacy")) == one
 
 
+def small_fill(prescriber, pharmacist, patient: Patient) -> None:  # type: ignore[no-untyped-def]
+    """2 troches: four such prescriptions fit the plan's 24 (issue 11: no more than it needs)."""
+    fill(pharmacist, prescribe(prescriber, patient, quantity=2, refills=0), quantity=2)
+
+
 def test_the_dispense_page(clinic, prescriber, pharmacist, signed_in):
-    patient = treated(clinic, prescriber, pharmacist)
+    patient: Patient = PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+    plan_for(prescriber, patient)
+    small_fill(prescriber, pharmacist, patient)
     client = signed_in(pharmacist)
     url = reverse("care-dispense", kwargs={"patient_id": patient.pk})
     one = queries(client, url)
     for _ in range(3):
-        fill(pharmacist, prescribe(prescriber, patient))
+        small_fill(prescriber, pharmacist, patient)
+    assert queries(client, url) == one
+
+
+def test_the_prescriptions_page(clinic, prescriber, pharmacist, signed_in):
+    patient: Patient = PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+    plan_for(prescriber, patient)
+    small_fill(prescriber, pharmacist, patient)
+    client = signed_in(prescriber)
+    url = reverse("care-prescriptions", kwargs={"patient_id": patient.pk})
+    one = queries(client, url)
+    for _ in range(3):
+        small_fill(prescriber, pharmacist, patient)
     assert queries(client, url) == one
 
 

@@ -245,7 +245,25 @@ class PreviewForm(CareForm):
     weight_kg = forms.DecimalField(min_value=Decimal(30), max_value=Decimal(250), required=False)
 
 
+def _choices(field: forms.Field, choices: list[tuple[int, str]], empty: str | None) -> None:
+    assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared so
+    blank: list[tuple[int | str, str]] = [] if empty is None else [("", empty)]
+    field.choices = [*blank, *choices]
+
+
+def _reason(label: str, help_text: str = "", *, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
 class PrescriptionForm(CareForm):
+    """A new prescription, or the correction of one (`corrects`, with its `reason`)."""
+
     quantity = forms.IntegerField(label="Units per fill", min_value=1, max_value=100_000)
     refills = forms.IntegerField(
         label="Refills after the first fill", min_value=0, max_value=100, initial=0
@@ -259,11 +277,41 @@ class PrescriptionForm(CareForm):
     directions = forms.CharField(
         label="Directions for use", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
     )
+    quantity_reason = _reason(
+        "Reason for more units than the plan needs",
+        "Only when the units in all (per fill x fills) are more than the plan still needs: "
+        "a second prescriber then co-signs before anything is dispensed.",
+    )
+    corrects = forms.TypedChoiceField(
+        label="Replaces prescription",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="To correct one of your prescriptions: it is voided and this one replaces it.",
+    )
+    reason = _reason("Reason for the correction", "Needed when it replaces a prescription.")
+
+    def __init__(self, *args: Any, replaceable: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["corrects"], replaceable, "None: a new prescription")
 
     def count_in(self, words: str) -> None:
         """Say under "Units per fill" what the units are (the product's own word)."""
         self.fields["quantity"].help_text = words
         self._describe()
+
+    def service_kwargs(self) -> dict[str, Any]:
+        """The fields write_prescription and correct_prescription share."""
+        data = self.cleaned_data
+        names = ("quantity", "refills", "directions", "earliest_refill_on", "quantity_reason")
+        return {name: data[name] for name in names}
+
+
+class PrescriptionActionForm(CareForm):
+    """Co-sign or void one prescription of the list (a void says why)."""
+
+    prescription = forms.IntegerField(widget=forms.HiddenInput)
+    reason = _reason("Reason to void it")
 
 
 class DispenseForm(CareForm):
@@ -273,19 +321,47 @@ class DispenseForm(CareForm):
     expires_on = forms.DateField(
         label="Lot expiry date", widget=forms.DateInput(attrs={"type": "date"})
     )
-    early_reason = forms.CharField(
-        label="Reason for an early refill",
-        required=False,
-        max_length=MAX_TEXT,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Only before the earliest refill date.",
-    )
+    early_reason = _reason("Reason for an early refill", "Only before the earliest refill date.")
 
     def __init__(self, *args: Any, prescriptions: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["prescription"]
-        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
-        field.choices = prescriptions
+        _choices(self.fields["prescription"], prescriptions, None)
+
+
+class DispenseFixForm(CareForm):
+    """Void one of your dispenses, or correct it: what was really dispensed replaces it."""
+
+    dispense = forms.TypedChoiceField(label="Dispense", coerce=int)
+    reason = _reason("Reason")
+    quantity = forms.IntegerField(
+        label="Units really dispensed",
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text="To correct it; leave the three empty to void it only.",
+    )
+    lot_number = forms.CharField(label="Lot number really dispensed", max_length=40, required=False)
+    expires_on = forms.DateField(
+        label="Its expiry date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, dispenses: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["dispense"], dispenses, None)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        given = [data.get(n) not in (None, "") for n in ("quantity", "lot_number", "expires_on")]
+        if any(given) and not all(given):
+            self.add_error(
+                "quantity", "To correct it, give the units, the lot and its expiry date."
+            )
+        return data
+
+    @property
+    def corrects(self) -> bool:
+        """A correction (the units, lot and expiry given), not a void only."""
+        return self.cleaned_data.get("quantity") is not None
 
 
 class LedgerEventForm(CareForm):
@@ -309,6 +385,4 @@ class LedgerEventForm(CareForm):
 
     def __init__(self, *args: Any, witnesses: list[tuple[int, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        field = self.fields["witness"]
-        assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared above
-        field.choices = [("", "No witness"), *witnesses]
+        _choices(self.fields["witness"], witnesses, "No witness")

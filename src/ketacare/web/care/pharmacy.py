@@ -1,7 +1,13 @@
-"""Prescriptions (prescriber), dispensing and the ledger (pharmacist), the pharmacy queue."""
+"""Dispensing and the ledger (pharmacist), and the pharmacy queue.
+
+The prescriptions page is prescribing.py. Which prescriptions may be dispensed, and
+every refusal, are the services' (treatment.dispensing): these views read the forms,
+call the use case and show its answer.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any, cast
 
 from django.contrib import messages
@@ -13,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
@@ -28,12 +33,15 @@ from ketacare.treatment.access import (
     TREATING,
     require,
 )
+from ketacare.treatment.dispensing import fill_after, not_fillable_because, patient_today
 from ketacare.treatment.models import (
+    Dispense,
     DiversionFinding,
     LedgerAccount,
     LedgerEvent,
     LedgerEventKind,
     Prescription,
+    PrescriptionState,
 )
 from ketacare.web.care.common import (
     current_user,
@@ -42,113 +50,80 @@ from ketacare.web.care.common import (
     show_service_errors,
     staff_patient,
 )
-from ketacare.web.care.forms import DispenseForm, LedgerEventForm, PrescriptionForm
+from ketacare.web.care.forms import DispenseFixForm, DispenseForm, LedgerEventForm
+from ketacare.web.care.prescribing import prescriptions_of
 from ketacare.web.care.presenters import amount, unit_word
 from ketacare.web.common import require_role, require_staff
 
-RX_VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST)
-RX_WHO = "Only clinicians, prescribers and pharmacists see prescriptions."
 LEDGER_WHO = "Only pharmacists, prescribers, clinicians and coordinators see the ledger."
 # The ledger form shares the page with the dispense form: its own field names and ids.
 COUNT_PREFIX = "count"
+FIX_PREFIX = "fix"
 QUEUE_WHO = "The pharmacy queue is for pharmacists and prescribers."
-
-
-def _prescriptions(user: User, patient: Patient) -> list[Prescription]:
-    rows = Prescription.objects.visible_to(user).filter(patient=patient).select_related("plan")
-    return cast("list[Prescription]", list(rows.select_related("written_by")))
-
-
-def _rx_rows(rows: list[Prescription]) -> list[dict[str, Any]]:
-    """Each prescription with its quantities in the product's own unit ("8 troches")."""
-    return [
-        {
-            "rx": rx,
-            "per_fill": amount(rx, rx.quantity),
-            "dispensed": amount(rx, rx.dispensed_quantity),
-        }
-        for rx in rows
-    ]
-
-
-# --- Prescriptions ---------------------------------------------------------------------------
-
-
-def _rx_page(
-    request: HttpRequest, patient: Patient, form: PrescriptionForm, status: int = 200
-) -> HttpResponse:
-    user = current_user(request)
-    plan = services.active_plan(patient)
-    if plan is not None:
-        form.count_in(f"Counted in {unit_word(plan)}: one session is {plan.take}.")
-    context = {
-        "patient": patient,
-        "plan": plan,
-        "prescriptions": _rx_rows(_prescriptions(user, patient)),
-        "form": form,
-        "can_write": user.has_role(*PRESCRIBERS),
-    }
-    return render(request, "web/care/prescriptions.html", context, status=status)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = current_user(request)
-    patient = staff_patient(user, patient_id, *RX_VIEWERS, what=RX_WHO)
-    if request.method == "GET":
-        record(Event.about(AuditAction.READ, patient, detail={"via": "care prescriptions"}))
-        return _rx_page(request, patient, PrescriptionForm())
-    require(user, patient, PRESCRIBERS, "write prescriptions")
-    form = PrescriptionForm(request.POST)
-    plan = services.active_plan(patient)
-    if form.is_valid() and plan is None:
-        form.add_error(None, "The patient has no treatment plan: write the plan first.")
-    if not form.is_valid() or plan is None:
-        return _rx_page(request, patient, form, status=400)
-    data = form.cleaned_data
-    try:
-        written = services.write_prescription(
-            user,
-            patient,
-            plan=plan,
-            quantity=data["quantity"],
-            refills=data["refills"],
-            directions=data["directions"],
-            earliest_refill_on=data["earliest_refill_on"],
-        )
-    except ValidationError as error:
-        show_service_errors(form, error, {"plan": "directions"})
-    except DomainError as error:
-        show_domain_error(form, error)
-    else:
-        messages.success(
-            request,
-            f"Prescription written: {amount(written, written.quantity)} a fill "
-            f"({written.product}), {_refills(written.refills)}.",
-        )
-        return redirect("care-prescriptions", patient_id=patient.pk)
-    return _rx_page(request, patient, form, status=400)
-
-
-def _refills(count: int) -> str:
-    return "no refills" if count == 0 else f"{count} refill{'' if count == 1 else 's'}"
 
 
 # --- Dispensing and the ledger -----------------------------------------------------------------
 
 
-def _rx_choice(rx: Prescription) -> str:
-    """The choice, short, the next fill first: "Rx 12 · 50 mg troches · fill 1 of 2 · 8 troches"."""
-    if rx.fills_dispensed >= rx.fills_allowed:
-        fills = f"no fill left ({rx.fills_dispensed} of {rx.fills_allowed} dispensed)"
-    else:
-        fills = f"fill {rx.fills_dispensed + 1} of {rx.fills_allowed}"
-    return f"Rx {rx.pk} · {rx.product} · {fills} · {amount(rx, rx.quantity)}"
+def _rx_choice(rx: Prescription, today: date) -> str:
+    """The choice, short, the next fill first: "Rx 12 · 50 mg troches · fill 1 of 2 · 8 troches".
+
+    A fill dispensed in parts says which part comes next and what is left of it; one that
+    cannot be dispensed today says why (dispensing it is refused with the full reason).
+    """
+    why = not_fillable_because(rx, today)
+    fill = fill_after(rx, rx.dispenses.all())
+    if fill is None or why is not None:
+        return f"Rx {rx.pk} · {rx.product} · not dispensable: {why}"
+    part = "" if fill.part == 1 else f", part {fill.part}"
+    return (
+        f"Rx {rx.pk} · {rx.product} · fill {fill.number} of {rx.fills_allowed}{part} · "
+        f"{amount(rx, fill.units_left)}"
+    )
 
 
-def _rx_choices(rows: list[Prescription]) -> list[tuple[int, str]]:
-    return [(rx.pk, _rx_choice(rx)) for rx in rows]
+def _offered(rows: list[Prescription]) -> list[Prescription]:
+    """Never a voided prescription, nor one awaiting its co-sign."""
+    return [rx for rx in rows if rx.state == PrescriptionState.ACTIVE]
+
+
+def _not_offered(rows: list[Prescription]) -> list[str]:
+    """The prescriptions not offered for dispensing, and why ("Rx 12: voided")."""
+    return [
+        f"Rx {rx.pk}: {rx.state.label.lower()}"
+        for rx in rows
+        if rx.state != PrescriptionState.ACTIVE
+    ]
+
+
+def _rx_choices(rows: list[Prescription], patient: Patient) -> list[tuple[int, str]]:
+    today = patient_today(patient)
+    return [(rx.pk, _rx_choice(rx, today)) for rx in rows]
+
+
+def _dispenses(user: User, patient: Patient) -> list[Dispense]:
+    rows = (
+        Dispense.objects.visible_to(user)
+        .filter(patient=patient)
+        .select_related("prescription", "dispensed_by", "voided_by")
+    )
+    return cast("list[Dispense]", list(rows))
+
+
+def _fixable(user: User, rows: list[Dispense]) -> list[tuple[int, str]]:
+    """The user's own dispenses not voided: what they may void or correct."""
+    return [
+        (d.pk, _dispense_choice(d))
+        for d in rows
+        if d.dispensed_by_id == user.pk and not d.is_voided
+    ]
+
+
+def _dispense_choice(d: Dispense) -> str:
+    return (
+        f"Dispense {d.pk} · Rx {d.prescription_id} fill {d.fill_number} part {d.part} · "
+        f"{amount(d.prescription, d.quantity)} · lot {d.lot_number}"
+    )
 
 
 def _witnesses(user: User, patient: Patient) -> list[tuple[int, str]]:
@@ -177,21 +152,26 @@ def _findings(user: User, patient: Patient) -> list[dict[str, Any]]:
     return [{"finding": f, "alert": alerts.get(f.pk)} for f in findings]
 
 
-def _dispense_page(
+def _dispense_page(  # noqa: PLR0913 - the page and each of its three forms
     request: HttpRequest,
     patient: Patient,
     *,
     dispense_form: DispenseForm | None = None,
     ledger_form: LedgerEventForm | None = None,
+    fix_form: DispenseFixForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = current_user(request)
-    rows = _prescriptions(user, patient)
+    rows = prescriptions_of(user, patient)
+    offered = _offered(rows)
+    dispenses = _dispenses(user, patient)
     account = LedgerAccount.objects.filter(patient=patient).first()
     balance = services.ledger_balance(patient)
     context = {
         "patient": patient,
-        "prescriptions": rows,
+        "prescriptions": offered,
+        "not_offered": _not_offered(rows),
+        "dispenses": dispenses,
         "balance": balance,
         "unit": _ledger_unit(rows, account, balance),
         "events": LedgerEvent.objects.visible_to(user)
@@ -200,10 +180,16 @@ def _dispense_page(
         .order_by("-at", "-pk"),
         "findings": _findings(user, patient),
         "dispense_form": dispense_form
-        or DispenseForm(prescriptions=_rx_choices(rows), initial=_dispense_initial(rows)),
+        or DispenseForm(
+            prescriptions=_rx_choices(offered, patient),
+            initial=_dispense_initial(offered, patient),
+        ),
         "ledger_form": ledger_form
         or LedgerEventForm(prefix=COUNT_PREFIX, witnesses=_witnesses(user, patient)),
+        "fix_form": fix_form
+        or DispenseFixForm(prefix=FIX_PREFIX, dispenses=_fixable(user, dispenses)),
         "can_dispense": user.has_role(*PHARMACISTS),
+        "can_fix": user.has_role(*PHARMACISTS) and bool(_fixable(user, dispenses)),
         "can_count": bool(user.roles & COUNTERS),
     }
     return render(request, "web/care/dispense.html", context, status=status)
@@ -216,15 +202,20 @@ def _ledger_unit(rows: list[Prescription], account: LedgerAccount | None, balanc
     return str(account.get_unit_display()) if account else "units"
 
 
-def _dispense_initial(rows: list[Prescription]) -> dict[str, Any]:
-    open_rx = [rx for rx in rows if rx.fills_dispensed < rx.fills_allowed]
-    return {"prescription": open_rx[0].pk, "quantity": open_rx[0].quantity} if open_rx else {}
+def _dispense_initial(rows: list[Prescription], patient: Patient) -> dict[str, Any]:
+    """The first prescription that may be dispensed today, and what its fill has left."""
+    today = patient_today(patient)
+    for rx in rows:
+        fill = fill_after(rx, rx.dispenses.all())
+        if fill is not None and not_fillable_because(rx, today) is None:
+            return {"prescription": rx.pk, "quantity": fill.units_left}
+    return {}
 
 
 def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     require(user, patient, PHARMACISTS, "dispense")
-    rows = _prescriptions(user, patient)
-    form = DispenseForm(request.POST, prescriptions=_rx_choices(rows))
+    rows = _offered(prescriptions_of(user, patient))
+    form = DispenseForm(request.POST, prescriptions=_rx_choices(rows, patient))
     if form.is_valid():
         data = form.cleaned_data
         rx = next(r for r in rows if r.pk == data["prescription"])
@@ -243,13 +234,49 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
             show_domain_error(form, error)
         else:
             balance = plain(services.ledger_balance(patient))
+            part = "" if filled.part == 1 else f" (part {filled.part})"
             messages.success(
                 request,
-                f"Fill {filled.fill_number} dispensed: {amount(rx, filled.quantity)}, lot "
+                f"Fill {filled.fill_number}{part} dispensed: {amount(rx, filled.quantity)}, lot "
                 f"{filled.lot_number}. Balance now {amount(rx, balance)}.",
             )
             return redirect("care-dispense", patient_id=patient.pk)
     return _dispense_page(request, patient, dispense_form=form, status=400)
+
+
+def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
+    """Void one of the user's dispenses, or correct it (void it and dispense what was given)."""
+    require(user, patient, PHARMACISTS, "void or correct dispenses")
+    rows = _dispenses(user, patient)
+    form = DispenseFixForm(request.POST, prefix=FIX_PREFIX, dispenses=_fixable(user, rows))
+    if form.is_valid():
+        data = form.cleaned_data
+        original = next(d for d in rows if d.pk == data["dispense"])
+        try:
+            if form.corrects:
+                new = services.correct_dispense(
+                    user,
+                    original,
+                    reason=data["reason"],
+                    quantity=data["quantity"],
+                    lot_number=data["lot_number"],
+                    expires_on=data["expires_on"],
+                )
+                done = f"Dispense {original.pk} corrected: dispense {new.pk} replaces it."
+            else:
+                services.void_dispense(user, original, reason=data["reason"])
+                done = f"Dispense {original.pk} voided: its units left the ledger."
+        except ValidationError as error:
+            show_service_errors(form, error)
+        except DomainError as error:
+            show_domain_error(form, error)
+        else:
+            balance = plain(services.ledger_balance(patient))
+            messages.success(
+                request, f"{done} Balance now {amount(original.prescription, balance)}."
+            )
+            return redirect("care-dispense", patient_id=patient.pk)
+    return _dispense_page(request, patient, fix_form=form, status=400)
 
 
 def _ledger_event(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
@@ -299,18 +326,36 @@ def dispense(request: HttpRequest, patient_id: int) -> HttpResponse:
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care dispensing ledger"}))
         return _dispense_page(request, patient)
-    if request.POST.get("action") == "ledger":
+    action = request.POST.get("action")
+    if action == "ledger":
         return _ledger_event(request, user, patient)
+    if action == "fix":
+        return _fix(request, user, patient)
     return _dispense(request, user, patient)
 
 
 # --- The clinic's pharmacy queue ---------------------------------------------------------------
 
 
+def _queue_item(rx: Prescription) -> dict[str, Any]:
+    fill = fill_after(rx, rx.dispenses.all())
+    fills_left = rx.fills_allowed - fill.number + 1 if fill is not None else 0
+    return {
+        "rx": rx,
+        "fills_left": fills_left,
+        "per_fill": amount(rx, rx.quantity),
+        "requested": rx.last_request is not None  # type: ignore[attr-defined]
+        and (rx.last_fill is None or rx.last_request > rx.last_fill),  # type: ignore[attr-defined]
+    }
+
+
 @login_required
 @require_GET
 def pharmacy(request: HttpRequest) -> HttpResponse:
-    """Prescriptions with fills left for treated patients, refill requests first."""
+    """Prescriptions that may be dispensed for treated patients, refill requests first.
+
+    Those awaiting a second prescriber's co-sign are listed apart, with no dispensing.
+    """
     user = current_user(request)
     require_staff(user)
     require_role(user, *PHARMACISTS, *PRESCRIBERS, what=QUEUE_WHO)
@@ -319,7 +364,8 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
         list(
             Prescription.objects.visible_to(user)
             .filter(
-                fills_dispensed__lt=F("refills") + 1,
+                voided_at__isnull=True,
+                dispensed_quantity__lt=F("quantity") * (F("refills") + 1),
                 patient__phase__in=[p.value for p in TREATING],
             )
             .annotate(
@@ -327,20 +373,14 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
                 last_fill=Max("dispenses__dispensed_at"),
             )
             .select_related("patient")
+            .prefetch_related("dispenses")
             .order_by("patient__legal_name", "-written_at")
         ),
     )
-    queue = [
-        {
-            "rx": rx,
-            "fills_left": rx.fills_allowed - rx.fills_dispensed,
-            "per_fill": amount(rx, rx.quantity),
-            "requested": rx.last_request is not None  # type: ignore[attr-defined]
-            and (rx.last_fill is None or rx.last_request > rx.last_fill),  # type: ignore[attr-defined]
-        }
-        for rx in rows
-    ]
+    fillable = [rx for rx in rows if not_fillable_because(rx, patient_today(rx.patient)) is None]
+    queue = [_queue_item(rx) for rx in fillable]
     queue.sort(key=lambda item: not item["requested"])
+    awaiting = [rx for rx in rows if rx.state == PrescriptionState.AWAITING_COSIGN]
     record(
         Event(
             AuditAction.LIST,
@@ -349,4 +389,4 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
             detail={"via": "care pharmacy queue", "ids": [rx.pk for rx in rows]},
         )
     )
-    return render(request, "web/care/pharmacy.html", {"queue": queue})
+    return render(request, "web/care/pharmacy.html", {"queue": queue, "awaiting": awaiting})

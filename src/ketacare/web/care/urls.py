@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from ketacare.web.care import intake, pharmacy, plan
+from ketacare.web.care import intake, pharmacy, plan, prescribing
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/", intake.reviews, name="care-reviews"),
@@ -15,7 +15,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<int:patient_id>/plan/preview/", plan.plan_preview, name="care-plan-preview"),
     path(
         "patients/<int:patient_id>/prescriptions/",
-        pharmacy.prescriptions,
+        prescribing.prescriptions,
         name="care-prescriptions",
     ),
     path("patients/<int:patient_id>/dispense/", pharmacy.dispense, name="care-dispense"),

@@ -30,6 +30,7 @@ from ketacare.treatment.models import (
     Feeling,
     LedgerEvent,
     Prescription,
+    PrescriptionState,
     SideEffect,
     TreatmentPlan,
 )
@@ -147,6 +148,10 @@ def _prescriptions(patient: Patient) -> Iterator[Entry]:
             f"{rx.quantity} {rx.get_unit_display()} a fill, {rx.refills} refill(s)",
             f"Directions: {rx.directions}",
         )
+        if rx.needs_cosign:
+            lines += (f"More than the plan needs: {rx.quantity_reason}",)
+        if rx.state != PrescriptionState.ACTIVE:
+            lines += (f"{rx.state.label}" + (f": {rx.void_reason}" if rx.void_reason else ""),)
         yield Entry(
             rx.written_at,
             Kind.PRESCRIPTION,
@@ -162,6 +167,8 @@ def _prescriptions(patient: Patient) -> Iterator[Entry]:
         ]
         if fill.early:
             fill_lines.append(f"Early fill: {fill.early_reason}")
+        if fill.is_voided:
+            fill_lines.append(f"Voided: {fill.void_reason}")
         title = (
             f"Dispensed {fill.quantity} {fill.prescription.get_unit_display()} "
             f"(fill {fill.fill_number})"
