@@ -144,5 +144,5 @@ def test_worker_once_on_the_demo_data(clinician: User) -> None:
     demo_clinician = User.objects.get(clinic=demo, username__endswith="dr.chen")
     listed = _client(demo_clinician).get("alerts").json()
     assert listed["count"] == alerts.count()
-    assert listed["items"][0]["cause"] == "missed_check_in"
+    assert "missed_check_in" in [item["cause"] for item in listed["items"]]
     assert _client(clinician).get("alerts").json()["count"] == 0

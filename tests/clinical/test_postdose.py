@@ -365,8 +365,22 @@ def test_every_cause_is_raised_by_some_rule() -> None:
             )
         ).findings
     }
+    # A re-measure too soon (only when no hard stop holds the day).
+    raised |= {
+        f.cause
+        for f in predose.check_pre_dose(
+            dataclasses.replace(
+                facts,
+                earlier_readings_today=(
+                    predose.EarlierReading(now - timedelta(hours=2, minutes=5), high),
+                ),
+            )
+        ).findings
+    }
     window = post_dose_window(DOSED_AT)
+    held = predose.check_pre_dose(facts)
     others = [
+        predose.dose_against_gate(held),
         check_post_dose_reading(BEFORE, BloodPressure(165, 95), earlier_high=False),
         check_post_dose_reading(BEFORE, BloodPressure(190, 95), earlier_high=False),
         check_in_status(DOSED_AT, None, DOSED_AT + timedelta(hours=3)),
