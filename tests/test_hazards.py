@@ -63,8 +63,8 @@ def test_the_log_has_hazards_each_with_a_control_and_a_test() -> None:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert len(cells) == 7, row  # id, items, situation, harm, severity, control, tests
         control, tests = cells[5], cells[6]
-        assert REFERENCE.search(control) and "src/" in control, row
-        assert REFERENCE.search(tests) and "tests/" in tests, row
+        assert any(path.startswith("src/") for path, _ in REFERENCE.findall(control)), row
+        assert any(path.startswith("tests/") for path, _ in REFERENCE.findall(tests)), row
         assert cells[4] in {"catastrophic", "critical", "serious", "minor"}, row
 
 
@@ -79,7 +79,7 @@ def test_every_item_of_the_at_home_issue_and_every_topic_has_a_hazard() -> None:
     for row in _rows():
         items = row.split("|")[2]
         covered |= {int(n) for n in re.findall(r"\d+", items)}
-    assert ISSUE_ITEMS <= covered
+    assert covered >= ISSUE_ITEMS
     text = LOG.read_text().lower()
     for topic in TOPICS:
         assert topic in text, topic
