@@ -6,9 +6,15 @@ import re
 
 from django.http import HttpResponse
 
+# The questions about thoughts of suicide, every answer no (the follow-ups are not asked).
+NO_IDEATION = {
+    "cssrs_wish_to_be_dead": "no",
+    "cssrs_suicidal_thoughts": "no",
+    "cssrs_behaviour": "no",
+}
 CHECKLIST = {
     "sitter_present": "yes",
-    "sitter_name": "Robin Sitter",
+    **NO_IDEATION,
     "fasted": "yes",
     "no_driving_until_tomorrow": "yes",
     "systolic_mmhg": "120",
@@ -17,6 +23,8 @@ CHECKLIST = {
 }
 CHECK_IN = {
     "feeling": "well",
+    "post_systolic_mmhg": "124",
+    "post_diastolic_mmhg": "80",
     **{f"cadss6_{n}": "0" for n in range(1, 7)},
 }
 

@@ -54,7 +54,7 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
         intake_services.review_intake(clinician, intake, decision="approve", justification="")
     patient.refresh_from_db()
     session = first_dose(prescriber, pharmacist, patient, NOW - timedelta(days=2))
-    with time_machine.travel(NOW - timedelta(days=2) + timedelta(hours=1), tick=False):
+    with time_machine.travel(NOW - timedelta(days=2) + timedelta(hours=2), tick=False):
         services.record_check_in(
             patient.user,
             session,
@@ -115,7 +115,7 @@ def test_the_timeline_has_every_kind_of_event(alice_client: Client, journey: Pat
     assert "Blood pressure after the dose: 131/84 mmHg" in html
     assert re.search(r"Checked in at \d{4}-\d\d-\d\d \d\d:\d\d: feeling okay", html)
     assert "CADSS-6: 3 of 24" in html
-    assert "Side effects: Nausea" in html
+    assert "Side effects: Feeling sick (nausea)" in html
     assert "Felt faint for a minute" in html
     assert "PHQ-9" in html
     assert "Score 9 of 27" in html
