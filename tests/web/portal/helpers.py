@@ -6,6 +6,8 @@ import re
 
 from django.http import HttpResponse
 
+from ketacare.alerts.models import Notification
+
 # The questions about thoughts of suicide, every answer no (the follow-ups are not asked).
 NO_IDEATION = {
     "cssrs_wish_to_be_dead": "no",
@@ -36,3 +38,9 @@ def text(response: HttpResponse) -> str:
 def external_urls(html: str) -> list[str]:
     """Every src/href/action pointing off the site (http, https or protocol-relative)."""
     return re.findall(r'(?:src|href|action)="((?:https?:)?//[^"]*)"', html)
+
+
+def texted_code(phone: str) -> str:
+    """The last one-time code texted to `phone` (the outbox's message body)."""
+    body = Notification.objects.filter(address=phone).order_by("-pk").values_list("body", flat=True)
+    return str(body.first()).split("your code is ")[1][:6]
