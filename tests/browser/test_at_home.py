@@ -69,16 +69,8 @@ def _sitter_fact(page: Page, term: str) -> str:
     return page.locator(f'dt:text-is("{term}") + dd').inner_text()
 
 
-def test_an_at_home_session_on_two_phones(
-    browsers: Browsers, clock: time_machine.Coordinates
-) -> None:
-    people = clinic_a()
-    patient = stocked(people)
-    jordan = Person(browsers.page("phone"), "phone", photos=True)
-    robin = Person(browsers.page("phone"), "phone", photos=True)
+def _before_the_sitter_confirms(jordan: Person) -> None:
     page = jordan.page
-
-    # Before Robin confirms: the checklist asks for the sitter first.
     login(page, "jordan")
     page.goto("/portal/")
     page.get_by_role("link", name="Start the pre-dose checklist").click()
@@ -87,16 +79,19 @@ def test_an_at_home_session_on_two_phones(
     expect(sitter.get_by_role("button", name=f"Text {SITTER_NAME} a code")).to_be_visible()
     jordan.screen("portal-checklist-sitter")
 
-    # Robin, on their own phone, confirms being there.
+
+def _the_sitter_confirms(robin: Person) -> None:
     _open_sitter_page(robin)
     robin.page.get_by_role("button", name=f"I am with {PATIENT_NAME} now").click()
     expect_message(robin.page, "You confirmed being with them at")
     assert "Confirmed by Robin Sitter" in _sitter_fact(robin.page, "A sitter with them today")
     robin.screen("sitter-confirmed")
 
-    # Jordan checks again: Robin's confirmation, then the questions.
-    clock.shift(dt.timedelta(minutes=2))
+
+def _checklist_and_dose(jordan: Person, people: Clinicians) -> DosingSession:
+    page = jordan.page
     page.get_by_role("link", name="Check again").click()
+    sitter = page.get_by_role("region", name="Your sitter")
     expect(sitter).to_contain_text(f"{SITTER_NAME} confirmed being with you at")
     follow_up = page.get_by_role("group", name="Have you thought about how you might do this?")
     expect(follow_up).to_be_hidden()  # asked only after a yes
@@ -105,28 +100,36 @@ def test_an_at_home_session_on_two_phones(
     choose(page, re.compile("any thoughts of killing yourself"), "No")
     expect(follow_up).to_be_hidden()
     answer_checklist(page, "124", "78")
-
     # The checklist passed: the dose, in the product's words.
     expect(page.get_by_text("Checklist passed")).to_be_visible()
     expect(page.get_by_text("2 troches of 50 mg").first).to_be_visible()
     jordan.screen("portal-session-ready")
     page.get_by_role("button", name="I am taking my dose now").click()
     expect_message(page, "Your dose is recorded")
-    session = DosingSession.objects.get(patient=patient)
+    session = DosingSession.objects.get(patient=people.patient)
     assert session.status == SessionStatus.DOSED
     timeline = page.locator(".timeline")
     expect(timeline).to_contain_text(f"Due at {_local(people, session.bp_due_at)}")
     expect(timeline).to_contain_text(f"Opens at {_local(people, session.observation_ends_at)}")
     expect(page.get_by_role("link", name="Check in now")).to_have_count(0)
     expect(timeline).to_contain_text("Until then, rest and stay with your sitter.")
+    return session
 
-    # Robin sees what is done and when the rest is due, never a value.
+
+def _the_sitter_sees_the_dose(robin: Person) -> None:
+    """What is done and when the rest is due, never a value."""
     robin.page.reload()
     assert "Dose taken at" in _sitter_fact(robin.page, "Today's session")
     assert "Not done yet" in _sitter_fact(robin.page, "Blood pressure after the dose")
     expect(robin.page.get_by_role("button", name=re.compile("I cannot confirm"))).to_be_visible()
 
-    # About 40 minutes after the dose: high, so again 15 minutes later.
+
+def _the_blood_pressure(
+    jordan: Person, robin: Person, clock: time_machine.Coordinates, session: DosingSession
+) -> None:
+    """About 40 minutes after the dose: high, so again 15 minutes later."""
+    page = jordan.page
+    timeline = page.locator(".timeline")
     clock.shift(dt.timedelta(minutes=40))
     page.reload()
     expect(page.get_by_role("heading", name="Your blood pressure after the dose")).to_be_visible()
@@ -146,7 +149,10 @@ def test_an_at_home_session_on_two_phones(
     expect(timeline).to_contain_text("134/86 mmHg. That is as expected.")
     assert PostDoseReading.objects.filter(session=session).count() == 2
 
-    # The observation has ended: the check-in opens, with a blood pressure.
+
+def _the_check_in(jordan: Person, clock: time_machine.Coordinates, session: DosingSession) -> None:
+    """The observation has ended: the check-in opens, with a blood pressure."""
+    page = jordan.page
     clock.move_to(session.observation_ends_at)
     page.reload()
     jordan.screen("portal-session-check-in-open")
@@ -165,8 +171,8 @@ def test_an_at_home_session_on_two_phones(
     expect(page.get_by_text(f"Ask {SITTER_NAME} to confirm you are alert and well")).to_be_visible()
     jordan.screen("portal-session-checked-in")
 
-    # Robin ends the window from their phone.
-    clock.shift(dt.timedelta(minutes=5))
+
+def _the_sitter_ends_the_window(robin: Person) -> None:
     robin.page.reload()
     assert "Done" in _sitter_fact(robin.page, "Check-in")
     release = robin.page.get_by_role("region", name=f"Is {PATIENT_NAME} alert and stable?")
@@ -178,9 +184,28 @@ def test_an_at_home_session_on_two_phones(
     assert "Ended" in _sitter_fact(robin.page, "End of the observation")
     robin.screen("sitter-view")
 
-    page.reload()
-    expect(page.get_by_role("heading", name="Your session is over")).to_be_visible()
-    expect(page.locator("main")).to_contain_text("until tomorrow, after you have slept")
+
+def test_an_at_home_session_on_two_phones(
+    browsers: Browsers, clock: time_machine.Coordinates
+) -> None:
+    people = clinic_a()
+    patient = stocked(people)
+    jordan = Person(browsers.page("phone"), "phone", photos=True)
+    robin = Person(browsers.page("phone"), "phone", photos=True)
+
+    _before_the_sitter_confirms(jordan)
+    _the_sitter_confirms(robin)  # on their own phone
+    clock.shift(dt.timedelta(minutes=2))
+    session = _checklist_and_dose(jordan, people)
+    _the_sitter_sees_the_dose(robin)
+    _the_blood_pressure(jordan, robin, clock, session)
+    _the_check_in(jordan, clock, session)
+    clock.shift(dt.timedelta(minutes=5))
+    _the_sitter_ends_the_window(robin)
+
+    jordan.page.reload()
+    expect(jordan.page.get_by_role("heading", name="Your session is over")).to_be_visible()
+    expect(jordan.page.locator("main")).to_contain_text("until tomorrow, after you have slept")
     jordan.screen("portal-session-released")
     session.refresh_from_db()
     assert (session.status, session.release_stable) == (SessionStatus.RELEASED, True)

@@ -45,7 +45,6 @@ from tests.browser.helpers import (
 )
 from tests.browser.states import PATIENT_NAME, SITTER_NAME, Clinicians, clinic_a
 
-
 # --- The visitor ------------------------------------------------------------------------
 
 
@@ -312,7 +311,12 @@ def session_at_home(jordan: Person, people: Clinicians, clock: time_machine.Coor
     jordan.screen("portal-session-countdown")
     people.patient.refresh_from_db()
     assert people.patient.phase == Phase.INDUCTION
+    the_window(jordan, dosed, clock)
 
+
+def the_window(jordan: Person, dosed: DosingSession, clock: time_machine.Coordinates) -> None:
+    """The blood pressure at 40 minutes, then the check-in when the observation ends."""
+    page = jordan.page
     # About 40 minutes after the dose: the blood pressure again.
     clock.shift(dt.timedelta(minutes=40))
     page.reload()
@@ -322,6 +326,7 @@ def session_at_home(jordan: Person, people: Clinicians, clock: time_machine.Coor
     expect(page.get_by_text("That is as expected.")).to_be_visible()
 
     # The observation has ended: the check-in opens.
+    assert dosed.observation_ends_at is not None
     clock.move_to(dosed.observation_ends_at)
     page.reload()
     page.get_by_role("link", name="Check in now").click()
