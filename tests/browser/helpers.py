@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from PIL import Image
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from tests.factories import PASSWORD
 
@@ -70,3 +70,51 @@ def assert_accessible(page: Page) -> None:
     """The checks of checks.js on the page as it is now (they also run on every load)."""
     problems = page.evaluate("() => window.__ketacareProblems()")
     assert not problems, f"{page.url}: {problems}"
+
+
+class Person:
+    """One person at their own browser: checks and photographs each screen they reach."""
+
+    def __init__(self, page: Page, device: str, *, photos: bool) -> None:
+        self.page = page
+        self.device = device
+        self.photos = photos
+
+    def screen(self, name: str) -> None:
+        """The page on screen now: accessible, no sideways scroll on a phone, photographed."""
+        # A click returns once the next page starts to arrive: wait for its stylesheets.
+        self.page.wait_for_load_state("load")
+        assert_accessible(self.page)
+        if self.device == "phone":
+            assert_no_horizontal_scroll(self.page)
+        if self.photos:
+            screenshot(self.page, name)
+
+
+def choose(page: Page | Locator, question: str | re.Pattern[str], answer: str) -> None:
+    """Tick `answer` in the radio group (a fieldset with a legend) named `question`."""
+    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
+
+
+def nav(page: Page, link: str) -> None:
+    """Follow a link of the main navigation (the header of every page)."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
+
+
+def expect_message(page: Page, text: str | re.Pattern[str]) -> None:
+    """The confirmation (Django's messages, role=status) says `text`."""
+    expect(page.get_by_role("status").filter(has_text=text).first).to_be_visible()
+
+
+def answer_checklist(page: Page, systolic: str, diastolic: str, *, wished_dead: str = "No") -> None:
+    """The pre-dose checklist: every answer that lets a dose through, but the blood pressure."""
+    choose(page, re.compile("Is your sitter with you now"), "Yes")
+    choose(page, re.compile("wished you were dead"), wished_dead)
+    choose(page, re.compile("any thoughts of killing yourself"), "No")
+    choose(page, re.compile("prepared to do anything to end your life"), "No")
+    choose(page, re.compile("gone without food"), "Yes")
+    choose(page, re.compile("away from driving"), "Yes")
+    page.get_by_label("Blood pressure: top number (systolic)").fill(systolic)
+    page.get_by_label("Blood pressure: bottom number (diastolic)").fill(diastolic)
+    page.get_by_label("Heart rate (beats a minute)").fill("76")
+    page.get_by_role("button", name="Check my answers").click()

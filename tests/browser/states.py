@@ -25,6 +25,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.intake.conftest import COMPLETE
+from tests.treatment.helpers import NO_IDEATION
 
 # The patient of the journey: what they type in the intake form, and what is on file.
 PATIENT_NAME = "Jordan Rivers"
@@ -151,12 +152,15 @@ def stocked(people: Clinicians, patient: Patient | None = None) -> Patient:
 
 
 def session_started(people: Clinicians, patient: Patient) -> DosingSession:
+    """The sitter has confirmed from their own sign-in; the checklist passed."""
     assert patient.user is not None
+    assert people.sitter.user is not None
+    treatment.confirm_sitter_presence(people.sitter.user, patient)
     return treatment.start_session(
         patient.user,
         patient,
         sitter_present=True,
-        sitter_name=SITTER_NAME,
+        cssrs_answers=NO_IDEATION,
         fasted=True,
         no_driving_until_tomorrow=True,
         systolic_mmhg=124,

@@ -3,9 +3,12 @@
 A visitor self-screens; Jordan signs the consent and completes the intake; Alice (a
 clinician) approves it; Priya (a prescriber) writes the plan and the prescription; Phil
 (a pharmacist) dispenses; Robin (the sitter) confirms being there; Jordan's checklist
-fails on a high blood pressure, then passes; Jordan takes the dose, checks in and fills
-a PHQ-9 with a positive item 9; Alice sees the chart updated and the suicidality alert,
-acknowledges it and resolves it.
+fails on a high blood pressure, then passes 15 minutes later; Jordan takes the dose,
+enters the blood pressure at 40 minutes and checks in when the observation ends; Robin
+ends the window; a week later Jordan fills a PHQ-9 with a positive item 9; Alice sees
+the chart updated and the suicidality alert, acknowledges it and resolves it. The
+server's clock (time-machine, in this process with the live server) moves on for the
+waits of the session. tests/browser/test_at_home.py follows one session in detail.
 
 The patient's and the sitter's pages run on a 360 px phone and on a desktop screen;
 the staff pages on a desktop screen. With KETACARE_SCREENSHOTS=1 the phone run writes
@@ -33,47 +36,14 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment.models import DosingSession, SessionStatus
 from tests.browser.conftest import Browsers
 from tests.browser.helpers import (
-    assert_accessible,
-    assert_no_horizontal_scroll,
+    Person,
+    answer_checklist,
+    choose,
+    expect_message,
     login,
-    screenshot,
+    nav,
 )
 from tests.browser.states import PATIENT_NAME, SITTER_NAME, Clinicians, clinic_a
-
-
-class Person:
-    """One person at their own browser: checks and photographs each screen they reach."""
-
-    def __init__(self, page: Page, device: str, *, photos: bool) -> None:
-        self.page = page
-        self.device = device
-        self.photos = photos
-
-    def screen(self, name: str) -> None:
-        """The page on screen now: accessible, no sideways scroll on a phone, photographed."""
-        # A click returns once the next page starts to arrive: wait for its stylesheets.
-        self.page.wait_for_load_state("load")
-        assert_accessible(self.page)
-        if self.device == "phone":
-            assert_no_horizontal_scroll(self.page)
-        if self.photos:
-            screenshot(self.page, name)
-
-
-def choose(page: Page, question: str | re.Pattern[str], answer: str) -> None:
-    """Tick `answer` in the radio group (a fieldset with a legend) named `question`."""
-    page.get_by_role("group", name=question).get_by_label(answer, exact=True).check()
-
-
-def nav(page: Page, link: str) -> None:
-    """Follow a link of the main navigation (the header of every page)."""
-    page.get_by_role("navigation", name="Main").get_by_role("link", name=link, exact=True).click()
-
-
-def expect_message(page: Page, text: str | re.Pattern[str]) -> None:
-    """The confirmation (Django's messages, role=status) says `text`."""
-    expect(page.get_by_role("status").filter(has_text=text).first).to_be_visible()
-
 
 # --- The visitor ------------------------------------------------------------------------
 
@@ -299,81 +269,89 @@ def sitter_confirms(robin: Person) -> None:
     expect(page.get_by_text(f"Confirmed by {SITTER_NAME}")).to_be_visible()
 
 
-def checklist(page: Page, systolic: str, diastolic: str) -> None:
-    choose(page, re.compile("Is your sitter with you now"), "Yes")
-    page.get_by_label("Your sitter's name").fill(SITTER_NAME)
-    choose(page, re.compile("gone without food"), "Yes")
-    choose(page, re.compile("away from driving"), "Yes")
-    page.get_by_label("Blood pressure: top number (systolic)").fill(systolic)
-    page.get_by_label("Blood pressure: bottom number (diastolic)").fill(diastolic)
-    page.get_by_label("Heart rate (beats a minute)").fill("76")
-    page.get_by_role("button", name="Check my answers").click()
-
-
-def session_at_home(jordan: Person, people: Clinicians) -> None:
+def session_at_home(jordan: Person, people: Clinicians, clock: time_machine.Coordinates) -> None:
     page = jordan.page
     page.goto("/portal/")
     jordan.screen("portal-today")
     page.get_by_role("link", name="Start the pre-dose checklist").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Before your dose")
+    expect(page.get_by_text(f"{SITTER_NAME} confirmed being with you at")).to_be_visible()
 
     # A high blood pressure (above the delay gate of 140/90, CLINICAL.md D): the gate
     # fails, says why and what to do; no dose.
-    checklist(page, "152", "96")
+    answer_checklist(page, "152", "96")
     gate = page.get_by_role("alert").filter(has_text="Why:")
     expect(gate).to_be_visible()
-    expect(gate).to_contain_text("Why:")
+    expect(gate).to_contain_text("Why: Your blood pressure is too high right now.")
     expect(gate).to_contain_text("What to do:")
     jordan.screen("portal-checklist-failed")
     failed = DosingSession.objects.get(patient=people.patient)
     assert failed.status == SessionStatus.GATE_FAILED
     assert Alert.objects.filter(patient=people.patient, cause=AlertCause.BP_GATE_FAILED).exists()
 
-    # Rested, measured again: the gate passes and the dose can be taken.
+    # Rested 15 minutes (CLINICAL.md G2), measured again: the gate passes.
+    clock.shift(dt.timedelta(minutes=15))
     page.get_by_label("Blood pressure: top number (systolic)").fill("124")
     page.get_by_label("Blood pressure: bottom number (diastolic)").fill("78")
     page.get_by_role("button", name="Check my answers").click()
     expect(page.get_by_text("Checklist passed")).to_be_visible()
     expect(page.get_by_text("2 troches of 50 mg").first).to_be_visible()
-    page.get_by_role("button", name="I have taken my dose").click()
+    page.get_by_role("button", name="I am taking my dose now").click()
     expect_message(page, "Your dose is recorded")
-    # The countdown to the check-in is on screen and counts down.
-    timer = page.get_by_role("timer")
-    expect(timer).to_be_visible()
-    expect(timer).to_contain_text("left")
+    # The countdowns of the window are on screen and count down (portal.js).
+    timer = page.get_by_role("timer").first
+    expect(timer).to_contain_text("to go")
     shown = timer.inner_text()
-    expect(timer).not_to_have_text(shown)  # portal.js counts it down every second
-    # The deadline is told on the patient's own clock (their record's time zone).
+    expect(timer).not_to_have_text(shown)
+    # The check-in opens when the observation ends, told on the patient's own clock.
     dosed = DosingSession.objects.get(patient=people.patient, status=SessionStatus.DOSED)
-    assert dosed.check_in_due_at is not None
-    due = dosed.check_in_due_at.astimezone(ZoneInfo(people.patient.timezone))
-    expect(page.locator(".countdown").first).to_contain_text(f"Check in by {due:%H:%M}")
+    assert dosed.observation_ends_at is not None
+    opens = dosed.observation_ends_at.astimezone(ZoneInfo(people.patient.timezone))
+    expect(page.locator(".timeline")).to_contain_text(f"Opens at {opens:%H:%M}")
     jordan.screen("portal-session-countdown")
     people.patient.refresh_from_db()
     assert people.patient.phase == Phase.INDUCTION
+    the_window(jordan, dosed, clock)
 
+
+def the_window(jordan: Person, dosed: DosingSession, clock: time_machine.Coordinates) -> None:
+    """The blood pressure at 40 minutes, then the check-in when the observation ends."""
+    page = jordan.page
+    # About 40 minutes after the dose: the blood pressure again.
+    clock.shift(dt.timedelta(minutes=40))
+    page.reload()
+    page.get_by_label("Blood pressure: top number (systolic)").fill("132")
+    page.get_by_label("Blood pressure: bottom number (diastolic)").fill("84")
+    page.get_by_role("button", name="Save my blood pressure").click()
+    expect(page.get_by_text("That is as expected.")).to_be_visible()
+
+    # The observation has ended: the check-in opens.
+    assert dosed.observation_ends_at is not None
+    clock.move_to(dosed.observation_ends_at)
+    page.reload()
     page.get_by_role("link", name="Check in now").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How are you after your dose?")
-    jordan.screen("portal-check-in")
     choose(page, "How do you feel now?", "Okay")
     page.get_by_role("group", name=re.compile("Have you noticed any of these")).get_by_label(
         "Nausea"
     ).check()
+    page.get_by_label("Blood pressure now: top number (systolic)").fill("128")
+    page.get_by_label("Blood pressure now: bottom number (diastolic)").fill("82")
     for item in instruments.get("cadss6").items:
         choose(page, item.text, "Slightly")
-    page.get_by_label("Blood pressure now: top number (systolic)").fill("132")
-    page.get_by_label("Blood pressure now: bottom number (diastolic)").fill("84")
     page.get_by_role("button", name="Send my check-in").click()
     expect_message(page, "Your check-in is saved")
-    expect(page.get_by_text("Checked in")).to_be_visible()
+    expect(page.get_by_text(f"Ask {SITTER_NAME} to confirm you are alert and well")).to_be_visible()
 
 
-def sitter_sees_check_in(robin: Person) -> None:
+def sitter_ends_the_window(robin: Person) -> None:
     page = robin.page
     page.reload()
-    expect(page.get_by_text("Done", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="In an emergency")).to_be_visible()
-    robin.screen("sitter-view")
+    choose(page, f"Is {PATIENT_NAME} alert and stable?", "Yes")
+    page.get_by_role("button", name="Send my answer").click()
+    expect_message(page, "The observation after")
+    expect(page.get_by_text("Ended", exact=True)).to_be_visible()
 
 
 def phq9_with_positive_item_9(jordan: Person, people: Clinicians) -> None:
@@ -510,10 +488,12 @@ def test_the_journey(browsers: Browsers, patient_device: str) -> None:
         dispense(phil, people)
     with step("the sitter confirms being there (sitter-session)"):
         sitter_confirms(robin)
-    with step("checklist failed then passed, dose, countdown, check-in (portal-session-start)"):
-        session_at_home(jordan, people)
-    with step("the sitter sees the check-in done (sitter-session)"):
-        sitter_sees_check_in(robin)
+    # The server's clock runs on from here, and is moved on by the session's waits.
+    with time_machine.travel(timezone.now(), tick=True) as clock:
+        with step("checklist failed then passed, dose, the window, check-in (portal-session)"):
+            session_at_home(jordan, people, clock)
+        with step("the sitter ends the window (sitter-session)"):
+            sitter_ends_the_window(robin)
     # A week later (the server's clock; sign-ins of a week ago have expired): the
     # PHQ-9 of the first week of induction is due (assessments.schedules).
     with time_machine.travel(timezone.now() + dt.timedelta(days=7), tick=True):

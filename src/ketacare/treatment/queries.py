@@ -11,17 +11,20 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from ketacare.clinical import predose
-from ketacare.patients.models import Patient
-from ketacare.treatment.gate import day_start, suicidality_signals
+from ketacare.clinical import predose, safety
+from ketacare.patients.models import Patient, Sitter
+from ketacare.treatment.gate import day_start, latest_presence, suicidality_signals
 from ketacare.treatment.models import (
     DOSED_STATUSES,
+    CodePurpose,
     DosingSession,
     SessionStatus,
+    SitterCode,
     SitterPresence,
     TreatmentPlan,
 )
-from ketacare.treatment.plans import plan_safety_rules
+from ketacare.treatment.plans import active_plan, plan_safety_rules
+from ketacare.treatment.sitting import CODE_TRIES
 
 
 @dataclass(frozen=True)
@@ -127,3 +130,58 @@ def dosed_today(patient: Patient, now: datetime) -> DosingSession | None:
 def suicidality_hold(patient: Patient) -> tuple[predose.SuicidalitySignal, ...]:
     """Why dosing is held over suicidality (empty: it is not), for the pages."""
     return suicidality_signals(patient)
+
+
+# --- The sitter, as the checklist and the end of the window show it ---------------------------
+
+
+def eligible_sitters(patient: Patient) -> list[Sitter]:
+    """The sitters who may sit for the patient (as `sitting.require_eligible` decides).
+
+    Registered as the patient's sitter, confirmed an adult by the clinic, and not the
+    patient's own sign-in.
+    """
+    sitters = Sitter.objects.filter(patients=patient, adult_confirmed=True)
+    if patient.user_id is not None:
+        sitters = sitters.exclude(user_id=patient.user_id)
+    return list(sitters.order_by("name", "pk"))
+
+
+def counted_presence(patient: Patient, now: datetime) -> SitterPresence | None:
+    """The sitter's latest confirmation if the gate would count it now, else None.
+
+    Counted: by an eligible sitter, no older than the clinic allows (the plan's rules;
+    the defaults without a plan).
+    """
+    presence = latest_presence(patient, now)
+    if presence is None:
+        return None
+    plan = active_plan(patient)
+    rules = safety.DEFAULT_RULES if plan is None else plan_safety_rules(plan)
+    if now - presence.confirmed_at > rules.sitter_confirmation_valid_for:
+        return None
+    eligible = {s.pk for s in eligible_sitters(patient)}
+    return presence if presence.sitter_id in eligible else None
+
+
+def codes_waiting(
+    patient: Patient, purpose: CodePurpose, now: datetime, *, session: DosingSession | None = None
+) -> dict[int, SitterCode]:
+    """The codes texted to the patient's sitters that can still be typed, by sitter id.
+
+    The latest unused code of each sitter for `purpose`, unexpired, with tries left (as
+    `sitting.spend_code` would accept).
+    """
+    rows = SitterCode.objects.filter(patient=patient, purpose=purpose, used_at__isnull=True)
+    if session is not None:
+        rows = rows.filter(session=session)
+    waiting: dict[int, SitterCode] = {}
+    for row in rows.order_by("-sent_at", "-pk"):
+        if row.sitter_id in waiting:
+            continue
+        waiting[row.sitter_id] = row
+    return {
+        sitter_id: row
+        for sitter_id, row in waiting.items()
+        if row.expires_at > now and row.attempts < CODE_TRIES
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.urls import reverse
 from ketacare.audit.models import AuditAction
 from ketacare.treatment import services
 from ketacare.treatment.models import TreatmentPlan
-from tests.treatment.helpers import ready_session
+from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
 from tests.web.helpers import audit, page_text
 
 # What a prescriber types for 100 mg a session of 50 mg scored troches.
@@ -207,11 +206,16 @@ def test_the_read_is_audited(approved, plan, clinician, signed_in):
 def test_high_dissociation_after_a_dose_suggests_a_step_down(
     approved, plan, prescriber, signed_in, clock
 ):
-    session = ready_session(approved.user, approved)
-    services.record_dose_taken(approved.user, session, dose_mg=100)
-    clock.shift(dt.timedelta(minutes=60))
+    session = services.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
+    after_observation(clock, session)
     services.record_check_in(
-        approved.user, session, feeling="unwell", cadss6_answers=[4, 4, 4, 4, 4, 4]
+        approved.user,
+        session,
+        feeling="unwell",
+        blood_pressure=CHECK_IN_BP,
+        cadss6_answers=[4, 4, 4, 4, 4, 4],
     )
     html = page_text(signed_in(prescriber).get(url(approved)))
     assert '<span class="badge stop">Step down</span>' in html

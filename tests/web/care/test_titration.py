@@ -11,7 +11,7 @@ from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
 from ketacare.treatment import services
 from ketacare.web.care import titration
-from tests.treatment.helpers import ready_session
+from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
 
 pytestmark = pytest.mark.usefixtures("stocked")
 
@@ -19,9 +19,10 @@ pytestmark = pytest.mark.usefixtures("stocked")
 def dosed(patient, clock, **check_in):  # type: ignore[no-untyped-def]
     ready = ready_session(patient.user, patient)
     session = services.record_dose_taken(patient.user, ready, dose_mg=100)
-    clock.shift(dt.timedelta(minutes=45))
+    after_observation(clock, session)
     if check_in:
-        services.record_check_in(patient.user, session, **({"feeling": "okay"} | check_in))
+        answers = {"feeling": "okay", "blood_pressure": CHECK_IN_BP} | check_in
+        services.record_check_in(patient.user, session, **answers)
     clock.shift(dt.timedelta(days=4))
     return session
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from ketacare.audit.models import AuditAction
 from ketacare.patients.models import Patient
-from ketacare.treatment import sessions
+from ketacare.treatment import services
 from ketacare.treatment.models import Dispense
 from tests.treatment.helpers import ready_session
 from tests.web.helpers import audit
@@ -27,14 +27,15 @@ def test_my_sessions_lists_date_dose_gate_and_check_in(
 ) -> None:
     failed = ready_session(approved.user, approved, systolic_mmhg=170, diastolic_mmhg=95)
     dosed = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, dosed, dose_mg=100)
+    services.record_dose_taken(approved.user, dosed, dose_mg=100)
     response = signed_in(approved.user).get(reverse("portal-sessions"))
     assert response.status_code == 200
     html = text(response)
     assert "Monday 3 March 2025" in html
     assert "Not passed: no dose" in html
     assert "100 mg at 18:00" in html
-    assert "Due by 20:00" in html
+    # The check-in opens when the 2 h observation ends, and is due 30 min later.
+    assert "Opens at 20:00, due by 20:30" in html
     assert external_urls(html) == []
     entry = audit(action=AuditAction.LIST, object_type="treatment.DosingSession")[-1]
     assert set(entry.detail["ids"]) == {failed.pk, dosed.pk}
@@ -52,7 +53,7 @@ def test_my_medication_shows_the_balance_in_units(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    services.record_dose_taken(approved.user, session, dose_mg=100)
     response = signed_in(approved.user).get(reverse("portal-medication"))
     assert response.status_code == 200
     html = text(response)

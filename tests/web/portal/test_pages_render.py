@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ketacare.patients.models import Patient, Sitter
-from ketacare.treatment import sessions
+from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent, Dispense
 from tests.treatment.helpers import ready_session
 from tests.web.portal.helpers import external_urls, text
@@ -41,8 +41,8 @@ def test_every_patient_page_renders(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
-    event = sessions.report_adverse_event(
+    services.record_dose_taken(approved.user, session, dose_mg=100)
+    event = services.report_adverse_event(
         approved.user,
         approved,
         description="Headache",

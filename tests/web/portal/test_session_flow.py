@@ -1,4 +1,4 @@
-"""The session flow: checklist and gate, the dose, the countdown, the check-in."""
+"""The session flow: checklist and gate, the dose, the window's countdowns, the check-in."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from ketacare.treatment.models import (
     SessionStatus,
     TreatmentPlan,
 )
-from tests.treatment.helpers import NOW, balance, ready_session
+from tests.treatment.helpers import NOW, after_observation, balance, ready_session, sitter_here
 from tests.web.helpers import audit
 from tests.web.portal.helpers import CHECK_IN, CHECKLIST, external_urls, text
 
@@ -47,6 +47,9 @@ def test_the_checklist_renders_with_the_plans_dose_and_the_bp_limit(
     # The limit comes from the plan's rules (clinical.vitals defaults), not the template.
     assert "{}/{} mmHg".format(*BP_DELAY_GATE_MMHG) in html
     assert '<legend>Is your sitter with you now? <span class="req"' in html
+    # The sitter confirms themself: no name to type.
+    assert 'name="sitter_name"' not in html
+    assert "<legend>Questions about thoughts of suicide</legend>" in html
     assert external_urls(html) == []
 
 
@@ -54,11 +57,7 @@ def test_a_failed_gate_explains_why_and_what_to_do_and_keeps_the_input(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     response = _start(
-        signed_in(approved.user),
-        systolic_mmhg="165",
-        diastolic_mmhg="95",
-        sitter_present="no",
-        sitter_name="",
+        signed_in(approved.user), systolic_mmhg="165", diastolic_mmhg="95", sitter_present="no"
     )
     assert response.status_code == 200
     html = text(response)
@@ -70,15 +69,19 @@ def test_a_failed_gate_explains_why_and_what_to_do_and_keeps_the_input(
     causes = {f["cause"] for f in session.gate_findings}
     assert {"bp_gate_failed", "sitter_absent"} <= causes
     assert "Please do not take your dose yet" in html
+    # Each reason with its next step, in the patient's words; the care team's message
+    # (limits, clinical names, times with a zone) stays on the staff pages.
     for finding in session.gate_findings:
-        assert escape(finding["message"]) in html
         assert escape(finding["next_step"]) in html
+        assert escape(finding["message"]) not in html
+    assert "Your blood pressure is too high right now." in html
+    assert "Your sitter has not confirmed being with you." in html
     # The input is kept.
     assert 'value="165"' in html
     assert 'value="95"' in html
     assert 'value="no" id="id_sitter_present_1" required checked' in html
     # No dose button: the session cannot be dosed.
-    assert "I have taken my dose" not in html
+    assert "I am taking my dose now" not in html
 
 
 def test_bad_input_is_refused_with_nothing_stored(
@@ -107,6 +110,7 @@ def test_a_reading_the_service_refuses_is_shown_on_its_field(
 def test_the_passing_path_through_dose_and_check_in(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
+    sitter_here(approved)
     client = signed_in(approved.user)
     started = _start(client)
     session = DosingSession.objects.get(patient=approved)
@@ -118,29 +122,37 @@ def test_the_passing_path_through_dose_and_check_in(
     assert "100 mg" in page
     assert "That is <strong>2 troches of 50 mg</strong> from your supply." in page
     assert "tablet" not in page
-    assert "I have taken my dose" in page
+    assert "I am taking my dose now" in page
 
     dosed = client.post(reverse("portal-dose-taken", kwargs={"session_id": session.pk}))
     assert dosed.status_code == 302
     session.refresh_from_db()
     assert session.status == SessionStatus.DOSED
-    assert session.check_in_due_at == NOW + timedelta(minutes=plan_minutes(session))
+    assert session.taken_at == NOW
     assert balance(approved) == 6
 
-    # The countdown: the deadline the server computed, and the seconds left.
+    # The window's countdowns, from the times the service set, in seconds left.
     clock.shift(timedelta(minutes=30))
     page = text(client.get(reverse("portal-session", kwargs={"session_id": session.pk})))
-    assert 'data-remaining-seconds="5400"' in page
-    assert "1 h 30 min" in page
+    assert "Due at <time" in page
+    assert ">18:40</time>" in page
+    assert 'data-remaining-seconds="600"' in page  # the blood pressure at 40 minutes
+    assert "Opens at <time" in page
+    assert ">20:00</time>" in page
+    assert 'data-remaining-seconds="5400"' in page  # the check-in, 2 h after the dose
     assert (
-        f'datetime="{session.check_in_due_at.astimezone(approved_zone(approved)).isoformat()}"'
+        f'datetime="{session.observation_ends_at.astimezone(approved_zone(approved)).isoformat()}"'
         in page
     )
     assert 'hx-trigger="every 60s"' in page
+    # Before the check-in opens: no link to it, and a word to stay with the sitter.
+    assert reverse("portal-check-in", kwargs={"session_id": session.pk}) not in page
+    assert "Until then, rest and stay with your sitter." in page
     fragment = client.get(reverse("portal-session-status", kwargs={"session_id": session.pk}))
     assert 'data-remaining-seconds="5400"' in text(fragment)
     assert "<html" not in text(fragment)
 
+    after_observation(clock, session)
     form = client.get(reverse("portal-check-in", kwargs={"session_id": session.pk}))
     assert form.status_code == 200
     assert text(form).count('type="radio" name="cadss6_') == 6 * 5
@@ -152,13 +164,12 @@ def test_the_passing_path_through_dose_and_check_in(
     check_in = PostDoseCheckIn.objects.get(session=session)
     assert check_in.feeling == "well"
     assert check_in.cadss6_total == 0
+    assert (check_in.systolic_mmhg, check_in.diastolic_mmhg) == (124, 80)
     page = text(client.get(done["Location"]))
-    assert "What happens next" in page
-    assert "Your check-in is saved" in page
-
-
-def plan_minutes(session: DosingSession) -> int:
-    return session.plan.check_in_deadline_min
+    assert "Ending the observation" in page
+    sitter = session.sitter
+    assert sitter is not None
+    assert f"Ask {sitter.name} to confirm you are alert and well from their phone" in page
 
 
 def approved_zone(patient: Patient) -> ZoneInfo:
@@ -166,10 +177,12 @@ def approved_zone(patient: Patient) -> ZoneInfo:
 
 
 def test_the_check_in_needs_every_cadss6_answer(
-    signed_in: SignIn, approved: Patient, stocked: Dispense
+    signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
-    session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    session = sessions.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
+    after_observation(clock, session)
     partial = {k: v for k, v in CHECK_IN.items() if k != "cadss6_4"}
     response = signed_in(approved.user).post(
         reverse("portal-check-in", kwargs={"session_id": session.pk}), partial
@@ -181,10 +194,12 @@ def test_the_check_in_needs_every_cadss6_answer(
 
 
 def test_a_high_bp_rise_and_high_dissociation_say_the_clinic_was_told(
-    signed_in: SignIn, approved: Patient, stocked: Dispense
+    signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
-    session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    session = sessions.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
+    after_observation(clock, session)
     answers = CHECK_IN | {f"cadss6_{n}": "4" for n in range(1, 7)}
     answers |= {"post_systolic_mmhg": "170", "post_diastolic_mmhg": "100"}
     client = signed_in(approved.user)
@@ -285,7 +300,9 @@ def test_the_status_fragment_answers_htmx_alone(
     assert response.status_code == 200
     html = text(response)
     assert html.lstrip().startswith('<div id="session-status"')
-    assert 'data-remaining-seconds="7200"' in html
+    assert 'data-remaining-seconds="2400"' in html  # the blood pressure, 40 min after
+    assert 'data-remaining-seconds="7200"' in html  # the check-in opens, 2 h after
+    assert "<form" not in html  # a refresh never wipes what the patient is typing
 
 
 def test_the_check_in_form_is_only_for_a_dosed_session(
@@ -311,10 +328,12 @@ def test_today_with_a_passed_checklist_leads_to_the_session_not_a_new_one(
 
 
 def test_the_error_summary_links_to_the_first_choice_of_a_radio_group(
-    signed_in: SignIn, approved: Patient, stocked: Dispense
+    signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
-    session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    session = sessions.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
+    after_observation(clock, session)
     url = reverse("portal-check-in", kwargs={"session_id": session.pk})
     html = text(signed_in(approved.user).post(url, {"feeling": "well"}))
     assert 'href="#id_cadss6_1_0"' in html

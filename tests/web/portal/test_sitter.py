@@ -1,4 +1,4 @@
-"""The sitter view: presence, the check-in status and deadline, emergency numbers."""
+"""The sitter view: presence, where the window stands, the release, emergency numbers."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from ketacare.audit.models import AuditAction
 from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
-from ketacare.treatment import sessions
+from ketacare.treatment import queries, services
 from ketacare.treatment.models import Dispense, SitterPresence, TreatmentPlan
-from tests.treatment.helpers import NOW, ready_session
+from tests.treatment.helpers import NOW, after_observation, ready_session
 from tests.web.helpers import audit
 from tests.web.portal.helpers import CHECK_IN, external_urls, text
 
@@ -47,7 +47,11 @@ def test_the_sitter_sees_the_people_they_sit_for_and_the_emergency_numbers(
 
 
 def test_confirming_presence_is_stored_audited_and_shown_on_the_checklist(
-    signed_in: SignIn, robin: Sitter, approved: Patient, plan: TreatmentPlan
+    signed_in: SignIn,
+    robin: Sitter,
+    approved: Patient,
+    plan: TreatmentPlan,
+    clock: time_machine.Coordinates,
 ) -> None:
     client = signed_in(robin.user)
     assert "I am with Pat Approved now" in text(client.get(_page(approved)))
@@ -64,14 +68,17 @@ def test_confirming_presence_is_stored_audited_and_shown_on_the_checklist(
     assert audit(action=AuditAction.CREATE, object_type="treatment.SitterPresence")
     page = text(client.get(response["Location"]))
     assert "Confirmed by Robin Sitter at 18:00" in page
-    assert "I am with Pat Approved now" not in page
-    # Twice the same day: still the first confirmation.
+    # Every press is a new confirmation; the page shows the latest.
+    assert "I am with Pat Approved now" in page
+    clock.shift(timedelta(minutes=5))
     client.post(url)
-    assert SitterPresence.objects.count() == 1
+    assert SitterPresence.objects.count() == 2
+    assert "Confirmed by Robin Sitter at 18:05" in text(client.get(_page(approved)))
 
     checklist = text(signed_in(approved.user).get(reverse("portal-session-start")))
-    assert "Robin Sitter confirmed being with you at 18:00." in checklist
-    assert 'value="Robin Sitter"' in checklist
+    assert "Robin Sitter confirmed being with you at 18:05." in checklist
+    assert 'value="yes" id="id_sitter_present_0" required checked' in checklist
+    assert "Text Robin Sitter a code" not in checklist  # confirmed: no need
 
 
 def test_a_confirmation_of_yesterday_is_not_shown_today(
@@ -81,9 +88,9 @@ def test_a_confirmation_of_yesterday_is_not_shown_today(
     plan: TreatmentPlan,
     clock: time_machine.Coordinates,
 ) -> None:
-    sessions.confirm_sitter_presence(robin.user, approved)
+    services.confirm_sitter_presence(robin.user, approved)
     clock.shift(timedelta(days=1))
-    assert sessions.sitter_presence_today(approved, NOW + timedelta(days=1)) is None
+    assert queries.sitter_presence_today(approved, NOW + timedelta(days=1)) is None
     checklist = text(signed_in(approved.user).get(reverse("portal-session-start")))
     assert "confirmed being with you" not in checklist
 
@@ -92,22 +99,29 @@ def test_only_the_patients_own_sitters_may_confirm(
     robin: Sitter, stranger_sitter: Sitter, approved: Patient, plan: TreatmentPlan
 ) -> None:
     with pytest.raises((Http404, NotAllowed)):
-        sessions.confirm_sitter_presence(stranger_sitter.user, approved)
+        services.confirm_sitter_presence(stranger_sitter.user, approved)
     with pytest.raises(NotAllowed):
-        sessions.confirm_sitter_presence(approved.user, approved)  # type: ignore[arg-type]
+        services.confirm_sitter_presence(approved.user, approved)  # type: ignore[arg-type]
     assert not SitterPresence.objects.exists()
 
 
 def test_the_sitter_sees_whether_the_check_in_is_done_but_not_its_answers(
-    signed_in: SignIn, robin: Sitter, approved: Patient, stocked: Dispense
+    signed_in: SignIn,
+    robin: Sitter,
+    approved: Patient,
+    stocked: Dispense,
+    clock: time_machine.Coordinates,
 ) -> None:
-    session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    session = services.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
     client = signed_in(robin.user)
     html = text(client.get(_page(approved)))
     assert "Not done yet" in html
-    assert "due by 20:00" in html
+    assert ">20:00</time>" in html  # the check-in opens 2 h after the dose
+    assert "due by 20:30" in html
     assert 'data-remaining-seconds="7200"' in html
+    after_observation(clock, session)
 
     patient_client = Client()
     patient_client.force_login(approved.user)
@@ -118,6 +132,7 @@ def test_the_sitter_sees_whether_the_check_in_is_done_but_not_its_answers(
     assert "A very private note" not in html
     assert "Very unwell" not in html
     assert "CADSS" not in html
+    assert "124/80" not in html  # the check-in's blood pressure
 
 
 def test_a_sitter_gets_a_404_for_someone_they_do_not_sit_for(

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import reverse
 from django.utils.html import escape
@@ -16,9 +18,9 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient, Sitter
-from ketacare.treatment import sessions
+from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, TreatmentPlan
-from tests.treatment.helpers import NOW, ready_session
+from tests.treatment.helpers import CHECK_IN_BP, NOW, after_observation, ready_session
 from tests.web.helpers import audit
 from tests.web.portal.helpers import external_urls, text
 
@@ -76,15 +78,38 @@ def test_an_unsigned_consent_is_a_task_and_can_be_signed(
     assert "Read and sign" not in text(client.get(reverse("portal-today")))
 
 
-def test_an_open_dose_shows_its_check_in_deadline(
-    signed_in: SignIn, approved: Patient, stocked: Dispense
+def test_an_open_dose_shows_the_next_step_of_its_window(
+    signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
-    session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
-    html = text(signed_in(approved.user).get(reverse("portal-today")))
+    session = services.record_dose_taken(
+        approved.user, ready_session(approved.user, approved), dose_mg=100
+    )
+    client = signed_in(approved.user)
+    html = text(client.get(reverse("portal-today")))
+    # 18:00 in New York: the blood pressure is due 40 minutes after the dose.
+    assert "measure your blood pressure at <time" in html
+    assert ">18:40</time>" in html
+    assert 'data-remaining-seconds="2400"' in html
+    assert "Check in now" not in html
+    assert "Start the pre-dose checklist" not in html
+
+    clock.shift(timedelta(minutes=40))
+    services.record_post_dose_reading(approved.user, session, systolic_mmhg=128, diastolic_mmhg=82)
+    html = text(client.get(reverse("portal-today")))
+    assert "your check-in opens at <time" in html
+    assert ">20:00</time>" in html
+    assert "Check in now" not in html
+
+    after_observation(clock, session)
+    html = text(client.get(reverse("portal-today")))
     assert "Check in now" in html
-    assert 'data-remaining-seconds="7200"' in html
-    assert "20:00" in html  # 18:00 + the plan's 120 minutes, in New York
+    assert "by 20:30" in html
+    assert "Start the pre-dose checklist" not in html
+
+    services.record_check_in(approved.user, session, feeling="well", blood_pressure=CHECK_IN_BP)
+    html = text(client.get(reverse("portal-today")))
+    assert f"waiting for {session.sitter.name} to confirm you are alert and well" in html
+    assert "Start the pre-dose checklist" not in html  # the window is still open
 
 
 @pytest.mark.parametrize("who", ["clinician", "outsider"])

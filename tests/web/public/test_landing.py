@@ -41,7 +41,9 @@ def test_the_landing_page_explains_the_program(client: Client, clinic: Clinic) -
     # Before, during, after a session.
     assert "Fast before the dose" in page
     assert "About 40 minutes after the dose, you check your blood pressure again." in page
-    assert "Within 2 hours of the dose, you check in" in page
+    assert "2 hours after the dose, you check in with the app" in page
+    assert "If you have not checked in 2.5 hours after the dose" in page
+    assert "your sitter confirms that you are alert and well" in page
     assert "<strong>No driving</strong> until the next day" in page
 
 

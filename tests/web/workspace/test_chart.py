@@ -40,11 +40,12 @@ def url(patient: Patient) -> str:
 def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Patient:
     """A patient with one of everything the chart shows.
 
-    Intake, review, plan, prescription, dispense, a dosed session with its check-in, an
-    adverse event, a PHQ-9 with a suicidality answer (an alert, acknowledged).
+    Intake, review, plan, prescription, dispense, a dosed session with a high reading
+    after the dose, its check-in and the sitter's release, an adverse event, a clearance
+    of a hold on dosing, a PHQ-9 with a suicidality answer (an alert, acknowledged).
     """
     patient = make_patient(clinic, "Jo Journey", with_account=True)
-    SitterFactory(clinic=clinic, patients=[patient], name="Sid Sitter")
+    sid = SitterFactory(clinic=clinic, patients=[patient], name="Sid Sitter")
     with time_machine.travel(NOW - timedelta(days=10), tick=False):
         ConsentFactory(patient=patient, document=ConsentDocumentFactory(clinic=clinic))
         draft = intake_services.start_intake(patient.user, patient)
@@ -53,8 +54,13 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
     with time_machine.travel(NOW - timedelta(days=9), tick=False):
         intake_services.review_intake(clinician, intake, decision="approve", justification="")
     patient.refresh_from_db()
-    session = first_dose(prescriber, pharmacist, patient, NOW - timedelta(days=2))
-    with time_machine.travel(NOW - timedelta(days=2) + timedelta(hours=1), tick=False):
+    dosed_at = NOW - timedelta(days=2)
+    session = first_dose(prescriber, pharmacist, patient, dosed_at)
+    with time_machine.travel(dosed_at + timedelta(minutes=40), tick=False):
+        services.record_post_dose_reading(
+            patient.user, session, systolic_mmhg=150, diastolic_mmhg=95
+        )
+    with time_machine.travel(dosed_at + timedelta(hours=2), tick=False):
         services.record_check_in(
             patient.user,
             session,
@@ -71,6 +77,12 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
             serious=False,
             outcome="resolved",
             session=session,
+        )
+    with time_machine.travel(dosed_at + timedelta(hours=2, minutes=10), tick=False):
+        services.release_session(sid.user, session, stable=True)
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        services.clear_for_dosing(
+            clinician, patient, hold="blood_pressure", note="Reviewed the home readings."
         )
     assessments.submit_questionnaire(
         patient.user, patient, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1]
@@ -112,10 +124,22 @@ def test_the_timeline_has_every_kind_of_event(alice_client: Client, journey: Pat
     assert "Dispensed 8 tablets (fill 1)" in html
     assert "Pre-dose gate passed: blood pressure 120/80 mmHg" in html
     assert "Dose taken: 100 mg" in html
+    assert "Sid Sitter confirmed at" in html
+    assert "C-SSRS screen since the last contact: none" in html
+    # The readings after the dose, the high one marked; the sitter's release; a clearance.
+    assert re.search(
+        r'<li class="flag"><strong>High: Blood pressure after the dose at [\d: -]+: '
+        r"150/95 mmHg\. Blood pressure after the dose 150/95 mmHg",
+        html,
+    )
+    assert re.search(r"Observation ended at [\d: -]+: Sid Sitter confirmed alert and stable", html)
+    assert "(own sign-in)" in html
+    assert "Cleared for dosing: blood pressure hold" in html
+    assert "Note: Reviewed the home readings." in html
     assert "Blood pressure after the dose: 131/84 mmHg" in html
     assert re.search(r"Checked in at \d{4}-\d\d-\d\d \d\d:\d\d: feeling okay", html)
     assert "CADSS-6: 3 of 24" in html
-    assert "Side effects: Nausea" in html
+    assert "Side effects: Feeling sick (nausea)" in html
     assert "Felt faint for a minute" in html
     assert "PHQ-9" in html
     assert "Score 9 of 27" in html

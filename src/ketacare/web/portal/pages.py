@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 
 from ketacare.accounts.models import User
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
 from ketacare.patients.models import Patient
+from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import (
     UNIT_NOUNS,
     DosingSession,
@@ -22,6 +26,22 @@ from ketacare.treatment.models import (
     TreatmentPlan,
 )
 from ketacare.treatment.plans import plan_safety_rules
+from ketacare.web.common import current_user, own_patient
+
+
+def me(request: HttpRequest) -> tuple[User, Patient]:
+    """The signed-in patient (their user and record), or 404 for anyone else."""
+    user = current_user(request)
+    return user, own_patient(user)
+
+
+def audit_read(obj: Any, via: str) -> None:
+    record(Event.about(AuditAction.READ, obj, detail={"via": via}))
+
+
+def posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to; an empty POST is still a submission to validate."""
+    return request.POST if request.method == "POST" else None
 
 
 def link(name: str, **kwargs: Any) -> str | None:
@@ -44,10 +64,11 @@ def own_session(user: User, patient: Patient, session_id: int) -> DosingSession:
 
 @dataclass(frozen=True)
 class Deadline:
-    """The check-in deadline as the page shows it: the time, and how long is left."""
+    """A time ahead as the page shows it: when, on the patient's clock, and how long is left."""
 
     due_at: datetime
     remaining_seconds: int  # 0 once passed
+    clock: str = ""  # "18:40", or "Tue 4 Mar, 18:40" on another day; never a zone name
 
     @property
     def passed(self) -> bool:
@@ -62,11 +83,17 @@ class Deadline:
         return f"{minutes} min" if minutes else "less than a minute"
 
 
+def countdown(at: datetime, now: datetime, zone: tzinfo) -> Deadline:
+    """`at` on the patient's clock, with the seconds left until it (the page counts down)."""
+    left = max(at - now, timedelta(0))
+    return Deadline(at, int(left.total_seconds()), safety.clock_time(at, zone, now))
+
+
 def deadline(session: DosingSession, now: datetime) -> Deadline | None:
+    """The check-in deadline of a dosed session (None before the dose)."""
     if session.check_in_due_at is None:
         return None
-    left = max(session.check_in_due_at - now, timedelta(0))
-    return Deadline(session.check_in_due_at, int(left.total_seconds()))
+    return countdown(session.check_in_due_at, now, zone_of(session.patient))
 
 
 # The patient's word for one unit of their supply (the product's own noun).
@@ -114,6 +141,15 @@ def ledger_amount(plan: TreatmentPlan | None, event: LedgerEvent) -> str:
 def dose_units(plan: TreatmentPlan) -> Units:
     """One dose of the plan in the units the patient counts: "2 troches"."""
     return units(plan, plan.ledger_units(float(plan.dose_mg)))
+
+
+def dose_mg_of_units(plan: TreatmentPlan, count: Decimal) -> Decimal:
+    """What `count` units of the plan's product hold, in mg: for "I took 3 troches".
+
+    The ledger counts in steps of `ledger_step` (half a scored tablet); each step is the
+    formulation's smallest dose, `step_mg`.
+    """
+    return count / plan.ledger_step * Decimal(repr(plan.formulation.step_mg))
 
 
 def bp_limits(plan: TreatmentPlan | None) -> dict[str, safety.BloodPressureLimit | None]:

@@ -1,18 +1,20 @@
-"""The sitter's pages: the people they sit for, presence, the check-in, emergency numbers.
+"""The sitter's pages: the people they sit for, presence, the window after the dose.
 
 A sitter sees only the patients they sit for (404 for anyone else, and for anyone who
-is not a sitter), and only where the session stands: never alert content, check-in
-answers or questionnaire answers.
+is not a sitter), and only where the session stands: what is done, and when the rest is
+due. Never a reading's values, alert content, check-in answers or questionnaire answers.
+The sitter confirms being with the patient (every press is a new confirmation) and ends
+the window after the check-in: the patient is alert and stable, or they cannot confirm
+it (at any time after the dose), which pages the on-call clinician.
 """
 
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,13 +24,18 @@ from django.views.decorators.http import require_GET, require_POST
 from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.clinical.safety import clock_time
 from ketacare.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sitting
+from ketacare.treatment import window as observation
 from ketacare.treatment.access import TREATING
+from ketacare.treatment.gate import zone_of
+from ketacare.treatment.models import SessionStatus
 from ketacare.treatment.plans import active_plan
 from ketacare.web.common import current_user
-from ketacare.web.portal import pages
+from ketacare.web.portal.forms import SitterReleaseForm
+from ketacare.web.portal.window import window
 
 
 def _sat_for(user: User) -> QuerySet[Patient]:
@@ -42,18 +49,21 @@ def _sat_for(user: User) -> QuerySet[Patient]:
     )
 
 
-def _status(patient: Patient) -> dict[str, Any]:
+def _status(patient: Patient, release_form: SitterReleaseForm | None = None) -> dict[str, Any]:
     """Where the patient's day stands, as the sitter may see it."""
     now = timezone.now()
     plan = active_plan(patient)
     session = queries.todays_session(patient, now)
+    presence = queries.sitter_presence_today(patient, now)
     return {
         "patient": patient,
         "next_session": plan and queries.next_scheduled_session(patient, plan, now),
-        "presence": queries.sitter_presence_today(patient, now),
+        "presence": presence,
+        "presence_at": presence and clock_time(presence.confirmed_at, zone_of(patient), now),
         "session": session,
-        "deadline": session and pages.deadline(session, now),
+        "window": session and window(session, now),
         "can_confirm": patient.phase_enum in TREATING,
+        "release_form": release_form or SitterReleaseForm(name=patient.legal_name),
     }
 
 
@@ -93,6 +103,42 @@ def confirm(request: HttpRequest, patient_id: int) -> HttpResponse:
         context = _status(patient) | {"error": str(exc)}
         return render(request, "web/portal/sitter_session.html", context, status=409)
     # The time as the patient's clock shows it: the sitter is with them.
-    at = presence.confirmed_at.astimezone(ZoneInfo(str(patient.timezone)))
-    messages.success(request, f"Thank you. You confirmed being with them at {at:%H:%M}.")
+    at = clock_time(presence.confirmed_at, zone_of(patient), presence.confirmed_at)
+    messages.success(request, f"Thank you. You confirmed being with them at {at}.")
     return redirect("sitter-session", patient_id=patient.pk)
+
+
+@login_required
+@require_POST
+def release(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The sitter ends the window: alert and stable, or they cannot confirm it (pages)."""
+    user = current_user(request)
+    patient = get_object_or_404(_sat_for(user), pk=patient_id)
+    form = SitterReleaseForm(request.POST, name=patient.legal_name)
+    session = queries.open_session(patient, timezone.now())
+    status = 400
+    if form.is_valid() and session is not None and session.status != SessionStatus.READY:
+        stable = form.cleaned_data["stable"]
+        try:
+            observation.release_session(
+                user, session, stable=stable, note=form.cleaned_data["note"]
+            )
+        except (DomainError, PermissionDenied, ValidationError) as exc:
+            status = form.refused(exc)
+        else:
+            messages.success(request, _released_words(patient, stable=stable))
+            return redirect("sitter-session", patient_id=patient.pk)
+    elif form.is_valid():
+        form.add_error(None, "There is no dose of today to end the observation of.")
+        status = 409
+    context = _status(patient, form)
+    return render(request, "web/portal/sitter_session.html", context, status=status)
+
+
+def _released_words(patient: Patient, *, stable: bool) -> str:
+    if stable:
+        return f"Thank you. The observation after {patient.legal_name}'s dose has ended."
+    return (
+        "Thank you for telling us. The clinic's on-call clinician is being paged now and will "
+        "call you."
+    )

@@ -2,15 +2,24 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from ketacare.web.portal import sitter, views
+from ketacare.web.portal import session, sitter, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.today, name="portal-today"),
-    path("session/start/", views.session_start, name="portal-session-start"),
-    path("session/<int:session_id>/", views.session_page, name="portal-session"),
-    path("session/<int:session_id>/status/", views.session_status, name="portal-session-status"),
-    path("session/<int:session_id>/dose/", views.dose_taken, name="portal-dose-taken"),
-    path("session/<int:session_id>/check-in/", views.check_in, name="portal-check-in"),
+    path("session/start/", session.session_start, name="portal-session-start"),
+    path("sitter-code/", session.sitter_code, name="portal-sitter-code"),
+    path("sitter-code/confirm/", session.sitter_code_confirm, name="portal-sitter-code-confirm"),
+    path("session/<int:session_id>/", session.session_page, name="portal-session"),
+    path("session/<int:session_id>/status/", session.session_status, name="portal-session-status"),
+    path("session/<int:session_id>/dose/", session.dose_taken, name="portal-dose-taken"),
+    path("session/<int:session_id>/reading/", session.reading, name="portal-reading"),
+    path("session/<int:session_id>/check-in/", session.check_in, name="portal-check-in"),
+    path(
+        "session/<int:session_id>/release/code/",
+        session.release_code,
+        name="portal-release-code",
+    ),
+    path("session/<int:session_id>/release/", session.release, name="portal-release"),
     path(
         "session/<int:session_id>/adverse-event/",
         views.adverse_event,
@@ -28,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sitter/", sitter.home, name="sitter-home"),
     path("sitter/<int:patient_id>/", sitter.patient_page, name="sitter-session"),
     path("sitter/<int:patient_id>/confirm/", sitter.confirm, name="sitter-confirm"),
+    path("sitter/<int:patient_id>/release/", sitter.release, name="sitter-release"),
     # Helper C's patient forms: intake, questionnaires, progress.
     path("", include("ketacare.web.portal.urls_forms")),
 ]

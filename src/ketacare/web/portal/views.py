@@ -1,8 +1,8 @@
-"""The patient's pages: today, the session flow, sessions, medication, consent.
+"""The patient's pages: today, something wrong, sessions, medication, consent.
 
 Every page is the signed-in patient's own (own_patient: 404 for anyone else, staff
 included); every read of health data is audited. Views parse, call the treatment
-services, and render; the gate, the dose and the check-in rules live in the services.
+services, and render; the session itself is `ketacare.web.portal.session`.
 """
 
 from __future__ import annotations
@@ -11,87 +11,54 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
-from ketacare.accounts.models import User
 from ketacare.assessments.services import due_questionnaires
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import instruments, safety
+from ketacare.clinical import instruments
 from ketacare.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.treatment import adverse_events, queries, sessions, window
+from ketacare.treatment import adverse_events, queries
 from ketacare.treatment.access import TREATING
 from ketacare.treatment.ledger import ledger_balance
 from ketacare.treatment.models import (
     AdverseEvent,
     DosingSession,
     LedgerEvent,
-    SessionStatus,
     TreatmentPlan,
 )
 from ketacare.treatment.plans import active_plan
-from ketacare.web.common import current_user, own_patient
 from ketacare.web.portal import pages
-from ketacare.web.portal.forms import AdverseEventForm, CheckInForm, ChecklistForm, ConsentForm
+from ketacare.web.portal.forms import AdverseEventForm, ConsentForm
+from ketacare.web.portal.window import window
 
-# What the patient reads after a check-in finding: the care team has the details.
-CHECK_IN_WORDS = {
-    safety.Cause.BP_RISE_AFTER_DOSE.value: (
-        "Your blood pressure went up more than expected after the dose. Your care team "
-        "has been told. Sit or lie down and rest, stay with your sitter, and measure again "
-        "in a while. If you feel very unwell, call the emergency number below."
-    ),
-    safety.Cause.HIGH_DISSOCIATION.value: (
-        "You felt very detached or unreal this time. That can happen and usually passes. "
-        "Your care team has been told and may talk with you about the next dose. Stay "
-        "with your sitter and rest until it has passed."
-    ),
-    safety.Cause.LATE_CHECK_IN.value: (
-        "Your check-in came after the time asked. That is fine: it is saved, and your care "
-        "team can see it."
-    ),
-}
 INTAKE_PHASES = frozenset({Phase.SCREENING, Phase.INTAKE})
 RECENT_LEDGER_EVENTS = 10
-
-
-def _audit_read(obj: Any, via: str) -> None:
-    record(Event.about(AuditAction.READ, obj, detail={"via": via}))
-
-
-def _posted(request: HttpRequest) -> Any:
-    # An empty POST is still a submission to validate, not an unbound form.
-    return request.POST if request.method == "POST" else None
-
-
-def _me(request: HttpRequest) -> tuple[User, Patient]:
-    user = current_user(request)
-    return user, own_patient(user)
 
 
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    patient = _me(request)[1]
+    patient = pages.me(request)[1]
     now = timezone.now()
     plan = active_plan(patient)
     open_session = queries.open_session(patient, now)
-    _audit_read(patient, "portal today")
+    pages.audit_read(patient, "portal today")
     context = {
         "patient": patient,
         "plan": plan,
         "next_session": plan and queries.next_scheduled_session(patient, plan, now),
         "open_session": open_session,
-        "deadline": open_session and pages.deadline(open_session, now),
-        "presence": queries.sitter_presence_today(patient, now),
+        "window": open_session and window(open_session, now),
+        "presence": queries.counted_presence(patient, now),
         "questionnaires": _due(patient, now),
         "intake_link": (
             pages.link("portal-intake") if patient.phase_enum in INTAKE_PHASES else None
@@ -129,141 +96,15 @@ def _can_start(
     return plan is not None and patient.phase_enum in TREATING and open_session is None
 
 
-# --- The session flow -----------------------------------------------------------------
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def session_start(request: HttpRequest) -> HttpResponse:
-    user, patient = _me(request)
-    now = timezone.now()
-    plan = active_plan(patient)
-    presence = queries.sitter_presence_today(patient, now)
-    form = ChecklistForm(_posted(request), initial=_checklist_initial(presence))
-    failed: DosingSession | None = None
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            started = sessions.start_session(user, patient, **form.service_arguments())
-        except (ValidationError, DomainError, PermissionDenied) as exc:
-            status = form.refused(exc)
-        else:
-            if started.status != SessionStatus.GATE_FAILED:
-                return redirect("portal-session", session_id=started.pk)
-            failed = started
-    elif request.method == "POST":
-        status = 400
-    context = {
-        "patient": patient,
-        "plan": plan,
-        "form": form,
-        "presence": presence,
-        "failed": failed,
-        "limits": pages.bp_limits(plan),
-        "treating": plan is not None and patient.phase_enum in TREATING,
-    }
-    return render(request, "web/portal/session_start.html", context, status=status)
-
-
-def _checklist_initial(presence: Any) -> dict[str, Any]:
-    if presence is None:
-        return {}
-    return {"sitter_present": "yes", "sitter_name": presence.sitter.name}
-
-
-def _session_context(patient: Patient, session: DosingSession) -> dict[str, Any]:
-    now = timezone.now()
-    check_in = getattr(session, "check_in", None)
-    causes = [f["cause"] for f in check_in.findings] if check_in is not None else []
-    return {
-        "patient": patient,
-        "session": session,
-        "deadline": pages.deadline(session, now),
-        "check_in": check_in,
-        "check_in_words": [CHECK_IN_WORDS[c] for c in causes if c in CHECK_IN_WORDS],
-        "side_effects_told": bool(check_in and check_in.side_effects),
-    }
-
-
-def _session_view(request: HttpRequest, session_id: int, template: str, via: str) -> HttpResponse:
-    user, patient = _me(request)
-    session = pages.own_session(user, patient, session_id)
-    _audit_read(session, via)
-    return render(request, template, _session_context(patient, session))
-
-
-@login_required
-@require_GET
-def session_page(request: HttpRequest, session_id: int) -> HttpResponse:
-    return _session_view(request, session_id, "web/portal/session.html", "portal session")
-
-
-@login_required
-@require_GET
-def session_status(request: HttpRequest, session_id: int) -> HttpResponse:
-    """The status fragment the session page refreshes (htmx, every minute)."""
-    return _session_view(
-        request, session_id, "web/portal/_session_status.html", "portal session status"
-    )
-
-
-@login_required
-@require_POST
-def dose_taken(request: HttpRequest, session_id: int) -> HttpResponse:
-    user, patient = _me(request)
-    session = pages.own_session(user, patient, session_id)
-    try:
-        # The patient confirms the plan's dose; a different dose is an adverse event report.
-        sessions.record_dose_taken(user, session, dose_mg=session.plan.dose_mg)
-    except (DomainError, ValidationError) as exc:
-        context = _session_context(patient, session) | {"error": _words(exc)}
-        return render(request, "web/portal/session.html", context, status=409)
-    messages.success(request, "Your dose is recorded. Rest now, with your sitter near you.")
-    return redirect("portal-session", session_id=session.pk)
-
-
-def _words(exc: DomainError | ValidationError) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return exc.message
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
-    user, patient = _me(request)
-    session = pages.own_session(user, patient, session_id)
-    if session.status != SessionStatus.DOSED:
-        return redirect("portal-session", session_id=session.pk)
-    form = CheckInForm(_posted(request))
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            window.record_check_in(user, session, **form.service_arguments())
-        except (ValidationError, DomainError) as exc:
-            status = form.refused(exc)
-        else:
-            messages.success(request, "Thank you. Your check-in is saved.")
-            return redirect("portal-session", session_id=session.pk)
-    elif request.method == "POST":
-        status = 400
-    else:
-        _audit_read(session, "portal check-in form")
-    context = {
-        "patient": patient,
-        "session": session,
-        "form": form,
-        "deadline": pages.deadline(session, timezone.now()),
-    }
-    return render(request, "web/portal/check_in.html", context, status=status)
+# --- Something went wrong --------------------------------------------------------------
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpResponse:
-    user, patient = _me(request)
+    user, patient = pages.me(request)
     session = None if session_id is None else pages.own_session(user, patient, session_id)
-    form = AdverseEventForm(_posted(request))
+    form = AdverseEventForm(pages.posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -283,11 +124,11 @@ def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpRe
 @login_required
 @require_GET
 def adverse_event_done(request: HttpRequest, event_id: int) -> HttpResponse:
-    user, patient = _me(request)
+    user, patient = pages.me(request)
     event = get_object_or_404(
         AdverseEvent.objects.visible_to(user).filter(patient=patient), pk=event_id
     )
-    _audit_read(event, "portal adverse event report")
+    pages.audit_read(event, "portal adverse event report")
     context = {"patient": patient, "event": event, "severity": event.finding.get("severity")}
     return render(request, "web/portal/adverse_event_done.html", context)
 
@@ -298,7 +139,7 @@ def adverse_event_done(request: HttpRequest, event_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_sessions(request: HttpRequest) -> HttpResponse:
-    user, patient = _me(request)
+    user, patient = pages.me(request)
     rows = list(pages.sessions_of(user, patient).select_related("check_in"))
     record(
         Event(
@@ -315,7 +156,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def medication(request: HttpRequest) -> HttpResponse:
-    user, patient = _me(request)
+    user, patient = pages.me(request)
     plan = active_plan(patient)
     balance = ledger_balance(patient)
     events = list(
@@ -355,10 +196,10 @@ def _safe_next(request: HttpRequest) -> str | None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consent(request: HttpRequest) -> HttpResponse:
-    user, patient = _me(request)
+    user, patient = pages.me(request)
     document = patient_services.current_consent_document(patient.clinic_id)
     signed = patient_services.has_current_consent(patient)
-    form = ConsentForm(_posted(request))
+    form = ConsentForm(pages.posted(request))
     status = 200
     if request.method == "POST" and document is not None and not signed and form.is_valid():
         try:

@@ -42,8 +42,10 @@ def _public_context(clinic: Clinic | None) -> dict[str, Any]:
         "clinic": clinic,
         # An optional national crisis line (e.g. "988" in the US), set by the operator.
         "crisis_line": getattr(settings, "KETACARE_CRISIS_LINE", None) or "",
-        # CLINICAL.md D (safety defaults): sitter stays >= 2 h; check-in due by 2 h.
+        # CLINICAL.md D (safety defaults): sitter stays >= 2 h; the check-in opens when
+        # the 2 h observation ends, and is due soon after.
         "sitter_hours": hours(SAFETY_RULES.sitter_stay),
+        "observation_hours": hours(SAFETY_RULES.observation_minimum),
         "check_in_hours": hours(SAFETY_RULES.check_in_deadline),
     }
 

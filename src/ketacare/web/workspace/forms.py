@@ -1,11 +1,16 @@
-"""The workspace's forms: the panel and inbox filters, and the alert notes."""
+"""The workspace's forms: filters, alert notes, clearances and the clinic's protocol."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 
 from ketacare.alerts.models import AlertCause, AlertSeverity, AlertStatus
+from ketacare.clinical.rules import SETTINGS
 from ketacare.patients.phases import Phase
+from ketacare.treatment.models import Hold
 from ketacare.web.workspace.panel import SORT_LABELS, Filters, ResponseStatus
 
 SEVERITY_CHOICES = [("", "Any severity"), *AlertSeverity.choices]
@@ -80,3 +85,58 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": "Write how the alert was resolved before resolving it."},
     )
+
+
+class ClearHoldForm(forms.Form):
+    """A clinician clears a hold on dosing (treatment.holds.clear_for_dosing)."""
+
+    hold = forms.ChoiceField(choices=Hold.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label="What you reviewed and decided (required)",
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what you reviewed and decided."},
+    )
+
+
+class ProtocolForm(forms.Form):
+    """The clinic's settings (clinical.rules.SETTINGS), each with its allowed range, and why.
+
+    The range is the setting's own; the protocol service refuses anything outside it.
+    """
+
+    reason = forms.CharField(
+        label="Why the protocol changes (required)",
+        max_length=NOTE_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why the protocol changes."},
+    )
+
+    def __init__(self, *args: Any, current: Mapping[str, float], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.current = current
+        for setting in SETTINGS:
+            field: forms.Field
+            if setting.whole:
+                field = forms.IntegerField(
+                    min_value=int(setting.least), max_value=int(setting.most)
+                )
+            else:
+                field = forms.FloatField(min_value=setting.least, max_value=setting.most)
+            field.label = f"{setting.title} ({setting.unit})"
+            field.initial = current[setting.name]
+            field.help_text = f"{setting.least:g} to {setting.most:g} {setting.unit}"
+            field.widget.attrs["inputmode"] = "numeric" if setting.whole else "decimal"
+            self.fields[setting.name] = field
+        self.order_fields([*(s.name for s in SETTINGS), "reason"])
+
+    def setting_fields(self) -> list[forms.BoundField]:
+        return [self[s.name] for s in SETTINGS]
+
+    def changes(self) -> dict[str, float]:
+        """The settings whose value differs from the clinic's current one."""
+        return {
+            s.name: self.cleaned_data[s.name]
+            for s in SETTINGS
+            if self.cleaned_data[s.name] != self.current[s.name]
+        }

@@ -9,6 +9,7 @@ gate's and the check-in's findings are shown as the services stored them).
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,13 +26,17 @@ from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import (
     AdverseEvent,
+    ConfirmedBy,
     Dispense,
+    DosingClearance,
     DosingSession,
     Feeling,
     LedgerEvent,
+    PostDoseReading,
     Prescription,
     PrescriptionState,
     SideEffect,
+    SubstanceToday,
     TreatmentPlan,
 )
 
@@ -46,6 +51,7 @@ class Kind(enum.StrEnum):
     QUESTIONNAIRE = "questionnaire"
     ALERT = "alert"
     LEDGER = "ledger"
+    HOLD = "hold"
 
     @property
     def label(self) -> str:
@@ -59,6 +65,7 @@ class Kind(enum.StrEnum):
             "questionnaire": "Questionnaire",
             "alert": "Alert",
             "ledger": "Ledger",
+            "hold": "Hold cleared",
         }[self.value]
 
 
@@ -69,6 +76,9 @@ class Entry:
     title: str
     lines: tuple[str, ...] = ()
     by: str = ""
+    # What the care team must not miss (a high reading, a dose against the gate or not
+    # as planned, a sitter who could not confirm): shown marked, before the lines.
+    flagged: tuple[str, ...] = ()
 
 
 def _local(at: datetime) -> str:
@@ -207,35 +217,123 @@ def _check_in_lines(session: DosingSession) -> list[str]:
     return lines
 
 
-def _sitter(session: DosingSession) -> str:
-    return (session.sitter_name or "yes") if session.sitter_present else "no"
+def _sitter_line(session: DosingSession) -> str:
+    answer = "yes" if session.sitter_present else "no"
+    presence = session.sitter_presence
+    if presence is None:
+        return f"Sitter present (patient's answer): {answer}; no sitter had confirmed"
+    how = ConfirmedBy(presence.method).label
+    return (
+        f"Sitter present (patient's answer): {answer}; {presence.sitter.name} confirmed at "
+        f"{_local(presence.confirmed_at)} ({how})"
+    )
+
+
+def _checklist_lines(session: DosingSession) -> list[str]:
+    lines = []
+    if session.cssrs_response is not None:
+        band = session.cssrs_response.band.replace("_", " ")
+        lines.append(f"C-SSRS screen since the last contact: {band}")
+    if session.substances_today:
+        taken = [SubstanceToday(s).value.replace("_", " ") for s in session.substances_today]
+        lines.append("Substances today: " + ", ".join(taken))
+    return lines
+
+
+def _dose(session: DosingSession) -> tuple[list[str], list[str]]:
+    """(lines, flagged) of the dose: what was taken, and whether it was the plan's."""
+    if session.taken_at is None:
+        return [], []
+    lines = [f"Dose taken: {_mg(session.dose_mg)} at {_local(session.taken_at)}"]
+    flagged = []
+    if session.against_gate:
+        flagged.append("Taken against the gate (the patient reported it taken already)")
+    if not session.as_planned:
+        flagged.append(
+            f"Not as planned: {_mg(session.dose_mg)} taken, the plan's dose is "
+            f"{_mg(session.planned_dose_mg)}"
+        )
+    flagged += _findings(session.dose_findings)
+    return lines, flagged
+
+
+def _reading(reading: PostDoseReading) -> str:
+    words = (
+        f"Blood pressure after the dose at {_local(reading.recorded_at)}: "
+        f"{reading.systolic_mmhg}/{reading.diastolic_mmhg} mmHg"
+    )
+    message = reading.finding.get("message", "") if reading.finding else ""
+    return f"High: {words}. {message}".strip() if reading.high else words
+
+
+def _release(session: DosingSession) -> tuple[list[str], list[str]]:
+    """(lines, flagged) of the end of the window by the sitter."""
+    sitter = session.released_by_sitter
+    if session.released_at is None or sitter is None:
+        return [], []
+    where = (
+        "own sign-in"
+        if session.released_by_id is not None and session.released_by_id == sitter.user_id
+        else "code on the patient's device"
+    )
+    note = [f"Sitter's note: {session.release_note}"] if session.release_note else []
+    at = _local(session.released_at)
+    if session.release_stable:
+        return [
+            f"Observation ended at {at}: {sitter.name} confirmed alert and stable ({where})",
+            *note,
+        ], []
+    return note, [
+        (
+            f"{sitter.name} could not confirm alert and stable at {at} ({where}); the on-call "
+            "clinician was paged"
+        )
+    ]
+
+
+def _readings(patient: Patient) -> dict[int, list[PostDoseReading]]:
+    """The readings after each dose (not the check-in's own), one query for them all."""
+    by_session: dict[int, list[PostDoseReading]] = defaultdict(list)
+    for reading in PostDoseReading.objects.filter(patient=patient, at_check_in=False):
+        by_session[reading.session_id].append(reading)
+    return by_session
 
 
 def _sessions(patient: Patient) -> Iterator[Entry]:
     sessions = DosingSession.objects.filter(patient=patient).select_related(
-        "started_by", "check_in"
+        "started_by",
+        "check_in",
+        "sitter_presence__sitter",
+        "cssrs_response",
+        "released_by_sitter",
     )
+    readings = _readings(patient)
     for session in sessions:
         gate = "passed" if not session.gate_findings else "failed"
         heart = f", heart rate {session.heart_rate_bpm}/min" if session.heart_rate_bpm else ""
+        dose, dose_flags = _dose(session)
+        release, release_flags = _release(session)
+        taken = readings.get(session.pk, [])
         lines = [
             (
                 f"Pre-dose gate {gate}: blood pressure {session.systolic_mmhg}/"
                 f"{session.diastolic_mmhg} mmHg{heart}"
             ),
             *_findings(session.gate_findings),
-            "Sitter present: "
-            + ((session.sitter_name or "yes") if session.sitter_present else "no"),
+            _sitter_line(session),
+            *_checklist_lines(session),
+            *dose,
+            *(_reading(r) for r in taken if not r.high),
+            *_check_in_lines(session),
+            *release,
         ]
-        if session.taken_at is not None:
-            lines.append(f"Dose taken: {_mg(session.dose_mg)}")
-        lines += _check_in_lines(session)
         yield Entry(
             session.started_at,
             Kind.SESSION,
             f"Session: {session.get_status_display()}",
             tuple(lines),
             _who(session.started_by),
+            flagged=(*dose_flags, *(_reading(r) for r in taken if r.high), *release_flags),
         )
     for event in AdverseEvent.objects.filter(patient=patient).select_related("reported_by"):
         serious = "serious" if event.serious else "not serious"
@@ -253,6 +351,17 @@ def _sessions(patient: Patient) -> Iterator[Entry]:
             "Adverse event reported",
             event_lines,
             _who(event.reported_by),
+        )
+
+
+def _clearances(patient: Patient) -> Iterator[Entry]:
+    for clearance in DosingClearance.objects.filter(patient=patient).select_related("cleared_by"):
+        yield Entry(
+            clearance.cleared_at,
+            Kind.HOLD,
+            f"Cleared for dosing: {clearance.get_hold_display().lower()} hold",
+            (f"Note: {clearance.note}",),
+            _who(clearance.cleared_by),
         )
 
 
@@ -330,6 +439,7 @@ _SOURCES = {
     Kind.QUESTIONNAIRE: _questionnaires,
     Kind.ALERT: _alerts,
     Kind.LEDGER: _ledger,
+    Kind.HOLD: _clearances,
 }
 
 

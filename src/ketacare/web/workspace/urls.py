@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from ketacare.web.workspace import views
+from ketacare.web.workspace import protocol, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.panel_view, name="ws-panel"),
@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_view, name="ws-alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.resolve_view, name="ws-alert-resolve"),
     path("patients/<int:patient_id>/", views.chart_view, name="ws-chart"),
+    path("patients/<int:patient_id>/holds/clear/", views.clear_hold_view, name="ws-clear-hold"),
+    path("protocol/", protocol.protocol_view, name="ws-protocol"),
 ]

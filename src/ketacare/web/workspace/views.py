@@ -12,7 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
@@ -31,11 +31,13 @@ from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import outcomes
 from ketacare.patients.models import Patient, Sitter
 from ketacare.reports.charts import score_charts, vitals_chart
-from ketacare.treatment.services import active_plan
+from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
+from ketacare.treatment.services import active_plan, clear_for_dosing
 from ketacare.web.common import current_user, require_staff, visible_patient
 from ketacare.web.workspace import panel
 from ketacare.web.workspace.forms import (
     AcknowledgeForm,
+    ClearHoldForm,
     InboxFilterForm,
     PanelFilterForm,
     ResolveForm,
@@ -347,13 +349,31 @@ def _kind(request: HttpRequest) -> Kind | None:
     return Kind(value) if value in Kind.__members__.values() else None
 
 
-@login_required
-@require_GET
-def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
-    user = _staff(request)
-    patient = visible_patient(user, patient_id)
+def _holds(
+    user: User, patient: Patient, bound: ClearHoldForm | None = None
+) -> list[tuple[ActiveHold, ClearHoldForm | None]]:
+    """The holds on dosing, each with its clearance form for those who may clear it."""
+    may_clear = bool(user.roles & CLEARERS)
+    rows = []
+    for hold in active_holds(patient, timezone.now()):
+        form = None
+        if may_clear:
+            form = ClearHoldForm(initial={"hold": hold.hold.value}, auto_id=f"id_{hold.hold}_%s")
+            if bound is not None and bound.data.get("hold") == hold.hold.value:
+                form = bound
+        rows.append((hold, form))
+    return rows
+
+
+def _chart(
+    request: HttpRequest,
+    user: User,
+    patient: Patient,
+    *,
+    bound: ClearHoldForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     kind = _kind(request)
-    record(Event.about(AuditAction.READ, patient, detail={"via": "workspace chart"}))
     open_alerts = (
         Alert.objects.visible_to(user)
         .filter(patient=patient, status__in=panel.UNRESOLVED)
@@ -370,6 +390,7 @@ def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         "plan": active_plan(patient),
         "sitters": Sitter.objects.visible_to(user).filter(patients=patient),
         "open_alerts": open_alerts,
+        "holds": _holds(user, patient, bound),
         "consents": patient.consents.select_related("document", "signed_by"),
         "entries": timeline(patient, kind),
         "kinds": list(Kind),
@@ -381,4 +402,38 @@ def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
         "care_links": _care_links(patient),
     }
-    return render(request, "web/workspace/chart.html", context)
+    return render(request, "web/workspace/chart.html", context, status=status)
+
+
+@login_required
+@require_GET
+def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = _staff(request)
+    patient = visible_patient(user, patient_id)
+    record(Event.about(AuditAction.READ, patient, detail={"via": "workspace chart"}))
+    return _chart(request, user, patient)
+
+
+@login_required
+@require_POST
+def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A clinician or prescriber clears a hold on dosing, with a note (clear_for_dosing)."""
+    user = _staff(request)
+    patient = visible_patient(user, patient_id)
+    form = ClearHoldForm(request.POST)
+    if not form.is_valid():
+        return _chart(request, user, patient, bound=form, status=400)
+    try:
+        clearance = clear_for_dosing(
+            user, patient, hold=form.cleaned_data["hold"], note=form.cleaned_data["note"]
+        )
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+        return _chart(request, user, patient, bound=form, status=403)
+    except ValidationError as exc:
+        form.add_error(None, "; ".join(exc.messages))
+        return _chart(request, user, patient, bound=form, status=400)
+    messages.success(
+        request, f"Cleared for dosing: {clearance.get_hold_display().lower()} hold, with your note."
+    )
+    return redirect(reverse("ws-chart", kwargs={"patient_id": patient.pk}) + "#h-holds")

@@ -1,7 +1,16 @@
-// The check-in countdown: the server sends the seconds left (data-remaining-seconds);
-// this counts them down every second from the page's own clock (performance.now), so a
-// wrong clock on the phone cannot move the deadline. Without JS the page shows the
-// deadline time and the minutes left when it was loaded.
+// The portal's small helpers; every page works without them.
+//
+// Countdowns: the server sends the seconds left (data-remaining-seconds); this counts them
+// down every second from the page's own clock (performance.now), so a wrong clock on the
+// phone cannot move a deadline. data-suffix follows the time ("to go", "left"), and
+// data-zero-text replaces it all once it has passed. Without JS the page shows the time
+// and how long was left when it was loaded.
+//
+// Follow-up questions: an element with data-asked-if="<name>" shows only while the radio
+// group <name> has data-asked-value checked (the checklist's questions after a yes to
+// the question about thoughts of killing oneself). Hidden, its answers are cleared: the
+// server decides what was asked. Without JS the questions stay on the page, each saying
+// when to answer it.
 (function () {
   "use strict";
   var started = new WeakMap();
@@ -23,9 +32,30 @@
       }
       var start = started.get(el);
       var left = Math.max(0, Math.round(start.seconds - (now - start.at) / 1000));
-      el.textContent = left > 0 ? words(left) : "no time";
+      el.textContent = left > 0
+        ? words(left) + (el.getAttribute("data-suffix") || "")
+        : (el.getAttribute("data-zero-text") || "no time");
     });
   }
+
+  function followUps(form) {
+    form.querySelectorAll("[data-asked-if]").forEach(function (item) {
+      var gate = form.querySelector('input[name="' + item.getAttribute("data-asked-if") + '"]:checked');
+      var asked = gate !== null && gate.value === item.getAttribute("data-asked-value");
+      item.hidden = !asked;
+      if (!asked) {
+        item.querySelectorAll("input:checked").forEach(function (input) { input.checked = false; });
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector("[data-asked-if]")) { return; }
+      followUps(form);
+      form.addEventListener("change", function () { followUps(form); });
+    });
+  });
 
   tick();
   window.setInterval(tick, 1000);
