@@ -108,6 +108,8 @@ class WrongSitter(DomainError):
     """Not a registered adult sitter of this patient, or the code does not match."""
 
     code = "wrong_sitter"
+
+
 class NotForHomeUse(DomainError):
     """The product may not be prescribed or dispensed for use at home (esketamine)."""
 

@@ -26,6 +26,10 @@ from ketacare.treatment.models import (
 from ketacare.treatment.plans import active_plan, plan_safety_rules
 from ketacare.treatment.sitting import CODE_TRIES
 
+# How long an unfinished window stays the patient's open session: a day, the worker's
+# look-back for missed check-ins (ketacare default).
+OPEN_WINDOW_SHOWN_FOR = timedelta(hours=24)
+
 
 @dataclass(frozen=True)
 class ScheduledSession:
@@ -79,12 +83,16 @@ def sitter_presence_today(patient: Patient, now: datetime) -> SitterPresence | N
 def open_session(patient: Patient, now: datetime) -> DosingSession | None:
     """The session the patient is in the middle of, or None.
 
-    That is a dose whose observation the sitter has not ended yet, or else a checklist
-    passed that still authorises a dose (CLINICAL.md G2: it expires).
+    That is a dose of the last day whose observation the sitter has not ended yet, or
+    else a checklist passed that still authorises a dose (CLINICAL.md G2: it expires). A
+    window left open for more than a day is the clinic's to close (the worker raised its
+    alerts): it no longer keeps the patient from their next session.
     """
     dosed = (
         DosingSession.objects.filter(
-            patient_id=patient.pk, status__in=[SessionStatus.DOSED, SessionStatus.CHECKED_IN]
+            patient_id=patient.pk,
+            status__in=[SessionStatus.DOSED, SessionStatus.CHECKED_IN],
+            taken_at__gte=now - OPEN_WINDOW_SHOWN_FOR,
         )
         .order_by("-taken_at", "-pk")
         .first()

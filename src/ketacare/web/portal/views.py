@@ -65,7 +65,8 @@ def today(request: HttpRequest) -> HttpResponse:
         ),
         "intake_due": patient.phase_enum in INTAKE_PHASES,
         "consent_due": _consent_due(patient),
-        "can_start": _can_start(patient, plan, open_session),
+        "can_start": _can_start(patient, plan, open_session)
+        and queries.dosed_today(patient, now) is None,  # CLINICAL.md G1: one dose a day
     }
     return render(request, "web/portal/today.html", context)
 
