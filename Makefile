@@ -22,7 +22,7 @@ $(BIN)/ketacare: pyproject.toml
 	touch $(BIN)/ketacare
 
 run: $(BIN)/ketacare
-	DEBUG=1 KETACARE_DEMO=1 $(BIN)/ketacare run --migrate --host $(HOST) --port $(PORT)
+	DEBUG=1 KETACARE_DEMO=1 $(BIN)/ketacare run --migrate --worker --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/ketacare
 	$(BIN)/ruff check .

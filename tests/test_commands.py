@@ -129,6 +129,35 @@ def test_run_in_the_reloader_child_only_serves(served, settings, monkeypatch) ->
     assert served == [(("runserver", "127.0.0.1:8123"), {"use_reloader": settings.DEBUG})]
 
 
+def test_run_with_worker_starts_the_worker_beside_the_server(served, settings, monkeypatch):
+    settings.KETACARE_DEMO = False
+    started: list[list[str]] = []
+    stops: list[object] = []
+
+    class Worker:
+        def __init__(self, args: list[str]) -> None:
+            started.append(args)
+
+        def terminate(self) -> None:
+            stops.append(self)
+
+    monkeypatch.setattr(run_module.subprocess, "Popen", Worker)
+    monkeypatch.setattr(run_module.atexit, "register", stops.append)
+    out = StringIO()
+    call_command("run", "--migrate", "--worker", stdout=out)
+    assert [args[-2:] for args in started] == [["worker", "--wait"]]
+    assert started[0][1:3] == ["-m", "ketacare.cli"]
+    assert len(stops) == 1  # stopped with the server
+    assert "worker running beside the server" in out.getvalue()
+    assert [args[0] for args, _ in served] == ["migrate", "runserver"]
+
+
+def test_run_without_worker_starts_none(served, settings, monkeypatch):
+    settings.KETACARE_DEMO = False
+    monkeypatch.setattr(run_module.subprocess, "Popen", lambda args: pytest.fail(str(args)))
+    call_command("run", stdout=StringIO())
+
+
 # --- the console script ----------------------------------------------------------------------
 
 

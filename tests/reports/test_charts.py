@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -59,13 +58,14 @@ def _dose(patient: Patient, prescriber: User, pharmacist: User) -> DosingSession
     plan_for(prescriber, patient)
     fill(pharmacist, prescribe(prescriber, patient))
     session = ready_session(patient.user, patient, systolic_mmhg=122, diastolic_mmhg=78)
-    services.record_dose_taken(patient.user, session, dose_mg=100)
-    services.record_check_in(
-        patient.user,
-        session,
-        feeling="well",
-        blood_pressure={"systolic_mmhg": 150, "diastolic_mmhg": 95},
-    )
+    session = services.record_dose_taken(patient.user, session, dose_mg=100)
+    with time_machine.travel(session.observation_ends_at, tick=False):
+        services.record_check_in(
+            patient.user,
+            session,
+            feeling="well",
+            blood_pressure={"systolic_mmhg": 150, "diastolic_mmhg": 95},
+        )
     return session
 
 
@@ -299,16 +299,16 @@ def test_vitals_take_two_queries(treated: Patient, django_assert_num_queries: An
         vitals_chart(treated)
 
 
-def test_charts_render_in_well_under_100_ms(
-    approved: Patient, clock: time_machine.Traveller
+def test_thirty_scores_chart_in_the_same_two_queries(
+    approved: Patient, clock: time_machine.Traveller, django_assert_num_queries: Any
 ) -> None:
+    # Its speed is measured by `make bench` (benchmarks/workspace.py), not timed here: a
+    # busy CI machine is not a slow chart.
     for week in range(30):
         _submit(approved, "phq9", PHQ9_8, DOSE_AT - timedelta(weeks=week))
-    started = time.perf_counter()
-    charts = score_charts(approved)
-    elapsed = time.perf_counter() - started
+    with django_assert_num_queries(2):
+        charts = score_charts(approved)
     assert len(charts[0].rows) == 30
-    assert elapsed < 0.1
 
 
 # --- legibility: what is joined, where the words go ------------------------------------------
@@ -318,15 +318,16 @@ def test_charts_render_in_well_under_100_ms(
 def stopped_then_dosed(
     approved: Patient, prescriber: User, pharmacist: User, clock: time_machine.Traveller
 ) -> Patient:
-    """One evening: the checklist stops the dose at 152/96, a minute later 124/78 passes."""
+    """One evening: the checklist stops the dose at 152/96, 15 minutes later 124/78 passes."""
     assert approved.user is not None
     plan_for(prescriber, approved)
     fill(pharmacist, prescribe(prescriber, approved))
     stopped = ready_session(approved.user, approved, systolic_mmhg=152, diastolic_mmhg=96)
     assert stopped.status == "gate_failed"
-    clock.shift(timedelta(minutes=1))
+    clock.shift(timedelta(minutes=15))  # the wait before a re-measure (CLINICAL.md G2)
     session = ready_session(approved.user, approved, systolic_mmhg=124, diastolic_mmhg=78)
-    services.record_dose_taken(approved.user, session, dose_mg=100)
+    session = services.record_dose_taken(approved.user, session, dose_mg=100)
+    clock.move_to(session.observation_ends_at)
     services.record_check_in(
         approved.user,
         session,

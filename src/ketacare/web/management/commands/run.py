@@ -1,13 +1,19 @@
 """`ketacare run`: serve the clinic on HOST:PORT (Django's development server).
 
 With KETACARE_DEMO set it first loads the demo clinic (once) and prints the logins.
+With --worker it also runs `ketacare worker` beside the server, so the time-based alerts
+(a missed check-in, a missing blood pressure after a dose) are raised and the
+notifications sent; the worker stops with the server.
 """
 
 from __future__ import annotations
 
+import atexit
 import ipaddress
 import os
 import re
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +54,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--migrate", action="store_true", help="Apply database migrations first."
         )
+        parser.add_argument(
+            "--worker",
+            action="store_true",
+            help="Also run the worker (time-based alerts, notifications) beside the server.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         host = parse_host(options["host"])
@@ -59,5 +70,17 @@ class Command(BaseCommand):
                 call_command("migrate", interactive=False, verbosity=1)
             if settings.KETACARE_DEMO:
                 call_command("demo")  # loads the demo clinic once; later runs print the logins
+            if options["worker"]:
+                start_worker()
+                self.stdout.write("ketacare worker running beside the server")
             self.stdout.write(f"ketacare serving on http://{host}:{port}/ (Ctrl+C to stop)")
         call_command("runserver", f"{host}:{port}", use_reloader=settings.DEBUG)
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """`ketacare worker --wait` in a process of its own, stopped when this one exits."""
+    worker = subprocess.Popen(  # our own command, fixed arguments
+        [sys.executable, "-m", "ketacare.cli", "worker", "--wait"]
+    )
+    atexit.register(worker.terminate)
+    return worker
