@@ -423,8 +423,9 @@ def _dose(
             dosing.Route(plan.route),
             plan.formulation,
             weight_kg=weight_kg,
+            dose_mg=amount if path == "dose_mg" else None,
+            dose_mg_per_kg=amount if path == "dose_mg_per_kg" else None,
             caps=caps,
-            **{path: amount},
         )
     except dosing.InvalidDosingInput as exc:
         errors.add(path, str(exc))
