@@ -1,0 +1,21 @@
+"""A dose taken through the services, for the plan tests that need "after a dose"."""
+
+from __future__ import annotations
+
+from ketacare.patients.models import Patient
+from ketacare.treatment import services, sessions
+from ketacare.treatment.models import DosingSession
+from tests.factories import SitterFactory
+from tests.treatment.helpers import ready_session
+
+
+def dose_once(patient: Patient, dose_mg: float) -> DosingSession:
+    """One session: the patient's adult sitter confirms, the gate passes, the dose is taken."""
+    sitter = patient.sitters.filter(adult_confirmed=True, user__isnull=False).first()
+    if sitter is None:
+        sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
+    assert sitter.user is not None
+    sessions.confirm_sitter_presence(sitter.user, patient)
+    session = ready_session(patient.user, patient)
+    assert session.status == "ready", session.gate_findings
+    return services.record_dose_taken(patient.user, session, dose_mg=dose_mg)
