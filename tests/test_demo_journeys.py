@@ -31,7 +31,6 @@ from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import outcome_summary
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditEntry
-from ketacare.clinical.dosing import EsketamineDevice
 from ketacare.demo_journeys import DEMO_LEADS, HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
 from ketacare.intake.models import (
     EligibilityReview,
@@ -53,6 +52,7 @@ from ketacare.treatment.models import (
     LedgerEvent,
     LedgerEventKind,
     PostDoseCheckIn,
+    Prescription,
     SessionStatus,
     TreatmentPlan,
 )
@@ -308,20 +308,13 @@ def test_check_ins_record_side_effects_and_dissociation(demo) -> None:
     assert sum(c.late for c in check_ins) < len(check_ins) / 5
 
 
-def test_products_most_tablets_some_spray_one_esketamine(demo) -> None:
+def test_products_most_tablets_some_spray_no_esketamine(demo) -> None:
     plans = TreatmentPlan.objects.filter(is_current=True)
     kinds = Counter(plans.values_list("formulation_kind", flat=True))
     tablets = kinds["sublingual_tablet"] + kinds["troche"]
     assert tablets > kinds["nasal_spray"] > 0
-    assert kinds["esketamine_device"] == 1
-    esketamine = plans.get(formulation_kind="esketamine_device")
-    assert isinstance(esketamine.formulation, EsketamineDevice)
-    assert esketamine.patient.indication == Indication.TRD  # the label's indication
-    # The label: day 1 56 mg, then 84 mg (CLINICAL.md C).
-    doses = DosingSession.objects.filter(
-        patient=esketamine.patient, taken_at__isnull=False
-    ).order_by("taken_at")
-    assert [float(d.dose_mg) for d in doses[:3]] == [56, 84, 84]
+    # CLINICAL.md G4: esketamine is never dispensed for home use (Spravato REMS).
+    assert not Prescription.objects.filter(formulation_kind="esketamine_device").exists()
 
 
 def test_the_audit_chain_verifies_and_reads_in_time_order(demo) -> None:
@@ -452,3 +445,41 @@ def test_the_screening_list_holds_leads_from_the_public_self_screen(demo) -> Non
     ]
     assert [lead.suicidal_thoughts for lead in leads] == [False, False, True]
     assert all(lead.reasons for lead in leads)
+
+
+# --- Issue 11 (items 6 and 8): the plan rules ----------------------------------------------------
+
+
+def test_no_esketamine_is_planned_prescribed_dispensed_or_dosed_and_both_routes_remain(
+    demo,
+) -> None:
+    plans = TreatmentPlan.objects.filter(is_current=True)
+    assert set(plans.values_list("formulation_kind", flat=True)) <= {
+        "sublingual_tablet",
+        "troche",
+        "nasal_spray",
+    }
+    assert set(plans.values_list("route", flat=True)) == {"sublingual", "intranasal"}
+    # CLINICAL.md G4: esketamine is never planned, prescribed, dispensed or dosed at home.
+    assert not TreatmentPlan.objects.filter(drug="esketamine").exists()
+    assert not Prescription.objects.filter(drug="esketamine").exists()
+    assert not Dispense.objects.filter(prescription__drug="esketamine").exists()
+    assert not DosingSession.objects.filter(plan__drug="esketamine").exists()
+
+
+def test_every_dose_keeps_to_the_caps_the_first_session_and_one_revisions_limits(demo) -> None:
+    # CLINICAL.md G5: spray at most 50 mg; a first session at most half the session cap
+    # (25 mg spray, 150 mg tablets at these weights); one revision at most +50%.
+    revisions = 0
+    for plan in TreatmentPlan.objects.filter(drug="racemic").select_related("supersedes"):
+        cap = 50 if plan.route == "intranasal" else 300
+        assert plan.dose_mg <= cap
+        if plan.version == 1:
+            assert plan.dose_mg <= cap / 2
+        else:
+            assert plan.supersedes is not None
+            assert plan.dose_mg <= plan.supersedes.dose_mg * Decimal("1.5")
+            revisions += 1
+    assert revisions > 0  # the step-ups of the demo were accepted
+    for session in DosingSession.objects.filter(taken_at__isnull=False).select_related("plan"):
+        assert session.dose_mg == session.plan.dose_mg
