@@ -464,3 +464,41 @@ def test_the_screening_list_holds_leads_from_the_public_self_screen(demo) -> Non
     ]
     assert [lead.suicidal_thoughts for lead in leads] == [False, False, True]
     assert all(lead.reasons for lead in leads)
+
+
+# --- Issue 11 (items 6 and 8): the plan rules ----------------------------------------------------
+
+
+def test_no_esketamine_is_planned_prescribed_dispensed_or_dosed_and_both_routes_remain(
+    demo,
+) -> None:
+    plans = TreatmentPlan.objects.filter(is_current=True)
+    assert set(plans.values_list("formulation_kind", flat=True)) <= {
+        "sublingual_tablet",
+        "troche",
+        "nasal_spray",
+    }
+    assert set(plans.values_list("route", flat=True)) == {"sublingual", "intranasal"}
+    # CLINICAL.md G4: esketamine is never planned, prescribed, dispensed or dosed at home.
+    assert not TreatmentPlan.objects.filter(drug="esketamine").exists()
+    assert not Prescription.objects.filter(drug="esketamine").exists()
+    assert not Dispense.objects.filter(prescription__drug="esketamine").exists()
+    assert not DosingSession.objects.filter(plan__drug="esketamine").exists()
+
+
+def test_every_dose_keeps_to_the_caps_the_first_session_and_one_revisions_limits(demo) -> None:
+    # CLINICAL.md G5: spray at most 50 mg; a first session at most half the session cap
+    # (25 mg spray, 150 mg tablets at these weights); one revision at most +50%.
+    revisions = 0
+    for plan in TreatmentPlan.objects.filter(drug="racemic").select_related("supersedes"):
+        cap = 50 if plan.route == "intranasal" else 300
+        assert plan.dose_mg <= cap
+        if plan.version == 1:
+            assert plan.dose_mg <= cap / 2
+        else:
+            assert plan.supersedes is not None
+            assert plan.dose_mg <= plan.supersedes.dose_mg * Decimal("1.5")
+            revisions += 1
+    assert revisions > 0  # the step-ups of the demo were accepted
+    for session in DosingSession.objects.filter(taken_at__isnull=False).select_related("plan"):
+        assert session.dose_mg == session.plan.dose_mg

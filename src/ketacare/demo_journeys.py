@@ -23,8 +23,10 @@ the order of `patients.demo.PHASE_PATTERN`): responders (PHQ-9 down by half or m
 within 4-8 sessions, some to remission), non-responders (within 20% of the baseline),
 a delayed responder, two who stop early (one paused, one discharged after three
 sessions), sublingual tablets for most, racemic nasal spray for some (esketamine is never
-for home use). A prescription carries what the plan needs at its dose, and a step up
-brings a prescription for what the plan still needs at the new dose, dispensed at once.
+for home use, CLINICAL.md G4). Every dose keeps to the plan rules (CLINICAL.md G5): at
+most half the session cap in a first session, at most +50% in one revision. A
+prescription carries what the plan needs at its dose, and a step up brings a
+prescription for what the plan still needs at the new dose, dispensed at once.
 The details (scores, times of day, side effects, a failed gate now and then)
 come from a random generator per patient seeded with the demo's seed: the same seed
 gives the same journeys, placed relative to the load (which also cuts off what is still
@@ -109,7 +111,7 @@ CLEARANCE_NOTES = {
 }
 
 # The day of each session from the first, as clinical.dosing lays out an at-home course
-# with 8 weeks of maintenance (the esketamine label schedule has the same days).
+# with 8 weeks of maintenance.
 _COURSE = dosing.at_home_schedule(
     dosing.CourseStart(date(2025, 1, 6), time(18), "UTC"), maintenance_weeks=8
 )
@@ -128,9 +130,10 @@ class Course(StrEnum):
 
 
 class Product(StrEnum):
+    """Racemic ketamine only: esketamine is never for use at home (CLINICAL.md G4)."""
+
     TABLET = "tablet"  # sublingual tablets or troches (racemic)
     SPRAY = "spray"  # racemic nasal spray
-    ESKETAMINE = "esketamine"  # esketamine nasal devices, on the label schedule
 
 
 class Variant(StrEnum):
@@ -278,14 +281,17 @@ TABLETS = (
     {"kind": "troche", "strength_mg": 50, "scored": True},
 )
 SPRAY = {"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1}
-# One step of titration, in mg, by product (a half tablet of 100 mg; one 10 mg spray;
-# the esketamine label's 56 -> 84 mg, CLINICAL.md C).
-STEP_MG = {Product.TABLET: 50, Product.SPRAY: 10, Product.ESKETAMINE: 28}
-# The starting dose: mg per kg of the patient's weight, in whole steps, within (low, high)
-# mg. Sublingual: CLINICAL.md C gives 0.25-7 mg/kg; 1.5 mg/kg is a cautious start below
-# the oral 2-2.5 mg/kg that matches IV 0.5 mg/kg. Racemic spray: CLINICAL.md has no
-# range, so a low start, titrated up. Esketamine starts at the label's 56 mg.
-START_DOSE = {Product.TABLET: (1.5, (100, 200)), Product.SPRAY: (0.5, (30, 50))}
+# One step of titration, in mg, by product (a half tablet of 100 mg; one 10 mg spray): at
+# most +50% in one revision from the starting doses below (CLINICAL.md G5).
+STEP_MG = {Product.TABLET: 50, Product.SPRAY: 10}
+# The starting dose of sublingual tablets: mg per kg of the patient's weight, in whole
+# steps, within (low, high) mg. CLINICAL.md C gives 0.25-7 mg/kg; 1.5 mg/kg is a cautious
+# start below the oral 2-2.5 mg/kg that matches IV 0.5 mg/kg, and at most 150 mg, half the
+# 300 mg session cap (a first session, CLINICAL.md G5).
+TABLET_START = (1.5, (100, 150))
+# Racemic spray: 20 mg (two sprays) for everyone, under a first session's 25 mg (half the
+# 50 mg session cap, CLINICAL.md G5), titrated up a spray at a time.
+SPRAY_START_MG = 20
 
 
 def template_for(index: int) -> Template:
@@ -588,27 +594,17 @@ class Journey:
             "time_of_day": self.rng.choice(["18:00", "18:30", "19:00", "19:30"]),
             "maintenance_weeks": 8,
         }
-        if product is Product.ESKETAMINE:  # CLINICAL.md C: day 1 56 mg, then 56 or 84 mg
-            schedule |= {"pattern": "esketamine_label", "maintenance_every_weeks": 1}
-            schedule["maintenance_weeks"] = 4  # after the label's weeks 5-8
-            formulation: dict[str, Any] = {"kind": "esketamine_device"}
-            return {
-                "route": "intranasal",
-                "formulation": formulation,
-                "dose_mg": 56,
-                "schedule": schedule,
-            }
-        mg_per_kg, (low, high) = START_DOSE[product]
-        step = STEP_MG[product]
-        # The weight of the record: the review may have updated it from the intake.
-        dose = _clamp(round(float(self.patient().weight_kg) * mg_per_kg / step) * step, low, high)
         if product is Product.SPRAY:
             return {
                 "route": "intranasal",
                 "formulation": SPRAY,
-                "dose_mg": dose,
+                "dose_mg": SPRAY_START_MG,
                 "schedule": schedule,
             }
+        mg_per_kg, (low, high) = TABLET_START
+        step = STEP_MG[product]
+        # The weight of the record: the review may have updated it from the intake.
+        dose = _clamp(round(float(self.patient().weight_kg) * mg_per_kg / step) * step, low, high)
         formulation = self.rng.choice(TABLETS)
         return {
             "route": "sublingual",
@@ -628,9 +624,7 @@ class Journey:
         take, product = self.plan.take, self.template.product
         if product is Product.TABLET:
             return f"Hold {take} under the tongue for 15 minutes, then spit; sitter present."
-        if product is Product.SPRAY:
-            return f"{take.capitalize()}, alternating nostrils, 5 minutes apart; sitter present."
-        return f"{take.capitalize()}, one every 5 minutes; sitter present for 2 hours after."
+        return f"{take.capitalize()}, alternating nostrils, 5 minutes apart; sitter present."
 
     def _dispense(self, prescription: Prescription | None = None) -> None:
         prescription = prescription or self.prescription
@@ -831,11 +825,7 @@ class Journey:
     def _step_up(self, number: int) -> None:
         product = self.template.product
         dose = float(self.plan.dose_mg) + STEP_MG[product]
-        reason = (
-            "Day 1 tolerated: 84 mg from the next session (label, CLINICAL.md C)."
-            if product is Product.ESKETAMINE
-            else f"Tolerated, little change after {number} sessions: one step up."
-        )
+        reason = f"Tolerated, little change after {number} sessions: one step up."
         self._plan = treatment.revise_plan(
             self.cast.prescriber, self.plan, reason=reason, dose_mg=dose
         )

@@ -26,6 +26,8 @@ NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 AT = datetime(2025, 6, 12, 9, 0, tzinfo=UTC)
 ORAL = DEFAULT_RULES.sublingual_oral_caps  # 300 mg, 7 mg/kg, 600 mg / 14 mg/kg per 7 days, 2x
+# The 7-day session count alone, without CLINICAL.md G1's 72 h between doses.
+COUNT_ONLY = dataclasses.replace(ORAL, min_interval=None)
 
 
 def breaches(caps: DoseCaps = ORAL, **kwargs: Any) -> list[CapBreach]:
@@ -167,12 +169,12 @@ def test_with_no_caps_at_all_any_dose_passes():
     ],
 )
 def test_at_most_two_sessions_in_any_7_days(previous, expected):
-    assert breaches(previous=previous) == expected
+    assert breaches(COUNT_ONLY, previous=previous) == expected
 
 
 def test_the_too_many_sessions_message_names_the_count_and_the_limit():
     (violation,) = check_dose(
-        ORAL, dose_mg=100, weight_kg=70, previous=(taken(1), taken(2)), at=AT, zone="UTC"
+        COUNT_ONLY, dose_mg=100, weight_kg=70, previous=(taken(1), taken(2)), at=AT, zone="UTC"
     )
     assert "would be session 3 in 7 days; the plan allows at most 2 in any 7 days" in (
         violation.message
@@ -213,9 +215,11 @@ def test_the_window_is_the_patients_clock_whatever_zone_the_times_are_given_in()
         PastDose(datetime(2025, 3, 6, 14, 0, tzinfo=UTC), 100),  # 09:00 EST, 167 h before
         PastDose(datetime(2025, 3, 11, 13, 0, tzinfo=UTC), 100),
     )
-    assert breaches(previous=previous, at=at, zone="America/New_York") == []
+    assert breaches(COUNT_ONLY, previous=previous, at=at, zone="America/New_York") == []
     # Counted in elapsed hours (a UTC patient), the same doses are three in 7 days.
-    assert breaches(previous=previous, at=at, zone="UTC") == [CapBreach.TOO_MANY_SESSIONS]
+    assert breaches(COUNT_ONLY, previous=previous, at=at, zone="UTC") == [
+        CapBreach.TOO_MANY_SESSIONS
+    ]
 
 
 def test_london_counts_its_own_clock_change():
@@ -378,9 +382,17 @@ def test_the_default_rules_are_those_of_clinical_md_and_the_documented_ketacare_
     assert rules.on_blood_pressure_rise is TitrationAction.STEP_DOWN
     assert rules.safety_rules is safety.DEFAULT_RULES
     assert rules.outcome_rules is outcomes.DEFAULT_RULES
-    # No minimum interval anywhere: CLINICAL.md C gives none.
-    for caps in (rules.sublingual_oral_caps, rules.intranasal_racemic_caps, rules.esketamine_caps):
-        assert caps.min_interval is None
+    # CLINICAL.md G1: at least 72 h between at-home doses (the same as the pre-dose gate's).
+    for caps in (rules.sublingual_oral_caps, rules.intranasal_racemic_caps):
+        assert caps.min_interval == timedelta(hours=72)
+        assert caps.min_interval == safety.DEFAULT_RULES.min_interval_between_doses
+    assert rules.esketamine_caps.min_interval is None  # never at home (CLINICAL.md G4)
+    # CLINICAL.md G5: a racemic nasal spray session at most 50 mg (Lapidus 2014).
+    assert rules.intranasal_racemic_caps.max_mg_per_session == 50
+    assert rules.intranasal_racemic_caps.max_mg_per_7_days == 100
+    # CLINICAL.md G5 (clinic's choice): a first session at most half the cap, one revision
+    # at most +50%.
+    assert (rules.first_session_share_of_cap, rules.max_increase_per_revision) == (0.5, 0.5)
 
 
 @pytest.mark.parametrize(
@@ -409,6 +421,14 @@ def test_the_default_rules_are_those_of_clinical_md_and_the_documented_ketacare_
         ("induction_weeks", 0, "induction_weeks"),
         ("induction_weeks", 4.0, "induction_weeks"),
         ("sessions_before_step_up", 0, "sessions_before_step_up"),
+        ("first_session_share_of_cap", 0, "first_session_share_of_cap must be a share above 0"),
+        ("first_session_share_of_cap", 1.5, "first_session_share_of_cap must be a share"),
+        ("first_session_share_of_cap", True, "first_session_share_of_cap must be a share"),
+        ("max_increase_per_revision", -0.5, "max_increase_per_revision must be a share"),
+        ("max_increase_per_revision", math.nan, "max_increase_per_revision must be a share"),
+        ("max_increase_per_revision", "0.5", "max_increase_per_revision must be a share"),
+        ("prescription_margin_sessions", -1, "prescription_margin_sessions"),
+        ("prescription_margin_sessions", 1.5, "prescription_margin_sessions"),
         ("on_vomiting", TitrationAction.STEP_UP, "on_vomiting must be TitrationAction.HOLD"),
         ("on_vomiting", "hold", "on_vomiting must be TitrationAction.HOLD"),
         ("on_blood_pressure_rise", None, "on_blood_pressure_rise"),

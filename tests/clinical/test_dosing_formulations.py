@@ -255,12 +255,15 @@ def test_tablets_take_the_sublingual_oral_caps_at_the_top_of_the_published_range
     assert "not a recommended dose" in caps.source
 
 
-def test_racemic_spray_has_no_mg_cap_by_default_but_the_session_limit_applies():
+def test_racemic_spray_is_capped_at_50_mg_a_session_and_100_mg_in_7_days():
+    # CLINICAL.md G5: racemic intranasal depression studies used 50 mg (Lapidus 2014).
     caps = default_caps(SPRAY_10)
-    assert caps.max_mg_per_session is None
+    assert caps is DEFAULT_RULES.intranasal_racemic_caps
+    assert caps.max_mg_per_session == 50
     assert caps.max_mg_per_kg_per_session is None
-    assert caps.max_mg_per_7_days is None
+    assert caps.max_mg_per_7_days == 100
     assert caps.max_sessions_per_7_days == 2
+    assert "CLINICAL.md G5" in caps.source
 
 
 def test_esketamine_devices_take_the_label_caps_56_to_84_mg_per_session():
@@ -397,11 +400,17 @@ def test_an_esketamine_plan_is_56_or_84_mg_by_the_label_caps():
         plan_dose(Route.INTRANASAL, DEVICE, weight_kg=70, dose_mg=112)
 
 
-def test_a_racemic_spray_plan_has_no_mg_cap_unless_the_clinic_sets_one():
-    assert plan_dose(Route.INTRANASAL, SPRAY_10, weight_kg=70, dose_mg=100).take == "10 sprays"
-    caps = DoseCaps(max_mg_per_session=50, max_sessions_per_7_days=2)
-    with pytest.raises(InvalidDosingInput, match=r"above the session cap of 50 mg"):
-        plan_dose(Route.INTRANASAL, SPRAY_10, weight_kg=70, dose_mg=100, caps=caps)
+@pytest.mark.parametrize("dose_mg", [60, 100, 500])
+def test_a_racemic_spray_plan_above_50_mg_is_refused(dose_mg):
+    assert plan_dose(Route.INTRANASAL, SPRAY_10, weight_kg=70, dose_mg=50).take == "5 sprays"
+    with pytest.raises(InvalidDosingInput, match=r"above the session cap of 50 mg at 70 kg"):
+        plan_dose(Route.INTRANASAL, SPRAY_10, weight_kg=70, dose_mg=dose_mg)
+
+
+def test_a_clinic_that_sets_another_spray_cap_gets_it():
+    caps = DoseCaps(max_mg_per_session=100, max_sessions_per_7_days=2)
+    plan = plan_dose(Route.INTRANASAL, SPRAY_10, weight_kg=70, dose_mg=100, caps=caps)
+    assert plan.take == "10 sprays"
 
 
 def test_a_plan_made_directly_is_checked_like_a_written_one():

@@ -16,6 +16,7 @@ from ketacare.clinical.dosing import (
     DEFAULT_RULES,
     CapBreach,
     CourseStart,
+    DoseAboveLimit,
     DoseCaps,
     DosePlan,
     EsketamineDevice,
@@ -30,11 +31,14 @@ from ketacare.clinical.dosing import (
     at_home_schedule,
     check_dose,
     esketamine_label_schedule,
+    first_session_limit,
     from_per_kg,
     per_kg,
     plan_dose,
+    revision_limit,
     suggest_titration,
 )
+from ketacare.clinical.rules import rules_for
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
 
@@ -273,3 +277,89 @@ def test_a_suggestion_never_exceeds_the_cap_and_moves_at_most_one_step(
     assert suggestion.for_prescriber is True
     assert len(suggestion.reasons) >= 2
     assert suggestion.take == plan.formulation.take(suggestion.suggested_dose_mg)
+
+
+@given(st.data(), plans(), phq9_totals, phq9_totals, st.integers(10, 100))
+def test_a_step_up_never_raises_the_dose_more_than_one_revision_allows(
+    data: st.DataObject, plan: DosePlan, baseline: int | None, current: int | None, percent: int
+):
+    rules = rules_for({"max_increase_percent": percent}).dosing
+    reports = data.draw(reports_at(plan))
+    suggestion = suggest_titration(
+        plan, reports, phq9_baseline=baseline, phq9_current=current, rules=rules
+    )
+    raised = exact(plan.dose_mg) * (1 + Fraction(percent, 100))
+    assert exact(suggestion.suggested_dose_mg) <= raised
+
+
+# --- How far a plan's dose may go (CLINICAL.md G5) --------------------------------------------
+
+racemic = st.one_of(tablets, sprays)
+shares = st.integers(25, 100)  # the range a clinic may choose (clinical.rules)
+limit_caps = st.builds(
+    DoseCaps,
+    max_mg_per_session=st.integers(10, 450),
+    max_mg_per_kg_per_session=st.none() | st.integers(1, 7),
+)
+
+
+# Weights as the record holds them: one decimal place (30.0-250.0 kg).
+recorded_weights_kg = st.integers(300, 2500).map(lambda n: n / 10)
+
+
+@given(limit_caps, recorded_weights_kg, shares)
+def test_the_first_session_limit_is_its_share_of_the_ceiling_never_above_the_cap(
+    caps: DoseCaps, weight_kg: float, percent: int
+):
+    rules = rules_for({"first_session_percent_of_cap": percent}).dosing
+    limit = first_session_limit(caps, weight_kg, rules)
+    ceiling = caps.session_ceiling_mg(weight_kg)
+    assert limit is not None
+    assert ceiling is not None
+    assert exact(limit.most_mg) <= exact(ceiling)
+    assert exact(limit.most_mg) == exact(ceiling) * Fraction(percent, 100)
+
+
+@given(st.integers(1, 2000).map(lambda n: n / 4), limit_caps, weights_kg, st.integers(10, 100))
+def test_the_revision_limit_is_never_above_the_cap_nor_the_share_nor_below_the_dose_under_it(
+    current_mg: float, caps: DoseCaps, weight_kg: float, percent: int
+):
+    rules = rules_for({"max_increase_percent": percent}).dosing
+    most = exact(revision_limit(current_mg, caps, weight_kg, rules).most_mg)
+    ceiling = exact(caps.session_ceiling_mg(weight_kg) or 0)
+    assert most <= ceiling
+    assert most <= exact(current_mg) * (1 + Fraction(percent, 100))
+    assert most >= min(exact(current_mg), ceiling)
+
+
+@given(racemic, weights_kg, st.integers(1, 600).map(lambda n: n / 2), st.integers(1, 300), shares)
+def test_an_accepted_revision_never_raises_more_than_the_share_nor_a_first_dose_its_share(
+    formulation: Formulation,
+    weight_kg: float,
+    current_mg: float,
+    written_mg: int,
+    percent: int,
+):
+    rules = rules_for(
+        {"first_session_percent_of_cap": percent, "max_increase_percent": percent}
+    ).dosing
+    caps = DoseCaps(max_mg_per_session=300, max_mg_per_kg_per_session=7)
+    first = first_session_limit(caps, weight_kg, rules)
+    assert first is not None
+    route = Route.SUBLINGUAL if isinstance(formulation, Tablet) else Route.INTRANASAL
+    for limit in (first, revision_limit(current_mg, caps, weight_kg, rules)):
+        try:
+            plan = plan_dose(
+                route,
+                formulation,
+                weight_kg=weight_kg,
+                dose_mg=written_mg,
+                caps=caps,
+                limits=[limit],
+            )
+        except DoseAboveLimit:
+            assert exact(written_mg) > exact(limit.most_mg)
+        except ValueError:  # above the cap, or too small for the product: not this test's
+            continue
+        else:
+            assert exact(plan.dose_mg) <= exact(limit.most_mg)

@@ -24,6 +24,8 @@ from ketacare.clinical.dosing import (
 NEW_YORK = ZoneInfo("America/New_York")
 LONDON = ZoneInfo("Europe/London")
 ORAL = DEFAULT_RULES.sublingual_oral_caps
+# The 7-day session count alone, without CLINICAL.md G1's 72 h between doses.
+COUNT_ONLY = dataclasses.replace(ORAL, min_interval=None)
 
 
 def start(day: date, at: time = time(9, 0), zone: str = "America/New_York") -> CourseStart:
@@ -138,10 +140,15 @@ def test_sessions_keep_their_time_of_day_across_the_london_changes(first_day, of
 def test_a_time_the_clocks_skip_moves_forward_by_the_length_of_the_gap(
     zone, first_day, wanted, given, utc
 ):
-    doses = at_home_schedule(start(first_day, wanted, zone), maintenance_weeks=0)
+    course = start(first_day, wanted, zone)
+    doses = at_home_schedule(course, maintenance_weeks=0, caps=COUNT_ONLY)
     assert doses[0].at.time() == given
     assert doses[0].at.astimezone(UTC).time() == utc
     assert doses[1].at.time() == wanted  # the next session's day has that time
+    # The first session moved an hour later, so the second comes 71 h after it: under
+    # CLINICAL.md G1's 72 h between doses, the course is refused.
+    with pytest.raises(ScheduleBreaksCaps, match=r"Session 2 .* too soon"):
+        at_home_schedule(course, maintenance_weeks=0)
 
 
 @pytest.mark.parametrize(
@@ -267,6 +274,9 @@ def test_the_esketamine_schedule_is_checked_against_the_clinics_esketamine_caps(
 
 def test_three_sessions_a_week_are_refused_under_at_most_twice_weekly():
     with pytest.raises(ScheduleBreaksCaps, match=r"Session 3 \(2025-06-06 09:00 EDT\)"):
+        schedule(start(date(2025, 6, 2)), [Phase("induction", 2, (0, 2, 4))], caps=COUNT_ONLY)
+    # CLINICAL.md G1: 72 h between doses refuses the second session already.
+    with pytest.raises(ScheduleBreaksCaps, match=r"Session 2 \(2025-06-04 09:00 EDT\).* too soon"):
         schedule(start(date(2025, 6, 2)), [Phase("induction", 2, (0, 2, 4))], caps=ORAL)
 
 

@@ -97,9 +97,9 @@ def test_a_suggestion_is_always_for_the_prescriber_and_cites_clinical_md_c():
         (
             Tablet(TabletKind.TROCHE, 100, scored=False),
             Route.SUBLINGUAL,
-            100,
             200,
-            "2 troches of 100 mg",
+            300,
+            "3 troches of 100 mg",
         ),
         (NasalSpray(100, 0.1), Route.INTRANASAL, 30, 40, "4 sprays"),
         (EsketamineDevice(), Route.INTRANASAL, 56, 84, "3 devices"),
@@ -145,9 +145,53 @@ def test_esketamine_at_84_mg_holds_at_the_label_cap():
     assert "above the session cap of 84 mg" in suggestion.reasons[2]
 
 
-def test_a_racemic_spray_without_a_clinic_cap_can_always_step_up():
-    plan = plan_dose(Route.INTRANASAL, NasalSpray(100, 0.1), weight_kg=70, dose_mg=200)
-    assert suggest(plan, sessions(200)).action is STEP_UP
+@pytest.mark.parametrize(
+    ("dose_mg", "action", "suggested_mg"), [(40, STEP_UP, 50.0), (50, HOLD, 50.0)]
+)
+def test_a_racemic_spray_steps_up_to_its_50_mg_cap_and_holds_there(dose_mg, action, suggested_mg):
+    # CLINICAL.md G5: racemic intranasal studies used 50 mg (Lapidus 2014).
+    plan = plan_dose(Route.INTRANASAL, NasalSpray(100, 0.1), weight_kg=70, dose_mg=dose_mg)
+    suggestion = suggest(plan, sessions(dose_mg))
+    assert (suggestion.action, suggestion.suggested_dose_mg) == (action, suggested_mg)
+
+
+# --- One revision's largest increase (CLINICAL.md G5, clinic's choice) ---------------------------
+
+
+UNSCORED_100 = Tablet(TabletKind.TROCHE, 100, scored=False)  # steps of 100 mg
+SCORED_100 = Tablet(TabletKind.TROCHE, 100, scored=True)  # steps of 50 mg
+SPRAY_10 = NasalSpray(100, 0.1)  # steps of 10 mg
+
+
+@pytest.mark.parametrize(
+    ("formulation", "dose_mg", "rules", "action", "suggested_mg"),
+    [
+        (UNSCORED_100, 200, {}, STEP_UP, 300.0),  # +50%: exactly the limit
+        (UNSCORED_100, 100, {}, HOLD, 100.0),  # +100% in one step
+        (SCORED_100, 100, {}, STEP_UP, 150.0),  # +50%
+        (SCORED_100, 100, {"max_increase_per_revision": 0.4}, HOLD, 100.0),
+        (SCORED_100, 150, {"max_increase_per_revision": 0.4}, STEP_UP, 200.0),  # +33%
+        (SPRAY_10, 10, {}, HOLD, 10.0),  # +100%
+        (SPRAY_10, 20, {}, STEP_UP, 30.0),  # +50%
+    ],
+)
+def test_a_step_up_never_raises_the_dose_by_more_than_one_revision_allows(
+    formulation, dose_mg, rules, action, suggested_mg
+):
+    route = Route.INTRANASAL if formulation is SPRAY_10 else Route.SUBLINGUAL
+    plan = plan_dose(route, formulation, weight_kg=70, dose_mg=dose_mg)
+    suggestion = suggest(plan, sessions(dose_mg), **rules)
+    assert (suggestion.action, suggestion.suggested_dose_mg) == (action, suggested_mg)
+
+
+def test_a_step_too_large_for_one_revision_says_so_with_the_numbers():
+    plan = plan_dose(Route.SUBLINGUAL, UNSCORED_100, weight_kg=70, dose_mg=100)
+    suggestion = suggest(plan, sessions(100))
+    assert suggestion.reasons[2] == (
+        "One step up, 200 mg, is more than one revision allows. One revision raises the dose "
+        "by at most 50%: from 100 mg, at most 150 mg (CLINICAL.md G5, clinic's choice); a "
+        "product with smaller steps would allow a step up."
+    )
 
 
 # --- Response so far (CLINICAL.md A11, via outcomes.change) -------------------------------------

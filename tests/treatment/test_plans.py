@@ -24,17 +24,12 @@ from tests.treatment.helpers import SCHEDULE, balance, plan_for
 
 pytestmark = pytest.mark.django_db
 
-ESKETAMINE: dict[str, Any] = {
+# Racemic nasal spray of 10 mg a spray, 20 mg: within a first session's 25 mg (half the
+# 50 mg cap, CLINICAL.md G5).
+SPRAY: dict[str, Any] = {
     "route": "intranasal",
-    "formulation": {"kind": "esketamine_device"},
-    "dose_mg": 56,
-    "schedule": {
-        "pattern": "esketamine_label",
-        "first_day": "2025-03-03",
-        "time_of_day": "10:00",
-        "maintenance_every_weeks": 2,
-        "maintenance_weeks": 4,
-    },
+    "formulation": {"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1},
+    "dose_mg": 20,
 }
 
 
@@ -56,7 +51,8 @@ def test_create_plan_stores_version_1_with_the_dose_caps_limits_schedule_and_pk(
     assert plan.pre_dose_limits["bp_delay_gate"] == [140, 90]
     assert plan.pre_dose_limits["bp_hard_stop"] == [160, 100]
     assert plan.pre_dose_limits["fasting_required"] is True
-    assert (plan.check_in_deadline_min, plan.sitter_required) == (120, True)
+    # The clinic's check-in deadline: 2 h of observation (CLINICAL.md D), then 30 min.
+    assert (plan.check_in_deadline_min, plan.sitter_required) == (150, True)
     assert plan.created_by == prescriber
 
 
@@ -103,16 +99,6 @@ def test_a_dose_in_mg_per_kg_is_rounded_to_what_the_product_gives(prescriber, ap
     assert "rounded to 100 mg" in plan.dose_notes[0]
 
 
-def test_an_esketamine_plan_follows_the_label(prescriber, approved):
-    plan = plan_for(prescriber, approved, **ESKETAMINE)
-    assert (plan.drug, plan.ledger_unit, plan.take) == ("esketamine", "devices", "2 devices")
-    assert plan.caps["min_mg_per_session"] == 56
-    assert plan.schedule["sessions"][0]["note"].startswith("day 1: 56 mg")
-    # clinical.pk matches racemic doses only: no IV equivalent for esketamine.
-    assert plan.pk_summary["iv_equivalent_mg"] is None
-    assert plan.pk_summary["cmax_ng_ml"] > 0
-
-
 def test_a_nasal_spray_plan_counts_sprays(prescriber, approved):
     plan = plan_for(
         prescriber,
@@ -123,29 +109,30 @@ def test_a_nasal_spray_plan_counts_sprays(prescriber, approved):
             "concentration_mg_per_ml": 100,
             "spray_volume_ml": "0.1",
         },
-        dose_mg=30,
+        dose_mg=20,
     )
-    assert (plan.take, plan.ledger_unit) == ("3 sprays", "sprays")
-    assert plan.ledger_units(30) == Decimal(3)
+    assert (plan.take, plan.ledger_unit) == ("2 sprays", "sprays")
+    assert plan.ledger_units(20) == Decimal(2)
+    assert plan.caps == plans.caps_to_json(dosing.DEFAULT_RULES.intranasal_racemic_caps)
 
 
 def test_a_plan_may_tighten_the_caps_and_limits(prescriber, approved):
     plan = plan_for(
         prescriber,
         approved,
-        caps={"max_mg_per_session": 150, "min_interval_min": 72 * 60},
+        caps={"max_mg_per_session": 200, "min_interval_min": 72 * 60},
         pre_dose_limits={"bp_delay_gate": [130, 85], "heart_rate_max_bpm": 110},
-        check_in_deadline_min=90,
+        check_in_deadline_min=135,
         reason="Cautious start",
     )
-    assert plan.caps["max_mg_per_session"] == 150
+    assert plan.caps["max_mg_per_session"] == 200
     assert plan.caps["min_interval_min"] == 72 * 60
     assert plan.caps["source"].endswith("tightened for this patient by the prescriber")
     assert services.plan_caps(plan).min_interval.total_seconds() == 72 * 3600
     rules = services.plan_safety_rules(plan)
     assert (rules.bp_delay_gate.systolic_mmhg, rules.bp_delay_gate.diastolic_mmhg) == (130, 85)
     assert rules.heart_rate_max_bpm == 110
-    assert rules.check_in_deadline.total_seconds() == 90 * 60
+    assert rules.check_in_deadline.total_seconds() == 135 * 60
     assert plan.reason == "Cautious start"
 
 
@@ -197,8 +184,10 @@ def test_a_plan_may_tighten_the_caps_and_limits(prescriber, approved):
         ),
         ({"pre_dose_limits": {"heart_rate_max_bpm": 0}}, "pre_dose_limits.heart_rate_max_bpm"),
         ({"pre_dose_limits": {"spo2_min": 92}}, "pre_dose_limits.spo2_min"),
-        ({"check_in_deadline_min": 180}, "check_in_deadline_min"),  # later than CLINICAL.md D
+        ({"check_in_deadline_min": 151}, "check_in_deadline_min"),  # after the clinic's 150
+        ({"check_in_deadline_min": 120}, "check_in_deadline_min"),  # not after the observation
         ({"check_in_deadline_min": 0}, "check_in_deadline_min"),
+        ({"route": "intranasal", "formulation": {"kind": "esketamine_device"}}, "formulation"),
         ({"sitter_required": False}, "sitter_required"),
         ({"indication": "flu"}, "indication"),
     ],
@@ -274,12 +263,12 @@ def test_revise_plan_writes_version_2_and_keeps_version_1(prescriber, plan, appr
 
 
 def test_revise_plan_keeps_tightened_caps_of_the_same_product(prescriber, approved):
-    plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 150})
-    revised = services.revise_plan(prescriber, plan, dose_mg=150, reason="Step up")
-    assert revised.caps["max_mg_per_session"] == 150
+    plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 200})
+    revised = services.revise_plan(prescriber, plan, dose_mg=75, reason="Step down")
+    assert revised.caps["max_mg_per_session"] == 200
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, revised, dose_mg=175, reason="Step up again")
-    assert "dose_mg" in err.value.message_dict
+        services.revise_plan(prescriber, revised, dose_mg=225, reason="Step up again")
+    assert "above the session cap of 200 mg" in err.value.message_dict["dose_mg"][0]
 
 
 def test_a_revision_needs_a_reason(prescriber, plan):
@@ -325,10 +314,10 @@ def test_the_product_changes_only_with_an_empty_ledger(prescriber, pharmacist, a
 
 
 def test_a_new_product_without_caps_takes_its_own_default_caps(prescriber, approved):
-    plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 150})
-    revised = services.revise_plan(prescriber, plan, reason="Switch to esketamine", **ESKETAMINE)
-    assert revised.caps == plans.caps_to_json(dosing.DEFAULT_RULES.esketamine_caps)
-    assert LedgerAccount.objects.get(patient=approved).unit == LedgerUnit.DEVICES
+    plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 200})
+    revised = services.revise_plan(prescriber, plan, reason="Switch to spray", **SPRAY)
+    assert revised.caps == plans.caps_to_json(dosing.DEFAULT_RULES.intranasal_racemic_caps)
+    assert LedgerAccount.objects.get(patient=approved).unit == LedgerUnit.SPRAYS
 
 
 def test_the_database_holds_one_current_version_per_patient(prescriber, plan):

@@ -74,16 +74,21 @@ class PlanOut(Schema):
 class PlanIn(Schema):
     route: Route = Field(description="sublingual, oral or intranasal.")
     formulation: Json = Field(
-        description='The product, e.g. {"kind": "troche", "strength_mg": 50, "scored": true}, '
-        '{"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1} or '
-        '{"kind": "esketamine_device"}.'
+        description='The product, e.g. {"kind": "troche", "strength_mg": 50, "scored": true} or '
+        '{"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1}. '
+        "Esketamine devices are refused: never for use at home (Spravato REMS)."
     )
     schedule: Json = Field(
         description='e.g. {"pattern": "at_home", "first_day": "2025-03-03", "time_of_day": '
         '"18:00", "maintenance_weeks": 4}.'
     )
     dose_mg: float | None = Field(
-        default=None, gt=0, le=10_000, allow_inf_nan=False, description="Dose per session, mg."
+        default=None,
+        gt=0,
+        le=10_000,
+        allow_inf_nan=False,
+        description="Dose per session, mg; before the first dose, at most the clinic's share of "
+        "the session cap.",
     )
     dose_mg_per_kg: float | None = Field(
         default=None, gt=0, le=100, allow_inf_nan=False, description="Or per kg of body weight."
@@ -95,8 +100,12 @@ class PlanIn(Schema):
     pre_dose_limits: Json | None = Field(
         default=None, description="Pre-dose limits tightening the clinic defaults."
     )
-    check_in_deadline_min: int = Field(
-        default=120, ge=1, le=10_000, description="Check-in due this many minutes after a dose."
+    check_in_deadline_min: int | None = Field(
+        default=None,
+        ge=1,
+        le=10_000,
+        description="Check-in due this many minutes after a dose: after the observation, at "
+        "most the clinic's deadline (default: the clinic's deadline).",
     )
     sitter_required: bool = Field(default=True, description="A sitter must be present.")
     reason: Text = Field(default="", description="Why (optional for the first plan).")
@@ -112,7 +121,11 @@ class PlanRevisionIn(Schema):
     formulation: Json | None = Field(default=None, description="A new product.")
     schedule: Json | None = Field(default=None, description="A new schedule.")
     dose_mg: float | None = Field(
-        default=None, gt=0, le=10_000, allow_inf_nan=False, description="A new dose, mg."
+        default=None,
+        gt=0,
+        le=10_000,
+        allow_inf_nan=False,
+        description="A new dose, mg: at most the clinic's largest increase of one revision.",
     )
     dose_mg_per_kg: float | None = Field(
         default=None, gt=0, le=100, allow_inf_nan=False, description="Or per kg."

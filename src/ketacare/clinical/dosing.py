@@ -808,6 +808,124 @@ def check_dose(  # noqa: PLR0913 - the dose, the patient and the clock are all n
     )
 
 
+# --- How far a plan's dose may go: the first session and one revision ----------------------
+
+# CLINICAL.md G5: a ketamine-naive patient's first session at most half the route's
+# session cap, and one plan revision at most +50% and never above the cap. No published
+# number: the clinic's choice (DosingRules.first_session_share_of_cap and
+# max_increase_per_revision).
+_GRADUAL = "CLINICAL.md G5, clinic's choice"
+
+
+class DoseAboveLimit(InvalidDosingInput):
+    """A plan's dose above the first-session limit or the largest increase of one revision."""
+
+
+@dataclass(frozen=True)
+class DoseLimit:
+    """The most a plan's dose may be at this step, why, and the prescriber's next step."""
+
+    most_mg: float
+    why: str  # e.g. "A first session is at most 150 mg (half the 300 mg session cap) ..."
+    next_step: str  # e.g. "Start lower and titrate."
+    source: str = _GRADUAL
+
+    def __post_init__(self) -> None:
+        _require_amount("most_mg", self.most_mg, "mg", zero_allowed=True)
+        for name in ("why", "next_step", "source"):
+            if not isinstance(getattr(self, name), str) or not getattr(self, name).strip():
+                raise InvalidDosingInput(f"{name} must be text, not {getattr(self, name)!r}.")
+
+    def refusal(self, dose: str) -> str:
+        """The refusal of `dose` (as written, e.g. "200 mg"), in the prescriber's words."""
+        return f"{self.why}; {dose} is more. {self.next_step}"
+
+
+def _share_of(share: float) -> str:
+    return "half" if share == 0.5 else f"{_text(_exact(share) * 100)}% of"  # noqa: PLR2004 - a half
+
+
+def _session_cap_words(caps: DoseCaps, weight_kg: float, ceiling: Fraction) -> str:
+    """The session cap in words: the 300 mg session cap (or: ..., 7 mg/kg at 40 kg)."""
+    per_kg_cap = caps.max_mg_per_kg_per_session
+    if per_kg_cap is not None and ceiling == _exact(per_kg_cap) * _exact(weight_kg):
+        at = f", {_text(per_kg_cap)} mg/kg at {_text(weight_kg)} kg"
+        return f"the {_text(ceiling)} mg session cap{at}"
+    return f"the {_text(ceiling)} mg session cap"
+
+
+def _require_caps(caps: object) -> None:
+    if not isinstance(caps, DoseCaps):
+        raise InvalidDosingInput(f"caps must be a DoseCaps, not {caps!r}.")
+
+
+def _require_rules(rules: object) -> None:
+    if not isinstance(rules, DosingRules):
+        raise InvalidDosingInput(f"rules must be a DosingRules, not {rules!r}.")
+
+
+def first_session_limit(
+    caps: DoseCaps, weight_kg: float, rules: DosingRules = DEFAULT_RULES
+) -> DoseLimit | None:
+    """The most a ketamine-naive patient's first session may be; None without a session cap.
+
+    CLINICAL.md G5 (clinic's choice): `rules.first_session_share_of_cap` of the session
+    ceiling (the lower of the mg and mg/kg caps at `weight_kg`).
+    """
+    _require_caps(caps)
+    _require_rules(rules)
+    ceiling = caps._session_ceiling(weight_kg)
+    if ceiling is None:
+        return None
+    share = rules.first_session_share_of_cap
+    most = _exact(share) * ceiling
+    return DoseLimit(
+        most_mg=float(most),
+        why=(
+            f"A first session is at most {_text(most)} mg ({_share_of(share)} "
+            f"{_session_cap_words(caps, weight_kg, ceiling)}) for a patient who has not had "
+            "ketamine here"
+        ),
+        next_step="Start lower and titrate.",
+    )
+
+
+def revision_limit(
+    current_dose_mg: float, caps: DoseCaps, weight_kg: float, rules: DosingRules = DEFAULT_RULES
+) -> DoseLimit:
+    """The most one plan revision may raise the dose to, from `current_dose_mg`.
+
+    CLINICAL.md G5 (clinic's choice): at most `rules.max_increase_per_revision` of the
+    current dose more, and never above the session ceiling at `weight_kg`.
+    """
+    _require_amount("current_dose_mg", current_dose_mg, "mg")
+    _require_caps(caps)
+    _require_rules(rules)
+    current = _exact(current_dose_mg)
+    share = _exact(rules.max_increase_per_revision)
+    raised = current * (1 + share)
+    ceiling = caps._session_ceiling(weight_kg)
+    percent = f"{_text(share * 100)}%"
+    if ceiling is not None and ceiling < raised:
+        why = (
+            f"One revision raises the dose by at most {percent} and never above "
+            f"{_session_cap_words(caps, weight_kg, ceiling)}: from {_text(current)} mg, at "
+            f"most {_text(ceiling)} mg"
+        )
+        return DoseLimit(float(ceiling), why, "Keep the dose within the cap.")
+    why = (
+        f"One revision raises the dose by at most {percent}: from {_text(current)} mg, "
+        f"at most {_text(raised)} mg"
+    )
+    return DoseLimit(float(raised), why, "Raise it in steps, one revision at a time.")
+
+
+def _require_limits(limits: object) -> tuple[DoseLimit, ...]:
+    if not isinstance(limits, list | tuple) or not all(isinstance(x, DoseLimit) for x in limits):
+        raise InvalidDosingInput(f"limits must be a list of DoseLimit, not {limits!r}.")
+    return tuple(limits)
+
+
 # --- A dose plan ---------------------------------------------------------------------------
 
 
@@ -872,13 +990,16 @@ def plan_dose(  # noqa: PLR0913 - a prescriber writes the dose in mg or in mg/kg
     dose_mg: float | None = None,
     dose_mg_per_kg: float | None = None,
     caps: DoseCaps | None = None,
+    limits: Sequence[DoseLimit] = (),
 ) -> DosePlan:
     """A dose plan from a dose written in mg or mg/kg, rounded to what the product can give.
 
-    `caps` default to the clinic's defaults for the formulation (`default_caps`). A
-    written dose above the session cap is refused, not lowered: the prescriber decides.
-    Rounding follows `Formulation.deliverable` (nearest, halves down, never up past the
-    cap), and the plan's notes say when the dose was rounded.
+    `caps` default to the clinic's defaults for the formulation (`default_caps`).
+    `limits` are the limits of this step of the course (`first_session_limit`,
+    `revision_limit`). A written dose above the session cap is refused (InvalidDosingInput),
+    and one above a limit too (DoseAboveLimit, in the limit's words), not lowered: the
+    prescriber decides. Rounding follows `Formulation.deliverable` (nearest, halves down,
+    never up past the cap or a limit), and the plan's notes say when the dose was rounded.
     """
     _require_route(route, formulation)
     _require_weight(weight_kg)
@@ -902,7 +1023,14 @@ def plan_dose(  # noqa: PLR0913 - a prescriber writes the dose in mg or in mg/kg
             f"The dose written, {written}, is above the session cap of {_text(ceiling)} mg "
             f"at {_text(weight_kg)} kg ({caps.source})."
         )
-    rounded = formulation._deliverable(requested, ceiling)
+    for limit in _require_limits(limits):
+        if requested > _exact(limit.most_mg):
+            raise DoseAboveLimit(limit.refusal(written) + f" ({limit.source})")
+    highest = min(
+        [_exact(limit.most_mg) for limit in limits] + ([] if ceiling is None else [ceiling]),
+        default=None,
+    )
+    rounded = formulation._deliverable(requested, highest)
     if rounded == 0:
         raise InvalidDosingInput(
             f"The dose written, {written}, is too small for {formulation.name}: the smallest "
@@ -910,9 +1038,14 @@ def plan_dose(  # noqa: PLR0913 - a prescriber writes the dose in mg or in mg/kg
         )
     notes: tuple[str, ...] = ()
     if rounded != requested:
+        above = (
+            "the cap"
+            if highest is None or highest == ceiling
+            else f"this step's limit of {_text(highest)} mg"
+        )
         note = (
             f"{written} rounded to {_text(rounded)} mg ({formulation.take(float(rounded))}), "
-            f"the nearest dose {formulation.name} can give without going above the cap."
+            f"the nearest dose {formulation.name} can give without going above {above}."
         )
         notes = (note,)
     return DosePlan(route, formulation, weight_kg, float(rounded), caps, notes)
@@ -1298,7 +1431,8 @@ def suggest_titration(
     PHQ-9 response holds (the minimum effective dose, CLINICAL.md C), and so does a
     response that cannot be judged yet. Only tolerated sessions at the current dose,
     enough of them, and no response yet step up, and never above the session cap ("at
-    the cap" holds instead). Never below zero.
+    the cap" holds instead) nor by more than one plan revision may raise the dose
+    (`revision_limit`, CLINICAL.md G5: a step that large holds instead). Never below zero.
     """
     if not isinstance(plan, DosePlan):
         raise InvalidDosingInput(f"plan must be a DosePlan, not {plan!r}.")
@@ -1329,29 +1463,29 @@ def suggest_titration(
             ],
         )
     tolerated = f"The last {needed} sessions at {_text(current)} mg were tolerated."
+    return _step_up(plan, [tolerated, response_reason], rules)
+
+
+def _step_up(plan: DosePlan, reasons: list[str], rules: DosingRules) -> Suggestion:
+    """One step up, unless it would pass the session cap or one revision's largest increase."""
+    current = _exact(plan.dose_mg)
     target = current + plan.formulation._unit()
     ceiling = plan.caps._session_ceiling(plan.weight_kg)
+    limit = revision_limit(plan.dose_mg, plan.caps, plan.weight_kg, rules)
     if ceiling is not None and target > ceiling:
-        return _suggest(
-            plan,
-            TitrationAction.HOLD,
-            current,
-            [
-                tolerated,
-                response_reason,
-                (
-                    f"At the cap: one step up, {_text(target)} mg, would be above the session "
-                    f"cap of {_text(ceiling)} mg at {_text(plan.weight_kg)} kg "
-                    f"({plan.caps.source})."
-                ),
-            ],
+        reasons.append(
+            f"At the cap: one step up, {_text(target)} mg, would be above the session "
+            f"cap of {_text(ceiling)} mg at {_text(plan.weight_kg)} kg ({plan.caps.source})."
         )
-    return _suggest(
-        plan,
-        TitrationAction.STEP_UP,
-        target,
-        [tolerated, response_reason, f"One step up: {_text(current)} mg to {_text(target)} mg."],
-    )
+    elif target > _exact(limit.most_mg):
+        reasons.append(
+            f"One step up, {_text(target)} mg, is more than one revision allows. "
+            f"{limit.why} ({limit.source}); a product with smaller steps would allow a step up."
+        )
+    else:
+        reasons.append(f"One step up: {_text(current)} mg to {_text(target)} mg.")
+        return _suggest(plan, TitrationAction.STEP_UP, target, reasons)
+    return _suggest(plan, TitrationAction.HOLD, current, reasons)
 
 
 def _utc_of(session: object) -> datetime:

@@ -65,8 +65,8 @@ PHASE_PATTERN: tuple[Phase, ...] = (
     Phase.DISCHARGED,
 )
 
-# The indication of each of those 20 (half TRD, a quarter each MDD and PTSD); the journeys
-# count on it (e.g. the esketamine patient, position 15, has TRD: the label's indication).
+# The indication of each of those 20 (half TRD, a quarter each MDD and PTSD), in the
+# order of the journeys (demo_journeys.TEMPLATES).
 INDICATION_PATTERN: tuple[Indication, ...] = (
     Indication.TRD,
     Indication.PTSD,

@@ -189,6 +189,14 @@ class Product(models.Model):
 
 # --- Plans -------------------------------------------------------------------------------
 
+# The default clinic's check-in deadline: 2 h 30 min after the dose (CLINICAL.md D: the
+# release check-in comes after at least 2 h of observation; then a 30-minute window, the
+# clinic's choice; clinical.safety.DEFAULT_RULES, as clinical.rules.DEFAULT has it). A plan
+# takes its own clinic's deadline (treatment.plans).
+DEFAULT_CHECK_IN_DEADLINE_MIN = int(
+    dosing.DEFAULT_RULES.safety_rules.check_in_deadline.total_seconds() // 60
+)
+
 
 class TreatmentPlan(Product):
     """One version of a patient's treatment plan. Never edited: a change is a new version."""
@@ -213,7 +221,11 @@ class TreatmentPlan(Product):
     schedule = models.JSONField(help_text="The schedule pattern and its sessions.")
     caps = models.JSONField(help_text="The dose caps (clinical.dosing.DoseCaps).")
     pre_dose_limits = models.JSONField(help_text="The pre-dose gate limits (SafetyRules).")
-    check_in_deadline_min = models.PositiveSmallIntegerField(default=120)
+    check_in_deadline_min = models.PositiveSmallIntegerField(
+        default=DEFAULT_CHECK_IN_DEADLINE_MIN,
+        help_text="Minutes after the dose the check-in is due: after the observation, at most "
+        "the clinic's deadline.",
+    )
     sitter_required = models.BooleanField(default=True)
     pk_summary = models.JSONField(help_text="Typical-patient pharmacokinetics (clinical.pk).")
     reason = models.TextField(blank=True, help_text="Why this version was written.")

@@ -2,10 +2,16 @@
 
 A plan is never edited: `revise_plan` writes version n+1 that supersedes version n,
 under the patient's row lock, and a partial unique constraint keeps one current
-version per patient. Caps and pre-dose limits start from the clinic defaults
-(clinical.dosing.default_caps, clinical.safety.DEFAULT_RULES) and a plan may only
-tighten them, never loosen: the defaults are the top of the published ranges and the
-clinic's own limits (docs/clinical-defaults.md), and no patient goes beyond them.
+version per patient. Caps, pre-dose limits and the check-in deadline start from the
+clinic's rules (patients.protocol.clinic_rules: the defaults of clinical.rules with the
+clinic's protocol) and a plan may only tighten them, never loosen: the defaults are the
+top of the published ranges and the clinic's own limits (docs/clinical-defaults.md),
+and no patient goes beyond them.
+
+The dose moves gradually (CLINICAL.md G5, clinic's choice; clinical.dosing): while the
+patient has taken no dose, or on a change of route, the plan's dose is at most the
+first-session share of its session cap; a revision raises it by at most the largest
+increase of one revision. Esketamine is never planned for home (CLINICAL.md G4).
 """
 
 from __future__ import annotations
@@ -23,13 +29,16 @@ from django.utils import timezone
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing, pk, safety
+from ketacare.clinical.rules import ClinicRules
 from ketacare.patients.models import Indication, Patient
+from ketacare.patients.protocol import clinic_rules
 from ketacare.treatment import ledger
 from ketacare.treatment.access import PLANNING, PRESCRIBERS, require, require_phase
 from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand
 from ketacare.treatment.models import (
     DOSE_PLACES,
     TABLET_KINDS,
+    DosingSession,
     Drug,
     FormulationKind,
     Route,
@@ -50,10 +59,9 @@ from ketacare.treatment.parsing import (
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
-# CLINICAL.md D: the post-dose check-in is due by 2 h after the dose (the default); a
-# plan may ask for it sooner, not later.
-DEFAULT_CHECK_IN_DEADLINE_MIN = int(safety.DEFAULT_RULES.check_in_deadline.total_seconds() // 60)
-
+# The products a plan may use at home: racemic tablets and nasal spray, never esketamine
+# devices (clinical.dosing.check_at_home, CLINICAL.md G4: Spravato REMS).
+AT_HOME_KINDS = (*TABLET_KINDS, FormulationKind.NASAL_SPRAY)
 CAP_MG_FIELDS = (
     "max_mg_per_session",
     "max_mg_per_kg_per_session",
@@ -117,28 +125,48 @@ def limits_to_json(rules: safety.SafetyRules) -> dict[str, Any]:
     }
 
 
+def _minutes(span: timedelta) -> int:
+    return int(span.total_seconds() // 60)
+
+
+def check_in_bounds_min(rules: safety.SafetyRules) -> tuple[int, int]:
+    """A plan's check-in deadline: later than the first, at most the second (minutes).
+
+    The release check-in is accepted only after the minimum observation (CLINICAL.md D:
+    2 h), so the deadline comes after it; the clinic's deadline (observation + its
+    check-in window, the clinic's choice) is the latest a plan may ask for.
+    """
+    return _minutes(rules.observation_minimum), _minutes(rules.check_in_deadline)
+
+
+def check_in_bounds_for(patient: Patient) -> tuple[int, int]:
+    """The check-in deadlines a plan of this patient may have (`check_in_bounds_min`)."""
+    return check_in_bounds_min(clinic_rules(patient.clinic_id).safety)
+
+
 def plan_safety_rules(plan: TreatmentPlan) -> safety.SafetyRules:
-    """The clinic's safety rules with the plan's pre-dose limits and check-in deadline."""
+    """The clinic's safety rules with the plan's pre-dose limits and check-in deadline.
+
+    The clinic's current rules (clinic_rules), so its protocol applies to every plan. A
+    deadline that no longer fits them (the clinic lengthened its observation or
+    shortened its window since the plan was written, or a plan from before the
+    observation rule) gives way to the clinic's deadline.
+    """
+    clinic = clinic_rules(plan.patient.clinic_id).safety
+    after, most = check_in_bounds_min(clinic)
+    deadline = plan.check_in_deadline_min
     limits = plan.pre_dose_limits
     return dataclasses.replace(
-        safety.DEFAULT_RULES,
+        clinic,
         bp_delay_gate=_limit(limits["bp_delay_gate"]),
         bp_hard_stop=_limit(limits["bp_hard_stop"]),
         heart_rate_min_bpm=limits["heart_rate_min_bpm"],
         heart_rate_max_bpm=limits["heart_rate_max_bpm"],
         fasting_required=limits["fasting_required"],
-        check_in_deadline=_check_in_deadline(plan, safety.DEFAULT_RULES),
+        check_in_deadline=(
+            timedelta(minutes=deadline) if after < deadline <= most else clinic.check_in_deadline
+        ),
     )
-
-
-def _check_in_deadline(plan: TreatmentPlan, rules: safety.SafetyRules) -> timedelta:
-    """The plan's check-in deadline; the clinic's when an older plan's falls in the observation.
-
-    Plans written before the release check-in waited for the observation (CLINICAL.md D)
-    may ask for the check-in by 2 h, which is when it now opens.
-    """
-    deadline = timedelta(minutes=plan.check_in_deadline_min)
-    return deadline if deadline > rules.observation_minimum else rules.check_in_deadline
 
 
 def active_plan(patient: Patient) -> TreatmentPlan | None:
@@ -236,10 +264,10 @@ def _cap_value(name: str, value: object, default: float | None, errors: Errors) 
 
 
 def _tightened_caps(
-    formulation: dosing.Formulation, overrides: object, errors: Errors
+    formulation: dosing.Formulation, overrides: object, rules: dosing.DosingRules, errors: Errors
 ) -> dosing.DoseCaps | None:
-    """The default caps for the product (clinical.dosing), with the prescriber's stricter ones."""
-    defaults = dosing.default_caps(formulation)
+    """The clinic's caps for the product (clinical.dosing), with the prescriber's stricter ones."""
+    defaults = dosing.default_caps(formulation, rules)
     if overrides is None:
         return defaults
     if not isinstance(overrides, Mapping):
@@ -286,9 +314,11 @@ def _limit_value(name: str, value: object, default: Any, errors: Errors) -> Any:
     return bpm
 
 
-def _tightened_limits(overrides: object, errors: Errors) -> dict[str, Any] | None:
+def _tightened_limits(
+    overrides: object, rules: safety.SafetyRules, errors: Errors
+) -> dict[str, Any] | None:
     """The clinic's pre-dose limits (clinical.safety), with the prescriber's stricter ones."""
-    base = limits_to_json(safety.DEFAULT_RULES)
+    base = limits_to_json(rules)
     if overrides is None:
         return base
     if not isinstance(overrides, Mapping):
@@ -326,19 +356,22 @@ def _bp_limit(value: object, default: list[int] | None, path: str, errors: Error
 
 
 def _schedule(
-    data: object,
-    plan: dosing.DosePlan,
-    caps: dosing.DoseCaps,
-    zone: str,
-    errors: Errors,
+    data: object, caps: dosing.DoseCaps, zone: str, rules: dosing.DosingRules, errors: Errors
 ) -> dict[str, Any] | None:
     """The schedule's pattern and parameters, and the sessions clinical.dosing lays out."""
     if not isinstance(data, Mapping):
         errors.add("schedule", "Give the schedule: its pattern, first day and time of day.")
         return None
     pattern = data.get("pattern")
-    if pattern not in ("at_home", "esketamine_label"):
-        errors.add("schedule.pattern", "Choose at_home or esketamine_label.")
+    if pattern == "esketamine_label":
+        errors.add(
+            "schedule.pattern",
+            "The esketamine label schedule is for esketamine, which is never used at home "
+            "(Spravato REMS, CLINICAL.md G4): choose at_home.",
+        )
+        return None
+    if pattern != "at_home":
+        errors.add("schedule.pattern", "Choose at_home.")
         return None
     first_day = as_date(data.get("first_day"), "schedule.first_day", errors)
     at = as_time(data.get("time_of_day"), "schedule.time_of_day", errors)
@@ -349,32 +382,16 @@ def _schedule(
         minimum=0,
         what="the weeks of maintenance",
     )
-    params: dict[str, Any] = {"pattern": pattern}
-    if pattern == "esketamine_label":
-        every = data.get("maintenance_every_weeks", 1)
-        if every not in (1, 2) or type(every) is not int:
-            errors.add("schedule.maintenance_every_weeks", "Choose 1 or 2 (esketamine label).")
-        params["maintenance_every_weeks"] = every
-    if pattern == "esketamine_label" and not isinstance(plan.formulation, dosing.EsketamineDevice):
-        errors.add("schedule.pattern", "The esketamine label schedule is for esketamine devices.")
-    if "schedule" in errors or first_day is None or at is None or weeks is None:
+    if first_day is None or at is None or weeks is None:
         return None
     start = dosing.CourseStart(first_day, at, zone)
     try:
-        if pattern == "at_home":
-            sessions = dosing.at_home_schedule(start, maintenance_weeks=weeks, caps=caps)
-        else:
-            sessions = dosing.esketamine_label_schedule(
-                start,
-                dose_mg=int(plan.dose_mg),
-                maintenance_every_weeks=params["maintenance_every_weeks"],
-                maintenance_weeks=weeks,
-            )
+        sessions = dosing.at_home_schedule(start, maintenance_weeks=weeks, caps=caps, rules=rules)
     except dosing.InvalidDosingInput as exc:
         errors.add("schedule", str(exc))
         return None
     return {
-        **params,
+        "pattern": pattern,
         "first_day": first_day.isoformat(),
         "time_of_day": at.strftime("%H:%M"),
         "maintenance_weeks": weeks,
@@ -416,9 +433,16 @@ def pk_summary(route: str, drug: str, dose_mg: float, weight_kg: float) -> dict[
 
 
 def _dose(
-    spec: _Spec, plan: TreatmentPlan, weight_kg: float, caps: dosing.DoseCaps, errors: Errors
+    spec: _Spec,
+    plan: TreatmentPlan,
+    caps: dosing.DoseCaps,
+    limits: list[dosing.DoseLimit],
+    errors: Errors,
 ) -> dosing.DosePlan | None:
-    """The starting dose, in mg or mg/kg, rounded and checked by clinical.dosing.plan_dose."""
+    """The dose, in mg or mg/kg, rounded and checked by clinical.dosing.plan_dose.
+
+    Within the caps and this step's limits (`_limits`); a refusal is the dose's error.
+    """
     if (spec.dose_mg is None) == (spec.dose_mg_per_kg is None):
         errors.add("dose_mg", "Give the starting dose in mg or in mg/kg: one of them.")
         return None
@@ -432,57 +456,130 @@ def _dose(
         return dosing.plan_dose(
             dosing.Route(plan.route),
             plan.formulation,
-            weight_kg=weight_kg,
+            weight_kg=float(plan.patient.weight_kg),
+            dose_mg=amount if path == "dose_mg" else None,
+            dose_mg_per_kg=amount if path == "dose_mg_per_kg" else None,
             caps=caps,
-            **{path: amount},
+            limits=limits,
         )
     except dosing.InvalidDosingInput as exc:
         errors.add(path, str(exc))
         return None
 
 
-def _build(patient: Patient, spec: _Spec, errors: Errors) -> TreatmentPlan | None:
-    """An unsaved plan from `spec`, validated by clinical.dosing; None after noting errors."""
-    indication = as_choice(spec.indication, Indication, "indication", errors)
-    route = as_choice(spec.route, Route, "route", errors)
-    product = _product(spec.formulation, errors)
+@dataclass(frozen=True)
+class _Step:
+    """Where the course stands when a plan version is written: what limits its dose."""
+
+    rules: ClinicRules  # the clinic's rules (clinic_rules)
+    dosed: bool  # the patient has taken a dose here
+    current: TreatmentPlan | None = None  # the version a revision replaces
+
+
+def _limits(
+    step: _Step, route: str, caps: dosing.DoseCaps, weight_kg: float
+) -> list[dosing.DoseLimit]:
+    """The limits of this plan version's dose (clinical.dosing, CLINICAL.md G5).
+
+    No dose taken yet: the first-session limit. A revision by the same route: one
+    revision's largest increase from the current dose. A revision to another route: the
+    new route's first-session limit, since a dose by one route does not carry over to
+    another (CLINICAL.md B: bioavailability differs; G11: conversions must not err high).
+    """
+    rules = step.rules.dosing
+    same_route = step.current is not None and step.current.route == route
+    limits = []
+    if not step.dosed or not same_route:
+        first = dosing.first_session_limit(caps, weight_kg, rules)
+        if first is not None and step.dosed:  # a dose by another route, taken here
+            first = dataclasses.replace(
+                first,
+                why=first.why.replace(
+                    "for a patient who has not had ketamine here",
+                    f"for a patient new to the {route} route (doses by another route do not "
+                    "carry over)",
+                ),
+            )
+        limits += [] if first is None else [first]
+    if step.current is not None and same_route:
+        current_mg = float(step.current.dose_mg)
+        limits.append(dosing.revision_limit(current_mg, caps, weight_kg, rules))
+    return limits
+
+
+def _deadline(value: object, rules: safety.SafetyRules, errors: Errors) -> int | None:
+    """The check-in deadline: after the observation, at most the clinic's deadline."""
     deadline = as_whole(
-        spec.check_in_deadline_min,
+        value,
         "check_in_deadline_min",
         errors,
         minimum=1,
         what="the check-in deadline in minutes",
     )
-    if deadline is not None and deadline > DEFAULT_CHECK_IN_DEADLINE_MIN:
+    after, most = check_in_bounds_min(rules)
+    clinics = (
+        f"the clinic's deadline of {most} min ({after} min of observation and "
+        f"{most - after} min to check in, the clinic's choice)"
+    )
+    if deadline is not None and deadline <= after:
         errors.add(
             "check_in_deadline_min",
-            f"The check-in is due by {DEFAULT_CHECK_IN_DEADLINE_MIN} min after the dose at the "
-            "latest (CLINICAL.md D).",
+            f"The check-in is accepted only after the {after}-minute observation "
+            f"(CLINICAL.md D), so it cannot be due by {deadline} min: give more than {after} "
+            f"min, up to {clinics}.",
         )
+    elif deadline is not None and deadline > most:
+        errors.add(
+            "check_in_deadline_min",
+            f"The check-in is due by {most} min after the dose at the latest: {clinics}. A "
+            "plan may ask for it sooner, not later.",
+        )
+    return deadline
+
+
+def _at_home_product(plan: TreatmentPlan, errors: Errors) -> dosing.Formulation | None:
+    """The plan's product as clinical.dosing reads it, if it may be used at home by its route."""
+    try:
+        formulation = plan.formulation
+        dosing.check_at_home(formulation)  # CLINICAL.md G4: never esketamine at home
+    except dosing.InvalidDosingInput as exc:
+        errors.add("formulation", str(exc))
+        return None
+    if dosing.Route(plan.route) not in formulation.routes:
+        errors.add("route", f"{formulation.name} cannot be given {plan.route}.")
+        return None
+    return formulation
+
+
+def _build(patient: Patient, spec: _Spec, step: _Step, errors: Errors) -> TreatmentPlan | None:
+    """An unsaved plan from `spec`, validated by clinical.dosing; None after noting errors."""
+    indication = as_choice(spec.indication, Indication, "indication", errors)
+    route = as_choice(spec.route, Route, "route", errors)
+    product = _product(spec.formulation, errors)
+    deadline = _deadline(spec.check_in_deadline_min, step.rules.safety, errors)
     if spec.sitter_required is not True:
         errors.add(
             "sitter_required",
             "A sitter is present for every at-home session (CLINICAL.md C, D); "
             "a plan cannot waive it.",
         )
-    limits = _tightened_limits(spec.pre_dose_limits, errors)
+    limits = _tightened_limits(spec.pre_dose_limits, step.rules.safety, errors)
     if route is None or product is None:
         return None
     plan = TreatmentPlan(patient=patient, route=route, **product)
-    try:
-        formulation = plan.formulation
-    except dosing.InvalidDosingInput as exc:
-        errors.add("formulation", str(exc))
+    formulation = _at_home_product(plan, errors)
+    if formulation is None:
         return None
-    if dosing.Route(route) not in formulation.routes:
-        errors.add("route", f"{formulation.name} cannot be given {route}.")
-        return None
-    caps = _tightened_caps(formulation, spec.caps, errors)
+    caps = _tightened_caps(formulation, spec.caps, step.rules.dosing, errors)
     weight_kg = float(patient.weight_kg)
-    dose = None if caps is None else _dose(spec, plan, weight_kg, caps, errors)
+    dose = (
+        None
+        if caps is None
+        else _dose(spec, plan, caps, _limits(step, route, caps, weight_kg), errors)
+    )
     if caps is None or dose is None:
         return None
-    schedule = _schedule(spec.schedule, dose, caps, patient.timezone, errors)
+    schedule = _schedule(spec.schedule, caps, patient.timezone, step.rules.dosing, errors)
     if errors or schedule is None or limits is None or deadline is None or indication is None:
         return None
     plan.indication = indication
@@ -500,20 +597,26 @@ def _build(patient: Patient, spec: _Spec, errors: Errors) -> TreatmentPlan | Non
     return plan
 
 
-def _validated(patient: Patient, spec: _Spec, reason: object, *, revision: bool) -> TreatmentPlan:
+def _validated(patient: Patient, spec: _Spec, reason: object, step: _Step) -> TreatmentPlan:
     errors = Errors()
-    plan = _build(patient, spec, errors)
+    plan = _build(patient, spec, step, errors)
     text = as_text(
         reason,
         "reason",
         errors,
         max_length=2000,
-        required="Say why the plan changes." if revision else "",
+        required="Say why the plan changes." if step.current is not None else "",
     )
     errors.raise_if_any()
     assert plan is not None  # noqa: S101 - _build notes an error whenever it returns None
     plan.reason = text
     return plan
+
+
+def _step(patient: Patient, current: TreatmentPlan | None = None) -> _Step:
+    """The clinic's rules and whether the patient has taken a dose yet (under the lock)."""
+    dosed = DosingSession.objects.filter(patient_id=patient.pk, taken_at__isnull=False).exists()
+    return _Step(rules=clinic_rules(patient.clinic_id), dosed=dosed, current=current)
 
 
 # --- The use cases ------------------------------------------------------------------------
@@ -531,18 +634,20 @@ def create_plan(  # noqa: PLR0913 - the plan's fields, as the issue lists them
     indication: str | None = None,
     caps: Mapping[str, Any] | None = None,
     pre_dose_limits: Mapping[str, Any] | None = None,
-    check_in_deadline_min: int = DEFAULT_CHECK_IN_DEADLINE_MIN,
+    check_in_deadline_min: int | None = None,
     sitter_required: bool = True,
     reason: str = "",
 ) -> TreatmentPlan:
     """Write a patient's first plan (version 1). A change later is `revise_plan`.
 
     formulation: {"kind": "troche", "strength_mg": 50, "scored": True}, or
-    {"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1}, or
-    {"kind": "esketamine_device"}. schedule: {"pattern": "at_home", "first_day":
-    "2025-03-03", "time_of_day": "18:00", "maintenance_weeks": 4} (or "esketamine_label"
-    with "maintenance_every_weeks": 1 or 2). caps and pre_dose_limits: values that
-    tighten the clinic defaults (see CAP_FIELDS and LIMIT_FIELDS).
+    {"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1}
+    (esketamine devices are refused: never at home, CLINICAL.md G4). schedule:
+    {"pattern": "at_home", "first_day": "2025-03-03", "time_of_day": "18:00",
+    "maintenance_weeks": 4}. caps and pre_dose_limits: values that tighten the clinic's
+    (see CAP_FIELDS and LIMIT_FIELDS). check_in_deadline_min: None is the clinic's
+    deadline. The dose is at most the first-session limit until the patient has taken a
+    dose (clinical.dosing.first_session_limit).
     """
     require(actor, patient, PRESCRIBERS, "write treatment plans")
     spec = _Spec(
@@ -562,7 +667,10 @@ def create_plan(  # noqa: PLR0913 - the plan's fields, as the issue lists them
         require_phase(locked, PLANNING, "write a treatment plan")
         if active_plan(locked) is not None:
             raise PlanExists("The patient has a plan already: revise it to change it.")
-        plan = _validated(locked, spec, reason, revision=False)
+        step = _step(locked)
+        if spec.check_in_deadline_min is None:
+            spec.check_in_deadline_min = check_in_bounds_min(step.rules.safety)[1]
+        plan = _validated(locked, spec, reason, step)
         plan.version, plan.created_by, plan.created_at = 1, actor, timezone.now()
         plan.save()
         account = ledger.locked_account(locked)
@@ -594,9 +702,12 @@ def revise_plan(  # noqa: PLR0913 - any of the plan's fields may change
     """Write the next version of the current plan; fields not given keep their value.
 
     No dose given keeps the dose in mg (re-rounded for a new product, with a note); a
-    new product without caps takes that product's default caps. The product may change
-    only while the ledger balance is zero (StockOnHand): one ledger counts one product.
-    `plan` must be the current version (PlanSuperseded otherwise).
+    new product without caps takes that product's default caps. A new dose by the same
+    route is at most one revision's largest increase from the current one
+    (clinical.dosing.revision_limit); by another route, or before the first dose, at
+    most the first-session limit. The product may change only while the ledger balance
+    is zero (StockOnHand): one ledger counts one product. `plan` must be the current
+    version (PlanSuperseded otherwise).
     """
     patient = plan.patient
     require(actor, patient, PRESCRIBERS, "revise treatment plans")
@@ -625,7 +736,7 @@ def revise_plan(  # noqa: PLR0913 - any of the plan's fields may change
             check_in_deadline_min=keep(check_in_deadline_min, current.check_in_deadline_min),
             sitter_required=keep(sitter_required, current.sitter_required),
         )
-        revised = _validated(locked, spec, reason, revision=True)
+        revised = _validated(locked, spec, reason, _step(locked, current))
         if revised.product_key != current.product_key:
             account = ledger.locked_account(locked)
             if account.balance > 0:

@@ -12,7 +12,8 @@ from ketacare.audit.models import AuditAction
 from ketacare.treatment import services
 from ketacare.treatment.models import TreatmentPlan
 from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
-from tests.web.helpers import audit, page_text
+from tests.treatment.plan_helpers import dose_once
+from tests.web.helpers import assert_field_error, audit, page_text
 
 # What a prescriber types for 100 mg a session of 50 mg scored troches.
 PLAN_FORM: dict[str, Any] = {
@@ -27,7 +28,7 @@ PLAN_FORM: dict[str, Any] = {
     "first_day": "2025-03-04",
     "time_of_day": "18:00",
     "maintenance_weeks": "4",
-    "check_in_deadline_min": "120",
+    "check_in_deadline_min": "150",
     "reason": "",
     "save": "1",
 }
@@ -93,14 +94,14 @@ def test_a_looser_cap_is_refused(approved, prescriber, signed_in):
 
 
 def test_a_tighter_cap_is_kept(approved, prescriber, signed_in):
-    form = PLAN_FORM | {"max_mg_per_session": "150", "bp_hard_stop_systolic": "150"}
+    form = PLAN_FORM | {"max_mg_per_session": "200", "bp_hard_stop_systolic": "150"}
     response = signed_in(prescriber).post(url(approved), form)
     assert response.status_code == 400
     assert "Give both numbers, or leave both empty." in page_text(response)
     form["bp_hard_stop_diastolic"] = "95"
     assert signed_in(prescriber).post(url(approved), form).status_code == 302
     plan = TreatmentPlan.objects.get()
-    assert plan.caps["max_mg_per_session"] == 150
+    assert plan.caps["max_mg_per_session"] == 200
     assert plan.pre_dose_limits["bp_hard_stop"] == [150, 95]
 
 
@@ -235,10 +236,10 @@ def test_a_product_error_sits_by_its_field(approved, prescriber, signed_in):
 
 
 def test_a_schedule_that_breaks_the_caps_is_refused(approved, prescriber, signed_in):
-    form = PLAN_FORM | {"pattern": "esketamine_label"}
+    form = PLAN_FORM | {"min_interval_min": str(4 * 24 * 60)}  # sessions are 3-4 days apart
     response = signed_in(prescriber).post(url(approved), form)
     assert response.status_code == 400
-    assert "The esketamine label schedule is for esketamine devices." in page_text(response)
+    assert "Session 2 (2025-03-07 18:00 EST) breaks the caps" in page_text(response)
     assert 'id="id_pattern_error"' in page_text(response)
     assert not TreatmentPlan.objects.exists()
 
@@ -250,7 +251,7 @@ def test_the_product_cannot_change_with_stock_on_hand(approved, prescriber, sign
         "formulation_kind": "nasal_spray",
         "concentration_mg_per_ml": "100",
         "spray_volume_ml": "0.1",
-        "dose": "50",
+        "dose": "20",
         "max_mg_per_session": "",
         "max_mg_per_kg_per_session": "",
         "max_mg_per_7_days": "",
@@ -279,13 +280,10 @@ def test_a_troche_plan_shows_the_tablet_fields_only(approved, plan, prescriber, 
     html = page_text(signed_in(prescriber).get(url(approved)))
     assert shown(html, "tablet-fields")
     assert not shown(html, "spray-fields")
-    assert not shown(html, "device-fields")
-    assert not shown(html, "esketamine-schedule-fields")  # an at-home schedule
     # Each group is named by its legend, and care.js knows which choice shows it.
     assert "<legend>Tablets, troches or rapid-dissolve tablets</legend>" in html
     assert 'data-kinds="sublingual_tablet troche rapid_dissolve"' in html
     assert 'data-kinds="nasal_spray"' in html
-    assert 'data-patterns="esketamine_label"' in html
     assert "care.js" in html
 
 
@@ -295,18 +293,10 @@ def test_a_new_plan_shows_the_fields_of_the_first_product(approved, prescriber, 
     assert not shown(html, "spray-fields")
 
 
-def test_a_spray_shows_its_fields_and_an_esketamine_schedule_its_interval(
-    approved, prescriber, signed_in
-):
-    form = PLAN_FORM | {
-        "route": "intranasal",
-        "formulation_kind": "nasal_spray",
-        "pattern": "esketamine_label",
-        "preview": "1",
-    }
+def test_a_spray_shows_its_fields(approved, prescriber, signed_in):
+    form = PLAN_FORM | {"route": "intranasal", "formulation_kind": "nasal_spray", "preview": "1"}
     html = page_text(signed_in(prescriber).post(url(approved), form))
     assert shown(html, "spray-fields")
-    assert shown(html, "esketamine-schedule-fields")
     assert not shown(html, "tablet-fields")
     assert not TreatmentPlan.objects.exists()
 
@@ -324,3 +314,99 @@ def test_the_preview_sits_in_the_wide_column_of_the_editor(approved, prescriber,
     html = page_text(signed_in(prescriber).get(url(approved)))
     assert '<div class="plan-grid editor">' in html
     assert '<section class="card preview-card" aria-labelledby="preview-h">' in html
+
+
+# --- Issue 11: esketamine, the first session, one revision, the check-in deadline ---------------
+
+
+def test_the_editor_offers_no_esketamine_device_nor_its_label_schedule(
+    approved, prescriber, signed_in
+):
+    html = page_text(signed_in(prescriber).get(url(approved)))
+    assert '<option value="troche"' in html
+    assert '<option value="nasal_spray"' in html
+    assert "esketamine_device" not in html
+    assert "esketamine_label" not in html
+    assert "Esketamine" not in html
+    assert "device-fields" not in html
+    assert "maintenance_every_weeks" not in html
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"route": "intranasal", "formulation_kind": "esketamine_device"}, "formulation_kind"),
+        ({"pattern": "esketamine_label"}, "pattern"),
+    ],
+)
+def test_an_esketamine_post_is_refused_and_nothing_is_stored(
+    approved, prescriber, signed_in, changes, field
+):
+    response = signed_in(prescriber).post(url(approved), PLAN_FORM | changes)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert f'id="id_{field}_error"' in page_text(response)
+    assert not TreatmentPlan.objects.exists()
+
+
+def test_a_first_dose_above_half_the_cap_is_refused_on_the_dose_field(
+    approved, prescriber, signed_in
+):
+    response = signed_in(prescriber).post(url(approved), PLAN_FORM | {"dose": "300"})
+    assert response.status_code == 400
+    assert_field_error(
+        response,
+        "dose",
+        "Dose per session",
+        "A first session is at most 150 mg (half the 300 mg session cap) for a patient who "
+        "has not had ketamine here; 300 mg is more. Start lower and titrate.",
+    )
+    assert not TreatmentPlan.objects.exists()
+
+
+@pytest.mark.usefixtures("stocked")
+def test_a_revision_above_the_largest_increase_is_refused_on_the_dose_field(
+    approved, plan, prescriber, signed_in
+):
+    dose_once(approved, 100)
+    client = signed_in(prescriber)
+    form = PLAN_FORM | {"dose": "300", "reason": "No response after one session."}
+    response = client.post(url(approved), form)
+    assert response.status_code == 400
+    assert_field_error(
+        response,
+        "dose",
+        "Dose per session",
+        "One revision raises the dose by at most 50%: from 100 mg, at most 150 mg; 300 mg is "
+        "more. Raise it in steps, one revision at a time.",
+    )
+    assert TreatmentPlan.objects.count() == 1
+    assert client.post(url(approved), form | {"dose": "150"}).status_code == 302
+    assert TreatmentPlan.objects.get(is_current=True).dose_mg == 150
+
+
+def test_the_check_in_deadline_starts_at_the_clinics_and_says_its_bounds(
+    approved, prescriber, signed_in
+):
+    html = page_text(signed_in(prescriber).get(url(approved)))
+    assert 'name="check_in_deadline_min" value="150"' in html
+    assert (
+        "More than 120 minutes (the observation after the dose, CLINICAL.md D) and at most "
+        "150, the clinic&#x27;s deadline." in html
+    )
+
+
+def test_a_check_in_deadline_within_the_observation_is_refused_on_its_field(
+    approved, prescriber, signed_in
+):
+    response = signed_in(prescriber).post(
+        url(approved), PLAN_FORM | {"check_in_deadline_min": "120"}
+    )
+    assert response.status_code == 400
+    assert_field_error(
+        response,
+        "check_in_deadline_min",
+        "Check-in due within (minutes after the dose)",
+        "The check-in is accepted only after the 120-minute observation (CLINICAL.md D)",
+    )
+    assert not TreatmentPlan.objects.exists()

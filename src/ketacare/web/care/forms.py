@@ -15,7 +15,7 @@ from django import forms
 from ketacare.intake.models import ReviewDecision
 from ketacare.treatment.ledger import RECORDED_HERE
 from ketacare.treatment.models import FormulationKind, Route
-from ketacare.treatment.plans import DEFAULT_CHECK_IN_DEADLINE_MIN
+from ketacare.treatment.plans import AT_HOME_KINDS
 
 MAX_TEXT = 2000
 
@@ -55,10 +55,10 @@ class ReviewForm(CareForm):
 
 
 DOSE_UNITS = (("mg", "mg"), ("mg_per_kg", "mg/kg"))
-PATTERNS = (
-    ("at_home", "At home (induction, then maintenance)"),
-    ("esketamine_label", "Esketamine label"),
-)
+# At-home products and schedules only: no esketamine device and no esketamine label
+# schedule (CLINICAL.md G4: esketamine is never for use at home).
+PRODUCTS = tuple((kind.value, kind.label) for kind in AT_HOME_KINDS)
+PATTERNS = (("at_home", "At home (induction, then maintenance)"),)
 
 
 def _number(label: str, *, places: int = 2, help_text: str = "") -> forms.DecimalField:
@@ -80,7 +80,7 @@ class PlanForm(CareForm):
     """A plan or a revision. Blank caps and limits mean the clinic's defaults."""
 
     route = forms.ChoiceField(label="Route", choices=Route.choices)
-    formulation_kind = forms.ChoiceField(label="Product", choices=FormulationKind.choices)
+    formulation_kind = forms.ChoiceField(label="Product", choices=PRODUCTS)
     strength_mg = _number("Tablet strength (mg)", help_text="The mg in one tablet or troche.")
     scored = forms.BooleanField(label="Scored (may be halved)", required=False)
     concentration_mg_per_ml = _number("Spray concentration (mg/mL)", places=1)
@@ -107,13 +107,6 @@ class PlanForm(CareForm):
         label="Time of day (patient's clock)", widget=forms.TimeInput(attrs={"type": "time"})
     )
     maintenance_weeks = _whole("Weeks of maintenance")
-    maintenance_every_weeks = forms.TypedChoiceField(
-        label="Esketamine maintenance every",
-        choices=((1, "week"), (2, "2 weeks")),
-        coerce=int,
-        required=False,
-        empty_value=None,
-    )
     max_mg_per_session = _number("Most mg per session")
     max_mg_per_kg_per_session = _number("Most mg/kg per session", places=3)
     max_mg_per_7_days = _number("Most mg per 7 days")
@@ -130,7 +123,8 @@ class PlanForm(CareForm):
     check_in_deadline_min = forms.IntegerField(
         label="Check-in due within (minutes after the dose)",
         min_value=1,
-        initial=DEFAULT_CHECK_IN_DEADLINE_MIN,
+        help_text="After the observation that follows the dose (CLINICAL.md D), and no later "
+        "than the clinic's deadline.",
     )
     reason = forms.CharField(
         label="Reason for this version",
@@ -166,7 +160,6 @@ class PlanForm(CareForm):
             f"schedule.{name}": name
             for name in ("pattern", "first_day", "time_of_day", "maintenance_weeks")
         },
-        "schedule.maintenance_every_weeks": "maintenance_every_weeks",
         **{f"caps.{name}": name for name in CAPS},
         **{f"pre_dose_limits.{name}": name for name in LIMITS},
         **{f"pre_dose_limits.{pair}": f"{pair}_systolic" for pair in BP_PAIRS},
@@ -181,6 +174,14 @@ class PlanForm(CareForm):
                 self.add_error(f"{pair}_systolic", "Give both numbers, or leave both empty.")
         return data
 
+    def explain_check_in(self, after_min: int, most_min: int) -> None:
+        """Say under the check-in deadline what the clinic allows (plans.check_in_bounds_for)."""
+        self.fields["check_in_deadline_min"].help_text = (
+            f"More than {after_min} minutes (the observation after the dose, CLINICAL.md D) "
+            f"and at most {most_min}, the clinic's deadline."
+        )
+        self._describe()
+
     def formulation(self) -> dict[str, Any]:
         data = self.cleaned_data
         kind = data["formulation_kind"]
@@ -190,21 +191,16 @@ class PlanForm(CareForm):
                 "concentration_mg_per_ml": data["concentration_mg_per_ml"],
                 "spray_volume_ml": data["spray_volume_ml"],
             }
-        if kind == FormulationKind.ESKETAMINE_DEVICE:
-            return {"kind": kind}
         return {"kind": kind, "strength_mg": data["strength_mg"], "scored": data["scored"]}
 
     def schedule(self) -> dict[str, Any]:
         data = self.cleaned_data
-        schedule: dict[str, Any] = {
+        return {
             "pattern": data["pattern"],
             "first_day": data["first_day"].isoformat(),
             "time_of_day": data["time_of_day"].strftime("%H:%M"),
             "maintenance_weeks": data["maintenance_weeks"] or 0,
         }
-        if data["pattern"] == "esketamine_label":
-            schedule["maintenance_every_weeks"] = data["maintenance_every_weeks"] or 1
-        return schedule
 
     def caps(self) -> dict[str, Any] | None:
         given = {n: self.cleaned_data[n] for n in self.CAPS if self.cleaned_data[n] is not None}
@@ -239,7 +235,7 @@ class PreviewForm(CareForm):
     """The few fields the pharmacokinetic preview reads (an htmx GET of the plan form)."""
 
     route = forms.ChoiceField(choices=Route.choices)
-    formulation_kind = forms.ChoiceField(choices=FormulationKind.choices, required=False)
+    formulation_kind = forms.ChoiceField(choices=PRODUCTS, required=False)
     dose = forms.DecimalField(min_value=Decimal("0.0001"), max_value=Decimal(10_000))
     dose_unit = forms.ChoiceField(choices=DOSE_UNITS, required=False)
     weight_kg = forms.DecimalField(min_value=Decimal(30), max_value=Decimal(250), required=False)

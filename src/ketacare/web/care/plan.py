@@ -15,7 +15,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical.dosing import ESKETAMINE_DEVICE_MG
 from ketacare.clinical.pk import InvalidPkInput
 from ketacare.errors import DomainError
 from ketacare.patients.models import Patient
@@ -25,7 +24,7 @@ from ketacare.treatment.access import PRESCRIBERS, require
 from ketacare.treatment.models import TABLET_KINDS, Drug, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans import (
     CAP_FIELDS,
-    DEFAULT_CHECK_IN_DEADLINE_MIN,
+    check_in_bounds_for,
     pk_summary,
     schedule_parameters,
 )
@@ -39,7 +38,6 @@ from ketacare.web.care.common import (
 )
 from ketacare.web.care.forms import PlanForm, PreviewForm
 
-PATTERNS_DEFAULT = "at_home"
 VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
 WHO = "Only clinicians and prescribers see treatment plans."
 
@@ -49,7 +47,7 @@ def _initial(patient: Patient, plan: TreatmentPlan | None) -> dict[str, Any]:
     initial: dict[str, Any] = {"weight_kg": patient.weight_kg, "dose_unit": "mg"}
     if plan is None:
         return initial | {
-            "check_in_deadline_min": DEFAULT_CHECK_IN_DEADLINE_MIN,
+            "check_in_deadline_min": check_in_bounds_for(patient)[1],  # the clinic's deadline
             "pattern": "at_home",
         }
     schedule = schedule_parameters(plan)
@@ -66,7 +64,6 @@ def _initial(patient: Patient, plan: TreatmentPlan | None) -> dict[str, Any]:
         "first_day": schedule.get("first_day"),
         "time_of_day": schedule.get("time_of_day"),
         "maintenance_weeks": schedule.get("maintenance_weeks"),
-        "maintenance_every_weeks": schedule.get("maintenance_every_weeks"),
         "check_in_deadline_min": plan.check_in_deadline_min,
         "heart_rate_min_bpm": limits.get("heart_rate_min_bpm"),
         "heart_rate_max_bpm": limits.get("heart_rate_max_bpm"),
@@ -87,14 +84,10 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
     weight_kg = float(values["weight_kg"] or patient.weight_kg)
     dose = float(values["dose"])
     dose_mg = dose * weight_kg if values["dose_unit"] == "mg_per_kg" else dose
-    drug = (
-        Drug.ESKETAMINE
-        if values["formulation_kind"] == FormulationKind.ESKETAMINE_DEVICE
-        else Drug.RACEMIC
-    )
     try:
         svg = pk_preview_svg(values["route"], dose_mg, weight_kg)
-        summary = pk_summary(values["route"], drug, dose_mg, weight_kg)
+        # At-home products are racemic ketamine (forms.PRODUCTS: no esketamine devices).
+        summary = pk_summary(values["route"], Drug.RACEMIC, dose_mg, weight_kg)
     except InvalidPkInput as error:
         return {"missing": f"No preview for this dose: {error}"}
     iv = iv_reference(weight_kg)
@@ -107,40 +100,32 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
         "weight_kg": weight_kg,
         "iv_mg": round(iv.dose_mg, 1),
         "iv_minutes": iv.infusion_min,
-        "esketamine": drug == Drug.ESKETAMINE,
     }
 
 
-# The fields each product (or schedule) needs; care.js shows the group of the choice.
+# The fields each product needs; care.js shows the group of the choice. At-home products
+# only (forms.PRODUCTS): no esketamine device (CLINICAL.md G4).
 PRODUCT_GROUPS = {
     "tablet": (tuple(TABLET_KINDS), ("strength_mg", "scored")),
     "spray": ((FormulationKind.NASAL_SPRAY,), ("concentration_mg_per_ml", "spray_volume_ml")),
-    "device": ((FormulationKind.ESKETAMINE_DEVICE,), ()),
 }
-ESKETAMINE_PATTERN = "esketamine_label"
 
 
 def field_groups(form: PlanForm) -> dict[str, dict[str, Any]]:
-    """Which groups of product and schedule fields the form shows for the current choice.
+    """Which groups of product fields the form shows for the current choice.
 
     A group shows for the chosen product (the first one when none is chosen yet, as the
     select shows it), and always when one of its fields has an error to read.
     """
-    kind = form["formulation_kind"].value() or FormulationKind.values[0]
-    pattern = form["pattern"].value() or PATTERNS_DEFAULT
+    kind = form["formulation_kind"].value() or TABLET_KINDS[0]
     errors = form.errors if form.is_bound else {}
-    groups: dict[str, dict[str, Any]] = {
+    return {
         name: {
             "kinds": " ".join(str(k) for k in kinds),
             "shown": kind in kinds or any(f in errors for f in fields),
         }
         for name, (kinds, fields) in PRODUCT_GROUPS.items()
     }
-    groups["every"] = {
-        "patterns": ESKETAMINE_PATTERN,
-        "shown": pattern == ESKETAMINE_PATTERN or "maintenance_every_weeks" in errors,
-    }
-    return groups
 
 
 def _suggestion(plan: TreatmentPlan | None) -> object:
@@ -153,6 +138,7 @@ def _page(
     user = current_user(request)
     plan = services.active_plan(patient)
     data = request.POST if request.method == "POST" else _initial(patient, plan)
+    form.explain_check_in(*check_in_bounds_for(patient))
     context = {
         "patient": patient,
         "plan": plan,
@@ -162,7 +148,6 @@ def _page(
         .order_by("-version"),
         "form": form,
         "groups": field_groups(form),
-        "device_mg": ESKETAMINE_DEVICE_MG,
         "preview": preview(patient, data),
         "suggestion": _suggestion(plan),
         "can_write": user.has_role(*PRESCRIBERS),

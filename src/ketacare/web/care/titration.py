@@ -12,6 +12,7 @@ from ketacare.assessments.services import outcome_summary
 from ketacare.clinical import dosing
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
+from ketacare.patients.protocol import clinic_rules
 from ketacare.treatment.models import (
     AdverseEvent,
     DosingSession,
@@ -77,8 +78,12 @@ def phq9_scores(plan: TreatmentPlan) -> tuple[int | None, int | None]:
 
 
 def suggestion(plan: TreatmentPlan) -> dosing.Suggestion | str:
-    """clinical.dosing's suggestion for this plan, or why none can be made."""
-    rules = dosing.DEFAULT_RULES
+    """clinical.dosing's suggestion for this plan, by its clinic's rules, or why none can be made.
+
+    The clinic's rules (clinic_rules): its dissociation and blood-pressure limits, and
+    the largest increase one plan revision may make (CLINICAL.md G5).
+    """
+    rules = clinic_rules(plan.patient.clinic_id).dosing
     try:
         dose = dosing.DosePlan(
             dosing.Route(plan.route),

@@ -21,9 +21,9 @@
   document.addEventListener("DOMContentLoaded", update);
 })();
 
-// The plan editor: show only the fields of the chosen product and schedule. The server
-// renders the same choice (the groups of the other products come `hidden`); without
-// JavaScript, "Update the preview" re-renders the form for a new choice.
+// The plan editor: show only the fields of the chosen product. The server renders the
+// same choice (the groups of the other products come `hidden`); without JavaScript,
+// "Update the preview" re-renders the form for a new choice.
 (function () {
   "use strict";
   function show(attribute, value) {
@@ -39,10 +39,6 @@
     if (!target || target.id === "id_formulation_kind") {
       var kind = document.getElementById("id_formulation_kind");
       if (kind) { show("data-kinds", kind.value); }
-    }
-    if (!target || target.id === "id_pattern") {
-      var pattern = document.getElementById("id_pattern");
-      if (pattern) { show("data-patterns", pattern.value); }
     }
   }
   document.addEventListener("change", update);
