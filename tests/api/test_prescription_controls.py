@@ -18,6 +18,7 @@ from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription
 from tests.factories import UserFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
+from tests.treatment.rx_helpers import legacy_esketamine_plan
 
 DIRECTIONS = "Hold 2 troches under the tongue for 15 minutes, with your sitter present."
 LOT = {"lot_number": "LOT-2025-01", "expires_on": "2026-01-31"}
@@ -206,20 +207,7 @@ def test_a_partial_fill_continues_and_never_straddles_two_fills(people):
 
 
 def test_esketamine_is_not_prescribed_for_home_use(clinic, people):
-    esketamine = {
-        "formulation": {"kind": "esketamine_device"},
-        "route": "intranasal",
-        "dose_mg": 56,
-        "schedule": {
-            "pattern": "esketamine_label",
-            "first_day": "2025-03-03",
-            "time_of_day": "10:00",
-            "maintenance_weeks": 4,
-        },
-    }
-    plan = services.revise_plan(
-        people["prescriber"], people["plan"], reason="Try esketamine", **esketamine
-    )
+    plan = legacy_esketamine_plan(people["plan"])
     response = people["priya"].post(
         f"{people['base']}/prescriptions", {"plan_id": plan.pk, "quantity": 2, "directions": "x"}
     )

@@ -16,7 +16,12 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import change_protocol
 from ketacare.treatment import ledger, services
-from ketacare.treatment.models import DosingSession, LedgerEventKind, SessionStatus
+from ketacare.treatment.models import (
+    DosingSession,
+    LedgerEventKind,
+    SessionStatus,
+    TreatmentPlan,
+)
 from tests.factories import UserFactory
 
 
@@ -64,3 +69,20 @@ def set_margin(clinic: Clinic, sessions: int) -> None:
         {"prescription_margin_sessions": sessions},
         reason="Spare sessions for travel days.",
     )
+
+
+def legacy_esketamine_plan(plan: TreatmentPlan) -> TreatmentPlan:
+    """`plan` made an esketamine device plan, as one written before at-home plans refused it.
+
+    `create_plan` and `revise_plan` now refuse esketamine (CLINICAL.md G4), so the row is
+    changed directly: the product of a plan already in the database.
+    """
+    TreatmentPlan.objects.filter(pk=plan.pk).update(
+        drug="esketamine",
+        formulation_kind="esketamine_device",
+        strength_mg=None,
+        scored=False,
+        dose_mg=56,
+    )
+    plan.refresh_from_db()
+    return plan

@@ -42,7 +42,7 @@ from ketacare.treatment.models import (
 )
 from tests.factories import UserFactory
 from tests.treatment.helpers import balance, fill
-from tests.treatment.rx_helpers import dose_on_record, set_margin
+from tests.treatment.rx_helpers import dose_on_record, legacy_esketamine_plan, set_margin
 
 pytestmark = pytest.mark.django_db
 
@@ -685,21 +685,9 @@ def test_the_database_allows_one_dispense_per_part_of_a_fill(pharmacist, prescri
 
 # --- 5. Esketamine is never prescribed or dispensed for home use (item 6) ------------------------
 
-ESKETAMINE = {
-    "route": "intranasal",
-    "formulation": {"kind": "esketamine_device"},
-    "dose_mg": 56,
-    "schedule": {
-        "pattern": "esketamine_label",
-        "first_day": "2025-03-03",
-        "time_of_day": "10:00",
-        "maintenance_weeks": 4,
-    },
-}
 
-
-def test_esketamine_is_not_prescribed_for_home_use(prescriber, approved):
-    services.create_plan(prescriber, approved, **ESKETAMINE)
+def test_esketamine_is_not_prescribed_for_home_use(prescriber, approved, plan):
+    legacy_esketamine_plan(plan)
     with pytest.raises(NotForHomeUse) as err:
         _write(prescriber, approved, quantity=2)
     assert err.value.code == "not_for_home_use"
@@ -708,9 +696,9 @@ def test_esketamine_is_not_prescribed_for_home_use(prescriber, approved):
 
 
 def test_an_esketamine_prescription_written_before_is_not_dispensed(
-    prescriber, pharmacist, approved
+    prescriber, pharmacist, approved, plan
 ):
-    plan = services.create_plan(prescriber, approved, **ESKETAMINE)
+    plan = legacy_esketamine_plan(plan)
     rx = Prescription.objects.create(
         patient=approved,
         plan=plan,

@@ -263,11 +263,12 @@ def test_later_doses_leave_the_phase_alone(approved, plan, stocked, clock):
 
 def test_the_plans_deadline_and_half_tablets(prescriber, pharmacist, approved):
     plan_for(prescriber, approved, dose_mg=25, check_in_deadline_min=140)
-    fill(pharmacist, prescribe(prescriber, approved))
+    # What the plan needs: 12 sessions of half a troche (issue 11, item 14).
+    fill(pharmacist, prescribe(prescriber, approved, quantity=6, refills=0), quantity=6)
     session = _dose(approved.user, ready_session(approved.user, approved), dose_mg=25)
     assert session.check_in_due_at == NOW + timedelta(minutes=140)
     assert session.ledger_event.quantity == Decimal("-0.5")
-    assert balance(approved) == Decimal("7.5")
+    assert balance(approved) == Decimal("5.5")
 
 
 def test_a_dose_taken_earlier_is_dated_when_it_was_taken(approved, plan, stocked, clock):
