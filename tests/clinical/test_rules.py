@@ -22,7 +22,7 @@ from ketacare.clinical.rules import (
 )
 
 HOUR = timedelta(hours=1)
-NINETY_SIX = timedelta(hours=96)
+SIXTY = timedelta(hours=60)
 
 
 def test_the_defaults_are_the_clinical_cores_defaults() -> None:
@@ -72,9 +72,9 @@ def test_every_setting_says_where_its_default_comes_from_and_has_a_range() -> No
     [
         ({"min_hours_between_doses": 48}, "safety.min_interval_between_doses", timedelta(hours=48)),
         (
-            {"min_hours_between_doses": 96},
+            {"min_hours_between_doses": 60},
             "dosing.intranasal_racemic_caps.min_interval",
-            NINETY_SIX,
+            SIXTY,
         ),
         ({"checklist_valid_minutes": 30}, "safety.checklist_valid_for", timedelta(minutes=30)),
         ({"bp_remeasure_wait_minutes": 20}, "safety.bp_remeasure_wait", timedelta(minutes=20)),
@@ -103,7 +103,9 @@ def test_each_setting_changes_the_rule_it_names(
 @pytest.mark.parametrize(
     ("changes", "words"),
     [
-        ({"min_hours_between_doses": 24}, "outside what a clinic may choose, 48-168 hours"),
+        ({"min_hours_between_doses": 24}, "outside what a clinic may choose, 48-72 hours"),
+        # Longer than the twice-weekly schedule's 3-day gap would refuse every course.
+        ({"min_hours_between_doses": 96}, "48-72 hours"),
         ({"observation_minutes": 60}, "120-480 minutes"),  # never under 2 h (D)
         ({"sublingual_oral_max_mg": 600}, "25-450 mg"),  # G5
         ({"bp_tries_per_day": 2.5}, "give a whole number of readings"),

@@ -80,7 +80,9 @@ SETTINGS: tuple[Setting, ...] = (
         "hours",
         _SAFE.min_interval_between_doses.total_seconds() / 3600,
         48,  # CLINICAL.md G1: "a clinic may set 48 h"
-        168,
+        # No more than the at-home schedule's shorter gap (twice weekly, 3 then 4 days):
+        # a longer least interval would refuse every at-home course.
+        72,
         "lower",
         "CLINICAL.md G1",
         clinics_choice=False,
