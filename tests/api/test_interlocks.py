@@ -16,21 +16,11 @@ from ketacare.alerts.models import Alert, AlertStatus, Notification
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import DosingSession, SitterCode
+from tests.api.bodies import BP, CHECKLIST, NO_IDEATION
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
 
 pytestmark = pytest.mark.django_db
-
-NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
-CHECKLIST = {
-    "sitter_present": True,
-    "cssrs": NO_IDEATION,
-    "fasted": True,
-    "no_driving_until_tomorrow": True,
-    "systolic_mmhg": 122,
-    "diastolic_mmhg": 78,
-}
-BP = {"systolic_mmhg": 126, "diastolic_mmhg": 80}
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from tests.api.bodies import CHECKLIST
 from tests.api.conftest import ApiClient
 from tests.factories import (
     PASSWORD,
@@ -33,17 +34,6 @@ FIRST_DOSE = dt.datetime(2025, 3, 3, 23, 0, tzinfo=dt.UTC)
 SECOND_DOSE = FIRST_DOSE + dt.timedelta(days=3)
 A_WEEK_ON = MORNING + dt.timedelta(days=7, hours=1)
 
-NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
-CHECKLIST = {
-    "sitter_present": True,
-    "cssrs": NO_IDEATION,
-    "fasted": True,
-    "no_driving_until_tomorrow": True,
-    "substances_today": [],
-    "systolic_mmhg": 122,
-    "diastolic_mmhg": 78,
-    "heart_rate_bpm": 70,
-}
 CHECK_IN = {
     "feeling": "well",
     "blood_pressure": {"systolic_mmhg": 128, "diastolic_mmhg": 80},

@@ -23,6 +23,8 @@ from ketacare.assessments.services import submit_questionnaire
 from ketacare.intake.services import start_intake
 from ketacare.patients.models import Patient
 from ketacare.treatment import services as treatment
+from tests.api.bodies import BP
+from tests.api.bodies import CHECKLIST as CHECKLIST_BODY
 from tests.api.conftest import API, ApiClient
 from tests.factories import ConsentDocumentFactory, PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import (
@@ -36,16 +38,6 @@ from tests.treatment.helpers import (
 )
 
 PHQ9 = [1, 2, 0, 3, 1, 0, 2, 1, 0]
-NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
-API_CHECKLIST = {
-    "sitter_present": True,
-    "cssrs": NO_IDEATION,
-    "fasted": True,
-    "no_driving_until_tomorrow": True,
-    "systolic_mmhg": 120,
-    "diastolic_mmhg": 80,
-}
-BP = {"systolic_mmhg": 124, "diastolic_mmhg": 80}
 SEE = ("alice", "bob")
 NOT_FOUND = ("charlie", "other_patient", "other_sitter")
 
@@ -97,7 +89,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "{p}/ledger", None),
     ("POST", "{p}/ledger/events", {"kind": "counted", "quantity": 6}),
     ("GET", "{p}/sessions", None),
-    ("POST", "{p}/sessions", API_CHECKLIST),
+    ("POST", "{p}/sessions", CHECKLIST_BODY),
     ("GET", "{p}/sessions/{session}", None),
     ("POST", "{p}/sessions/{ready}/dose", {"dose_mg": 100}),
     ("POST", "{p}/sessions/{dosed}/check-in", {"feeling": "well", "blood_pressure": BP}),

@@ -236,7 +236,7 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
     page.get_by_role("button", name="Write the prescription").click()
     written = page.get_by_role("table").get_by_role("row").filter(has_text="50 mg scored troches")
     expect(written).to_contain_text("0 of 1")
-    expect(written.get_by_role("cell").nth(2)).to_contain_text("8 ")
+    expect(written.get_by_role("cell").nth(3)).to_contain_text("8 ")  # per fill
     priya.screen("care-prescriptions")
 
 

@@ -294,8 +294,9 @@ def test_vitals_use_the_plans_own_limits(
     assert chart.rows[0][2:] == ("Not measured", "Not taken: the checklist stopped the dose")
 
 
-def test_vitals_take_two_queries(treated: Patient, django_assert_num_queries: Any) -> None:
-    with django_assert_num_queries(2):
+def test_vitals_take_three_queries(treated: Patient, django_assert_num_queries: Any) -> None:
+    # The plan, the clinic's protocol (the limits drawn are the clinic's), the sessions.
+    with django_assert_num_queries(3):
         vitals_chart(treated)
 
 

@@ -822,10 +822,12 @@ def vitals_chart(patient: Patient) -> Chart | None:
 
     Before the dose: solid lines, filled points; after the dose: dashed lines, hollow
     points. The plan's delay gate and hard stop (by default clinical.vitals') are
-    labelled reference lines. None before the first session. Two queries: the plan and
-    the sessions with their check-ins.
+    labelled reference lines. None before the first session. Three queries: the plan,
+    the clinic's protocol (its limits) and the sessions with their check-ins.
     """
     plan = active_plan(patient)
+    if plan is not None:
+        plan.patient = patient  # known already: no query for it
     rules = safety.DEFAULT_RULES if plan is None else plan_safety_rules(plan)
     readings = [
         _Reading(*row)

@@ -979,11 +979,12 @@ class ConfirmedBy(models.TextChoices):
 
 
 class SitterPresence(models.Model):
-    """A sitter, signed in as themself, confirms being with the patient on a dosing day.
+    """A sitter confirms being with the patient: from their own sign-in, or with a code.
 
     Given before the pre-dose checklist (a session does not exist yet), so it belongs to
-    the patient and the day; the checklist shows it ("Robin confirmed being with you at
-    09:55") and the patient still answers the checklist's sitter question themself.
+    the patient; the gate counts the latest for the time the clinic sets (2 h by default)
+    and the checklist shows it ("Robin confirmed being with you at 09:55"). Every
+    confirmation is kept.
     """
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="sitter_presences")

@@ -18,7 +18,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -71,6 +71,17 @@ def finding_json(finding: safety.Finding) -> dict[str, str]:
         "next_step": finding.next_step,
         "source": finding.source,
     }
+
+
+def finding_from_json(stored: Mapping[str, Any]) -> safety.Finding:
+    """A finding as `finding_json` stored it, read back."""
+    return safety.Finding(
+        severity=safety.Severity(stored["severity"]),
+        cause=safety.Cause(stored["cause"]),
+        message=str(stored.get("message", "")),
+        source=str(stored.get("source", "")),
+        next_step=str(stored.get("next_step", "")),
+    )
 
 
 def require_session_actor(actor: User, patient: Patient, what: str) -> None:
@@ -344,7 +355,7 @@ def _gate_at_dose(
         )
     if session.status == SessionStatus.GATE_FAILED:
         # The checklist failed; a gate that would pass later does not undo its reasons.
-        stored = tuple(_finding(f) for f in session.gate_findings)
+        stored = tuple(finding_from_json(f) for f in session.gate_findings)
         if not forced:
             reasons = " ".join(f.message for f in stored)
             raise GateFailed(f"The pre-dose checklist failed: {reasons}", findings=stored)
@@ -359,16 +370,6 @@ def _gate_at_dose(
             f"The pre-dose checklist does not allow a dose now: {reasons}", findings=gate.findings
         )
     return gate
-
-
-def _finding(stored: Mapping[str, str]) -> safety.Finding:
-    return safety.Finding(
-        severity=safety.Severity(stored["severity"]),
-        cause=safety.Cause(stored["cause"]),
-        message=stored["message"],
-        source=stored["source"],
-        next_step=stored.get("next_step", ""),
-    )
 
 
 def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, and the gate

@@ -15,6 +15,8 @@ from django.urls import reverse
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription, PrescriptionState
 from tests.factories import UserFactory
+from tests.treatment.helpers import plan_for
+from tests.treatment.rx_helpers import legacy_esketamine_plan
 from tests.web.helpers import page_text as raw_page_text
 
 DIRECTIONS = "Hold 2 troches under the tongue for 15 minutes, with your sitter present."
@@ -141,19 +143,7 @@ def test_a_prescription_awaiting_its_cosign_is_not_offered_for_dispensing(
 
 
 def test_esketamine_is_refused_with_its_reason(approved, prescriber, signed_in):
-    services.create_plan(
-        prescriber,
-        approved,
-        route="intranasal",
-        formulation={"kind": "esketamine_device"},
-        dose_mg=56,
-        schedule={
-            "pattern": "esketamine_label",
-            "first_day": "2025-03-03",
-            "time_of_day": "10:00",
-            "maintenance_weeks": 4,
-        },
-    )
+    legacy_esketamine_plan(plan_for(prescriber, approved))
     form = RX_FORM | {"quantity": "2", "refills": "0", "earliest_refill_on": ""}
     response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form)
     assert response.status_code == 400

@@ -21,8 +21,9 @@ from ketacare.treatment.models import (
     PostDoseReading,
     SessionStatus,
 )
+from ketacare.treatment.sessions import finding_from_json
 from ketacare.web.portal.pages import Deadline, countdown
-from ketacare.web.portal.words import CHECK_IN_WORDS, finding_of
+from ketacare.web.portal.words import CHECK_IN_WORDS
 
 # What the care team is paged for at once: the patient hears they will be called.
 _PAGED = (Severity.URGENT, Severity.EMERGENCY)
@@ -94,7 +95,7 @@ def window(session: DosingSession, now: datetime) -> Window | None:
 
     readings = tuple(_reading(r, clock(r.recorded_at)) for r in session.post_dose_readings.all())
     check_in = getattr(session, "check_in", None)
-    check_in_findings = [finding_of(f) for f in check_in.findings] if check_in else []
+    check_in_findings = [finding_from_json(f) for f in check_in.findings] if check_in else []
     opens = session.observation_ends_at
     call_now = _call_now(readings, check_in_findings)
     sitter = session.released_by_sitter or session.sitter
@@ -121,7 +122,7 @@ def window(session: DosingSession, now: datetime) -> Window | None:
 
 
 def _reading(row: PostDoseReading, at: str) -> Reading:
-    finding = finding_of(row.finding) if row.finding else None
+    finding = finding_from_json(row.finding) if row.finding else None
     return Reading(
         at=at,
         value=f"{row.systolic_mmhg}/{row.diastolic_mmhg} mmHg",

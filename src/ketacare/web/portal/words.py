@@ -15,7 +15,8 @@ from typing import Any
 from django.conf import settings
 
 from ketacare.clinical import predose
-from ketacare.clinical.safety import Cause, Finding, Severity
+from ketacare.clinical.safety import Cause, Finding
+from ketacare.treatment.sessions import finding_from_json
 
 # Why the checklist held the dose, in the patient's words; the finding's own next step
 # says what to do.
@@ -56,17 +57,6 @@ CHECK_IN_WORDS: Mapping[Cause, str] = {
 }
 
 
-def finding_of(stored: Mapping[str, Any]) -> Finding:
-    """A finding as the services store it (their `finding_json`), read back."""
-    return Finding(
-        severity=Severity(stored["severity"]),
-        cause=Cause(stored["cause"]),
-        message=str(stored.get("message", "")),
-        source=str(stored.get("source", "")),
-        next_step=str(stored.get("next_step", "")),
-    )
-
-
 @dataclass(frozen=True)
 class Reason:
     why: str
@@ -87,7 +77,7 @@ class Held:
 
 def held(findings: Iterable[Finding | Mapping[str, Any]]) -> Held:
     """The gate's findings (as raised, or as stored with the session) for the patient."""
-    read = tuple(f if isinstance(f, Finding) else finding_of(f) for f in findings)
+    read = tuple(f if isinstance(f, Finding) else finding_from_json(f) for f in findings)
     gate = predose.GateResult(allowed=False, findings=read)
     reasons: list[Reason] = []
     for finding in read:
