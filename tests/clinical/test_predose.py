@@ -768,7 +768,7 @@ def test_gate_findings_use_the_enums_and_allowed_means_no_findings(
         assert finding.next_step
 
 
-@given(any_facts(), st.integers(min_value=48, max_value=168))
+@given(any_facts(), st.integers(min_value=48, max_value=72))
 def test_an_allowed_dose_keeps_the_clinics_interval_and_its_own_calendar_day(
     checklist: PreDoseFacts, hours: int
 ) -> None:
