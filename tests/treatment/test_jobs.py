@@ -194,3 +194,20 @@ def test_a_window_the_sitter_did_not_end_is_a_warning_for_review(
     assert alert.severity == AlertSeverity.WARNING
     run_worker(DOSE_AT + timedelta(hours=3))
     assert Alert.objects.filter(cause=AlertCause.SITTER_NOT_RELEASED).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_window_facts_run_outside_a_test_transaction(
+    clinic: Clinic, roster: OnCallRoster
+) -> None:
+    # As the worker runs them: each fact in a transaction of its own (its row locks need
+    # one), not inside the test's.
+    with time_machine.travel(DOSE_AT, tick=False):
+        session = dosed_session(clinic)
+    with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=10), tick=False):
+        services.record_check_in(
+            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+        )
+    out = run_worker(DOSE_AT + timedelta(hours=3))
+    assert "observation window alerts raised: 1" in out  # the sitter's release is missing
+    assert Alert.objects.filter(cause=AlertCause.SITTER_NOT_RELEASED).count() == 1

@@ -117,7 +117,9 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
     """Back to pending after the backoff, or dead after the last attempt (True when dead)."""
     with transaction.atomic():
         locked = (
-            Notification.objects.select_for_update()
+            # Only the notification row: its alert may be empty (a sitter's code), and
+            # PostgreSQL locks no nullable side of an outer join.
+            Notification.objects.select_for_update(of=("self",))
             .select_related("alert__patient")
             .filter(pk=row.pk, status=St.SENDING, claimed_by=worker_id)
             .first()

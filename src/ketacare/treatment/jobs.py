@@ -162,9 +162,12 @@ def raise_missed_readings(now: datetime) -> int:
             check_in_deadline=read(session.check_in_due_at) - read(session.taken_at),
         )
         finding = postdose.bp_reading_missed(window, now, zone_of(session.patient))
-        if finding is not None and _still(session, missing_reading=True):
-            alerting.session_finding(session, finding, sitters=_session_sitters(session))
-            raised += 1
+        if finding is None:
+            continue
+        with transaction.atomic():
+            if _still(session, missing_reading=True):
+                alerting.session_finding(session, finding, sitters=_session_sitters(session))
+                raised += 1
     return raised
 
 
@@ -211,14 +214,20 @@ def raise_missing_releases(now: datetime) -> int:
         finding = postdose.release_missing(
             read(session.check_in_due_at), now, zone_of(session.patient), rules
         )
-        if finding is not None and _still(session, missing_reading=False):
-            alerting.session_finding(session, finding)
-            raised += 1
+        if finding is None:
+            continue
+        with transaction.atomic():
+            if _still(session, missing_reading=False):
+                alerting.session_finding(session, finding)
+                raised += 1
     return raised
 
 
 def _still(session: DosingSession, *, missing_reading: bool) -> bool:
-    """Whether the case holds under the session's lock (a reading or release may have come)."""
+    """Whether the case holds under the session's lock (a reading or release may have come).
+
+    Call inside the transaction that raises the alert.
+    """
     locked = DosingSession.objects.select_for_update().get(pk=session.pk)
     if missing_reading:
         return locked.status in OPEN_WINDOW and not locked.post_dose_readings.exists()
