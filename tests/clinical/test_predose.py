@@ -19,6 +19,7 @@ from ketacare.clinical.predose import (
     PreDoseFacts,
     SitterConfirmation,
     SuicidalitySignal,
+    blood_pressure_day,
     check_pre_dose,
 )
 from ketacare.clinical.safety import (
@@ -247,6 +248,36 @@ def test_readings_before_a_clearance_no_longer_count_as_tries() -> None:
 def test_normal_earlier_readings_count_for_nothing() -> None:
     readings = tuple(earlier(m, 118, 76) for m in (2, 3, 4, 5))
     assert check_pre_dose(facts(earlier_readings_today=readings)).allowed
+
+
+@pytest.mark.parametrize(
+    ("readings", "hard_stops", "over", "holds"),
+    [
+        ((), 0, 0, False),
+        (((10, 118, 76),), 0, 0, False),
+        (((10, 165, 100),), 1, 1, True),  # a hard stop holds the day at once
+        (((10, 148, 94), (40, 150, 92)), 0, 2, False),  # two tries used, a third left
+        (((10, 148, 94), (40, 150, 92), (70, 141, 80)), 0, 3, True),  # no tries left
+    ],
+)
+def test_the_blood_pressure_day_counts_hard_stops_and_tries(
+    readings: tuple[tuple[int, int, int], ...], hard_stops: int, over: int, holds: bool
+) -> None:
+    day = blood_pressure_day(tuple(earlier(*r) for r in readings), None)
+    assert (len(day.hard_stops), len(day.over), day.holds()) == (hard_stops, over, holds)
+
+
+def test_the_blood_pressure_day_drops_readings_before_a_clearance() -> None:
+    readings = (earlier(90, 170, 105), earlier(20, 150, 92))
+    day = blood_pressure_day(readings, NOW - timedelta(minutes=60))
+    assert (day.hard_stops, day.over) == ((), (readings[1],))
+    assert not day.holds()
+
+
+def test_the_blood_pressure_day_reads_the_clinics_number_of_tries() -> None:
+    day = blood_pressure_day((earlier(10, 148, 94),), None, rules_with(bp_tries_per_day=1))
+    assert day.holds(rules_with(bp_tries_per_day=1))
+    assert not day.holds()
 
 
 # --- Heart rate (no limits in CLINICAL.md) ----------------------------------------------

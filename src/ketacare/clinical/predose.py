@@ -295,17 +295,39 @@ def _over_limits(reading: BloodPressure, rules: SafetyRules) -> tuple[bool, bool
     return hard, hard or delay
 
 
+@dataclass(frozen=True)
+class BloodPressureDay:
+    """The readings of a patient's day that count: since a clinician's clearance, if any."""
+
+    hard_stops: tuple[EarlierReading, ...]  # at or above the hard stop
+    over: tuple[EarlierReading, ...]  # above the delay gate (hard stops included)
+
+    def holds(self, rules: SafetyRules = DEFAULT_RULES) -> bool:
+        """Whether only a clinician may clear a dose today (CLINICAL.md G2)."""
+        return bool(self.hard_stops) or len(self.over) >= rules.bp_tries_per_day
+
+
+def blood_pressure_day(
+    readings: Iterable[EarlierReading],
+    cleared_at: datetime | None,
+    rules: SafetyRules = DEFAULT_RULES,
+) -> BloodPressureDay:
+    """The day's readings over the limits; those before `cleared_at` no longer count."""
+    counted = [e for e in readings if cleared_at is None or utc(e.at) > utc(cleared_at)]
+    return BloodPressureDay(
+        hard_stops=tuple(e for e in counted if _over_limits(e.reading, rules)[0]),
+        over=tuple(e for e in counted if _over_limits(e.reading, rules)[1]),
+    )
+
+
 def _blood_pressure_history(facts: PreDoseFacts, rules: SafetyRules) -> list[Finding]:
     """Earlier readings today: a hard stop holds the day, a failure sets a wait and a count.
 
     Readings before a clinician's clearance today no longer count.
     """
-    cleared = facts.bp_cleared_at
-    counted = [
-        e for e in facts.earlier_readings_today if cleared is None or utc(e.at) > utc(cleared)
-    ]
+    day = blood_pressure_day(facts.earlier_readings_today, facts.bp_cleared_at, rules)
+    hard_stops, failed = day.hard_stops, day.over
     findings: list[Finding] = []
-    hard_stops = [e for e in counted if _over_limits(e.reading, rules)[0]]
     if hard_stops:
         first = hard_stops[0]
         findings.append(
@@ -319,7 +341,6 @@ def _blood_pressure_history(facts: PreDoseFacts, rules: SafetyRules) -> list[Fin
                 "CLINICAL.md D, G2",
             )
         )
-    failed = [e for e in counted if _over_limits(e.reading, rules)[1]]
     if failed and not hard_stops:  # a hard stop holds the day: no re-measure to wait for
         last = max(failed, key=lambda e: utc(e.at))
         ready = utc(last.at) + rules.bp_remeasure_wait

@@ -20,7 +20,7 @@ from ketacare.accounts.roles import Role
 from ketacare.alerts.services import AlertCause, resolve_alerts
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import predose, safety
+from ketacare.clinical import predose
 from ketacare.patients.models import Patient
 from ketacare.treatment.access import require
 from ketacare.treatment.gate import (
@@ -73,25 +73,19 @@ def _blood_pressure_hold(patient: Patient, now: datetime) -> ActiveHold | None:
         return None
     rules = plan_safety_rules(plan)
     cleared = last_clearance(patient, Hold.BLOOD_PRESSURE, since=day_start(patient, now))
-    readings = [r for r in earlier_readings(patient, now) if cleared is None or r.at > cleared]
-    hard = [r for r in readings if rules.bp_hard_stop and rules.bp_hard_stop.reached_by(r.reading)]
-    over = [r for r in readings if _over(r, rules)]
-    if hard:
+    day = predose.blood_pressure_day(earlier_readings(patient, now), cleared, rules)
+    if not day.holds(rules):
+        return None
+    if day.hard_stops:
+        first = day.hard_stops[0]
         return ActiveHold(
-            Hold.BLOOD_PRESSURE, hard[0].at, (f"{hard[0].reading} reached the hard stop",)
+            Hold.BLOOD_PRESSURE, first.at, (f"{first.reading} reached the hard stop",)
         )
-    if len(over) >= rules.bp_tries_per_day:
-        return ActiveHold(
-            Hold.BLOOD_PRESSURE,
-            over[-1].at,
-            (f"{len(over)} readings over the pre-dose limit today",),
-        )
-    return None
-
-
-def _over(reading: predose.EarlierReading, rules: safety.SafetyRules) -> bool:
-    limits = [limit for limit in (rules.bp_hard_stop, rules.bp_delay_gate) if limit is not None]
-    return any(limit.exceeded_by(reading.reading) for limit in limits)
+    return ActiveHold(
+        Hold.BLOOD_PRESSURE,
+        day.over[-1].at,
+        (f"{len(day.over)} readings over the pre-dose limit today",),
+    )
 
 
 def clear_for_dosing(actor: User, patient: Patient, *, hold: str, note: str) -> DosingClearance:
