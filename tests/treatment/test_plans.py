@@ -72,10 +72,38 @@ def test_the_pk_summary_is_clinical_pk_for_the_plans_dose(prescriber, approved):
     plan = plan_for(prescriber, approved)
     profile = pk.simulate("sublingual", 100, weight_kg=70)
     iv = pk.equivalent_dose("sublingual", 100, "iv", weight_kg=70, match="auc")
-    assert plan.pk_summary["cmax_ng_ml"] == pytest.approx(profile.cmax_ng_ml, abs=0.05)
-    assert plan.pk_summary["auc_ng_h_ml"] == pytest.approx(profile.auc_ng_h_ml, abs=0.05)
-    assert plan.pk_summary["tmax_h"] == pytest.approx(profile.tmax_h, abs=0.005)
-    assert plan.pk_summary["iv_equivalent_mg"] == pytest.approx(iv, abs=0.05)
+    summary = plan.pk_summary
+    assert summary["cmax_ng_ml"] == pytest.approx(profile.cmax_ng_ml, abs=0.05)
+    assert summary["auc_ng_h_ml"] == pytest.approx(profile.auc_ng_h_ml, abs=0.05)
+    assert summary["tmax_h"] == pytest.approx(profile.tmax_h, abs=0.005)
+    # The IV equivalent stored is the cautious dose, beside the typical patient's and the
+    # range between simulated patients.
+    assert summary["iv_equivalent_mg"] == pytest.approx(iv.dose_mg, abs=0.05)
+    assert summary["iv_equivalent_typical_mg"] == pytest.approx(iv.typical_mg, abs=0.05)
+    assert summary["iv_equivalent_5_95_mg"] == [
+        pytest.approx(iv.low_mg, abs=0.05),
+        pytest.approx(iv.high_mg, abs=0.05),
+    ]
+    assert summary["iv_equivalent_mg"] < summary["iv_equivalent_typical_mg"]
+
+
+def test_the_pk_summary_says_which_bioavailability_the_iv_equivalent_used(prescriber, approved):
+    note = plan_for(prescriber, approved).pk_summary["note"]
+    assert plans.CAUTIOUS_IV_NOTE in note
+    # Sublingual read at its lowest published figure, so the IV dose is not overestimated.
+    assert "Sublingual bioavailability taken as 0.24, the lowest published" in note
+    assert "so the dose is not overestimated" in note
+
+
+def test_the_pk_summary_has_no_iv_equivalent_for_esketamine():
+    summary = plans.pk_summary("intranasal", "esketamine", 56, 70)
+    profile = pk.simulate("intranasal", 56, weight_kg=70, formulation="esketamine")
+    assert summary["cmax_ng_ml"] == pytest.approx(profile.cmax_ng_ml, abs=0.05)
+    assert summary["iv_equivalent_mg"] is None
+    assert summary["iv_equivalent_typical_mg"] is None
+    assert summary["iv_equivalent_5_95_mg"] is None
+    assert "No IV equivalent for esketamine." in summary["note"]
+    assert plans.CAUTIOUS_IV_NOTE not in summary["note"]
 
 
 def test_create_plan_writes_one_audit_entry_and_opens_the_ledger(prescriber, approved):

@@ -65,7 +65,13 @@ class PlanOut(Schema):
     pre_dose_limits: Json = Field(description="The pre-dose gate limits.")
     check_in_deadline_min: int = Field(description="Minutes after the dose the check-in is due.")
     sitter_required: bool = Field(description="Whether a sitter must be present.")
-    pk_summary: Json = Field(description="Typical-patient pharmacokinetics.")
+    pk_summary: Json = Field(
+        description="Typical-patient pharmacokinetics (cmax_ng_ml, tmax_h, auc_ng_h_ml) and "
+        "the IV dose with the same AUC: iv_equivalent_mg, the cautious dose to propose; "
+        "iv_equivalent_typical_mg, the typical patient's; iv_equivalent_5_95_mg, the 5th-95th "
+        "percentile between simulated patients (all null for esketamine); note, which "
+        "bioavailability the cautious dose used and why."
+    )
     reason: str = Field(description="Why this version was written.")
     created_by_id: int = Field(description="The prescriber.")
     created_at: dt.datetime = Field(description="When.")

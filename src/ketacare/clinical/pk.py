@@ -1,29 +1,35 @@
-"""Ketamine blood levels by route: a two-compartment model solved in closed form.
+"""Ketamine blood levels by route: a three-compartment model solved in closed form.
 
 One dose by one route in, the plasma concentration curve out (ng/mL, CLINICAL.md B).
-The disposition is Kamp 2020's (CLINICAL.md B), the bioavailability and time to peak
-per route are CLINICAL.md B's, and every model constant CLINICAL.md B does not give
-(the inter-compartmental clearance, the absorption rates, the spreads of the
-population) is derived from the figures it does give; docs/pharmacokinetics.md shows
-each derivation. All the numbers live in `PkParameters`; a clinic overrides any of them
-with `dataclasses.replace(DEFAULT_PARAMETERS, field=value)`.
+Every number is published population pharmacokinetics, cited where it is set in
+`PkParameters` and tabled in docs/pharmacokinetics.md with the published observations the
+model is tested against (`ketacare.clinical.pk_evidence`):
+
+- disposition: three compartments. Racemic clearance is Kamp 2020's meta-analysis and the
+  central volume CLINICAL.md B's; the two peripheral compartments are Perez-Ruixo 2021's
+  (esketamine, 820 subjects), because S- and R-ketamine share their distribution kinetics
+  (Henthorn 2018). Esketamine keeps Perez-Ruixo's own clearance and central volume.
+- extravascular routes: first-order absorption, and first-pass metabolism as the part of
+  a swallowed dose that never reaches the blood. Sublingual and intranasal doses are
+  partly absorbed through the mucosa and partly swallowed (Perez-Ruixo 2021, Simons 2022).
+- between patients: log-normal spreads of clearance, volumes, bioavailability and
+  absorption from published population analyses (`population`, the 5-95% band).
+- conversions between routes never err high (`equivalent_dose`, CLINICAL.md G11).
 
     from ketacare.clinical import pk
     p = pk.simulate("sublingual", dose_mg=100, weight_kg=70)
     p.t_h, p.conc_ng_ml, p.cmax_ng_ml, p.tmax_h, p.auc_ng_h_ml
-    pk.equivalent_dose("iv", 35, "sublingual", weight_kg=70, match="auc")
+    pk.equivalent_dose("iv", 35, "sublingual", weight_kg=70, from_infusion_min=40).dose_mg
     pop = pk.population("sublingual", 100, n=10_000, weight_kg=70, seed=1)
     pop.percentiles[50], pop.cmax_ng_ml
 
-The solution is the sum of exponentials of a linear two-compartment model (central
-volume V1, peripheral volume V2, clearance CL, inter-compartmental clearance Q) for a
-bolus, a zero-order infusion and first-order absorption. Each term is written as
-exp(-p*t) * (1 - exp(-q*t)) / q with p, q >= 0, which never subtracts two nearly equal
-numbers: the answer stays exact to rounding even when an absorption rate equals a
-disposition rate, where the textbook form divides by zero.
+The solution is a sum of exponentials: the three disposition rates and one rate per
+absorption. A dose that enters over a time (an IV infusion, or a swallowed dose emptied
+from the stomach at a constant rate) adds each term as
+exp(-r * max(t - T, 0)) * (1 - exp(-r * min(t, T))) / (r * T), computed with expm1.
 
-Norketamine is left out: CLINICAL.md B says only that its exposure is higher after oral
-and sublingual doses than after IV, with no number to build a metabolite model on.
+Norketamine is left out: a metabolite model needs its own clearance and volumes, which
+the sources give only for esketamine's metabolite (docs/pharmacokinetics.md, "Limits").
 """
 
 from __future__ import annotations
@@ -41,6 +47,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq, minimize_scalar
 
+from ketacare.clinical.bands import RunningPercentiles
+
 Array = NDArray[np.float64]
 
 Route = Literal["iv", "im", "intranasal", "sublingual", "oral"]
@@ -51,35 +59,53 @@ FORMULATIONS: tuple[Formulation, ...] = get_args(Formulation)
 MATCHES: tuple[Match, ...] = get_args(Match)
 PERCENTILES = (5, 50, 95)
 
-# The issue's accepted weight range; outside it the allometric scaling is an extrapolation.
+# The accepted weights; outside them the allometric scaling is an extrapolation.
 WEIGHT_RANGE_KG = (30.0, 250.0)
+# The longest IV infusion the model takes: a day (a software bound that keeps every
+# exponential of the closed form finite; no at-home or depression regimen comes near it).
+MAX_INFUSION_MIN = 24 * 60.0
 
 # CLINICAL.md B: IV is the reference, F = 1.
 IV_BIOAVAILABILITY = 1.0
 # CLINICAL.md B: intranasal racemic F "0.45 in Yanagihara 2003, but 0.11-0.17 (falling
-# with dose) in a 2022 study": conflicting, so configurable. The default is the higher
-# value: it predicts more exposure per mg, so caps and equivalent doses built on it err
-# on the side of a smaller intranasal dose. The alternative is the 2022 range's midpoint.
+# with dose) in a 2022 study" (Pharmacotherapy 42:298, Table 6: 17, 13 and 11% at 10, 30
+# and 50 mg). The model's default is the higher value: it never shows a planned
+# intranasal dose as less exposure than it may be. Conversions take whichever value gives
+# the smaller target dose (CLINICAL.md G11; `PUBLISHED_F_RANGES`).
 INTRANASAL_F_YANAGIHARA_2003 = 0.45
-INTRANASAL_F_2022 = (0.11 + 0.17) / 2
 INTRANASAL_F_RANGE_2022 = (0.11, 0.17)
+INTRANASAL_F_2022 = sum(INTRANASAL_F_RANGE_2022) / 2
 
-# Concentrations in ng/mL (CLINICAL.md B): a dose in mg over a volume in L is mg/L, and
-# 1 mg/L = 1000 ng/mL (a unit conversion).
+# The published bioavailabilities per route, lowest and highest (docs/pharmacokinetics.md,
+# "Conversions"): `equivalent_dose` reads the from-route at its lowest and the to-route at
+# its highest, so that the dose it proposes is never more than the sources support.
+PUBLISHED_F_RANGES: Mapping[tuple[Route, Formulation], tuple[float, float]] = MappingProxyType(
+    {
+        ("iv", "racemic"): (IV_BIOAVAILABILITY, IV_BIOAVAILABILITY),
+        ("im", "racemic"): (0.93, 0.93),  # CLINICAL.md B: Clements 1982, a single figure
+        # CLINICAL.md B: 0.24-0.32 (Chong 2009 median 24%; Chong 2006 mean 32%)
+        ("sublingual", "racemic"): (0.24, 0.32),
+        ("oral", "racemic"): (0.17, 0.25),  # CLINICAL.md B: Chong 2009, Yanagihara 2003
+        ("intranasal", "racemic"): (INTRANASAL_F_RANGE_2022[0], INTRANASAL_F_YANAGIHARA_2003),
+        ("intranasal", "esketamine"): (0.48, 0.54),  # CLINICAL.md B: label; Perez-Ruixo 2021
+    }
+)
+
+# Concentrations in ng/mL (CLINICAL.md B): 1 mg/L = 1000 ng/mL (a unit conversion).
 _NG_PER_ML_PER_MG_PER_L = 1000.0
 _MIN_PER_H = 60.0
-# Statistical constant, not a clinical number: the 95th percentile of the standard normal,
-# for reading a reported range as the 5th-95th percentile of a log-normal spread.
+# Statistical constant: the 95th percentile of the standard normal.
 _Z_95 = NormalDist().inv_cdf(0.95)
-# Where an absorption rate equals a disposition rate the term's q is 0; q is floored at
-# this (1/h), which changes no concentration by more than q*t/2 = 6e-9 relative over 12 h.
-_SMALLEST_RATE_GAP_PER_H = 1e-9
+# An absorption rate within this fraction of a disposition rate is moved to that distance:
+# the partial fractions divide by the difference. It moves no concentration by more than
+# 1e-7 x rate x 12 h (1e-5 of itself) and keeps the rounding of the division below 1e-9.
+_RATE_GAP = 1e-7
 # Absorption rates searched when fitting a time to peak, per hour (a search bracket).
-_KA_SEARCH_PER_H = (1e-4, 1e4)
-# How many subject-times one block of the population holds (1 MB of float64, so that a
-# block stays in a core's cache): the population is computed a block of time points at a
-# time, so memory does not grow with the length of the curve.
-_BLOCK_VALUES = 1 << 17
+_KA_SEARCH_PER_H = (1e-3, 1e3)
+# An infusion shorter than this (minutes) is given as a bolus (see _check_infusion).
+_SHORTEST_INFUSION_MIN = 1e-6
+# Simulated patients behind the between-patient range of an equivalent dose.
+_EQUIVALENCE_PATIENTS = 2000
 
 
 class InvalidPkInput(ValueError):
@@ -90,173 +116,154 @@ def _log_sd_from_cv(cv: float) -> float:
     return math.sqrt(math.log1p(cv * cv))
 
 
-def _cv_from_log_sd(log_sd: float) -> float:
-    return math.sqrt(math.expm1(log_sd * log_sd))
-
-
-def _log_sd_from_range(low: float, high: float) -> float:
-    """The log-normal spread whose 5th-95th percentile interval is low-high."""
-    return math.log(high / low) / (2 * _Z_95)
-
-
-def _cv_from_range(low: float, high: float) -> float:
-    return _cv_from_log_sd(_log_sd_from_range(low, high))
-
-
-# Inter-individual spreads (docs/pharmacokinetics.md, "Population"). CLINICAL.md B gives
-# the terminal half-life as 2.3 +/- 0.5 h and the central volume as 0.4-0.5 L/kg. The
-# half-life goes as volume / clearance, so its log-spread is shared by the two:
-# sd(log t1/2)^2 = sd(log CL)^2 + sd(log V)^2. The volume takes the spread of its range;
-# the clearance the rest.
-_VOLUME_LOG_SD = _log_sd_from_range(0.4, 0.5)  # CLINICAL.md B: 0.4-0.5 L/kg
-_HALF_LIFE_LOG_SD = _log_sd_from_cv(0.5 / 2.3)  # CLINICAL.md B: 2.3 +/- 0.5 h
-_CLEARANCE_LOG_SD = math.sqrt(_HALF_LIFE_LOG_SD**2 - _VOLUME_LOG_SD**2)
+# Perez-Ruixo 2021 (Clin Pharmacokinet 60:501), Table 3: the fraction of a nasal dose
+# absorbed through the nose varies between patients with an SD of 70.8% on the logit
+# scale; at the typical fraction p = 0.54 that is a CV of 0.708 x (1 - p) (delta method).
+_NASAL_SHARE = 0.54
+_NASAL_F_CV = 0.708 * (1 - _NASAL_SHARE)
 
 
 @dataclass(frozen=True)
 class PkParameters:
-    """Every number of the ketamine model: disposition, routes and population spreads."""
+    """Every number of the ketamine model: disposition, routes and between-patient spreads."""
 
-    # --- Racemic ketamine disposition at the reference weight (CLINICAL.md B) ----------
-    # Kamp 2020: clearance 79 L/h and volume 252 L for a 70 kg adult. The volume is read
-    # as the volume at steady state, V1 + V2 (the central volume is given separately).
+    # --- Racemic ketamine disposition at the reference weight ------------------------------
+    # Kamp 2020 (Anesthesiology 133:1192; CLINICAL.md B): clearance 79 L/h at 70 kg.
     clearance_l_per_h: float = 79.0
-    volume_l: float = 252.0
-    # CLINICAL.md B: central volume "roughly 0.4-0.5 L/kg"; the midpoint.
+    # CLINICAL.md B: central volume "roughly 0.4-0.5 L/kg"; the midpoint (31.5 L at 70 kg).
     central_volume_l_per_kg: float = 0.45
-    # CLINICAL.md B: terminal half-life 2.3 +/- 0.5 h (textbook). It fixes the
-    # inter-compartmental clearance Q (see `disposition`); it must exceed
-    # ln 2 x volume / clearance (2.21 h with Kamp's numbers) or no Q exists.
-    terminal_half_life_h: float = 2.3
-    # --- Esketamine (nasal) disposition (CLINICAL.md B: Spravato label) ----------------
-    # Vss ~709-752 L, CL ~89-114 L/h, t1/2 7-12 h: the midpoints, taken as 70 kg values.
-    esketamine_clearance_l_per_h: float = (89.0 + 114.0) / 2
-    esketamine_volume_l: float = (709.0 + 752.0) / 2
-    esketamine_terminal_half_life_h: float = (7.0 + 12.0) / 2
-    # CLINICAL.md B gives no central volume for esketamine: racemic ketamine's is used.
-    esketamine_central_volume_l_per_kg: float = 0.45
-    # --- Allometric scaling by weight (CLINICAL.md B: "scale allometrically") ----------
-    # CLINICAL.md B gives no exponents: the standard allometric exponents, 3/4 for
-    # clearances and 1 for volumes, around B's 70 kg adult.
+    # Perez-Ruixo 2021 Table 3: the two peripheral compartments of esketamine (Q1 84.3 L/h,
+    # Vp1 143 L; Q2 37.6 L/h, Vp2 417 L). Henthorn 2018 (Anesthesiology 129:260) found the
+    # distribution kinetics of S- and R-ketamine shared, so racemic ketamine takes them.
+    shallow_clearance_l_per_h: float = 84.3
+    shallow_volume_l: float = 143.0
+    deep_clearance_l_per_h: float = 37.6
+    deep_volume_l: float = 417.0
+    # --- Esketamine: Perez-Ruixo 2021, clearance 114 L/h (abstract) and Vc 192 L (Table 3)
+    esketamine_clearance_l_per_h: float = 114.0
+    esketamine_central_volume_l: float = 192.0
+    # --- Allometric scaling by weight (CLINICAL.md B: "scale allometrically") -----------
+    # The standard exponents, 3/4 for clearances and 1 for volumes, around 70 kg (Kamp
+    # 2020's and Herd 2007's reference adult).
     reference_weight_kg: float = 70.0
     clearance_exponent: float = 0.75
     volume_exponent: float = 1.0
-    # --- Bioavailability F per route (CLINICAL.md B table) -----------------------------
+    # --- Bioavailability F per route (CLINICAL.md B) -------------------------------------
     im_f: float = 0.93  # Clements 1982 (secondary)
-    sublingual_f: float = 0.29  # 0.24-0.32, median 0.29
-    oral_f: float = (0.17 + 0.25) / 2  # 0.17-0.25: the midpoint, 0.21
+    sublingual_f: float = 0.29  # 0.24-0.32, median 0.29 (Rolan 2014)
+    oral_f: float = 0.21  # 0.17-0.25, the midpoint
     intranasal_f: float = INTRANASAL_F_YANAGIHARA_2003  # conflicting: see above
-    esketamine_intranasal_f: float = (0.48 + 0.54) / 2  # ~0.48-0.54: the midpoint, 0.51
-    # --- Time to peak per route (CLINICAL.md B); the absorption rate is fitted to it ---
-    # B has no time to peak for IM: None gives IM as an immediate entry of F x dose into
-    # the blood (no absorption delay), the highest peak any absorption could give.
-    im_tmax_h: float | None = None
-    sublingual_tmax_h: float = 0.75  # ~0.75 h (0.25-1.0)
-    oral_tmax_h: float = 1.0  # ~1 h
-    intranasal_tmax_h: float = (15.0 + 40.0) / 2 / _MIN_PER_H  # 15-40 min: 27.5 min
-    # B's times to peak are racemic ketamine's (B is "racemic unless stated"); it has none
-    # for esketamine, which borrows the racemic intranasal midpoint.
-    esketamine_intranasal_tmax_h: float = (15.0 + 40.0) / 2 / _MIN_PER_H
-    # CLINICAL.md B: sublingual doses are partly swallowed, but B gives no fraction.
-    # 0 models sublingual as one absorption (F 0.29, peak 0.75 h). A clinic that sets a
-    # fraction s gets s of the dose absorbed as oral (F and absorption rate of oral) and
-    # the rest through the mucosa, with the mucosal F and absorption rate re-derived so
-    # that the whole still has B's F 0.29 and peak 0.75 h.
-    sublingual_swallowed_fraction: float = 0.0
-    # --- Inter-individual variability: coefficients of variation of log-normal spreads -
-    # Derived from the spreads CLINICAL.md B reports, a range read as the 5th-95th
-    # percentile interval; 0 where B reports no spread (docs/pharmacokinetics.md).
-    clearance_cv: float = _cv_from_log_sd(_CLEARANCE_LOG_SD)
-    volume_cv: float = _cv_from_log_sd(_VOLUME_LOG_SD)  # central and peripheral together
-    esketamine_clearance_cv: float = _cv_from_range(89.0, 114.0)
-    esketamine_volume_cv: float = _cv_from_range(709.0, 752.0)
-    im_f_cv: float = 0.0  # B gives no range
-    sublingual_f_cv: float = _cv_from_range(0.24, 0.32)
-    oral_f_cv: float = _cv_from_range(0.17, 0.25)
-    intranasal_f_cv: float = 0.0  # B gives no range for 0.45
-    esketamine_intranasal_f_cv: float = _cv_from_range(0.48, 0.54)
-    # Spread of the time to peak; the absorption rate's spread is derived from it.
-    im_tmax_cv: float = 0.0  # B gives no time to peak
-    sublingual_tmax_cv: float = _cv_from_range(0.25, 1.0)
-    oral_tmax_cv: float = 0.0  # B gives no range
-    intranasal_tmax_cv: float = _cv_from_range(15.0, 40.0)
-    # B gives esketamine no time to peak, so no spread either. Borrowing racemic's 15-40
-    # min would take a wide ka spread (esketamine's peak is set more by distribution than
-    # by absorption) and spread Cmax nine-fold; docs/pharmacokinetics.md, "Population".
-    esketamine_intranasal_tmax_cv: float = 0.0
+    # Perez-Ruixo 2021 abstract: "absolute bioavailability of 56 and 84 mg ... 54 and 51%".
+    esketamine_intranasal_f: float = 0.54
+    # --- Absorption -----------------------------------------------------------------------
+    # IM: Hirlinger & Dick 1984 (Anaesthesist 33:272): peak at 15 min after 1 mg/kg. The
+    # absorption rate is fitted to this time to peak.
+    im_tmax_h: float = 15 / _MIN_PER_H
+    # Through the mouth's mucosa: Simons 2022 (Front Pain Res 3:946486), S-ketamine oral thin
+    # film, "the process of local absorption took on average 13 min": a first-order
+    # absorption with that mean time (rate 1/13 per min).
+    mucosal_absorption_min: float = 13.0
+    # Through the nose: Perez-Ruixo 2021 Table 3, ka 2.93/h; 54% of a dose (the first
+    # 28 mg device) is absorbed through the nose, the rest is swallowed.
+    nasal_absorption_rate_per_h: float = 2.93
+    nasal_share: float = _NASAL_SHARE
+    # What is swallowed (an oral dose, and the swallowed part of a sublingual or nasal
+    # dose): Perez-Ruixo 2021 Table 3, emptied into the gut over 0.53 h, then absorbed at
+    # 1.45/h; only F of it reaches the blood (first-pass metabolism): oral_f for racemic
+    # ketamine, 18.6% for esketamine (Perez-Ruixo 2021 abstract).
+    swallowed_input_h: float = 0.53
+    swallowed_absorption_rate_per_h: float = 1.45
+    esketamine_swallowed_f: float = 0.186
+    # --- Between-patient variability: coefficients of variation of log-normal spreads ---
+    # Perez-Ruixo 2021 Table 3: hepatic blood flow 23.2% (clearance follows it), central
+    # volume 27.5%, first peripheral volume 49.3%, nasal absorption rate 61.5%, swallowed
+    # absorption rate 132%; the second peripheral volume has none.
+    clearance_cv: float = 0.232
+    central_volume_cv: float = 0.275
+    shallow_volume_cv: float = 0.493
+    mucosal_rate_cv: float = 0.615  # nasal, and (borrowed) sublingual mucosa
+    swallowed_rate_cv: float = 1.32
+    im_rate_cv: float = 0.0  # no published spread found
+    # F: Chong 2006 (Pain Med 7:469), mean +/- SD between patients: sublingual 32 +/- 17%,
+    # oral 23 +/- 9%. Nasal: the logit spread of Perez-Ruixo's nasal fraction (above).
+    im_f_cv: float = 0.0  # no published spread found
+    sublingual_f_cv: float = 17 / 32
+    oral_f_cv: float = 9 / 23
+    intranasal_f_cv: float = _NASAL_F_CV
+    esketamine_intranasal_f_cv: float = _NASAL_F_CV
 
     def __post_init__(self) -> None:
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name == "im_tmax_h" and value is None:
-                continue
             if not _is_real(value):
                 raise InvalidPkInput(f"{item.name} must be a finite number, not {value!r}.")
             _check_range(item.name, value)
-        s = self.sublingual_swallowed_fraction
-        mucosal_f = (self.sublingual_f - s * self.oral_f) / (1 - s)
-        if not 0 < mucosal_f <= 1:
-            raise InvalidPkInput(
-                f"sublingual_swallowed_fraction {s:g} needs a mucosal bioavailability of "
-                f"{mucosal_f:.3f} to keep sublingual_f {self.sublingual_f:g} with oral_f "
-                f"{self.oral_f:g}; it must be above 0 and at most 1."
-            )
         # Derive everything now, so that an impossible setting fails where it is made.
-        for formulation in FORMULATIONS:
-            _reference_disposition(self, formulation)
         for route, formulation in _ROUTE_FORMULATIONS:
             _route_model(route, formulation, self)
 
 
 def _check_range(name: str, value: float) -> None:
-    if name.endswith("_f") and not 0 < value <= 1:
-        raise InvalidPkInput(
-            f"{name} must be a bioavailability above 0 and at most 1, not {value}."
-        )
+    if name.endswith(("_f", "_share")) and not 0 < value <= 1:
+        raise InvalidPkInput(f"{name} must be a fraction above 0 and at most 1, not {value}.")
     if name.endswith(("_cv", "_exponent")) and value < 0:
         raise InvalidPkInput(f"{name} must be 0 or more, not {value}.")
-    if name == "sublingual_swallowed_fraction" and not 0 <= value < 1:
-        raise InvalidPkInput(f"{name} must be at least 0 and below 1, not {value}.")
-    if name.endswith(("_h", "_l", "_kg")) and value <= 0:
+    if name.endswith(("_h", "_l", "_kg", "_min")) and value <= 0:
         raise InvalidPkInput(f"{name} must be more than 0, not {value}.")
 
 
 @dataclass(frozen=True)
 class Disposition:
-    """How one patient's body spreads and clears ketamine: the two-compartment constants."""
+    """How one patient's body spreads and clears ketamine: the three-compartment constants."""
 
     clearance_l_per_h: float
     central_volume_l: float
-    intercompartmental_clearance_l_per_h: float
-    peripheral_volume_l: float
+    shallow_clearance_l_per_h: float
+    shallow_volume_l: float
+    deep_clearance_l_per_h: float
+    deep_volume_l: float
 
     @property
-    def rates_per_h(self) -> tuple[float, float]:
-        """The distribution (alpha) and terminal (beta) rate constants."""
-        alpha, beta, _, _ = _macro(*(np.array([v]) for v in self._values()))
-        return float(alpha[0]), float(beta[0])
+    def volume_l(self) -> float:
+        """The volume at steady state: the three compartments together."""
+        return self.central_volume_l + self.shallow_volume_l + self.deep_volume_l
 
     @property
-    def terminal_half_life_h(self) -> float:
-        """The half-life of the slow, terminal decline: ln 2 / beta."""
-        return math.log(2) / self.rates_per_h[1]
+    def rates_per_h(self) -> tuple[float, float, float]:
+        """The three exponential rates of the decline after a bolus, fastest first."""
+        rates, _ = _macro(tuple(np.array([v]) for v in self._values()))
+        fast, middle, slow = (float(r[0]) for r in rates)
+        return fast, middle, slow
 
-    def _values(self) -> tuple[float, float, float, float]:
+    @property
+    def half_lives_h(self) -> tuple[float, float, float]:
+        """The half-life of each rate (ln 2 / rate): distribution, redistribution, terminal."""
+        fast, middle, slow = (math.log(2) / rate for rate in self.rates_per_h)
+        return fast, middle, slow
+
+    def _values(self) -> tuple[float, float, float, float, float, float]:
         return (
             self.clearance_l_per_h,
             self.central_volume_l,
-            self.intercompartmental_clearance_l_per_h,
-            self.peripheral_volume_l,
+            self.shallow_clearance_l_per_h,
+            self.shallow_volume_l,
+            self.deep_clearance_l_per_h,
+            self.deep_volume_l,
         )
 
 
 @dataclass(frozen=True, eq=False)
 class Pathway:
-    """One way a dose reaches the blood: how much arrives (mg per subject) and how fast."""
+    """One way a dose reaches the blood: how much arrives (mg per subject) and how fast.
+
+    With an absorption rate the amount is absorbed first-order from a depot (the gut, the
+    mucosa, the muscle) into the blood; without one it enters the blood directly. Either
+    way it arrives (into the depot, or the blood) evenly over input_h (0: all at once).
+    """
 
     amount_mg: Array  # the bioavailable part of the dose that takes this way
-    absorption_rate_per_h: Array | None  # first-order absorption; None: straight into blood
-    infusion_h: float = 0.0  # with no absorption: given over this long (0 = a bolus)
+    absorption_rate_per_h: Array | None
+    input_h: float = 0.0
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,9 +272,15 @@ class Subjects:
 
     clearance_l_per_h: Array
     central_volume_l: Array
-    intercompartmental_clearance_l_per_h: Array
-    peripheral_volume_l: Array
+    shallow_clearance_l_per_h: Array
+    shallow_volume_l: Array
+    deep_clearance_l_per_h: Array
+    deep_volume_l: Array
     pathways: tuple[Pathway, ...]
+
+    @property
+    def count(self) -> int:
+        return int(self.clearance_l_per_h.size)
 
 
 @dataclass(frozen=True, eq=False)
@@ -305,6 +318,30 @@ class Population:
     tmax_h: Array  # when it was sampled (the first time, if it repeats)
     auc_ng_h_ml: Array  # each patient's AUC 0 to infinity
     subjects: Subjects  # each patient's model: concentrations_ng_ml(subjects, t_h) redraws them
+
+
+@dataclass(frozen=True)
+class Equivalence:
+    """A dose by one route that matches a dose by another, and how sure that is.
+
+    `dose_mg` is the dose to propose: computed with the from-route's lowest and the
+    to-route's highest published bioavailability, so that it is never more than the
+    sources support (CLINICAL.md G11). `typical_mg` is the model's typical patient;
+    `low_mg`-`high_mg` the 5th-95th percentile of the matching dose between simulated
+    patients. `notes` say in words which figures were used and why.
+    """
+
+    from_route: Route
+    from_dose_mg: float
+    to_route: Route
+    match: Match
+    dose_mg: float
+    typical_mg: float
+    low_mg: float
+    high_mg: float
+    from_f: float
+    to_f: float
+    notes: tuple[str, ...]
 
 
 # --- Checking what callers pass ---------------------------------------------------------
@@ -363,16 +400,19 @@ def _check_weight(weight_kg: object) -> float:
 
 
 def _check_infusion(infusion_min: object, route: Route) -> float:
-    if not _is_real(infusion_min) or infusion_min < 0:
+    if not _is_real(infusion_min) or not 0 <= infusion_min <= MAX_INFUSION_MIN:
         raise InvalidPkInput(
-            f"infusion_min must be a number of minutes, 0 (a bolus) or more, not {infusion_min!r}."
+            f"infusion_min must be a number of minutes from 0 (a bolus) to "
+            f"{MAX_INFUSION_MIN:g}, not {infusion_min!r}."
         )
     if infusion_min and route != "iv":
         raise InvalidPkInput(
             f"infusion_min applies to route 'iv' only; route {route!r} takes 0, "
             f"not {infusion_min!r}."
         )
-    return float(infusion_min)
+    # An infusion shorter than a microminute is a bolus: the closed form divides by its
+    # length, which must not underflow.
+    return float(infusion_min) if infusion_min >= _SHORTEST_INFUSION_MIN else 0.0
 
 
 def _time_grid(hours: object, step_min: object) -> Array:
@@ -393,158 +433,163 @@ def _time_grid(hours: object, step_min: object) -> Array:
 
 
 def _reference_disposition(params: PkParameters, formulation: Formulation) -> Disposition:
-    """The disposition at the reference weight, with Q derived from the half-life."""
-    prefix = "esketamine_" if formulation == "esketamine" else ""
-    clearance = getattr(params, f"{prefix}clearance_l_per_h")
-    volume = getattr(params, f"{prefix}volume_l")
-    central = getattr(params, f"{prefix}central_volume_l_per_kg") * params.reference_weight_kg
-    half_life = getattr(params, f"{prefix}terminal_half_life_h")
-    peripheral = volume - central
-    if peripheral <= 0:
-        raise InvalidPkInput(
-            f"{prefix}volume_l ({volume:g} L) must exceed the central volume "
-            f"({prefix}central_volume_l_per_kg x reference_weight_kg = {central:g} L)."
-        )
-    # The terminal rate beta is the smaller root of
-    #   beta^2 - (k10 + k12 + k21) beta + k10 k21 = 0, k10 = CL/V1, k12 = Q/V1, k21 = Q/V2.
-    # Solved for Q: Q = beta V2 (CL - beta V1) / (CL - beta (V1 + V2)). It exists only
-    # when CL > beta x volume, i.e. a half-life longer than ln 2 x volume / clearance
-    # (the one-compartment half-life, reached as Q grows without bound).
-    beta = math.log(2) / half_life
-    if clearance <= beta * volume:
-        floor_h = math.log(2) * volume / clearance
-        raise InvalidPkInput(
-            f"{prefix}terminal_half_life_h must be longer than {floor_h:.3f} h "
-            f"(ln 2 x {prefix}volume_l / {prefix}clearance_l_per_h), not {half_life:g}."
-        )
-    q = beta * peripheral * (clearance - beta * central) / (clearance - beta * volume)
-    return Disposition(clearance, central, q, peripheral)
+    """The disposition at the reference weight."""
+    if formulation == "esketamine":
+        clearance = params.esketamine_clearance_l_per_h
+        central = params.esketamine_central_volume_l
+    else:
+        clearance = params.clearance_l_per_h
+        central = params.central_volume_l_per_kg * params.reference_weight_kg
+    return Disposition(
+        clearance,
+        central,
+        params.shallow_clearance_l_per_h,
+        params.shallow_volume_l,
+        params.deep_clearance_l_per_h,
+        params.deep_volume_l,
+    )
 
 
-def _macro(
-    clearance: Array, central: Array, intercompartmental: Array, peripheral: Array
-) -> tuple[Array, Array, Array, Array]:
-    """alpha, beta and the concentration per mg in the blood, c_alpha and c_beta (1/L)."""
+def _macro(constants: tuple[Array, ...]) -> tuple[list[Array], list[Array]]:
+    """The three rates (fastest first) and the concentration per mg of each (1/L).
+
+    The rates are the roots of the characteristic cubic of the mammillary model,
+    s^3 - a s^2 + b s - c, taken in trigonometric form (all three roots are real) and
+    polished by a Newton step; the slowest is c over the product of the other two, which
+    does not lose the digits the cubic formula loses on a root 100 times smaller.
+    constants: CL, V1, Q2, V2, Q3, V3 (one array each, one value per subject).
+    """
+    clearance, central, shallow_clearance, shallow, deep_clearance, deep = constants
     k10 = clearance / central
-    k12 = intercompartmental / central
-    k21 = intercompartmental / peripheral
-    # (k10 + k12 + k21)^2 - 4 k10 k21 rewritten as a sum of squares: no cancellation.
-    root = np.sqrt((k10 + k12 - k21) ** 2 + 4 * k12 * k21)
-    alpha = (k10 + k12 + k21 + root) / 2
-    beta = k10 * k21 / alpha  # the product of the roots, without subtracting
-    c_alpha = (alpha - k21) / (alpha - beta) / central
-    c_beta = (k21 - beta) / (alpha - beta) / central
-    return alpha, beta, c_alpha, c_beta
+    k12, k21 = shallow_clearance / central, shallow_clearance / shallow
+    k13, k31 = deep_clearance / central, deep_clearance / deep
+    a = k10 + k12 + k13 + k21 + k31
+    b = k10 * k21 + k10 * k31 + k12 * k31 + k13 * k21 + k21 * k31
+    c = k10 * k21 * k31
+    p = b - a * a / 3
+    q = a * b / 3 - 2 * a**3 / 27 - c
+    radius = np.sqrt(-p / 3)
+    angle = np.arccos(np.clip(-q / (2 * radius**3), -1.0, 1.0)) / 3
+    roots = [a / 3 + 2 * radius * np.cos(angle - 2 * np.pi * j / 3) for j in range(3)]
+    fast = np.maximum(np.maximum(roots[0], roots[1]), roots[2])
+    middle = a - fast - np.minimum(np.minimum(roots[0], roots[1]), roots[2])
+    fast, middle = (_polish(r, a, b, c) for r in (fast, middle))
+    slow = c / (fast * middle)
+    rates = [fast, middle, slow]
+    per_mg = []
+    for i, rate in enumerate(rates):
+        others = [rates[j] for j in range(3) if j != i]
+        numerator = (k21 - rate) * (k31 - rate)
+        per_mg.append(numerator / ((others[0] - rate) * (others[1] - rate)) / central)
+    return rates, per_mg
 
 
-# --- Absorption: fitting the rate to the time to peak -----------------------------------
+def _polish(root: Array, a: Array, b: Array, c: Array) -> Array:
+    """One Newton step on s^3 - a s^2 + b s - c = 0."""
+    value = ((root - a) * root + b) * root - c
+    slope = (3 * root - 2 * a) * root + b
+    return root - value / slope
+
+
+# --- The routes ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Way:
+    """One pathway of a route at the typical values."""
+
+    share: float  # of the dose
+    f: float  # of that share, reaching the blood
+    rate_per_h: float | None  # first-order absorption; None: straight into the blood
+    input_h: float  # the time over which it arrives (0: at once)
+    spread: int  # which absorption draw moves its rate: 0 mucosal/IM, 1 swallowed
 
 
 @dataclass(frozen=True)
 class _RouteModel:
-    # (share of the dose, bioavailability, absorption rate per h or None) per pathway
-    pathways: tuple[tuple[float, float, float | None], ...]
-    f_log_sd: float
-    ka_log_sd: float
+    ways: tuple[_Way, ...]
+    f_cv: float
+    rate_cvs: tuple[float, float]  # (mucosal or IM, swallowed)
 
 
-def _typical_macro(params: PkParameters, formulation: Formulation) -> tuple[float, ...]:
-    ref = _reference_disposition(params, formulation)
-    return tuple(float(v[0]) for v in _macro(*(np.array([v]) for v in ref._values())))
+def _swallowed(params: PkParameters, share: float, f: float) -> _Way:
+    return _Way(
+        share, f, params.swallowed_absorption_rate_per_h, params.swallowed_input_h, spread=1
+    )
 
 
-def _absorbed_slope(macro: tuple[float, ...], ka: float, t: float) -> float:
-    """d/dt of the concentration per bioavailable mg absorbed first-order at rate ka."""
-    alpha, beta, c_alpha, c_beta = macro
-    slope = 0.0
-    for rate, c in ((alpha, c_alpha), (beta, c_beta)):
-        # c ka exp(-p t) (1 - exp(-q t)) / q, p = min(rate, ka), q = |ka - rate|; its slope:
-        p = min(rate, ka)
-        q = max(abs(ka - rate), _SMALLEST_RATE_GAP_PER_H)
-        rise = -math.expm1(-q * t) / q
-        slope += c * ka * math.exp(-p * t) * (math.exp(-q * t) - p * rise)
-    return slope
-
-
-def _fit_ka(
-    macro: tuple[float, ...],
-    tmax_h: float,
+def _mucosal_and_swallowed(  # noqa: PLR0913 - a route's two ways and the figures that split them
     name: str,
-    own_f: float = 1.0,
-    others: tuple[tuple[float, float], ...] = (),
-) -> float:
-    """The absorption rate whose curve (with `others`, (F, ka) pairs) peaks at tmax_h."""
-
-    def slope_at_peak(ka: float) -> float:
-        own = own_f * _absorbed_slope(macro, ka, tmax_h)
-        return own + sum(f * _absorbed_slope(macro, k, tmax_h) for f, k in others)
-
-    low, high = _KA_SEARCH_PER_H
-    if not slope_at_peak(low) > 0 > slope_at_peak(high):
-        raise InvalidPkInput(f"{name} {tmax_h:g} h is a time to peak the model cannot reach.")
-    return float(brentq(slope_at_peak, low, high, xtol=1e-14, rtol=1e-14))
-
-
-def _tmax_of_ka(macro: tuple[float, ...], ka: float) -> float:
-    end = 1.0
-    while _absorbed_slope(macro, ka, end) > 0:
-        end *= 2
-    return float(brentq(lambda t: _absorbed_slope(macro, ka, t), 0.0, end, xtol=1e-14))
-
-
-def _ka_log_sd(macro: tuple[float, ...], ka: float, tmax_cv: float, name: str) -> float:
-    """The log-spread of ka that gives the time to peak its spread (5th-95th percentiles).
-
-    The time to peak falls as ka rises, so the 5th percentile of the time to peak is the
-    peak time of the 95th percentile ka: solve log tmax(ka e^-x) - log tmax(ka e^x) =
-    2 z sd(log tmax) for x = z sd(log ka).
-    """
-    if not tmax_cv:
-        return 0.0
-    width = 2 * _Z_95 * _log_sd_from_cv(tmax_cv)
-
-    def gap(x: float) -> float:
-        slow, fast = _tmax_of_ka(macro, ka * math.exp(-x)), _tmax_of_ka(macro, ka * math.exp(x))
-        return math.log(slow / fast) - width
-
-    widest = 5.0  # ka spread over e^-5 to e^5 of the typical value (a search bracket)
-    if gap(widest) < 0:
-        raise InvalidPkInput(f"{name} {tmax_cv:g} is a wider spread than the model can give.")
-    return float(brentq(gap, 0.0, widest, xtol=1e-12)) / _Z_95
+    total_f: float,
+    *,
+    share: float,
+    swallowed_f: float,
+    rate: float,
+    params: PkParameters,
+) -> tuple[_Way, ...]:
+    """A share of the dose through the mucosa, the rest swallowed: together total_f."""
+    mucosal_f = (total_f - (1 - share) * swallowed_f) / share
+    if not 0 < mucosal_f <= 1:
+        raise InvalidPkInput(
+            f"{name} {total_f:g} needs {mucosal_f:.3f} of the {share:g} absorbed through the "
+            f"mucosa (with {swallowed_f:g} of the swallowed rest); it must be above 0 and "
+            "at most 1."
+        )
+    return (
+        _Way(share, mucosal_f, rate, 0.0, spread=0),
+        _swallowed(params, 1 - share, swallowed_f),
+    )
 
 
 @lru_cache(maxsize=256)
 def _route_model(route: Route, formulation: Formulation, params: PkParameters) -> _RouteModel:
-    """Each route's pathways at the reference weight, with fitted absorption rates."""
+    """Each route's pathways at the typical values."""
+    swallowed_cv = params.swallowed_rate_cv
     if route == "iv":
-        return _RouteModel(((1.0, IV_BIOAVAILABILITY, None),), 0.0, 0.0)
-    key = "esketamine_intranasal" if formulation == "esketamine" else route
-    f = getattr(params, f"{key}_f")
-    tmax = getattr(params, f"{key}_tmax_h")
-    f_log_sd = _log_sd_from_cv(getattr(params, f"{key}_f_cv"))
-    if tmax is None:  # IM with no time to peak: straight into the blood
-        return _RouteModel(((1.0, f, None),), f_log_sd, 0.0)
-    macro = _typical_macro(params, formulation)
-    ka = _fit_ka(macro, tmax, f"{key}_tmax_h")
-    # The spread of ka is derived on the route's single-absorption model.
-    tmax_cv = getattr(params, f"{key}_tmax_cv")
-    ka_log_sd = _ka_log_sd(macro, ka, tmax_cv, f"{key}_tmax_cv")
-    s = params.sublingual_swallowed_fraction
-    if route != "sublingual" or not s:
-        return _RouteModel(((1.0, f, ka),), f_log_sd, ka_log_sd)
-    # The split sublingual dose: s swallowed (oral F and ka), 1 - s through the mucosa with
-    # the F and ka that keep the whole at sublingual_f and sublingual_tmax_h.
-    oral_f = params.oral_f
-    oral_ka = _fit_ka(macro, params.oral_tmax_h, "oral_tmax_h")
-    mucosal_f = (f - s * oral_f) / (1 - s)
-    mucosal_ka = _fit_ka(
-        macro,
-        tmax,
-        f"sublingual_tmax_h (with sublingual_swallowed_fraction {s:g})",
-        own_f=(1 - s) * mucosal_f,
-        others=((s * oral_f, oral_ka),),
+        return _RouteModel((_Way(1.0, IV_BIOAVAILABILITY, None, 0.0, 0),), 0.0, (0.0, 0.0))
+    if route == "im":
+        ka = _fit_ka(_typical_rates(params, formulation), params.im_tmax_h, "im_tmax_h")
+        return _RouteModel((_Way(1.0, params.im_f, ka, 0.0, 0),), params.im_f_cv, (0.0, 0.0))
+    if route == "oral":
+        ways: tuple[_Way, ...] = (_swallowed(params, 1.0, params.oral_f),)
+        return _RouteModel(ways, params.oral_f_cv, (0.0, swallowed_cv))
+    mucosal_cv = params.mucosal_rate_cv
+    if route == "sublingual":
+        # No source gives the swallowed share of a sublingual dose: the mucosa absorbs all
+        # it takes (as Perez-Ruixo 2021 finds for the nose), so the share is what makes
+        # the whole sublingual_f with oral_f for the swallowed rest.
+        share = (params.sublingual_f - params.oral_f) / (1 - params.oral_f)
+        if share <= 0:
+            raise InvalidPkInput(
+                f"sublingual_f ({params.sublingual_f:g}) must be more than oral_f "
+                f"({params.oral_f:g}): a sublingual dose is the swallowed dose plus what the "
+                "mouth absorbs."
+            )
+        rate = _MIN_PER_H / params.mucosal_absorption_min
+        ways = (
+            _Way(share, 1.0, rate, 0.0, spread=0),
+            _swallowed(params, 1 - share, params.oral_f),
+        )
+        return _RouteModel(ways, params.sublingual_f_cv, (mucosal_cv, swallowed_cv))
+    if formulation == "esketamine":
+        ways = _mucosal_and_swallowed(
+            "esketamine_intranasal_f",
+            params.esketamine_intranasal_f,
+            share=params.nasal_share,
+            swallowed_f=params.esketamine_swallowed_f,
+            rate=params.nasal_absorption_rate_per_h,
+            params=params,
+        )
+        return _RouteModel(ways, params.esketamine_intranasal_f_cv, (mucosal_cv, swallowed_cv))
+    ways = _mucosal_and_swallowed(
+        "intranasal_f",
+        params.intranasal_f,
+        share=params.nasal_share,
+        swallowed_f=params.oral_f,
+        rate=params.nasal_absorption_rate_per_h,
+        params=params,
     )
-    return _RouteModel(((1 - s, mucosal_f, mucosal_ka), (s, oral_f, oral_ka)), f_log_sd, ka_log_sd)
+    return _RouteModel(ways, params.intranasal_f_cv, (mucosal_cv, swallowed_cv))
 
 
 _ROUTE_FORMULATIONS: tuple[tuple[Route, Formulation], ...] = (
@@ -553,38 +598,81 @@ _ROUTE_FORMULATIONS: tuple[tuple[Route, Formulation], ...] = (
 )
 
 
+def _typical_rates(params: PkParameters, formulation: Formulation) -> tuple[Array, Array]:
+    """(rates, concentration per mg) of the typical reference patient, as 1-element arrays."""
+    ref = _reference_disposition(params, formulation)
+    rates, per_mg = _macro(tuple(np.array([v]) for v in ref._values()))
+    return np.array([r[0] for r in rates]), np.array([c[0] for c in per_mg])
+
+
+def _apart(ka: Array, rates: list[Array]) -> Array:
+    """The absorption rates, each moved to at least _RATE_GAP (relative) from every rate."""
+    for rate in rates:
+        close = np.abs(ka - rate) < _RATE_GAP * rate
+        ka = np.where(close, rate * (1 + 2 * _RATE_GAP), ka)
+    return ka
+
+
+def _absorbed_slope(macro: tuple[Array, Array], ka: float, t: float) -> float:
+    """d/dt of the concentration per mg absorbed first-order at rate ka, at time t."""
+    rates, per_mg = macro
+    ka_array = _apart(np.array([ka]), [np.array([r]) for r in rates])[0]
+    weights = per_mg * ka_array / (ka_array - rates)
+    rising = np.sum(weights) * ka_array * math.exp(-ka_array * t)
+    return float(rising - np.sum(weights * rates * np.exp(-rates * t)))
+
+
+def _fit_ka(macro: tuple[Array, Array], tmax_h: float, name: str) -> float:
+    """The absorption rate whose curve peaks at tmax_h."""
+    low, high = _KA_SEARCH_PER_H
+    if not _absorbed_slope(macro, low, tmax_h) > 0 > _absorbed_slope(macro, high, tmax_h):
+        raise InvalidPkInput(f"{name} {tmax_h:g} h is a time to peak the model cannot reach.")
+    return float(
+        brentq(lambda ka: _absorbed_slope(macro, ka, tmax_h), low, high, xtol=1e-14, rtol=1e-14)
+    )
+
+
 DEFAULT_PARAMETERS = PkParameters()
 # CLINICAL.md B's other intranasal racemic figure (a 2022 study: 0.11-0.17, falling with
-# dose): its midpoint, with the spread of its range.
-LOW_INTRANASAL_F_PARAMETERS = PkParameters(
-    intranasal_f=INTRANASAL_F_2022, intranasal_f_cv=_cv_from_range(*INTRANASAL_F_RANGE_2022)
-)
+# dose): its midpoint.
+LOW_INTRANASAL_F_PARAMETERS = PkParameters(intranasal_f=INTRANASAL_F_2022)
 
 
 def disposition(
     weight_kg: float, *, formulation: str = "racemic", params: PkParameters = DEFAULT_PARAMETERS
 ) -> Disposition:
-    """The typical two-compartment constants for a patient of this weight."""
+    """The typical three-compartment constants for a patient of this weight."""
     weight = _check_weight(weight_kg)
     ref = _reference_disposition(params, _check_formulation_name(formulation))
     ratio = weight / params.reference_weight_kg
-    clearance_scale = ratio**params.clearance_exponent
-    volume_scale = ratio**params.volume_exponent
+    cl = ratio**params.clearance_exponent
+    v = ratio**params.volume_exponent
     return Disposition(
-        ref.clearance_l_per_h * clearance_scale,
-        ref.central_volume_l * volume_scale,
-        ref.intercompartmental_clearance_l_per_h * clearance_scale,
-        ref.peripheral_volume_l * volume_scale,
+        ref.clearance_l_per_h * cl,
+        ref.central_volume_l * v,
+        ref.shallow_clearance_l_per_h * cl,
+        ref.shallow_volume_l * v,
+        ref.deep_clearance_l_per_h * cl,
+        ref.deep_volume_l * v,
     )
 
 
 def absorption_rates_per_h(
     route: str, *, formulation: str = "racemic", params: PkParameters = DEFAULT_PARAMETERS
 ) -> tuple[float | None, ...]:
-    """The fitted absorption rate of each pathway of a route (None: straight into blood)."""
+    """The typical absorption rate of each pathway of a route (None: straight into blood)."""
     checked = _check_route(route)
     model = _route_model(checked, _check_formulation(formulation, checked), params)
-    return tuple(ka for _, _, ka in model.pathways)
+    return tuple(way.rate_per_h for way in model.ways)
+
+
+def route_bioavailability(
+    route: str, *, formulation: str = "racemic", params: PkParameters = DEFAULT_PARAMETERS
+) -> float:
+    """The typical fraction of a dose by this route that reaches the blood."""
+    checked = _check_route(route)
+    model = _route_model(checked, _check_formulation(formulation, checked), params)
+    return sum(way.share * way.f for way in model.ways)
 
 
 # --- The closed-form solution ---------------------------------------------------------------
@@ -592,67 +680,73 @@ def absorption_rates_per_h(
 
 @dataclass(frozen=True, eq=False)
 class _Term:
-    """scale * exp(-decay * max(t - delay, 0)) * expm1(-growth * min(t, until)), per subject.
+    """One exponential of the curve, per subject.
 
-    With no growth the last factor is left out (a bolus); scale carries the 1/growth and the
-    sign. The rates are stored negated, ready to multiply the times.
+    scale * exp(-rate * max(t - input_h, 0)) * (-expm1(-rate * min(t, input_h))), or with
+    no input time scale * exp(-rate * t). `key` names the rate (shared by the terms of one
+    disposition rate), for the population's running products.
     """
 
     scale: Array
-    minus_decay: Array
-    delay_h: float
-    minus_growth: Array | None
-    until_h: float
+    rate: Array
+    input_h: float
+    key: int
 
 
 def _terms(subjects: Subjects) -> list[_Term]:
-    alpha, beta, c_alpha, c_beta = _macro(
-        subjects.clearance_l_per_h,
-        subjects.central_volume_l,
-        subjects.intercompartmental_clearance_l_per_h,
-        subjects.peripheral_volume_l,
+    rates, per_mg = _macro(
+        (
+            subjects.clearance_l_per_h,
+            subjects.central_volume_l,
+            subjects.shallow_clearance_l_per_h,
+            subjects.shallow_volume_l,
+            subjects.deep_clearance_l_per_h,
+            subjects.deep_volume_l,
+        )
     )
     terms = []
-    for way in subjects.pathways:
-        for rate, c in ((alpha, c_alpha), (beta, c_beta)):
-            per_mg = c * way.amount_mg * _NG_PER_ML_PER_MG_PER_L
-            ka = way.absorption_rate_per_h
-            if ka is not None:
-                # c D ka (exp(-rate t) - exp(-ka t)) / (ka - rate)
-                #   = c D ka exp(-p t) (1 - exp(-q t)) / q, p = min, q = |ka - rate|
-                gap = np.maximum(np.abs(ka - rate), _SMALLEST_RATE_GAP_PER_H)
-                terms.append(_Term(-per_mg * ka / gap, -np.minimum(rate, ka), 0, -gap, np.inf))
-            elif way.infusion_h:
-                # (D/T) c exp(-rate max(t - T, 0)) (1 - exp(-rate min(t, T))) / rate
-                length = way.infusion_h
-                terms.append(_Term(-per_mg / length / rate, -rate, length, -rate, length))
-            else:
-                terms.append(_Term(per_mg, -rate, 0, None, np.inf))
+    for index, way in enumerate(subjects.pathways):
+        amount = way.amount_mg * _NG_PER_ML_PER_MG_PER_L
+        parts: list[tuple[Array, Array, int]]
+        if way.absorption_rate_per_h is None:
+            parts = [
+                (amount * c, rate, key)
+                for key, (rate, c) in enumerate(zip(rates, per_mg, strict=True))
+            ]
+        else:
+            # c ka / (ka - rate) (exp(-rate t) - exp(-ka t)), summed over the rates.
+            ka = _apart(way.absorption_rate_per_h, rates)
+            weights = [amount * c * ka / (ka - rate) for rate, c in zip(rates, per_mg, strict=True)]
+            parts = [
+                (w, rate, key) for key, (w, rate) in enumerate(zip(weights, rates, strict=True))
+            ]
+            parts.append((-sum(weights, np.zeros_like(ka)), ka, 3 + index))
+        for scale, rate, key in parts:
+            spread = rate * way.input_h if way.input_h else 1.0
+            terms.append(_Term(scale / spread, rate, way.input_h, key))
     return terms
 
 
-def _add_concentrations(terms: list[_Term], t_h: Array, out: Array, work: Array) -> Array:
-    """Fill out (times x subjects) with the concentration in ng/mL; work is scratch."""
-    out.fill(0.0)
-    scratch = work[: 2 * t_h.size].reshape(2, t_h.size, -1)
-    first, second = scratch[0], scratch[1]
+def _concentrations(terms: list[_Term], t_h: Array, n: int) -> Array:
+    """The concentration (times x subjects, ng/mL) at any times, each term by exp."""
+    out = np.zeros((t_h.size, n))
     for term in terms:
-        np.multiply.outer(np.maximum(t_h - term.delay_h, 0), term.minus_decay, out=first)
-        np.exp(first, out=first)
-        if term.minus_growth is None:
-            first *= term.scale
+        if term.input_h:
+            late = np.maximum(t_h - term.input_h, 0)
+            value = np.exp(-np.multiply.outer(late, term.rate))
+            value *= -np.expm1(-np.multiply.outer(np.minimum(t_h, term.input_h), term.rate))
         else:
-            np.multiply.outer(np.minimum(t_h, term.until_h), term.minus_growth, out=second)
-            np.expm1(second, out=second)
-            second *= term.scale
-            first *= second
-        out += first
+            value = np.exp(-np.multiply.outer(t_h, term.rate))
+        out += value * term.scale
     return out
 
 
-def _concentrations(terms: list[_Term], t_h: Array, n: int) -> Array:
-    out = np.empty((t_h.size, n))
-    return _add_concentrations(terms, t_h, out, np.empty((2 * t_h.size, n)))
+def concentrations_ng_ml(subjects: Subjects, t_h: Array) -> Array:
+    """The closed-form concentration of each subject at each time (times x subjects)."""
+    times = np.asarray(t_h, dtype=np.float64)
+    if times.ndim != 1 or not np.all(np.isfinite(times)) or np.any(times < 0):
+        raise InvalidPkInput("t_h must be a one-dimensional array of hours, each 0 or more.")
+    return _concentrations(_terms(subjects), times, subjects.count)
 
 
 @dataclass(frozen=True)
@@ -677,42 +771,40 @@ def _check_dose(
     )
 
 
-def concentrations_ng_ml(subjects: Subjects, t_h: Array) -> Array:
-    """The closed-form concentration of each subject at each time (times x subjects)."""
-    times = np.asarray(t_h, dtype=np.float64)
-    if times.ndim != 1 or not np.all(np.isfinite(times)) or np.any(times < 0):
-        raise InvalidPkInput("t_h must be a one-dimensional array of hours, each 0 or more.")
-    return _concentrations(_terms(subjects), times, subjects.clearance_l_per_h.size)
+# Rows of the between-patient draws: clearance, central volume, shallow volume, F, the
+# mucosal (or IM) absorption rate and the swallowed absorption rate.
+_DRAWS = 6
 
 
 def _subjects(dose: _Dose, params: PkParameters, eta: Array) -> Subjects:
-    """Each subject's model; eta holds standard normal draws for CL, V, F and ka (4 x n)."""
-    formulation = dose.formulation
-    typical = disposition(dose.weight_kg, formulation=formulation, params=params)
-    model = _route_model(dose.route, formulation, params)
-    esketamine = formulation == "esketamine"
-    cl_sd = _log_sd_from_cv(params.esketamine_clearance_cv if esketamine else params.clearance_cv)
-    v_sd = _log_sd_from_cv(params.esketamine_volume_cv if esketamine else params.volume_cv)
-    volume_scale = np.exp(v_sd * eta[1])
-    f_scale = np.exp(model.f_log_sd * eta[2])
-    ka_scale = np.exp(model.ka_log_sd * eta[3])
+    """Each subject's model; eta holds standard normal draws (_DRAWS x n)."""
+    typical = disposition(dose.weight_kg, formulation=dose.formulation, params=params)
+    model = _route_model(dose.route, dose.formulation, params)
+    n = eta.shape[1]
+
+    def spread(value: float, cv: float, row: int) -> Array:
+        drawn: Array = value * np.exp(_log_sd_from_cv(cv) * eta[row])
+        return drawn
+
+    f_scale = spread(1.0, model.f_cv, 3)
     pathways = tuple(
         Pathway(
-            # CLINICAL.md B: F is a fraction of the dose; a subject's F is capped at 1.
-            amount_mg=dose.dose_mg * share * np.minimum(f * f_scale, 1.0),
-            absorption_rate_per_h=None if ka is None else ka * ka_scale,
-            infusion_h=dose.infusion_min / _MIN_PER_H,
+            # F is a fraction of the dose: a subject's F is capped at 1.
+            amount_mg=dose.dose_mg * way.share * np.minimum(way.f * f_scale, 1.0),
+            absorption_rate_per_h=None
+            if way.rate_per_h is None
+            else spread(way.rate_per_h, model.rate_cvs[way.spread], 4 + way.spread),
+            input_h=dose.infusion_min / _MIN_PER_H if way.rate_per_h is None else way.input_h,
         )
-        for share, f, ka in model.pathways
+        for way in model.ways
     )
-    n = eta.shape[1]
     return Subjects(
-        clearance_l_per_h=typical.clearance_l_per_h * np.exp(cl_sd * eta[0]),
-        central_volume_l=typical.central_volume_l * volume_scale,
-        intercompartmental_clearance_l_per_h=np.full(
-            n, typical.intercompartmental_clearance_l_per_h
-        ),
-        peripheral_volume_l=typical.peripheral_volume_l * volume_scale,
+        clearance_l_per_h=spread(typical.clearance_l_per_h, params.clearance_cv, 0),
+        central_volume_l=spread(typical.central_volume_l, params.central_volume_cv, 1),
+        shallow_clearance_l_per_h=np.full(n, typical.shallow_clearance_l_per_h),
+        shallow_volume_l=spread(typical.shallow_volume_l, params.shallow_volume_cv, 2),
+        deep_clearance_l_per_h=np.full(n, typical.deep_clearance_l_per_h),
+        deep_volume_l=np.full(n, typical.deep_volume_l),
         pathways=pathways,
     )
 
@@ -756,7 +848,7 @@ def simulate(  # noqa: PLR0913 - the issue's call: route and dose, then keyword 
     """The typical patient's plasma ketamine after one dose by one route."""
     dose = _check_dose(route, dose_mg, weight_kg, infusion_min, formulation)
     t_h = _time_grid(hours, step_min)
-    subjects = _subjects(dose, params, np.zeros((4, 1)))  # every spread at its median
+    subjects = _subjects(dose, params, np.zeros((_DRAWS, 1)))  # every spread at its median
     terms = _terms(subjects)
     conc = _concentrations(terms, t_h, 1)[:, 0]
     tmax, cmax = _peak(terms, t_h, conc)
@@ -783,37 +875,17 @@ def _frozen(values: Array) -> Array:
     return values
 
 
-def equivalent_dose(  # noqa: PLR0913 - the issue's call, with an infusion time per side
-    from_route: str,
-    dose_mg: float,
-    to_route: str,
-    *,
-    weight_kg: float,
-    match: str = "auc",
-    from_infusion_min: float = 0.0,
-    to_infusion_min: float = 0.0,
-    params: PkParameters = DEFAULT_PARAMETERS,
-) -> float:
-    """The dose (mg) by to_route that gives the same AUC (or Cmax) as dose_mg by from_route.
-
-    Racemic ketamine only: matching esketamine to racemic concentrations would ignore the
-    enantiomers' potencies, which CLINICAL.md does not give.
-    """
-    if match not in MATCHES:
-        raise InvalidPkInput(f"match must be one of {', '.join(MATCHES)}, not {match!r}.")
-    given = simulate(
-        from_route, dose_mg, weight_kg=weight_kg, infusion_min=from_infusion_min, params=params
-    )
-    # The model is linear in dose: the answer is the given exposure over that of 1 mg.
-    one_mg = simulate(
-        to_route, 1.0, weight_kg=weight_kg, infusion_min=to_infusion_min, params=params
-    )
-    if match == "auc":
-        return given.auc_ng_h_ml / one_mg.auc_ng_h_ml
-    return given.cmax_ng_ml / one_mg.cmax_ng_ml
-
-
 # --- The population -----------------------------------------------------------------------
+
+
+def _is_match(value: object) -> TypeGuard[Match]:
+    return value in MATCHES
+
+
+def _check_match(match: object) -> Match:
+    if not _is_match(match):
+        raise InvalidPkInput(f"match must be one of {', '.join(MATCHES)}, not {match!r}.")
+    return match
 
 
 def _check_count(n: object) -> int:
@@ -841,18 +913,18 @@ def population(  # noqa: PLR0913 - the issue's call: route and dose, then keywor
     formulation: str = "racemic",
     params: PkParameters = DEFAULT_PARAMETERS,
 ) -> Population:
-    """Many patients of one weight, each with their own CL, V, F and ka, given one dose.
+    """Many patients of one weight, each with their own disposition, F and absorption.
 
-    Log-normal inter-individual variability around the typical values (the typical value
-    is each spread's median). Computed a block of time points at a time: all patients at
-    those times, their percentiles, then the next block; memory stays at a few blocks.
+    Log-normal between-patient variability around the typical values (the typical value
+    is each spread's median). The curves are computed one time point at a time for every
+    patient (`_sweep`), so memory stays at a few rows of patients.
     """
     dose = _check_dose(route, dose_mg, weight_kg, infusion_min, formulation)
     count = _check_count(n)
     rng = np.random.default_rng(_check_seed(seed))
     t_h = _time_grid(hours, step_min)
-    subjects = _subjects(dose, params, rng.standard_normal((4, count)))
-    bands, cmax, peak_index = _run(_terms(subjects), t_h, count)
+    subjects = _subjects(dose, params, rng.standard_normal((_DRAWS, count)))
+    bands, cmax, peak_index = _sweep(_terms(subjects), t_h, count)
     return Population(
         route=dose.route,
         formulation=dose.formulation,
@@ -871,31 +943,185 @@ def population(  # noqa: PLR0913 - the issue's call: route and dose, then keywor
     )
 
 
-def _run(terms: list[_Term], t_h: Array, n: int) -> tuple[Array, Array, NDArray[np.intp]]:
-    """All subjects a block of times at a time: (percentile bands, cmax, peak index)."""
-    rows = max(1, _BLOCK_VALUES // n)
-    conc_block = np.empty((rows, n))
-    work = np.empty((2 * rows, n))
+@dataclass
+class _Phase:
+    """The curve over the rows where the same pathways are still arriving.
+
+    Each term is scale * exp(-rate * t) times a factor that depends only on whether the
+    row is before or after the term's input time: before, -expm1 gives a constant minus
+    the exponential; after, (exp(rate * T) - 1) times it.
+    """
+
+    constant: Array
+    weights: dict[int, Array]
+
+
+def _phase(terms: list[_Term], t: float, n: int) -> _Phase:
+    constant = np.zeros(n)
+    weights: dict[int, Array] = {}
+    for term in terms:
+        if not term.input_h:
+            weight = term.scale
+        elif t <= term.input_h:
+            constant += term.scale
+            weight = -term.scale
+        else:
+            weight = term.scale * np.expm1(term.rate * term.input_h)
+        weights[term.key] = weights.get(term.key, 0) + weight
+    return _Phase(constant, weights)
+
+
+def _sweep(terms: list[_Term], t_h: Array, n: int) -> tuple[Array, Array, NDArray[np.intp]]:
+    """Every subject, one time point at a time: (percentile bands, cmax, peak index).
+
+    The times are evenly spaced, so each exponential is the one before it times a constant
+    per subject: one multiplication per term and time instead of an exp. The running
+    products are restarted by exp wherever a pathway stops arriving.
+    """
+    rates = {term.key: term.rate for term in terms}
+    step_h = t_h[1] - t_h[0] if t_h.size > 1 else 0.0
+    steps = {key: np.exp(-rate * step_h) for key, rate in rates.items()}
+    switches = sorted({term.input_h for term in terms if term.input_h})
     bands = np.empty((len(PERCENTILES), t_h.size))
     cmax = np.full(n, -np.inf)
     peak_index = np.zeros(n, dtype=np.intp)
-    # numpy's "linear" percentile: between order statistics floor(h) and floor(h) + 1,
-    # h = (n - 1) p / 100.
-    position = np.array(PERCENTILES) / 100 * (n - 1)
-    below = np.floor(position).astype(np.intp)
-    above = np.minimum(below + 1, n - 1)
-    fraction = position - below
+    running = RunningPercentiles(n, tuple(float(p) for p in PERCENTILES))
+    row = np.empty(n)
     higher = np.empty(n, dtype=bool)
-    for start in range(0, t_h.size, rows):
-        times = t_h[start : start + rows]
-        conc = _add_concentrations(terms, times, conc_block[: times.size], work)
-        # Sorted as float32: half the time of float64, for percentiles that move by less
-        # than 1e-7 of themselves. The concentrations themselves are float64.
-        ordered = np.sort(conc.astype(np.float32), axis=1)
-        low, high = ordered[:, below].astype(np.float64), ordered[:, above]
-        bands[:, start : start + times.size] = (low + fraction * (high - low)).T
-        for offset, row in enumerate(conc):
-            np.greater(row, cmax, out=higher)  # strictly: the first time of a repeated peak
+    phase_end = -1.0
+    scaled: list[tuple[Array, Array]] = []
+    constant: Array | None = None
+    for k, t in enumerate(t_h):
+        if k == 0 or t > phase_end:
+            phase = _phase(terms, float(t), n)
+            constant = phase.constant if np.any(phase.constant) else None
+            scaled = [
+                (weight * np.exp(-rates[key] * t), steps[key])
+                for key, weight in phase.weights.items()
+            ]
+            phase_end = next((s for s in switches if s >= t), math.inf)
+        _add_all(row, [value for value, _ in scaled], constant)
+        for running_product, step in scaled:
+            np.multiply(running_product, step, out=running_product)
+        bands[:, k] = running.add(row)
+        np.greater(row, cmax, out=higher)  # strictly: the first time of a repeated peak
+        if higher.any():  # after every peak, no row rises: nothing to copy
             np.copyto(cmax, row, where=higher)
-            np.copyto(peak_index, start + offset, where=higher)
+            np.copyto(peak_index, k, where=higher)
     return bands, cmax, peak_index
+
+
+def _add_all(out: Array, values: list[Array], constant: Array | None) -> None:
+    """Write constant + the sum of values (at least one) into out, without clearing it."""
+    first, *rest = values
+    if constant is None:
+        np.copyto(out, first)
+    else:
+        np.add(constant, first, out=out)
+    for value in rest:
+        out += value
+
+
+# --- Equivalent doses -----------------------------------------------------------------------
+
+
+def equivalent_dose(  # noqa: PLR0913 - the issue's call, with an infusion time per side
+    from_route: str,
+    dose_mg: float,
+    to_route: str,
+    *,
+    weight_kg: float,
+    match: str = "auc",
+    from_infusion_min: float = 0.0,
+    to_infusion_min: float = 0.0,
+    params: PkParameters = DEFAULT_PARAMETERS,
+) -> Equivalence:
+    """The dose by to_route that gives the same AUC (or Cmax) as dose_mg by from_route.
+
+    Racemic ketamine only: matching esketamine to racemic concentrations would ignore the
+    enantiomers' potencies, which CLINICAL.md does not give.
+    """
+    checked = _check_match(match)
+    given = _check_dose(from_route, dose_mg, weight_kg, from_infusion_min, "racemic")
+    target = _check_dose(to_route, 1.0, weight_kg, to_infusion_min, "racemic")
+    from_typical = route_bioavailability(given.route, params=params)
+    to_typical = route_bioavailability(target.route, params=params)
+    from_f, to_f = from_typical, to_typical
+    if given.route != target.route:
+        # Each side read at the bioavailability that makes the target dose smaller: the
+        # from-route at its lowest, the to-route at its highest (CLINICAL.md G11). A
+        # different F scales that route's whole curve.
+        from_f = min(PUBLISHED_F_RANGES[given.route, "racemic"][0], from_typical)
+        to_f = max(PUBLISHED_F_RANGES[target.route, "racemic"][1], to_typical)
+    typical_mg = _matching_dose(given, target, checked, params)
+    low_mg, high_mg = _matching_range(given, target, checked, params)
+    return Equivalence(
+        from_route=given.route,
+        from_dose_mg=given.dose_mg,
+        to_route=target.route,
+        match=checked,
+        dose_mg=typical_mg * (from_f / from_typical) * (to_typical / to_f),
+        typical_mg=typical_mg,
+        low_mg=low_mg,
+        high_mg=high_mg,
+        from_f=from_f,
+        to_f=to_f,
+        notes=_equivalence_notes(given.route, target.route, from_f, to_f, params),
+    )
+
+
+def _matching_dose(given: _Dose, target: _Dose, match: Match, params: PkParameters) -> float:
+    # The model is linear in dose: the answer is the given exposure over that of 1 mg.
+    exposures = []
+    for dose in (given, target):
+        profile = simulate(
+            dose.route,
+            dose.dose_mg,
+            weight_kg=dose.weight_kg,
+            infusion_min=dose.infusion_min,
+            params=params,
+        )
+        exposures.append(profile.auc_ng_h_ml if match == "auc" else profile.cmax_ng_ml)
+    return exposures[0] / exposures[1]
+
+
+def _matching_range(
+    given: _Dose, target: _Dose, match: Match, params: PkParameters
+) -> tuple[float, float]:
+    """The 5th-95th percentile of the matching dose between simulated patients.
+
+    Each patient keeps one disposition and gets their own F and absorption per route.
+    """
+    rng = np.random.default_rng(0)
+    eta = rng.standard_normal((_DRAWS, _EQUIVALENCE_PATIENTS))
+    other = eta.copy()
+    other[3:] = rng.standard_normal((_DRAWS - 3, _EQUIVALENCE_PATIENTS))
+    t_h = _time_grid(12.0, 1.0)
+    exposures = []
+    for dose, draws in ((given, eta), (target, other)):
+        subjects = _subjects(dose, params, draws)
+        if match == "auc":
+            exposures.append(_auc(subjects))
+        else:
+            exposures.append(_sweep(_terms(subjects), t_h, _EQUIVALENCE_PATIENTS)[1])
+    low, high = np.percentile(exposures[0] / exposures[1] * target.dose_mg, [5, 95])
+    return float(low), float(high)
+
+
+def _equivalence_notes(
+    from_route: Route, to_route: Route, from_f: float, to_f: float, params: PkParameters
+) -> tuple[str, ...]:
+    if from_route == to_route:
+        return ()
+    notes = []
+    for route, f, side in ((from_route, from_f, "from"), (to_route, to_f, "to")):
+        low, high = PUBLISHED_F_RANGES[route, "racemic"]
+        if low == high:
+            continue
+        typical = route_bioavailability(route, params=params)
+        which = "lowest" if side == "from" else "highest"
+        notes.append(
+            f"{route} bioavailability taken as {f:.2f}, the {which} published "
+            f"({low:.2f}-{high:.2f}; typical {typical:.2f}), so the dose is not overestimated."
+        )
+    return tuple(notes)

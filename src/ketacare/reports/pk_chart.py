@@ -43,7 +43,7 @@ DRAW_STEP_H = 5 / 60
 MODEL_STEP_H = 1 / 60  # pk.simulate's and pk.population's default sampling step
 LEGEND_HEADROOM = 1.3
 FOOTNOTE_LINE = 0.035  # of the figure's height, per line of footnote
-FOOTNOTE_WIDTH = 130  # characters: what fits across the figure at 8.5 points
+FOOTNOTE_WIDTH = 110  # characters: what fits across the figure at 8.5 points, with a margin
 PLANNED_COLOUR = "#1f5a99"  # dark blue: 7:1 contrast on white
 COMPARE_COLOUR = "#b34700"  # dark orange: 5.5:1 on white, and dashed, so not colour alone
 
@@ -215,19 +215,15 @@ def chart_description(preview: PkPreview) -> str:
 
 def model_notes(routes: tuple[str, ...]) -> list[str]:
     """What a prescriber must know to read these routes: the model's weakest assumptions."""
-    defaults = pk.DEFAULT_PARAMETERS
     notes = []
     if "intranasal" in routes:
-        low_f = min(pk.INTRANASAL_F_RANGE_2022)
+        # The model's intranasal figure is the higher published one (pk.PkParameters).
+        low_f, high_f = pk.PUBLISHED_F_RANGES["intranasal", "racemic"]
         notes.append(
-            f"Intranasal assumes a bioavailability of {defaults.intranasal_f:g}; published "
-            f"figures for racemic ketamine conflict ({low_f:g} to "
-            f"{pk.INTRANASAL_F_YANAGIHARA_2003:g})."
-        )
-    if "im" in routes and defaults.im_tmax_h is None:
-        notes.append(
-            "IM has no published time to peak here: it is modelled as entering the blood at "
-            "once, so its peak is an upper bound (and a same-peak IM dose a lower bound)."
+            f"Intranasal: published bioavailabilities of racemic ketamine conflict ({low_f:g} "
+            f"to {high_f:g}). The model uses the higher figure, "
+            f"{pk.DEFAULT_PARAMETERS.intranasal_f:g}, so it never shows less exposure than "
+            "may occur; dose conversions use whichever figure gives the smaller dose."
         )
     return notes
 
@@ -236,8 +232,9 @@ def _notes(preview: PkPreview) -> list[str]:
     """The footnotes: what the picture is, and the model's weak points for these routes."""
     return [
         (
-            "Model simulation from published average pharmacokinetics; not a measured level. "
-            "Individual levels vary."
+            "Model simulation from published population pharmacokinetics; not a measured "
+            "level. Shaded: 90% of simulated patients, from published between-patient "
+            "variability."
         ),
         *model_notes((preview.planned.route, preview.compare.route)),
     ]

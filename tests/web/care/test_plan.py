@@ -68,7 +68,12 @@ def test_a_prescriber_writes_the_first_plan(approved, prescriber, signed_in):
     assert_inline_svg_without_external_refs(html)
     assert "Peak level (Cmax)" in html
     assert f"{plan.pk_summary['cmax_ng_ml']} ng/mL" in html
-    assert f"{plan.pk_summary['iv_equivalent_mg']} mg (IV reference: 35.0 mg)" in html
+    summary = plan.pk_summary
+    assert f"{summary['iv_equivalent_mg']} mg (IV reference: 35.0 mg)" in html
+    assert f"typical patient</th><td>{summary['iv_equivalent_typical_mg']} mg" in html
+    low, high = summary["iv_equivalent_5_95_mg"]
+    assert f"90% of simulated patients</th><td>{low} to {high} mg" in html
+    assert "Sublingual bioavailability taken as 0.24, the lowest published" in html
     assert audit(action=AuditAction.CREATE, object_type="treatment.TreatmentPlan")
 
 
