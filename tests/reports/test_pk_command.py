@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from io import StringIO
 from pathlib import Path
 
@@ -157,14 +158,43 @@ def test_a_subcommand_is_required() -> None:
 # --- pk equivalent ---------------------------------------------------------------------------
 
 
-def _table(printed: str) -> dict[str, list[float]]:
-    """Route name -> the numbers on its row (mg, mg/kg[, mg, mg/kg])."""
-    rows = {}
+@dataclass(frozen=True)
+class Row:
+    """One row of the table: a dose by one route matching the source on one measure."""
+
+    mg: float  # proposed (cautious)
+    mg_per_kg: float
+    typical_mg: float
+    low_mg: float  # 5th-95th percentile between simulated patients
+    high_mg: float
+
+
+ROW = re.compile(
+    r"^(?P<route>\S.*?)?\s+(?P<match>same AUC|same peak \(Cmax\))\s+"
+    r"(?P<mg>\d+\.\d) mg\s+(?P<kg>\d+\.\d\d) mg/kg\s+(?P<typical>\d+\.\d) mg\s+"
+    r"(?P<low>\d+\.\d)-(?P<high>\d+\.\d) mg$"
+)
+MATCH_OF = {"same AUC": "auc", "same peak (Cmax)": "cmax"}
+
+
+def _table(printed: str) -> dict[str, dict[str, Row]]:
+    """Route name -> {"auc"/"cmax": its row}; a route is named on its first row only."""
+    rows: dict[str, dict[str, Row]] = {}
+    route = ""
     for line in printed.splitlines():
-        match = re.match(r"^(\S.*?)\s{2,}(\d[\d.\s]*)$", line)
-        if match:
-            rows[match.group(1)] = [float(x) for x in match.group(2).split()]
+        found = ROW.match(line)
+        if not found:
+            continue
+        route = found["route"] or route
+        rows.setdefault(route, {})[MATCH_OF[found["match"]]] = Row(
+            *(float(found[key]) for key in ("mg", "kg", "typical", "low", "high"))
+        )
     return rows
+
+
+def _words(printed: str) -> str:
+    """The output as one line of words, so that a sentence wrapped over lines reads whole."""
+    return " ".join(printed.split())
 
 
 # Row name -> (route, infusion minutes). IV is over the reference 40 minutes unless the
@@ -176,23 +206,37 @@ ROUTE_ROWS = {
     "IV over 40 min": ("iv", 40),
     "IM": ("im", 0),
 }
+SOURCES = ["sublingual:100", "intranasal:56", "oral:150", "iv:35:40", "iv:35", "im:50"]
 
 
 def test_equivalent_lists_the_at_home_routes_first_then_the_others() -> None:
     printed = _pk("equivalent", "--from", "sublingual:100", "--weight", "70")
-    assert list(_table(printed)) == list(ROUTE_ROWS)
+    table = _table(printed)
+    assert list(table) == list(ROUTE_ROWS)
+    assert all(list(row) == ["auc", "cmax"] for row in table.values())
     assert "Doses matching Sublingual 100 mg (1.43 mg/kg) for a patient of 70 kg" in printed
-    assert "Same AUC" in printed
-    assert "Same peak (Cmax)" in printed
+    assert "Proposed dose" in printed
+    assert "Typical" in printed
+    assert "5-95% of patients" in printed
+
+
+def _expected(item: pk.Equivalence, weight_kg: float) -> Row:
+    return Row(
+        round(item.dose_mg, 1),
+        round(item.dose_mg / weight_kg, 2),
+        round(item.typical_mg, 1),
+        round(item.low_mg, 1),
+        round(item.high_mg, 1),
+    )
 
 
 @pytest.mark.parametrize("weight", ["70", "45", "120"])
-def test_equivalent_doses_are_the_models_in_mg_and_mg_per_kg(weight) -> None:
+def test_equivalent_doses_are_the_models_proposed_typical_and_range(weight) -> None:
     weight_kg = float(weight)
     table = _table(_pk("equivalent", "--from", "sublingual:100", "--weight", weight))
     for name, (route, infusion_min) in ROUTE_ROWS.items():
-        auc_mg, cmax_mg = (
-            pk.equivalent_dose(
+        for match in ("auc", "cmax"):
+            item = pk.equivalent_dose(
                 "sublingual",
                 100,
                 route,
@@ -200,19 +244,36 @@ def test_equivalent_doses_are_the_models_in_mg_and_mg_per_kg(weight) -> None:
                 match=match,
                 to_infusion_min=infusion_min,
             )
-            for match in ("auc", "cmax")
-        )
-        assert table[name] == [
-            round(auc_mg, 1),
-            round(auc_mg / weight_kg, 2),
-            round(cmax_mg, 1),
-            round(cmax_mg / weight_kg, 2),
-        ], name
+            assert table[name][match] == _expected(item, weight_kg), (name, match)
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_every_row_shows_its_range_and_proposes_no_more_than_the_typical_dose(source) -> None:
+    printed = _pk("equivalent", "--from", source, "--weight", "70")
+    peak_lines = [line for line in printed.splitlines() if "same peak" in line]
+    table = _table(printed)
+    # Every peak-based dose is shown only with its uncertainty: each of its lines parses
+    # with a 5-95% range, one per route.
+    assert len(peak_lines) == len(table) == len(ROUTE_ROWS)
+    assert all(ROW.match(line) for line in peak_lines)
+    for rows in table.values():
+        assert set(rows) == {"auc", "cmax"}
+        for row in rows.values():
+            assert row.mg <= row.typical_mg
+            assert row.low_mg <= row.high_mg
+
+
+@pytest.mark.parametrize("source", SOURCES)
+@pytest.mark.parametrize("weight", ["30", "70", "250"])
+def test_the_output_fits_100_columns(source, weight) -> None:
+    printed = _pk("equivalent", "--from", source, "--weight", weight)
+    assert max(len(line) for line in printed.splitlines()) <= 100
 
 
 def test_the_route_the_dose_comes_from_matches_itself() -> None:
     table = _table(_pk("equivalent", "--from", "oral:150", "--weight", "60"))
-    assert table["Oral (swallowed)"] == [150.0, 2.5, 150.0, 2.5]
+    for row in table["Oral (swallowed)"].values():
+        assert (row.mg, row.mg_per_kg, row.typical_mg) == (150.0, 2.5, 150.0)
 
 
 @pytest.mark.parametrize(
@@ -229,7 +290,7 @@ def test_the_iv_row_is_given_as_the_iv_dose_is_or_else_over_40_minutes(
     route, dose = source.split(":")[:2]
     from_infusion_min = float(source.split(":")[2]) if source.count(":") == 2 else 0
     table = _table(_pk("equivalent", "--from", source, "--weight", "70", "--match", "cmax"))
-    cmax_mg = pk.equivalent_dose(
+    item = pk.equivalent_dose(
         route,
         float(dose),
         "iv",
@@ -238,25 +299,53 @@ def test_the_iv_row_is_given_as_the_iv_dose_is_or_else_over_40_minutes(
         from_infusion_min=from_infusion_min,
         to_infusion_min=infusion_min,
     )
-    assert table[iv_row] == [round(cmax_mg, 1), round(cmax_mg / 70, 2)]
+    assert table[iv_row] == {"cmax": _expected(item, 70)}
+
+
+def test_the_notes_say_once_each_which_bioavailability_was_used_and_why() -> None:
+    printed = _pk("equivalent", "--from", "intranasal:56", "--weight", "70")
+    words = _words(printed)
+    why = "Proposed: the dose computed with the bioavailability that gives the smaller dose"
+    assert why in words
+    # Every conversion's notes, in words, each once however many rows it applies to.
+    notes = {
+        note
+        for route, infusion_min in ROUTE_ROWS.values()
+        for match in ("auc", "cmax")
+        for note in pk.equivalent_dose(
+            "intranasal",
+            56,
+            route,
+            weight_kg=70,
+            match=match,
+            to_infusion_min=infusion_min,
+        ).notes
+    }
+    assert notes
+    for note in notes:
+        assert words.count(note[0].upper() + note[1:]) == 1, note
+    assert "Intranasal bioavailability taken as 0.11, the lowest published" in words
+    assert "Sublingual bioavailability taken as 0.32, the highest published" in words
 
 
 def test_the_table_warns_where_the_model_is_weakest() -> None:
-    printed = _pk("equivalent", "--from", "sublingual:100", "--weight", "70")
-    assert "Intranasal assumes a bioavailability of 0.45" in printed
-    assert "conflict (0.11 to 0.45)" in printed
-    assert "IM has no published time to peak" in printed
-    assert "not a prescription" in printed
+    words = _words(_pk("equivalent", "--from", "sublingual:100", "--weight", "70"))
+    assert "published bioavailabilities of racemic ketamine conflict (0.11 to 0.45)" in words
+    assert "The model uses the higher figure, 0.45" in words
+    assert "A dose matched on the peak is shown only with this range." in words
+    assert "published between-patient variability" in words
+    assert "at once" not in words  # IM has an absorption now
+    assert "not a prescription" in words
 
 
-@pytest.mark.parametrize(("match", "heading"), [("auc", "Same AUC"), ("cmax", "Same peak")])
+@pytest.mark.parametrize(("match", "heading"), [("auc", "same AUC"), ("cmax", "same peak")])
 def test_equivalent_can_match_one_measure_only(match, heading) -> None:
     printed = _pk("equivalent", "--from", "intranasal:56", "--weight", "70", "--match", match)
     assert heading in printed
-    assert ("Same peak" if match == "auc" else "Same AUC") not in printed
+    assert ("same peak" if match == "auc" else "same AUC") not in printed
     table = _table(printed)
-    mg = pk.equivalent_dose("intranasal", 56, "sublingual", weight_kg=70, match=match)
-    assert table["Sublingual"] == [round(mg, 1), round(mg / 70, 2)]
+    item = pk.equivalent_dose("intranasal", 56, "sublingual", weight_kg=70, match=match)
+    assert table["Sublingual"] == {match: _expected(item, 70)}
 
 
 @pytest.mark.parametrize(

@@ -2,20 +2,27 @@
 
     ketacare pk plot --route sublingual --dose 100 --weight 70 [--compare iv:35:40] -o preview.svg
     ketacare pk equivalent --from iv:35:40 --weight 70 [--match auc|cmax|both]
+    ketacare pk evidence [--markdown] [--svg docs/pharmacokinetics-evidence.svg]
 
 Both are model simulations (`ketacare.clinical.pk`), a starting point for the prescriber's
-judgement, never a prescription. Nothing is written unless every option is valid.
+judgement, never a prescription. `pk equivalent` proposes the cautious dose (CLINICAL.md
+G11) beside the typical patient's and the 5-95% range between simulated patients, and says
+which bioavailability each conversion used. `pk evidence` holds the model against published
+observations: a summary, the docs' table (--markdown) and figure (--svg). Nothing is written
+unless every option is valid.
 """
 
 from __future__ import annotations
 
 import math
+import textwrap
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ketacare.clinical import pk
+from ketacare.reports import pk_evidence
 from ketacare.reports.pk_chart import (
     AUC_UNIT,
     IV_REFERENCE_INFUSION_MIN,
@@ -143,7 +150,9 @@ class Command(BaseCommand):
     help = "Pharmacokinetic previews: `pk plot` draws a dose over time, `pk equivalent` a table."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True, metavar="plot|equivalent")
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="plot|equivalent|evidence"
+        )
         plot = sub.add_parser("plot", help="Draw plasma ketamine over time as an SVG.")
         plot.add_argument("--route", required=True, help=f"One of {', '.join(ROUTES)}.")
         plot.add_argument("--dose", required=True, help="The dose in mg.")
@@ -167,12 +176,33 @@ class Command(BaseCommand):
         )
         equivalent.add_argument("--weight", required=True, help="The patient's weight in kg.")
         equivalent.add_argument("--match", default="both", help="auc, cmax or both (default).")
+        evidence = sub.add_parser(
+            "evidence", help="The model against published observations: summary, table, figure."
+        )
+        evidence.add_argument(
+            "--markdown", action="store_true", help="Print the docs' observation table."
+        )
+        evidence.add_argument("--svg", help="Write the docs' figure to this SVG file.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "plot":
             self._plot(options)
+        elif options["action"] == "evidence":
+            self._evidence(options)
         else:
             self._equivalent(options)
+
+    def _evidence(self, options: dict[str, Any]) -> None:
+        output = None if options["svg"] is None else parse_output(options["svg"])
+        if options["markdown"]:
+            self.stdout.write(pk_evidence.table_markdown())
+        else:
+            for line in pk_evidence.summary_lines():
+                self.stdout.write(line)
+        if output is not None:
+            svg = pk_evidence.figure_svg()
+            output.write_text(svg, encoding="utf-8")
+            self.stderr.write(f"Wrote {output} ({len(svg.encode()) // 1024} kB).")
 
     def _plot(self, options: dict[str, Any]) -> None:
         route = parse_route("--route", options["route"])
@@ -203,12 +233,12 @@ class Command(BaseCommand):
         matches = ("auc", "cmax") if match == "both" else (match,)
         try:
             rows = [
-                (target, [equivalent_mg(source, target, weight_kg, m) for m in matches])
+                (target, [equivalence(source, target, weight_kg, m) for m in matches])
                 for target in equivalent_targets(source)
             ]
         except ValueError as error:  # the model's own bounds, should ours ever be wider
             raise CommandError(str(error)) from error
-        for line in equivalent_table(source, weight_kg, matches, rows):
+        for line in equivalent_table(source, weight_kg, rows):
             self.stdout.write(line)
 
 
@@ -226,18 +256,16 @@ def equivalent_targets(source: Regimen) -> list[Regimen]:
     ]
 
 
-def equivalent_mg(source: Regimen, target: Regimen, weight_kg: float, match: str) -> float:
-    """The dose in mg by the target route that gives the same AUC (or peak) as the source."""
-    return float(
-        pk.equivalent_dose(
-            source.route,
-            source.dose_mg,
-            target.route,
-            weight_kg=weight_kg,
-            match=match,
-            from_infusion_min=source.infusion_min or 0.0,
-            to_infusion_min=target.infusion_min or 0.0,
-        )
+def equivalence(source: Regimen, target: Regimen, weight_kg: float, match: str) -> pk.Equivalence:
+    """The dose by the target route that gives the same AUC (or peak) as the source."""
+    return pk.equivalent_dose(
+        source.route,
+        source.dose_mg,
+        target.route,
+        weight_kg=weight_kg,
+        match=match,
+        from_infusion_min=source.infusion_min or 0.0,
+        to_infusion_min=target.infusion_min or 0.0,
     )
 
 
@@ -249,24 +277,75 @@ def _target_name(target: Regimen) -> str:
     return "IV bolus"
 
 
+MATCH_NAMES = {"auc": "same AUC", "cmax": "same peak (Cmax)"}
+TABLE_WIDTH = 100  # columns: the table and its notes fit a terminal this wide
+# Why the proposed dose may be below the typical patient's (CLINICAL.md G11).
+PROPOSED_KEY = (
+    "Proposed: the dose computed with the bioavailability that gives the smaller dose (the "
+    "lowest published figure for the route the dose comes from, the highest for the route "
+    "it goes to), so that a conversion never errs high (CLINICAL.md G11)."
+)
+SPREAD_KEY = (
+    "Typical: the model's typical patient. 5-95% of patients: the matching dose in 90% of "
+    "simulated patients, each with their own clearance, volumes, bioavailability and "
+    "absorption (published between-patient variability). A dose matched on the peak is "
+    "shown only with this range."
+)
+
+
 def equivalent_table(
     source: Regimen,
     weight_kg: float,
-    matches: tuple[str, ...],
-    rows: list[tuple[Regimen, list[float]]],
+    rows: list[tuple[Regimen, list[pk.Equivalence]]],
 ) -> list[str]:
-    """The equivalence table as text lines: one row per route, mg and mg/kg per match."""
-    headings = {"auc": "Same AUC", "cmax": "Same peak (Cmax)"}
+    """The equivalence table as text lines, then what its figures rest on, in words.
+
+    One row per route and measure matched: the proposed (cautious) dose in mg and mg/kg,
+    the typical patient's dose and the 5-95% range between simulated patients.
+    """
     width = max(len("Route"), *(len(_target_name(target)) for target, _ in rows)) + 2
+    match_width = max(len(name) for name in MATCH_NAMES.values()) + 2
     lines = [
         f"Doses matching {source.describe(weight_kg)} for a patient of {weight_kg:g} kg",
-        "(model simulation of a typical patient: a starting point, not a prescription)",
+        "(model simulation: a starting point for the prescriber's judgement, not a prescription)",
         "",
-        f"{'Route':<{width}}" + "".join(f"{headings[m]:<22}" for m in matches),
-        f"{'':<{width}}" + f"{'mg':>8} {'mg/kg':>8}     " * len(matches),
+        (
+            f"{'Route':<{width}}{'Matching':<{match_width}}"
+            f"{'Proposed dose':>21}  {'Typical':>10}  {'5-95% of patients':>19}"
+        ),
     ]
-    for target, doses in rows:
-        cells = "".join(f"{mg:>8.1f} {mg / weight_kg:>8.2f}     " for mg in doses)
-        lines.append(f"{_target_name(target):<{width}}{cells}")
-    notes = model_notes(tuple(target.route for target, _ in rows))
-    return [line.rstrip() for line in [*lines, "", *notes]]
+    for target, equivalences in rows:
+        name = _target_name(target)
+        for item in equivalences:
+            spread = f"{item.low_mg:.1f}-{item.high_mg:.1f} mg"
+            lines.append(
+                f"{name:<{width}}{MATCH_NAMES[item.match]:<{match_width}}"
+                f"{item.dose_mg:>8.1f} mg {item.dose_mg / weight_kg:>6.2f} mg/kg"
+                f"  {item.typical_mg:>7.1f} mg  {spread:>19}"
+            )
+            name = ""  # the route is named on its first row only
+    notes = dict.fromkeys(  # each once, in the order the table first needs it
+        _sentence(note) for _, equivalences in rows for item in equivalences for note in item.notes
+    )
+    words = [
+        *_wrap(PROPOSED_KEY),
+        *(line for note in notes for line in _wrap(note, bullet="- ")),
+        *_wrap(SPREAD_KEY),
+        *(line for note in model_notes(tuple(t.route for t, _ in rows)) for line in _wrap(note)),
+    ]
+    return [line.rstrip() for line in [*lines, "", *words]]
+
+
+def _wrap(text: str, bullet: str = "") -> list[str]:
+    return textwrap.wrap(
+        text,
+        TABLE_WIDTH,
+        initial_indent=bullet,
+        subsequent_indent=" " * len(bullet),
+        break_on_hyphens=False,
+    )
+
+
+def _sentence(text: str) -> str:
+    """A note of the model as a sentence: a capital first letter."""
+    return text[:1].upper() + text[1:]
