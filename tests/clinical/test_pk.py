@@ -11,6 +11,7 @@ import dataclasses
 import itertools
 import math
 import re
+import threading
 from typing import Any
 
 import numpy as np
@@ -641,6 +642,58 @@ def test_a_large_population_is_its_curves_too() -> None:
     # arriving (0.53 h) and one that does not.
     pop = pk.population("sublingual", 100, n=5000, weight_kg=90, seed=11, hours=3)
     assert_population_is_its_curves(pop)
+
+
+@pytest.mark.parametrize(("route", "dose_mg", "options"), REGIMENS, ids=REGIMEN_IDS)
+def test_rows_made_in_a_second_thread_give_the_same_population(
+    route: str, dose_mg: float, options: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alone = pk.population(route, dose_mg, n=3000, weight_kg=70, seed=5, **options)
+    monkeypatch.setattr(pk, "_AHEAD_PATIENTS", 1)
+    ahead = pk.population(route, dose_mg, n=3000, weight_kg=70, seed=5, **options)
+    for level in pk.PERCENTILES:
+        np.testing.assert_array_equal(ahead.percentiles[level], alone.percentiles[level])
+    np.testing.assert_array_equal(ahead.cmax_ng_ml, alone.cmax_ng_ml)
+    np.testing.assert_array_equal(ahead.tmax_h, alone.tmax_h)
+    assert_population_is_its_curves(ahead)
+
+
+def test_a_failure_while_making_rows_ahead_reaches_the_caller(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    made = pk._RowMaker.rows
+
+    def failing(self: Any, ring: np.ndarray) -> Any:
+        for k, row in enumerate(made(self, ring)):
+            if k == 7:
+                raise FloatingPointError("row 7")
+            yield row
+
+    monkeypatch.setattr(pk, "_AHEAD_PATIENTS", 1)
+    monkeypatch.setattr(pk._RowMaker, "rows", failing)
+    before = threading.active_count()
+    with pytest.raises(FloatingPointError, match="row 7"):
+        pk.population("sublingual", 100, n=500, weight_kg=70, seed=1)
+    assert threading.active_count() == before  # the row thread has ended
+
+
+def test_a_failure_while_reading_rows_stops_the_thread_making_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    added = pk.RunningPercentiles.add
+    calls = itertools.count()
+
+    def failing(self: Any, row: np.ndarray) -> Any:
+        if next(calls) == 9:
+            raise ArithmeticError("percentiles")
+        return added(self, row)
+
+    monkeypatch.setattr(pk, "_AHEAD_PATIENTS", 1)
+    monkeypatch.setattr(pk.RunningPercentiles, "add", failing)
+    before = threading.active_count()
+    with pytest.raises(ArithmeticError, match="percentiles"):
+        pk.population("oral", 100, n=500, weight_kg=70, seed=1)
+    assert threading.active_count() == before
 
 
 def test_percentiles_are_ordered_at_every_time() -> None:

@@ -35,7 +35,8 @@ the sources give only for esketamine's metabolite (docs/pharmacokinetics.md, "Li
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from numbers import Real
@@ -104,6 +105,12 @@ _RATE_GAP = 1e-7
 _KA_SEARCH_PER_H = (1e-3, 1e3)
 # An infusion shorter than this (minutes) is given as a bolus (see _check_infusion).
 _SHORTEST_INFUSION_MIN = 1e-6
+# From this many patients the population's rows are made in a second thread (`_ahead`),
+# up to _AHEAD_ROWS time points ahead of their percentiles.
+_AHEAD_PATIENTS = 20_000
+_AHEAD_ROWS = 4
+# Below n / _FEW_RISING rising curves, the running peaks are updated by index, not by mask.
+_FEW_RISING = 16
 # Simulated patients behind the between-patient range of an equivalent dose.
 _EQUIVALENCE_PATIENTS = 2000
 
@@ -974,52 +981,105 @@ def _phase(terms: list[_Term], t: float, n: int) -> _Phase:
 def _sweep(terms: list[_Term], t_h: Array, n: int) -> tuple[Array, Array, NDArray[np.intp]]:
     """Every subject, one time point at a time: (percentile bands, cmax, peak index).
 
-    The times are evenly spaced, so each exponential is the one before it times a constant
-    per subject: one multiplication per term and time instead of an exp. The running
-    products are restarted by exp wherever a pathway stops arriving.
+    The rows are made by `_RowMaker`; for a large population a second thread makes the
+    next rows while this one takes the percentiles of the last (numpy and BLAS release
+    the interpreter's lock while they work), so the two halves run on two cores.
     """
-    rates = {term.key: term.rate for term in terms}
-    step_h = t_h[1] - t_h[0] if t_h.size > 1 else 0.0
-    steps = {key: np.exp(-rate * step_h) for key, rate in rates.items()}
-    switches = sorted({term.input_h for term in terms if term.input_h})
+    maker = _RowMaker(terms, t_h, n)
     bands = np.empty((len(PERCENTILES), t_h.size))
     cmax = np.full(n, -np.inf)
     peak_index = np.zeros(n, dtype=np.intp)
     running = RunningPercentiles(n, tuple(float(p) for p in PERCENTILES))
-    row = np.empty(n)
     higher = np.empty(n, dtype=bool)
-    phase_end = -1.0
-    scaled: list[tuple[Array, Array]] = []
-    constant: Array | None = None
-    for k, t in enumerate(t_h):
-        if k == 0 or t > phase_end:
-            phase = _phase(terms, float(t), n)
-            constant = phase.constant if np.any(phase.constant) else None
-            scaled = [
-                (weight * np.exp(-rates[key] * t), steps[key])
-                for key, weight in phase.weights.items()
-            ]
-            phase_end = next((s for s in switches if s >= t), math.inf)
-        _add_all(row, [value for value, _ in scaled], constant)
-        for running_product, step in scaled:
-            np.multiply(running_product, step, out=running_product)
+    rows = _ahead(maker) if n >= _AHEAD_PATIENTS else maker.rows(np.empty((1, n)))
+    for k, row in enumerate(rows):
         bands[:, k] = running.add(row)
         np.greater(row, cmax, out=higher)  # strictly: the first time of a repeated peak
-        if higher.any():  # after every peak, no row rises: nothing to copy
+        rising = np.count_nonzero(higher)
+        if rising > n // _FEW_RISING:  # early on most curves rise: a masked copy
             np.copyto(cmax, row, where=higher)
             np.copyto(peak_index, k, where=higher)
+        elif rising:  # later only the slow absorbers: copy just them
+            who = np.flatnonzero(higher)
+            cmax[who] = row[who]
+            peak_index[who] = k
     return bands, cmax, peak_index
 
 
-def _add_all(out: Array, values: list[Array], constant: Array | None) -> None:
-    """Write constant + the sum of values (at least one) into out, without clearing it."""
-    first, *rest = values
-    if constant is None:
-        np.copyto(out, first)
-    else:
-        np.add(constant, first, out=out)
-    for value in rest:
-        out += value
+class _RowMaker:
+    """Each time point's concentrations, every subject: running products, no exp per row.
+
+    The times are evenly spaced, so each exponential is the one before it times a constant
+    per subject: one multiplication per term and time instead of an exp. The products are
+    restarted by exp wherever a pathway stops arriving.
+    """
+
+    def __init__(self, terms: list[_Term], t_h: Array, n: int) -> None:
+        self.terms, self.t_h, self.n = terms, t_h, n
+        self.keys = sorted({term.key for term in terms})
+        self.rates = np.stack(
+            [next(term.rate for term in terms if term.key == key) for key in self.keys]
+        )
+        step_h = t_h[1] - t_h[0] if t_h.size > 1 else 0.0
+        self.steps = np.exp(-self.rates * step_h)
+        self.switches = sorted({term.input_h for term in terms if term.input_h})
+
+    def rows(self, ring: Array) -> Iterator[Array]:
+        """Yield row k written into ring[k % len(ring)]."""
+        phase_end = -1.0
+        products = np.empty_like(self.rates)  # each term's weight times its exponential
+        constant: Array | None = None
+        for k, t in enumerate(self.t_h):
+            if k == 0 or t > phase_end:
+                phase = _phase(self.terms, float(t), self.n)
+                constant = phase.constant if np.any(phase.constant) else None
+                weights = np.stack([phase.weights[key] for key in self.keys])
+                products = weights * np.exp(-self.rates * t)
+                phase_end = next((s for s in self.switches if s >= t), math.inf)
+            row = ring[k % len(ring)]
+            # The sum of the terms. Not np.dot: BLAS would spin up threads for it.
+            np.add(products[0], constant if constant is not None else products[1], out=row)
+            for product in products[1 if constant is not None else 2 :]:
+                row += product
+            products *= self.steps
+            yield row
+
+
+def _ahead(maker: _RowMaker) -> Iterator[Array]:
+    """The maker's rows, made in a second thread up to _AHEAD_ROWS before they are used."""
+    ring = np.empty((_AHEAD_ROWS, maker.n))
+    free = threading.Semaphore(_AHEAD_ROWS)
+    made = threading.Semaphore(0)
+    stop = threading.Event()
+    failed: list[BaseException] = []
+
+    def make() -> None:
+        try:
+            rows = maker.rows(ring)
+            while True:
+                free.acquire()
+                if stop.is_set() or next(rows, None) is None:
+                    break
+                made.release()
+        except BaseException as error:  # noqa: BLE001 - handed to the reading thread
+            failed.append(error)
+        finally:
+            stop.set()
+            made.release()
+
+    worker = threading.Thread(target=make, name="pk-rows", daemon=True)
+    worker.start()
+    try:
+        for k in range(maker.t_h.size):
+            made.acquire()
+            if failed:
+                raise failed[0]
+            yield ring[k % _AHEAD_ROWS]
+            free.release()
+    finally:
+        stop.set()
+        free.release()
+        worker.join()
 
 
 # --- Equivalent doses -----------------------------------------------------------------------
