@@ -103,6 +103,9 @@ _Z_95 = NormalDist().inv_cdf(0.95)
 _RATE_GAP = 1e-7
 # Absorption rates searched when fitting a time to peak, per hour (a search bracket).
 _KA_SEARCH_PER_H = (1e-3, 1e3)
+# A bioavailability derived from others may exceed 1 by rounding alone; up to this much
+# above 1 it is 1.
+_F_ROUNDING = 1e-9
 # An infusion shorter than this (minutes) is given as a bolus (see _check_infusion).
 _SHORTEST_INFUSION_MIN = 1e-6
 # From this many patients the population's rows are made in a second thread (`_ahead`),
@@ -536,6 +539,8 @@ def _mucosal_and_swallowed(  # noqa: PLR0913 - a route's two ways and the figure
 ) -> tuple[_Way, ...]:
     """A share of the dose through the mucosa, the rest swallowed: together total_f."""
     mucosal_f = (total_f - (1 - share) * swallowed_f) / share
+    if 1 < mucosal_f <= 1 + _F_ROUNDING:  # all of the share, but for the last digits
+        mucosal_f = 1.0
     if not 0 < mucosal_f <= 1:
         raise InvalidPkInput(
             f"{name} {total_f:g} needs {mucosal_f:.3f} of the {share:g} absorbed through the "
