@@ -39,6 +39,9 @@ def dose_on_record(patient: Patient) -> DosingSession:
             actor=patient.user,
             note="Dose on record for a test.",
         )
+        if patient.first_dose_at is None:  # as the dose service writes it
+            patient.first_dose_at = now
+            patient.save(update_fields=["first_dose_at"])
         return DosingSession.objects.create(
             patient=patient,
             plan=plan,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 from decimal import Decimal
+from importlib import import_module
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.http import Http404
 
@@ -259,6 +261,31 @@ def test_later_doses_leave_the_phase_alone(approved, plan, stocked, clock):
     assert _phase(approved) == Phase.INDUCTION
     assert PhaseChange.objects.filter(patient=approved, to_phase=Phase.INDUCTION).count() == 1
     assert balance(approved) == 4
+
+
+def test_the_first_dose_is_written_on_the_patient_and_later_ones_leave_it(
+    approved, plan, stocked, clock
+):
+    first = _dose(approved.user, ready_session(approved.user, approved))
+    clock.shift(timedelta(days=3))
+    _dose(approved.user, ready_session(approved.user, approved))
+    approved.refresh_from_db()
+    assert approved.first_dose_at == first.taken_at == NOW
+
+
+def test_the_migration_writes_the_first_dose_of_the_doses_on_record(
+    approved, other_patient, plan, stocked, clock
+):
+    first = _dose(approved.user, ready_session(approved.user, approved))
+    clock.shift(timedelta(days=3))
+    _dose(approved.user, ready_session(approved.user, approved))
+    Patient.objects.update(first_dose_at=None)  # as before the field existed
+    backfill = import_module("ketacare.treatment.migrations.0007_backfill_first_dose_at")
+    backfill.backfill(django_apps, None)
+    approved.refresh_from_db()
+    other_patient.refresh_from_db()
+    assert approved.first_dose_at == first.taken_at
+    assert other_patient.first_dose_at is None  # no dose on record
 
 
 def test_the_plans_deadline_and_half_tablets(prescriber, pharmacist, approved):

@@ -10,8 +10,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ketacare.admin_scoping import ClinicScopedAdmin
 from ketacare.alerts.models import Alert, Notification, OnCallRoster, OnCallShift
+from ketacare.audit.admin_scoping import ClinicScopedAdmin
 
 
 class _ReadOnlyAdmin(ClinicScopedAdmin):

@@ -5,8 +5,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ketacare.admin_scoping import ClinicScopedAdmin
 from ketacare.api.models import ApiToken
+from ketacare.audit.admin_scoping import ClinicScopedAdmin
 
 
 @admin.register(ApiToken)

@@ -6,9 +6,9 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ketacare.accounts.roles import Role
-from ketacare.admin_scoping import ClinicScopedAdmin
 from ketacare.assessments import services
 from ketacare.assessments.models import ClinicQuestionnaireSettings, QuestionnaireResponse
+from ketacare.audit.admin_scoping import ClinicScopedAdmin
 
 
 @admin.register(QuestionnaireResponse)

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
@@ -431,17 +430,10 @@ def configure_questionnaire_schedule(
 # --- Outcomes and the latest scores ---------------------------------------------------
 
 
-def _first_dose_at(patient: Patient) -> datetime | None:
-    """When the patient took their first dose, if the treatment app records one."""
-    if not apps.is_installed("ketacare.treatment"):
-        return None
-    # Looked up by name, not imported: treatment may import this module.
-    dosing_session = apps.get_model("treatment", "DosingSession")
+def first_dose_taken_at(patient: Patient) -> datetime | None:
+    """When the patient took their first dose (treatment writes it on the patient)."""
     first: datetime | None = (
-        dosing_session.objects.filter(patient=patient, taken_at__isnull=False)
-        .order_by("taken_at")
-        .values_list("taken_at", flat=True)
-        .first()
+        Patient.objects.filter(pk=patient.pk).values_list("first_dose_at", flat=True).first()
     )
     return first
 
@@ -467,7 +459,7 @@ def outcome_summary(
     ]
     if not observations:
         return None
-    dose_at = _first_dose_at(patient) if isinstance(first_dose_at, str) else first_dose_at
+    dose_at = first_dose_taken_at(patient) if isinstance(first_dose_at, str) else first_dose_at
     return outcomes.trajectory(code, observations, first_dose_at=dose_at, rules=rules)
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from ketacare.admin_scoping import ClinicScopedAdmin
+from ketacare.audit.admin_scoping import ClinicScopedAdmin
 from ketacare.intake.models import EligibilityReview, Intake
 
 

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.http import HttpRequest
 
 from ketacare.accounts.roles import RECORD_EDITOR_ROLES, Role
-from ketacare.admin_scoping import ClinicScopedAdmin
+from ketacare.audit.admin_scoping import ClinicScopedAdmin
 from ketacare.patients import services
 from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange, Sitter
 

@@ -41,7 +41,7 @@ class SexAtBirth(models.TextChoices):
 
 class PatientQuerySet(ScopedQuerySet["Patient"]):
     def visible_to(self, user: User | object) -> PatientQuerySet:
-        return self.filter(patient_scope(user, prefix=""))
+        return self.filter(patient_scope(user, prefix="", patients=Patient))
 
 
 class Patient(models.Model):
@@ -71,6 +71,9 @@ class Patient(models.Model):
     indication = models.CharField(max_length=8, choices=Indication.choices)
     phase = models.CharField(max_length=16, choices=PHASE_CHOICES, default=Phase.SCREENING.value)
     phase_since = models.DateTimeField(default=now)
+    # When the first dose was taken: written by treatment's dose service in the dose's own
+    # transaction, read by the outcomes (baseline, worsening) without reaching up into it.
+    first_dose_at = models.DateTimeField(null=True, blank=True, editable=False)
     # While paused: the phase to return to.
     paused_from = models.CharField(max_length=16, choices=PHASE_CHOICES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -145,7 +148,7 @@ class SitterQuerySet(models.QuerySet["Sitter"]):
         sitter_self = models.Q(user_id=getattr(user, "pk", None))
         sitting_for = models.Q(
             pk__in=Sitter.patients.through.objects.filter(
-                patient_scope(user, prefix="patient__")
+                patient_scope(user, prefix="patient__", patients=Patient)
             ).values("sitter_id")
         )
         scope = sitter_self | sitting_for

@@ -23,8 +23,12 @@ if TYPE_CHECKING:
 _M = TypeVar("_M", bound=models.Model)
 
 
-def patient_scope(user: User | Any, *, prefix: str) -> Q:
-    """A filter on patients (reached through `prefix`, e.g. "patient__") visible to `user`."""
+def patient_scope(user: User | Any, *, prefix: str, patients: type[models.Model]) -> Q:
+    """A filter on patients (reached through `prefix`, e.g. "patient__") visible to `user`.
+
+    `patients` is the patient model: a sitter's patients are read from its sitters, so this
+    module never imports the models (which import it).
+    """
     nothing = Q(pk__in=[])
     if user is None or not getattr(user, "is_authenticated", False):
         return nothing
@@ -37,9 +41,8 @@ def patient_scope(user: User | Any, *, prefix: str) -> Q:
     if Role.PATIENT in roles:
         scope |= Q(**{f"{prefix}user_id": user.pk})
     if Role.SITTER in roles:
-        from ketacare.patients.models import Sitter  # noqa: PLC0415 - models import this module
-
-        sat_for = Sitter.patients.through.objects.filter(sitter__user_id=user.pk)
+        sittings = patients.sitters.through  # type: ignore[attr-defined]
+        sat_for = sittings.objects.filter(sitter__user_id=user.pk)
         scope |= Q(**{f"{prefix}pk__in": sat_for.values("patient_id")})
     return scope
 
@@ -50,4 +53,15 @@ class ScopedQuerySet(models.QuerySet[_M], Generic[_M]):
     patient_path = "patient__"
 
     def visible_to(self, user: User | Any) -> ScopedQuerySet[_M]:
-        return self.filter(patient_scope(user, prefix=self.patient_path))
+        patients = _related_model(self.model, self.patient_path)
+        return self.filter(patient_scope(user, prefix=self.patient_path, patients=patients))
+
+
+def _related_model(model: type[models.Model], path: str) -> type[models.Model]:
+    """The model at the end of a relation path such as "session__patient__"."""
+    for name in filter(None, path.split("__")):
+        related = model._meta.get_field(name).related_model
+        if not isinstance(related, type):  # pragma: no cover - a path always names relations
+            raise TypeError(f"{name!r} of {model.__name__} is not a relation")
+        model = related
+    return model

@@ -25,10 +25,10 @@ from typing import NamedTuple
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from django.db.models import Min
 from django.utils.safestring import SafeString, mark_safe
 
 from ketacare.assessments.models import QuestionnaireResponse
+from ketacare.assessments.services import first_dose_taken_at
 from ketacare.clinical import instruments as definitions
 from ketacare.clinical import outcomes, safety
 from ketacare.patients.models import Patient
@@ -426,14 +426,6 @@ def _svg(chart_id: str, title: str, description: str, body: str) -> SafeString:
 # --- score charts ----------------------------------------------------------------------------
 
 
-def _first_dose_at(patient: Patient) -> datetime | None:
-    # The same fact assessments.services.outcome_summary reads: the first dose taken.
-    first: datetime | None = DosingSession.objects.filter(
-        patient=patient, taken_at__isnull=False
-    ).aggregate(first=Min("taken_at"))["first"]
-    return first
-
-
 def _response_level(code: str, baseline: int, rules: outcomes.OutcomeRules) -> int | None:
     """The highest total that is a response against this baseline (CLINICAL.md A11)."""
     if code not in rules.response_instruments or baseline <= 0:
@@ -630,7 +622,7 @@ def score_progress(
     Two queries whatever the number of instruments: the first dose, and every response.
     """
     codes = tuple(instruments)
-    first_dose_at = _first_dose_at(patient)
+    first_dose_at = first_dose_taken_at(patient)
     by_code: dict[str, list[tuple[datetime, int, str]]] = {code: [] for code in codes}
     found = QuestionnaireResponse.objects.filter(patient=patient, instrument__in=codes)
     for code, at, total, band in found.order_by("recorded_at", "pk").values_list(

@@ -403,6 +403,9 @@ def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, 
     session.ledger_event = event
     session.dose_recorded_by, session.dose_recorded_at = actor, timezone.now()
     session.save()
+    if patient.first_dose_at is None:  # each session starts after the last dose
+        patient.first_dose_at = when
+        patient.save(update_fields=["first_dose_at", "updated_at"])
     for finding in (against, off_plan):
         if finding is not None:
             alerting.session_finding(session, finding, dose_mg=str(session.dose_mg))

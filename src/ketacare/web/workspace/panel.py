@@ -114,12 +114,10 @@ def _phq9() -> QuerySet[QuestionnaireResponse]:
 def annotated(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """`patients` with every column of the panel (and the sort keys) as annotations."""
     latest = _phq9().order_by("-recorded_at", "-pk")
-    first_dose = DosingSession.objects.filter(patient=OuterRef("pk"), taken_at__isnull=False)
     baseline = _phq9().filter(recorded_at__lt=OuterRef("first_dose_at"))
     last_session = DosingSession.objects.filter(patient=OuterRef("pk")).order_by("-started_at")
     patients = patients.annotate(
         phase_rank=_phase_rank(),
-        first_dose_at=Subquery(first_dose.order_by("taken_at").values("taken_at")[:1]),
         phq9_total=Subquery(latest.values("total")[:1]),
         phq9_at=Subquery(latest.values("recorded_at")[:1]),
         phq9_baseline=Subquery(baseline.order_by("-recorded_at", "-pk").values("total")[:1]),
