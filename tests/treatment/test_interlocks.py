@@ -14,6 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from ketacare.accounts.models import RoleGrant
 from ketacare.accounts.roles import Role
@@ -24,8 +25,9 @@ from ketacare.audit.log import verify
 from ketacare.patients.errors import NotAllowed
 from ketacare.patients.phases import Phase
 from ketacare.patients.protocol import change_protocol
-from ketacare.treatment import services
+from ketacare.treatment import queries, services
 from ketacare.treatment.errors import GateFailed, GateOutdated, NotYet, WrongSitter
+from ketacare.treatment.gate import day_start
 from ketacare.treatment.models import (
     DiversionFinding,
     DosingClearance,
@@ -357,6 +359,22 @@ def test_9_the_40_minute_reading_and_the_sitters_release_end_the_window(
         sitter,
     )
     assert verify().ok
+
+
+def test_9_an_evening_dose_released_after_midnight_is_still_todays_session(
+    approved, dosed, clock, sitter
+):
+    after_observation(clock, dosed)
+    services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP)
+    # The next day has begun on the patient's clock when the sitter ends the window.
+    midnight = day_start(approved, timezone.now()) + timedelta(days=1)
+    clock.move_to(midnight + timedelta(minutes=10))
+    services.release_session(sitter.user, dosed, stable=True)
+    shown = queries.todays_session(approved, timezone.now())
+    assert shown is not None
+    assert (shown.pk, shown.status) == (dosed.pk, "released")
+    # The day after, it is not today's any more.
+    assert queries.todays_session(approved, midnight + timedelta(days=1, minutes=10)) is None
 
 
 def test_9_a_sitter_who_cannot_confirm_the_patient_is_stable_pages_the_clinic(

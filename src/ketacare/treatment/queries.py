@@ -114,9 +114,15 @@ def open_session(patient: Patient, now: datetime) -> DosingSession | None:
 
 
 def todays_session(patient: Patient, now: datetime) -> DosingSession | None:
-    """The session a sitter follows: the open one, else the latest started today."""
+    """The session a sitter follows: the open one, else the latest started or ended today.
+
+    Ended today counts too: an evening dose released after midnight stays on the page.
+    """
+    start = day_start(patient, now)
     return open_session(patient, now) or (
-        DosingSession.objects.filter(patient_id=patient.pk, started_at__gte=day_start(patient, now))
+        DosingSession.objects.filter(
+            Q(started_at__gte=start) | Q(released_at__gte=start), patient_id=patient.pk
+        )
         .order_by("-started_at", "-pk")
         .first()
     )
