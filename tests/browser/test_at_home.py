@@ -28,6 +28,7 @@ from playwright.sync_api import Page, expect
 from ketacare.alerts.models import Alert, AlertCause
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.clinical import instruments
+from ketacare.clinical.safety import clock_time
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession, PostDoseReading, SessionStatus
 from tests.browser.conftest import Browsers
@@ -53,8 +54,9 @@ def clock() -> Iterator[time_machine.Coordinates]:
 
 
 def _local(people: Clinicians, at: dt.datetime | None) -> str:
+    """`at` as the page shows it on the patient's clock: the day is named after midnight."""
     assert at is not None
-    return f"{at.astimezone(ZoneInfo(people.patient.timezone)):%H:%M}"
+    return clock_time(at, ZoneInfo(people.patient.timezone), timezone.now())
 
 
 def _open_sitter_page(robin: Person) -> None:

@@ -31,6 +31,7 @@ from playwright.sync_api import Locator, Page, expect
 from ketacare.alerts.models import Alert, AlertCause, AlertStatus
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import instruments
+from ketacare.clinical.safety import clock_time
 from ketacare.intake.models import ScreeningLead
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import DosingSession, SessionStatus
@@ -306,8 +307,9 @@ def session_at_home(jordan: Person, people: Clinicians, clock: time_machine.Coor
     # The check-in opens when the observation ends, told on the patient's own clock.
     dosed = DosingSession.objects.get(patient=people.patient, status=SessionStatus.DOSED)
     assert dosed.observation_ends_at is not None
-    opens = dosed.observation_ends_at.astimezone(ZoneInfo(people.patient.timezone))
-    expect(page.locator(".timeline")).to_contain_text(f"Opens at {opens:%H:%M}")
+    # The day is named when the check-in opens after midnight on the patient's clock.
+    opens = clock_time(dosed.observation_ends_at, ZoneInfo(people.patient.timezone), timezone.now())
+    expect(page.locator(".timeline")).to_contain_text(f"Opens at {opens}")
     jordan.screen("portal-session-countdown")
     people.patient.refresh_from_db()
     assert people.patient.phase == Phase.INDUCTION
