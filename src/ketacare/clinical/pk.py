@@ -48,6 +48,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.optimize import brentq, minimize_scalar
 
+from ketacare.clinical import dosing
 from ketacare.clinical.bands import RunningPercentiles
 
 Array = NDArray[np.float64]
@@ -60,8 +61,9 @@ FORMULATIONS: tuple[Formulation, ...] = get_args(Formulation)
 MATCHES: tuple[Match, ...] = get_args(Match)
 PERCENTILES = (5, 50, 95)
 
-# The accepted weights; outside them the allometric scaling is an extrapolation.
-WEIGHT_RANGE_KG = (30.0, 250.0)
+# The accepted weights (dosing's, one range for the whole core); outside them the
+# allometric scaling would be an extrapolation.
+WEIGHT_RANGE_KG = (float(dosing.WEIGHT_RANGE_KG[0]), float(dosing.WEIGHT_RANGE_KG[1]))
 # The longest IV infusion the model takes: a day (a software bound that keeps every
 # exponential of the closed form finite; no at-home or depression regimen comes near it).
 MAX_INFUSION_MIN = 24 * 60.0
