@@ -148,12 +148,7 @@ def time_exp_ceiling() -> Runs:
 
 def _compartments(subjects: pk.Subjects, index: int) -> Array:
     """The three-compartment rate matrix (per hour) on the amounts (central, shallow, deep)."""
-    cl = float(subjects.clearance_l_per_h[index])
-    v1 = float(subjects.central_volume_l[index])
-    q2 = float(subjects.shallow_clearance_l_per_h[index])
-    v2 = float(subjects.shallow_volume_l[index])
-    q3 = float(subjects.deep_clearance_l_per_h[index])
-    v3 = float(subjects.deep_volume_l[index])
+    cl, v1, q2, v2, q3, v3 = (float(values[index]) for values in subjects.constants)
     return np.array(
         [
             [-(cl + q2 + q3) / v1, q2 / v2, q3 / v3],

@@ -294,6 +294,18 @@ class Subjects:
     def count(self) -> int:
         return int(self.clearance_l_per_h.size)
 
+    @property
+    def constants(self) -> tuple[Array, Array, Array, Array, Array, Array]:
+        """CL, V1, Q2, V2, Q3, V3: one array each, one value per subject."""
+        return (
+            self.clearance_l_per_h,
+            self.central_volume_l,
+            self.shallow_clearance_l_per_h,
+            self.shallow_volume_l,
+            self.deep_clearance_l_per_h,
+            self.deep_volume_l,
+        )
+
 
 @dataclass(frozen=True, eq=False)
 class Profile:
@@ -708,16 +720,7 @@ class _Term:
 
 
 def _terms(subjects: Subjects) -> list[_Term]:
-    rates, per_mg = _macro(
-        (
-            subjects.clearance_l_per_h,
-            subjects.central_volume_l,
-            subjects.shallow_clearance_l_per_h,
-            subjects.shallow_volume_l,
-            subjects.deep_clearance_l_per_h,
-            subjects.deep_volume_l,
-        )
-    )
+    rates, per_mg = _macro(subjects.constants)
     terms = []
     for index, way in enumerate(subjects.pathways):
         amount = way.amount_mg * _NG_PER_ML_PER_MG_PER_L
