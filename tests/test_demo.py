@@ -12,7 +12,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.patients.demo import DEMO_CLINIC_NAME, DEMO_PASSWORD
+from ketacare.demo.clinic import DEMO_CLINIC_NAME, DEMO_PASSWORD
 from ketacare.patients.models import Patient, PhaseChange, Sitter
 from ketacare.patients.phases import Phase
 from tests.demo_helpers import counts, demo_once, printed_logins, run_demo

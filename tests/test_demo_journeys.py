@@ -31,7 +31,9 @@ from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import outcome_summary
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditEntry
-from ketacare.demo_journeys import DEMO_LEADS, HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
+from ketacare.demo.clinic import PHASE_PATTERN
+from ketacare.demo.journeys import DEMO_LEADS, HIGH_BP, INDUCTION, TEMPLATES, Course, template_for
+from ketacare.demo.management.commands import demo as demo_command
 from ketacare.intake.models import (
     EligibilityReview,
     Intake,
@@ -39,7 +41,6 @@ from ketacare.intake.models import (
     ReviewDecision,
     ScreeningLead,
 )
-from ketacare.patients.demo import PHASE_PATTERN
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import TRANSITIONS, Phase
 from ketacare.treatment.models import (
@@ -57,7 +58,6 @@ from ketacare.treatment.models import (
     TreatmentPlan,
 )
 from ketacare.treatment.plans import plan_caps
-from ketacare.web.management.commands import demo as demo_command
 from tests.api.conftest import ApiClient
 from tests.demo_helpers import demo_once, run_demo
 from tests.factories import UserFactory

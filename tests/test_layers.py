@@ -8,6 +8,8 @@ reason that is not a cycle. Migrations use `apps.get_model` as Django requires.
 
 from __future__ import annotations
 
+import re
+import tomllib
 from pathlib import Path
 
 import ketacare
@@ -38,3 +40,23 @@ def test_only_the_justified_imports_stand_inside_functions() -> None:
 
 def test_no_model_is_looked_up_by_name_outside_migrations() -> None:
     assert _marked("get_model(") == {}
+
+
+# Test tools stay out of the product: the demo moves time with kernel.clock, and charts
+# are drawn by reports' own SVG module.
+TEST_TOOLS = {"time_machine": "time-machine", "matplotlib": "matplotlib"}
+
+
+def test_the_product_imports_no_test_tool() -> None:
+    for module in TEST_TOOLS:
+        assert _marked(f"import {module}") == {}
+        assert _marked(f"from {module}") == {}
+
+
+def test_the_runtime_dependencies_hold_no_test_tool() -> None:
+    pyproject = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    runtime = {
+        re.split(r"[<>=\[; ]", dep, maxsplit=1)[0].lower()
+        for dep in pyproject["project"]["dependencies"]
+    }
+    assert runtime.isdisjoint(TEST_TOOLS.values())

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ketacare.treatment",
     "ketacare.alerts",
     "ketacare.jobs",
+    "ketacare.demo",
     "ketacare.web",
 ]
 
@@ -80,6 +81,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ketacare.audit.middleware.AuditContextMiddleware",
     "ketacare.web.middleware.DisplayTimezoneMiddleware",
+    "ketacare.web.middleware.NotFoundMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.accounts.models import User
 from ketacare.alerts.errors import AlertStateError
@@ -27,7 +26,7 @@ from ketacare.alerts.services import (
     resolve_alerts,
 )
 from ketacare.audit.models import AuditEntry
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.patients.models import Patient
 from tests.factories import SitterFactory
 
@@ -200,9 +199,9 @@ def test_resolve_requires_a_note(patient: Patient, clinician: User) -> None:
 
 def test_other_clinic_gets_404(patient: Patient, outsider: User) -> None:
     alert = _raise(patient)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         acknowledge_alert(outsider, alert)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         resolve_alert(outsider, alert, note="no")
     assert Alert.objects.get().status == AlertStatus.OPEN
 

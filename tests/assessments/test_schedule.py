@@ -17,8 +17,8 @@ from ketacare.assessments.services import (
     submit_questionnaire,
 )
 from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services as patient_services
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import Phase
 from tests.factories import PatientFactory, UserFactory

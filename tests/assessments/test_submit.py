@@ -7,17 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from ketacare.accounts.models import RoleGrant
 from ketacare.accounts.roles import Role
-from ketacare.assessments.errors import WrongPhase
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import instruments
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient, SexAtBirth
 from ketacare.patients.phases import Phase
 from tests.assessments.conftest import NOW
@@ -123,13 +121,13 @@ def test_other_roles_may_not_submit(request, patient, who):
 
 
 def test_another_clinics_clinician_gets_404(outsider, patient):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         submit_questionnaire(outsider, patient, instrument="phq9", answers=PHQ9)
     _nothing_stored()
 
 
 def test_another_patient_gets_404(other_patient, patient):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         submit_questionnaire(other_patient.user, patient, instrument="phq9", answers=PHQ9)
     _nothing_stored()
 
@@ -161,7 +159,7 @@ def test_madrs_is_not_submitted_by_a_coordinator_or_the_patient(request, patient
 
 
 def test_madrs_by_another_clinics_clinician_is_404(outsider, patient):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         submit_questionnaire(outsider, patient, instrument="madrs", answers=[2] * 10)
 
 

@@ -6,7 +6,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.accounts.models import RoleGrant
 from ketacare.accounts.roles import Role
@@ -14,10 +13,10 @@ from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.intake import services
-from ketacare.intake.errors import ConsentRequired, IntakeNotOpen, WrongPhase
+from ketacare.intake.errors import ConsentRequired, IntakeNotOpen
 from ketacare.intake.models import Intake, IntakeStatus
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients import services as patient_services
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import Phase
 from tests.factories import PatientFactory, SitterFactory, UserFactory
@@ -113,7 +112,7 @@ def test_start_hides_the_patient_from_other_clinics_and_other_patients(patient, 
     other_coordinator = UserFactory(clinic=other_clinic, coordinator=True)
     other_patient = PatientFactory(clinic=patient.clinic, with_account=True)
     for actor in (other_coordinator, other_patient.user):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             services.start_intake(actor, patient)
     assert not Intake.objects.exists()
 
@@ -248,7 +247,7 @@ def test_save_draft_refuses_other_roles_and_clinics(
         services.save_intake_draft(clinician, draft, data={})
     with pytest.raises(NotAllowed):
         services.save_intake_draft(outsider, draft, data={})  # a clinician: the role first
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.save_intake_draft(
             UserFactory(clinic=other_clinic, coordinator=True), draft, data={}
         )
@@ -491,9 +490,9 @@ def test_submit_refuses_other_roles_and_clinics(patient, draft, clinician, other
         services.submit_intake(clinician, draft)
     with pytest.raises(NotAllowed):
         services.submit_intake(UserFactory(clinic=clinic, roles=[Role.SITTER]), draft)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.submit_intake(UserFactory(clinic=other_clinic, coordinator=True), draft)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.submit_intake(PatientFactory(clinic=clinic, with_account=True).user, draft)
     draft.refresh_from_db()
     assert draft.status == IntakeStatus.DRAFT

@@ -11,7 +11,6 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
@@ -21,11 +20,10 @@ from ketacare.intake.errors import (
     IneligibleCannotBeApproved,
     IntakeNotSubmitted,
     IntakeSuperseded,
-    WrongPhase,
 )
 from ketacare.intake.models import EligibilityReview, Intake
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients import services as patient_services
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase
 from tests.factories import UserFactory
@@ -181,7 +179,7 @@ def test_review_refuses_roles_that_do_not_decide(
 
 def test_review_hides_the_patient_from_other_clinics(submit, patient, outsider):
     intake = submit()
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.review_intake(outsider, intake, decision="approve", justification="")
     nothing_decided(patient)
 

@@ -11,7 +11,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import rules
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import ClinicProtocol
 from ketacare.patients.protocol import change_protocol, clinic_rules, current_protocol
 from tests.factories import UserFactory

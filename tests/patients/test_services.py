@@ -11,8 +11,8 @@ from django.db import IntegrityError, transaction
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange
 from ketacare.patients.phases import Phase, PhaseTransitionError
 from tests.factories import ConsentDocumentFactory, PatientFactory, UserFactory

@@ -22,7 +22,7 @@ from ketacare.alerts.models import Alert, AlertStatus, Notification
 from ketacare.alerts.services import resolve_alert
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.audit.log import verify
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.phases import Phase
 from ketacare.patients.protocol import change_protocol
 from ketacare.treatment import queries, services

@@ -8,10 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.utils import DatabaseError
-from django.http import Http404
 
 from ketacare.audit.models import AuditEntry
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.treatment import services
 from ketacare.treatment.errors import NoActivePlan, Overdraw
 from ketacare.treatment.models import (
@@ -192,9 +191,9 @@ def test_patients_and_sitters_only_report_losses(clinic, approved, stocked):
 
 def test_another_clinic_and_another_patient_get_a_404(approved, other_patient, stocked, outsider):
     other_pharmacist = UserFactory(clinic=outsider.clinic, pharmacist=True)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _record(other_pharmacist, approved, "returned", 1)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _record(other_patient.user, approved, "lost_or_stolen", 1, note="Lost")
     assert len(_events(approved)) == 1
 

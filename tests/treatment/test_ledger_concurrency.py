@@ -19,7 +19,7 @@ import pytest
 from django.db import connection, connections
 
 from ketacare.audit.log import verify
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import PhaseChange
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services

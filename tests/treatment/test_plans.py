@@ -8,16 +8,15 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import dosing, pk
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import plans, services
-from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand, WrongPhase
+from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand
 from ketacare.treatment.models import LedgerAccount, LedgerUnit, TreatmentPlan
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import SCHEDULE, balance, plan_for
@@ -251,7 +250,7 @@ def test_patients_and_sitters_do_not_write_plans(clinic, approved):
 
 
 def test_another_clinics_prescriber_gets_a_404(other_prescriber, approved):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         plan_for(other_prescriber, approved)
     assert not TreatmentPlan.objects.exists()
 
@@ -317,7 +316,7 @@ def test_revise_plan_refuses_other_roles_and_clinics(plan, clinic, other_prescri
     clinician = UserFactory(clinic=clinic, clinician=True)
     with pytest.raises(NotAllowed):
         services.revise_plan(clinician, plan, dose_mg=125, reason="Step up")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.revise_plan(other_prescriber, plan, dose_mg=125, reason="Step up")
     assert TreatmentPlan.objects.count() == 1
 

@@ -14,10 +14,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.treatment import services
 from ketacare.treatment.errors import (
     AwaitingCosign,
@@ -235,7 +234,7 @@ def test_only_prescribers_cosign(clinic, prescriber, approved, plan, trait):
 
 def test_another_clinics_prescriber_may_not_cosign(prescriber, other_prescriber, approved, plan):
     rx = _write(prescriber, approved, quantity=30, quantity_reason="Travelling for a month")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.cosign_prescription(other_prescriber, rx)
 
 
@@ -360,7 +359,7 @@ def test_only_the_prescriber_who_wrote_it_voids_it(
     for actor in (second_prescriber, pharmacist):
         with pytest.raises(NotAllowed):
             services.void_prescription(actor, prescription, reason="Not mine")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.void_prescription(other_prescriber, prescription, reason="Not mine")
     prescription.refresh_from_db()
     assert prescription.state == PrescriptionState.ACTIVE
@@ -499,7 +498,7 @@ def test_only_the_pharmacist_who_dispensed_it_voids_it(
     for actor in (second_pharmacist, prescriber):
         with pytest.raises(NotAllowed):
             services.void_dispense(actor, stocked, reason="Not mine")
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.void_dispense(other_pharmacist, stocked, reason="Not mine")
     stocked.refresh_from_db()
     assert not stocked.is_voided

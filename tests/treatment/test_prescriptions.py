@@ -8,10 +8,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
@@ -20,7 +19,6 @@ from ketacare.treatment.errors import (
     PlanSuperseded,
     PrescriptionExhausted,
     ProductMismatch,
-    WrongPhase,
 )
 from ketacare.treatment.models import (
     Dispense,
@@ -122,7 +120,7 @@ def test_only_prescribers_prescribe(clinic, approved, plan, trait):
 
 
 def test_another_clinics_prescriber_gets_a_404(other_prescriber, approved, plan):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _write(other_prescriber, approved, plan)
 
 
@@ -211,7 +209,7 @@ def test_only_pharmacists_dispense(clinic, prescription, trait):
 
 
 def test_another_clinics_pharmacist_gets_a_404(other_pharmacist, prescription):
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         fill(other_pharmacist, prescription)
 
 
@@ -332,9 +330,9 @@ def test_refill_requests_come_from_the_patient_or_staff_only(
     sitter = SitterFactory(clinic=approved.clinic, patients=[approved])
     with pytest.raises(NotAllowed):
         services.request_refill(sitter.user, prescription)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.request_refill(other_patient.user, prescription)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.request_refill(outsider, prescription)
     assert services.request_refill(coordinator, prescription).requested_by == coordinator
 

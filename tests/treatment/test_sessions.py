@@ -9,11 +9,10 @@ from importlib import import_module
 import pytest
 from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
-from django.http import Http404
 
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase, PhaseTransitionError, ReasonRequired
 from ketacare.treatment import services
@@ -24,7 +23,6 @@ from ketacare.treatment.errors import (
     NoActivePlan,
     NotDosed,
     PlanChanged,
-    WrongPhase,
 )
 from ketacare.treatment.models import (
     AdverseEvent,
@@ -171,7 +169,7 @@ def test_other_staff_do_not_record_sessions(clinic, approved, plan, trait):
 def test_others_get_a_404(approved, other_patient, plan, outsider, clinic):
     other_sitter = SitterFactory(clinic=clinic, patients=[other_patient])
     for stranger in (outsider, other_patient.user, other_sitter.user):
-        with pytest.raises(Http404):
+        with pytest.raises(NotFound):
             ready_session(stranger, approved)
     assert not DosingSession.objects.exists()
 
@@ -383,7 +381,7 @@ def test_who_records_a_dose(clinic, approved, sitter, outsider):
     session = ready_session(approved.user, approved)
     with pytest.raises(NotAllowed):
         _dose(UserFactory(clinic=clinic, pharmacist=True), session)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _dose(outsider, session)
     assert _dose(sitter.user, session).dose_recorded_by == sitter.user
 
@@ -496,7 +494,7 @@ def test_a_check_in_needs_a_dose_and_comes_once(approved, plan, stocked, observe
 def test_who_records_a_check_in(clinic, approved, observed, outsider, coordinator):
     with pytest.raises(NotAllowed):
         _check_in(UserFactory(clinic=clinic, pharmacist=True), observed)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _check_in(outsider, observed)
     assert _check_in(coordinator, observed).recorded_by == coordinator
 
@@ -576,7 +574,7 @@ def test_who_reports_adverse_events(clinic, approved, plan, sitter, outsider):
     assert _report(UserFactory(clinic=clinic, prescriber=True), approved).serious is False
     with pytest.raises(NotAllowed):
         _report(UserFactory(clinic=clinic, pharmacist=True), approved)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         _report(outsider, approved)
 
 
@@ -619,7 +617,7 @@ def test_only_the_prescriber_moves_treatment_phases(clinic, approved, dosed, out
     with pytest.raises(NotAllowed):
         services.pause_treatment(approved.user, approved, reason="I want a break")
     other_prescriber = UserFactory(clinic=outsider.clinic, prescriber=True)
-    with pytest.raises(Http404):
+    with pytest.raises(NotFound):
         services.discharge_patient(other_prescriber, approved, reason="x")
     assert _phase(approved) == Phase.INDUCTION
 

@@ -7,6 +7,7 @@ from django.db import models
 
 from ketacare.accounts.roles import STAFF_ROLES, Role
 from ketacare.accounts.validators import validate_phone, validate_timezone
+from ketacare.kernel.fields import ClockDateTimeField
 
 
 class Clinic(models.Model):
@@ -26,7 +27,7 @@ class Clinic(models.Model):
         validators=[validate_phone],
         help_text="The local emergency number shown beside crisis resources.",
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         ordering: ClassVar = ["name"]
@@ -93,7 +94,7 @@ class RoleGrant(models.Model):
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
     role = models.CharField(max_length=16, choices=Role.choices)
-    granted_at = models.DateTimeField(auto_now_add=True)
+    granted_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:
         constraints: ClassVar = [

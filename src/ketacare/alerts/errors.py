@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 
 
 class AlertStateError(DomainError):

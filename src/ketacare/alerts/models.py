@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.utils.timezone import now
 
 from ketacare.accounts.models import Clinic
+from ketacare.kernel.clock import now
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
 

@@ -30,12 +30,12 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from ketacare.alerts.models import Alert, AlertCause, AlertSeverity, Channel, Notification
 from ketacare.alerts.models import NotificationStatus as St
 from ketacare.alerts.services import raise_alert
 from ketacare.alerts.sms import get_sms_backend
+from ketacare.kernel import clock
 
 
 def _setting(name: str, default: int) -> int:
@@ -71,7 +71,7 @@ class DrainResult:
 def claim(worker_id: str, *, limit: int | None = None) -> list[Notification]:
     """Take up to `limit` due notifications for `worker_id` (status -> sending)."""
     limit = limit or _setting("KETACARE_OUTBOX_BATCH", 50)
-    now = timezone.now()
+    now = clock.now()
     due = Q(status=St.PENDING, next_attempt_at__lte=now) | Q(
         status=St.SENDING, claimed_at__lt=now - claim_timeout()
     )
@@ -109,7 +109,7 @@ def deliver(row: Notification) -> None:
 def mark_sent(row: Notification, worker_id: str) -> None:
     with transaction.atomic():
         Notification.objects.filter(pk=row.pk, status=St.SENDING, claimed_by=worker_id).update(
-            status=St.SENT, sent_at=timezone.now(), last_error=""
+            status=St.SENT, sent_at=clock.now(), last_error=""
         )
 
 
@@ -132,7 +132,7 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
             locked.status = St.DEAD
         else:
             locked.status = St.PENDING
-            locked.next_attempt_at = timezone.now() + backoff(locked.attempts)
+            locked.next_attempt_at = clock.now() + backoff(locked.attempts)
         locked.save(update_fields=["status", "last_error", "next_attempt_at"])
         # A dead one-time code raises nothing: the patient sees it did not come and asks
         # again, or the sitter confirms from their own sign-in.

@@ -16,9 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.urls import reverse
-from django.utils import timezone
 
 from ketacare.accounts.roles import STAFF_ROLES
 from ketacare.alerts.errors import AlertStateError
@@ -42,7 +40,8 @@ from ketacare.alerts.recipients import (
 )
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed, NotFound
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -93,7 +92,7 @@ def _sitter_body(alert: Alert) -> str:
 
 def _notify(alert: Alert, recipients: Iterable[Recipient], *, reason: str) -> list[Notification]:
     """Outbox rows for `recipients` not yet notified about this alert (same transaction)."""
-    at = timezone.now()
+    at = clock.now()
     already = set(
         Notification.objects.filter(alert=alert)
         .exclude(status=NotificationStatus.CANCELLED)
@@ -139,14 +138,14 @@ def queue_text(*, to: str, label: str, body: str, send_key: str) -> Notification
         channel=Channel.SMS,
         address=to,
         body=body,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=clock.now(),
         send_key=send_key,
     )
 
 
 def _schedule(alert: Alert) -> None:
     delay = escalation_delay_min(alert.clinic, alert.severity)
-    alert.next_escalation_at = None if delay is None else timezone.now() + timedelta(minutes=delay)
+    alert.next_escalation_at = None if delay is None else clock.now() + timedelta(minutes=delay)
 
 
 def _notify_at_raise(alert: Alert, sitters: Iterable[Sitter], *, reason: str) -> None:
@@ -155,7 +154,7 @@ def _notify_at_raise(alert: Alert, sitters: Iterable[Sitter], *, reason: str) ->
         return
     if alert.severity not in _PAGING:
         return  # the inbox only: nobody is paged for info and warning alerts
-    levels = roster_levels(alert.clinic, timezone.now())
+    levels = roster_levels(alert.clinic, clock.now())
     first = 2 if alert.severity == AlertSeverity.EMERGENCY else 1
     reached = levels[:first]
     recipients = [r for people in reached for r in staff_recipients(people)]
@@ -203,7 +202,7 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
                     message=message,
                     source=source[:200],
                     detail=detail or {},
-                    raised_at=timezone.now(),
+                    raised_at=clock.now(),
                 )
         except IntegrityError:
             # Another transaction raised the same fact first.
@@ -280,7 +279,7 @@ def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) ->
     before = alert.status
     alert.status = AlertStatus.RESOLVED
     alert.resolved_by = actor
-    alert.resolved_at = timezone.now()
+    alert.resolved_at = clock.now()
     alert.resolved_note = note
     alert.next_escalation_at = None
     alert.save(
@@ -310,7 +309,7 @@ def _require_staff(actor: User, alert: Alert, what: str) -> Alert:
         raise NotAllowed(f"Only clinic staff may {what} an alert.")
     locked = Alert.objects.visible_to(actor).select_for_update().filter(pk=alert.pk).first()
     if locked is None:
-        raise Http404("No such alert.")
+        raise NotFound("No such alert.")
     return locked
 
 
@@ -322,7 +321,7 @@ def acknowledge_alert(actor: User, alert: Alert, *, note: str = "") -> Alert:
             raise AlertStateError(f"The alert is {locked.status}, not open.", field="status")
         locked.status = AlertStatus.ACKNOWLEDGED
         locked.acknowledged_by = actor
-        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_at = clock.now()
         locked.acknowledged_note = note
         locked.next_escalation_at = None
         locked.save(
@@ -370,9 +369,9 @@ def escalate_alert(alert: Alert) -> Alert:
         )
         if locked is None or locked.next_escalation_at is None:
             return alert
-        if locked.next_escalation_at > timezone.now():
+        if locked.next_escalation_at > clock.now():
             return locked
-        levels = roster_levels(locked.clinic, timezone.now())
+        levels = roster_levels(locked.clinic, clock.now())
         level = locked.escalation_level + 1
         if level > len(levels):
             locked.next_escalation_at = None

@@ -24,7 +24,7 @@ from ketacare.alerts.models import (
 )
 from ketacare.api.access import actor, audit_list, visible, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed
 
 router = Router(tags=["alerts"])
 patient_router = Router(tags=["alerts"])

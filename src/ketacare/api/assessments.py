@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Annotated, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
 
@@ -16,6 +15,7 @@ from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_pat
 from ketacare.assessments import services
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import outcomes
+from ketacare.kernel import clock
 
 router = Router(tags=["questionnaires"])
 
@@ -245,7 +245,7 @@ def due_questionnaires(
 ) -> list[DueItemOut]:
     """What the patient should fill in now, earliest first (`overdue` past the grace period)."""
     patient = visible_patient(request, patient_id)
-    due = services.due_questionnaires(patient, at=timezone.now())
+    due = services.due_questionnaires(patient, at=clock.now())
     return [
         DueItemOut(instrument=d.instrument, due_at=d.due_at, overdue=d.overdue, reason=d.reason)
         for d in due

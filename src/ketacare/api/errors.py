@@ -26,7 +26,7 @@ from pydantic import Field
 
 from ketacare.api.idempotency import IdempotencyKeyReused
 from ketacare.api.security import CsrfFailed
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired
 
 logger = logging.getLogger(__name__)

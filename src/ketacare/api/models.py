@@ -6,7 +6,8 @@ from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.utils.timezone import now
+
+from ketacare.kernel.clock import now
 
 
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):

@@ -15,13 +15,13 @@ from typing import Annotated
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from ketacare.api.access import actor, audit_list, visible, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions import FindingOut
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import services
 from ketacare.treatment.holds import active_holds
@@ -268,7 +268,7 @@ def list_holds(request: HttpRequest, patient_id: int = id_in_path("patient")) ->
     if not actor(request).is_clinic_staff:
         # What holds the dose is told to the patient by the gate, in their own words.
         return []
-    holds = active_holds(patient, timezone.now())
+    holds = active_holds(patient, clock.now())
     return [HoldOut(hold=h.hold, since=h.since, reasons=list(h.reasons)) for h in holds]
 
 

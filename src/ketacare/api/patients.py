@@ -14,8 +14,8 @@ from pydantic import Field, StringConstraints
 
 from ketacare.api.access import actor, audit_list, audit_read, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, Name, Text, id_in_path
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import ConsentDocument, Indication, Patient, SexAtBirth
 from ketacare.patients.phases import Phase
 

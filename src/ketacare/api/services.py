@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.api.models import ApiToken
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import clock
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -49,7 +49,7 @@ def _sha256(raw: str) -> str:
 def issue_token(actor: User, *, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `actor` (already authenticated); the clear token is returned once."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    issued = timezone.now()
+    issued = clock.now()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=actor,
@@ -75,7 +75,7 @@ def find_token(raw: str) -> ApiToken | None:
         if hmac.compare_digest(candidate.key_sha256, digest):
             found = candidate
     if found is not None:
-        now = timezone.now()
+        now = clock.now()
         if found.last_used_at is None or now - found.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
             found.last_used_at = now
@@ -87,7 +87,7 @@ def revoke_token(actor: User, token: ApiToken) -> ApiToken:
     with transaction.atomic():
         locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=actor)
         if locked.revoked_at is None:
-            locked.revoked_at = timezone.now()
+            locked.revoked_at = clock.now()
             locked.save(update_fields=["revoked_at"])
             record(
                 Event.about(AuditAction.LOGOUT, locked, detail={"via": "api token"}), actor=actor

@@ -13,6 +13,7 @@ from ketacare.assessments.schedules import (
     QuestionnaireSchedule,
 )
 from ketacare.clinical import instruments
+from ketacare.kernel.fields import ClockDateTimeField
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
 
@@ -44,7 +45,7 @@ class QuestionnaireResponse(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     objects = ScopedQuerySet.as_manager()
 
@@ -83,7 +84,7 @@ class ClinicQuestionnaireSettings(models.Model):
     grace_hours = models.PositiveIntegerField(
         default=0, help_text="How long after its due time a questionnaire counts as overdue."
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "clinic questionnaire settings"

@@ -17,12 +17,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
-from django.http import Http404
-from django.utils import timezone
 
 from ketacare.accounts.roles import Role
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
-from ketacare.assessments.errors import WrongPhase
 from ketacare.assessments.models import (
     ClinicQuestionnaireSettings,
     QuestionnaireResponse,
@@ -39,7 +36,8 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments, outcomes, safety
 from ketacare.clinical.instruments import auditc
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase
 
@@ -84,7 +82,7 @@ def _require_submitter(actor: User, patient: Patient, instrument: str) -> None:
             "may submit questionnaires."
         )
     if not Patient.objects.visible_to(actor).filter(pk=patient.pk).exists():
-        raise Http404("No such patient in your clinic.")
+        raise NotFound("No such patient in your clinic.")
     own = patient.user_id is not None and actor.pk == patient.user_id
     if not (own or _staff_of(actor, patient, ON_BEHALF_ROLES)):
         raise NotAllowed("Only the patient themself or their clinic's staff may submit this.")
@@ -102,7 +100,7 @@ def _checked_instrument(instrument: object) -> str:
 
 
 def _checked_recorded_at(recorded_at: datetime | None) -> datetime:
-    now = timezone.now()
+    now = clock.now()
     if recorded_at is None:
         return now
     if not isinstance(recorded_at, datetime) or recorded_at.utcoffset() is None:

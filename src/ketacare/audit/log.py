@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
-from django.utils import timezone
 
 from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
 from ketacare.audit.context import current
 from ketacare.audit.models import AuditAction, AuditEntry, AuditHead
+from ketacare.kernel import clock
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -88,7 +88,7 @@ def record_many(
         return []
     ctx = current()
     actor_id, actor_label, role, actor_clinic = _actor(actor)
-    at = timezone.now()
+    at = clock.now()
     with transaction.atomic():
         head = _lock_head()
         seq, prev = head.seq, head.hash

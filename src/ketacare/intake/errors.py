@@ -2,13 +2,7 @@
 
 from __future__ import annotations
 
-from ketacare.errors import DomainError
-
-
-class WrongPhase(DomainError):
-    """The patient is not in the phase this use case needs."""
-
-    code = "wrong_phase"
+from ketacare.kernel.errors import DomainError
 
 
 class IntakeNotOpen(DomainError):

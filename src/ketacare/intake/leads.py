@@ -19,7 +19,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, QuerySet, Value, When
-from django.http import Http404
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import STAFF_ROLES
@@ -27,7 +26,7 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.selfscreen import SelfScreenResult
 from ketacare.intake.models import ContactTime, LeadStatus, ScreeningLead
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound
 
 logger = logging.getLogger(__name__)
 
@@ -155,13 +154,13 @@ def record_list_read(user: User, shown: list[ScreeningLead]) -> None:
 
 
 def read_lead(user: User, lead_id: int) -> ScreeningLead:
-    """One lead of the user's clinic, audited; Http404 for another clinic's (or none)."""
+    """One lead of the user's clinic, audited; NotFound for another clinic's (or none)."""
     _require_staff(user)
     lead = (
         ScreeningLead.objects.visible_to(user).select_related("clinic").filter(pk=lead_id).first()
     )
     if lead is None:
-        raise Http404("No such screening lead.")
+        raise NotFound("No such screening lead.")
     record(Event.about(AuditAction.READ, lead), actor=user)
     return lead
 
@@ -172,7 +171,7 @@ def set_lead_status(user: User, lead_id: int, status: LeadStatus) -> ScreeningLe
     with transaction.atomic():
         lead = ScreeningLead.objects.visible_to(user).select_for_update().filter(pk=lead_id).first()
         if lead is None:
-            raise Http404("No such screening lead.")
+            raise NotFound("No such screening lead.")
         before = lead.status
         lead.status = status
         lead.save(update_fields=["status"])

@@ -7,11 +7,12 @@ from typing import Any, ClassVar
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.utils.timezone import now
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import STAFF_ROLES
 from ketacare.accounts.validators import validate_phone
+from ketacare.kernel.clock import now
+from ketacare.kernel.fields import ClockDateTimeField
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
 
@@ -49,7 +50,7 @@ class Intake(models.Model):
     # findings [code, severity, message, source], trd, failed_adequate_trials, maudsley.
     eligibility = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     objects = ScopedQuerySet.as_manager()
 

@@ -26,8 +26,6 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.http import Http404
-from django.utils import timezone
 
 from ketacare.accounts.roles import PHASE_ROLES, Role
 from ketacare.assessments.services import submit_questionnaire
@@ -46,7 +44,6 @@ from ketacare.intake.errors import (
     IntakeNotOpen,
     IntakeNotSubmitted,
     IntakeSuperseded,
-    WrongPhase,
 )
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus, ReviewDecision
 from ketacare.intake.schemas import (
@@ -57,8 +54,9 @@ from ketacare.intake.schemas import (
     check_submission,
     to_facts,
 )
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients import services as patients
-from ketacare.patients.errors import NotAllowed
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 
@@ -84,7 +82,7 @@ def _own(actor: User, patient: Patient) -> bool:
 
 def _require_visible(actor: User, patient: Patient) -> None:
     if not Patient.objects.visible_to(actor).filter(pk=patient.pk).exists():
-        raise Http404("No such patient in your clinic.")
+        raise NotFound("No such patient in your clinic.")
 
 
 def _require_intake_actor(actor: User, patient: Patient) -> None:
@@ -215,7 +213,7 @@ def save_intake_draft(actor: User, intake: Intake, *, data: dict[str, Any]) -> I
 
 def _local_date(patient: Patient) -> dt.date:
     # Age is counted on the patient's own calendar day, not the server's (UTC) one.
-    return timezone.now().astimezone(ZoneInfo(patient.timezone)).date()
+    return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
 
 
 def eligibility_json(assessment: EligibilityAssessment, *, assessed_on: dt.date) -> dict[str, Any]:
@@ -290,7 +288,7 @@ def submit_intake(actor: User, intake: Intake) -> Intake:
         patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
         _require_phase(patient, Phase.INTAKE)
         answers, eligibility = _assess(locked, patient)
-        now = timezone.now()
+        now = clock.now()
         for code, numbered, context in baseline_questionnaires(
             answers, sex_at_birth=patient.sex_at_birth
         ):

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from ketacare.alerts.models import WorkerLease
+from ketacare.kernel import clock
 
 
 def needs_lease() -> bool:
@@ -23,7 +23,7 @@ def needs_lease() -> bool:
 
 def take_lease(worker_id: str, *, ttl: timedelta) -> bool:
     """Hold the lease until now + ttl, unless another worker holds a live one."""
-    now = timezone.now()
+    now = clock.now()
     with transaction.atomic():
         lease, _ = WorkerLease.objects.select_for_update().get_or_create(pk=1)
         if (

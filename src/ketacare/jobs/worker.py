@@ -13,11 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from django.utils import timezone
-
 from ketacare.alerts.jobs import escalate_due
 from ketacare.alerts.outbox import DrainResult, drain
 from ketacare.assessments.jobs import raise_overdue_questionnaires
+from ketacare.kernel import clock
 from ketacare.treatment.jobs import raise_missed_check_ins, raise_window_facts
 
 log = logging.getLogger("ketacare.jobs.worker")
@@ -49,7 +48,7 @@ def tick(worker_id: str) -> TickResult:
     A step that fails is logged and reported, and the others still run: a bad row in one
     query must not stop the outbox from draining.
     """
-    now = timezone.now()
+    now = clock.now()
     result = TickResult()
 
     def missed() -> None:

@@ -7,10 +7,11 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils.timezone import now
 
 from ketacare.accounts.models import Clinic
 from ketacare.accounts.validators import validate_phone, validate_timezone
+from ketacare.kernel.clock import now
+from ketacare.kernel.fields import ClockDateTimeField
 from ketacare.patients.phases import Phase
 from ketacare.patients.scoping import ScopedQuerySet, patient_scope
 from ketacare.patients.validators import validate_date_of_birth
@@ -76,8 +77,8 @@ class Patient(models.Model):
     first_dose_at = models.DateTimeField(null=True, blank=True, editable=False)
     # While paused: the phase to return to.
     paused_from = models.CharField(max_length=16, choices=PHASE_CHOICES, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
+    updated_at = ClockDateTimeField(auto_now=True)
 
     objects = PatientQuerySet.as_manager()
 
@@ -181,7 +182,7 @@ class Sitter(models.Model):
         help_text="The clinic has confirmed that the sitter is an adult (18 or older).",
     )
     patients = models.ManyToManyField(Patient, related_name="sitters", blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = ClockDateTimeField(auto_now_add=True)
 
     objects = SitterQuerySet.as_manager()
 

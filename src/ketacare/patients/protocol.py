@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import rules
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import ClinicProtocol
 
 if TYPE_CHECKING:
@@ -80,7 +80,7 @@ def change_protocol(
             loosened=loosened,
             reason=reason.strip(),
             written_by=actor,
-            written_at=timezone.now(),
+            written_at=clock.now(),
         )
         record(
             Event.about(

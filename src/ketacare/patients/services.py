@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.accounts.roles import PHASE_ROLES, RECORD_EDITOR_ROLES, Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import (
     Consent,
     ConsentDocument,
@@ -130,7 +130,7 @@ def current_consent_document(clinic_id: int) -> ConsentDocument | None:
         ConsentDocument.objects.filter(
             clinic_id=clinic_id,
             kind=ConsentDocument.Kind.TREATMENT,
-            published_at__lte=timezone.now(),
+            published_at__lte=clock.now(),
         )
         .order_by("-version")
         .first()
@@ -194,7 +194,7 @@ def apply_phase_move(actor: User, locked: Patient, target: Phase, reason: str = 
     check_transition(current, target, facts)
     locked.paused_from = current.value if target is Phase.PAUSED else ""
     locked.phase = target.value
-    locked.phase_since = timezone.now()
+    locked.phase_since = clock.now()
     locked.save(update_fields=["phase", "phase_since", "paused_from", "updated_at"])
     PhaseChange.objects.create(
         patient=locked, from_phase=current, to_phase=target, actor=actor, reason=reason.strip()

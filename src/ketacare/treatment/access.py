@@ -12,13 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from django.http import Http404
-
 from ketacare.accounts.roles import Role
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
-from ketacare.treatment.errors import WrongPhase
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -76,7 +73,7 @@ def require(  # noqa: PLR0913 - who, for whom, which roles, what, and the two pe
     if not actor.roles & allowed:
         raise NotAllowed(f"Only {_words(allowed)} may {what}.")
     if not Patient.objects.visible_to(actor).filter(pk=patient.pk).exists():
-        raise Http404("No such patient.")
+        raise NotFound("No such patient.")
     if _staff_of(actor, patient, staff):
         return
     if own and is_own_record(actor, patient):

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting
 from ketacare.treatment.access import REPORTERS, require
@@ -45,7 +45,7 @@ def report_adverse_event(  # noqa: PLR0913 - the event's fields
     if session is not None and session.patient_id != patient.pk:
         errors.add("session", "This session belongs to another patient.")
     onset = None if onset_at is None else as_aware(onset_at, "onset_at", errors)
-    if onset is not None and onset > timezone.now():
+    if onset is not None and onset > clock.now():
         errors.add("onset_at", "The onset is not in the future.")
     # ICH E2A: an event that is life-threatening or results in death is serious.
     if is_serious is False and (
@@ -67,7 +67,7 @@ def report_adverse_event(  # noqa: PLR0913 - the event's fields
             onset_at=onset,
             finding=finding_json(finding),
             reported_by=actor,
-            reported_at=timezone.now(),
+            reported_at=clock.now(),
         )
         alerting.adverse_event(patient, event, finding)
         record(Event.about(AuditAction.CREATE, event), actor=actor)

@@ -30,12 +30,12 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting, ledger
 from ketacare.treatment.access import (
@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 
 def patient_today(patient: Patient) -> date:
     """Today on the patient's clock: refill dates are the patient's calendar days."""
-    return timezone.localdate(timezone=ZoneInfo(patient.timezone))
+    return clock.localdate(ZoneInfo(patient.timezone))
 
 
 def _day(day: date) -> str:
@@ -531,7 +531,7 @@ def request_refill(actor: User, prescription: Prescription, *, note: str = "") -
             early=early,
             note=text,
             requested_by=actor,
-            requested_at=timezone.now(),
+            requested_at=clock.now(),
         )
         if early:
             finding = DiversionFinding.objects.create(

@@ -3,13 +3,7 @@
 from __future__ import annotations
 
 from ketacare.clinical.safety import Finding
-from ketacare.errors import DomainError
-
-
-class WrongPhase(DomainError):
-    """The patient's phase does not allow this use case (e.g. a dose while paused)."""
-
-    code = "wrong_phase"
+from ketacare.kernel.errors import DomainError
 
 
 class NoActivePlan(DomainError):

@@ -14,13 +14,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.accounts.roles import Role
 from ketacare.alerts.services import AlertCause, resolve_alerts
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import predose
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient
 from ketacare.treatment.access import require
 from ketacare.treatment.gate import (
@@ -108,7 +108,7 @@ def clear_for_dosing(actor: User, patient: Patient, *, hold: str, note: str) -> 
             hold=read(which),
             note=text,
             cleared_by=actor,
-            cleared_at=timezone.now(),
+            cleared_at=clock.now(),
         )
         resolve_alerts(
             cause=_ALERTS[read(which)],

@@ -22,10 +22,10 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting
 from ketacare.treatment.access import COUNTERS, HANDLERS, require
@@ -85,7 +85,7 @@ def post(  # noqa: PLR0913 - an event is its kind, amount, signer, witness and n
             f"{kind.label.lower()} {-change:f} would take it below zero.",
             field="quantity",
         )
-    at = timezone.now()
+    at = clock.now()
     event = LedgerEvent.objects.create(
         patient_id=account.patient_id,
         kind=kind,

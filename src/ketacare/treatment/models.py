@@ -23,12 +23,13 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.utils.timezone import localtime, now
+from django.utils.timezone import localtime
 
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import dosing, postdose
 from ketacare.clinical.predose import SUBSTANCE_WORDS
 from ketacare.clinical.safety import AdverseEventSeverity, Substance
+from ketacare.kernel.clock import now
 from ketacare.patients.models import Indication, Patient, Sitter
 from ketacare.patients.scoping import ScopedQuerySet
 

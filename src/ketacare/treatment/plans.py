@@ -24,12 +24,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing, pk, safety
 from ketacare.clinical.rules import ClinicRules
+from ketacare.kernel import clock
 from ketacare.patients.models import Indication, Patient
 from ketacare.patients.protocol import clinic_rules
 from ketacare.treatment import ledger
@@ -696,7 +696,7 @@ def create_plan(  # noqa: PLR0913 - the plan's fields, as the issue lists them
         if spec.check_in_deadline_min is None:
             spec.check_in_deadline_min = check_in_bounds_min(step.rules.safety)[1]
         plan = _validated(locked, spec, reason, step)
-        plan.version, plan.created_by, plan.created_at = 1, actor, timezone.now()
+        plan.version, plan.created_by, plan.created_at = 1, actor, clock.now()
         plan.save()
         account = ledger.locked_account(locked)
         account.unit = plan.ledger_unit
@@ -775,7 +775,7 @@ def revise_plan(  # noqa: PLR0913 - any of the plan's fields may change
         current.is_current = False
         current.save(update_fields=["is_current"])
         revised.version, revised.supersedes = current.version + 1, current
-        revised.created_by, revised.created_at = actor, timezone.now()
+        revised.created_by, revised.created_at = actor, clock.now()
         revised.save()
         record(
             Event.about(

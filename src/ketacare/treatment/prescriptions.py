@@ -19,12 +19,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel import clock
+from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import clinic_rules
 from ketacare.treatment.access import PRESCRIBERS, TREATING, require, require_phase
@@ -212,7 +212,7 @@ def _write(
         needs_cosign=over,
         corrects=corrects,
         written_by=actor,
-        written_at=timezone.now(),
+        written_at=clock.now(),
     )
     detail: dict[str, object] = {"refills": written.refills}
     if over:
@@ -291,7 +291,7 @@ def cosign_prescription(actor: User, prescription: Prescription) -> Prescription
                 f"Prescription {rx.pk} is within what the plan needs or co-signed already: "
                 "it awaits no co-sign."
             )
-        rx.cosigned_by, rx.cosigned_at = actor, timezone.now()
+        rx.cosigned_by, rx.cosigned_at = actor, clock.now()
         rx.save(update_fields=["cosigned_by", "cosigned_at"])
         record(Event.about(AuditAction.UPDATE, rx, detail={"cosigned": True}), actor=actor)
     return rx
@@ -301,7 +301,7 @@ def _void(actor: User, rx: Prescription, reason: str) -> None:
     """Void a locked prescription (its author, with a reason)."""
     if rx.state == PrescriptionState.VOIDED:
         raise PrescriptionVoided(f"Prescription {rx.pk} is voided already.")
-    rx.voided_by, rx.voided_at, rx.void_reason = actor, timezone.now(), reason
+    rx.voided_by, rx.voided_at, rx.void_reason = actor, clock.now(), reason
     rx.save(update_fields=["voided_by", "voided_at", "void_reason"])
     record(Event.about(AuditAction.UPDATE, rx, detail={"voided": True}), actor=actor)
 

@@ -21,7 +21,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import store_response
@@ -29,6 +28,7 @@ from ketacare.audit.log import Event, record_many
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing, instruments, postdose, predose, safety
 from ketacare.clinical.vitals import BloodPressure, HeartRate
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import alerting, ledger
@@ -183,7 +183,7 @@ def _read_checklist(  # noqa: PLR0913 - the checklist's answers, item by item
     checklist = Checklist(
         blood_pressure=read(pressure),
         heart_rate=pulse,
-        measured_at=timezone.now(),
+        measured_at=clock.now(),
         sitter_present=read(present),
         fasted=read(fasting),
         no_driving_until_tomorrow=read(no_driving),
@@ -230,7 +230,7 @@ def start_session(  # noqa: PLR0913 - the pre-dose checklist, item by item
         locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
         require_phase(locked, TREATING, "start a dosing session")
         plan = _current_plan(locked)
-        now = timezone.now()
+        now = clock.now()
         checklist = dataclasses.replace(answered, measured_at=now)
         response, new_response = _screen_response(actor, locked, screen, now)
         presence = latest_presence(locked, now)
@@ -310,7 +310,7 @@ def record_dose_taken(
     errors = Errors()
     amount = as_float(dose_mg, "dose_mg", errors, unit="mg")
     reported = as_bool(already_taken, "already_taken", errors)
-    now = timezone.now()
+    now = clock.now()
     when = now if taken_at is None else as_aware(taken_at, "taken_at", errors)
     if when is not None and not session.started_at <= when <= now:
         errors.add("taken_at", "The dose is taken after the checklist and not in the future.")
@@ -401,7 +401,7 @@ def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, 
     session.observation_ends_at = window.observation_ends_at
     session.check_in_due_at = window.check_in_due_at
     session.ledger_event = event
-    session.dose_recorded_by, session.dose_recorded_at = actor, timezone.now()
+    session.dose_recorded_by, session.dose_recorded_at = actor, clock.now()
     session.save()
     if patient.first_dose_at is None:  # each session starts after the last dose
         patient.first_dose_at = when

@@ -15,13 +15,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ketacare.alerts.services import queue_text
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment.access import SESSION_STAFF, TREATING, require, require_phase, sitter_of
 from ketacare.treatment.errors import WrongSitter
@@ -90,7 +90,7 @@ def _present(actor: User, patient: Patient, sitter: Sitter, method: str) -> Sitt
             sitter=sitter,
             confirmed_by=actor,
             method=method,
-            confirmed_at=timezone.now(),
+            confirmed_at=clock.now(),
         )
         record(Event.about(AuditAction.CREATE, presence, detail={"method": method}), actor=actor)
     return presence
@@ -118,7 +118,7 @@ def send_sitter_code(
     what = CodePurpose(purpose)
     with transaction.atomic():
         _locked_treating(patient)
-        now = timezone.now()
+        now = clock.now()
         last = SitterCode.objects.filter(patient=patient, sitter=sitter).first()
         if last is not None and now - last.sent_at < CODE_RESEND_AFTER:
             at = safety.clock_time(last.sent_at, zone_of(patient), now)
@@ -169,7 +169,7 @@ def spend_code(
     if session is not None:
         rows = rows.filter(session=session)
     row = rows.order_by("-sent_at", "-pk").first()
-    now = timezone.now()
+    now = clock.now()
     if row is None or row.expires_at <= now or row.attempts >= CODE_TRIES:
         return False
     if not constant_time_compare(row.code_hash, _hash(patient, sitter, str(code).strip())):

@@ -14,12 +14,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments, postdose, safety
 from ketacare.clinical.vitals import BloodPressure
+from ketacare.kernel import clock
 from ketacare.patients.models import Sitter
 from ketacare.treatment import alerting
 from ketacare.treatment.access import sitter_of
@@ -91,7 +91,7 @@ def _store_reading(
     actor: User, session: DosingSession, pressure: BloodPressure, *, at_check_in: bool
 ) -> PostDoseReading:
     rules = plan_safety_rules(session.plan)
-    now = timezone.now()
+    now = clock.now()
     last = session.post_dose_readings.order_by("-recorded_at", "-pk").first()
     finding = postdose.check_post_dose_reading(
         BloodPressure(session.systolic_mmhg, session.diastolic_mmhg),
@@ -201,7 +201,7 @@ def record_check_in(  # noqa: PLR0913 - the check-in's questions
             raise NotDosed("No dose is recorded in this session yet: record the dose first.")
         if current.status != SessionStatus.DOSED:
             raise AlreadyRecorded("This session's check-in is recorded already.")
-        now = timezone.now()
+        now = clock.now()
         _require_observation_ended(current, now)
         reading = _store_reading(actor, current, read(after), at_check_in=True)
         report = postdose.check_in_report(
@@ -312,7 +312,7 @@ def _release(
             "The patient checks in first, once the observation has ended; then you "
             "confirm that they are alert and stable."
         )
-    session.released_at, session.released_by = timezone.now(), actor
+    session.released_at, session.released_by = clock.now(), actor
     session.released_by_sitter = sitter
     session.release_stable, session.release_note = stable, note
     finding = postdose.check_release(stable=stable, sitter_name=sitter.name)

@@ -3,11 +3,12 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Role
+from ketacare.kernel.errors import NotFound
 
 
 def display_timezone(user: User) -> str | None:
@@ -36,3 +37,17 @@ class DisplayTimezoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class NotFoundMiddleware:
+    """A service's `NotFound` is the page's 404 (services never import `django.http`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception)) from exception

@@ -8,12 +8,11 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.http import Http404
 from django.test import Client
 from django.urls import reverse
 
 from ketacare.audit.models import AuditAction
-from ketacare.patients.errors import NotAllowed
+from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
 from ketacare.treatment import queries, services
@@ -98,7 +97,7 @@ def test_a_confirmation_of_yesterday_is_not_shown_today(
 def test_only_the_patients_own_sitters_may_confirm(
     robin: Sitter, stranger_sitter: Sitter, approved: Patient, plan: TreatmentPlan
 ) -> None:
-    with pytest.raises((Http404, NotAllowed)):
+    with pytest.raises((NotFound, NotAllowed)):
         services.confirm_sitter_presence(stranger_sitter.user, approved)
     with pytest.raises(NotAllowed):
         services.confirm_sitter_presence(approved.user, approved)  # type: ignore[arg-type]

@@ -366,7 +366,7 @@ def test_an_unknown_status_changes_nothing(
 
 
 def test_the_service_refuses_non_staff(clinic: Clinic, patient: Patient) -> None:
-    from ketacare.patients.errors import NotAllowed  # noqa: PLC0415 - local to this test
+    from ketacare.kernel.errors import NotAllowed  # noqa: PLC0415 - local to this test
 
     with pytest.raises(NotAllowed):
         leads.leads_for(patient.user)

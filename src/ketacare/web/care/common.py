@@ -16,7 +16,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from ketacare.accounts.models import User
 from ketacare.accounts.roles import Role
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, require_role, require_staff, visible_patient
 

@@ -15,9 +15,9 @@ from ketacare.accounts.models import User
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.errors import DomainError
 from ketacare.intake import services
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.web.care.common import (

@@ -22,7 +22,7 @@ from ketacare.accounts.models import User
 from ketacare.alerts.models import Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.access import (

@@ -16,7 +16,7 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.pk import InvalidPkInput
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
 from ketacare.treatment import services

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.boundfield import BoundWidget
 
 from ketacare.clinical import instruments, postdose, predose, safety
-from ketacare.errors import DomainError
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Sitter
 from ketacare.treatment.models import (
     UNIT_NOUNS,

@@ -32,9 +32,9 @@ from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments, safety
-from ketacare.errors import DomainError
 from ketacare.intake import schemas, services
 from ketacare.intake.models import Intake, IntakeStatus
+from ketacare.kernel.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Indication, Patient
 from ketacare.patients.phases import Phase

@@ -18,7 +18,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ketacare.assessments.errors import WrongPhase
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import CLINICIAN_RATED, crisis_resources, submit_questionnaire
 from ketacare.audit.log import Event, record
@@ -26,6 +25,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.clinical.instruments import cssrs_screen
 from ketacare.intake.schemas import auditc_sex
+from ketacare.kernel.errors import WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, own_patient
 

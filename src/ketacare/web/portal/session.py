@@ -19,12 +19,12 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.models import User
 from ketacare.clinical.safety import clock_time
-from ketacare.errors import DomainError
+from ketacare.kernel import clock
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import queries, sessions, sitting
 from ketacare.treatment import window as observation
@@ -74,7 +74,7 @@ def _rows(
 ) -> list[SitterRow]:
     """The eligible sitters; `bound` (a refused form) stays on the row of its sitter."""
     sitters = queries.eligible_sitters(patient)
-    waiting = queries.codes_waiting(patient, purpose, timezone.now(), session=session)
+    waiting = queries.codes_waiting(patient, purpose, clock.now(), session=session)
     chosen = _chosen(bound)
     form_class = PresenceCodeForm if purpose == CodePurpose.PRESENCE else ReleaseCodeForm
     rows = []
@@ -111,7 +111,7 @@ def _checklist_page(  # noqa: PLR0913 - the page's forms, each bound when it was
     code_form: Form | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    now = timezone.now()
+    now = clock.now()
     plan = active_plan(patient)
     presence = queries.counted_presence(patient, now)
     context = {
@@ -213,7 +213,7 @@ def sitter_code_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _session_context(patient: Patient, session: DosingSession, **extra: Any) -> dict[str, Any]:
-    now = timezone.now()
+    now = clock.now()
     plan = session.plan
     context: dict[str, Any] = {
         "patient": patient,
@@ -351,7 +351,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
         status = 400
     else:
         pages.audit_read(session, "portal check-in form")
-    now = timezone.now()
+    now = clock.now()
     context = {
         "patient": patient,
         "session": session,

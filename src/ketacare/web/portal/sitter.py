@@ -18,14 +18,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.safety import clock_time
-from ketacare.errors import DomainError
+from ketacare.kernel import clock
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sitting
 from ketacare.treatment import window as observation
@@ -51,7 +51,7 @@ def _sat_for(user: User) -> QuerySet[Patient]:
 
 def _status(patient: Patient, release_form: SitterReleaseForm | None = None) -> dict[str, Any]:
     """Where the patient's day stands, as the sitter may see it."""
-    now = timezone.now()
+    now = clock.now()
     plan = active_plan(patient)
     session = queries.todays_session(patient, now)
     presence = queries.sitter_presence_today(patient, now)
@@ -115,7 +115,7 @@ def release(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
     patient = get_object_or_404(_sat_for(user), pk=patient_id)
     form = SitterReleaseForm(request.POST, name=patient.legal_name)
-    session = queries.open_session(patient, timezone.now())
+    session = queries.open_session(patient, clock.now())
     status = 400
     if form.is_valid() and session is not None and session.status != SessionStatus.READY:
         stable = form.cleaned_data["stable"]

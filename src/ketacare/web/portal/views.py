@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,7 +21,8 @@ from ketacare.assessments.services import due_questionnaires
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
-from ketacare.errors import DomainError
+from ketacare.kernel import clock
+from ketacare.kernel.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -48,7 +48,7 @@ RECENT_LEDGER_EVENTS = 10
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
     patient = pages.me(request)[1]
-    now = timezone.now()
+    now = clock.now()
     plan = active_plan(patient)
     open_session = queries.open_session(patient, now)
     pages.audit_read(patient, "portal today")

@@ -18,7 +18,6 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +28,7 @@ from ketacare.alerts.models import SEVERITY_RANK, Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import outcomes
+from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
 from ketacare.reports.charts import score_charts, vitals_chart
 from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
@@ -100,7 +100,7 @@ def panel_view(request: HttpRequest) -> HttpResponse:
         patients = patients.none()
     patients = patients.order_by(*panel.ordering(sort))
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.now()
     rows = [panel.row(p, now, RULES) for p in page.object_list]
     record(
         Event(
@@ -209,7 +209,7 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
     user = _staff(request)
     form = InboxFilterForm(request.GET)
     page = Paginator(_inbox(user, form), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
-    now = timezone.now()
+    now = clock.now()
     record(
         Event(
             AuditAction.LIST,
@@ -259,7 +259,7 @@ def _alert_answer(
     """After acknowledge/resolve: the row (htmx) or back to the page (plain form)."""
     if _htmx(request):
         context = {
-            **_alert_row(alert, timezone.now()),
+            **_alert_row(alert, clock.now()),
             "done": done,
             "error": error,
             "back": _back(request),
@@ -271,7 +271,7 @@ def _alert_answer(
             request,
             "web/workspace/alert_action.html",
             {
-                **_alert_row(alert, timezone.now()),
+                **_alert_row(alert, clock.now()),
                 "error": error,
                 "back": _back(request),
                 **(forms or {}),
@@ -339,7 +339,7 @@ def _care_links(patient: Patient) -> list[tuple[str, str]]:
 
 
 def _age(patient: Patient) -> int:
-    today = timezone.localdate()
+    today = clock.localdate()
     born = patient.date_of_birth
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -355,7 +355,7 @@ def _holds(
     """The holds on dosing, each with its clearance form for those who may clear it."""
     may_clear = bool(user.roles & CLEARERS)
     rows = []
-    for hold in active_holds(patient, timezone.now()):
+    for hold in active_holds(patient, clock.now()):
         form = None
         if may_clear:
             form = ClearHoldForm(initial={"hold": hold.hold.value}, auto_id=f"id_{hold.hold}_%s")

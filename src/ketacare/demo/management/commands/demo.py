@@ -1,7 +1,6 @@
 """`ketacare demo [--patients N]`: load the demo clinic once and print its logins.
 
-The command lives in `web`, the app on top of the others, because the journeys it
-replays use intake, assessments and treatment, which `patients` must not import.
+The journeys it replays run on the clock module, in this command's own context.
 """
 
 from __future__ import annotations
@@ -14,8 +13,8 @@ from django.db import transaction
 from tqdm import tqdm
 
 from ketacare.audit.context import acting
-from ketacare.demo_journeys import JOURNEY_LIMIT, walk_journeys
-from ketacare.patients.demo import DEMO_CLINIC_NAME, demo_logins, load_demo
+from ketacare.demo.clinic import DEMO_CLINIC_NAME, demo_logins, load_demo
+from ketacare.demo.journeys import JOURNEY_LIMIT, walk_journeys
 
 MAX_PATIENTS = 1_000_000
 

@@ -1,16 +1,16 @@
 """The demo clinic's treatment journeys, replayed through the real services.
 
 `ketacare demo` registers the first JOURNEY_LIMIT patients of a clinic in screening at
-the clinic's go-live (`patients.demo.load_demo`, JOURNEY_HISTORY before the load), and
+the clinic's go-live (`demo.clinic.load_demo`, JOURNEY_HISTORY before the load), and
 `walk_journeys` takes each one to the phase the demo gives them: consent and intake,
 eligibility review, plan, prescription and dispensing, at-home sessions (checklist and
 blood-pressure gate, dose, check-in with CADSS-6 and side effects, now and then an
 adverse event), the scheduled questionnaires, titration, pill counts, maintenance with
 its refill, pause and discharge. Every write is a call of the intake, patients,
 assessments or treatment services at a simulated past moment:
-`time_machine.travel(moment, tick=False)` sets the clock the services read
-(`django.utils.timezone.now`), so every validation, constraint, ledger balance, phase
-change and audit entry is the real one. A larger load (`--patients 10000`) keeps the
+`kernel.clock.frozen_at(moment)` sets the clock the services and model stamps read
+(`kernel.clock.now`) in the demo's own context, so every validation, constraint, ledger
+balance, phase change and audit entry is the real one. A larger load (`--patients 10000`) keeps the
 fast bulk records of `load_demo` for the patients beyond the limit.
 
 The journeys run on one time line (the earliest step of any patient first), so the
@@ -19,7 +19,7 @@ load the bulk patients' entries, written at the load time, come before the repla
 ones.
 
 Each patient's journey follows their place in the demo's pattern of 20 (TEMPLATES, in
-the order of `patients.demo.PHASE_PATTERN`): responders (PHQ-9 down by half or more
+the order of `demo.clinic.PHASE_PATTERN`): responders (PHQ-9 down by half or more
 within 4-8 sessions, some to remission), non-responders (within 20% of the baseline),
 a delayed responder, two who stop early (one paused, one discharged after three
 sessions), sublingual tablets for most, racemic nasal spray for some (esketamine is never
@@ -51,20 +51,18 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import time_machine
-from django.utils import timezone
-
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert, AlertStatus, OnCallRoster, OnCallShift
 from ketacare.alerts.services import resolve_alert
 from ketacare.assessments import services as assessments
 from ketacare.clinical import dosing, predose, safety, selfscreen
+from ketacare.demo.clinic import PlannedJourney
 from ketacare.intake import leads
 from ketacare.intake import services as intake
 from ketacare.intake.models import ContactTime, Intake, ScreeningLead
+from ketacare.kernel import clock
 from ketacare.patients import services as patients
-from ketacare.patients.demo import PlannedJourney
 from ketacare.patients.models import ConsentDocument, Indication, Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services as treatment
@@ -473,7 +471,7 @@ class Journey:
 
     @property
     def sitter_user(self) -> User:
-        """The sitter's own sign-in: every patient dosed at home has one (patients.demo)."""
+        """The sitter's own sign-in: every patient dosed at home has one (demo.clinic)."""
         if self._sitter_user is None:
             raise RuntimeError(f"Demo patient {self.record.pk} is dosed but has no sitter.")
         return self._sitter_user
@@ -1060,8 +1058,7 @@ def replay(journeys: Sequence[Journey], end: datetime, tick: Callable[[int], obj
             if moment is None:  # to the first step: nothing is written before it
                 upcoming = next(steps)
             else:
-                # In UTC: a ZoneInfo destination would also change the process's TZ.
-                with time_machine.travel(moment.astimezone(UTC), tick=False):
+                with clock.frozen_at(moment.astimezone(UTC)):
                     upcoming = next(steps)
         except StopIteration:
             tick(1)
@@ -1090,7 +1087,7 @@ def walk_journeys(
     """Walk each planned patient (registered in screening) to their phase, up to now."""
     if not planned:
         return
-    end = timezone.now().replace(microsecond=0)
+    end = clock.now().replace(microsecond=0)
     cast = Cast.of(planned[0].patient.clinic_id)
     _on_call_roster(planned[0].patient.clinic_id, cast)
     journeys = [Journey(p, cast, end, seed) for p in planned]

@@ -6,7 +6,7 @@ minutes: one password hash is computed once and shared by every demo account.
 The first `journeys` patients are different: they are registered in screening at the
 start of the demo's history (JOURNEY_HISTORY before the load), and `ketacare demo`
 then walks each one to their phase through the real services
-(`ketacare.demo_journeys`: this app must not import the apps built on it). The others
+(`ketacare.demo.journeys`). The others
 are placed directly in their phase with a made-up history, as bulk records.
 """
 
@@ -20,15 +20,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TypeVar
 
-import time_machine
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils import timezone
 
 from ketacare.accounts.models import Clinic, RoleGrant, User
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record_many
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import clock
 from ketacare.patients.models import (
     Consent,
     ConsentDocument,
@@ -66,7 +65,7 @@ PHASE_PATTERN: tuple[Phase, ...] = (
 )
 
 # The indication of each of those 20 (half TRD, a quarter each MDD and PTSD), in the
-# order of the journeys (demo_journeys.TEMPLATES).
+# order of the journeys (demo.journeys.TEMPLATES).
 INDICATION_PATTERN: tuple[Indication, ...] = (
     Indication.TRD,
     Indication.PTSD,
@@ -228,7 +227,7 @@ def load_demo(
     walked, bulk = indexes[:journeys], indexes[journeys:]
     planned: list[PlannedJourney] = []
     with transaction.atomic():
-        with _travel(timezone.now() - JOURNEY_HISTORY if walked else None):
+        with _travel(clock.now() - JOURNEY_HISTORY if walked else None):
             builder = _Builder.start(clinic_name, seed)
             for chunk in _batches(walked):
                 planned += builder.add_walked_patients(chunk)
@@ -240,10 +239,10 @@ def load_demo(
 
 
 def _travel(moment: datetime | None) -> AbstractContextManager[object]:
-    """The clock at `moment` (the services and model defaults read it), or left alone."""
+    """The demo's clock at `moment` (services and model stamps read it), or left alone."""
     if moment is None:
         return nullcontext()
-    return time_machine.travel(moment.replace(minute=0, second=0, microsecond=0), tick=False)
+    return clock.frozen_at(moment.replace(minute=0, second=0, microsecond=0))
 
 
 def _slug(name: str) -> str:
@@ -291,7 +290,7 @@ class _Builder:
     def add_patients(self, indexes: list[int]) -> None:
         """Patients placed directly in their phase, with a made-up phase history."""
         phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
-        records = self._create(indexes, phases, since=timezone.now() - timedelta(days=3))
+        records = self._create(indexes, phases, since=clock.now() - timedelta(days=3))
         self._history_consents_sitters(records, phases)
 
     def add_walked_patients(self, indexes: list[int]) -> list[PlannedJourney]:
@@ -301,7 +300,7 @@ class _Builder:
         as for the bulk records); consent, intake and the rest come with the journey.
         """
         phases = [PHASE_PATTERN[i % len(PHASE_PATTERN)] for i in indexes]
-        records = self._create(indexes, [Phase.SCREENING] * len(indexes), since=timezone.now())
+        records = self._create(indexes, [Phase.SCREENING] * len(indexes), since=clock.now())
         self._registered(records, phases)
         return [
             PlannedJourney(index, patient, phase)
@@ -354,7 +353,7 @@ class _Builder:
         )
 
     def _history_consents_sitters(self, records: list[Patient], phases: list[Phase]) -> None:
-        now = timezone.now()
+        now = clock.now()
         history, consents, events = [], [], []
         sitters: list[tuple[Sitter, Patient]] = []
         for patient, phase in zip(records, phases, strict=True):

@@ -1,0 +1,1 @@
+"""Django-side plumbing that holds no medicine: the clock, the refusals, the shared fields."""
