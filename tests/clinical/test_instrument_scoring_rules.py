@@ -268,6 +268,38 @@ def test_auditc_cannot_be_scored_without_sex():
         instruments.score("auditc", [0, 0, 0])
 
 
+# One policy for whose cut-off applies, for every face (CLINICAL.md A9; ketacare's choice
+# for a record that gives neither: the women's, lower, cut-off).
+@pytest.mark.parametrize(
+    ("recorded", "stated", "applied"),
+    [
+        ("female", None, "female"),
+        ("male", None, "male"),
+        ("male", "male", "male"),
+        ("intersex", None, "female"),
+        ("unknown", None, "female"),
+        (None, None, "female"),
+        ("intersex", "male", "male"),
+        ("unknown", "female", "female"),
+    ],
+)
+def test_auditc_takes_the_record_s_sex_else_a_stated_one_else_the_lower_cut_off(
+    recorded, stated, applied
+):
+    assert auditc.cutoff_sex(recorded, stated) == applied
+
+
+def test_a_stated_sex_may_not_contradict_the_record():
+    with pytest.raises(InvalidAnswers, match="record gives sex at birth female.*'male'"):
+        auditc.cutoff_sex("female", "male")
+
+
+@pytest.mark.parametrize("stated", ["", "other", "Female", 1])
+def test_a_stated_sex_it_cannot_read_is_refused(stated):
+    with pytest.raises(InvalidAnswers, match="allowed values are female, male"):
+        auditc.cutoff_sex("unknown", stated)
+
+
 def test_a_clinic_can_set_its_own_auditc_cut_offs():
     rules = dataclasses.replace(auditc.DEFAULT_RULES, positive_from_male=5, positive_from_female=4)
     assert instruments.score("auditc", [2, 1, 1], sex="male", rules=rules).band == "negative"

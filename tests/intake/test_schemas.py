@@ -16,9 +16,9 @@ from ketacare.clinical.eligibility import (
     MedicationClass,
     TrialOutcome,
 )
+from ketacare.clinical.instruments import auditc
 from ketacare.intake.schemas import (
     IntakeData,
-    auditc_sex,
     baseline_questionnaires,
     check_draft,
     check_submission,
@@ -87,8 +87,8 @@ def test_phq9_item_10_is_optional_but_checked():
 
 
 def test_auditc_cut_off_follows_the_record_and_is_lower_when_unknown():
-    assert auditc_sex("male") == "male"
-    assert [auditc_sex(s) for s in ("female", "intersex", "unknown")] == ["female"] * 3
+    assert auditc.cutoff_sex("male") == "male"
+    assert [auditc.cutoff_sex(s) for s in ("female", "intersex", "unknown")] == ["female"] * 3
 
 
 def test_baseline_questionnaires_number_the_answered_items():

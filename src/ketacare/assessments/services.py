@@ -111,29 +111,11 @@ def _checked_recorded_at(recorded_at: datetime | None) -> datetime:
 
 
 def _auditc_sex(patient: Patient, given: object) -> str:
-    """AUDIT-C's cut-off depends on sex: the record's sex at birth, else the caller's."""
-    allowed = " or ".join(f'{{"sex": "{s}"}}' for s in auditc.SEXES)
-    recorded = patient.sex_at_birth if patient.sex_at_birth in auditc.SEXES else None
-    if recorded is not None:
-        if given is not None and given != recorded:
-            raise ValidationError(
-                {
-                    "context.sex": f"The patient's record gives sex at birth {recorded}, which "
-                    f"AUDIT-C uses; {given!r} contradicts it. Leave context out or correct "
-                    "the record."
-                }
-            )
-        return recorded
-    if given is None:
-        raise ValidationError(
-            {
-                "context.sex": "AUDIT-C's cut-off differs by sex and the patient's sex at birth "
-                f"is {patient.get_sex_at_birth_display().lower()}: pass context {allowed}."
-            }
-        )
-    if given not in auditc.SEXES:
-        raise ValidationError({"context.sex": f"{given!r} is not allowed: pass context {allowed}."})
-    return str(given)
+    """AUDIT-C's cut-off: the core's one policy, from the record and a stated sex."""
+    try:
+        return auditc.cutoff_sex(patient.sex_at_birth, given)
+    except instruments.InvalidAnswers as err:
+        raise ValidationError({"context.sex": str(err)}) from None
 
 
 def _score_context(instrument: str, patient: Patient, context: Mapping[str, Any]) -> dict[str, Any]:

@@ -34,8 +34,9 @@ from ketacare.clinical.eligibility import (
     MedicationClass,
     TrialOutcome,
 )
+from ketacare.clinical.instruments import auditc
 from ketacare.clinical.vitals import BloodPressure, HeartRate
-from ketacare.patients.models import Indication, Patient, SexAtBirth
+from ketacare.patients.models import Indication, Patient
 
 REQUIRED = "This field is required."
 
@@ -382,15 +383,6 @@ def check_submission(data: object, *, indication: str, sex_at_birth: str) -> Int
 # --- conversion ----------------------------------------------------------------------
 
 
-def auditc_sex(sex_at_birth: str) -> str:
-    """The AUDIT-C cut-off to apply (CLINICAL.md A9 gives one for women, one for men).
-
-    ketacare choice: intersex or unrecorded sex uses the women's (lower) cut-off, so a
-    borderline screen reaches the reviewing clinician rather than passing unseen.
-    """
-    return "male" if sex_at_birth == SexAtBirth.MALE else "female"
-
-
 def baseline_questionnaires(
     intake: IntakeData, *, sex_at_birth: str
 ) -> list[tuple[str, dict[int, int], dict[str, Any]]]:
@@ -404,7 +396,7 @@ def baseline_questionnaires(
         if answers is None:
             continue
         numbered = {n: v for n, v in enumerate(answers, start=1) if v is not None}
-        context = {"sex": auditc_sex(sex_at_birth)} if code == "auditc" else {}
+        context = {"sex": auditc.cutoff_sex(sex_at_birth)} if code == "auditc" else {}
         result.append((code, numbered, context))
     return result
 

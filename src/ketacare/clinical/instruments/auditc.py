@@ -1,6 +1,7 @@
 """AUDIT-C, the three alcohol-consumption questions of the AUDIT (public domain). CLINICAL.md A9.
 
-The positive cut-off depends on sex, so `score()` needs `sex="female"` or `sex="male"`.
+The positive cut-off depends on sex, so `score()` needs `sex="female"` or `sex="male"`;
+`cutoff_sex` decides which from the patient's record (one policy for every face).
 """
 
 from __future__ import annotations
@@ -84,6 +85,27 @@ def _checked_sex(sex: object) -> str:
     if not isinstance(sex, str) or sex not in SEXES:
         raise InvalidAnswers(f"auditc: sex is {sex!r}; allowed values are {allowed}.")
     return sex
+
+
+def cutoff_sex(sex_at_birth: str | None, stated: object = None) -> str:
+    """Whose cut-off applies to a patient whose record gives `sex_at_birth`.
+
+    CLINICAL.md A9 gives one cut-off for women and one for men. A record of female or
+    male decides, and a `stated` sex must agree with it. Otherwise (intersex, not
+    recorded) a stated "female" or "male" is used, and with none the women's (lower)
+    cut-off: ketacare's choice (docs/clinical-defaults.md), so that a borderline screen
+    reaches the reviewing clinician rather than passing unseen.
+    """
+    if stated is not None:
+        _checked_sex(stated)
+    if sex_at_birth in SEXES:
+        if stated is not None and stated != sex_at_birth:
+            raise InvalidAnswers(
+                f"The patient's record gives sex at birth {sex_at_birth}, which AUDIT-C uses; "
+                f"{stated!r} contradicts it. Leave it out or correct the record."
+            )
+        return str(sex_at_birth)
+    return "female" if stated is None else str(stated)
 
 
 INSTRUMENT = Instrument(

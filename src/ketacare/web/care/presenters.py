@@ -17,7 +17,8 @@ from typing import Any
 from pydantic import BaseModel
 
 from ketacare.clinical import instruments
-from ketacare.intake.schemas import INSTRUMENTS, IntakeData, auditc_sex
+from ketacare.clinical.instruments import auditc
+from ketacare.intake.schemas import INSTRUMENTS, IntakeData
 from ketacare.treatment.models import UNIT_NOUNS, Product
 from ketacare.web.common import SITTER_HOURS
 
@@ -220,7 +221,7 @@ def questionnaire_answers(
             for index, item in enumerate(instrument.items)
         ]
         numbered = {n: v for n, v in enumerate(answers, start=1) if v is not None}
-        context = {"sex": auditc_sex(sex_at_birth)} if code == "auditc" else {}
+        context = {"sex": auditc.cutoff_sex(sex_at_birth)} if code == "auditc" else {}
         try:
             score = instruments.score(code, numbered, **context)
         except instruments.InvalidAnswers as error:

@@ -23,8 +23,7 @@ from ketacare.assessments.services import CLINICIAN_RATED, crisis_resources, sub
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
-from ketacare.clinical.instruments import cssrs_screen
-from ketacare.intake.schemas import auditc_sex
+from ketacare.clinical.instruments import auditc, cssrs_screen
 from ketacare.kernel.errors import WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, own_patient
@@ -140,8 +139,8 @@ def _instrument(code: str) -> instruments.Instrument:
 
 
 def scoring_context(code: str, patient: Patient) -> dict[str, str]:
-    # AUDIT-C's cut-off follows sex at birth; intake.schemas decides for an unrecorded one.
-    return {"sex": auditc_sex(patient.sex_at_birth)} if code == "auditc" else {}
+    # AUDIT-C's cut-off follows sex at birth (clinical.instruments.auditc.cutoff_sex).
+    return {"sex": auditc.cutoff_sex(patient.sex_at_birth)} if code == "auditc" else {}
 
 
 @login_required
