@@ -295,3 +295,20 @@ def test_scores_are_read_only(code):
         result.total = 99  # type: ignore[misc]
     with pytest.raises(TypeError):
         result.answers[1] = 3  # type: ignore[index]
+
+
+def test_only_the_c_ssrs_follow_up_questions_are_asked_after_a_yes():
+    # CLINICAL.md A8: Q3-Q5 only after a yes to Q2; the 3-month part of Q6 after a yes to Q6.
+    gates = {
+        (code, item.number): item.asked_only_if
+        for code in instruments.CODES
+        for item in instruments.get(code).items
+        if item.asked_only_if is not None
+    }
+    assert gates == {
+        ("cssrs_screen", 3): 2,
+        ("cssrs_screen", 4): 2,
+        ("cssrs_screen", 5): 2,
+        ("cssrs_screen", 7): 6,
+    }
+    assert instruments.NOT_ASKED == 0

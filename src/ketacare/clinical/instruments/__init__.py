@@ -30,6 +30,7 @@ from ketacare.clinical.instruments import (
 )
 from ketacare.clinical.instruments.base import (
     FLAGS,
+    NOT_ASKED,
     POSITIVE_SCREEN,
     PROBABLE_PTSD,
     PROVISIONAL_PTSD_DX,
@@ -49,6 +50,7 @@ CODES: tuple[str, ...] = tuple(REGISTRY)
 __all__ = [
     "CODES",
     "FLAGS",
+    "NOT_ASKED",
     "POSITIVE_SCREEN",
     "PROBABLE_PTSD",
     "PROVISIONAL_PTSD_DX",

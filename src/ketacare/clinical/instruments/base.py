@@ -28,6 +28,10 @@ class Choice:
     label: str
 
 
+# The value of a question not asked because its gate was answered no (CLINICAL.md A8).
+NOT_ASKED = 0
+
+
 @dataclass(frozen=True)
 class Item:
     number: int  # 1-based, as printed on the form
@@ -35,6 +39,9 @@ class Item:
     choices: tuple[Choice, ...]
     loinc: str | None = None
     scored: bool = True  # PHQ-9 item 10 (difficulty) is recorded but not scored
+    # The item asked only after a yes to this one (C-SSRS, CLINICAL.md A8); not asked,
+    # it is answered NOT_ASKED.
+    asked_only_if: int | None = None
 
     @property
     def values(self) -> tuple[int, ...]:

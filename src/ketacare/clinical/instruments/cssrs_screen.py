@@ -34,12 +34,12 @@ BEHAVIOUR_EVER = 6
 BEHAVIOUR_PAST_3_MONTHS = 7
 
 # CLINICAL.md A8: Q3-Q5 are asked only if Q2 is yes; the 3-month part only if Q6 is yes.
-_ASKED_ONLY_IF = (
-    (THOUGHTS_WITH_METHOD, SUICIDAL_THOUGHTS),
-    (INTENT, SUICIDAL_THOUGHTS),
-    (PLAN_WITH_INTENT, SUICIDAL_THOUGHTS),
-    (BEHAVIOUR_PAST_3_MONTHS, BEHAVIOUR_EVER),
-)
+_ASKED_ONLY_IF = {
+    THOUGHTS_WITH_METHOD: SUICIDAL_THOUGHTS,
+    INTENT: SUICIDAL_THOUGHTS,
+    PLAN_WITH_INTENT: SUICIDAL_THOUGHTS,
+    BEHAVIOUR_PAST_3_MONTHS: BEHAVIOUR_EVER,
+}
 
 # The triage levels, from least to most urgent (CLINICAL.md A8).
 TRIAGE = ("none", "low", "moderate", "high")
@@ -68,7 +68,8 @@ INSTRUMENT = Instrument(
     # CLINICAL.md A8: Q6 ever and within the past 3 months.
     recall_period="the past month (questions 1-5); ever and the past 3 months (question 6)",
     items=tuple(
-        Item(number=n, text=text, choices=YES_NO) for n, text in enumerate(_TEXTS, start=1)
+        Item(number=n, text=text, choices=YES_NO, asked_only_if=_ASKED_ONLY_IF.get(n))
+        for n, text in enumerate(_TEXTS, start=1)
     ),
     # The triage is set by which questions are answered yes, so these bands are only the
     # least triage a number of yes answers implies under CLINICAL.md A8 (3 yes answers
@@ -101,7 +102,7 @@ def triage(given: Mapping[int, int]) -> str:
 def score(answers: Sequence[int] | Mapping[int, int]) -> Score:
     """Score a C-SSRS screen: the number of yes answers and the triage."""
     given = normalise(INSTRUMENT, answers)
-    for number, gate in _ASKED_ONLY_IF:
+    for number, gate in _ASKED_ONLY_IF.items():
         if given[number] == 1 and given[gate] == 0:
             raise InvalidAnswers(
                 f"cssrs_screen: item {number} is 1 (yes) but item {gate} is 0 (no); item "

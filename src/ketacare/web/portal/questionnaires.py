@@ -23,23 +23,12 @@ from ketacare.assessments.services import CLINICIAN_RATED, crisis_resources, sub
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
-from ketacare.clinical.instruments import auditc, cssrs_screen
+from ketacare.clinical.instruments import auditc
 from ketacare.kernel.errors import WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, own_patient
 
-# CLINICAL.md A8: C-SSRS questions 3-5 are asked only after a yes to question 2, the
-# 3-month part of question 6 only after a yes to question 6. {item: the item it follows}
-ASKED_ONLY_IF: Mapping[str, Mapping[int, int]] = {
-    "cssrs_screen": {
-        cssrs_screen.THOUGHTS_WITH_METHOD: cssrs_screen.SUICIDAL_THOUGHTS,
-        cssrs_screen.INTENT: cssrs_screen.SUICIDAL_THOUGHTS,
-        cssrs_screen.PLAN_WITH_INTENT: cssrs_screen.SUICIDAL_THOUGHTS,
-        cssrs_screen.BEHAVIOUR_PAST_3_MONTHS: cssrs_screen.BEHAVIOUR_EVER,
-    }
-}
 YES = 1  # a yes/no item's "yes" (C-SSRS)
-NOT_ASKED = 0  # the value the scorer expects for a question not asked (CLINICAL.md A8)
 
 # What each questionnaire asks about, in plain words, for the result page.
 ABOUT: Mapping[str, str] = {
@@ -94,9 +83,9 @@ class InstrumentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         self.draft = draft
-        gates = ASKED_ONLY_IF.get(instrument.code, {})
         for item in instrument.items:
-            field = ItemField(item, asked_if=gates.get(item.number), draft=draft)
+            # Asked only after a yes to another item (C-SSRS, CLINICAL.md A8).
+            field = ItemField(item, asked_if=item.asked_only_if, draft=draft)
             self.fields[_field_name(item.number)] = field
 
     def item_fields(self) -> list[ItemField]:
@@ -112,7 +101,7 @@ class InstrumentForm(forms.Form):
                 if cleaned.get(name) is None and not self.draft:
                     self.add_error(name, field.missing)
             elif cleaned.get(field.asked_if) is not None:
-                cleaned[name] = NOT_ASKED  # not asked after a no: the scorer's 0
+                cleaned[name] = instruments.NOT_ASKED  # not asked after a no
         return cleaned
 
     def answers(self) -> dict[int, int]:
