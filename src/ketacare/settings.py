@@ -48,6 +48,17 @@ KETACARE_PUBLIC_CLINIC = env_str("KETACARE_PUBLIC_CLINIC", "") or None
 KETACARE_CRISIS_LINE = env_str("KETACARE_CRISIS_LINE", "")
 # How long an API bearer token lives (days).
 KETACARE_API_TOKEN_DAYS = env_int("KETACARE_API_TOKEN_DAYS", 30, minimum=1)
+# The notification outbox (ketacare defaults, no clinical number): tries per message,
+# the first retry's wait (doubling after), when a claimed message counts as abandoned,
+# and how many a worker takes at once.
+KETACARE_OUTBOX_MAX_ATTEMPTS = env_int("KETACARE_OUTBOX_MAX_ATTEMPTS", 5, minimum=1)
+KETACARE_OUTBOX_BACKOFF_BASE_S = env_int("KETACARE_OUTBOX_BACKOFF_BASE_S", 60, minimum=1)
+KETACARE_OUTBOX_CLAIM_TIMEOUT_S = env_int("KETACARE_OUTBOX_CLAIM_TIMEOUT_S", 600, minimum=1)
+KETACARE_OUTBOX_BATCH = env_int("KETACARE_OUTBOX_BATCH", 50, minimum=1)
+# Missed check-ins: minutes after the deadline before the alert (CLINICAL.md D gives the
+# observation only: 0), and how far back a missed deadline is still raised (hours).
+KETACARE_CHECK_IN_GRACE_MIN = env_int("KETACARE_CHECK_IN_GRACE_MIN", 0, minimum=0)
+KETACARE_MISSED_CHECK_IN_LOOKBACK_H = env_int("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24, minimum=1)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -282,3 +283,40 @@ def test_settings_without_a_secret_key_start_in_debug(tmp_path) -> None:
     result = _import_settings(tmp_path, DEBUG="1")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[0] == "True"
+
+
+# --- every KETACARE_* setting: declared once, in settings.py, from the environment ----------
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "ketacare"
+
+
+def test_every_ketacare_setting_is_declared_once_in_settings_from_the_environment() -> None:
+    settings_py = (SRC / "settings.py").read_text(encoding="utf-8")
+    used: set[str] = set()
+    for path in SRC.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        used |= set(re.findall(r"\bKETACARE_[A-Z0-9_]+\b", text))
+        # A default written beside a read would be a second declaration.
+        assert not re.search(r"getattr\(\s*settings,\s*[\"']KETACARE_", text), path
+    assert used
+    for name in sorted(used):
+        assert len(re.findall(rf"env_\w+\(\s*\"{name}\"", settings_py)) == 1, name
+
+
+def test_a_ketacare_setting_is_read_from_the_environment(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update(DEBUG="1", KETACARE_OUTBOX_BATCH="7", KETACARE_CHECK_IN_GRACE_MIN="15")
+    code = (
+        "import ketacare.settings as s; "
+        "print(s.KETACARE_OUTBOX_BATCH, s.KETACARE_CHECK_IN_GRACE_MIN)"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, fixed code
+        [sys.executable, "-c", code],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "15"]

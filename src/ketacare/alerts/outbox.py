@@ -15,9 +15,7 @@ A crash between 1 and 3 leaves the row "sending": it is reclaimed after the time
 sent again, so delivery is at least once; the send key lets a receiver drop the repeat.
 On SQLite (no row locks) one worker runs at a time (see ketacare.jobs.lease).
 
-ketacare defaults (no CLINICAL.md number), overridable as Django settings:
-KETACARE_OUTBOX_MAX_ATTEMPTS = 5, KETACARE_OUTBOX_BACKOFF_BASE_S = 60,
-KETACARE_OUTBOX_CLAIM_TIMEOUT_S = 600, KETACARE_OUTBOX_BATCH = 50.
+Its numbers are settings (KETACARE_OUTBOX_*, declared in settings.py with their defaults).
 """
 
 from __future__ import annotations
@@ -38,23 +36,18 @@ from ketacare.alerts.sms import get_sms_backend
 from ketacare.kernel import clock
 
 
-def _setting(name: str, default: int) -> int:
-    value: int = getattr(settings, name, default)
-    return value
-
-
 def max_attempts() -> int:
-    return _setting("KETACARE_OUTBOX_MAX_ATTEMPTS", 5)
+    return int(settings.KETACARE_OUTBOX_MAX_ATTEMPTS)
 
 
 def backoff(attempts: int) -> timedelta:
     """The wait before the next try after `attempts` failed tries: 60 s, 120 s, 240 s, ..."""
-    base = _setting("KETACARE_OUTBOX_BACKOFF_BASE_S", 60)
+    base = int(settings.KETACARE_OUTBOX_BACKOFF_BASE_S)
     return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
 
 
 def claim_timeout() -> timedelta:
-    return timedelta(seconds=_setting("KETACARE_OUTBOX_CLAIM_TIMEOUT_S", 600))
+    return timedelta(seconds=int(settings.KETACARE_OUTBOX_CLAIM_TIMEOUT_S))
 
 
 @dataclass
@@ -70,7 +63,7 @@ class DrainResult:
 
 def claim(worker_id: str, *, limit: int | None = None) -> list[Notification]:
     """Take up to `limit` due notifications for `worker_id` (status -> sending)."""
-    limit = limit or _setting("KETACARE_OUTBOX_BATCH", 50)
+    limit = limit or int(settings.KETACARE_OUTBOX_BATCH)
     now = clock.now()
     due = Q(status=St.PENDING, next_attempt_at__lte=now) | Q(
         status=St.SENDING, claimed_at__lt=now - claim_timeout()

@@ -68,7 +68,7 @@ _PAGING = frozenset({AlertSeverity.URGENT, AlertSeverity.EMERGENCY})
 
 
 def sign_in_url() -> str:
-    base: str = getattr(settings, "KETACARE_SITE_URL", "http://localhost:8000")
+    base = str(settings.KETACARE_SITE_URL)
     return base.rstrip("/") + reverse("login")
 
 

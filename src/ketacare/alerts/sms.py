@@ -17,8 +17,6 @@ from django.utils.module_loading import import_string
 
 log = logging.getLogger("ketacare.alerts.sms")
 
-DEFAULT_SMS_BACKEND = "ketacare.alerts.sms.ConsoleSmsBackend"
-
 
 class SmsBackend(Protocol):
     def send(self, *, to: str, body: str, send_key: str) -> None: ...
@@ -42,6 +40,6 @@ class MemorySmsBackend:
 
 
 def get_sms_backend() -> SmsBackend:
-    path: str = getattr(settings, "KETACARE_SMS_BACKEND", DEFAULT_SMS_BACKEND)
+    path = str(settings.KETACARE_SMS_BACKEND)
     backend: SmsBackend = import_string(path)()
     return backend
