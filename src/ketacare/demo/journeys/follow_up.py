@@ -1,0 +1,130 @@
+"""What the clinic does after the sessions, and how the course ends.
+
+The morning after each session: the questionnaires due, a suicidality hold cleared, an
+adverse event reported after a call, titration, a spot pill count, and at the end of
+induction the move to maintenance with its refill. Then the ending, some days after the
+last session: a pause, or a discharge with the leftover returned or destroyed.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ketacare.demo.journeys.intake import IntakeSteps
+from ketacare.demo.journeys.prescribing import PrescribingSteps
+from ketacare.demo.journeys.sessions import SessionSteps
+from ketacare.demo.journeys.state import Steps
+from ketacare.demo.journeys.templates import (
+    ENDING_DAYS,
+    INDUCTION,
+    SPOT_COUNT_AFTER,
+    TEMPLATES,
+    Ending,
+)
+from ketacare.treatment import services as treatment
+from ketacare.treatment.models import DosingSession
+from ketacare.treatment.queries import suicidality_hold
+
+PAUSE_REASONS = (
+    "Missed the last session and has not answered calls for a week; paused until we reach them.",
+    "Travelling for three weeks; resumes on return.",
+    "Started a new job; asked to pause and resume next month.",
+)
+DROPOUT_REASON = (
+    "Stopped after three sessions at the patient's request: nausea and vomiting after "
+    "the doses (adverse event reported), no improvement yet. Back to their psychiatrist."
+)
+COMPLETED_REASON = (
+    "Course completed: remission sustained through maintenance. Follow-up with their "
+    "psychiatrist; may return if symptoms come back."
+)
+
+
+class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
+    """The day after each session, and the ending."""
+
+    def _day_after(self, number: int) -> Steps:
+        """The morning after a session: questionnaires, then what the clinic does.
+
+        The questionnaires due (08:00-09:30), then an adverse event reported after a call
+        (10:00), titration (11:00), a pill count (12:00), the end-of-induction review
+        (13:00) and the refill (14:00).
+        """
+        t = self.template
+        scheduled = datetime.fromisoformat(self.plan.schedule["sessions"][number - 1]["at"])
+        day = scheduled.date() + timedelta(days=1)
+        yield from self._questionnaires(self.at(day, 8, (0, 60)))
+        if suicidality_hold(self.record):
+            yield self.at(day, 10, (0, 30))
+            yield from self._clear_suicidality("follow_up")
+        if t.ending is Ending.DROPOUT and number == t.sessions:
+            yield self.at(day, 10, (0, 50))
+            session = DosingSession.objects.filter(patient_id=self.record.pk).latest("taken_at")
+            text = (
+                "Nausea and vomiting for about six hours after each of the last two doses; "
+                "could not keep fluids down until the evening. No fall, no injury."
+            )
+            self._adverse_event(self.cast.clinician, session, "moderate", text)
+        if number in t.step_ups:
+            yield self.at(day, 11, (0, 50))
+            self._step_up(number)
+        continuing = t.total_sessions > INDUCTION
+        if continuing and number == SPOT_COUNT_AFTER:
+            yield self.at(day, 12, (0, 30))
+            self._count()
+        if continuing and number == INDUCTION:  # the end-of-induction review
+            yield self.at(day, 13, (0, 30))
+            treatment.start_maintenance(self.cast.prescriber, self.record)
+            yield self.at(day, 14, (0, 60))
+            self._dispense()  # the refill for maintenance
+
+    def _count(self) -> None:
+        expected = treatment.ledger_balance(self.record)
+        counted = expected - 1 if self.template.count_mismatch else expected
+        treatment.record_ledger_event(
+            self.cast.coordinator,
+            self.record,
+            kind="counted",
+            quantity=counted,
+            note="Spot count by video call.",
+        )
+
+    def _ending(self) -> Steps:
+        t = self.template
+        if t.ending is Ending.NONE:
+            return
+        last = datetime.fromisoformat(self.plan.schedule["sessions"][t.total_sessions - 1]["at"])
+        if t.ending is Ending.PAUSED:
+            yield self.at(last.date() + timedelta(days=ENDING_DAYS[t.ending]), 11, (0, 40))
+            reason = PAUSE_REASONS[self.planned.index // len(TEMPLATES) % len(PAUSE_REASONS)]
+            treatment.pause_treatment(self.cast.prescriber, self.record, reason=reason)
+            return
+        dropout = t.ending is Ending.DROPOUT
+        moment = self.at(last.date() + timedelta(days=ENDING_DAYS[t.ending]), 11, (0, 40))
+        yield moment
+        reason = DROPOUT_REASON if dropout else COMPLETED_REASON
+        treatment.discharge_patient(self.cast.prescriber, self.record, reason=reason)
+        moment = (
+            self.at(moment.date() + timedelta(days=1), 14, (0, 60))
+            if dropout
+            else self.later(moment, 30, 50)
+        )
+        yield moment
+        left = treatment.ledger_balance(self.record)
+        if left and dropout:
+            treatment.record_ledger_event(
+                self.cast.pharmacist,
+                self.record,
+                kind="returned",
+                quantity=left,
+                note="Returned unused to the pharmacy after discharge.",
+            )
+        elif left:
+            treatment.record_ledger_event(
+                self.cast.pharmacist,
+                self.record,
+                kind="destroyed",
+                quantity=left,
+                witness=self.cast.prescriber,
+                note="Leftover destroyed at the discharge visit.",
+            )

@@ -1,0 +1,74 @@
+"""The scheduled questionnaires, answered as the patient's scores move on treatment."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta
+
+from ketacare.assessments import services as assessments
+from ketacare.demo.journeys.answers import clamp, phq9_answers, spread
+from ketacare.demo.journeys.state import JourneyState, Steps
+from ketacare.demo.journeys.templates import INDUCTION, Course
+
+FLAGGED_PHQ9 = 2  # the PHQ-9 on treatment where item 9 comes back (suicidal_thoughts)
+# The lapsed patient's last questionnaires: more than the maintenance PHQ-9 interval
+# (14 days) before the load, so the PHQ-9 is overdue by a few days.
+QUESTIONNAIRE_LAPSE = timedelta(days=17)
+
+
+class QuestionnaireSteps(JourneyState):
+    """The questionnaires due, and the scores of the patient's course."""
+
+    def _questionnaires(self, moment: datetime) -> Steps:
+        """Everything due by this evening, answered in a row (the C-SSRS after a flag).
+
+        At most five questionnaires, 2-5 minutes apart.
+        """
+        if self.template.questionnaires_lapsed and moment > self.end - QUESTIONNAIRE_LAPSE:
+            return  # the patient has stopped answering them (overdue at the load)
+        yield moment
+        for _ in range(2):  # a second round: the C-SSRS a flag has just made due
+            due = assessments.due_questionnaires(self.patient(), at=moment + timedelta(hours=12))
+            if not due:
+                return
+            for item in due:
+                moment = self.later(moment, 2, 5)
+                yield moment
+                self._answer(item.instrument)
+
+    def _answer(self, instrument: str) -> None:
+        assessments.submit_questionnaire(
+            self.user, self.record, instrument=instrument, answers=self._scores(instrument)
+        )
+
+    def _scores(self, instrument: str) -> list[int]:
+        rng, gone = self.rng, self._improvement()
+        if instrument == "phq9":
+            self.phq9_follow_ups += 1
+            item9 = int(self.template.suicidal_thoughts and self.phq9_follow_ups == FLAGGED_PHQ9)
+            return phq9_answers(self._phq9_total(gone), item9, rng)
+        # GAD-7 and PCL-5 move with the PHQ-9, a little less (the demo's choice).
+        if instrument == "gad7":
+            total = round(self.gad7_baseline * (1 - 0.85 * gone)) + rng.randint(-1, 1)
+            return spread(clamp(total, 0, 21), 7, 3, rng)
+        if instrument == "pcl5":
+            total = round(self.pcl5_baseline * (1 - 0.8 * gone)) + rng.randint(-2, 2)
+            return spread(clamp(total, 0, 80), 20, 4, rng)
+        return [1, 0, 0, 0, 0, 0, 0]  # C-SSRS after a flag: a wish to be dead only (low)
+
+    def _improvement(self) -> float:
+        """The share of the baseline score gone by now, after the doses taken."""
+        course, taken = self.template.course, len(self.doses)
+        if course is Course.NON_RESPONDER:
+            return self.rng.uniform(-0.15, 0.15)
+        if course is Course.DELAYED:
+            later = max(0, taken - INDUCTION)
+            return 0.08 if not later else self.drop * min(1, later / 4)
+        return self.drop * min(1, taken / self.to_effect)
+
+    def _phq9_total(self, gone: float) -> int:
+        baseline = self.phq9_baseline
+        total = round(baseline * (1 - gone)) + self.rng.randint(-1, 1)
+        if self.template.course is Course.NON_RESPONDER:  # within 20% of the baseline
+            return clamp(total, math.ceil(baseline * 0.81), min(27, int(baseline * 1.19)))
+        return clamp(total, 1 if self.template.suicidal_thoughts else 0, 27)
