@@ -7,25 +7,18 @@ what this module makes from `ketacare.clinical.pk_evidence`.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from itertools import groupby
-
-import matplotlib as mpl
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine
 
 from ketacare.clinical import pk
 from ketacare.clinical import pk_evidence as evidence
-from ketacare.reports.pk_chart import route_name
+from ketacare.reports import svg
+from ketacare.reports.pk_doses import route_name
 
 TABLE_START = "<!-- evidence table: written by `ketacare pk evidence --markdown` -->"
 TABLE_END = "<!-- end of evidence table -->"
 _MIN_PER_H = 60.0
-MODEL_COLOUR = "#1f5a99"
-PUBLISHED_COLOUR = "#b34700"
 # The panels of the figure: (route, formulation, title, hours shown).
 PANELS: tuple[tuple[pk.Route, pk.Formulation, str, float], ...] = (
     ("iv", "racemic", "IV (bolus, and 0.5 mg/kg over 40 min)", 3.0),
@@ -148,65 +141,216 @@ def _model_tmax(row: evidence.Observation) -> float:
     return evidence.predict(replace(row, quantity="tmax"))
 
 
-def _panel(
-    ax: Axes, route: pk.Route, formulation: pk.Formulation, title: str, hours: float
-) -> None:
-    markers = iter("osD^vP*Xh")
-    for dose, infusion_min in _doses(route, formulation):
-        profile = pk.simulate(
-            route,
-            dose,
-            weight_kg=evidence.ASSUMED_WEIGHT_KG,
-            infusion_min=infusion_min,
-            formulation=formulation,
-            hours=hours,
+# Each dose of a panel: its own colour, dash and marker shape, so that none is told apart by
+# colour alone. Dark enough for 4.5:1 on white; no panel has more doses than these.
+DOSE_COLOURS = ("#1f5a99", "#b34700", "#2a7a3b", "#7b3f98")
+DOSE_DASHES = (None, "8 4", "2 3", "10 3 2 3")
+DOSE_MARKERS = ("circle", "square", "diamond", "triangle")
+TITLE = "The ketamine model against published plasma concentrations"
+HEADING = (
+    "Ketamine model (lines: the typical 70 kg adult) against published concentrations (markers)",
+    (
+        "A published peak without a published time is drawn at the model's time to peak; a "
+        "published range as its two ends."
+    ),
+)
+# The figure: two columns of panels, 1000 units wide (the docs show it at its width).
+WIDTH, MARGIN, GUTTER = 1000, 16, 36
+COLUMN = (WIDTH - 2 * MARGIN - GUTTER) / 2
+PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_HEIGHT = 48, 12, 46, 190
+SIZE, LEADING, ENTRY_GAP = 12, 15, 5
+LEGEND_TOP = 58  # below the plot: the first baseline of the legend
+ROW_GAP = 22
+Y_TICKS = 6
+
+
+@dataclass(frozen=True)
+class _Dose:
+    """One dose on a panel: the model's curve and the published points for it."""
+
+    dose_mg: float
+    infusion_min: float
+    profile: pk.Profile
+    points: list[tuple[str, float, float]]  # (source, hours, ng/mL)
+
+    @property
+    def words(self) -> str:
+        return f"{self.dose_mg:g} mg" + (
+            f" over {self.infusion_min:g} min" if self.infusion_min else ""
         )
-        label = f"model {dose:g} mg" + (f" over {infusion_min:g} min" if infusion_min else "")
-        line = ax.plot(profile.t_h, profile.conc_ng_ml, linewidth=1.6, label=label)[0]
-        marker = next(markers)
-        for source, at_h, value in _points(route, formulation, (dose, infusion_min)):
-            ax.plot(
-                at_h,
-                value,
-                marker=marker,
-                linestyle="none",
-                markersize=7,
-                markerfacecolor="white",
-                markeredgecolor=line.get_color(),
-                markeredgewidth=1.6,
-                label=f"{source}, {dose:g} mg",
+
+    @property
+    def sources(self) -> list[str]:
+        return list(dict.fromkeys(source for source, _, _ in self.points))
+
+
+@dataclass(frozen=True)
+class _Panel:
+    title: str
+    hours: float
+    doses: list[_Dose]
+
+
+def _panels() -> list[_Panel]:
+    """Each route's doses: the model's typical curve and the published points."""
+    panels = []
+    for route, formulation, title, hours in PANELS:
+        doses = [
+            _Dose(
+                dose,
+                infusion_min,
+                pk.simulate(
+                    route,
+                    dose,
+                    weight_kg=evidence.ASSUMED_WEIGHT_KG,
+                    infusion_min=infusion_min,
+                    formulation=formulation,
+                    hours=hours,
+                ),
+                _points(route, formulation, (dose, infusion_min)),
             )
-    ax.set_title(title, fontsize=10, loc="left")
-    ax.set_xlim(0, hours)
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("Hours after the dose", fontsize=9)
-    ax.set_ylabel("Plasma ketamine (ng/mL)", fontsize=9)
-    ax.grid(visible=True, color="#d9d9d9", linewidth=0.6)
-    ax.legend(fontsize=6.5, loc="upper right", frameon=True, framealpha=0.9)
+            for dose, infusion_min in _doses(route, formulation)
+        ]
+        panels.append(_Panel(title, hours, doses))
+    return panels
 
 
-def figure() -> Figure:
-    """Each route's model curves (lines) with the published points (open markers)."""
-    fig = Figure(figsize=(12, 11), layout=ConstrainedLayoutEngine())
-    axes = fig.subplots(3, 2)
-    for ax, (route, formulation, title, hours) in zip(axes.flat, PANELS, strict=True):
-        _panel(ax, route, formulation, title, hours)
-    fig.suptitle(
-        "Ketamine model (lines: the typical 70 kg adult) against published concentrations "
-        "(markers)\nA published peak without a published time is drawn at the model's time "
-        "to peak; a published range as its two ends.",
-        fontsize=11,
+def _legend(panel: _Panel) -> list[svg.Entry]:
+    """Per dose: a sample of its line and marker, the dose, and the sources of its points."""
+    width = COLUMN - svg.SWATCH_WIDTH - 8
+    entries = []
+    for i, dose in enumerate(panel.doses):
+        sources = [f"{source}," for source in dose.sources]
+        if sources:
+            sources[-1] = sources[-1].removesuffix(",")
+            pieces = [f"Model, {dose.words}; published:", *sources]
+        else:
+            pieces = [f"Model, {dose.words}"]
+        swatch = svg.Swatch(DOSE_COLOURS[i], dash=DOSE_DASHES[i], width=2, marker=DOSE_MARKERS[i])
+        entries.append(svg.Entry(tuple(svg.pack(pieces, width, SIZE)), swatch))
+    return entries
+
+
+def _plot(panel: _Panel, x0: float, y0: float) -> svg.Plot:
+    area = svg.Area(
+        x0 + PLOT_LEFT, y0 + PLOT_TOP, x0 + COLUMN - PLOT_RIGHT, y0 + PLOT_TOP + PLOT_HEIGHT
     )
-    return fig
+    values = [float(d.profile.conc_ng_ml.max()) for d in panel.doses] + [
+        value for d in panel.doses for _, _, value in d.points
+    ]
+    top = svg.nice_top(max([1.0, *values]) * 1.05, Y_TICKS)
+    return svg.Plot.of(area, x=(0, panel.hours), y=(0, top))
+
+
+def _axes(panel: _Panel, plot: svg.Plot) -> str:
+    hours = svg.nice_ticks(0, panel.hours, 6)
+    levels = svg.nice_ticks(0, plot.y.high, Y_TICKS)
+    return "".join(
+        [
+            svg.grid(plot, xs=hours, ys=levels),
+            svg.axis_lines(plot.area),
+            svg.tick_marks(plot, hours),
+            svg.x_labels(plot, hours, size=SIZE),
+            svg.y_labels(plot, levels, size=SIZE),
+            svg.x_title(plot, "Hours after the dose", size=SIZE),
+            svg.y_title(plot, "Plasma ketamine (ng/mL)", size=SIZE, x=plot.area.left - PLOT_LEFT),
+        ]
+    )
+
+
+def _data(panel: _Panel, plot: svg.Plot, ids: svg.Ids, clip: str) -> str:
+    """The model's curves (clipped to the plot) and the published points, hollow, on top."""
+    curves, markers = [], []
+    for i, dose in enumerate(panel.doses):
+        t_h, conc = dose.profile.t_h, dose.profile.conc_ng_ml
+        pixels = [(plot.x(float(t)), plot.y(float(c))) for t, c in zip(t_h, conc, strict=True)]
+        curves.append(svg.polyline(pixels, stroke=DOSE_COLOURS[i], width=2, dash=DOSE_DASHES[i]))
+        markers += [
+            svg.marker(
+                DOSE_MARKERS[i],
+                plot.x(at_h),
+                plot.y(value),
+                size=5,
+                fill=svg.WHITE,
+                stroke=DOSE_COLOURS[i],
+                width=1.8,
+                value=value,
+            )
+            for _, at_h, value in dose.points
+        ]
+    return (
+        svg.clip_to(ids, clip, plot.area)
+        + svg.group(curves, css="model", clip_path=ids.url(clip))
+        + svg.group(markers, css="published")
+    )
+
+
+def _panel(panel: _Panel, x0: float, y0: float, ids: svg.Ids, index: int) -> str:
+    plot = _plot(panel, x0, y0)
+    heading = svg.text(x0, y0 + 16, panel.title, size=14, weight="600", halo=False)
+    legend = svg.legend(
+        _legend(panel),
+        x=x0,
+        y=plot.area.bottom + LEGEND_TOP,
+        size=SIZE,
+        leading=LEADING,
+        gap=ENTRY_GAP,
+    )
+    body = heading + _axes(panel, plot) + _data(panel, plot, ids, f"plot-{index}") + legend
+    return svg.group([body], css="panel")
+
+
+def _panel_height(panel: _Panel) -> float:
+    legend = svg.legend_height(_legend(panel), leading=LEADING, gap=ENTRY_GAP)
+    return PLOT_TOP + PLOT_HEIGHT + LEGEND_TOP + legend
+
+
+def figure_description(panels: Sequence[_Panel]) -> str:
+    """The figure in words: per panel, the doses modelled and the sources drawn."""
+    parts = [
+        (
+            "Plasma ketamine over the hours after one dose: the model's typical 70 kg adult "
+            "(lines) against published concentrations (markers), one panel per route."
+        )
+    ]
+    for panel in panels:
+        doses = ", ".join(dose.words for dose in panel.doses)
+        sources = list(dict.fromkeys(s for dose in panel.doses for s in dose.sources))
+        parts.append(f"{panel.title}: model at {doses}; published: {', '.join(sources)}.")
+    return " ".join(parts)
 
 
 def figure_svg() -> str:
-    """The figure as a self-contained SVG: text stays text, no fonts or links to fetch."""
-    buffer = io.StringIO()
-    with mpl.rc_context({"svg.fonttype": "none", "svg.hashsalt": "pk-evidence"}):
-        figure().savefig(
-            buffer,
-            format="svg",
-            metadata={"Date": None, "Creator": None, "Format": None, "Type": None},
-        )
-    return buffer.getvalue()
+    """Each route's model curves (lines) with the published points (open markers).
+
+    A self-contained SVG file: text stays text, no fonts or links to fetch.
+    """
+    panels = _panels()
+    ids = svg.Ids("pk-evidence")
+    heading = svg.group(
+        [
+            svg.text(
+                WIDTH / 2, MARGIN + 14 + i * 19, words, anchor="middle", size=15 - i, halo=False
+            )
+            for i, words in enumerate(HEADING)
+        ],
+        css="heading",
+    )
+    parts, top = [heading], MARGIN + 56.0
+    for row in range(0, len(panels), 2):
+        pair = panels[row : row + 2]
+        for column, panel in enumerate(pair):
+            x0 = MARGIN + column * (COLUMN + GUTTER)
+            parts.append(_panel(panel, x0, top, ids, row + column))
+        top += max(_panel_height(panel) for panel in pair) + ROW_GAP
+    height = top - ROW_GAP + MARGIN
+    canvas = svg.Canvas(WIDTH, height, shown_width=svg.num(WIDTH), shown_height=svg.num(height))
+    picture = svg.document(
+        ids,
+        canvas,
+        TITLE,
+        figure_description(panels),
+        svg.backdrop(canvas) + "".join(parts),
+        css=None,
+    )
+    return svg.XML_PROLOGUE + picture + "\n"
