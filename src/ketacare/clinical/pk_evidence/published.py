@@ -1,84 +1,21 @@
-"""Published ketamine blood levels, and what the model (`pk`) predicts for each.
+"""The published rows: ketamine blood levels after a dose, by route, as each source gave them.
 
 Every row is a figure a study or a label published (docs/pharmacokinetics.md lists the
-references in full): the dose, the route, who was given it, what was measured and its
-spread as published. `predict` gives the model's figure for the same dose; tests and the
-docs hold the model to within 2x of every row, or name the row a miss and say why
-(`Observation.miss`). `Observation.independent` is False where the row is also one of the
-model's inputs, so agreement there proves nothing.
-
-Weights: where a study gives none, 70 kg is assumed (the model's reference adult). A dose
-given per kg is converted at that weight.
+references in full), with its spread as published. A row the model is more than 2x off
+says why (`Observation.miss`); a row that is also one of the model's inputs is marked
+`independent=False`, since agreement there proves nothing.
 """
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from typing import Literal
-
-import numpy as np
-
-from ketacare.clinical import pk
-
-Quantity = Literal[
-    "cmax",
-    "tmax",
-    "auc",
-    "concentration",
-    "distribution half-life",
-    "terminal half-life",
-    "steady state",
-]
-# Within 2x: the issue's tolerance for a model against published observations.
-TOLERANCE = 2.0
-ASSUMED_WEIGHT_KG = 70.0
-# Ketamine's molar mass (g/mol), to read a concentration given in umol/L as ng/mL.
-KETAMINE_G_PER_MOL = 237.7
-_MIN_PER_H = 60.0
-_EDGE = 1e-6
-# The windows over which the label's two phases are read off an IV bolus curve: the
-# distribution phase "lasting about 45 minutes" (Ketalar label), from 5 min (after mixing);
-# the elimination phase from 2 h to 8 h (the sampling of the single-dose studies).
-_ALPHA_WINDOW_H = (5 / _MIN_PER_H, 45 / _MIN_PER_H)
-_BETA_WINDOW_H = (2.0, 8.0)
-
-
-@dataclass(frozen=True)
-class Observation:
-    """One published figure: a dose, what was measured after it, and where it was published."""
-
-    source: str  # short reference, in full in docs/pharmacokinetics.md
-    route: pk.Route
-    dose_mg: float
-    subjects: str
-    quantity: Quantity
-    value: float  # ng/mL, h, or ng.h/mL; the low end when the source gives a range
-    published: str  # the figure as published, with its spread
-    formulation: pk.Formulation = "racemic"
-    infusion_min: float = 0.0
-    high: float | None = None  # the high end, when the source gives a range
-    at_h: float | None = None  # for a concentration at a named time
-    rate_mg_per_h: float = 0.0  # for a steady state during an infusion
-    weight_kg: float = ASSUMED_WEIGHT_KG
-    independent: bool = True
-    note: str = ""
-    miss: str = ""  # why the model is more than 2x off, when it is
-
-    @property
-    def unit(self) -> str:
-        if self.quantity in {"tmax", "distribution half-life", "terminal half-life"}:
-            return "h"
-        return "ng.h/mL" if self.quantity == "auc" else "ng/mL"
-
-
-def _mg(mg_per_kg: float) -> float:
-    return mg_per_kg * ASSUMED_WEIGHT_KG
-
-
-def _umol(umol_per_l: float) -> float:
-    return umol_per_l * KETAMINE_G_PER_MOL
-
+from ketacare.clinical.pk_evidence.observation import (
+    _MIN_PER_H,
+    ASSUMED_WEIGHT_KG,
+    Observation,
+    Quantity,
+    _mg,
+    _umol,
+)
 
 _SINGH = "Singh 2022"  # Pharmacotherapy 42:298, Table 6: geometric mean (geometric SD)
 _SINGH_WHO = "cancer-pain patients on opioids"
@@ -376,53 +313,3 @@ OBSERVATIONS: tuple[Observation, ...] = (
         for dose, cmax in ((28, 43.8), (56, 72.5), (84, 101.0))
     ),
 )
-
-
-def predict(observation: Observation, params: pk.PkParameters = pk.DEFAULT_PARAMETERS) -> float:
-    """The model's figure for an observation's dose, in the observation's unit."""
-    profile = pk.simulate(
-        observation.route,
-        observation.dose_mg,
-        weight_kg=observation.weight_kg,
-        infusion_min=observation.infusion_min,
-        formulation=observation.formulation,
-        params=params,
-        hours=12.0,
-    )
-    quantity = observation.quantity
-    if quantity == "cmax":
-        return profile.cmax_ng_ml
-    if quantity == "tmax":
-        return profile.tmax_h
-    if quantity == "auc":
-        return profile.auc_ng_h_ml
-    if quantity == "steady state":
-        clearance = profile.disposition.clearance_l_per_h
-        return observation.rate_mg_per_h / clearance * 1000  # mg/L to ng/mL
-    if quantity == "concentration":
-        return _at(profile, observation.at_h or 0.0)
-    window = _ALPHA_WINDOW_H if quantity == "distribution half-life" else _BETA_WINDOW_H
-    early, late = (_at(profile, t) for t in window)
-    return math.log(2) * (window[1] - window[0]) / math.log(early / late)
-
-
-def _at(profile: pk.Profile, t_h: float) -> float:
-    return float(pk.concentrations_ng_ml(profile.subjects, np.array([t_h]))[0, 0])
-
-
-def ratio(observation: Observation, params: pk.PkParameters = pk.DEFAULT_PARAMETERS) -> float:
-    """Model over published; for a published range, over its nearer end (1 inside it)."""
-    model = predict(observation, params)
-    high = observation.value if observation.high is None else observation.high
-    if model < observation.value:
-        return model / observation.value
-    return model / high if model > high else 1.0
-
-
-def within(value: float) -> bool:
-    """Whether a ratio is within the tolerance either way (its edge included).
-
-    The edge is widened by 1e-6 for rounding: a time to peak of exactly half the published
-    one (Hirlinger 1984's 15 against 30 min) is within 2x, not a rounding error outside it.
-    """
-    return 1 / TOLERANCE - _EDGE <= value <= TOLERANCE + _EDGE

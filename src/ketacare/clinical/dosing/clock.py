@@ -1,0 +1,66 @@
+"""The patient's clock: time zones, wall-clock times and the words for them.
+
+Days are counted on the patient's clock. Prescriptions are written in days ("at most
+twice weekly", "3 days apart"), so "7 days before" a dose at 09:00 is 09:00 on the same
+weekday a week earlier, even when the clocks went forward in between and only 167 h
+passed. Counted in elapsed hours instead, a course at the same time of day would break
+its own twice-weekly limit every spring. (predose.check_pre_dose counts elapsed hours; see
+the note on `check_dose`.)
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ketacare.clinical.dosing.inputs import InvalidDosingInput
+
+
+def _zone(zone: object) -> ZoneInfo:
+    if not isinstance(zone, str):
+        raise InvalidDosingInput(f"zone must be an IANA time zone name, not {zone!r}.")
+    try:
+        return ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidDosingInput(
+            f"zone must be an IANA time zone name such as 'Europe/London', not {zone!r}."
+        ) from None
+
+
+def _on_the_wall(day: date, time_of_day: time, zone: ZoneInfo) -> datetime:
+    """`time_of_day` on `day` on the patient's clock, as an aware datetime in `zone`.
+
+    RFC 5545 (iCalendar) 3.3.5, as PEP 495's fold=0 does: a time the clocks skip (02:30
+    on the spring-forward night) is read with the offset before the change, so it lands
+    as far after the change as it was meant to be after 02:00 (03:30); a time that
+    happens twice (01:30 on the fall-back night) is its first occurrence.
+    """
+    wall = datetime.combine(day, time_of_day.replace(fold=0), tzinfo=zone)
+    return wall.astimezone(UTC).astimezone(zone)
+
+
+def _moved(at: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
+    """`at` moved by `shift` on the patient's wall clock, as a UTC instant.
+
+    A result in a repeated hour is its first occurrence, so a 7-day window that starts
+    there is the longer one (it counts more doses, not fewer).
+    """
+    local = at.astimezone(zone)
+    wall = local.replace(tzinfo=None) + shift
+    return _on_the_wall(wall.date(), wall.time(), zone).astimezone(UTC)
+
+
+def _when(at: datetime, zone: ZoneInfo) -> str:
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _span(span: timedelta) -> str:
+    minutes = int(span.total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [
+        f"{days} day{'s' if days != 1 else ''}" if days else "",
+        f"{hours} h" if hours else "",
+        f"{minutes} min" if minutes else "",
+    ]
+    return " ".join(part for part in parts if part) or "under a minute"

@@ -1,0 +1,52 @@
+"""Change from baseline, response, remission, meaningful change and worsening.
+
+CLINICAL.md A11: response is a >= 50% reduction from baseline; remission and the
+minimal clinically important difference (MCID) depend on the instrument; the
+baseline is the last score before the first dose.
+
+    from ketacare.clinical import outcomes
+    c = outcomes.change("phq9", baseline=20, current=8)     # one comparison
+    t = outcomes.trajectory("phq9", observations, first_dose_at=first_dose_at)
+    s = outcomes.summarise_cohort("phq9", trajectories)      # for a cohort report
+
+By topic: `rules` (`OutcomeRules`), `comparison` (one score against the baseline),
+`trajectories` (one patient's course) and `cohorts` (rates with Wilson intervals).
+"""
+
+from __future__ import annotations
+
+from ketacare.clinical.outcomes.cohorts import (
+    Z_95,
+    CohortSummary,
+    Proportion,
+    proportion,
+    summarise_cohort,
+    wilson_interval,
+)
+from ketacare.clinical.outcomes.comparison import Change, change, remitted
+from ketacare.clinical.outcomes.rules import DEFAULT_RULES, Comparison, OutcomeRules
+from ketacare.clinical.outcomes.trajectories import (
+    Observation,
+    Trajectory,
+    find_baseline,
+    trajectory,
+)
+
+__all__ = [
+    "DEFAULT_RULES",
+    "Z_95",
+    "Change",
+    "CohortSummary",
+    "Comparison",
+    "Observation",
+    "OutcomeRules",
+    "Proportion",
+    "Trajectory",
+    "change",
+    "find_baseline",
+    "proportion",
+    "remitted",
+    "summarise_cohort",
+    "trajectory",
+    "wilson_interval",
+]

@@ -1,0 +1,104 @@
+"""Findings from questionnaire scores: suicidality, dissociation and worsening.
+
+Suicidality on any questionnaire (CLINICAL.md A1, A5, A6, A8; G3 at home), a CADSS-6
+total at or above the high-dissociation threshold (A7), and a score that rose from
+baseline by at least the instrument's MCID (A11).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ketacare.clinical import instruments, outcomes
+from ketacare.clinical.instruments import SUICIDALITY, Score
+from ketacare.clinical.safety.findings import Cause, Finding, Severity
+from ketacare.clinical.safety.inputs import InvalidSafetyInput
+from ketacare.clinical.safety.rules import DEFAULT_RULES, SafetyRules
+
+
+def check_suicidality(score: Score, rules: SafetyRules = DEFAULT_RULES) -> Finding | None:
+    """A suicidality flag on any questionnaire: emergency for C-SSRS high risk, else urgent."""
+    if not isinstance(score, Score):
+        raise InvalidSafetyInput(f"score must be an instruments Score, not {score!r}.")
+    instrument = instruments.get(score.instrument)
+    if SUICIDALITY not in score.flags:
+        if score.instrument == "cssrs_screen" and score.band == "low":
+            return _low_cssrs(score, instrument.source, rules)
+        return None
+    if score.instrument == "cssrs_screen" and score.band in rules.emergency_cssrs_bands:
+        severity, action = Severity.EMERGENCY, "needs immediate clinical contact"
+    else:
+        # CLINICAL.md A1: "same-day clinical follow-up", applied to every other flag.
+        severity, action = Severity.URGENT, "needs same-day clinical follow-up"
+    return Finding(
+        severity=severity,
+        cause=Cause.SUICIDALITY,
+        message=f"{instrument.title} flags suicidality (total {score.total}, "
+        f"{score.band.replace('_', ' ')}); {action}.",
+        source=instrument.source,
+    )
+
+
+def _low_cssrs(score: Score, source: str, rules: SafetyRules) -> Finding:
+    return Finding(
+        severity=rules.low_cssrs_severity,
+        cause=Cause.SUICIDALITY,
+        message="C-SSRS screen: a wish to be dead or suicidal thoughts, without method, "
+        "intent, plan or recent behaviour (low triage); at home with no clinician present "
+        "it needs same-day clinical follow-up (CLINICAL.md G3), and dosing is held until "
+        "a clinician clears it.",
+        source=f"{source}, G3",
+    )
+
+
+def high_dissociation_threshold(rules: SafetyRules = DEFAULT_RULES) -> int:
+    """The CADSS-6 total at or above which dissociation after a session is high."""
+    if rules.high_dissociation_total is not None:
+        return rules.high_dissociation_total
+    bands = {band.label: band for band in instruments.get("cadss6").bands}
+    return bands["severe"].low
+
+
+def check_dissociation(cadss6_total: int, rules: SafetyRules = DEFAULT_RULES) -> Finding | None:
+    """A CADSS-6 total after a session at or above the high-dissociation threshold (warning)."""
+    maximum = instruments.get("cadss6").max_total  # CLINICAL.md A7: 0-24
+    if type(cadss6_total) is not int or not 0 <= cadss6_total <= maximum:
+        raise InvalidSafetyInput(
+            f"cadss6_total must be a whole number 0-{maximum}, not {cadss6_total!r}."
+        )
+    threshold = high_dissociation_threshold(rules)
+    if cadss6_total < threshold:
+        return None
+    return Finding(
+        severity=Severity.WARNING,
+        cause=Cause.HIGH_DISSOCIATION,
+        message=f"CADSS-6 total {cadss6_total} of {maximum} is at or above the "
+        f"high-dissociation threshold {threshold}.",
+        source="CLINICAL.md A7",
+    )
+
+
+def check_worsening(
+    code: str, *, baseline: int, current: int, rules: outcomes.OutcomeRules = outcomes.DEFAULT_RULES
+) -> Finding | None:
+    """A score that rose from baseline by at least the instrument's MCID (warning)."""
+    result = outcomes.change(code, baseline=baseline, current=current, rules=rules)
+    if not result.worsening:
+        return None
+    return Finding(
+        severity=Severity.WARNING,
+        cause=Cause.WORSENING,
+        message=f"{instruments.get(code).title} rose from {baseline} at baseline to {current}, "
+        f"up {result.delta} points, at or above the minimal clinically important difference "
+        f"of {rules.mcid[code]} points.",
+        source="CLINICAL.md A11",
+    )
+
+
+def is_suicidality_signal(instrument: str, band: str, flags: Iterable[str]) -> bool:
+    """Whether a stored response holds dosing: any suicidality flag, or C-SSRS ideation.
+
+    C-SSRS "low" (Q1/Q2) carries no flag in the instrument, but at home it is at least
+    urgent and holds dosing until a clinician clears it (CLINICAL.md G3).
+    """
+    return SUICIDALITY in flags or (instrument == "cssrs_screen" and band != "none")
