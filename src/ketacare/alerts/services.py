@@ -186,41 +186,51 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     severity = AlertSeverity(severity)
     key = f"{cause}:{subject}"
     sitters = list(sitters)
+    fields = {"title": title[:200], "message": message, "source": source[:200]}
     with transaction.atomic():
         existing = _unresolved(key)
         if existing is not None:
             return _maybe_upgrade(existing, severity, sitters)
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    clinic_id=patient.clinic_id,
-                    patient=patient,
-                    cause=cause,
-                    severity=severity,
-                    dedupe_key=key,
-                    title=title[:200],
-                    message=message,
-                    source=source[:200],
-                    detail=detail or {},
-                    raised_at=clock.now(),
-                )
-        except IntegrityError:
-            # Another transaction raised the same fact first.
-            existing = _unresolved(key)
-            if existing is None:
-                raise
-            return _maybe_upgrade(existing, severity, sitters)
-        _notify_at_raise(alert, sitters, reason="raised")
-        _schedule(alert)
-        alert.save(update_fields=["escalation_level", "next_escalation_at"])
-        record(
-            Event.about(
-                AuditAction.CREATE,
-                alert,
-                detail={"cause": cause.value, "severity": severity.value, "key": key},
-            )
+        alert, created = _insert_or_raced(
+            key, patient, cause, severity, detail=detail or {}, **fields
         )
+        if not created:
+            return _maybe_upgrade(alert, severity, sitters)
+        _announce(alert, sitters)
     return alert
+
+
+def _insert_or_raced(
+    key: str, patient: Patient, cause: AlertCause, severity: AlertSeverity, **fields: Any
+) -> tuple[Alert, bool]:
+    """(the new alert, True), or (the one another transaction raised first, False)."""
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(
+                clinic_id=patient.clinic_id,
+                patient=patient,
+                cause=cause,
+                severity=severity,
+                dedupe_key=key,
+                raised_at=clock.now(),
+                **fields,
+            )
+    except IntegrityError:
+        existing = _unresolved(key)
+        if existing is None:
+            raise
+        return existing, False
+    return alert, True
+
+
+def _announce(alert: Alert, sitters: list[Sitter]) -> None:
+    """Notify, schedule the escalation and audit a newly raised alert."""
+    _notify_at_raise(alert, sitters, reason="raised")
+    _schedule(alert)
+    alert.save(update_fields=["escalation_level", "next_escalation_at"])
+    cause, severity = AlertCause(alert.cause).value, AlertSeverity(alert.severity).value
+    detail = {"cause": cause, "severity": severity, "key": alert.dedupe_key}
+    record(Event.about(AuditAction.CREATE, alert, detail=detail))
 
 
 def _unresolved(key: str) -> Alert | None:

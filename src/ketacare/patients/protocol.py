@@ -59,14 +59,7 @@ def change_protocol(
             .first()
         )
         before = rules.rules_for(current.changes if current is not None else None)
-        wanted = {**before.changed(), **changes}
-        try:
-            after = rules.rules_for({k: v for k, v in wanted.items() if v is not None})
-        except rules.InvalidClinicSetting as exc:
-            raise ValidationError({"changes": str(exc)}) from None
-        differ = sorted(n for n in after.values if after.values[n] != before.values[n])
-        if not differ:
-            raise ValidationError({"changes": "Nothing changes: every setting keeps its value."})
+        after, differ = _changed_rules(before, changes)
         loosened = [
             n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])
         ]
@@ -82,16 +75,26 @@ def change_protocol(
             written_by=actor,
             written_at=clock.now(),
         )
-        record(
-            Event.about(
-                AuditAction.UPDATE if current is not None else AuditAction.CREATE,
-                protocol,
-                detail={
-                    "changed": {n: [before.values[n], after.values[n]] for n in differ},
-                    "loosened": loosened,
-                    "version": protocol.version,
-                },
-            ),
-            actor=actor,
-        )
+        detail = {
+            "changed": {n: [before.values[n], after.values[n]] for n in differ},
+            "loosened": loosened,
+            "version": protocol.version,
+        }
+        action = AuditAction.UPDATE if current is not None else AuditAction.CREATE
+        record(Event.about(action, protocol, detail=detail), actor=actor)
     return protocol
+
+
+def _changed_rules(
+    before: rules.ClinicRules, changes: Mapping[str, object]
+) -> tuple[rules.ClinicRules, list[str]]:
+    """The rules after `changes`, and the settings whose value changes; refused if none."""
+    wanted = {**before.changed(), **changes}
+    try:
+        after = rules.rules_for({k: v for k, v in wanted.items() if v is not None})
+    except rules.InvalidClinicSetting as exc:
+        raise ValidationError({"changes": str(exc)}) from None
+    differ = sorted(n for n in after.values if after.values[n] != before.values[n])
+    if not differ:
+        raise ValidationError({"changes": "Nothing changes: every setting keeps its value."})
+    return after, differ
