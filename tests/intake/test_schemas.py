@@ -17,12 +17,12 @@ from ketacare.clinical.eligibility import (
     TrialOutcome,
 )
 from ketacare.clinical.instruments import auditc
+from ketacare.intake.facts import to_facts
 from ketacare.intake.schemas import (
     IntakeData,
     baseline_questionnaires,
     check_draft,
     check_submission,
-    to_facts,
 )
 from tests.intake.conftest import COMPLETE, complete
 

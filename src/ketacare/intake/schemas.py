@@ -1,10 +1,9 @@
-"""What an intake holds, how it is checked, and how it becomes `IntakeFacts`: in one place.
+"""What an intake holds and how it is checked (intake.facts turns it into `IntakeFacts`).
 
 `IntakeData` is the complete intake (the API can show it as the request body). A draft
 is the same shape with any part missing: `check_draft` reports only values of the wrong
 type or out of range, `check_submission` also every missing answer. Both raise Django's
 `ValidationError` keyed by field path ("trials.0.duration_weeks", "questionnaires.phq9.2").
-`to_facts` turns a checked submission into the facts `clinical.eligibility` assesses.
 
 The medicine (scores, bands, flags, eligibility rules) stays in `ketacare.clinical`; this
 module only reads the instrument definitions and calls the scorers.
@@ -24,12 +23,8 @@ from pydantic import model_validator as pydantic_model_validator
 
 from ketacare.clinical import instruments
 from ketacare.clinical.eligibility import (
-    AntidepressantTrial,
-    Dast10Band,
     DisorderStatus,
-    HomeSituation,
     Hypertension,
-    IntakeFacts,
     MaudsleyDomains,
     MedicationClass,
     TrialOutcome,
@@ -380,7 +375,7 @@ def check_submission(data: object, *, indication: str, sex_at_birth: str) -> Int
     return intake
 
 
-# --- conversion ----------------------------------------------------------------------
+# --- the questionnaires given ---------------------------------------------------------
 
 
 def baseline_questionnaires(
@@ -399,54 +394,3 @@ def baseline_questionnaires(
         context = {"sex": auditc.cutoff_sex(sex_at_birth)} if code == "auditc" else {}
         result.append((code, numbered, context))
     return result
-
-
-def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> IntakeFacts:
-    """The facts of a checked submission, as `clinical.eligibility` assesses them."""
-    scores = {
-        code: instruments.score(code, answers, **context)
-        for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth)
-    }
-    medical, psychiatric = intake.medical_history, intake.psychiatric_history
-    return IntakeFacts(
-        date_of_birth=intake.demographics.date_of_birth,
-        assessed_on=assessed_on,
-        home=HomeSituation(
-            sitter_available=intake.home.sitter_available,
-            secure_storage=intake.home.secure_storage,
-            agrees_not_to_drive=intake.home.agrees_not_to_drive,
-        ),
-        pregnant=medical.pregnant,
-        breastfeeding=medical.breastfeeding,
-        psychotic_disorder=psychiatric.psychotic_disorder,
-        current_mania=psychiatric.current_mania,
-        bipolar_disorder=psychiatric.bipolar_disorder,
-        ketamine_use_disorder=psychiatric.ketamine_use_disorder,
-        other_substance_use_disorder=psychiatric.other_substance_use_disorder,
-        aneurysmal_vascular_disease_or_avm=medical.aneurysmal_vascular_disease_or_avm,
-        intracerebral_haemorrhage_history=medical.intracerebral_haemorrhage_history,
-        ketamine_hypersensitivity=medical.ketamine_hypersensitivity,
-        hypertension=medical.hypertension,
-        unstable_cardiac_disease=medical.unstable_cardiac_disease,
-        unstable_respiratory_disease=medical.unstable_respiratory_disease,
-        severe_hepatic_disease=medical.severe_hepatic_disease,
-        raised_intraocular_pressure=medical.raised_intraocular_pressure,
-        raised_intracranial_pressure=medical.raised_intracranial_pressure,
-        current_medications=frozenset(c for m in intake.current_medications for c in m.classes),
-        antidepressant_trials=tuple(
-            AntidepressantTrial(
-                drug=t.drug,
-                adequate_dose=t.adequate_dose,
-                duration_weeks=t.duration_weeks,
-                outcome=t.outcome,
-                in_current_episode=t.in_current_episode,
-            )
-            for t in intake.trials
-        ),
-        audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
-        dast10_band=Dast10Band(scores["dast10"].band),
-        blood_pressure=BloodPressure(
-            intake.home_vitals.systolic_mmhg, intake.home_vitals.diastolic_mmhg
-        ),
-        maudsley=None if intake.maudsley is None else intake.maudsley.domains(),
-    )

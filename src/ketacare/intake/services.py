@@ -45,6 +45,7 @@ from ketacare.intake.errors import (
     IntakeNotSubmitted,
     IntakeSuperseded,
 )
+from ketacare.intake.facts import to_facts
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus, ReviewDecision
 from ketacare.intake.schemas import (
     Demographics,
@@ -52,7 +53,6 @@ from ketacare.intake.schemas import (
     baseline_questionnaires,
     check_draft,
     check_submission,
-    to_facts,
 )
 from ketacare.kernel import clock
 from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase

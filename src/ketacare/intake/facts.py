@@ -1,0 +1,66 @@
+"""A checked intake as the facts `clinical.eligibility` assesses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ketacare.clinical import instruments
+from ketacare.clinical.eligibility import (
+    AntidepressantTrial,
+    Dast10Band,
+    HomeSituation,
+    IntakeFacts,
+)
+from ketacare.clinical.vitals import BloodPressure
+from ketacare.intake.schemas import IntakeData, baseline_questionnaires
+
+
+def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> IntakeFacts:
+    """The facts of a checked submission, as `clinical.eligibility` assesses them."""
+    scores = {
+        code: instruments.score(code, answers, **context)
+        for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth)
+    }
+    medical, psychiatric = intake.medical_history, intake.psychiatric_history
+    return IntakeFacts(
+        date_of_birth=intake.demographics.date_of_birth,
+        assessed_on=assessed_on,
+        home=HomeSituation(
+            sitter_available=intake.home.sitter_available,
+            secure_storage=intake.home.secure_storage,
+            agrees_not_to_drive=intake.home.agrees_not_to_drive,
+        ),
+        pregnant=medical.pregnant,
+        breastfeeding=medical.breastfeeding,
+        psychotic_disorder=psychiatric.psychotic_disorder,
+        current_mania=psychiatric.current_mania,
+        bipolar_disorder=psychiatric.bipolar_disorder,
+        ketamine_use_disorder=psychiatric.ketamine_use_disorder,
+        other_substance_use_disorder=psychiatric.other_substance_use_disorder,
+        aneurysmal_vascular_disease_or_avm=medical.aneurysmal_vascular_disease_or_avm,
+        intracerebral_haemorrhage_history=medical.intracerebral_haemorrhage_history,
+        ketamine_hypersensitivity=medical.ketamine_hypersensitivity,
+        hypertension=medical.hypertension,
+        unstable_cardiac_disease=medical.unstable_cardiac_disease,
+        unstable_respiratory_disease=medical.unstable_respiratory_disease,
+        severe_hepatic_disease=medical.severe_hepatic_disease,
+        raised_intraocular_pressure=medical.raised_intraocular_pressure,
+        raised_intracranial_pressure=medical.raised_intracranial_pressure,
+        current_medications=frozenset(c for m in intake.current_medications for c in m.classes),
+        antidepressant_trials=tuple(
+            AntidepressantTrial(
+                drug=t.drug,
+                adequate_dose=t.adequate_dose,
+                duration_weeks=t.duration_weeks,
+                outcome=t.outcome,
+                in_current_episode=t.in_current_episode,
+            )
+            for t in intake.trials
+        ),
+        audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
+        dast10_band=Dast10Band(scores["dast10"].band),
+        blood_pressure=BloodPressure(
+            intake.home_vitals.systolic_mmhg, intake.home_vitals.diastolic_mmhg
+        ),
+        maudsley=None if intake.maudsley is None else intake.maudsley.domains(),
+    )
