@@ -15,11 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from ketacare.clinical.pk import IV_REFERENCE_INFUSION_MIN, IV_REFERENCE_MG_PER_KG
 from ketacare.reports import svg
 from ketacare.reports.pk_doses import (
     AUC_UNIT,
-    IV_REFERENCE_INFUSION_MIN,
-    IV_REFERENCE_MG_PER_KG,
     ROUTE_NAMES,
     Curve,
     Exposure,

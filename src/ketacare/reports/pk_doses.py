@@ -14,10 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ketacare.clinical import pk
-
-# CLINICAL.md C: the IV reference dose for depression is 0.5 mg/kg over 40 minutes.
-IV_REFERENCE_MG_PER_KG = 0.5
-IV_REFERENCE_INFUSION_MIN = 40.0
+from ketacare.clinical.pk import IV_REFERENCE_INFUSION_MIN, IV_REFERENCE_MG_PER_KG
 
 AUC_UNIT = "ng\u00b7h/mL"
 ROUTE_NAMES = {

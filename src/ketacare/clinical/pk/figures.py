@@ -34,6 +34,11 @@ WEIGHT_RANGE_KG = (float(dosing.WEIGHT_RANGE_KG[0]), float(dosing.WEIGHT_RANGE_K
 # exponential of the closed form finite; no at-home or depression regimen comes near it).
 MAX_INFUSION_MIN = 24 * 60.0
 
+# CLINICAL.md C: the IV reference dose for depression, 0.5 mg/kg over 40 min (range
+# 0.1-0.75): what the preview compares an at-home dose against.
+IV_REFERENCE_MG_PER_KG = 0.5
+IV_REFERENCE_INFUSION_MIN = 40.0
+
 # CLINICAL.md B: IV is the reference, F = 1.
 IV_BIOAVAILABILITY = 1.0
 # CLINICAL.md B: intranasal racemic F "0.45 in Yanagihara 2003, but 0.11-0.17 (falling
