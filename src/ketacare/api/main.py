@@ -12,10 +12,10 @@ from ketacare.api import (
     intake,
     observation,
     patients,
-    sessions,
-    treatment,
 )
 from ketacare.api.security import bearer_auth, session_auth
+from ketacare.api.sessions import adverse_events, check_in, dosing
+from ketacare.api.treatment import dispensing, ledger, plans, prescriptions
 
 DESCRIPTION = """\
 ketacare's JSON API.
@@ -50,8 +50,13 @@ api.add_router("/auth", auth.router)
 api.add_router("/patients", patients.router)
 api.add_router("/patients", assessments.router)
 api.add_router("/patients", intake.router)
-api.add_router("/patients", treatment.router)
-api.add_router("/patients", sessions.router)
+api.add_router("/patients", plans.router)
+api.add_router("/patients", prescriptions.router)
+api.add_router("/patients", dispensing.router)
+api.add_router("/patients", ledger.router)
+api.add_router("/patients", dosing.router)
+api.add_router("/patients", check_in.router)
+api.add_router("/patients", adverse_events.router)
 api.add_router("/patients", observation.router)
 api.add_router("/patients", alerts.patient_router)
 api.add_router("/alerts", alerts.router)

@@ -20,7 +20,7 @@ from pydantic import Field, StringConstraints
 
 from ketacare.api.access import actor, audit_list, visible, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
-from ketacare.api.sessions import FindingOut
+from ketacare.api.sessions.common import FindingOut
 from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import services

@@ -1,215 +1,44 @@
 """The at-home session as the patient goes through it, on their phone.
 
-The checklist (the sitter's confirmation first, then the questions), the dose, the
-blood pressure after it, the release check-in and the end of the window by the sitter.
-Every page is the signed-in patient's own (404 for anyone else, staff included). Views
-parse, call a treatment service and render; what a finding means comes from the
-services, and `words` and `window` only put it in the patient's words.
+After the checklist (`checklist`): the dose, the blood pressure after it, the release
+check-in and the end of the window by the sitter. Every page is the signed-in patient's
+own (404 for anyone else, staff included). Views parse, call a treatment service and
+render; what a finding means comes from the services, and `words` and `window` only put
+it in the patient's words.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.models import User
-from ketacare.clinical.safety import clock_time
 from ketacare.kernel import clock
 from ketacare.kernel.errors import DomainError
-from ketacare.patients.models import Patient, Sitter
+from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sessions, sitting
 from ketacare.treatment import window as observation
-from ketacare.treatment.access import TREATING
 from ketacare.treatment.errors import GateFailed
-from ketacare.treatment.gate import zone_of
-from ketacare.treatment.models import (
-    CodePurpose,
-    DosingSession,
-    SessionStatus,
-    SitterCode,
-    SitterPresence,
-)
-from ketacare.treatment.plans import active_plan
+from ketacare.treatment.models import CodePurpose, DosingSession, SessionStatus
 from ketacare.web.portal import pages
+from ketacare.web.portal.codes import sitter_rows
 from ketacare.web.portal.forms import (
+    REFUSALS,
     CheckInForm,
-    ChecklistForm,
     DoseForm,
-    PresenceCodeForm,
     ReadingForm,
     ReleaseCodeForm,
     SitterCodeForm,
 )
 from ketacare.web.portal.window import window
 from ketacare.web.portal.words import Held, crisis_line, held
-
-REFUSALS = (ValidationError, DomainError, PermissionDenied)
-
-
-@dataclass(frozen=True)
-class SitterRow:
-    """One of the patient's sitters, with the code form typed on the patient's device."""
-
-    sitter: Sitter
-    code_sent: SitterCode | None  # a code that can still be typed
-    form: Form  # the code (and for the release, the answer) the sitter gives
-    errors: tuple[str, ...] = ()  # why a code could not be sent
-
-
-def _rows(
-    patient: Patient,
-    purpose: CodePurpose,
-    *,
-    session: DosingSession | None = None,
-    bound: Form | None = None,
-) -> list[SitterRow]:
-    """The eligible sitters; `bound` (a refused form) stays on the row of its sitter."""
-    sitters = queries.eligible_sitters(patient)
-    waiting = queries.codes_waiting(patient, purpose, clock.now(), session=session)
-    chosen = _chosen(bound)
-    form_class = PresenceCodeForm if purpose == CodePurpose.PRESENCE else ReleaseCodeForm
-    rows = []
-    for sitter in sitters:
-        form: Form = form_class(
-            initial={"sitter": sitter.pk}, sitters=sitters, auto_id=f"id_s{sitter.pk}_%s"
-        )
-        errors: tuple[str, ...] = ()
-        if bound is not None and chosen == sitter.pk:
-            if isinstance(bound, form_class):
-                form = bound
-            else:  # sending the code was refused
-                errors = tuple(str(e) for e in bound.non_field_errors())
-        rows.append(SitterRow(sitter, waiting.get(sitter.pk), form, errors))
-    return rows
-
-
-def _chosen(form: Form | None) -> int | None:
-    if form is None or not form.is_bound:
-        return None
-    sitter = form.cleaned_data.get("sitter") if hasattr(form, "cleaned_data") else None
-    return sitter.pk if isinstance(sitter, Sitter) else None
-
-
-# --- The checklist ------------------------------------------------------------------------
-
-
-def _checklist_page(  # noqa: PLR0913 - the page's forms, each bound when it was the one sent
-    request: HttpRequest,
-    patient: Patient,
-    *,
-    form: ChecklistForm | None = None,
-    failed: DosingSession | None = None,
-    code_form: Form | None = None,
-    status: int = 200,
-) -> HttpResponse:
-    now = clock.now()
-    plan = active_plan(patient)
-    presence = queries.counted_presence(patient, now)
-    context = {
-        "patient": patient,
-        "plan": plan,
-        "form": form or ChecklistForm(initial=_initial(presence)),
-        "presence": presence,
-        "presence_at": presence and clock_time(presence.confirmed_at, zone_of(patient), now),
-        "sitter_rows": [] if presence else _rows(patient, CodePurpose.PRESENCE, bound=code_form),
-        "sitter_refused": _refused_elsewhere(code_form),
-        "failed": failed,
-        "held": failed and held(failed.gate_findings),
-        "crisis_line": crisis_line(),
-        "limits": pages.bp_limits(plan),
-        "treating": plan is not None and patient.phase_enum in TREATING,
-    }
-    return render(request, "web/portal/session_start.html", context, status=status)
-
-
-def _initial(presence: SitterPresence | None) -> dict[str, Any]:
-    return {} if presence is None else {"sitter_present": "yes"}
-
-
-def _refused_elsewhere(form: Form | None) -> tuple[str, ...]:
-    """A code form refused before a sitter could be chosen (not one of the patient's)."""
-    if form is None or _chosen(form) is not None:
-        return ()
-    return tuple(str(e) for errors in form.errors.values() for e in errors)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def session_start(request: HttpRequest) -> HttpResponse:
-    user, patient = pages.me(request)
-    form = ChecklistForm(pages.posted(request))
-    if request.method == "GET":
-        return _checklist_page(request, patient)
-    if not form.is_valid():
-        return _checklist_page(request, patient, form=form, status=400)
-    try:
-        started = sessions.start_session(user, patient, **form.service_arguments())
-    except REFUSALS as exc:
-        status = form.refused(exc)
-        return _checklist_page(request, patient, form=form, status=status)
-    if started.status != SessionStatus.GATE_FAILED:
-        return redirect("portal-session", session_id=started.pk)
-    return _checklist_page(request, patient, form=form, failed=started)
-
-
-def _back_to_checklist() -> HttpResponse:
-    return redirect(reverse("portal-session-start") + "#sitter")
-
-
-@login_required
-@require_POST
-def sitter_code(request: HttpRequest) -> HttpResponse:
-    """Text a code to one of the patient's sitters, to type on this device."""
-    user, patient = pages.me(request)
-    form = SitterCodeForm(request.POST, sitters=queries.eligible_sitters(patient))
-    status = 400
-    if form.is_valid():
-        sitter = form.cleaned_data["sitter"]
-        try:
-            sitting.send_sitter_code(user, patient, sitter)
-        except REFUSALS as exc:
-            status = form.refused(exc)
-        else:
-            messages.success(
-                request,
-                f"We texted a code to {sitter.name}'s phone. Ask them to read it out to you, "
-                "and type it below.",
-            )
-            return _back_to_checklist()
-    return _checklist_page(request, patient, code_form=form, status=status)
-
-
-@login_required
-@require_POST
-def sitter_code_confirm(request: HttpRequest) -> HttpResponse:
-    """The code the sitter reads out: the sitter is confirmed with the patient."""
-    user, patient = pages.me(request)
-    form = PresenceCodeForm(request.POST, sitters=queries.eligible_sitters(patient))
-    status = 400
-    if form.is_valid():
-        sitter = form.cleaned_data["sitter"]
-        try:
-            sitting.confirm_presence_with_code(
-                user, patient, sitter, code=form.cleaned_data["code"]
-            )
-        except REFUSALS as exc:
-            status = form.refused(exc)
-        else:
-            messages.success(request, f"Thank you. {sitter.name} is confirmed with you.")
-            return _back_to_checklist()
-    return _checklist_page(request, patient, code_form=form, status=status)
-
-
-# --- The session page ---------------------------------------------------------------------
 
 
 def _session_context(patient: Patient, session: DosingSession, **extra: Any) -> dict[str, Any]:
@@ -229,7 +58,7 @@ def _session_context(patient: Patient, session: DosingSession, **extra: Any) -> 
         "crisis_line": crisis_line(),
     }
     if session.status == SessionStatus.CHECKED_IN:
-        context["release_rows"] = _rows(
+        context["release_rows"] = sitter_rows(
             patient, CodePurpose.RELEASE, session=session, bound=extra.pop("release_form", None)
         )
     return context | extra

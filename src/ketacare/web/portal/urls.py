@@ -2,13 +2,13 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from ketacare.web.portal import session, sitter, views
+from ketacare.web.portal import checklist, session, sitter, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.today, name="portal-today"),
-    path("session/start/", session.session_start, name="portal-session-start"),
-    path("sitter-code/", session.sitter_code, name="portal-sitter-code"),
-    path("sitter-code/confirm/", session.sitter_code_confirm, name="portal-sitter-code-confirm"),
+    path("session/start/", checklist.session_start, name="portal-session-start"),
+    path("sitter-code/", checklist.sitter_code, name="portal-sitter-code"),
+    path("sitter-code/confirm/", checklist.sitter_code_confirm, name="portal-sitter-code-confirm"),
     path("session/<int:session_id>/", session.session_page, name="portal-session"),
     path("session/<int:session_id>/status/", session.session_status, name="portal-session-status"),
     path("session/<int:session_id>/dose/", session.dose_taken, name="portal-dose-taken"),

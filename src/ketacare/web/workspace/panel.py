@@ -115,21 +115,31 @@ def annotated(patients: QuerySet[Patient]) -> QuerySet[Patient]:
     """`patients` with every column of the panel (and the sort keys) as annotations."""
     latest = _phq9().order_by("-recorded_at", "-pk")
     baseline = _phq9().filter(recorded_at__lt=OuterRef("first_dose_at"))
-    last_session = DosingSession.objects.filter(patient=OuterRef("pk")).order_by("-started_at")
     patients = patients.annotate(
         phase_rank=_phase_rank(),
         phq9_total=Subquery(latest.values("total")[:1]),
         phq9_at=Subquery(latest.values("recorded_at")[:1]),
         phq9_baseline=Subquery(baseline.order_by("-recorded_at", "-pk").values("total")[:1]),
     )
+    patients = patients.annotate(
+        **_change_columns(),
+        **_alert_columns(),
+        last_activity=_last_activity(latest),
+    )
+    current = TreatmentPlan.objects.filter(is_current=True)
+    return patients.prefetch_related(Prefetch("treatment_plans", current, to_attr="current"))
+
+
+def _change_columns() -> dict[str, Case]:
+    """The PHQ-9 change from baseline, in points and in percent (of the annotations above)."""
     # A change exists once a PHQ-9 was taken on treatment (at or after the first dose).
     follow_up = Q(phq9_at__gte=F("first_dose_at"), phq9_baseline__isnull=False)
-    patients = patients.annotate(
-        phq9_change=Case(
+    return {
+        "phq9_change": Case(
             When(follow_up, then=F("phq9_total") - F("phq9_baseline")),
             output_field=IntegerField(),
         ),
-        phq9_change_pct=Case(
+        "phq9_change_pct": Case(
             When(
                 follow_up & Q(phq9_baseline__gt=0),
                 then=ExpressionWrapper(
@@ -141,27 +151,36 @@ def annotated(patients: QuerySet[Patient]) -> QuerySet[Patient]:
             ),
             output_field=FloatField(),
         ),
+    }
+
+
+def _alert_columns() -> dict[str, Coalesce | Subquery]:
+    """The unresolved alerts: a count per severity, the most pressing, and the total."""
+    return {
         **{
             f"open_{s.value}": _count(_unresolved_alerts().filter(severity=s))
             for s in AlertSeverity
         },
-        open_rank=Subquery(
+        "open_rank": Subquery(
             _unresolved_alerts()
             .annotate(rank=_severity_rank())
             .order_by("-rank")
             .values("rank")[:1],
             output_field=IntegerField(),
         ),
-        open_total=_count(_unresolved_alerts()),
-        last_activity=Greatest(
-            F("updated_at"),
-            Coalesce(Subquery(last_session.values("started_at")[:1]), F("updated_at")),
-            Coalesce(Subquery(latest.values("recorded_at")[:1]), F("updated_at")),
-            output_field=DateTimeField(),
-        ),
+        "open_total": _count(_unresolved_alerts()),
+    }
+
+
+def _last_activity(latest: QuerySet[QuestionnaireResponse]) -> Greatest:
+    """The latest of the record's change, the last session and the last PHQ-9."""
+    last_session = DosingSession.objects.filter(patient=OuterRef("pk")).order_by("-started_at")
+    return Greatest(
+        F("updated_at"),
+        Coalesce(Subquery(last_session.values("started_at")[:1]), F("updated_at")),
+        Coalesce(Subquery(latest.values("recorded_at")[:1]), F("updated_at")),
+        output_field=DateTimeField(),
     )
-    current = TreatmentPlan.objects.filter(is_current=True)
-    return patients.prefetch_related(Prefetch("treatment_plans", current, to_attr="current"))
 
 
 def ordering(sort: str) -> list[Any]:

@@ -1,8 +1,4 @@
-"""At-home sessions: the pre-dose checklist and gate, the dose, the check-in, adverse events.
-
-The patient's own POSTs (start, dose, check-in, adverse event) take an `Idempotency-Key`:
-a phone retrying over a bad connection never records a dose twice.
-"""
+"""The session itself: the pre-dose checklist through the safety gate, and the dose."""
 
 from __future__ import annotations
 
@@ -12,41 +8,20 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
+from pydantic import AwareDatetime, Field
 
-from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.access import actor, audit_list, audit_read, visible_patient
 from ketacare.api.errors import ErrorOut
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, ShortText, id_in_path
+from ketacare.api.schemas import ERRORS, id_in_path
+from ketacare.api.sessions.common import FindingOut, Mmhg, session_of
 from ketacare.clinical import instruments, predose, safety
-from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.errors import GateFailed
-from ketacare.treatment.models import (
-    AdverseEvent,
-    AdverseEventOutcome,
-    DosingSession,
-    Feeling,
-    PostDoseCheckIn,
-    SessionStatus,
-    Severity,
-    SideEffect,
-    SubstanceToday,
-)
+from ketacare.treatment.models import DosingSession, SessionStatus, SubstanceToday
 from ketacare.treatment.sessions import finding_json
 
 router = Router(tags=["sessions"])
-
-Mmhg = Annotated[int, Field(ge=0, le=1000)]
-LongText = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)]
-
-
-class FindingOut(Schema):
-    cause: str = Field(description="What was found, as a code.")
-    severity: str = Field(description="How pressing.")
-    message: str = Field(description="What it means, in words.")
-    next_step: str = Field(description="What to do now.")
-    source: str = Field(description="The rule's source (CLINICAL.md section).")
 
 
 class SessionOut(Schema):
@@ -123,93 +98,6 @@ class DoseIn(Schema):
     )
 
 
-class BloodPressureIn(Schema):
-    systolic_mmhg: Mmhg = Field(description="Systolic.")
-    diastolic_mmhg: Mmhg = Field(description="Diastolic.")
-
-
-CadssValue = Annotated[int, Field(ge=-1000, le=1000)]
-
-
-def _answers_shape(value: object) -> str:
-    return "dict[item,value]" if isinstance(value, dict) else "list[value]"
-
-
-Cadss6Answers = Annotated[
-    Annotated[list[CadssValue], Field(max_length=20), Tag("list[value]")]
-    | Annotated[
-        dict[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,2}$")], CadssValue],
-        Field(max_length=20),
-        Tag("dict[item,value]"),
-    ],
-    Discriminator(_answers_shape),
-]
-
-
-class CheckInIn(Schema):
-    feeling: Feeling = Field(description="How the patient feels.")
-    blood_pressure: BloodPressureIn = Field(description="Blood pressure now (required).")
-    cadss6_answers: Cadss6Answers | None = Field(
-        default=None, description="CADSS-6: six answers in order, or by item number."
-    )
-    side_effects: list[SideEffect] = Field(
-        default_factory=list, max_length=10, description="Side effects felt."
-    )
-    side_effect_other: ShortText = Field(default="", description="The other side effect.")
-    notes: LongText = Field(default="", description="Anything else.")
-
-
-class CheckInOut(Schema):
-    id: int = Field(description="The check-in's id.")
-    session_id: int = Field(description="The session.")
-    patient_id: int = Field(description="Whose.")
-    feeling: str = Field(description="How the patient felt.")
-    notes: str = Field(description="Notes.")
-    systolic_mmhg: int | None = Field(description="Blood pressure after, systolic.")
-    diastolic_mmhg: int | None = Field(description="Blood pressure after, diastolic.")
-    cadss6_answers: dict[str, int] | None = Field(description="CADSS-6 answers by item.")
-    cadss6_total: int | None = Field(description="CADSS-6 total.")
-    cadss6_band: str = Field(description="CADSS-6 band.")
-    side_effects: list[str] = Field(description="Side effects.")
-    side_effect_other: str = Field(description="The other side effect.")
-    late: bool = Field(description="After the check-in deadline.")
-    findings: list[FindingOut] = Field(description="Safety findings (for the alerts).")
-    recorded_by_id: int = Field(description="Who recorded it.")
-    checked_in_at: dt.datetime = Field(description="When.")
-
-
-class AdverseEventIn(Schema):
-    description: Annotated[
-        str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=4000)
-    ] = Field(description="What happened.")
-    severity: Severity = Field(description="mild, moderate, severe, life_threatening.")
-    serious: bool = Field(description="Serious (ICH E2A): life-threatening or fatal always is.")
-    outcome: AdverseEventOutcome = Field(description="How it ended (FHIR outcome).")
-    session_id: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The session it followed."
-    )
-    onset_at: AwareDatetime | None = Field(default=None, description="When it began.")
-
-
-class AdverseEventOut(Schema):
-    id: int = Field(description="The event's id.")
-    patient_id: int = Field(description="Whose.")
-    session_id: int | None = Field(description="The session it followed.")
-    description: str = Field(description="What happened.")
-    severity: str = Field(description="How severe.")
-    serious: bool = Field(description="Serious.")
-    outcome: str = Field(description="Outcome.")
-    onset_at: dt.datetime | None = Field(description="When it began.")
-    finding: FindingOut = Field(description="How pressing (clinical.safety).")
-    reported_by_id: int = Field(description="Who reported it.")
-    reported_at: dt.datetime = Field(description="When.")
-
-
-def _session(request: HttpRequest, patient: Patient, session_id: int) -> DosingSession:
-    found: DosingSession = visible(request, DosingSession.objects, pk=session_id, patient=patient)
-    return found
-
-
 def _gate_failed(
     session: DosingSession,
     findings: tuple[safety.Finding, ...] | None = None,
@@ -231,7 +119,10 @@ def _gate_failed(
 
 
 @router.get(
-    "/{patient_id}/sessions", response={200: list[SessionOut], **ERRORS}, summary="Sessions"
+    "/{patient_id}/sessions",
+    response={200: list[SessionOut], **ERRORS},
+    summary="Sessions",
+    operation_id="ketacare_api_sessions_list_sessions",
 )
 def list_sessions(
     request: HttpRequest, patient_id: int = id_in_path("patient")
@@ -250,6 +141,7 @@ def list_sessions(
     "/{patient_id}/sessions",
     response={201: SessionOut, 409: GateFailedOut | ErrorOut, **ERRORS},
     summary="Start a session (pre-dose checklist)",
+    operation_id="ketacare_api_sessions_start_session",
 )
 def start_session(
     request: HttpRequest,
@@ -293,13 +185,14 @@ def start_session(
     "/{patient_id}/sessions/{session_id}",
     response={200: SessionOut, **ERRORS},
     summary="One session",
+    operation_id="ketacare_api_sessions_get_session",
 )
 def get_session(
     request: HttpRequest,
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
 ) -> SessionOut:
-    session = _session(request, visible_patient(request, patient_id), session_id)
+    session = session_of(request, visible_patient(request, patient_id), session_id)
     audit_read(request, session)
     return SessionOut.model_validate(session)
 
@@ -308,6 +201,7 @@ def get_session(
     "/{patient_id}/sessions/{session_id}/dose",
     response={200: SessionOut, 409: GateFailedOut | ErrorOut, **ERRORS},
     summary="Record the dose taken",
+    operation_id="ketacare_api_sessions_record_dose",
 )
 def record_dose(
     request: HttpRequest,
@@ -326,7 +220,7 @@ def record_dose(
     as planned) and pages the care team.
     """
     user = actor(request)
-    session = _session(request, visible_patient(request, patient_id), session_id)
+    session = session_of(request, visible_patient(request, patient_id), session_id)
 
     def run() -> Status[SessionOut | GateFailedOut]:
         dosed = services.record_dose_taken(
@@ -343,101 +237,3 @@ def record_dose(
     except GateFailed as refusal:
         session.refresh_from_db()
         return Status(409, _gate_failed(session, refusal.findings, refusal.message))
-
-
-@router.post(
-    "/{patient_id}/sessions/{session_id}/check-in",
-    response={201: CheckInOut, **WRITE_ERRORS},
-    summary="Record the post-dose check-in",
-)
-def record_check_in(
-    request: HttpRequest,
-    payload: CheckInIn,
-    patient_id: int = id_in_path("patient"),
-    session_id: int = id_in_path("session"),
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[CheckInOut] | HttpResponse:
-    """How the patient is after the dose; its safety findings are stored with it."""
-    user = actor(request)
-    session = _session(request, visible_patient(request, patient_id), session_id)
-
-    def run() -> Status[CheckInOut]:
-        check_in = services.record_check_in(
-            user,
-            session,
-            feeling=payload.feeling.value,
-            blood_pressure=payload.blood_pressure.model_dump(),
-            cadss6_answers=payload.cadss6_answers,
-            side_effects=[e.value for e in payload.side_effects],
-            side_effect_other=payload.side_effect_other,
-            notes=payload.notes,
-        )
-        return Status(201, CheckInOut.model_validate(check_in))
-
-    return idempotent(request, user, idempotency_key, run)
-
-
-@router.get(
-    "/{patient_id}/sessions/{session_id}/check-in",
-    response={200: CheckInOut, **ERRORS},
-    summary="The session's check-in",
-)
-def get_check_in(
-    request: HttpRequest,
-    patient_id: int = id_in_path("patient"),
-    session_id: int = id_in_path("session"),
-) -> CheckInOut:
-    session = _session(request, visible_patient(request, patient_id), session_id)
-    check_in = visible(request, PostDoseCheckIn.objects, session=session)
-    audit_read(request, check_in)
-    return CheckInOut.model_validate(check_in)
-
-
-@router.get(
-    "/{patient_id}/adverse-events",
-    response={200: list[AdverseEventOut], **ERRORS},
-    summary="Adverse events",
-)
-def list_adverse_events(
-    request: HttpRequest, patient_id: int = id_in_path("patient")
-) -> list[AdverseEventOut]:
-    patient = visible_patient(request, patient_id)
-    rows = list(AdverseEvent.objects.visible_to(actor(request)).filter(patient=patient))
-    audit_list(request, "treatment.AdverseEvent", [r.pk for r in rows], patient_id=patient.pk)
-    return [AdverseEventOut.model_validate(r) for r in rows]
-
-
-@router.post(
-    "/{patient_id}/adverse-events",
-    response={201: AdverseEventOut, **WRITE_ERRORS},
-    summary="Report an adverse event",
-)
-def report_adverse_event(
-    request: HttpRequest,
-    payload: AdverseEventIn,
-    patient_id: int = id_in_path("patient"),
-    idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[AdverseEventOut] | HttpResponse:
-    """A side effect worth reporting (the patient, their sitter, or staff)."""
-    user = actor(request)
-    patient = visible_patient(request, patient_id)
-    session = None
-    if payload.session_id is not None:
-        session = DosingSession.objects.filter(pk=payload.session_id, patient=patient).first()
-        if session is None:
-            raise ValidationError({"session_id": "No such session of this patient."})
-
-    def run() -> Status[AdverseEventOut]:
-        event = services.report_adverse_event(
-            user,
-            patient,
-            description=payload.description,
-            severity=payload.severity.value,
-            serious=payload.serious,
-            outcome=payload.outcome.value,
-            session=session,
-            onset_at=payload.onset_at,
-        )
-        return Status(201, AdverseEventOut.model_validate(event))
-
-    return idempotent(request, user, idempotency_key, run)

@@ -1,0 +1,138 @@
+"""Dispenses: filling a prescription (in parts), voiding and correcting a dispense."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from ketacare.api.access import actor, audit_list, visible, visible_patient
+from ketacare.api.schemas import ERRORS, NO_NUL, WRITE_ERRORS, Text, id_in_path
+from ketacare.api.treatment.common import Reason, VoidIn, prescription_of
+from ketacare.treatment import services
+from ketacare.treatment.models import Dispense
+
+router = Router(tags=["treatment"])
+
+
+class DispenseOut(Schema):
+    id: int = Field(description="The dispense's id.")
+    patient_id: int = Field(description="Whose.")
+    prescription_id: int = Field(description="The prescription filled.")
+    fill_number: int = Field(description="1 for the first fill.")
+    part: int = Field(description="The part of the fill (a fill may be dispensed in parts).")
+    quantity: int = Field(description="Units dispensed.")
+    lot_number: str = Field(description="The lot.")
+    expires_on: dt.date = Field(description="The lot's expiry.")
+    early: bool = Field(description="Before the earliest refill date.")
+    early_reason: str = Field(description="Why early.")
+    dispensed_by_id: int = Field(description="The pharmacist.")
+    dispensed_at: dt.datetime = Field(description="When.")
+    voided_by_id: int | None = Field(description="The pharmacist who voided it.")
+    voided_at: dt.datetime | None = Field(description="When it was voided.")
+    void_reason: str = Field(description="Why it was voided.")
+    reversal_event_id: int | None = Field(description="The ledger event taking its units back.")
+    corrects_id: int | None = Field(description="The voided dispense this one replaces.")
+
+
+class DispenseIn(Schema):
+    quantity: int = Field(ge=1, le=100_000, description="Units dispensed.")
+    lot_number: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=40)] = (
+        Field(description="The lot number.")
+    )
+    expires_on: dt.date = Field(description="The lot's expiry date.")
+    early_reason: Text = Field(default="", description="Why, when before the earliest date.")
+
+
+class DispenseCorrectionIn(DispenseIn):
+    """The replacement of a dispense; it takes the voided one's place in the fills."""
+
+    reason: Reason = Field(description="Why the dispense is corrected.")
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/dispenses",
+    response={201: DispenseOut, **WRITE_ERRORS},
+    summary="Dispense a fill",
+    operation_id="ketacare_api_treatment_dispense",
+)
+def dispense(
+    request: HttpRequest,
+    payload: DispenseIn,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> Status[DispenseOut]:
+    """Dispense (part of) a fill (a pharmacist): the units go into the patient's ledger."""
+    prescription = prescription_of(request, patient_id, prescription_id)
+    filled = services.dispense(
+        actor(request),
+        prescription,
+        quantity=payload.quantity,
+        lot_number=payload.lot_number,
+        expires_on=payload.expires_on,
+        early_reason=payload.early_reason,
+    )
+    return Status(201, DispenseOut.model_validate(filled))
+
+
+@router.get(
+    "/{patient_id}/dispenses",
+    response={200: list[DispenseOut], **ERRORS},
+    summary="Dispenses",
+    operation_id="ketacare_api_treatment_list_dispenses",
+)
+def list_dispenses(
+    request: HttpRequest, patient_id: int = id_in_path("patient")
+) -> list[DispenseOut]:
+    patient = visible_patient(request, patient_id)
+    rows = list(Dispense.objects.visible_to(actor(request)).filter(patient=patient))
+    audit_list(request, "treatment.Dispense", [r.pk for r in rows], patient_id=patient.pk)
+    return [DispenseOut.model_validate(r) for r in rows]
+
+
+def _dispense(request: HttpRequest, patient_id: int, dispense_id: int) -> Dispense:
+    patient = visible_patient(request, patient_id)
+    found: Dispense = visible(request, Dispense.objects, pk=dispense_id, patient=patient)
+    return found
+
+
+@router.post(
+    "/{patient_id}/dispenses/{dispense_id}/void",
+    response={200: DispenseOut, **WRITE_ERRORS},
+    summary="Void a dispense",
+    operation_id="ketacare_api_treatment_void_dispense",
+)
+def void_dispense(
+    request: HttpRequest,
+    payload: VoidIn,
+    patient_id: int = id_in_path("patient"),
+    dispense_id: int = id_in_path("dispense"),
+) -> DispenseOut:
+    """Its pharmacist voids it, with a reason: its units leave the ledger again.
+
+    409 `units_not_on_hand` when the patient no longer holds them.
+    """
+    filled = _dispense(request, patient_id, dispense_id)
+    voided = services.void_dispense(actor(request), filled, reason=payload.reason)
+    return DispenseOut.model_validate(voided)
+
+
+@router.post(
+    "/{patient_id}/dispenses/{dispense_id}/corrections",
+    response={201: DispenseOut, **WRITE_ERRORS},
+    summary="Correct a dispense",
+    operation_id="ketacare_api_treatment_correct_dispense",
+)
+def correct_dispense(
+    request: HttpRequest,
+    payload: DispenseCorrectionIn,
+    patient_id: int = id_in_path("patient"),
+    dispense_id: int = id_in_path("dispense"),
+) -> Status[DispenseOut]:
+    """Its pharmacist voids it and dispenses its replacement (which `corrects` it)."""
+    filled = _dispense(request, patient_id, dispense_id)
+    corrected = services.correct_dispense(actor(request), filled, **payload.model_dump())
+    return Status(201, DispenseOut.model_validate(corrected))

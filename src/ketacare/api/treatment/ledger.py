@@ -1,0 +1,102 @@
+"""The controlled-substance ledger: its balance, every event, and recording one."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from ketacare.accounts.models import User
+from ketacare.api.access import actor, audit_list, visible_patient
+from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.treatment import services
+from ketacare.treatment.models import LedgerAccount, LedgerEvent
+
+router = Router(tags=["treatment"])
+
+
+class LedgerEventOut(Schema):
+    id: int = Field(description="The event's id.")
+    kind: str = Field(description="dispensed, taken, returned, destroyed, lost_or_stolen, counted.")
+    quantity: float = Field(description="Signed change of the balance (a count changes nothing).")
+    balance_after: float = Field(description="The expected balance after it.")
+    counted: float | None = Field(description="What was counted (counts).")
+    actor_id: int = Field(description="Who recorded it.")
+    witness_id: int | None = Field(description="The witness (destruction).")
+    note: str = Field(description="Note.")
+    at: dt.datetime = Field(description="When.")
+
+
+class LedgerOut(Schema):
+    unit: str = Field(description="tablets, sprays or devices.")
+    balance: float = Field(description="Units the patient should hold (derived from events).")
+    events: list[LedgerEventOut] = Field(description="Every event, newest first.")
+
+
+class LedgerEventIn(Schema):
+    kind: Literal["returned", "destroyed", "lost_or_stolen", "counted"] = Field(
+        description="What happened (dispensed and taken are recorded by their use cases)."
+    )
+    quantity: float = Field(
+        ge=0, le=1_000_000, allow_inf_nan=False, description="Units (halves of scored tablets)."
+    )
+    witness_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID, description="The witness (required to destroy)."
+    )
+    note: Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)] = Field(
+        default="", description="Required for a loss or theft: when, where, reported to whom."
+    )
+
+
+@router.get(
+    "/{patient_id}/ledger",
+    response={200: LedgerOut, **ERRORS},
+    summary="The ledger",
+    operation_id="ketacare_api_treatment_get_ledger",
+)
+def get_ledger(request: HttpRequest, patient_id: int = id_in_path("patient")) -> LedgerOut:
+    """The controlled-substance ledger: the balance and every event."""
+    patient = visible_patient(request, patient_id)
+    events = list(
+        LedgerEvent.objects.visible_to(actor(request))
+        .filter(patient=patient)
+        .order_by("-at", "-pk")
+    )
+    account = LedgerAccount.objects.filter(patient=patient).first()
+    audit_list(request, "treatment.LedgerEvent", [e.pk for e in events], patient_id=patient.pk)
+    return LedgerOut(
+        unit=account.unit if account else "tablets",
+        balance=float(services.ledger_balance(patient)),
+        events=[LedgerEventOut.model_validate(e) for e in events],
+    )
+
+
+@router.post(
+    "/{patient_id}/ledger/events",
+    response={201: LedgerEventOut, **WRITE_ERRORS},
+    summary="Record a ledger event",
+    operation_id="ketacare_api_treatment_record_ledger_event",
+)
+def record_ledger_event(
+    request: HttpRequest, payload: LedgerEventIn, patient_id: int = id_in_path("patient")
+) -> Status[LedgerEventOut]:
+    """Units returned, destroyed (witnessed), lost or stolen, or counted."""
+    patient = visible_patient(request, patient_id)
+    witness = None
+    if payload.witness_id is not None:
+        witness = User.objects.filter(pk=payload.witness_id, clinic_id=patient.clinic_id).first()
+        if witness is None:
+            raise ValidationError({"witness_id": "No such person in this clinic."})
+    event = services.record_ledger_event(
+        actor(request),
+        patient,
+        kind=payload.kind,
+        quantity=str(payload.quantity),
+        witness=witness,
+        note=payload.note,
+    )
+    return Status(201, LedgerEventOut.model_validate(event))

@@ -1,0 +1,198 @@
+"""Prescriptions of the current plan: writing, co-signing, voiding and correcting them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from pydantic import Field, StringConstraints
+
+from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.api.treatment.common import Reason, VoidIn, prescription_of
+from ketacare.treatment import services
+from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
+
+router = Router(tags=["treatment"])
+
+
+class PrescriptionOut(Schema):
+    id: int = Field(description="The prescription's id.")
+    patient_id: int = Field(description="Whose.")
+    plan_id: int = Field(description="The plan version prescribed.")
+    state: PrescriptionState = Field(
+        description="active; awaiting_cosign (larger than the plan needs: no dispensing until "
+        "a second prescriber co-signs); voided (nothing more is dispensed)."
+    )
+    product: str = Field(description="The product as the prescriber names it.")
+    unit: str = Field(description="tablets, sprays or devices.")
+    quantity: int = Field(description="Units per fill.")
+    refills: int = Field(description="Refills allowed after the first fill.")
+    directions: str = Field(description="Directions for use.")
+    earliest_refill_on: dt.date | None = Field(description="No refill before this day.")
+    last_fill_on: dt.date = Field(
+        description="No fill after this day: 6 months after the date of issue (21 CFR 1306.22)."
+    )
+    dispensed_quantity: int = Field(description="Units dispensed so far (voided ones not).")
+    fills_dispensed: int = Field(description="Fills started so far (a fill may come in parts).")
+    quantity_reason: str = Field(description="Why more units than the plan still needs.")
+    needs_cosign: bool = Field(description="Larger than the plan needs: a co-sign is needed.")
+    cosigned_by_id: int | None = Field(description="The second prescriber who co-signed.")
+    cosigned_at: dt.datetime | None = Field(description="When it was co-signed.")
+    voided_by_id: int | None = Field(description="The prescriber who voided it.")
+    voided_at: dt.datetime | None = Field(description="When it was voided.")
+    void_reason: str = Field(description="Why it was voided.")
+    corrects_id: int | None = Field(description="The voided prescription this one replaces.")
+    written_by_id: int = Field(description="The prescriber.")
+    written_at: dt.datetime = Field(description="When.")
+
+
+Directions = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)]
+QuantityReason = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=2000)]
+
+
+class PrescriptionFields(Schema):
+    quantity: int = Field(ge=1, le=100_000, description="Units per fill.")
+    refills: int = Field(default=0, ge=0, le=100, description="Refills after the first fill.")
+    directions: Directions = Field(description="Directions for use.")
+    earliest_refill_on: dt.date | None = Field(
+        default=None, description="No refill before this day (needed with refills)."
+    )
+    quantity_reason: QuantityReason = Field(
+        default="",
+        description="Why, when the units in all (quantity x fills) are more than the plan "
+        "still needs; the prescription then awaits a second prescriber's co-sign.",
+    )
+
+
+class PrescriptionIn(PrescriptionFields):
+    plan_id: int = Field(ge=1, le=MAX_ID, description="The current plan version.")
+
+
+class PrescriptionCorrectionIn(PrescriptionFields):
+    """The replacement of a prescription; it is for the current plan."""
+
+    reason: Reason = Field(description="Why the prescription is corrected.")
+
+
+@router.get(
+    "/{patient_id}/prescriptions",
+    response={200: list[PrescriptionOut], **ERRORS},
+    summary="Prescriptions",
+    operation_id="ketacare_api_treatment_list_prescriptions",
+)
+def list_prescriptions(
+    request: HttpRequest, patient_id: int = id_in_path("patient")
+) -> list[PrescriptionOut]:
+    patient = visible_patient(request, patient_id)
+    rows = list(
+        Prescription.objects.visible_to(actor(request))
+        .filter(patient=patient)
+        .select_related("patient")
+    )
+    audit_list(request, "treatment.Prescription", [r.pk for r in rows], patient_id=patient.pk)
+    return [PrescriptionOut.model_validate(r) for r in rows]
+
+
+@router.post(
+    "/{patient_id}/prescriptions",
+    response={201: PrescriptionOut, **WRITE_ERRORS},
+    summary="Write a prescription",
+    operation_id="ketacare_api_treatment_write_prescription",
+)
+def write_prescription(
+    request: HttpRequest, payload: PrescriptionIn, patient_id: int = id_in_path("patient")
+) -> Status[PrescriptionOut]:
+    """Prescribe the current plan's product (a prescriber).
+
+    More units in all than the plan still needs: 409 `quantity_beyond_plan`, unless
+    `quantity_reason` says why; then it awaits a second prescriber's co-sign.
+    """
+    patient = visible_patient(request, patient_id)
+    plan = TreatmentPlan.objects.filter(pk=payload.plan_id, patient=patient).first()
+    if plan is None:
+        raise ValidationError({"plan_id": "No such plan of this patient."})
+    prescription = services.write_prescription(
+        actor(request),
+        patient,
+        plan=plan,
+        quantity=payload.quantity,
+        refills=payload.refills,
+        directions=payload.directions,
+        earliest_refill_on=payload.earliest_refill_on,
+        quantity_reason=payload.quantity_reason,
+    )
+    return Status(201, PrescriptionOut.model_validate(prescription))
+
+
+@router.get(
+    "/{patient_id}/prescriptions/{prescription_id}",
+    response={200: PrescriptionOut, **ERRORS},
+    summary="One prescription",
+    operation_id="ketacare_api_treatment_get_prescription",
+)
+def get_prescription(
+    request: HttpRequest,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    patient = visible_patient(request, patient_id)
+    found = visible(request, Prescription.objects, pk=prescription_id, patient=patient)
+    audit_read(request, found)
+    return PrescriptionOut.model_validate(found)
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/cosign",
+    response={200: PrescriptionOut, **WRITE_ERRORS},
+    summary="Co-sign a prescription",
+    operation_id="ketacare_api_treatment_cosign_prescription",
+)
+def cosign_prescription(
+    request: HttpRequest,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    """A second prescriber co-signs a prescription larger than the plan needs."""
+    prescription = prescription_of(request, patient_id, prescription_id)
+    cosigned = services.cosign_prescription(actor(request), prescription)
+    return PrescriptionOut.model_validate(cosigned)
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/void",
+    response={200: PrescriptionOut, **WRITE_ERRORS},
+    summary="Void a prescription",
+    operation_id="ketacare_api_treatment_void_prescription",
+)
+def void_prescription(
+    request: HttpRequest,
+    payload: VoidIn,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    """Its prescriber voids it, with a reason: nothing more is dispensed on it."""
+    prescription = prescription_of(request, patient_id, prescription_id)
+    voided = services.void_prescription(actor(request), prescription, reason=payload.reason)
+    return PrescriptionOut.model_validate(voided)
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/corrections",
+    response={201: PrescriptionOut, **WRITE_ERRORS},
+    summary="Correct a prescription",
+    operation_id="ketacare_api_treatment_correct_prescription",
+)
+def correct_prescription(
+    request: HttpRequest,
+    payload: PrescriptionCorrectionIn,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> Status[PrescriptionOut]:
+    """Its prescriber voids it and writes its replacement (which `corrects` it)."""
+    prescription = prescription_of(request, patient_id, prescription_id)
+    written = services.correct_prescription(actor(request), prescription, **payload.model_dump())
+    return Status(201, PrescriptionOut.model_validate(written))

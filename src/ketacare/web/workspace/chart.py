@@ -1,0 +1,144 @@
+"""The patient chart: the record, holds on dosing, the timeline and who read it."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ketacare.accounts.models import User
+from ketacare.alerts.models import Alert
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel import clock
+from ketacare.patients.models import Patient, Sitter
+from ketacare.reports.charts import score_charts, vitals_chart
+from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
+from ketacare.treatment.services import active_plan, clear_for_dosing
+from ketacare.web.common import visible_patient
+from ketacare.web.workspace import panel
+from ketacare.web.workspace.common import staff_user
+from ketacare.web.workspace.forms import ClearHoldForm
+from ketacare.web.workspace.timeline import Kind, timeline
+
+AUDIT_TRAIL_SIZE = 50
+AUDIT_TRAIL_SHOWN = 10  # the rest of the trail behind "Show ... earlier reads"
+
+
+def _care_links(patient: Patient) -> list[tuple[str, str]]:
+    """The patient's other screens: the record (phase moves) and the care screens."""
+    return [
+        (reverse(name, kwargs={"patient_id": patient.pk}), label)
+        for name, label in (
+            ("patient-detail", "Record and phase"),
+            ("care-intake-review", "Intake review"),
+            ("care-plan", "Treatment plan"),
+            ("care-prescriptions", "Prescriptions"),
+            ("care-dispense", "Dispensing and ledger"),
+        )
+    ]
+
+
+def _age(patient: Patient) -> int:
+    today = clock.localdate()
+    born = patient.date_of_birth
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _kind(request: HttpRequest) -> Kind | None:
+    value = request.GET.get("kind", "")
+    return Kind(value) if value in Kind.__members__.values() else None
+
+
+def _holds(
+    user: User, patient: Patient, bound: ClearHoldForm | None = None
+) -> list[tuple[ActiveHold, ClearHoldForm | None]]:
+    """The holds on dosing, each with its clearance form for those who may clear it."""
+    may_clear = bool(user.roles & CLEARERS)
+    rows = []
+    for hold in active_holds(patient, clock.now()):
+        form = None
+        if may_clear:
+            form = ClearHoldForm(initial={"hold": hold.hold.value}, auto_id=f"id_{hold.hold}_%s")
+            if bound is not None and bound.data.get("hold") == hold.hold.value:
+                form = bound
+        rows.append((hold, form))
+    return rows
+
+
+def _chart(
+    request: HttpRequest,
+    user: User,
+    patient: Patient,
+    *,
+    bound: ClearHoldForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    kind = _kind(request)
+    open_alerts = (
+        Alert.objects.visible_to(user)
+        .filter(patient=patient, status__in=panel.UNRESOLVED)
+        .order_by("-raised_at")
+    )
+    viewers = list(
+        AuditEntry.objects.filter(
+            patient_id=patient.pk, action__in=[AuditAction.READ, AuditAction.EXPORT]
+        ).order_by("-seq")[:AUDIT_TRAIL_SIZE]
+    )
+    context = {
+        "patient": patient,
+        "age": _age(patient),
+        "plan": active_plan(patient),
+        "sitters": Sitter.objects.visible_to(user).filter(patients=patient),
+        "open_alerts": open_alerts,
+        "holds": _holds(user, patient, bound),
+        "consents": patient.consents.select_related("document", "signed_by"),
+        "entries": timeline(patient, kind),
+        "kinds": list(Kind),
+        "kind": kind,
+        "charts": score_charts(patient),
+        "vitals": vitals_chart(patient),
+        "viewers": viewers,
+        "recent_viewers": viewers[:AUDIT_TRAIL_SHOWN],
+        "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
+        "care_links": _care_links(patient),
+    }
+    return render(request, "web/workspace/chart.html", context, status=status)
+
+
+@login_required
+@require_GET
+def chart_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    user = staff_user(request)
+    patient = visible_patient(user, patient_id)
+    record(Event.about(AuditAction.READ, patient, detail={"via": "workspace chart"}))
+    return _chart(request, user, patient)
+
+
+@login_required
+@require_POST
+def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A clinician or prescriber clears a hold on dosing, with a note (clear_for_dosing)."""
+    user = staff_user(request)
+    patient = visible_patient(user, patient_id)
+    form = ClearHoldForm(request.POST)
+    if not form.is_valid():
+        return _chart(request, user, patient, bound=form, status=400)
+    try:
+        clearance = clear_for_dosing(
+            user, patient, hold=form.cleaned_data["hold"], note=form.cleaned_data["note"]
+        )
+    except PermissionDenied as exc:
+        form.add_error(None, str(exc))
+        return _chart(request, user, patient, bound=form, status=403)
+    except ValidationError as exc:
+        form.add_error(None, "; ".join(exc.messages))
+        return _chart(request, user, patient, bound=form, status=400)
+    messages.success(
+        request, f"Cleared for dosing: {clearance.get_hold_display().lower()} hold, with your note."
+    )
+    return redirect(reverse("ws-chart", kwargs={"patient_id": patient.pk}) + "#h-holds")

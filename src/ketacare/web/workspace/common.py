@@ -1,0 +1,57 @@
+"""What the workspace pages share: staff only, htmx fragments, and links keeping the query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from ketacare.accounts.models import User
+from ketacare.clinical import outcomes
+from ketacare.web.common import current_user, require_staff
+
+# What a clinic's panel and inbox judge outcomes by (CLINICAL.md A11 defaults).
+RULES = outcomes.DEFAULT_RULES
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """Whether htmx sent the request (django_htmx's middleware sets `request.htmx`)."""
+    return bool(getattr(request, "htmx", False))
+
+
+def _fragment_for(request: HttpRequest, target: str) -> bool:
+    """Whether to answer with only the fragment `target` (an element id) replaces.
+
+    A history restore (Back after the cache was dropped) asks for the whole page.
+    """
+    htmx: Any = getattr(request, "htmx", None)
+    if not htmx:
+        return False
+    return bool(htmx.target == target and not htmx.history_restore_request)
+
+
+def render_page_or_fragment(
+    request: HttpRequest, page: str, fragment: str, target: str, context: dict[str, Any]
+) -> HttpResponse:
+    response = render(request, fragment if _fragment_for(request, target) else page, context)
+    # The same URL answers with a page or a fragment: caches must keep them apart.
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
+def staff_user(request: HttpRequest) -> User:
+    user = current_user(request)
+    require_staff(user)
+    return user
+
+
+def query_string(request: HttpRequest, *, drop: tuple[str, ...], **changes: str) -> str:
+    """The current query string without `drop` and with `changes` (for links)."""
+    query = request.GET.copy()
+    for key in drop:
+        query.pop(key, None)
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()

@@ -1,0 +1,186 @@
+"""The alert inbox: the clinic's alerts, most pressing first, acknowledged and resolved here."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from ketacare.accounts.models import User
+from ketacare.alerts import services as alert_services
+from ketacare.alerts.errors import AlertStateError
+from ketacare.alerts.models import SEVERITY_RANK, Alert
+from ketacare.audit.log import Event, record
+from ketacare.audit.models import AuditAction
+from ketacare.kernel import clock
+from ketacare.web.workspace import panel
+from ketacare.web.workspace.common import is_htmx, query_string, render_page_or_fragment, staff_user
+from ketacare.web.workspace.forms import AcknowledgeForm, InboxFilterForm, ResolveForm
+
+INBOX_PAGE_SIZE = 50
+
+
+def _inbox(user: User, form: InboxFilterForm) -> QuerySet[Alert]:
+    """The clinic's alerts, most pressing first then oldest first (as api/alerts.py)."""
+    alerts = Alert.objects.visible_to(user).select_related("patient", "acknowledged_by")
+    if not form.is_valid():
+        return alerts.none()
+    data = form.cleaned_data
+    if data["status"]:
+        alerts = alerts.filter(status=data["status"])
+    else:
+        alerts = alerts.filter(status__in=panel.UNRESOLVED)
+    if data["severity"]:
+        alerts = alerts.filter(severity=data["severity"])
+    if data["cause"]:
+        alerts = alerts.filter(cause=data["cause"])
+    if data["patient"]:
+        alerts = alerts.filter(patient_id=data["patient"])
+    rank = Case(
+        *(When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
+        output_field=IntegerField(),
+    )
+    return alerts.annotate(rank=rank).order_by("-rank", "raised_at", "pk")
+
+
+def age_words(since: datetime, now: datetime) -> str:
+    """How long ago, in the inbox's few words: "2 min", "3 h 5 min", "4 days"."""
+    minutes = max(0, int((now - since) / timedelta(minutes=1)))
+    if minutes < 60:  # noqa: PLR2004 - minutes in an hour
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 48:  # noqa: PLR2004 - two days read better as hours
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{hours // 24} days"
+
+
+def _alert_row(alert: Alert, now: datetime) -> dict[str, Any]:
+    until = alert.resolved_at or now
+    return {"alert": alert, "age": age_words(alert.raised_at, until)}
+
+
+@login_required
+@require_GET
+def inbox_view(request: HttpRequest) -> HttpResponse:
+    user = staff_user(request)
+    form = InboxFilterForm(request.GET)
+    page = Paginator(_inbox(user, form), INBOX_PAGE_SIZE).get_page(request.GET.get("page"))
+    now = clock.now()
+    record(
+        Event(
+            AuditAction.LIST,
+            "alerts.Alert",
+            clinic_id=user.clinic_id,
+            detail={"via": "workspace inbox", "ids": [a.pk for a in page.object_list]},
+        )
+    )
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [_alert_row(a, now) for a in page.object_list],
+        "query": query_string(request, drop=("page",)),
+        "back": request.get_full_path(),
+    }
+    return render_page_or_fragment(
+        request,
+        "web/workspace/inbox.html",
+        "web/workspace/_inbox_table.html",
+        "inbox-table",
+        context,
+    )
+
+
+def _visible_alert(user: User, alert_id: int) -> Alert:
+    # 404 for another clinic's alert: never confirm that one exists.
+    found: Alert = get_object_or_404(
+        Alert.objects.visible_to(user).select_related("patient"), pk=alert_id
+    )
+    return found
+
+
+def _back(request: HttpRequest) -> str:
+    # Only a path of this site (no open redirect).
+    back = request.POST.get("back", "")
+    return back if back.startswith("/") and not back.startswith("//") else reverse("ws-alerts")
+
+
+def _alert_answer(
+    request: HttpRequest,
+    alert: Alert,
+    *,
+    done: str = "",
+    error: str = "",
+    forms: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """After acknowledge/resolve: the row (htmx) or back to the page (plain form)."""
+    if is_htmx(request):
+        context = {
+            **_alert_row(alert, clock.now()),
+            "done": done,
+            "error": error,
+            "back": _back(request),
+            **(forms or {}),
+        }
+        return render(request, "web/workspace/_alert_row.html", context)
+    if error:
+        return render(
+            request,
+            "web/workspace/alert_action.html",
+            {
+                **_alert_row(alert, clock.now()),
+                "error": error,
+                "back": _back(request),
+                **(forms or {}),
+            },
+            status=400,
+        )
+    messages.success(request, done)
+    return redirect(_back(request))
+
+
+@login_required
+@require_POST
+def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    user = staff_user(request)
+    alert = _visible_alert(user, alert_id)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _alert_answer(request, alert, error=error, forms={"ack_form": form})
+    try:
+        alert = alert_services.acknowledge_alert(user, alert, note=form.cleaned_data["note"])
+    except AlertStateError as exc:
+        alert.refresh_from_db()
+        return _alert_answer(request, alert, error=exc.message)
+    return _alert_answer(
+        request, alert, done=f"Acknowledged: {alert.title} ({alert.patient_name})."
+    )
+
+
+@login_required
+@require_POST
+def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    user = staff_user(request)
+    alert = _visible_alert(user, alert_id)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        return _alert_answer(
+            request, alert, error=str(form.errors["note"][0]), forms={"resolve_form": form}
+        )
+    try:
+        alert = alert_services.resolve_alert(user, alert, note=form.cleaned_data["note"])
+    except AlertStateError as exc:
+        alert.refresh_from_db()
+        return _alert_answer(request, alert, error=exc.message)
+    except ValidationError as exc:
+        return _alert_answer(request, alert, error="; ".join(exc.messages))
+    return _alert_answer(request, alert, done=f"Resolved: {alert.title} ({alert.patient_name}).")
