@@ -31,6 +31,7 @@ from ketacare.clinical.safety import (
     clock_time,
     high_dissociation_threshold,
     is_suicidality_signal,
+    suicidality_so_far,
 )
 from ketacare.clinical.vitals import BloodPressure
 
@@ -568,3 +569,35 @@ def test_a_check_in_is_missed_exactly_when_none_came_by_deadline_plus_grace(
         late = checked_in_at > due
         assert (finding is not None and finding.cause is Cause.LATE_CHECK_IN) is late
     assert finding is None or finding.severity in set(Severity)
+
+
+# --- Suicidality in answers still being given (an intake draft; G3) ---------------------------
+
+
+def test_a_suicidal_answer_in_a_draft_stands_before_the_rest_is_answered():
+    finding = suicidality_so_far({"phq9": [None, None, None, None, None, None, None, None, 2]})
+    assert finding is not None
+    assert (finding.cause, finding.severity) == (Cause.SUICIDALITY, Severity.URGENT)
+
+
+def test_the_most_urgent_draft_finding_wins():
+    # C-SSRS: a yes to Q2 and Q4 (intent) is high risk, an emergency (CLINICAL.md A8).
+    cssrs = [1, 1, 0, 1]
+    finding = suicidality_so_far({"phq9": [0] * 8 + [1], "cssrs_screen": cssrs})
+    assert finding is not None
+    assert finding.severity == Severity.EMERGENCY
+
+
+@pytest.mark.parametrize(
+    "drafts",
+    [
+        {},
+        {"phq9": [3, 3, 3, None]},  # item 9 not reached
+        {"phq9": "not a list", "unknown": [1]},
+        {"cssrs_screen": [0, 0, 1]},  # a follow-up before its gate: not scorable yet
+        {"auditc": [4, 4, 4]},  # needs a sex: not scorable here, and never suicidality
+        {"phq9": [0] * 8 + ["yes"]},  # an unreadable answer counts as not given
+    ],
+)
+def test_a_draft_without_a_scorable_suicidal_answer_raises_nothing(drafts):
+    assert suicidality_so_far(drafts) is None

@@ -44,6 +44,7 @@ from ketacare.clinical.safety.scores import (
     check_worsening,
     high_dissociation_threshold,
     is_suicidality_signal,
+    suicidality_so_far,
 )
 
 __all__ = [
@@ -69,6 +70,7 @@ __all__ = [
     "require_aware",
     "require_not_after_now",
     "require_span",
+    "suicidality_so_far",
     "utc",
     "when",
 ]

@@ -7,7 +7,7 @@ baseline by at least the instrument's MCID (A11).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 
 from ketacare.clinical import instruments, outcomes
 from ketacare.clinical.instruments import SUICIDALITY, Score
@@ -37,6 +37,44 @@ def check_suicidality(score: Score, rules: SafetyRules = DEFAULT_RULES) -> Findi
         f"{score.band.replace('_', ' ')}); {action}.",
         source=instrument.source,
     )
+
+
+def suicidality_so_far(
+    questionnaires: Mapping[str, object], rules: SafetyRules = DEFAULT_RULES
+) -> Finding | None:
+    """The most urgent suicidality among questionnaires still being filled in (a draft).
+
+    `questionnaires` maps an instrument's code to its answers so far, in item order.
+    An item not yet answered counts as 0, so a flag raised by the answers given stands at
+    once (G3: at home no clinician is present); answers that cannot be scored yet (a
+    C-SSRS follow-up answered before its gate, an AUDIT-C without a sex) raise nothing
+    until they can.
+    """
+    found = [
+        finding
+        for code, answers in questionnaires.items()
+        if code in instruments.CODES and isinstance(answers, Sequence)
+        for finding in [_suicidality_of_draft(code, answers, rules)]
+        if finding is not None
+    ]
+    return max(found, key=lambda f: list(Severity).index(f.severity), default=None)
+
+
+def _suicidality_of_draft(
+    code: str, answers: Sequence[object], rules: SafetyRules
+) -> Finding | None:
+    items = instruments.get(code).items
+    padded = [*answers, *[0] * max(len(items) - len(answers), 0)]
+    numbered = {
+        item.number: answer if isinstance(answer, int) else 0
+        for item, answer in zip(items, padded, strict=False)
+        if item.scored
+    }
+    try:
+        score = instruments.score(code, numbered)
+    except instruments.InvalidAnswers:
+        return None
+    return check_suicidality(score, rules)
 
 
 def _low_cssrs(score: Score, source: str, rules: SafetyRules) -> Finding:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import instruments, safety
+from ketacare.clinical import safety
 from ketacare.intake import services
 from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.kernel.errors import DomainError
@@ -47,25 +47,8 @@ def _draft(patient: Patient) -> Intake | None:
 
 def _crisis(data: Mapping[str, Any]) -> bool:
     """Whether the baseline answers so far show suicidality (clinical.safety)."""
-    given = data.get("questionnaires", {})
-    for code in ("phq9", "cssrs_screen"):
-        answers = given.get(code)
-        if not isinstance(answers, list):
-            continue
-        definition = instruments.get(code)
-        # Unanswered items count as 0 here: a flag raised by the answers given stands.
-        numbered = {
-            item.number: answers[i] if i < len(answers) and isinstance(answers[i], int) else 0
-            for i, item in enumerate(definition.items)
-            if item.scored
-        }
-        try:
-            score = instruments.score(code, numbered)
-        except instruments.InvalidAnswers:
-            continue
-        if safety.check_suicidality(score) is not None:
-            return True
-    return False
+    given = data.get("questionnaires")
+    return isinstance(given, Mapping) and safety.suicidality_so_far(given) is not None
 
 
 @dataclass
