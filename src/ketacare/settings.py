@@ -46,7 +46,8 @@ KETACARE_SMS_BACKEND = env_str("KETACARE_SMS_BACKEND", "ketacare.alerts.sms.Cons
 KETACARE_PUBLIC_CLINIC = env_str("KETACARE_PUBLIC_CLINIC", "") or None
 # A national suicide and crisis line shown on the public pages (e.g. 988 in the US).
 KETACARE_CRISIS_LINE = env_str("KETACARE_CRISIS_LINE", "")
-# How long an API bearer token lives (days).
+# How long an API bearer token lives (days): a ketacare default (a month of a phone app
+# without signing in again), not a published number.
 KETACARE_API_TOKEN_DAYS = env_int("KETACARE_API_TOKEN_DAYS", 30, minimum=1)
 # The notification outbox (ketacare defaults, no clinical number): tries per message,
 # the first retry's wait (doubling after), when a claimed message counts as abandoned,

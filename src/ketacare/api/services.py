@@ -27,15 +27,12 @@ if TYPE_CHECKING:
 
 TOKEN_PREFIX = "kc_"  # noqa: S105 - a public marker, not a secret
 LOOKUP_CHARS = 8  # stored in clear to find the row; the rest is only ever hashed
-# How long a token lives unless KETACARE_API_TOKEN_DAYS says otherwise: a ketacare
-# default (a month of a phone app without signing in again), not a published number.
-DEFAULT_TOKEN_DAYS = 30
 # Writing last_used_at on every request would turn each read into a write.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
 def token_days() -> int:
-    days = getattr(settings, "KETACARE_API_TOKEN_DAYS", DEFAULT_TOKEN_DAYS)
+    days = settings.KETACARE_API_TOKEN_DAYS
     if not isinstance(days, int) or isinstance(days, bool) or days < 1:
         msg = f"KETACARE_API_TOKEN_DAYS must be a whole number of days >= 1, not {days!r}."
         raise ValueError(msg)

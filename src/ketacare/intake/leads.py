@@ -42,7 +42,7 @@ CONSENT_TEXT = (
 
 def public_clinic() -> Clinic | None:
     """The clinic of the public site, or None when there is no single one to name."""
-    configured: object = getattr(settings, "KETACARE_PUBLIC_CLINIC", None)
+    configured: object = settings.KETACARE_PUBLIC_CLINIC
     if configured is None or configured == "":
         clinics = list(Clinic.objects.order_by("pk")[:2])
         return clinics[0] if len(clinics) == 1 else None

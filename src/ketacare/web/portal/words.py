@@ -89,4 +89,4 @@ def held(findings: Iterable[Finding | Mapping[str, Any]]) -> Held:
 
 def crisis_line() -> str:
     """The national crisis line the operator set (e.g. "988"), or "" for a general word."""
-    return str(getattr(settings, "KETACARE_CRISIS_LINE", "") or "")
+    return str(settings.KETACARE_CRISIS_LINE)

@@ -41,7 +41,7 @@ def _public_context(clinic: Clinic | None) -> dict[str, Any]:
     return {
         "clinic": clinic,
         # An optional national crisis line (e.g. "988" in the US), set by the operator.
-        "crisis_line": getattr(settings, "KETACARE_CRISIS_LINE", None) or "",
+        "crisis_line": settings.KETACARE_CRISIS_LINE,
         # CLINICAL.md D (safety defaults): sitter stays >= 2 h; the check-in opens when
         # the 2 h observation ends, and is due soon after.
         "sitter_hours": hours(SAFETY_RULES.sitter_stay),
