@@ -132,6 +132,39 @@ def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note
     A loss and a count that differs from the expected balance are diversion findings.
     A count records what was counted and leaves the expected balance as it is.
     """
+    chosen = _kind_recorded_here(kind)
+    staff, own, what = _WHO[chosen]
+    require(actor, patient, staff, what, own=own)
+    plan = _ledger_plan(patient)
+    counting = chosen == LedgerEventKind.COUNTED
+    errors = Errors()
+    amount = _amount(quantity, plan, errors, counting=counting)
+    if chosen == LedgerEventKind.DESTROYED and witness is None:
+        errors.add("witness", "Destruction of a controlled substance needs a witness.")
+    _witness(actor, patient, witness, errors)
+    report = _report(note, chosen, errors)
+    errors.raise_if_any()
+    assert amount is not None  # noqa: S101 - refused above
+    with transaction.atomic():
+        account = locked_account(patient)
+        event = post(
+            account,
+            kind=chosen,
+            change=Decimal(0) if counting else -amount,
+            actor=actor,
+            witness=witness,
+            note=report,
+            counted=amount if counting else None,
+        )
+        finding = _finding(event, account.balance, amount, actor)
+        if finding is not None:
+            alerting.diversion_finding(patient, finding)
+        record(Event.about(AuditAction.CREATE, event, detail={"kind": chosen.value}), actor=actor)
+    return event
+
+
+def _kind_recorded_here(kind: object) -> LedgerEventKind:
+    """The kind, one of RECORDED_HERE (refused otherwise: the other kinds have their use case)."""
     errors = Errors()
     chosen = as_choice(kind, LedgerEventKind, "kind", errors)
     if chosen is not None and chosen not in RECORDED_HERE:
@@ -142,12 +175,21 @@ def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note
         )
     errors.raise_if_any()
     assert chosen is not None  # noqa: S101 - refused above
-    staff, own, what = _WHO[chosen]
-    require(actor, patient, staff, what, own=own)
+    return chosen
+
+
+def _ledger_plan(patient: Patient) -> TreatmentPlan:
+    """The current plan: it names the product, and so the unit, the ledger counts."""
     plan = TreatmentPlan.objects.filter(patient_id=patient.pk, is_current=True).first()
     if plan is None:
         raise NoActivePlan("The patient has no treatment plan, so no ledger.")
-    counting = chosen == LedgerEventKind.COUNTED
+    return plan
+
+
+def _amount(
+    quantity: object, plan: TreatmentPlan, errors: Errors, *, counting: bool
+) -> Decimal | None:
+    """The units, in steps the plan's product is counted in (a count may be zero)."""
     amount = as_decimal(
         quantity,
         "quantity",
@@ -158,41 +200,20 @@ def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note
     )
     if amount is not None and amount % plan.ledger_step:
         errors.add("quantity", f"Count whole {plan.ledger_unit.label} (halves of scored tablets).")
-    if chosen == LedgerEventKind.DESTROYED and witness is None:
-        errors.add("witness", "Destruction of a controlled substance needs a witness.")
-    _witness(actor, patient, witness, errors)
-    report = as_text(
+    return amount
+
+
+def _report(note: object, kind: LedgerEventKind, errors: Errors) -> str:
+    """The event's note: required for a loss or theft (when, where, reported to whom)."""
+    return as_text(
         note,
         "note",
         errors,
         max_length=4000,
         required="Describe the loss or theft (when, where, reported to whom)."
-        if chosen == LedgerEventKind.LOST_OR_STOLEN
+        if kind == LedgerEventKind.LOST_OR_STOLEN
         else "",
     )
-    errors.raise_if_any()
-    assert amount is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        account = locked_account(patient)
-        if counting:
-            event = post(
-                account,
-                kind=chosen,
-                change=Decimal(0),
-                actor=actor,
-                note=report,
-                witness=witness,
-                counted=amount,
-            )
-        else:
-            event = post(
-                account, kind=chosen, change=-amount, actor=actor, witness=witness, note=report
-            )
-        finding = _finding(event, account.balance, amount, actor)
-        if finding is not None:
-            alerting.diversion_finding(patient, finding)
-        record(Event.about(AuditAction.CREATE, event, detail={"kind": chosen.value}), actor=actor)
-    return event
 
 
 def _finding(

@@ -10,6 +10,7 @@ the session when the dose was recorded (`sessions.record_dose_taken`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -162,6 +163,31 @@ def _check_in_pressure(raw: object, errors: Errors) -> BloodPressure | None:
     return None
 
 
+@dataclass(frozen=True)
+class _Told:
+    """What the patient tells at the check-in, as read before any lock."""
+
+    feeling: Feeling
+    pressure: BloodPressure
+    cadss6_answers: dict[str, int] | None
+    side_effects: list[SideEffect]
+    side_effect_other: str
+    notes: str
+
+
+def _side_effects(
+    side_effects: object, side_effect_other: object, errors: Errors
+) -> tuple[list[SideEffect], str]:
+    """The side effects ticked, and the other one described (only with 'something else')."""
+    effects = as_choices(side_effects, SideEffect, "side_effects", errors) or []
+    other = as_text(side_effect_other, "side_effect_other", errors, max_length=200)
+    if SideEffect.OTHER in effects and not other:
+        errors.add("side_effect_other", "Describe the other side effect.")
+    elif other and SideEffect.OTHER not in effects:
+        errors.add("side_effect_other", "Tick 'something else' to describe another side effect.")
+    return effects, other
+
+
 def record_check_in(  # noqa: PLR0913 - the check-in's questions
     actor: User,
     session: DosingSession,
@@ -187,50 +213,16 @@ def record_check_in(  # noqa: PLR0913 - the check-in's questions
     mood = as_choice(feeling, Feeling, "feeling", errors)
     after = _check_in_pressure(blood_pressure, errors)
     answers = _answers(cadss6_answers, errors)
-    effects = as_choices(side_effects, SideEffect, "side_effects", errors) or []
-    other = as_text(side_effect_other, "side_effect_other", errors, max_length=200)
-    if SideEffect.OTHER in effects and not other:
-        errors.add("side_effect_other", "Describe the other side effect.")
-    elif other and SideEffect.OTHER not in effects:
-        errors.add("side_effect_other", "Tick 'something else' to describe another side effect.")
+    effects, other = _side_effects(side_effects, side_effect_other, errors)
     text = as_text(notes, "notes", errors, max_length=4000)
     errors.raise_if_any()
+    told = _Told(read(mood), read(after), answers, effects, other, text)
     with transaction.atomic():
-        current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
-        if current.status in (SessionStatus.READY, SessionStatus.GATE_FAILED):
-            raise NotDosed("No dose is recorded in this session yet: record the dose first.")
-        if current.status != SessionStatus.DOSED:
-            raise AlreadyRecorded("This session's check-in is recorded already.")
+        current = _locked_dosed(session)
         now = clock.now()
         _require_observation_ended(current, now)
-        reading = _store_reading(actor, current, read(after), at_check_in=True)
-        report = postdose.check_in_report(
-            postdose.Feeling(read(mood)),
-            [postdose.Symptom(e) for e in effects],
-            raised_bp=reading.high,
-            other=other,
-        )
-        findings, total, band = _check_in_findings(current, now, answers)
-        check_in = PostDoseCheckIn.objects.create(
-            session=current,
-            patient_id=current.patient_id,
-            feeling=read(mood),
-            notes=text,
-            systolic_mmhg=reading.systolic_mmhg,
-            diastolic_mmhg=reading.diastolic_mmhg,
-            cadss6_answers=answers,
-            cadss6_total=total,
-            cadss6_band=band,
-            side_effects=[e.value for e in effects],
-            side_effect_other=other,
-            late=any(f.cause == safety.Cause.LATE_CHECK_IN for f in findings),
-            findings=[
-                finding_json(f) for f in (*findings, *([report] if report is not None else []))
-            ]
-            + ([reading.finding] if reading.finding else []),
-            recorded_by=actor,
-            checked_in_at=now,
-        )
+        reading = _store_reading(actor, current, told.pressure, at_check_in=True)
+        check_in, findings, report = _store_check_in(actor, current, told, reading, now)
         current.status = SessionStatus.CHECKED_IN
         current.save(update_fields=["status"])
         alerting.check_in_received(check_in)
@@ -239,6 +231,48 @@ def record_check_in(  # noqa: PLR0913 - the check-in's questions
             alerting.check_in_report(patient, check_in, report)
         record(Event.about(AuditAction.CREATE, check_in), actor=actor)
     return check_in
+
+
+def _locked_dosed(session: DosingSession) -> DosingSession:
+    """The session, locked: dosed and not checked in yet (NotDosed, AlreadyRecorded)."""
+    current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    if current.status in (SessionStatus.READY, SessionStatus.GATE_FAILED):
+        raise NotDosed("No dose is recorded in this session yet: record the dose first.")
+    if current.status != SessionStatus.DOSED:
+        raise AlreadyRecorded("This session's check-in is recorded already.")
+    return current
+
+
+def _store_check_in(
+    actor: User, session: DosingSession, told: _Told, reading: PostDoseReading, now: datetime
+) -> tuple[PostDoseCheckIn, list[safety.Finding], safety.Finding | None]:
+    """The check-in, graded and stored; its findings and the report on how the patient is."""
+    report = postdose.check_in_report(
+        postdose.Feeling(told.feeling),
+        [postdose.Symptom(e) for e in told.side_effects],
+        raised_bp=reading.high,
+        other=told.side_effect_other,
+    )
+    findings, total, band = _check_in_findings(session, now, told.cadss6_answers)
+    check_in = PostDoseCheckIn.objects.create(
+        session=session,
+        patient_id=session.patient_id,
+        feeling=told.feeling,
+        notes=told.notes,
+        systolic_mmhg=reading.systolic_mmhg,
+        diastolic_mmhg=reading.diastolic_mmhg,
+        cadss6_answers=told.cadss6_answers,
+        cadss6_total=total,
+        cadss6_band=band,
+        side_effects=[e.value for e in told.side_effects],
+        side_effect_other=told.side_effect_other,
+        late=any(f.cause == safety.Cause.LATE_CHECK_IN for f in findings),
+        findings=[finding_json(f) for f in (*findings, *([report] if report is not None else []))]
+        + ([reading.finding] if reading.finding else []),
+        recorded_by=actor,
+        checked_in_at=now,
+    )
+    return check_in, findings, report
 
 
 def _require_observation_ended(session: DosingSession, now: datetime) -> None:
