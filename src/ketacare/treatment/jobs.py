@@ -10,10 +10,10 @@ because the clock moved. So each fact is one function of `now`, called by the ti
 - returns how many alerts it raised, for the tick's report.
 
 Missed check-in: a dose taken with no post-dose check-in by the session's
-`check_in_due_at` plus the grace (`KETACARE_CHECK_IN_GRACE_MIN`, ketacare default 0)
+`check_in_due_at` plus the grace (`KETACARE_CHECK_IN_GRACE_MIN`, settings.py)
 -> missed_check_in, urgent, to level 1 of the roster and the session's sitter (the rule:
 clinical.safety.check_in_status). Doses whose deadline passed more than
-`KETACARE_MISSED_CHECK_IN_LOOKBACK_H` hours ago (ketacare default 24) are not raised: the
+`KETACARE_MISSED_CHECK_IN_LOOKBACK_H` hours ago (settings.py) are not raised: the
 first run of a new installation must not page anyone about last month.
 """
 
@@ -38,9 +38,12 @@ from ketacare.treatment.sessions import read
 OPEN_WINDOW = (SessionStatus.DOSED, SessionStatus.CHECKED_IN)
 
 
-def _minutes(name: str, default: int) -> timedelta:
-    value: int = getattr(settings, name, default)
-    return timedelta(minutes=value)
+def _grace() -> timedelta:
+    return timedelta(minutes=int(settings.KETACARE_CHECK_IN_GRACE_MIN))
+
+
+def _lookback_span() -> timedelta:
+    return timedelta(hours=int(settings.KETACARE_MISSED_CHECK_IN_LOOKBACK_H))
 
 
 def _missed_key(session: DosingSession) -> str:
@@ -63,7 +66,7 @@ def _session_sitters(session: DosingSession) -> list[Sitter]:
 
 def _past_check_in_deadline(now: datetime, grace: timedelta) -> list[DosingSession]:
     """Dosed sessions whose check-in deadline (plus grace) passed within the lookback."""
-    lookback = _minutes("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24) * 60
+    lookback = _lookback_span()
     return list(
         DosingSession.objects.filter(
             status=SessionStatus.DOSED,
@@ -78,7 +81,7 @@ def _past_check_in_deadline(now: datetime, grace: timedelta) -> list[DosingSessi
 
 def raise_missed_check_ins(now: datetime) -> int:
     """missed_check_in alerts raised, one per dose whose check-in is overdue."""
-    grace = _minutes("KETACARE_CHECK_IN_GRACE_MIN", 0)
+    grace = _grace()
     sessions = _past_check_in_deadline(now, grace)
     known = raised_keys(_missed_key(s) for s in sessions)
     return sum(_raise_missed(s, now, grace) for s in sessions if _missed_key(s) not in known)
@@ -132,7 +135,7 @@ def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bo
 
 
 def _lookback(now: datetime) -> datetime:
-    return now - _minutes("KETACARE_MISSED_CHECK_IN_LOOKBACK_H", 24) * 60
+    return now - _lookback_span()
 
 
 def _window_key(cause: str, session: DosingSession) -> str:
