@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Q
 
-from ketacare.clinical import predose, safety
+from ketacare.clinical import predose
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment.gate import day_start, latest_presence, suicidality_signals
 from ketacare.treatment.models import (
@@ -23,7 +23,7 @@ from ketacare.treatment.models import (
     SitterPresence,
     TreatmentPlan,
 )
-from ketacare.treatment.plans import active_plan, plan_safety_rules
+from ketacare.treatment.plans import active_plan, plan_safety_rules, safety_rules_in_force
 from ketacare.treatment.sitting import CODE_TRIES
 
 # How long an unfinished window stays the patient's open session: a day, the worker's
@@ -165,13 +165,12 @@ def counted_presence(patient: Patient, now: datetime) -> SitterPresence | None:
     """The sitter's latest confirmation if the gate would count it now, else None.
 
     Counted: by an eligible sitter, no older than the clinic allows (the plan's rules;
-    the defaults without a plan).
+    the clinic's without a plan).
     """
     presence = latest_presence(patient, now)
     if presence is None:
         return None
-    plan = active_plan(patient)
-    rules = safety.DEFAULT_RULES if plan is None else plan_safety_rules(plan)
+    rules = safety_rules_in_force(patient, active_plan(patient))
     if now - presence.confirmed_at > rules.sitter_confirmation_valid_for:
         return None
     eligible = {s.pk for s in eligible_sitters(patient)}

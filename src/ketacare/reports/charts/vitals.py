@@ -1,7 +1,7 @@
 """Blood pressure before and after the dose at every session, as a chart and a table.
 
-The limits drawn are the patient's plan's (`ketacare.treatment.plans.plan_safety_rules`)
-or else `ketacare.clinical.vitals`' defaults (via `ketacare.clinical.safety`).
+The limits drawn are those in force for the patient
+(`ketacare.treatment.plans.safety_rules_in_force`: the plan's, else the clinic's protocol's).
 
     chart = vitals_chart(patient)           # None before the first session
 """
@@ -40,7 +40,7 @@ from ketacare.reports.charts.common import (
     value_labels,
 )
 from ketacare.treatment.models import DosingSession, SessionStatus
-from ketacare.treatment.plans import active_plan, plan_safety_rules
+from ketacare.treatment.plans import active_plan, safety_rules_in_force
 
 _BP_FLOOR, _BP_CEILING, _BP_STEP = 40, 180, 20
 
@@ -236,7 +236,7 @@ def vitals_chart(patient: Patient) -> Chart | None:
     plan = active_plan(patient)
     if plan is not None:
         plan.patient = patient  # known already: no query for it
-    rules = safety.DEFAULT_RULES if plan is None else plan_safety_rules(plan)
+    rules = safety_rules_in_force(patient, plan)
     readings = _readings(patient)
     if not readings:
         return None

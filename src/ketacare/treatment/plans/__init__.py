@@ -34,6 +34,7 @@ from ketacare.treatment.plans.rules import (
     limits_to_json,
     plan_caps,
     plan_safety_rules,
+    safety_rules_in_force,
 )
 from ketacare.treatment.plans.schedule import schedule_parameters
 from ketacare.treatment.plans.versions import create_plan, revise_plan
@@ -56,5 +57,6 @@ __all__ = [
     "plan_caps",
     "plan_safety_rules",
     "revise_plan",
+    "safety_rules_in_force",
     "schedule_parameters",
 ]

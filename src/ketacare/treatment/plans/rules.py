@@ -97,6 +97,11 @@ def check_in_bounds_for(patient: Patient) -> tuple[int, int]:
     return check_in_bounds_min(clinic_rules(patient.clinic_id).safety)
 
 
+def safety_rules_in_force(patient: Patient, plan: TreatmentPlan | None) -> safety.SafetyRules:
+    """The safety rules for `patient` now: the active plan's, else the clinic's protocol's."""
+    return clinic_rules(patient.clinic_id).safety if plan is None else plan_safety_rules(plan)
+
+
 def plan_safety_rules(plan: TreatmentPlan) -> safety.SafetyRules:
     """The clinic's safety rules with the plan's pre-dose limits and check-in deadline.
 

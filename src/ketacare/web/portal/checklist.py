@@ -58,7 +58,7 @@ def _checklist_page(  # noqa: PLR0913 - the page's forms, each bound when it was
         "failed": failed,
         "held": failed and held(failed.gate_findings),
         "crisis_line": crisis_line(),
-        "limits": pages.bp_limits(plan),
+        "limits": pages.bp_limits(patient, plan),
         "treating": plan is not None and patient.phase_enum in TREATING,
     }
     return render(request, "web/portal/session_start.html", context, status=status)

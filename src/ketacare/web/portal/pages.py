@@ -25,7 +25,7 @@ from ketacare.treatment.models import (
     LedgerEventKind,
     TreatmentPlan,
 )
-from ketacare.treatment.plans import plan_safety_rules
+from ketacare.treatment.plans import safety_rules_in_force
 from ketacare.web.common import current_user, own_patient
 
 
@@ -152,7 +152,9 @@ def dose_mg_of_units(plan: TreatmentPlan, count: Decimal) -> Decimal:
     return count / plan.ledger_step * Decimal(repr(plan.formulation.step_mg))
 
 
-def bp_limits(plan: TreatmentPlan | None) -> dict[str, safety.BloodPressureLimit | None]:
-    """The pre-dose blood-pressure limits of the plan (or the clinic defaults)."""
-    rules = safety.DEFAULT_RULES if plan is None else plan_safety_rules(plan)
+def bp_limits(
+    patient: Patient, plan: TreatmentPlan | None
+) -> dict[str, safety.BloodPressureLimit | None]:
+    """The pre-dose blood-pressure limits of the plan (or the clinic's protocol)."""
+    rules = safety_rules_in_force(patient, plan)
     return {"delay": rules.bp_delay_gate, "hard_stop": rules.bp_hard_stop}

@@ -20,9 +20,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketacare.accounts.models import Clinic
 from ketacare.clinical import selfscreen
-from ketacare.clinical.safety import DEFAULT_RULES as SAFETY_RULES
+from ketacare.clinical.rules import DEFAULT
 from ketacare.intake import leads
 from ketacare.intake.models import ContactTime, LeadStatus
+from ketacare.patients.protocol import clinic_rules
 from ketacare.web.common import current_user, hours, require_staff
 from ketacare.web.public.forms import (
     ANSWERS_MAX_AGE,
@@ -38,15 +39,17 @@ LEADS_PAGE_SIZE = 50
 
 def _public_context(clinic: Clinic | None) -> dict[str, Any]:
     """What every public page shows: the crisis numbers and the program's time rules."""
+    # The public clinic's protocol; with no clinic named, the published defaults.
+    rules = (clinic_rules(clinic.pk) if clinic is not None else DEFAULT).safety
     return {
         "clinic": clinic,
         # An optional national crisis line (e.g. "988" in the US), set by the operator.
         "crisis_line": settings.KETACARE_CRISIS_LINE,
-        # CLINICAL.md D (safety defaults): sitter stays >= 2 h; the check-in opens when
-        # the 2 h observation ends, and is due soon after.
-        "sitter_hours": hours(SAFETY_RULES.sitter_stay),
-        "observation_hours": hours(SAFETY_RULES.observation_minimum),
-        "check_in_hours": hours(SAFETY_RULES.check_in_deadline),
+        # CLINICAL.md D: the sitter stays >= 2 h; the check-in opens when the
+        # observation (2 h by default) ends, and is due soon after.
+        "sitter_hours": hours(rules.sitter_stay),
+        "observation_hours": hours(rules.observation_minimum),
+        "check_in_hours": hours(rules.check_in_deadline),
     }
 
 
