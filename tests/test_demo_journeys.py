@@ -28,7 +28,7 @@ from ketacare.alerts.models import (
 )
 from ketacare.api.services import issue_token
 from ketacare.assessments.models import QuestionnaireResponse
-from ketacare.assessments.services import outcome_summary
+from ketacare.assessments.queries import outcome_summary
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditEntry
 from ketacare.demo.clinic import PHASE_PATTERN

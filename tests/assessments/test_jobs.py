@@ -16,7 +16,8 @@ from ketacare.alerts.models import (
     Notification,
     OnCallRoster,
 )
-from ketacare.assessments.services import due_questionnaires, submit_questionnaire
+from ketacare.assessments.queries import due_questionnaires
+from ketacare.assessments.services import submit_questionnaire
 from tests.alerts.helpers import DOSE_AT, dosed_session, patient_user
 from tests.factories import PatientFactory
 from tests.jobs.helpers import run_worker

@@ -8,7 +8,8 @@ import pytest
 from django.apps import apps
 from django.core.exceptions import ValidationError
 
-from ketacare.assessments.services import latest_scores, outcome_summary, submit_questionnaire
+from ketacare.assessments.queries import latest_scores, outcome_summary
+from ketacare.assessments.services import submit_questionnaire
 from ketacare.clinical import outcomes
 from ketacare.patients.phases import Phase
 from tests.factories import PatientFactory, UserFactory

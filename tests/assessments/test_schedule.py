@@ -9,13 +9,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from ketacare.assessments.models import ClinicQuestionnaireSettings, QuestionnaireResponse
+from ketacare.assessments.queries import due_questionnaires, questionnaire_schedule
 from ketacare.assessments.schedules import DEFAULT_SCHEDULE, days_later
-from ketacare.assessments.services import (
-    configure_questionnaire_schedule,
-    due_questionnaires,
-    questionnaire_schedule,
-    submit_questionnaire,
-)
+from ketacare.assessments.services import configure_questionnaire_schedule, submit_questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services as patient_services

@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
-from ketacare.assessments import services
+from ketacare.assessments import queries, services
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import outcomes
 from ketacare.kernel import clock
@@ -245,7 +245,7 @@ def due_questionnaires(
 ) -> list[DueItemOut]:
     """What the patient should fill in now, earliest first (`overdue` past the grace period)."""
     patient = visible_patient(request, patient_id)
-    due = services.due_questionnaires(patient, at=clock.now())
+    due = queries.due_questionnaires(patient, at=clock.now())
     return [
         DueItemOut(instrument=d.instrument, due_at=d.due_at, overdue=d.overdue, reason=d.reason)
         for d in due
@@ -278,7 +278,7 @@ def outcome(
 ) -> OutcomeOut:
     """Baseline, change, response and remission on `instrument` (404 if never answered)."""
     patient = visible_patient(request, patient_id)
-    trajectory = services.outcome_summary(patient, instrument)
+    trajectory = queries.outcome_summary(patient, instrument)
     if trajectory is None:
         raise QuestionnaireResponse.DoesNotExist
     audit_read(request, patient, outcome=instrument)

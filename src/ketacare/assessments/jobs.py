@@ -4,7 +4,7 @@ A questionnaire becomes overdue because the clock moved, not because anyone aske
 the tick (ketacare.jobs.worker) looks each minute, and like every job it derives the
 fact by a query (a worker that was down catches up) and raises each case once.
 
-Overdue questionnaire: one overdue by the schedule (services.due_questionnaires) for a
+Overdue questionnaire: one overdue by the schedule (queries.due_questionnaires) for a
 patient in induction or maintenance -> questionnaire_overdue, warning, subject
 "<instrument>:<due date>"; resolved automatically once it is no longer overdue
 (answered, or the patient left treatment).
@@ -19,8 +19,8 @@ from django.db.models import Q, QuerySet
 from ketacare.alerts.models import Alert, AlertStatus
 from ketacare.alerts.queries import raised_keys
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
+from ketacare.assessments.queries import due_questionnaires
 from ketacare.assessments.schedules import DueItem
-from ketacare.assessments.services import due_questionnaires
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from ketacare.accounts.models import User
-from ketacare.assessments.services import due_questionnaires
+from ketacare.assessments.queries import due_questionnaires
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.patients import services as patient_services

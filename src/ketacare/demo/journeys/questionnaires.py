@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from ketacare.assessments import queries
 from ketacare.assessments import services as assessments
 from ketacare.demo.journeys.answers import clamp, phq9_answers, spread
 from ketacare.demo.journeys.state import JourneyState, Steps
@@ -28,7 +29,7 @@ class QuestionnaireSteps(JourneyState):
             return  # the patient has stopped answering them (overdue at the load)
         yield moment
         for _ in range(2):  # a second round: the C-SSRS a flag has just made due
-            due = assessments.due_questionnaires(self.patient(), at=moment + timedelta(hours=12))
+            due = queries.due_questionnaires(self.patient(), at=moment + timedelta(hours=12))
             if not due:
                 return
             for item in due:

@@ -15,7 +15,7 @@ from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from ketacare.assessments.models import QuestionnaireResponse
-from ketacare.assessments.services import first_dose_taken_at
+from ketacare.assessments.queries import first_dose_taken_at
 from ketacare.clinical import instruments as definitions
 from ketacare.clinical import outcomes
 from ketacare.patients.models import Patient

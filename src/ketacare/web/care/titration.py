@@ -8,7 +8,7 @@ editor reads them here and hands them over; the medicine stays in clinical.dosin
 
 from __future__ import annotations
 
-from ketacare.assessments.services import outcome_summary
+from ketacare.assessments.queries import outcome_summary
 from ketacare.clinical import dosing
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
