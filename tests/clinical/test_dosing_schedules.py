@@ -145,10 +145,13 @@ def test_a_time_the_clocks_skip_moves_forward_by_the_length_of_the_gap(
     assert doses[0].at.time() == given
     assert doses[0].at.astimezone(UTC).time() == utc
     assert doses[1].at.time() == wanted  # the next session's day has that time
-    # The first session moved an hour later, so the second comes 71 h after it: under
-    # CLINICAL.md G1's 72 h between doses, the course is refused.
-    with pytest.raises(ScheduleBreaksCaps, match=r"Session 2 .* too soon"):
-        at_home_schedule(course, maintenance_weeks=0)
+    # The first session moved an hour later, so at that time the second would come 71 h
+    # after it: under CLINICAL.md G1's 72 h between doses. The course is not refused: the
+    # caps are safety limits, so the second session moves forward just as far, 72 h on.
+    doses = at_home_schedule(course, maintenance_weeks=0)
+    assert doses[1].at.time() == given
+    assert doses[1].at - doses[0].at == timedelta(days=3)
+    assert "too soon" in doses[1].note
 
 
 @pytest.mark.parametrize(

@@ -290,7 +290,7 @@ def test_auditc_takes_the_record_s_sex_else_a_stated_one_else_the_lower_cut_off(
 
 
 def test_a_stated_sex_may_not_contradict_the_record():
-    with pytest.raises(InvalidAnswers, match="record gives sex at birth female.*'male'"):
+    with pytest.raises(InvalidAnswers, match=r"record gives sex at birth female.*'male'"):
         auditc.cutoff_sex("female", "male")
 
 

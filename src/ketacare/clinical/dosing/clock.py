@@ -40,14 +40,29 @@ def _on_the_wall(day: date, time_of_day: time, zone: ZoneInfo) -> datetime:
 
 
 def _moved(at: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
-    """`at` moved by `shift` on the patient's wall clock, as a UTC instant.
+    """`at` moved forward by `shift` on the patient's wall clock, as a UTC instant.
 
-    A result in a repeated hour is its first occurrence, so a 7-day window that starts
-    there is the longer one (it counts more doses, not fewer).
+    The earliest a next dose may be (`shift` the minimum interval), read as `_on_the_wall`
+    reads a time, so never sooner than `shift`: a time the clocks skip is read after the
+    gap (the later instant), and a repeated time is its first occurrence, when as much
+    time has passed as the clock shows.
     """
     local = at.astimezone(zone)
     wall = local.replace(tzinfo=None) + shift
     return _on_the_wall(wall.date(), wall.time(), zone).astimezone(UTC)
+
+
+def _moved_back(at: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
+    """`at` moved back by `shift` on the patient's wall clock: the earliest instant it names.
+
+    The start of a window that counts doses: a repeated time is its first occurrence, and a
+    time the clocks skip is read with the offset after the change (PEP 495 fold=1: 02:30 on
+    the spring-forward night is 01:30 before it), so the window is the longer one: it counts
+    more doses, never fewer. (Read after the gap, as `_moved` reads it, 02:30 would be 03:30
+    and a dose at 03:15 that night, after 02:30 on the clock, would leave the window early.)
+    """
+    wall = at.astimezone(zone).replace(tzinfo=None) - shift
+    return min(wall.replace(tzinfo=zone, fold=fold).astimezone(UTC) for fold in (0, 1))
 
 
 def _when(at: datetime, zone: ZoneInfo) -> str:

@@ -3,21 +3,33 @@
 An at-home course (CLINICAL.md C: about 4-8 sessions, at most twice weekly, first
 sessions 3-7 days apart, then weekly) and the esketamine label's schedule (C). A
 pattern that would break the plan's caps is refused (`ScheduleBreaksCaps`).
+
+A change of the clocks never makes a course break its caps. A session at a time the
+clocks skip is moved forward by the gap, so the sessions after it may come closer to it
+than the pattern says: 02:30 on the spring-forward Sunday is 03:30, and 02:30 three days
+later is then 71 h after it, under CLINICAL.md G1's 72 h (and 02:30 a week later would
+be a third session in under 7 days). Keeping both the time of day and the caps is
+impossible there, and the caps are safety limits, so safety wins: such a later session
+is moved forward just enough to keep them (to 03:30), and its note says why. A pattern
+at the edge of its caps passes the move on until its slack absorbs it. A pattern that
+breaks the caps even on a clock without daylight saving is refused as it is written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from fractions import Fraction
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from ketacare.clinical.dosing.clock import _on_the_wall, _when, _zone
+from ketacare.clinical.dosing.clock import _moved, _on_the_wall, _when, _zone
 from ketacare.clinical.dosing.inputs import InvalidDosingInput, _exact, _require_whole
 from ketacare.clinical.dosing.rules import DEFAULT_RULES, DoseCaps, DosingRules
 from ketacare.clinical.dosing.violations import (
+    ROLLING_DAYS,
+    Violation,
     _amount_violations,
     _timing_violations,
     _window_start,
@@ -112,23 +124,96 @@ def _lay_out(
     ]
 
 
+def _breaks(
+    dose: ScheduledDose, earlier: Sequence[ScheduledDose], caps: DoseCaps, zone: ZoneInfo
+) -> list[Violation]:
+    """The caps `dose` breaks after the `earlier` sessions of its course (in order)."""
+    start = _window_start(dose.at, zone)
+    in_window = [d for d in earlier if d.at.astimezone(UTC) > start]
+    last = earlier[-1].at if earlier else None
+    broken = _timing_violations(caps, dose.at, len(in_window), last, zone)
+    if dose.dose_mg is not None:
+        # A schedule with doses gives every session one; no weight, so no mg/kg check.
+        earlier_mg = sum((_exact(d.dose_mg or 0) for d in in_window), Fraction(0))
+        broken += _amount_violations(caps, dose.dose_mg, None, earlier_mg)
+    return broken
+
+
 def _refuse_if_over_caps(doses: Sequence[ScheduledDose], caps: DoseCaps, zone: ZoneInfo) -> None:
     for number, dose in enumerate(doses):
-        earlier = doses[:number]
-        start = _window_start(dose.at, zone)
-        in_window = [d for d in earlier if d.at.astimezone(UTC) > start]
-        last = earlier[-1].at if earlier else None
-        broken = _timing_violations(caps, dose.at, len(in_window), last, zone)
-        if dose.dose_mg is not None:
-            # A schedule with doses gives every session one; no weight, so no mg/kg check.
-            earlier_mg = sum((_exact(d.dose_mg or 0) for d in in_window), Fraction(0))
-            broken += _amount_violations(caps, dose.dose_mg, None, earlier_mg)
+        broken = _breaks(dose, doses[:number], caps, zone)
         if broken:
             raise ScheduleBreaksCaps(
                 f"Session {dose.number} ({_when(dose.at, zone)}) breaks the caps: "
                 + " ".join(v.message for v in broken)
                 + f" ({caps.source})"
             )
+
+
+def _first_fit(
+    dose: ScheduledDose, earlier: Sequence[ScheduledDose], caps: DoseCaps, zone: ZoneInfo
+) -> datetime:
+    """The first instant from `dose.at` at which it breaks no cap after `earlier`.
+
+    A dose is held back only by the last dose (the minimum interval) and by the doses of
+    its 7 days (their count and mg), so that instant is `dose.at`, the end of the interval,
+    or one at which an earlier dose leaves the 7 days: each is tried in order, in full.
+    """
+    wanted = dose.at.astimezone(UTC)
+    candidates = [_moved(d.at, ROLLING_DAYS, zone) for d in earlier]
+    if caps.min_interval is not None and earlier:
+        candidates.append(_moved(earlier[-1].at, caps.min_interval, zone))
+    ordered = sorted({wanted, *(at for at in candidates if at > wanted)})
+    fits = (at for at in ordered if not _breaks(replace(dose, at=at), earlier, caps, zone))
+    # Fail closed: if none fits, the latest is kept and the course is refused after all.
+    return next(fits, ordered[-1]).astimezone(zone)
+
+
+def _kept_apart(
+    doses: Sequence[ScheduledDose], caps: DoseCaps, zone: ZoneInfo
+) -> list[ScheduledDose]:
+    """`doses`, each later session moved forward, just enough, where it would break `caps`."""
+    kept: list[ScheduledDose] = []
+    for dose in doses:
+        at = _first_fit(dose, kept, caps, zone)
+        kept.append(
+            dose if at == dose.at else _moved_session(dose, at, _breaks(dose, kept, caps, zone))
+        )
+    return kept
+
+
+def _moved_session(dose: ScheduledDose, at: datetime, why: Sequence[Violation]) -> ScheduledDose:
+    """`dose` moved to `at`, its note saying why (after any note it had)."""
+    moved = (
+        f"moved from {dose.at:%H:%M} to {at:%H:%M %Z}: a change of the clocks moved an earlier "
+        f"session, and at {dose.at:%H:%M} this one would break the plan's caps: "
+        + " ".join(v.message for v in why)
+    )
+    return replace(dose, at=at, note="; ".join(note for note in (dose.note, moved) if note))
+
+
+def _checked(
+    start: CourseStart, phases: Sequence[Phase], doses: list[ScheduledDose], caps: DoseCaps
+) -> tuple[ScheduledDose, ...]:
+    """`doses` checked against `caps`, later sessions moved where the clocks crowd them.
+
+    A pattern that breaks `caps` on a clock without daylight saving breaks them as the
+    prescriber wrote it: refused. One that keeps them there and breaks them only in the
+    patient's zone is crowded by the clocks: its later sessions are moved forward, and
+    the course as laid out is checked again (fail closed: refused if it still broke them).
+    """
+    zone = _zone(start.zone)
+    try:
+        _refuse_if_over_caps(doses, caps, zone)
+    except ScheduleBreaksCaps:
+        without_dst = _lay_out(replace(start, zone="UTC"), phases, [d.dose_mg for d in doses])
+        if any(
+            _breaks(d, without_dst[:n], caps, ZoneInfo("UTC")) for n, d in enumerate(without_dst)
+        ):
+            raise
+        doses = _kept_apart(doses, caps, zone)
+        _refuse_if_over_caps(doses, caps, zone)
+    return tuple(doses)
 
 
 def schedule(
@@ -139,7 +224,10 @@ def schedule(
     Across a daylight-saving change the sessions stay at their wall-clock time (so the
     UTC time moves by the change). A time that does not exist that day is read as RFC
     5545 says (02:30 on the spring-forward night becomes 03:30); a time that happens twice
-    is its first occurrence. Refuses (ScheduleBreaksCaps) a pattern that breaks `caps`.
+    is its first occurrence. A later session that this would bring under `caps` (too soon
+    after the moved one, or one too many in its 7 days) is moved forward just enough to
+    keep them, with a note saying so: the caps are safety limits, the time of day is not.
+    Refuses (ScheduleBreaksCaps) a pattern that breaks `caps`.
     """
     if not isinstance(start, CourseStart):
         raise InvalidDosingInput(f"start must be a CourseStart, not {start!r}.")
@@ -151,9 +239,7 @@ def schedule(
         raise InvalidDosingInput(f"phases must be one or more Phase, not {phases!r}.")
     if not isinstance(caps, DoseCaps):
         raise InvalidDosingInput(f"caps must be a DoseCaps, not {caps!r}.")
-    doses = _lay_out(start, phases)
-    _refuse_if_over_caps(doses, caps, _zone(start.zone))
-    return tuple(doses)
+    return _checked(start, phases, _lay_out(start, phases), caps)
 
 
 def at_home_schedule(
@@ -220,9 +306,8 @@ def esketamine_label_schedule(
     doses[last_induction] = _noted(
         doses[last_induction], "end of induction: assess benefit (label, CLINICAL.md C)"
     )
-    _refuse_if_over_caps(doses, rules.esketamine_caps, _zone(start.zone))
-    return tuple(doses)
+    return _checked(start, phases, doses, rules.esketamine_caps)
 
 
 def _noted(dose: ScheduledDose, note: str) -> ScheduledDose:
-    return ScheduledDose(dose.number, dose.at, dose.phase, dose.dose_mg, note)
+    return replace(dose, note=note)

@@ -14,7 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from ketacare.clinical.dosing.clock import _moved, _span, _when, _zone
+from ketacare.clinical.dosing.clock import _moved, _moved_back, _span, _when, _zone
 from ketacare.clinical.dosing.inputs import (
     InvalidDosingInput,
     _exact,
@@ -66,9 +66,11 @@ ROLLING_DAYS = timedelta(days=7)
 def _window_start(at: datetime, zone: ZoneInfo) -> datetime:
     """The start of the 7 days before `at` on the patient's clock, in UTC (exclusive).
 
-    A dose exactly 7 days earlier, at the same wall-clock time, has left the window.
+    A dose exactly 7 days earlier, at the same wall-clock time, has left the window. Where
+    that time is ambiguous (repeated) or missing (skipped), the window starts at the earliest
+    instant it names (`clock._moved_back`): it counts more doses, never fewer.
     """
-    return _moved(at, -ROLLING_DAYS, zone)
+    return _moved_back(at, ROLLING_DAYS, zone)
 
 
 def _timing_violations(
