@@ -67,15 +67,3 @@ def _moved_back(at: datetime, shift: timedelta, zone: ZoneInfo) -> datetime:
 
 def _when(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
-
-
-def _span(span: timedelta) -> str:
-    minutes = int(span.total_seconds() // 60)
-    days, minutes = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(minutes, 60)
-    parts = [
-        f"{days} day{'s' if days != 1 else ''}" if days else "",
-        f"{hours} h" if hours else "",
-        f"{minutes} min" if minutes else "",
-    ]
-    return " ".join(part for part in parts if part) or "under a minute"

@@ -14,7 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from ketacare.clinical.dosing.clock import _moved, _moved_back, _span, _when, _zone
+from ketacare.clinical.dosing.clock import _moved, _moved_back, _when, _zone
 from ketacare.clinical.dosing.inputs import (
     InvalidDosingInput,
     _exact,
@@ -24,6 +24,7 @@ from ketacare.clinical.dosing.inputs import (
     _text,
 )
 from ketacare.clinical.dosing.rules import DoseCaps
+from ketacare.clinical.safety.clock import duration
 
 
 class CapBreach(StrEnum):
@@ -95,7 +96,7 @@ def _timing_violations(
                     CapBreach.TOO_SOON,
                     f"A dose at {_when(at, zone)} is too soon after the dose at "
                     f"{_when(last, zone)}: the plan asks for at least "
-                    f"{_span(caps.min_interval)} between doses, so not before "
+                    f"{duration(caps.min_interval)} between doses, so not before "
                     f"{_when(allowed_from, zone)}.",
                     caps.source,
                 )
