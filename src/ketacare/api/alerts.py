@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
-from ketacare.alerts import services
+from ketacare.alerts import queries, services
 from ketacare.alerts.models import (
-    SEVERITY_RANK,
     Alert,
     AlertCause,
     AlertSeverity,
@@ -100,20 +99,13 @@ def _page(request: HttpRequest, alerts: QuerySet[Alert], paging: Paging, **audit
 @router.get("", response={200: AlertPage, **ERRORS}, summary="The alert inbox")
 def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> AlertPage:
     """The clinic's alerts, most pressing first (emergency ... info), then oldest first."""
-    alerts = _staff_alerts(request)
-    if filters.status is not None:
-        alerts = alerts.filter(status=filters.status)
-    if filters.severity is not None:
-        alerts = alerts.filter(severity=filters.severity)
-    if filters.patient_id is not None:
-        alerts = alerts.filter(patient_id=filters.patient_id)
-    if filters.cause is not None:
-        alerts = alerts.filter(cause=filters.cause)
-    rank = Case(
-        *(When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
-        output_field=IntegerField(),
+    alerts = queries.inbox(
+        _staff_alerts(request),
+        statuses=None if filters.status is None else [filters.status],
+        severity=filters.severity,
+        cause=filters.cause,
+        patient_id=filters.patient_id,
     )
-    alerts = alerts.annotate(rank=rank).order_by("-rank", "raised_at", "pk")
     return _page(request, alerts, filters)
 
 

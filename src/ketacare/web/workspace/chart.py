@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.models import User
 from ketacare.alerts.models import Alert
+from ketacare.alerts.queries import UNRESOLVED
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.kernel import clock
@@ -20,7 +21,6 @@ from ketacare.reports.charts import score_charts, vitals_chart
 from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
 from ketacare.treatment.services import active_plan, clear_for_dosing
 from ketacare.web.common import visible_patient
-from ketacare.web.workspace import panel
 from ketacare.web.workspace.common import staff_user
 from ketacare.web.workspace.forms import ClearHoldForm
 from ketacare.web.workspace.timeline import Kind, timeline
@@ -81,7 +81,7 @@ def _chart(
     kind = _kind(request)
     open_alerts = (
         Alert.objects.visible_to(user)
-        .filter(patient=patient, status__in=panel.UNRESOLVED)
+        .filter(patient=patient, status__in=UNRESOLVED)
         .order_by("-raised_at")
     )
     viewers = list(

@@ -9,20 +9,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.models import User
+from ketacare.alerts import queries as alert_queries
 from ketacare.alerts import services as alert_services
 from ketacare.alerts.errors import AlertStateError
-from ketacare.alerts.models import SEVERITY_RANK, Alert
+from ketacare.alerts.models import Alert
+from ketacare.alerts.queries import UNRESOLVED
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.kernel import clock
-from ketacare.web.workspace import panel
 from ketacare.web.workspace.common import is_htmx, query_string, render_page_or_fragment, staff_user
 from ketacare.web.workspace.forms import AcknowledgeForm, InboxFilterForm, ResolveForm
 
@@ -30,26 +31,19 @@ INBOX_PAGE_SIZE = 50
 
 
 def _inbox(user: User, form: InboxFilterForm) -> QuerySet[Alert]:
-    """The clinic's alerts, most pressing first then oldest first (as api/alerts.py)."""
+    """The clinic's alerts, most pressing first then oldest first (alerts.queries.inbox)."""
     alerts = Alert.objects.visible_to(user).select_related("patient", "acknowledged_by")
     if not form.is_valid():
         return alerts.none()
     data = form.cleaned_data
-    if data["status"]:
-        alerts = alerts.filter(status=data["status"])
-    else:
-        alerts = alerts.filter(status__in=panel.UNRESOLVED)
-    if data["severity"]:
-        alerts = alerts.filter(severity=data["severity"])
-    if data["cause"]:
-        alerts = alerts.filter(cause=data["cause"])
-    if data["patient"]:
-        alerts = alerts.filter(patient_id=data["patient"])
-    rank = Case(
-        *(When(severity=s, then=Value(r)) for s, r in SEVERITY_RANK.items()),
-        output_field=IntegerField(),
+    # The page's default is the work still to do; the API's is every alert.
+    return alert_queries.inbox(
+        alerts,
+        statuses=[data["status"]] if data["status"] else UNRESOLVED,
+        severity=data["severity"] or None,
+        cause=data["cause"] or None,
+        patient_id=data["patient"],
     )
-    return alerts.annotate(rank=rank).order_by("-rank", "raised_at", "pk")
 
 
 def age_words(since: datetime, now: datetime) -> str:

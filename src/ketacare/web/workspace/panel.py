@@ -38,7 +38,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce, Greatest
 
-from ketacare.alerts.models import SEVERITY_RANK, Alert, AlertSeverity, AlertStatus
+from ketacare.alerts.models import SEVERITY_RANK, Alert, AlertSeverity
+from ketacare.alerts.queries import UNRESOLVED
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.clinical import outcomes
 from ketacare.patients.models import Patient
@@ -46,7 +47,6 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment.models import DosingSession, TreatmentPlan
 
 PHQ9 = "phq9"
-UNRESOLVED = (AlertStatus.OPEN, AlertStatus.ACKNOWLEDGED)
 # Phases in which a patient has sessions ahead of them.
 SCHEDULED_PHASES = frozenset({Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE})
 # Most pressing first: the order of the severity columns.
