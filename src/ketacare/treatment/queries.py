@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from ketacare.clinical import predose
 from ketacare.patients.models import Patient, Sitter
+from ketacare.patients.phases import Phase
 from ketacare.treatment.gate import day_start, latest_presence, suicidality_signals
 from ketacare.treatment.models import (
     DOSED_STATUSES,
@@ -42,17 +43,35 @@ class ScheduledSession:
     note: str
 
 
+# Phases in which a patient has sessions ahead of them (paused, discharged: none).
+SCHEDULED_PHASES = frozenset({Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE})
+
+
 def next_scheduled_session(
     patient: Patient, plan: TreatmentPlan, now: datetime
 ) -> ScheduledSession | None:
-    """The next session of the plan's schedule: today's until a dose is taken today.
+    """The next session of the plan's schedule: today's until a dose is taken today."""
+    last = (
+        DosingSession.objects.filter(patient_id=patient.pk, taken_at__lte=now)
+        .order_by("-taken_at")
+        .values_list("taken_at", flat=True)
+        .first()
+    )
+    return next_session(patient, plan, now, last_dose_at=last)
 
-    None when the schedule has no session left (or the plan has no schedule list).
+
+def next_session(
+    patient: Patient, plan: TreatmentPlan | None, now: datetime, *, last_dose_at: datetime | None
+) -> ScheduledSession | None:
+    """The next session of the plan's schedule, given the patient's last dose (no query).
+
+    Today's session stays next until a dose is taken today (a late dose is still due);
+    None outside the phases with sessions ahead, or when the schedule has none left.
     """
+    if plan is None or patient.phase not in SCHEDULED_PHASES:
+        return None
     start = day_start(patient, now)
-    dosed_today = DosingSession.objects.filter(
-        patient_id=patient.pk, taken_at__gte=start, taken_at__lte=now
-    ).exists()
+    dosed_today = last_dose_at is not None and start <= last_dose_at <= now
     # Wall-clock arithmetic on the patient's zone: the next midnight, DST or not.
     from_when = start + timedelta(days=1) if dosed_today else start
     for raw in plan.schedule.get("sessions", []):

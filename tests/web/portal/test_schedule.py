@@ -36,3 +36,24 @@ def test_the_day_is_the_patients_own_day(approved: Patient, plan: TreatmentPlan)
     found = queries.next_scheduled_session(approved, plan, late_monday)
     assert found is not None
     assert found.number == 1
+
+
+def test_a_patient_not_in_a_phase_with_sessions_ahead_has_no_next_session(
+    approved: Patient, plan: TreatmentPlan
+) -> None:
+    # The panel's rule, now the one definition for every face: paused, no session is next.
+    assert queries.next_session(approved, plan, NOW, last_dose_at=None) is not None
+    approved.phase = "paused"
+    assert queries.next_session(approved, plan, NOW, last_dose_at=None) is None
+    assert queries.next_session(approved, None, NOW, last_dose_at=None) is None
+
+
+def test_the_next_session_reads_the_last_dose_it_is_given(
+    approved: Patient, plan: TreatmentPlan
+) -> None:
+    # The panel gives each row's last dose from its own query (no query per row).
+    today = queries.next_session(approved, plan, NOW, last_dose_at=NOW - timedelta(days=3))
+    after = queries.next_session(approved, plan, NOW, last_dose_at=NOW - timedelta(minutes=5))
+    assert today is not None
+    assert after is not None
+    assert (today.number, after.number) == (1, 2)

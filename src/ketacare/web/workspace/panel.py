@@ -45,10 +45,9 @@ from ketacare.clinical import outcomes
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import DosingSession, TreatmentPlan
+from ketacare.treatment.queries import next_session
 
 PHQ9 = "phq9"
-# Phases in which a patient has sessions ahead of them.
-SCHEDULED_PHASES = frozenset({Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE})
 # Most pressing first: the order of the severity columns.
 SEVERITIES_DOWN = tuple(reversed(AlertSeverity))
 
@@ -125,6 +124,11 @@ def annotated(patients: QuerySet[Patient]) -> QuerySet[Patient]:
         **_change_columns(),
         **_alert_columns(),
         last_activity=_last_activity(latest),
+        last_dose_at=Subquery(
+            DosingSession.objects.filter(patient=OuterRef("pk"), taken_at__isnull=False)
+            .order_by("-taken_at")
+            .values("taken_at")[:1]
+        ),
     )
     current = TreatmentPlan.objects.filter(is_current=True)
     return patients.prefetch_related(Prefetch("treatment_plans", current, to_attr="current"))
@@ -276,15 +280,10 @@ class PanelRow:
     alerts: tuple[AlertCount, ...]
 
 
-def next_session_at(patient: Patient, plan: TreatmentPlan | None, now: datetime) -> datetime | None:
-    """The first session of the current plan's schedule after `now` (if any is ahead)."""
-    if plan is None or patient.phase not in SCHEDULED_PHASES:
-        return None
-    for session in plan.schedule.get("sessions", []):
-        at = datetime.fromisoformat(session["at"])
-        if at > now:
-            return at
-    return None
+def next_session_at(patient: Any, plan: TreatmentPlan | None, now: datetime) -> datetime | None:
+    """The next session (treatment.queries.next_session) of an annotated patient."""
+    found = next_session(patient, plan, now, last_dose_at=patient.last_dose_at)
+    return None if found is None else found.at
 
 
 def row(patient: Any, now: datetime, rules: outcomes.OutcomeRules) -> PanelRow:
