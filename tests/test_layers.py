@@ -8,6 +8,7 @@ reason that is not a cycle. Migrations use `apps.get_model` as Django requires.
 
 from __future__ import annotations
 
+import ast
 import re
 import tomllib
 from pathlib import Path
@@ -60,3 +61,34 @@ def test_the_runtime_dependencies_hold_no_test_tool() -> None:
         for dep in pyproject["project"]["dependencies"]
     }
     assert runtime.isdisjoint(TEST_TOOLS.values())
+
+
+# A reader holds a file and a function in view at once: no source file over 400 lines
+# (migrations aside, Django writes them) and no function over 50, decorators included.
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 50
+
+
+def _sources() -> list[Path]:
+    return [p for p in sorted(SRC.rglob("*.py")) if "migrations" not in p.parts]
+
+
+def test_no_source_file_is_over_400_lines() -> None:
+    long = {
+        path.relative_to(SRC).as_posix(): lines
+        for path in _sources()
+        if (lines := path.read_text(encoding="utf-8").count("\n")) > MAX_FILE_LINES
+    }
+    assert long == {}
+
+
+def test_no_function_is_over_50_lines() -> None:
+    long: dict[str, int] = {}
+    for path in _sources():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+                lines = (node.end_lineno or node.lineno) - first + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long[f"{path.relative_to(SRC).as_posix()}:{node.name}"] = lines
+    assert long == {}
