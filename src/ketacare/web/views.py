@@ -23,6 +23,7 @@ from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired, allowed_next
 from ketacare.web.forms import PatientFilterForm, PatientForm, PhaseMoveForm
 from ketacare.web.public import views as public_views
+from ketacare.web.refusals import show_refusal
 
 PAGE_SIZE = 50
 
@@ -110,15 +111,17 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     if not (user.clinic and user.has_role(*RECORD_EDITOR_ROLES)):
         raise PermissionDenied("Only coordinators, clinicians and admins register patients.")
     form = PatientForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.register_patient(user, user.clinic, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            status = show_refusal(form, exc)
         else:
             messages.success(request, f"{patient.legal_name} registered (phase: screening).")
             return redirect("patient-detail", patient_id=patient.pk)
-    return render(request, "web/patient_form.html", {"form": form, "title": "Register a patient"})
+    context = {"form": form, "title": "Register a patient"}
+    return render(request, "web/patient_form.html", context, status=status)
 
 
 @login_required
@@ -158,17 +161,18 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
     # Named before validation, which writes the typed (maybe rejected) values into `patient`.
     title = f"Edit {patient.legal_name}"
     form = PatientForm(request.POST or None, instance=patient)
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             services.update_patient(user, patient, form.cleaned_data)
         except ValidationError as exc:
-            form.add_error(None, exc)
+            status = show_refusal(form, exc)
         else:
             messages.success(request, "Record saved.")
             return redirect("patient-detail", patient_id=patient.pk)
     elif request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "edit form"}))
-    return render(request, "web/patient_form.html", {"form": form, "title": title})
+    return render(request, "web/patient_form.html", {"form": form, "title": title}, status=status)
 
 
 @login_required

@@ -126,7 +126,7 @@ def test_an_exclusion_cannot_be_approved(submit, patient, clinician, signed_in):
     submit(**EXCLUSION)
     data = {"decision": "approve", "justification": "I insist."}
     response = signed_in(clinician).post(url(patient), data)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "An absolute exclusion cannot be approved" in html
     assert "I insist." in html  # the input is kept

@@ -150,7 +150,7 @@ def test_an_early_refill_without_a_reason_stores_nothing(
     response = signed_in(pharmacist).post(
         url(approved, "care-dispense"), FILL | {"prescription": prescription.pk}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "The earliest refill date is 2025-03-24" in html
     assert 'id="id_early_reason_error"' in html
@@ -196,7 +196,7 @@ def test_a_fill_beyond_the_prescription_is_refused(approved, pharmacist, prescri
     whole = FILL | {"prescription": rx.pk, "quantity": "4"}
     assert client.post(url(approved, "care-dispense"), whole).status_code == 302
     response = client.post(url(approved, "care-dispense"), whole)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "a new prescription is needed" in page_text(response)
     assert services.ledger_balance(approved) == 4
 
@@ -267,7 +267,7 @@ def test_a_return_beyond_the_balance_is_an_overdraw_and_stores_nothing(
         "count-note": "",
     }
     response = signed_in(pharmacist).post(url(approved, "care-dispense"), returned)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "would take it below zero" in html
     assert 'id="id_count-quantity_error"' in html

@@ -264,7 +264,7 @@ def test_the_product_cannot_change_with_stock_on_hand(approved, prescriber, sign
         "reason": "Cannot hold troches under the tongue.",
     }
     response = signed_in(prescriber).post(url(approved), form)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "The ledger still holds 8.0 tablets" in html
     assert "Cannot hold troches under the tongue.</textarea>" in html  # the input is kept

@@ -86,7 +86,7 @@ def test_100000_tablets_are_refused_next_to_the_quantity_and_nothing_is_stored(
     response = signed_in(prescriber).post(
         url(approved, "care-prescriptions"), RX_FORM | {"quantity": "100000", "refills": "0"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert (
         "This plan needs 24 troches for its remaining 12 sessions; 100,000 is more. Lower the "
@@ -146,7 +146,7 @@ def test_esketamine_is_refused_with_its_reason(approved, prescriber, signed_in):
     legacy_esketamine_plan(plan_for(prescriber, approved))
     form = RX_FORM | {"quantity": "2", "refills": "0", "earliest_refill_on": ""}
     response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "never dispensed for use at home (Spravato REMS)" in page_text(response)
     assert not Prescription.objects.exists()
 
@@ -221,7 +221,7 @@ def test_a_partial_fill_continues_on_the_dispense_page(
     response = client.post(
         url(approved, "care-dispense"), FILL | {"prescription": prescription.pk, "quantity": "4"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "Fill 1 of this prescription has 3 troches left: dispense at most 3 now." in page_text(
         response
     )
@@ -236,7 +236,7 @@ def test_no_fill_after_6_months_on_the_dispense_page(
     html = page_text(client.get(url(approved, "care-dispense")))
     assert "not dispensable: past its last fill day, 3 September 2025" in html
     response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "so its last fill day was 3 September 2025" in page_text(response)
     assert not Dispense.objects.exists()
     assert f"Rx {prescription.pk}" not in page_text(client.get(reverse("care-pharmacy")))
@@ -279,7 +279,7 @@ def test_a_dispense_whose_units_are_gone_is_not_voided(approved, stocked, pharma
     events = LedgerEvent.objects.count()
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Wrong patient"}
     response = signed_in(pharmacist).post(url(approved, "care-dispense"), fix)
-    assert response.status_code == 400
+    assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "The patient holds 5 troches, fewer than the 8 troches this dispense put" in html
     assert "Record what happened instead" in html

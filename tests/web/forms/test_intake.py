@@ -244,7 +244,7 @@ def test_submission_errors_are_listed_and_shown_at_their_fields(
 def test_submission_needs_the_consent(me: Client, draft: Intake, consent_document: Any) -> None:
     _fill(draft, COMPLETE)
     page = me.post(_step("review"), {"step": "review"})
-    assert page.status_code == 400
+    assert page.status_code == 409  # refusal rule: a DomainError answers 409
     html = text(page)
     assert "Sign the current version of the treatment consent" in html
     assert reverse("portal-consent") in html
@@ -318,7 +318,7 @@ def test_a_draft_cannot_be_saved_once_the_phase_moved_on(
     patient.save()
     before = draft.data
     page = me.post(_step("home"), {"step": "home", "secure_storage": "yes"})
-    assert page.status_code == 400
+    assert page.status_code == 409  # refusal rule: a DomainError answers 409
     assert "The patient is in" in text(page)
     assert 'value="yes" id="id_secure_storage_0" checked' in text(page)
     draft.refresh_from_db()

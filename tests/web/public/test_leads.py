@@ -381,7 +381,7 @@ def test_a_refusal_of_the_service_shows_on_the_form(
     monkeypatch.setattr(leads, "create_lead", refuse)
     answers = result_page(client)
     response = client.post("/screen/contact/", CONTACT | {"answers": answers})
-    assert response.status_code == 200
+    assert response.status_code == 400  # refusal rule: a ValidationError answers 400
     page = html(response)
     assert 'id="id_phone_error">Error: This number cannot be used.</p>' in page
     assert "Closed." in page  # not a field of the form: at the top

@@ -22,8 +22,6 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.web.care.common import (
     current_user,
-    show_domain_error,
-    show_service_errors,
     staff_patient,
 )
 from ketacare.web.care.forms import ReviewForm
@@ -34,6 +32,7 @@ from ketacare.web.care.presenters import (
     words,
 )
 from ketacare.web.common import require_role, require_staff
+from ketacare.web.refusals import show_refusal
 
 WHO = "Only clinicians and prescribers review eligibility."
 
@@ -118,6 +117,7 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = staff_patient(user, patient_id, *services.REVIEW_ROLES, what=WHO)
     intake = _latest_submitted(user, patient)
     form = ReviewForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and intake is None and form.is_valid():
         form.add_error(None, "This patient has no submitted intake to review.")
     if request.method == "POST" and intake is not None and form.is_valid():
@@ -128,10 +128,8 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 justification=form.cleaned_data["justification"],
             )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except DomainError as error:
-            show_domain_error(form, error)
+        except (ValidationError, DomainError) as error:
+            status = show_refusal(form, error)
         else:
             patient.refresh_from_db()
             verb = review.get_decision_display().lower() + "d"
@@ -143,7 +141,6 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
         record(
             Event.about(AuditAction.READ, intake or patient, detail={"via": "care intake review"})
         )
-    status = 400 if request.method == "POST" else 200
     return render(
         request, "web/care/intake_review.html", _context(patient, intake, form), status=status
     )

@@ -46,14 +46,13 @@ from ketacare.treatment.models import (
 from ketacare.web.care.common import (
     current_user,
     plain,
-    show_domain_error,
-    show_service_errors,
     staff_patient,
 )
 from ketacare.web.care.forms import DispenseFixForm, DispenseForm, LedgerEventForm
 from ketacare.web.care.prescribing import prescriptions_of
 from ketacare.web.care.presenters import amount, unit_word
 from ketacare.web.common import require_role, require_staff
+from ketacare.web.refusals import show_refusal
 
 LEDGER_WHO = "Only pharmacists, prescribers, clinicians and coordinators see the ledger."
 # The ledger form shares the page with the dispense form: its own field names and ids.
@@ -216,6 +215,7 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
     require(user, patient, PHARMACISTS, "dispense")
     rows = _offered(prescriptions_of(user, patient))
     form = DispenseForm(request.POST, prescriptions=_rx_choices(rows, patient))
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         rx = next(r for r in rows if r.pk == data["prescription"])
@@ -228,10 +228,8 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
                 expires_on=data["expires_on"],
                 early_reason=data["early_reason"],
             )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except DomainError as error:
-            show_domain_error(form, error)
+        except (ValidationError, DomainError) as error:
+            status = show_refusal(form, error)
         else:
             balance = plain(services.ledger_balance(patient))
             part = "" if filled.part == 1 else f" (part {filled.part})"
@@ -241,7 +239,7 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
                 f"{filled.lot_number}. Balance now {amount(rx, balance)}.",
             )
             return redirect("care-dispense", patient_id=patient.pk)
-    return _dispense_page(request, patient, dispense_form=form, status=400)
+    return _dispense_page(request, patient, dispense_form=form, status=status)
 
 
 def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
@@ -249,6 +247,7 @@ def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     require(user, patient, PHARMACISTS, "void or correct dispenses")
     rows = _dispenses(user, patient)
     form = DispenseFixForm(request.POST, prefix=FIX_PREFIX, dispenses=_fixable(user, rows))
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         original = next(d for d in rows if d.pk == data["dispense"])
@@ -266,23 +265,22 @@ def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
             else:
                 services.void_dispense(user, original, reason=data["reason"])
                 done = f"Dispense {original.pk} voided: its units left the ledger."
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except DomainError as error:
-            show_domain_error(form, error)
+        except (ValidationError, DomainError) as error:
+            status = show_refusal(form, error)
         else:
             balance = plain(services.ledger_balance(patient))
             messages.success(
                 request, f"{done} Balance now {amount(original.prescription, balance)}."
             )
             return redirect("care-dispense", patient_id=patient.pk)
-    return _dispense_page(request, patient, fix_form=form, status=400)
+    return _dispense_page(request, patient, fix_form=form, status=status)
 
 
 def _ledger_event(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     # The service checks the role for each kind (a coordinator counts, but destroys nothing):
     # its refusal is a 403.
     form = LedgerEventForm(request.POST, prefix=COUNT_PREFIX, witnesses=_witnesses(user, patient))
+    status = 400
     if form.is_valid():
         data = form.cleaned_data
         witness = User.objects.filter(pk=data["witness"]).first() if data["witness"] else None
@@ -295,14 +293,12 @@ def _ledger_event(request: HttpRequest, user: User, patient: Patient) -> HttpRes
                 witness=witness,
                 note=data["note"],
             )
-        except ValidationError as error:
-            show_service_errors(form, error)
-        except DomainError as error:
-            show_domain_error(form, error)
+        except (ValidationError, DomainError) as error:
+            status = show_refusal(form, error)
         else:
             messages.success(request, _recorded(event))
             return redirect("care-dispense", patient_id=patient.pk)
-    return _dispense_page(request, patient, ledger_form=form, status=400)
+    return _dispense_page(request, patient, ledger_form=form, status=status)
 
 
 def _recorded(event: LedgerEvent) -> str:

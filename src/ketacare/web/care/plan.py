@@ -32,11 +32,10 @@ from ketacare.web.care import titration
 from ketacare.web.care.common import (
     current_user,
     plain,
-    show_domain_error,
-    show_service_errors,
     staff_patient,
 )
 from ketacare.web.care.forms import PlanForm, PreviewForm
+from ketacare.web.refusals import show_refusal
 
 VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
 WHO = "Only clinicians and prescribers see treatment plans."
@@ -176,17 +175,15 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
             saved = services.create_plan(user, patient, **form.service_kwargs())
         else:
             saved = services.revise_plan(user, plan, **form.service_kwargs())
-    except ValidationError as error:
-        show_service_errors(form, error, PlanForm.FIELDS)
-    except DomainError as error:
-        show_domain_error(form, error, PlanForm.FIELDS)
+    except (ValidationError, DomainError) as error:
+        status = show_refusal(form, error, PlanForm.FIELDS)
     else:
         messages.success(
             request,
             f"Plan version {saved.version} saved: {saved.take} ({plain(saved.dose_mg)} mg).",
         )
         return redirect("care-plan", patient_id=patient.pk)
-    return _page(request, patient, form, status=400)
+    return _page(request, patient, form, status=status)
 
 
 @login_required

@@ -28,12 +28,11 @@ from ketacare.treatment.dispensing import not_fillable_because, patient_today, u
 from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
 from ketacare.web.care.common import (
     current_user,
-    show_domain_error,
-    show_service_errors,
     staff_patient,
 )
 from ketacare.web.care.forms import PrescriptionActionForm, PrescriptionForm
 from ketacare.web.care.presenters import amount, unit_word
+from ketacare.web.refusals import show_refusal
 
 RX_VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST)
 RX_WHO = "Only clinicians, prescribers and pharmacists see prescriptions."
@@ -163,14 +162,12 @@ def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
             )
         else:
             written = services.write_prescription(user, patient, plan=plan, **form.service_kwargs())
-    except ValidationError as error:
-        show_service_errors(form, error, {"plan": "directions"})
-    except DomainError as error:
-        show_domain_error(form, error)
+    except (ValidationError, DomainError) as error:
+        status = show_refusal(form, error, {"plan": "directions"})
     else:
         _written(request, written)
         return redirect("care-prescriptions", patient_id=patient.pk)
-    return _page(request, patient, form=form, status=400)
+    return _page(request, patient, form=form, status=status)
 
 
 def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> HttpResponse:
@@ -189,14 +186,12 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
         else:
             services.void_prescription(user, rx, reason=form.cleaned_data["reason"])
             done = f"Rx {rx.pk} voided: nothing more is dispensed on it."
-    except ValidationError as error:
-        show_service_errors(form, error)
-    except DomainError as error:
-        show_domain_error(form, error)
+    except (ValidationError, DomainError) as error:
+        status = show_refusal(form, error)
     else:
         messages.success(request, done)
         return redirect("care-prescriptions", patient_id=patient.pk)
-    return _page(request, patient, action_form=form, status=400)
+    return _page(request, patient, action_form=form, status=status)
 
 
 @login_required

@@ -29,8 +29,9 @@ from ketacare.treatment.models import CodePurpose, DosingSession, SessionStatus,
 from ketacare.treatment.plans import active_plan
 from ketacare.web.portal import pages
 from ketacare.web.portal.codes import chosen_sitter, sitter_rows
-from ketacare.web.portal.forms import REFUSALS, ChecklistForm, PresenceCodeForm, SitterCodeForm
+from ketacare.web.portal.forms import ChecklistForm, PresenceCodeForm, SitterCodeForm
 from ketacare.web.portal.words import crisis_line, held
+from ketacare.web.refusals import REFUSALS, show_refusal
 
 
 def _checklist_page(  # noqa: PLR0913 - the page's forms, each bound when it was the one sent
@@ -87,7 +88,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
     try:
         started = sessions.start_session(user, patient, **form.service_arguments())
     except REFUSALS as exc:
-        status = form.refused(exc)
+        status = show_refusal(form, exc, form.service_fields)
         return _checklist_page(request, patient, form=form, status=status)
     if started.status != SessionStatus.GATE_FAILED:
         return redirect("portal-session", session_id=started.pk)
@@ -110,7 +111,7 @@ def sitter_code(request: HttpRequest) -> HttpResponse:
         try:
             sitting.send_sitter_code(user, patient, sitter)
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(
                 request,
@@ -135,7 +136,7 @@ def sitter_code_confirm(request: HttpRequest) -> HttpResponse:
                 user, patient, sitter, code=form.cleaned_data["code"]
             )
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, f"Thank you. {sitter.name} is confirmed with you.")
             return _back_to_checklist()

@@ -24,9 +24,10 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.clinical.instruments import auditc
-from ketacare.kernel.errors import WrongPhase
+from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, own_patient
+from ketacare.web.refusals import show_refusal
 
 YES = 1  # a yes/no item's "yes" (C-SSRS)
 
@@ -112,13 +113,6 @@ class InstrumentForm(forms.Form):
             if (value := self.cleaned_data.get(_field_name(f.number))) is not None
         }
 
-    def put_service_error(self, error: ValidationError) -> None:
-        """The service's refusal (its messages name the item), above the questions."""
-        by_path = error.message_dict if hasattr(error, "error_dict") else {"": error.messages}
-        for messages in by_path.values():
-            for message in messages:
-                self.add_error(None, message)
-
 
 def _instrument(code: str) -> instruments.Instrument:
     """The questionnaire a patient may fill in; 404 for unknown and clinician-rated ones."""
@@ -151,11 +145,8 @@ def questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
                     answers=form.answers(),
                     context=scoring_context(definition.code, patient),
                 )
-            except WrongPhase as refusal:
-                form.add_error(None, refusal.message)
-                status = 409
-            except ValidationError as error:
-                form.put_service_error(error)
+            except (DomainError, ValidationError) as refusal:
+                status = show_refusal(form, refusal)
             else:
                 return redirect("portal-questionnaire-result", response_id=response.pk)
     context = {"patient": patient, "instrument": definition, "form": form}

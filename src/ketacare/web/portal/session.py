@@ -30,7 +30,6 @@ from ketacare.treatment.models import CodePurpose, DosingSession, SessionStatus
 from ketacare.web.portal import pages
 from ketacare.web.portal.codes import sitter_rows
 from ketacare.web.portal.forms import (
-    REFUSALS,
     CheckInForm,
     DoseForm,
     ReadingForm,
@@ -39,6 +38,7 @@ from ketacare.web.portal.forms import (
 )
 from ketacare.web.portal.window import window
 from ketacare.web.portal.words import Held, crisis_line, held
+from ketacare.web.refusals import REFUSALS, refusal_status, show_refusal
 
 
 def _session_context(patient: Patient, session: DosingSession, **extra: Any) -> dict[str, Any]:
@@ -128,10 +128,10 @@ def dose_taken(request: HttpRequest, session_id: int) -> HttpResponse:
             request, patient, session, 409, refused=refused, units=form.cleaned_data["units"]
         )
     except ValidationError as exc:
-        form.put_errors(exc)  # the product cannot make that amount: on the field
-        return _session_page(request, patient, session, 400, dose_form=form)
+        status = show_refusal(form, exc, form.service_fields)  # the amount: on its field
+        return _session_page(request, patient, session, status, dose_form=form)
     except (DomainError, PermissionDenied) as exc:
-        return _session_page(request, patient, session, 409, error=str(exc))
+        return _session_page(request, patient, session, refusal_status(exc), error=str(exc))
     messages.success(request, "Your dose is recorded. Rest now, with your sitter near you.")
     return _back_to_session(session)
 
@@ -152,7 +152,7 @@ def reading(request: HttpRequest, session_id: int) -> HttpResponse:
                 diastolic_mmhg=form.cleaned_data["diastolic_mmhg"],
             )
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, "Your blood pressure is saved.")
             return _back_to_session(session, "blood-pressure")
@@ -172,7 +172,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
         try:
             observation.record_check_in(user, session, **form.service_arguments())
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, "Thank you. Your check-in is saved.")
             return _back_to_session(session)
@@ -208,7 +208,7 @@ def release_code(request: HttpRequest, session_id: int) -> HttpResponse:
                 user, patient, sitter, purpose=CodePurpose.RELEASE, session=session
             )
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(
                 request,
@@ -233,7 +233,7 @@ def release(request: HttpRequest, session_id: int) -> HttpResponse:
                 user, session, stable=data["stable"], sitter=data["sitter"], code=data["code"]
             )
         except REFUSALS as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, "Thank you. Your sitter's answer is saved.")
             return _back_to_session(session)

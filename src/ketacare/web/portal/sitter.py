@@ -36,6 +36,7 @@ from ketacare.treatment.plans import active_plan
 from ketacare.web.common import current_user
 from ketacare.web.portal.forms import SitterReleaseForm
 from ketacare.web.portal.window import window
+from ketacare.web.refusals import refusal_status, show_refusal
 
 
 def _sat_for(user: User) -> QuerySet[Patient]:
@@ -101,7 +102,8 @@ def confirm(request: HttpRequest, patient_id: int) -> HttpResponse:
         presence = sitting.confirm_sitter_presence(user, patient)
     except (DomainError, PermissionDenied) as exc:
         context = _status(patient) | {"error": str(exc)}
-        return render(request, "web/portal/sitter_session.html", context, status=409)
+        status = refusal_status(exc)
+        return render(request, "web/portal/sitter_session.html", context, status=status)
     # The time as the patient's clock shows it: the sitter is with them.
     at = clock_time(presence.confirmed_at, zone_of(patient), presence.confirmed_at)
     messages.success(request, f"Thank you. You confirmed being with them at {at}.")
@@ -124,7 +126,7 @@ def release(request: HttpRequest, patient_id: int) -> HttpResponse:
                 user, session, stable=stable, note=form.cleaned_data["note"]
             )
         except (DomainError, PermissionDenied, ValidationError) as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, _released_words(patient, stable=stable))
             return redirect("sitter-session", patient_id=patient.pk)

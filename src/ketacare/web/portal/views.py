@@ -39,6 +39,7 @@ from ketacare.treatment.plans import active_plan
 from ketacare.web.portal import pages
 from ketacare.web.portal.forms import AdverseEventForm, ConsentForm
 from ketacare.web.portal.window import window
+from ketacare.web.refusals import show_refusal
 
 INTAKE_PHASES = frozenset({Phase.SCREENING, Phase.INTAKE})
 RECENT_LEDGER_EVENTS = 10
@@ -113,7 +114,7 @@ def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpRe
                 user, patient, session=session, **form.service_arguments()
             )
         except (ValidationError, DomainError) as exc:
-            status = form.refused(exc)
+            status = show_refusal(form, exc, form.service_fields)
         else:
             return redirect("portal-adverse-event-done", event_id=event.pk)
     elif request.method == "POST":
@@ -208,8 +209,7 @@ def consent(request: HttpRequest) -> HttpResponse:
                 user, patient, document, form.cleaned_data["signature_name"]
             )
         except ValidationError as exc:
-            form.put_errors(exc)
-            status = 400
+            status = show_refusal(form, exc, form.service_fields)
         else:
             messages.success(request, "Thank you. You have signed the consent.")
             return redirect(_safe_next(request) or "portal-today")

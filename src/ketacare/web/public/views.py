@@ -33,6 +33,7 @@ from ketacare.web.public.forms import (
     read_signed_answers,
     sign_answers,
 )
+from ketacare.web.refusals import show_refusal
 
 LEADS_PAGE_SIZE = 50
 
@@ -101,6 +102,7 @@ def screen_contact(request: HttpRequest) -> HttpResponse:
         return redirect("public-screen")
     result = selfscreen.assess(answers)
     form = LeadForm(request.POST, consent_text=leads.consent_text(clinic))
+    status = 200  # the form's own errors: the page as it was, with them
     if form.is_valid():
         contact = leads.LeadContact(
             name=form.cleaned_data["name"],
@@ -112,15 +114,12 @@ def screen_contact(request: HttpRequest) -> HttpResponse:
         try:
             leads.create_lead(clinic, contact, result)
         except ValidationError as exc:
-            _add_errors(form, exc)
+            status = show_refusal(form, exc)
         else:
             return redirect("public-screen-thanks")
-    return _result(request, clinic, result, form.data.get("answers", ""), form)
-
-
-def _add_errors(form: LeadForm, exc: ValidationError) -> None:
-    for name, errors in exc.message_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
+    page = _result(request, clinic, result, form.data.get("answers", ""), form)
+    page.status_code = status
+    return page
 
 
 @require_GET

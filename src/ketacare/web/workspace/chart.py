@@ -21,6 +21,7 @@ from ketacare.reports.charts import score_charts, vitals_chart
 from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
 from ketacare.treatment.services import active_plan, clear_for_dosing
 from ketacare.web.common import visible_patient
+from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import staff_user
 from ketacare.web.workspace.forms import ClearHoldForm
 from ketacare.web.workspace.timeline import Kind, timeline
@@ -132,12 +133,9 @@ def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         clearance = clear_for_dosing(
             user, patient, hold=form.cleaned_data["hold"], note=form.cleaned_data["note"]
         )
-    except PermissionDenied as exc:
-        form.add_error(None, str(exc))
-        return _chart(request, user, patient, bound=form, status=403)
-    except ValidationError as exc:
-        form.add_error(None, "; ".join(exc.messages))
-        return _chart(request, user, patient, bound=form, status=400)
+    except (PermissionDenied, ValidationError) as exc:
+        status = show_refusal(form, exc)
+        return _chart(request, user, patient, bound=form, status=status)
     messages.success(
         request, f"Cleared for dosing: {clearance.get_hold_display().lower()} hold, with your note."
     )

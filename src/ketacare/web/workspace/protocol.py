@@ -22,6 +22,7 @@ from ketacare.clinical import rules
 from ketacare.patients.models import ClinicProtocol
 from ketacare.patients.protocol import PROTOCOL_ROLES, change_protocol, clinic_rules
 from ketacare.web.common import current_user, require_staff
+from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.forms import ProtocolForm
 
 
@@ -108,8 +109,7 @@ def protocol_view(request: HttpRequest) -> HttpResponse:
                     user, clinic, form.changes(), reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                for message in exc.messages:
-                    form.add_error(None, message)
+                status = show_refusal(form, exc)
             else:
                 messages.success(request, f"Protocol version {version.version} is in force.")
                 return redirect("ws-protocol")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ from ketacare.web.portal.intake.checks import (
 )
 from ketacare.web.portal.intake.sections import RowFormSet
 from ketacare.web.portal.intake.steps import Step, StepState, build, merged, step_json, steps_for
+from ketacare.web.refusals import describe_errors, refusal_status
 
 # Where the submission was refused: the pages show its errors next to their fields.
 TRIED_KEY = "intake_submit_tried"
@@ -80,7 +81,7 @@ def _save_step(
         left = put_errors(step, built, by_path(error), rows)
         return _StepPage(step, built, formset, left, status=400)
     except DomainError as refusal:  # submitted meanwhile, or the phase moved on
-        return _StepPage(step, built, formset, [refusal.message], status=400)
+        return _StepPage(step, built, formset, [refusal.message], status=refusal_status(refusal))
     if request.POST.get("action") == "add":
         return redirect(step_url(step.key))
     if request.POST.get("action") == "later":
@@ -98,7 +99,8 @@ def _review(
     outcome = _submit(request, user, intake, patient)
     if isinstance(outcome, HttpResponse):
         return outcome
-    return _StepPage(step, summary=outcome, status=400)
+    summary, status = outcome
+    return _StepPage(step, summary=summary, status=status)
 
 
 def _filled_step(request: HttpRequest, intake: Intake, patient: Patient, step: Step) -> _StepPage:
@@ -113,21 +115,23 @@ def _filled_step(request: HttpRequest, intake: Intake, patient: Patient, step: S
 
 def _submit(
     request: HttpRequest, user: User, intake: Intake, patient: Patient
-) -> HttpResponse | list[tuple[str, str, str]]:
-    """Submit; on refusal the errors as (step title, message, link) for the summary."""
+) -> HttpResponse | tuple[list[tuple[str, str, str]], int]:
+    """Submit; on refusal the errors as (step title, message, link), and the status."""
     try:
         services.submit_intake(user, intake)
     except ValidationError as error:
         request.session[TRIED_KEY] = intake.pk
         titles = {s.key: s.title for s in steps_for(patient)}
-        return [
+        lines = [
             summary_line(titles, path, message)
             for path, messages in by_path(error).items()
             for message in messages
         ]
+        return lines, refusal_status(error)
     except DomainError as refusal:
         link = reverse("portal-consent") if refusal.field == "consent" else step_url("review")
-        return [("Consent" if refusal.field == "consent" else "Your intake", refusal.message, link)]
+        title = "Consent" if refusal.field == "consent" else "Your intake"
+        return [(title, refusal.message, link)], refusal_status(refusal)
     request.session.pop(TRIED_KEY, None)
     return redirect("portal-intake-submitted")
 
@@ -173,7 +177,8 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _step_page(
     request: HttpRequest, patient: Patient, draft: Intake, steps: list[Step], page: _StepPage
 ) -> HttpResponse:
-    _describe_errors(page.built)
+    for form in page.built:
+        describe_errors(form)  # each error tied to its input
     context = {
         "patient": patient,
         "intake": draft,
@@ -190,16 +195,6 @@ def _step_page(
     }
     template = "intake_review.html" if page.step.key == "review" else "intake_step.html"
     return render(request, f"web/portal/forms/{template}", context, status=page.status)
-
-
-def _describe_errors(built: Sequence[forms.Form]) -> None:
-    """Tie each field's error to its input (aria-invalid, aria-describedby)."""
-    for form in built:
-        for name in form.errors:
-            if name in form.fields:
-                attrs = form.fields[name].widget.attrs
-                attrs["aria-invalid"] = "true"
-                attrs["aria-describedby"] = f"{form[name].auto_id}_error"
 
 
 def _overview(
