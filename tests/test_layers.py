@@ -19,7 +19,8 @@ SRC = Path(ketacare.__file__).parent
 # file -> why its function-level import is not dodging a cycle
 JUSTIFIED = {
     "cli.py": "Django's command line is loaded only when a command runs",
-    "audit/apps.py": "the sign-in signal receivers connect in AppConfig.ready, Django's way",
+    "audit/apps.py": "the sign-in receivers connect, and the use-case wrapper gets its audit "
+    "writer, in AppConfig.ready, Django's way",
     "env.py": "the database and e-mail URL parsers load only where settings need them",
 }
 

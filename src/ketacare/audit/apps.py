@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from ketacare.kernel import usecase
+
 
 class AuditConfig(AppConfig):
     name = "ketacare.audit"
@@ -7,3 +9,6 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from ketacare.audit import signals  # noqa: F401, PLC0415 - connects the login receivers
+        from ketacare.audit.log import record_many  # noqa: PLC0415 - needs the models loaded
+
+        usecase.install_recorder(lambda events, actor: record_many(events, actor=actor))

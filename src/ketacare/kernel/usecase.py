@@ -1,0 +1,163 @@
+"""The one wrapper every use case runs in: its transaction, audit entry and hooks.
+
+    @use_case("dispense")
+    def dispense(actor, prescription, spec): ...
+
+`use_case` owns:
+- the role check of the policy table (kernel.policy), before anything is read;
+- the only transaction (`atomic(durable=True)`: a use case never runs inside another
+  one's transaction, so what it commits is committed when it returns);
+- the audit entry: the service notes its events (`note`), the wrapper appends them to
+  the chain in the same transaction, as one batch for the actor, and refuses a use
+  case that changed something without noting it;
+- what a face joins to the transaction (`joined`): the API's idempotency record is
+  claimed and stored inside it, so a retry never sees half a use case;
+- after-refusal hooks (`after_refusal`): a refusal rolls the use case back, and the
+  facts that must outlive the refusal (the care team paged about a held dose) are
+  written after the rollback, in their own transaction.
+
+The kernel sits below the apps, so the audit app installs its writer at start-up
+(`install_recorder`) instead of being imported here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+from collections.abc import Callable, Iterator, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, ParamSpec, Protocol, TypeVar
+
+from django.db import transaction
+
+from ketacare.kernel import policy
+from ketacare.kernel.errors import DomainError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+Recorder = Callable[[Sequence[Any], Any], object]
+
+
+class Joined(Protocol):
+    """Something a face runs inside a use case's transaction (the API's idempotency)."""
+
+    def begin(self) -> None:
+        """Before the use case; raise to stop it (a replayed answer, say)."""
+
+    def end(self, result: Any) -> None:
+        """After it, with its result, before the commit."""
+
+
+@dataclass
+class _Run:
+    name: str
+    events: list[Any] = field(default_factory=list)
+    after_refusal: list[Callable[[], object]] = field(default_factory=list)
+
+
+_recorder: list[Recorder] = []
+_running: ContextVar[_Run | None] = ContextVar("ketacare_use_case", default=None)
+_joined: ContextVar[tuple[Joined, ...]] = ContextVar("ketacare_use_case_joined", default=())
+REGISTRY: dict[str, Callable[..., Any]] = {}
+
+
+def install_recorder(recorder: Recorder) -> None:
+    """The audit app's writer: recorder(events, actor) appends events to the chain."""
+    _recorder[:] = [recorder]
+
+
+def note(*events: Any) -> None:
+    """Events for the audit chain, written when the running use case ends."""
+    _current("note an audit event").events.extend(events)
+
+
+def after_refusal(hook: Callable[[], object]) -> None:
+    """Run `hook` (in its own transaction) if the running use case is refused."""
+    _current("register an after-refusal hook").after_refusal.append(hook)
+
+
+def running() -> str | None:
+    """The name of the use case running in this context, if any."""
+    run = _running.get()
+    return None if run is None else run.name
+
+
+def _current(what: str) -> _Run:
+    run = _running.get()
+    if run is None:
+        msg = f"only a use case can {what}; wrap the service in @use_case"
+        raise RuntimeError(msg)
+    return run
+
+
+@contextlib.contextmanager
+def joined(*parts: Joined) -> Iterator[None]:
+    """Join `parts` to the next use case this context runs (inside its transaction)."""
+    token = _joined.set(_joined.get() + parts)
+    try:
+        yield
+    finally:
+        _joined.reset(token)
+
+
+def use_case(name: str, *, audited: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Make `fn(actor, ...)` the use case `name` (a row of kernel.policy's table).
+
+    `audited=False` only for a use case that may end without changing anything (it then
+    notes nothing); every other use case must note at least one event.
+    """
+    rule = policy.rule(name)  # a use case without a row in the table does not load
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def run(*args: P.args, **kwargs: P.kwargs) -> R:
+            actor = args[0] if args else kwargs["actor"]
+            policy.require_role(actor, rule)
+            return _run(name, actor, audited, lambda: fn(*args, **kwargs))
+
+        REGISTRY[name] = run
+        return run
+
+    return decorate
+
+
+def _run(name: str, actor: Any, audited: bool, call: Callable[[], R]) -> R:
+    if _running.get() is not None:
+        msg = f"{name} was called inside the use case {running()}: call a helper, not a use case"
+        raise RuntimeError(msg)
+    state = _Run(name)
+    parts, part_token = _joined.get(), _joined.set(())
+    token = _running.set(state)
+    try:
+        with transaction.atomic(durable=True):
+            for part in parts:
+                part.begin()
+            result = call()
+            _record(state, actor, audited)
+            for part in parts:
+                part.end(result)
+    except DomainError:
+        _running.reset(token)
+        for hook in state.after_refusal:
+            with transaction.atomic(durable=True):
+                hook()
+        raise
+    finally:
+        _joined.reset(part_token)
+        if _running.get() is state:
+            _running.reset(token)
+    return result
+
+
+def _record(state: _Run, actor: Any, audited: bool) -> None:
+    if not state.events:
+        if audited:
+            msg = f"the use case {state.name} noted no audit event"
+            raise RuntimeError(msg)
+        return
+    if not _recorder:
+        msg = "no audit recorder installed (the audit app installs it when Django starts)"
+        raise RuntimeError(msg)
+    _recorder[0](state.events, actor)
