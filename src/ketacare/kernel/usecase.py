@@ -12,6 +12,8 @@
   case that changed something without noting it;
 - what a face joins to the transaction (`joined`): the API's idempotency record is
   claimed and stored inside it, so a retry never sees half a use case;
+- a batch (`batch`): the demo loads a clinic through the use cases all or nothing, so
+  inside a batch each use case is a savepoint of the batch's one durable transaction;
 - after-refusal hooks (`after_refusal`): a refusal rolls the use case back, and the
   facts that must outlive the refusal (the care team paged about a held dose) are
   written after the rollback, in their own transaction.
@@ -60,6 +62,7 @@ class _Run:
 _recorder: list[Recorder] = []
 _running: ContextVar[_Run | None] = ContextVar("ketacare_use_case", default=None)
 _joined: ContextVar[tuple[Joined, ...]] = ContextVar("ketacare_use_case_joined", default=())
+_batched: ContextVar[bool] = ContextVar("ketacare_use_case_batch", default=False)
 REGISTRY: dict[str, Callable[..., Any]] = {}
 
 
@@ -102,6 +105,17 @@ def joined(*parts: Joined) -> Iterator[None]:
         _joined.reset(token)
 
 
+@contextlib.contextmanager
+def batch() -> Iterator[None]:
+    """Run the use cases of this block in one durable transaction: all of them, or none."""
+    token = _batched.set(True)
+    try:
+        with transaction.atomic(durable=True):
+            yield
+    finally:
+        _batched.reset(token)
+
+
 def use_case(name: str, *, audited: bool = True) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Make `fn(actor, ...)` the use case `name` (a row of kernel.policy's table).
 
@@ -131,7 +145,7 @@ def _run(name: str, actor: Any, audited: bool, call: Callable[[], R]) -> R:
     parts, part_token = _joined.get(), _joined.set(())
     token = _running.set(state)
     try:
-        with transaction.atomic(durable=True):
+        with transaction.atomic(durable=not _batched.get()):
             for part in parts:
                 part.begin()
             result = call()
@@ -141,7 +155,7 @@ def _run(name: str, actor: Any, audited: bool, call: Callable[[], R]) -> R:
     except DomainError:
         _running.reset(token)
         for hook in state.after_refusal:
-            with transaction.atomic(durable=True):
+            with transaction.atomic(durable=not _batched.get()):
                 hook()
         raise
     finally:
