@@ -137,10 +137,17 @@ def test_a_joined_part_runs_inside_the_transaction(rows: None) -> None:
 def test_a_batch_runs_its_use_cases_all_or_nothing(rows: None) -> None:
     admin = make_user("admin")
     rename = _rename(rows)
-    with pytest.raises(DomainError), usecase.batch():
-        rename(admin, admin.clinic, "First")
-        assert Clinic.objects.get(pk=admin.clinic.pk).name == "First"
-        rename(admin, admin.clinic, "Second", refuse=True)
+    seen = []
+
+    def load() -> None:
+        with usecase.batch():
+            rename(admin, admin.clinic, "First")
+            seen.append(Clinic.objects.get(pk=admin.clinic.pk).name)
+            rename(admin, admin.clinic, "Second", refuse=True)
+
+    with pytest.raises(DomainError):
+        load()
+    assert seen == ["First"]
     # the batch's transaction rolled back the first use case and the hook's row alike
     assert Clinic.objects.get(pk=admin.clinic.pk).name != "First"
     assert not Clinic.objects.filter(name="written after").exists()
