@@ -70,17 +70,26 @@ def _known(field: str, choices: type[models.TextChoices], name: str) -> models.C
     return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
 
 
+def staff_scope(user: User | Any, clinic_field: str) -> Q | None:
+    """Alerts and their messages are for clinic staff only: patients and sitters see none.
+
+    The filter on `clinic_field` for `user` (Q() for a superuser), or None: nothing.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if user.is_superuser:
+        return Q()
+    clinic_id: int | None = user.clinic_id
+    if clinic_id is None or not user.is_clinic_staff:
+        return None
+    return Q(**{clinic_field: clinic_id})
+
+
 class AlertQuerySet(ScopedQuerySet["Alert"]):
     def visible_to(self, user: User | Any) -> AlertQuerySet:
         """Clinic staff see their clinic's alerts; patients and sitters never see alerts."""
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        clinic_id: int | None = user.clinic_id
-        if clinic_id is None or not user.is_clinic_staff:
-            return self.none()
-        return self.filter(clinic_id=clinic_id)
+        scope = staff_scope(user, "clinic_id")
+        return self.none() if scope is None else self.filter(scope)
 
 
 class Alert(models.Model):
@@ -218,14 +227,8 @@ class NotificationQuerySet(ScopedQuerySet["Notification"]):
     patient_path = "alert__patient__"
 
     def visible_to(self, user: User | Any) -> NotificationQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False):
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        clinic_id: int | None = user.clinic_id
-        if clinic_id is None or not user.is_clinic_staff:
-            return self.none()
-        return self.filter(alert__clinic_id=clinic_id)
+        scope = staff_scope(user, "alert__clinic_id")
+        return self.none() if scope is None else self.filter(scope)
 
 
 class Notification(models.Model):
