@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacare.clinical import dosing, safety
+from ketacare.clinical import dosing, eligibility, outcomes, safety
 from ketacare.clinical.rules import (
     BY_NAME,
     DEFAULT,
@@ -161,3 +161,9 @@ def test_whatever_a_clinic_types_is_either_a_value_in_range_or_refused(
         return
     assert setting.least <= kept <= setting.most
     rules_for({setting.name: kept})
+
+
+def test_every_clinic_reads_the_published_eligibility_and_outcome_rules_through_its_rules() -> None:
+    clinic = rules_for({"min_hours_between_doses": 48})
+    assert clinic.eligibility is eligibility.DEFAULT_RULES
+    assert clinic.outcomes is outcomes.DEFAULT_RULES

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
-from ketacare.clinical import dosing, safety
+from ketacare.clinical import dosing, eligibility, outcomes, safety
 
 
 class InvalidClinicSetting(ValueError):
@@ -241,6 +241,10 @@ class ClinicRules:
     values: Mapping[str, float]  # every setting, changed or default
     safety: safety.SafetyRules
     dosing: dosing.DosingRules
+    # No setting changes these yet: every clinic reads the published rules, through here,
+    # so a face never picks a module's DEFAULT_RULES itself.
+    eligibility: eligibility.EligibilityRules = eligibility.DEFAULT_RULES
+    outcomes: outcomes.OutcomeRules = outcomes.DEFAULT_RULES
 
     def changed(self) -> dict[str, float]:
         """The settings that differ from the default."""
