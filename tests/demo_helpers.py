@@ -54,7 +54,10 @@ def demo_once(*args: str, at: datetime | None = None) -> Callable[..., Any]:
 
     @pytest.fixture(scope="module")
     def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
-        with django_db_blocker.unblock(), transaction.atomic():
+        # Marked as Django's TestCase marks its own: the command's durable batch runs in it.
+        module = transaction.atomic()
+        module._from_testcase = True  # type: ignore[attr-defined]
+        with django_db_blocker.unblock(), module:
             if at is None:
                 yield run_demo(*args)
             else:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widgets' templates, for the project's form renderer
     "django_htmx",  # htmx itself ships in this package: {% htmx_script %}, never a CDN
     "ninja",  # its templates and static files: the API docs page without a CDN
     "ketacare.accounts",
@@ -116,6 +117,8 @@ TEMPLATES = [
         },
     },
 ]
+# Every form and field is drawn by the project's templates (web/form.html, web/field.html).
+FORM_RENDERER = "ketacare.web.rendering.Renderer"
 
 DATABASES = {
     "default": env_database("DATABASE_URL", "sqlite:///ketacare.sqlite3", base_dir=DATA_DIR),

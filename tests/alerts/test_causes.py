@@ -21,6 +21,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.alerts.models import Alert, AlertStatus
 from ketacare.api.services import issue_token
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -28,9 +29,11 @@ from ketacare.treatment import services as treatment
 from ketacare.treatment.errors import AlreadyRecorded
 from ketacare.treatment.jobs import raise_missed_check_ins
 from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
+from ketacare.treatment.specs.dispensing import RefillRequestSpec
+from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
 from tests.api.conftest import ApiClient
 from tests.factories import PatientFactory, UserFactory
-from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
+from tests.treatment.helpers import NOW, fill, ledger_spec, plan_for, prescribe, ready_session
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +83,7 @@ def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
 def dosed(approved: Patient, stocked: Dispense) -> DosingSession:
     """A dose of 100 mg (2 troches) taken at NOW; the check-in is due by NOW + 2 h."""
     session = ready_session(approved.user, approved)
-    return treatment.record_dose_taken(approved.user, session, dose_mg=100)
+    return treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
 
 
 def _alerts(cause: str) -> list[Alert]:
@@ -112,7 +115,9 @@ def _check(alert: Alert, patient: Patient, severity: str, subject: str) -> None:
 
 
 def _submit(actor: User, patient: Patient, instrument: str, answers: list[int]) -> Any:
-    return submit_questionnaire(actor, patient, instrument=instrument, answers=answers)
+    return submit_questionnaire(
+        actor, patient, questionnaire(instrument=instrument, answers=answers)
+    )
 
 
 # --- suicidality ------------------------------------------------------------------------
@@ -219,7 +224,7 @@ def test_a_phq9_on_treatment_worse_than_baseline_raises_a_worsening_warning(
     _submit(approved.user, approved, "phq9", PHQ9_CALM)  # baseline 8, before the first dose
     clock.shift(timedelta(minutes=5))
     session = ready_session(approved.user, approved)
-    treatment.record_dose_taken(approved.user, session, dose_mg=100)
+    treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     assert Alert.objects.count() == 0
     clock.shift(timedelta(days=3))
     response = _submit(approved.user, approved, "phq9", PHQ9_WORSE)
@@ -237,7 +242,7 @@ def test_no_worsening_before_treatment_or_without_a_rise(approved, stocked, cloc
     _submit(approved.user, approved, "phq9", PHQ9_WORSE)  # before the first dose: no baseline
     clock.shift(timedelta(minutes=5))
     session = ready_session(approved.user, approved)
-    treatment.record_dose_taken(approved.user, session, dose_mg=100)
+    treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     clock.shift(timedelta(days=1))
     _submit(approved.user, approved, "phq9", PHQ9_WORSE)  # baseline 16: no rise
     assert Alert.objects.count() == 0
@@ -278,13 +283,17 @@ def test_a_gate_failed_on_other_items_or_a_passed_gate_raises_nothing(approved, 
 
 def test_a_blood_pressure_rise_at_the_check_in_raises_an_urgent_alert(approved, dosed, clock):
     clock.move_to(dosed.observation_ends_at)
-    treatment.record_check_in(approved.user, dosed, feeling="okay", blood_pressure=(165, 110))
+    treatment.record_check_in(
+        approved.user, dosed, CheckInSpec(feeling="okay", blood_pressure=(165, 110))
+    )
     alert = _one_open("bp_rise_after_dose")
     _check(alert, approved, "urgent", f"session:{dosed.pk}")
     reading = dosed.post_dose_readings.get()
     assert alert.detail == {"session_id": dosed.pk, "reading_id": reading.pk}
     with pytest.raises(AlreadyRecorded):
-        treatment.record_check_in(approved.user, dosed, feeling="okay", blood_pressure=(170, 110))
+        treatment.record_check_in(
+            approved.user, dosed, CheckInSpec(feeling="okay", blood_pressure=(170, 110))
+        )
     assert len(_alerts("bp_rise_after_dose")) == 1
 
 
@@ -293,9 +302,7 @@ def test_high_dissociation_at_the_check_in_raises_a_warning(approved, dosed, clo
     treatment.record_check_in(
         approved.user,
         dosed,
-        feeling="okay",
-        cadss6_answers=CADSS6_SEVERE,
-        blood_pressure=(125, 82),
+        CheckInSpec(feeling="okay", cadss6_answers=CADSS6_SEVERE, blood_pressure=(125, 82)),
     )
     alert = _one_open("high_dissociation")
     _check(alert, approved, "warning", f"session:{dosed.pk}")
@@ -307,9 +314,7 @@ def test_a_calm_check_in_raises_nothing(approved, dosed, clock):
     treatment.record_check_in(
         approved.user,
         dosed,
-        feeling="well",
-        blood_pressure=(125, 82),
-        cadss6_answers=CADSS6_MILD,
+        CheckInSpec(feeling="well", blood_pressure=(125, 82), cadss6_answers=CADSS6_MILD),
     )
     assert Alert.objects.count() == 0
 
@@ -319,10 +324,12 @@ def test_side_effects_at_the_check_in_are_an_adverse_event_alert(approved, dosed
     treatment.record_check_in(
         approved.user,
         dosed,
-        feeling="okay",
-        side_effects=["nausea", "other"],
-        side_effect_other="blurred vision",
-        blood_pressure=(125, 82),
+        CheckInSpec(
+            feeling="okay",
+            side_effects=["nausea", "other"],
+            side_effect_other="blurred vision",
+            blood_pressure=(125, 82),
+        ),
     )
     alert = _one_open("adverse_event")
     # Graded (CLINICAL.md G7 and ketacare's table): nausea info, something else a warning.
@@ -340,7 +347,9 @@ def test_the_check_in_resolves_the_missed_check_in_alert_of_its_session(
     missed = _one_open("missed_check_in")
     assert missed.dedupe_key == f"missed_check_in:session:{dosed.pk}"
     clock.move_to(NOW + timedelta(hours=2, minutes=35))
-    treatment.record_check_in(approved.user, dosed, feeling="okay", blood_pressure=(125, 82))
+    treatment.record_check_in(
+        approved.user, dosed, CheckInSpec(feeling="okay", blood_pressure=(125, 82))
+    )
     missed.refresh_from_db()
     assert missed.status == AlertStatus.RESOLVED
     assert missed.resolved_by is None  # automatic
@@ -367,10 +376,12 @@ def test_a_reported_adverse_event_raises_its_alert_graded_by_clinical_safety(
     event = treatment.report_adverse_event(
         approved.user,
         approved,
-        description="Fainted in the kitchen",
-        severity=grade,
-        serious=serious,
-        outcome="recovering",
+        AdverseEventSpec(
+            description="Fainted in the kitchen",
+            severity=grade,
+            serious=serious,
+            outcome="recovering",
+        ),
     )
     alert = _one_open("adverse_event")
     _check(alert, approved, severity, f"adverse_event:{event.pk}")
@@ -384,11 +395,13 @@ def test_adverse_events_of_one_session_are_one_alert_at_the_highest_severity(
         treatment.report_adverse_event(
             clinician,
             approved,
-            session=dosed,
-            description="Vomiting",
-            severity=grade,
-            serious=False,
-            outcome="ongoing",
+            AdverseEventSpec(
+                session_id=dosed.pk,
+                description="Vomiting",
+                severity=grade,
+                serious=False,
+                outcome="ongoing",
+            ),
         )
     alert = _one_open("adverse_event")
     assert alert.dedupe_key == f"adverse_event:session:{dosed.pk}"
@@ -399,7 +412,9 @@ def test_adverse_events_of_one_session_are_one_alert_at_the_highest_severity(
 def test_a_refused_adverse_event_raises_nothing(approved, plan):
     with pytest.raises(Exception, match="Describe"):
         treatment.report_adverse_event(
-            approved.user, approved, description="", severity="severe", serious=False, outcome="x"
+            approved.user,
+            approved,
+            AdverseEventSpec(description="", severity="severe", serious=False, outcome="x"),
         )
     assert Alert.objects.count() == 0
 
@@ -409,7 +424,7 @@ def test_a_refused_adverse_event_raises_nothing(approved, plan):
 
 def test_a_dose_not_as_planned_is_stored_and_raises_an_urgent_alert(approved, stocked):
     session = ready_session(approved.user, approved)
-    treatment.record_dose_taken(approved.user, session, dose_mg=150)
+    treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=150))
     session.refresh_from_db()
     assert (session.status, session.as_planned) == ("dosed", False)  # a fact: stored
     alert = _one_open("dose_outside_plan")
@@ -431,14 +446,14 @@ def test_a_dose_not_as_planned_through_the_api_is_stored_with_its_alert(approved
 
 def test_the_plan_dose_raises_nothing(approved, stocked):
     session = ready_session(approved.user, approved)
-    treatment.record_dose_taken(approved.user, session, dose_mg=100)
+    treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     assert Alert.objects.count() == 0
 
 
 def test_a_refusal_other_than_the_dose_raises_nothing(approved, stocked):
     session = ready_session(approved.user, approved, fasted=False)
     with pytest.raises(Exception, match="checklist failed"):
-        treatment.record_dose_taken(approved.user, session, dose_mg=150)
+        treatment.record_dose_taken(approved.user, session, DoseSpec(dose_mg=150))
     assert Alert.objects.count() == 0
 
 
@@ -446,7 +461,7 @@ def test_a_refusal_other_than_the_dose_raises_nothing(approved, stocked):
 
 
 def _count(actor: User, patient: Patient, quantity: int) -> Any:
-    return treatment.record_ledger_event(actor, patient, kind="counted", quantity=quantity)
+    return treatment.record_ledger_event(actor, patient, ledger_spec("counted", quantity))
 
 
 def test_a_count_that_differs_raises_a_ledger_discrepancy_warning(approved, stocked, counter):
@@ -466,7 +481,7 @@ def test_a_count_that_matches_raises_nothing(approved, stocked, counter):
 def test_a_loss_report_raises_a_lost_or_stolen_warning(approved, stocked, counter):
     for note in ("Bag stolen on the bus.", "Dropped two down the drain."):
         treatment.record_ledger_event(
-            approved.user, approved, kind="lost_or_stolen", quantity=2, note=note
+            approved.user, approved, ledger_spec("lost_or_stolen", 2, note=note)
         )
     alert = _one_open("lost_or_stolen")
     _check(alert, approved, "warning", f"patient:{approved.pk}")
@@ -474,14 +489,14 @@ def test_a_loss_report_raises_a_lost_or_stolen_warning(approved, stocked, counte
 
 
 def test_units_returned_raise_nothing(approved, stocked, pharmacist):
-    treatment.record_ledger_event(pharmacist, approved, kind="returned", quantity=2)
+    treatment.record_ledger_event(pharmacist, approved, ledger_spec("returned", 2))
     assert Alert.objects.count() == 0
 
 
 def test_an_early_refill_request_and_its_early_fill_are_one_early_refill_alert(
     approved, stocked, prescription, pharmacist
 ):
-    treatment.request_refill(approved.user, prescription)  # before 24 March
+    treatment.request_refill(approved.user, prescription, RefillRequestSpec())  # before 24 March
     alert = _one_open("early_refill")
     _check(alert, approved, "warning", f"prescription:{prescription.pk}:fill:2")
     fill(pharmacist, prescription, early_reason="Travelling abroad on the 20th.")
@@ -497,7 +512,7 @@ def test_an_early_fill_raises_an_early_refill_warning(approved, stocked, prescri
 def test_a_refill_on_time_raises_nothing(approved, stocked, prescription, pharmacist, clock):
     clock.move_to(NOW + timedelta(days=22))  # 25 March, after the earliest refill date
     assert date(2025, 3, 24) < (NOW + timedelta(days=22)).date()
-    treatment.request_refill(approved.user, prescription)
+    treatment.request_refill(approved.user, prescription, RefillRequestSpec())
     fill(pharmacist, prescription)
     assert Alert.objects.count() == 0
 

@@ -26,8 +26,9 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.jobs import raise_missed_check_ins
 from ketacare.treatment.models import DosingSession
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec
 from tests.factories import PatientFactory, UserFactory
-from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
+from tests.treatment.helpers import NOW, fill, ledger_spec, plan_for, prescribe, ready_session
 from tests.treatment.test_ledger_concurrency import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +50,7 @@ def _dosed(clinic: Clinic) -> DosingSession:
     plan_for(prescriber, patient)
     fill(pharmacist, prescribe(prescriber, patient))
     session = ready_session(patient.user, patient)
-    return services.record_dose_taken(patient.user, session, dose_mg=100)
+    return services.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
 
 
 def test_check_ins_and_the_worker_at_once_leave_no_missed_alert_open(clinic, clock):
@@ -61,7 +62,7 @@ def test_check_ins_and_the_worker_at_once_leave_no_missed_alert_open(clinic, clo
         assert session.patient.user is not None
         user = session.patient.user
         return lambda: services.record_check_in(
-            user, session, feeling="okay", blood_pressure=(124, 80)
+            user, session, CheckInSpec(feeling="okay", blood_pressure=(124, 80))
         )
 
     calls: list[Callable[[], object]] = [check_in(s) for s in sessions]
@@ -91,7 +92,7 @@ def test_check_ins_and_escalations_at_once_never_deadlock(clinic, clock):
         assert session.patient.user is not None
         user = session.patient.user
         return lambda: services.record_check_in(
-            user, session, feeling="okay", blood_pressure=(124, 80)
+            user, session, CheckInSpec(feeling="okay", blood_pressure=(124, 80))
         )
 
     calls: list[Callable[[], object]] = [check_in(s) for s in sessions]
@@ -114,7 +115,7 @@ def test_concurrent_counts_that_differ_raise_one_ledger_discrepancy_alert(clinic
     results = run_at_once(
         [
             lambda n=n: services.record_ledger_event(
-                counter, patient, kind="counted", quantity=n % 3 + 2
+                counter, patient, ledger_spec("counted", n % 3 + 2)
             )
             for n in range(12)
         ]

@@ -17,6 +17,7 @@ from ketacare.alerts.models import (
     OnCallShift,
 )
 from ketacare.alerts.services import acknowledge_alert, raise_alert
+from ketacare.alerts.specs import AcknowledgeSpec
 from ketacare.audit.models import AuditEntry
 from tests.alerts.helpers import DOSE_AT, urgent_alert
 from tests.factories import UserFactory
@@ -75,7 +76,7 @@ def test_acknowledging_stops_escalation(
     run_worker(DOSE_AT + timedelta(minutes=15))
     assert _addresses() == [on_call.email, second_line.email]
     with time_machine.travel(DOSE_AT + timedelta(minutes=16), tick=False):
-        acknowledge_alert(second_line, alert, note="On it.")
+        acknowledge_alert(second_line, alert, AcknowledgeSpec(note="On it."))
     run_worker(DOSE_AT + timedelta(minutes=30))
     run_worker(DOSE_AT + timedelta(hours=3))
     assert _addresses() == [on_call.email, second_line.email]

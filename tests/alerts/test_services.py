@@ -25,7 +25,9 @@ from ketacare.alerts.services import (
     resolve_alert,
     resolve_alerts,
 )
+from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
 from ketacare.audit.models import AuditEntry
+from ketacare.kernel import specs
 from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.patients.models import Patient
 from tests.factories import SitterFactory
@@ -170,18 +172,18 @@ def test_resolve_alerts_is_automatic_and_allows_a_new_alert(
 
 def test_acknowledge_then_resolve(patient: Patient, clinician: User, colleague: User) -> None:
     alert = _raise(patient)
-    acked = acknowledge_alert(clinician, alert, note="Calling the patient.")
+    acked = acknowledge_alert(clinician, alert, AcknowledgeSpec(note="Calling the patient."))
     assert acked.status == AlertStatus.ACKNOWLEDGED
     assert acked.acknowledged_by == clinician
     assert acked.acknowledged_note == "Calling the patient."
     assert acked.next_escalation_at is None
     with pytest.raises(AlertStateError):
-        acknowledge_alert(colleague, alert)
-    done = resolve_alert(colleague, alert, note="Spoke to them; fine.")
+        acknowledge_alert(colleague, alert, AcknowledgeSpec())
+    done = resolve_alert(colleague, alert, ResolveSpec(note="Spoke to them; fine."))
     assert done.status == AlertStatus.RESOLVED
     assert done.resolved_by == colleague
     with pytest.raises(AlertStateError):
-        resolve_alert(clinician, alert, note="again")
+        resolve_alert(clinician, alert, ResolveSpec(note="again"))
     assert [e.detail.get("change") for e in _audits(alert)] == [
         None,
         "acknowledged",
@@ -192,7 +194,7 @@ def test_acknowledge_then_resolve(patient: Patient, clinician: User, colleague: 
 def test_resolve_requires_a_note(patient: Patient, clinician: User) -> None:
     alert = _raise(patient)
     with pytest.raises(ValidationError) as err:
-        resolve_alert(clinician, alert, note="  ")
+        resolve_alert(clinician, alert, specs.read(ResolveSpec, {"note": "  "}))
     assert "note" in err.value.message_dict
     assert Alert.objects.get().status == AlertStatus.OPEN
 
@@ -200,9 +202,9 @@ def test_resolve_requires_a_note(patient: Patient, clinician: User) -> None:
 def test_other_clinic_gets_404(patient: Patient, outsider: User) -> None:
     alert = _raise(patient)
     with pytest.raises(NotFound):
-        acknowledge_alert(outsider, alert)
+        acknowledge_alert(outsider, alert, AcknowledgeSpec())
     with pytest.raises(NotFound):
-        resolve_alert(outsider, alert, note="no")
+        resolve_alert(outsider, alert, ResolveSpec(note="no"))
     assert Alert.objects.get().status == AlertStatus.OPEN
 
 
@@ -213,9 +215,9 @@ def test_patients_and_sitters_may_not_act_or_see(patient: Patient) -> None:
     for user in (patient.user, sitter.user):
         assert not Alert.objects.visible_to(user).exists()
         with pytest.raises(NotAllowed):
-            acknowledge_alert(user, alert)
+            acknowledge_alert(user, alert, AcknowledgeSpec())
         with pytest.raises(NotAllowed):
-            resolve_alert(user, alert, note="mine")
+            resolve_alert(user, alert, ResolveSpec(note="mine"))
 
 
 def test_visible_to_staff_of_the_clinic_only(

@@ -22,6 +22,7 @@ from openapi_spec_validator import validate
 
 from ketacare.api.services import issue_token
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.intake.services import start_intake
 from ketacare.patients.models import Patient
 from tests.api.conftest import API, ApiClient
@@ -67,7 +68,9 @@ def _known_ids(clinic: Any, clinician: Any) -> dict[str, list[int]]:
     ConsentDocumentFactory(clinic=clinic)
     intake = start_intake(coordinator, patients[0])
     response = submit_questionnaire(
-        coordinator, patients[0], instrument="phq9", answers=[1, 2, 0, 3, 1, 0, 2, 1, 0]
+        coordinator,
+        patients[0],
+        questionnaire(instrument="phq9", answers=[1, 2, 0, 3, 1, 0, 2, 1, 0]),
     )
     Patient.objects.filter(pk=patients[1].pk).update(phase="induction")
     return {

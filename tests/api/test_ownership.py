@@ -20,9 +20,12 @@ import time_machine
 from django.apps import apps
 
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.intake.services import start_intake
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.treatment import services as treatment
+from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, ChecklistSpec, DoseSpec
 from tests.api.bodies import BP
 from tests.api.bodies import CHECKLIST as CHECKLIST_BODY
 from tests.api.conftest import API, ApiClient
@@ -31,6 +34,7 @@ from tests.treatment.helpers import (
     CHECK_IN_BP,
     CHECKLIST,
     NOW,
+    PLAN,
     fill,
     plan_for,
     prescribe,
@@ -60,7 +64,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "{p}/questionnaires/{response}", None),
     ("GET", "{p}/outcomes/phq9", None),
     ("GET", "{p}/plans", None),
-    ("POST", "{p}/plans", {"route": "sublingual", "formulation": {}, "schedule": {}}),
+    ("POST", "{p}/plans", PLAN),
     ("GET", "{p}/plans/current", None),
     ("GET", "{p}/plans/{plan}", None),
     ("POST", "{p}/plans/{plan}/revisions", {"reason": "more", "dose_mg": 100}),
@@ -139,27 +143,38 @@ def _build_world(clinic, patient: Patient) -> dict[str, Any]:
     intake = start_intake(coordinator, patient)
     Patient.objects.filter(pk=patient.pk).update(phase="approved")
     patient.refresh_from_db()
-    response = submit_questionnaire(coordinator, patient, instrument="phq9", answers=PHQ9)
+    response = submit_questionnaire(
+        coordinator, patient, questionnaire(instrument="phq9", answers=PHQ9)
+    )
     plan = plan_for(prescriber, patient)
     rx = prescribe(prescriber, patient)
     dispense = fill(pharmacist, rx)
     presence = sitter_here(patient)
-    session = treatment.start_session(patient.user, patient, **CHECKLIST)
-    treatment.record_dose_taken(patient.user, session, dose_mg=100)
+    session = treatment.start_session(patient.user, patient, read(ChecklistSpec, CHECKLIST))
+    treatment.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
     with time_machine.travel(NOW + dt.timedelta(hours=2), tick=False):
-        treatment.record_check_in(patient.user, session, feeling="well", blood_pressure=CHECK_IN_BP)
+        treatment.record_check_in(
+            patient.user, session, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+        )
     later = NOW + dt.timedelta(days=3)
     with time_machine.travel(later, tick=False):
         sitter_here(patient)
-        dosed = treatment.start_session(patient.user, patient, **CHECKLIST)
-        treatment.record_dose_taken(patient.user, dosed, dose_mg=100)
+        dosed = treatment.start_session(patient.user, patient, read(ChecklistSpec, CHECKLIST))
+        treatment.record_dose_taken(patient.user, dosed, DoseSpec(dose_mg=100))
     with time_machine.travel(later + dt.timedelta(days=3), tick=False):
         sitter_here(patient)
-        ready = treatment.start_session(patient.user, patient, **CHECKLIST)
+        ready = treatment.start_session(patient.user, patient, read(ChecklistSpec, CHECKLIST))
     treatment.report_adverse_event(
-        patient.user, patient, description="Nausea", severity="mild", serious=False,
-        outcome="resolved", session=session,
-    )  # fmt: skip
+        patient.user,
+        patient,
+        AdverseEventSpec(
+            description="Nausea",
+            severity="mild",
+            serious=False,
+            outcome="resolved",
+            session_id=session.pk,
+        ),
+    )
     return {
         "p": patient.pk,
         "document": document.pk,

@@ -11,6 +11,7 @@ import time_machine
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment.models import TreatmentPlan
 from tests.treatment.helpers import NOW, PLAN, fill, prescribe
 from tests.treatment.plan_helpers import dose_once
@@ -111,7 +112,8 @@ def test_the_check_in_deadline_defaults_to_the_clinics_and_comes_after_the_obser
 def test_a_clinic_that_loosened_its_intranasal_cap_gets_it_over_the_api(
     writer, approved, clinic, clinic_admin
 ):
-    change_protocol(clinic_admin, clinic, {"intranasal_max_mg": 100}, reason="Director's call")
+    spec = ProtocolSpec(changes={"intranasal_max_mg": 100}, reason="Director's call")
+    change_protocol(clinic_admin, clinic, spec)
     created = writer.post(plans_of(approved), PLAN | SPRAY | {"dose_mg": 50})
     assert created.status_code == 201, created.json()
     assert created.json()["caps"]["max_mg_per_session"] == 100

@@ -17,7 +17,7 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription
 from tests.factories import UserFactory
-from tests.treatment.helpers import NOW, fill, plan_for, prescribe
+from tests.treatment.helpers import NOW, fill, ledger_spec, plan_for, prescribe
 from tests.treatment.rx_helpers import legacy_esketamine_plan
 
 DIRECTIONS = "Hold 2 troches under the tongue for 15 minutes, with your sitter present."
@@ -177,7 +177,7 @@ def test_a_dispense_whose_units_are_gone_is_not_voided(people):
     rx = prescribe(people["prescriber"], people["patient"])
     first = fill(people["pharmacist"], rx)
     services.record_ledger_event(
-        people["pharmacist"], people["patient"], kind="returned", quantity=3
+        people["pharmacist"], people["patient"], ledger_spec("returned", 3)
     )
     response = people["phil"].post(
         f"{people['base']}/dispenses/{first.pk}/void", {"reason": "Wrong patient"}

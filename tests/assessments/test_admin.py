@@ -9,6 +9,7 @@ from django.test import Client
 
 from ketacare.assessments.models import ClinicQuestionnaireSettings
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
 from tests.factories import PatientFactory
 
@@ -19,9 +20,11 @@ PHQ9 = [1, 2, 0, 3, 1, 0, 2, 1, 0]
 
 @pytest.fixture
 def responses(patient, other_clinic, clinician, outsider):
-    mine = submit_questionnaire(clinician, patient, instrument="phq9", answers=PHQ9)
+    mine = submit_questionnaire(clinician, patient, questionnaire(instrument="phq9", answers=PHQ9))
     elsewhere = PatientFactory(clinic=other_clinic)
-    theirs = submit_questionnaire(outsider, elsewhere, instrument="phq9", answers=PHQ9)
+    theirs = submit_questionnaire(
+        outsider, elsewhere, questionnaire(instrument="phq9", answers=PHQ9)
+    )
     return mine, theirs
 
 

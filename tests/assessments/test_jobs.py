@@ -18,6 +18,7 @@ from ketacare.alerts.models import (
 )
 from ketacare.assessments.queries import due_questionnaires
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from tests.alerts.helpers import DOSE_AT, dosed_session, patient_user
 from tests.factories import PatientFactory
 from tests.jobs.helpers import run_worker
@@ -48,7 +49,9 @@ def test_overdue_questionnaires(clinic: Clinic, roster: OnCallRoster) -> None:
     # Answering it resolves its alert at the next run.
     with time_machine.travel(later + timedelta(minutes=5), tick=False):
         submit_questionnaire(
-            patient_user(session), patient, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 0]
+            patient_user(session),
+            patient,
+            questionnaire(instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 0]),
         )
     out = run_worker(later + timedelta(minutes=6))
     assert "auto-resolved: 1" in out

@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 
 from ketacare.assessments.queries import latest_scores, outcome_summary
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.clinical import outcomes
 from ketacare.patients.phases import Phase
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.factories import PatientFactory, UserFactory
 
 START = datetime(2025, 2, 3, 14, 0, tzinfo=UTC)
@@ -37,7 +39,9 @@ def _record(actor, patient, totals_by_day: dict[int, int], instrument="phq9"):
     for day, total in totals_by_day.items():
         answers = _phq9(total) if instrument == "phq9" else [min(3, total)] + [0] * 6
         submit_questionnaire(
-            actor, patient, instrument=instrument, answers=answers, recorded_at=START + day * DAY
+            actor,
+            patient,
+            questionnaire(instrument=instrument, answers=answers, recorded_at=START + day * DAY),
         )
 
 
@@ -153,14 +157,16 @@ def test_auto_reads_the_first_dose_from_the_treatment_records(clock, clinic, pha
     prescriber = UserFactory(clinic=clinic, prescriber=True)
     clock.move_to(helpers.NOW)
     submit_questionnaire(
-        patient.user, patient, instrument="phq9", answers=_phq9(20), recorded_at=helpers.NOW - DAY
+        patient.user,
+        patient,
+        questionnaire(instrument="phq9", answers=_phq9(20), recorded_at=helpers.NOW - DAY),
     )
     helpers.plan_for(prescriber, patient)
     helpers.fill(pharmacist, helpers.prescribe(prescriber, patient))
     session = helpers.ready_session(patient.user, patient)
-    treatment.record_dose_taken(patient.user, session, dose_mg=100)
+    treatment.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
     clock.move_to(helpers.NOW + 14 * DAY)
-    submit_questionnaire(patient.user, patient, instrument="phq9", answers=_phq9(8))
+    submit_questionnaire(patient.user, patient, questionnaire(instrument="phq9", answers=_phq9(8)))
 
     summary = outcome_summary(patient, "phq9")
     assert summary.first_dose_at == helpers.NOW

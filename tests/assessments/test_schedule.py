@@ -12,11 +12,13 @@ from ketacare.assessments.models import ClinicQuestionnaireSettings, Questionnai
 from ketacare.assessments.queries import due_questionnaires, questionnaire_schedule
 from ketacare.assessments.schedules import DEFAULT_SCHEDULE, days_later
 from ketacare.assessments.services import configure_questionnaire_schedule, submit_questionnaire
+from ketacare.assessments.specs import questionnaire, schedule
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import Phase
+from ketacare.patients.specs import PhaseMoveSpec
 from tests.factories import PatientFactory, UserFactory
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -45,9 +47,9 @@ def _answer(actor, patient, instrument, at, answers=None):
     return submit_questionnaire(
         actor,
         patient,
-        instrument=instrument,
-        answers=answers or ANSWERS[instrument],
-        recorded_at=at,
+        questionnaire(
+            instrument=instrument, answers=answers or ANSWERS[instrument], recorded_at=at
+        ),
     )
 
 
@@ -65,7 +67,9 @@ def test_nothing_is_due_in_screening(clinic):
 def test_cssrs_is_due_from_the_start_of_intake_until_recorded(clock, clinic, coordinator):
     patient = _patient(clinic, Phase.SCREENING)
     clock.move_to(START)
-    patient = patient_services.begin_intake(coordinator, patient)
+    patient = patient_services.move_patient(
+        coordinator, patient, PhaseMoveSpec(target=Phase.INTAKE)
+    )
     clock.move_to(datetime(2026, 1, 1, tzinfo=UTC))
     assert _due(patient, START) == {"cssrs_screen": (START, False)}
     assert _due(patient, START + SECOND) == {"cssrs_screen": (START, True)}
@@ -93,7 +97,9 @@ def test_a_missing_intake_cssrs_stays_due_until_treatment(clinic, phase):
 def test_intake_counts_from_the_first_entry_into_intake(clock, clinic, coordinator):
     patient = _patient(clinic, Phase.SCREENING)
     clock.move_to(START)
-    patient = patient_services.begin_intake(coordinator, patient)
+    patient = patient_services.move_patient(
+        coordinator, patient, PhaseMoveSpec(target=Phase.INTAKE)
+    )
     clock.move_to(datetime(2026, 1, 1, tzinfo=UTC))
     _answer(coordinator, patient, "cssrs_screen", START + DAY)
     # Returned to intake from review later: the first intake's C-SSRS still counts.
@@ -285,7 +291,7 @@ def test_due_times_follow_the_patients_zone_not_the_clinics(clinic, clinician):
 
 
 def test_a_grace_period_delays_overdue(clinic, clinic_admin, clinician):
-    configure_questionnaire_schedule(clinic_admin, clinic, instruments={}, grace_hours=24)
+    configure_questionnaire_schedule(clinic_admin, clinic, schedule({}, 24))
     patient = _patient(clinic, Phase.INDUCTION)
     _answer(clinician, patient, "phq9", START)
     due_at = START + 7 * DAY
@@ -299,11 +305,13 @@ def test_a_clinic_changes_intervals_adds_and_removes_instruments(
     configure_questionnaire_schedule(
         clinic_admin,
         clinic,
-        instruments={
-            "phq9": {"every_days": {"induction": 3}},
-            "pcl5": None,
-            "madrs": {"every_days": {"induction": 14}},
-        },
+        schedule(
+            {
+                "phq9": {"every_days": {"induction": 3}},
+                "pcl5": None,
+                "madrs": {"every_days": {"induction": 14}},
+            }
+        ),
     )
     patient = _patient(clinic, Phase.INDUCTION, indication=Indication.PTSD)
     _answer(clinician, patient, "phq9", START)
@@ -328,10 +336,12 @@ def test_a_clinic_may_narrow_an_instrument_to_indications_and_turn_off_flag_foll
     configure_questionnaire_schedule(
         clinic_admin,
         clinic,
-        instruments={
-            "gad7": {"indications": ["ptsd"]},
-            "cssrs_screen": {"after_suicidality_flag": False, "at_intake": True},
-        },
+        schedule(
+            {
+                "gad7": {"indications": ["ptsd"]},
+                "cssrs_screen": {"after_suicidality_flag": False, "at_intake": True},
+            }
+        ),
     )
     patient = _patient(clinic, Phase.INDUCTION, indication=Indication.MDD)
     _answer(clinician, patient, "phq9", START, PHQ9_SUICIDALITY)
@@ -339,8 +349,8 @@ def test_a_clinic_may_narrow_an_instrument_to_indications_and_turn_off_flag_foll
 
 
 def test_changing_the_settings_again_updates_them_and_audits_each_change(clinic, clinic_admin):
-    first = configure_questionnaire_schedule(clinic_admin, clinic, instruments={"pcl5": None})
-    second = configure_questionnaire_schedule(clinic_admin, clinic, instruments={}, grace_hours=2)
+    first = configure_questionnaire_schedule(clinic_admin, clinic, schedule({"pcl5": None}))
+    second = configure_questionnaire_schedule(clinic_admin, clinic, schedule({}, 2))
     assert first.pk == second.pk
     second.refresh_from_db()
     assert (second.instruments, second.grace_hours) == ({}, 2)
@@ -372,9 +382,7 @@ def test_bad_settings_name_the_path_and_store_nothing(
     clinic, clinic_admin, instruments, grace_hours, path
 ):
     with pytest.raises(ValidationError) as err:
-        configure_questionnaire_schedule(
-            clinic_admin, clinic, instruments=instruments, grace_hours=grace_hours
-        )
+        configure_questionnaire_schedule(clinic_admin, clinic, schedule(instruments, grace_hours))
     assert list(err.value.message_dict) == [path]
     assert ClinicQuestionnaireSettings.objects.count() == 0
     assert AuditEntry.objects.count() == 0
@@ -387,7 +395,7 @@ def test_only_the_clinics_administrators_change_its_schedule(request, clinic, ot
     else:
         actor = request.getfixturevalue(who)
     with pytest.raises(NotAllowed):
-        configure_questionnaire_schedule(actor, clinic, instruments={"pcl5": None})
+        configure_questionnaire_schedule(actor, clinic, schedule({"pcl5": None}))
     assert ClinicQuestionnaireSettings.objects.count() == 0
 
 

@@ -12,11 +12,18 @@ from dataclasses import dataclass
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.intake import services as intake_services
+from ketacare.intake import specs as intake_specs
+from ketacare.intake.specs import ReviewSpec
+from ketacare.kernel.specs import read
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import ConsentDocument, Patient, Sitter
+from ketacare.patients.specs import SignatureSpec
 from ketacare.treatment import services as treatment
 from ketacare.treatment.dispensing import patient_today
 from ketacare.treatment.models import DosingSession, Prescription, TreatmentPlan
+from ketacare.treatment.specs.dispensing import DispenseSpec
+from ketacare.treatment.specs.plans import PlanSpec
+from ketacare.treatment.specs.sessions import ChecklistSpec
 from tests.factories import (
     ClinicFactory,
     ConsentDocumentFactory,
@@ -25,7 +32,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.intake.conftest import COMPLETE
-from tests.treatment.helpers import NO_IDEATION
+from tests.treatment.helpers import NO_IDEATION, rx_spec
 
 # The patient of the journey: what they type in the intake form, and what is on file.
 PATIENT_NAME = "Jordan Rivers"
@@ -95,9 +102,12 @@ def submitted(people: Clinicians, patient: Patient | None = None) -> Patient:
     """The patient has signed the consent and submitted a complete intake."""
     patient = patient or people.patient
     assert patient.user is not None
-    patient_services.sign_consent(patient.user, patient, people.consent, patient.legal_name)
+    signature = SignatureSpec(signature_name=patient.legal_name)
+    patient_services.sign_consent(patient.user, patient, people.consent, signature)
     intake = intake_services.start_intake(patient.user, patient)
-    intake = intake_services.save_intake_draft(patient.user, intake, data=COMPLETE_INTAKE)
+    intake = intake_services.save_intake_draft(
+        patient.user, intake, intake_specs.draft(COMPLETE_INTAKE)
+    )
     intake_services.submit_intake(patient.user, intake)
     patient.refresh_from_db()
     return patient
@@ -106,7 +116,9 @@ def submitted(people: Clinicians, patient: Patient | None = None) -> Patient:
 def approved(people: Clinicians, patient: Patient | None = None) -> Patient:
     patient = submitted(people, patient)
     intake = patient.intakes.get(status="submitted")
-    intake_services.review_intake(people.alice, intake, decision="approve", justification="")
+    intake_services.review_intake(
+        people.alice, intake, read(ReviewSpec, {"decision": "approve", "justification": ""})
+    )
     patient.refresh_from_db()
     return patient
 
@@ -116,15 +128,20 @@ def planned(people: Clinicians, patient: Patient) -> TreatmentPlan:
     return treatment.create_plan(
         people.priya,
         patient,
-        route="sublingual",
-        formulation=TROCHES,
-        dose_mg=DOSE_MG,
-        schedule={
-            "pattern": "at_home",
-            "first_day": today.isoformat(),
-            "time_of_day": "18:00",
-            "maintenance_weeks": 4,
-        },
+        read(
+            PlanSpec,
+            {
+                "route": "sublingual",
+                "formulation": TROCHES,
+                "dose_mg": DOSE_MG,
+                "schedule": {
+                    "pattern": "at_home",
+                    "first_day": today.isoformat(),
+                    "time_of_day": "18:00",
+                    "maintenance_weeks": 4,
+                },
+            },
+        ),
     )
 
 
@@ -135,19 +152,17 @@ def stocked(people: Clinicians, patient: Patient | None = None) -> Patient:
     prescription: Prescription = treatment.write_prescription(
         people.priya,
         patient,
-        plan=plan,
-        quantity=8,
-        refills=0,
-        directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
-        earliest_refill_on=None,
+        rx_spec(
+            plan=plan,
+            quantity=8,
+            refills=0,
+            directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
+            earliest_refill_on=None,
+        ),
     )
-    treatment.dispense(
-        people.phil,
-        prescription,
-        quantity=8,
-        lot_number="LOT-2026-01",
-        expires_on=patient_today(patient) + dt.timedelta(days=365),
-    )
+    expires_on = patient_today(patient) + dt.timedelta(days=365)
+    lot = DispenseSpec(quantity=8, lot_number="LOT-2026-01", expires_on=expires_on)
+    treatment.dispense(people.phil, prescription, lot)
     return patient
 
 
@@ -159,10 +174,12 @@ def session_started(people: Clinicians, patient: Patient) -> DosingSession:
     return treatment.start_session(
         patient.user,
         patient,
-        sitter_present=True,
-        cssrs_answers=NO_IDEATION,
-        fasted=True,
-        no_driving_until_tomorrow=True,
-        systolic_mmhg=124,
-        diastolic_mmhg=78,
+        ChecklistSpec(
+            sitter_present=True,
+            cssrs=NO_IDEATION,
+            fasted=True,
+            no_driving_until_tomorrow=True,
+            systolic_mmhg=124,
+            diastolic_mmhg=78,
+        ),
     )

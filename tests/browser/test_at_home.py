@@ -27,6 +27,7 @@ from playwright.sync_api import Page, expect
 
 from ketacare.alerts.models import Alert, AlertCause
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.clinical import instruments
 from ketacare.clinical.safety import clock_time
 from ketacare.treatment import services
@@ -227,7 +228,7 @@ def test_a_session_held_over_thoughts_of_suicide_shows_crisis_help_first(
     assert people.sitter.user is not None
     # Earlier that day, a PHQ-9 with item 9 answered "several days": an open alert.
     clock.shift(dt.timedelta(minutes=30))  # after the intake's own PHQ-9
-    submit_questionnaire(patient.user, patient, instrument="phq9", answers=[1] * 9)
+    submit_questionnaire(patient.user, patient, questionnaire(instrument="phq9", answers=[1] * 9))
     clock.shift(dt.timedelta(hours=3))
     services.confirm_sitter_presence(people.sitter.user, patient)
 

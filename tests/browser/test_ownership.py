@@ -66,6 +66,7 @@ def test_staff_of_another_clinic_and_another_sitter_see_nothing(browsers: Browse
     login(charlie, "charlie")
     for path in (
         f"/workspace/patients/{jordan.pk}/",
+        f"/workspace/patients/{jordan.pk}/edit/",
         f"/care/patients/{jordan.pk}/intake-review/",
         f"/care/patients/{jordan.pk}/plan/",
         f"/care/patients/{jordan.pk}/prescriptions/",

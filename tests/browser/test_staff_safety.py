@@ -10,6 +10,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.patients.models import ClinicProtocol
 from ketacare.treatment.models import DosingClearance
 from tests.browser.conftest import Browsers
@@ -22,7 +23,7 @@ def test_a_clinician_clears_a_hold_on_the_chart(browsers: Browsers) -> None:
     people = clinic_a()
     patient = stocked(people)
     assert patient.user is not None
-    submit_questionnaire(patient.user, patient, instrument="phq9", answers=[1] * 9)
+    submit_questionnaire(patient.user, patient, questionnaire(instrument="phq9", answers=[1] * 9))
     alice = Person(browsers.page("desktop"), "desktop", photos=True)
     page = alice.page
     login(page, "alice")

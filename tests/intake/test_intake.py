@@ -13,12 +13,14 @@ from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.intake import services
+from ketacare.intake import specs as intake_specs
 from ketacare.intake.errors import ConsentRequired, IntakeNotOpen
 from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Indication, Patient, PhaseChange
 from ketacare.patients.phases import Phase
+from ketacare.patients.specs import ConsentDocumentSpec, PhaseMoveSpec
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.intake.conftest import COMPLETE, NOW, PCL5, complete
 
@@ -69,7 +71,7 @@ def test_coordinator_starts_intake_through_the_phase_service(patient, coordinato
     intake = services.start_intake(coordinator, patient)
     change = PhaseChange.objects.get(patient=patient, to_phase=Phase.INTAKE)
     assert change.actor == coordinator
-    assert change.reason == ""  # patients.services.begin_intake
+    assert change.reason == ""  # patients.services.move_patient
     assert len(intake_entries(intake)) == 1
 
 
@@ -142,7 +144,7 @@ def test_save_draft_with_partial_data_stores_it_as_given(patient, draft):
         "trials": [{"drug": "sertraline", "duration_weeks": 4}],
         "questionnaires": {"phq9": [1, 2, None, 3]},
     }
-    saved = services.save_intake_draft(patient.user, draft, data=data)
+    saved = services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     saved.refresh_from_db()
     assert saved.data == data
     assert saved.status == IntakeStatus.DRAFT
@@ -154,7 +156,7 @@ def test_save_draft_with_partial_data_stores_it_as_given(patient, draft):
 
 
 def test_coordinator_saves_a_draft_for_the_patient(patient, draft, coordinator):
-    services.save_intake_draft(coordinator, draft, data=complete())
+    services.save_intake_draft(coordinator, draft, intake_specs.draft(complete()))
     draft.refresh_from_db()
     assert draft.data == COMPLETE
     assert intake_entries(draft)[-1].actor_id == coordinator.pk
@@ -198,7 +200,7 @@ def test_coordinator_saves_a_draft_for_the_patient(patient, draft, coordinator):
 def test_save_draft_names_the_path_of_a_value_of_the_wrong_type(patient, draft, data, path):
     before = AuditEntry.objects.count()
     with pytest.raises(ValidationError) as err:
-        services.save_intake_draft(patient.user, draft, data=data)
+        services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     assert path in err.value.message_dict, err.value.message_dict
     draft.refresh_from_db()
     assert draft.data == {"demographics": {"date_of_birth": "1985-06-15", "weight_kg": "70.0"}}
@@ -208,48 +210,50 @@ def test_save_draft_names_the_path_of_a_value_of_the_wrong_type(patient, draft, 
 def test_save_draft_lists_every_bad_value_at_once(patient, draft):
     data = {"trials": [{"duration_weeks": "six"}], "home": {"secure_storage": "no"}}
     with pytest.raises(ValidationError) as err:
-        services.save_intake_draft(patient.user, draft, data=data)
+        services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     assert set(err.value.message_dict) == {"trials.0.duration_weeks", "home.secure_storage"}
 
 
 def test_save_draft_refuses_what_is_not_an_object(patient, draft):
     with pytest.raises(ValidationError) as err:
-        services.save_intake_draft(patient.user, draft, data=["not", "sections"])  # type: ignore[arg-type]
+        services.save_intake_draft(patient.user, draft, intake_specs.draft(["not", "sections"]))  # type: ignore[arg-type]
     assert "data" in err.value.message_dict
 
 
 def test_save_draft_refuses_what_json_cannot_hold(patient, draft):
     data = {"current_medications": [{"name": "modafinil", "classes": {"stimulant"}}]}
     with pytest.raises(ValidationError) as err:
-        services.save_intake_draft(patient.user, draft, data=data)
+        services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     assert "data" in err.value.message_dict
 
 
 def test_save_draft_refuses_a_submitted_intake(patient, draft, signed):
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     services.submit_intake(patient.user, draft)
     draft.refresh_from_db()
     with pytest.raises(IntakeNotOpen):
-        services.save_intake_draft(patient.user, draft, data={})
+        services.save_intake_draft(patient.user, draft, intake_specs.draft({}))
 
 
 def test_save_draft_refuses_when_the_patient_is_no_longer_in_intake(patient, draft):
     in_phase(patient, Phase.UNDER_REVIEW)
     draft.refresh_from_db()
     with pytest.raises(WrongPhase):
-        services.save_intake_draft(patient.user, draft, data={})
+        services.save_intake_draft(patient.user, draft, intake_specs.draft({}))
 
 
 def test_save_draft_refuses_other_roles_and_clinics(
     patient, draft, clinician, outsider, other_clinic
 ):
     with pytest.raises(NotAllowed):
-        services.save_intake_draft(clinician, draft, data={})
+        services.save_intake_draft(clinician, draft, intake_specs.draft({}))
     with pytest.raises(NotAllowed):
-        services.save_intake_draft(outsider, draft, data={})  # a clinician: the role first
+        services.save_intake_draft(
+            outsider, draft, intake_specs.draft({})
+        )  # a clinician: the role first
     with pytest.raises(NotFound):
         services.save_intake_draft(
-            UserFactory(clinic=other_clinic, coordinator=True), draft, data={}
+            UserFactory(clinic=other_clinic, coordinator=True), draft, intake_specs.draft({})
         )
     assert len(intake_entries(draft)) == 1
 
@@ -269,7 +273,7 @@ def test_submit_an_incomplete_intake_lists_every_missing_path(patient, draft, si
         "questionnaires": {**COMPLETE["questionnaires"], "phq9": [1, 1, None, 1, 1, 1, 1, 1]},
         "home": {"sitter_available": True, "secure_storage": None, "agrees_not_to_drive": True},
     }
-    services.save_intake_draft(patient.user, draft, data=data)
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     with pytest.raises(ValidationError) as err:
         services.submit_intake(patient.user, draft)
     assert set(err.value.message_dict) == {
@@ -292,7 +296,7 @@ def test_submit_an_incomplete_intake_lists_every_missing_path(patient, draft, si
 
 
 def test_submit_an_empty_intake_names_every_section(patient, draft, signed):
-    services.save_intake_draft(patient.user, draft, data={})
+    services.save_intake_draft(patient.user, draft, intake_specs.draft({}))
     with pytest.raises(ValidationError) as err:
         services.submit_intake(patient.user, draft)
     assert set(err.value.message_dict) == {
@@ -310,7 +314,7 @@ def test_submit_an_empty_intake_names_every_section(patient, draft, signed):
 def test_submit_needs_the_pcl5_when_the_indication_is_ptsd(patient, draft, signed):
     Patient.objects.filter(pk=patient.pk).update(indication=Indication.PTSD)
     draft.refresh_from_db()
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     with pytest.raises(ValidationError) as err:
         services.submit_intake(patient.user, draft)
     assert set(err.value.message_dict) == {"questionnaires.pcl5"}
@@ -319,7 +323,7 @@ def test_submit_needs_the_pcl5_when_the_indication_is_ptsd(patient, draft, signe
 def test_submit_checks_rules_across_items(patient, draft, signed):
     # C-SSRS: Q3 is asked only after a yes to Q2.
     data = complete(questionnaires__cssrs_screen=[0, 0, 1, 0, 0, 0, 0])
-    services.save_intake_draft(patient.user, draft, data=data)
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     with pytest.raises(ValidationError) as err:
         services.submit_intake(patient.user, draft)
     assert set(err.value.message_dict) == {"questionnaires.cssrs_screen"}
@@ -327,7 +331,7 @@ def test_submit_checks_rules_across_items(patient, draft, signed):
 
 
 def test_submit_needs_the_current_consent_signed(patient, draft, consent_document):
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     with pytest.raises(ConsentRequired) as err:
         services.submit_intake(patient.user, draft)
     assert err.value.code == "consent_required"
@@ -338,14 +342,16 @@ def test_submit_needs_the_current_consent_signed(patient, draft, consent_documen
 
 
 def test_submit_needs_the_newest_consent_version(patient, draft, signed, clinic_admin):
-    patient_services.publish_consent(clinic_admin, patient.clinic, "Consent v2", "New risks.")
-    services.save_intake_draft(patient.user, draft, data=complete())
+    patient_services.publish_consent(
+        clinic_admin, patient.clinic, ConsentDocumentSpec(title="Consent v2", body="New risks.")
+    )
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     with pytest.raises(ConsentRequired):
         services.submit_intake(patient.user, draft)
 
 
 def test_patient_submits_a_complete_intake(patient, draft, signed):
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     before = AuditEntry.objects.count()
     submitted = services.submit_intake(patient.user, draft)
 
@@ -389,7 +395,7 @@ def test_patient_submits_a_complete_intake(patient, draft, signed):
 def test_coordinator_submits_for_the_patient_through_the_phase_service(
     patient, draft, signed, coordinator
 ):
-    services.save_intake_draft(coordinator, draft, data=complete())
+    services.save_intake_draft(coordinator, draft, intake_specs.draft(complete()))
     services.submit_intake(coordinator, draft)
     change = PhaseChange.objects.get(patient=patient, to_phase=Phase.UNDER_REVIEW)
     assert (change.actor, change.reason) == (coordinator, "")
@@ -405,7 +411,7 @@ def test_age_is_counted_on_the_patients_own_calendar_day(patient, draft, signed)
     draft.refresh_from_db()
     with time_machine.travel(NOW.replace(day=11, hour=5), tick=False):
         data = complete(demographics__date_of_birth="2025-03-11")
-        services.save_intake_draft(patient.user, draft, data=data)
+        services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
         with pytest.raises(ValidationError) as err:
             services.submit_intake(patient.user, draft)
     assert set(err.value.message_dict) == {"demographics.date_of_birth"}
@@ -415,7 +421,7 @@ def test_ptsd_patient_submits_a_pcl5_baseline(patient, draft, signed):
     Patient.objects.filter(pk=patient.pk).update(indication=Indication.PTSD)
     draft.refresh_from_db()
     data = complete(questionnaires__pcl5=PCL5)
-    services.save_intake_draft(patient.user, draft, data=data)
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     services.submit_intake(patient.user, draft)
     pcl5 = QuestionnaireResponse.objects.get(patient=patient, instrument="pcl5")
     assert pcl5.total == 40
@@ -442,7 +448,7 @@ def test_ptsd_patient_submits_a_pcl5_baseline(patient, draft, signed):
 )
 @pytest.mark.usefixtures("signed")
 def test_submit_stores_the_findings_of_the_clinical_core(patient, draft, changes, decision, codes):
-    services.save_intake_draft(patient.user, draft, data=complete(**changes))
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete(**changes)))
     submitted = services.submit_intake(patient.user, draft)
     assert submitted.eligibility["decision"] == decision
     found = {f["code"] for f in submitted.eligibility["findings"] if f["severity"] != "info"}
@@ -451,7 +457,7 @@ def test_submit_stores_the_findings_of_the_clinical_core(patient, draft, changes
 
 def test_submit_stages_maudsley_when_staff_rated_it(patient, draft, signed):
     data = complete(maudsley={"duration": 2, "severity": 3, "treatment_failures": 4})
-    services.save_intake_draft(patient.user, draft, data=data)
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
     submitted = services.submit_intake(patient.user, draft)
     assert submitted.eligibility["maudsley"] == {
         "total": 9,
@@ -463,7 +469,7 @@ def test_submit_stages_maudsley_when_staff_rated_it(patient, draft, signed):
 
 
 def test_submit_refuses_a_submitted_intake(patient, draft, signed):
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     services.submit_intake(patient.user, draft)
     with pytest.raises(IntakeNotOpen):
         services.submit_intake(patient.user, draft)
@@ -474,8 +480,9 @@ def test_submit_refuses_a_submitted_intake(patient, draft, signed):
 
 
 def test_submit_refuses_when_the_patient_is_not_in_intake(patient, draft, signed, coordinator):
-    services.save_intake_draft(patient.user, draft, data=complete())
-    patient_services.submit_for_review(coordinator, patient)  # staff moved the phase already
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
+    # Staff moved the phase already.
+    patient_services.move_patient(coordinator, patient, PhaseMoveSpec(target=Phase.UNDER_REVIEW))
     draft.refresh_from_db()
     with pytest.raises(WrongPhase):
         services.submit_intake(patient.user, draft)
@@ -485,7 +492,7 @@ def test_submit_refuses_when_the_patient_is_not_in_intake(patient, draft, signed
 @pytest.mark.usefixtures("signed")
 def test_submit_refuses_other_roles_and_clinics(patient, draft, clinician, other_clinic):
     clinic = patient.clinic
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     with pytest.raises(NotAllowed):
         services.submit_intake(clinician, draft)
     with pytest.raises(NotAllowed):
@@ -502,9 +509,10 @@ def test_submit_refuses_other_roles_and_clinics(patient, draft, clinician, other
 def test_returned_for_more_information_starts_from_the_last_submission(
     patient, draft, signed, clinician
 ):
-    services.save_intake_draft(patient.user, draft, data=complete())
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
     services.submit_intake(patient.user, draft)
-    patient_services.return_to_intake(clinician, patient, "Please add your second trial's dose.")
+    back = PhaseMoveSpec(target=Phase.INTAKE, reason="Please add your second trial's dose.")
+    patient_services.move_patient(clinician, patient, back)
     again = services.start_intake(patient.user, patient)
     assert again.pk != draft.pk
     assert again.data == COMPLETE
@@ -519,4 +527,7 @@ def test_a_started_intake_carries_its_patient_in_the_new_phase(coordinator, clin
     intake = intake_services.start_intake(coordinator, screening)
     assert intake.patient.phase == Phase.INTAKE
     # ...so the draft can be saved straight away with the returned object.
-    assert intake_services.save_intake_draft(coordinator, intake, data={}).pk == intake.pk
+    assert (
+        intake_services.save_intake_draft(coordinator, intake, intake_specs.draft({})).pk
+        == intake.pk
+    )

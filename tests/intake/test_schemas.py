@@ -17,13 +17,9 @@ from ketacare.clinical.eligibility import (
     TrialOutcome,
 )
 from ketacare.clinical.instruments import auditc
+from ketacare.intake.answers import IntakeData, baseline_questionnaires
 from ketacare.intake.facts import to_facts
-from ketacare.intake.schemas import (
-    IntakeData,
-    baseline_questionnaires,
-    check_draft,
-    check_submission,
-)
+from ketacare.intake.specs import check_draft, check_submission
 from tests.intake.conftest import COMPLETE, complete
 
 

@@ -11,9 +11,11 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.clinical import rules
+from ketacare.kernel import specs
 from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import ClinicProtocol
 from ketacare.patients.protocol import change_protocol, clinic_rules, current_protocol
+from ketacare.patients.specs import ProtocolSpec
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +32,10 @@ def test_a_clinic_loosens_a_setting_with_a_reason_and_it_is_audited(
     first = change_protocol(
         clinic_admin,
         clinic,
-        {"min_hours_between_doses": 48, "checklist_valid_minutes": 45},
-        reason="Medical director's sign-off, 2026-12: 48 h spacing (G1).",
+        ProtocolSpec(
+            changes={"min_hours_between_doses": 48, "checklist_valid_minutes": 45},
+            reason="Medical director's sign-off, 2026-12: 48 h spacing (G1).",
+        ),
     )
     assert (first.version, first.is_current) == (1, True)
     assert first.changes == {"min_hours_between_doses": 48, "checklist_valid_minutes": 45}
@@ -45,7 +49,9 @@ def test_a_clinic_loosens_a_setting_with_a_reason_and_it_is_audited(
     assert entry.detail["changed"]["min_hours_between_doses"] == [72, 48]
     # A second change keeps the first's other settings; None puts one back to its default.
     second = change_protocol(
-        clinic_admin, clinic, {"min_hours_between_doses": None}, reason="Back to 72 h."
+        clinic_admin,
+        clinic,
+        ProtocolSpec(changes={"min_hours_between_doses": None}, reason="Back to 72 h."),
     )
     assert (second.version, second.changes) == (2, {"checklist_valid_minutes": 45})
     first.refresh_from_db()
@@ -68,7 +74,9 @@ def test_a_protocol_change_out_of_range_without_a_reason_or_changing_nothing_is_
     clinic: Clinic, clinic_admin: User, changes: dict, reason: str, field: str
 ) -> None:
     with pytest.raises(ValidationError) as err:
-        change_protocol(clinic_admin, clinic, changes, reason=reason)
+        change_protocol(
+            clinic_admin, clinic, specs.read(ProtocolSpec, {"changes": changes, "reason": reason})
+        )
     assert field in err.value.message_dict
     assert not ClinicProtocol.objects.exists()
 
@@ -81,14 +89,12 @@ def test_only_the_clinics_administrators_change_its_protocol(
         change_protocol(
             UserFactory(clinic=clinic, **{trait: True}),
             clinic,
-            {"bp_tries_per_day": 2},
-            reason="Stricter",
+            ProtocolSpec(changes={"bp_tries_per_day": 2}, reason="Stricter"),
         )
     with pytest.raises(NotAllowed):
         change_protocol(
             UserFactory(clinic=other_clinic, clinic_admin=True),
             clinic,
-            {"bp_tries_per_day": 2},
-            reason="Not ours",
+            ProtocolSpec(changes={"bp_tries_per_day": 2}, reason="Not ours"),
         )
     assert not ClinicProtocol.objects.exists()

@@ -13,11 +13,13 @@ import time_machine
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.reports.charts import Chart, score_charts, score_progress, vitals_chart
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec
 from tests.factories import PatientFactory
 from tests.treatment.helpers import fill, plan_for, prescribe, ready_session
 
@@ -48,7 +50,7 @@ def approved(clinic: Clinic) -> Patient:
 def _submit(patient: Patient, instrument: str, answers: list[int], at: datetime) -> None:
     assert patient.user is not None
     submit_questionnaire(
-        patient.user, patient, instrument=instrument, answers=answers, recorded_at=at
+        patient.user, patient, questionnaire(instrument=instrument, answers=answers, recorded_at=at)
     )
 
 
@@ -58,13 +60,14 @@ def _dose(patient: Patient, prescriber: User, pharmacist: User) -> DosingSession
     plan_for(prescriber, patient)
     fill(pharmacist, prescribe(prescriber, patient))
     session = ready_session(patient.user, patient, systolic_mmhg=122, diastolic_mmhg=78)
-    session = services.record_dose_taken(patient.user, session, dose_mg=100)
+    session = services.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
     with time_machine.travel(session.observation_ends_at, tick=False):
         services.record_check_in(
             patient.user,
             session,
-            feeling="well",
-            blood_pressure={"systolic_mmhg": 150, "diastolic_mmhg": 95},
+            CheckInSpec(
+                feeling="well", blood_pressure={"systolic_mmhg": 150, "diastolic_mmhg": 95}
+            ),
         )
     return session
 
@@ -327,13 +330,12 @@ def stopped_then_dosed(
     assert stopped.status == "gate_failed"
     clock.shift(timedelta(minutes=15))  # the wait before a re-measure (CLINICAL.md G2)
     session = ready_session(approved.user, approved, systolic_mmhg=124, diastolic_mmhg=78)
-    session = services.record_dose_taken(approved.user, session, dose_mg=100)
+    session = services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     clock.move_to(session.observation_ends_at)
     services.record_check_in(
         approved.user,
         session,
-        feeling="well",
-        blood_pressure={"systolic_mmhg": 132, "diastolic_mmhg": 84},
+        CheckInSpec(feeling="well", blood_pressure={"systolic_mmhg": 132, "diastolic_mmhg": 84}),
     )
     return approved
 

@@ -7,6 +7,8 @@ from decimal import Decimal
 from typing import Any
 
 from ketacare.accounts.models import User
+from ketacare.kernel import specs
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.models import (
@@ -16,6 +18,11 @@ from ketacare.treatment.models import (
     SitterPresence,
     TreatmentPlan,
 )
+from ketacare.treatment.specs.dispensing import DispenseSpec
+from ketacare.treatment.specs.ledger import LedgerEventSpec
+from ketacare.treatment.specs.plans import ClearanceSpec, PlanRevisionSpec, PlanSpec
+from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
+from ketacare.treatment.specs.sessions import ChecklistSpec
 from tests.factories import SitterFactory
 
 # Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
@@ -37,10 +44,10 @@ PLAN: dict[str, Any] = {
     "schedule": SCHEDULE,
 }
 # The C-SSRS screen since the last contact, every answer no (CLINICAL.md A8, G3).
-NO_IDEATION = [0, 0, 0, 0, 0, 0, 0]
+NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
 CHECKLIST: dict[str, Any] = {
     "sitter_present": True,
-    "cssrs_answers": NO_IDEATION,
+    "cssrs": NO_IDEATION,
     "fasted": True,
     "no_driving_until_tomorrow": True,
     "substances_today": [],
@@ -50,7 +57,32 @@ CHECKLIST: dict[str, Any] = {
 
 
 def plan_for(prescriber: User, patient: Patient, **changes: Any) -> TreatmentPlan:
-    return services.create_plan(prescriber, patient, **(PLAN | changes))
+    return services.create_plan(prescriber, patient, specs.read(PlanSpec, PLAN | changes))
+
+
+def revision(**fields: Any) -> PlanRevisionSpec:
+    """A revision of the plan as the prescriber writes it: what changes, and why."""
+    return specs.read(PlanRevisionSpec, fields)
+
+
+def clearance(**fields: Any) -> ClearanceSpec:
+    """A clinician's clearance of a hold on dosing: which hold, and their note."""
+    return specs.read(ClearanceSpec, fields)
+
+
+def rx_spec(*, plan: TreatmentPlan, **fields: Any) -> PrescriptionSpec:
+    """A prescription of `plan` as the prescriber writes it."""
+    return specs.read(PrescriptionSpec, fields | {"plan_id": plan.pk})
+
+
+def correction(**fields: Any) -> CorrectionSpec:
+    """The replacement of a prescription, and why."""
+    return specs.read(CorrectionSpec, fields)
+
+
+def rx_void(**fields: Any) -> VoidSpec:
+    """Why a prescription is voided."""
+    return specs.read(VoidSpec, fields)
 
 
 def prescribe(
@@ -66,23 +98,29 @@ def prescribe(
     return services.write_prescription(
         prescriber,
         patient,
-        plan=plan,
-        quantity=quantity,
-        refills=refills,
-        directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
-        earliest_refill_on=earliest_refill_on if refills else None,
+        rx_spec(
+            plan=plan,
+            quantity=quantity,
+            refills=refills,
+            directions="Hold 2 troches under the tongue for 15 minutes, with your sitter present.",
+            earliest_refill_on=earliest_refill_on if refills else None,
+        ),
     )
 
 
 def fill(pharmacist: User, prescription: Prescription, quantity: int = 8, **extra: Any) -> Dispense:
-    return services.dispense(
-        pharmacist,
-        prescription,
-        quantity=quantity,
-        lot_number="LOT-2025-01",
-        expires_on=date(2026, 1, 31),
-        **extra,
-    )
+    lot = {"quantity": quantity, "lot_number": "LOT-2025-01", "expires_on": date(2026, 1, 31)}
+    return services.dispense(pharmacist, prescription, read(DispenseSpec, lot | extra))
+
+
+def ledger_spec(
+    kind: Any, quantity: Any, *, witness: User | None = None, note: str = ""
+) -> LedgerEventSpec:
+    """A ledger event by hand; the witness by their id, as the faces give it."""
+    fields = {"kind": kind, "quantity": quantity, "note": note}
+    if witness is not None:
+        fields["witness_id"] = witness.pk
+    return read(LedgerEventSpec, fields)
 
 
 def sitter_here(patient: Patient) -> SitterPresence:
@@ -100,7 +138,7 @@ def ready_session(
     """The pre-dose checklist; a sitter confirms first unless `with_sitter=False`."""
     if with_sitter:
         sitter_here(patient)
-    return services.start_session(actor, patient, **(CHECKLIST | changes))
+    return services.start_session(actor, patient, read(ChecklistSpec, (CHECKLIST | changes)))
 
 
 def after_observation(clock: Any, session: DosingSession) -> None:

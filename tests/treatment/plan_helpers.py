@@ -5,6 +5,7 @@ from __future__ import annotations
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.treatment.helpers import ready_session
 
 
@@ -13,4 +14,4 @@ def dose_once(patient: Patient, dose_mg: float) -> DosingSession:
     assert patient.user is not None
     session = ready_session(patient.user, patient)
     assert session.status == "ready", session.gate_findings
-    return services.record_dose_taken(patient.user, session, dose_mg=dose_mg)
+    return services.record_dose_taken(patient.user, session, DoseSpec(dose_mg=dose_mg))

@@ -15,6 +15,7 @@ from django.utils import timezone
 from ketacare.accounts.models import Clinic, User
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment import ledger, services
 from ketacare.treatment.models import (
     DosingSession,
@@ -69,8 +70,10 @@ def set_margin(clinic: Clinic, sessions: int) -> None:
     change_protocol(
         admin,
         clinic,
-        {"prescription_margin_sessions": sessions},
-        reason="Spare sessions for travel days.",
+        ProtocolSpec(
+            changes={"prescription_margin_sessions": sessions},
+            reason="Spare sessions for travel days.",
+        ),
     )
 
 

@@ -20,11 +20,15 @@ from ketacare.accounts.models import RoleGrant
 from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert, AlertStatus, Notification
 from ketacare.alerts.services import resolve_alert
+from ketacare.alerts.specs import ResolveSpec
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.log import verify
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.specs import read
 from ketacare.patients.phases import Phase
 from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment import queries, services
 from ketacare.treatment.errors import GateFailed, GateOutdated, NotYet, WrongSitter
 from ketacare.treatment.gate import day_start
@@ -37,12 +41,15 @@ from ketacare.treatment.models import (
     SitterPresence,
 )
 from ketacare.treatment.sitting import CODE_TRIES
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec, ReadingSpec, ReleaseSpec
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import (
     CHECK_IN_BP,
+    NO_IDEATION,
     NOW,
     after_observation,
     balance,
+    clearance,
     fill,
     plan_for,
     prescribe,
@@ -56,7 +63,7 @@ PHQ9_ITEM_9 = [1, 1, 1, 1, 1, 1, 1, 1, 1]
 
 
 def _dose(actor, session, dose_mg=100, **extra):
-    return services.record_dose_taken(actor, session, dose_mg=dose_mg, **extra)
+    return services.record_dose_taken(actor, session, read(DoseSpec, {"dose_mg": dose_mg, **extra}))
 
 
 def _causes(session) -> list[str]:
@@ -97,8 +104,7 @@ def test_1_a_clinic_may_set_48_hours_in_its_protocol(
     change_protocol(
         clinic_admin,
         approved.clinic,
-        {"min_hours_between_doses": 48},
-        reason="Medical director: 48 h",
+        ProtocolSpec(changes={"min_hours_between_doses": 48}, reason="Medical director: 48 h"),
     )
     plan_for(prescriber, approved)  # the plan's caps start from the clinic's protocol
     fill(pharmacist, prescribe(prescriber, approved))
@@ -161,7 +167,9 @@ def test_3_after_a_hard_stop_a_normal_reading_seconds_later_does_not_pass(
     assert _causes(ready_session(approved.user, approved)) == ["bp_hard_stop_today"]
     # Only a clinician lifts it; the clearance resolves the alert.
     services.clear_for_dosing(
-        clinician, approved, hold="blood_pressure", note="Called: cuff too small; 126/80 now."
+        clinician,
+        approved,
+        clearance(hold="blood_pressure", note="Called: cuff too small; 126/80 now."),
     )
     assert _alerts("bp_gate_failed") == []
     assert ready_session(approved.user, approved).status == "ready"
@@ -196,9 +204,11 @@ def test_3_three_readings_over_the_limit_end_the_days_tries(approved, plan, stoc
 
 def test_3_only_clinicians_clear_a_hold_with_a_note(approved, plan, coordinator, clinician):
     with pytest.raises(NotAllowed):
-        services.clear_for_dosing(coordinator, approved, hold="blood_pressure", note="ok")
+        services.clear_for_dosing(
+            coordinator, approved, clearance(hold="blood_pressure", note="ok")
+        )
     with pytest.raises(Exception, match="note"):
-        services.clear_for_dosing(clinician, approved, hold="blood_pressure", note=" ")
+        services.clear_for_dosing(clinician, approved, clearance(hold="blood_pressure", note=" "))
     assert not DosingClearance.objects.exists()
 
 
@@ -208,14 +218,18 @@ def test_3_only_clinicians_clear_a_hold_with_a_note(approved, plan, coordinator,
 def test_4_an_open_suicidality_alert_from_the_morning_holds_the_evening_dose(
     approved, plan, stocked, clock, clinician
 ):
-    submit_questionnaire(approved.user, approved, instrument="phq9", answers=PHQ9_ITEM_9)
+    submit_questionnaire(
+        approved.user, approved, questionnaire(instrument="phq9", answers=PHQ9_ITEM_9)
+    )
     assert _alerts("suicidality") == [("urgent", "open")]
     clock.shift(timedelta(hours=9))
     held = ready_session(approved.user, approved)
     assert _causes(held)[0] == "suicidality_hold"
     assert "thoughts of death or suicide" in held.gate_findings[0]["next_step"]
     services.clear_for_dosing(
-        clinician, approved, hold="suicidality", note="Spoke with her: passive thoughts, safe."
+        clinician,
+        approved,
+        clearance(hold="suicidality", note="Spoke with her: passive thoughts, safe."),
     )
     assert _alerts("suicidality") == []
     assert ready_session(approved.user, approved).status == "ready"
@@ -224,7 +238,9 @@ def test_4_an_open_suicidality_alert_from_the_morning_holds_the_evening_dose(
 def test_4_a_flag_after_the_checklist_holds_the_dose_at_dose_time(approved, plan, stocked, clock):
     session = ready_session(approved.user, approved)
     clock.shift(timedelta(minutes=5))
-    submit_questionnaire(approved.user, approved, instrument="phq9", answers=PHQ9_ITEM_9)
+    submit_questionnaire(
+        approved.user, approved, questionnaire(instrument="phq9", answers=PHQ9_ITEM_9)
+    )
     with pytest.raises(GateFailed) as err:
         _dose(approved.user, session)
     assert err.value.findings[0].cause == "suicidality_hold"
@@ -234,8 +250,12 @@ def test_4_a_flag_after_the_checklist_holds_the_dose_at_dose_time(approved, plan
 def test_4_a_resolved_alert_still_holds_until_a_clinicians_clearance(
     approved, plan, stocked, clock, clinician
 ):
-    submit_questionnaire(approved.user, approved, instrument="phq9", answers=PHQ9_ITEM_9)
-    resolve_alert(clinician, Alert.objects.get(cause="suicidality"), note="Called; safe.")
+    submit_questionnaire(
+        approved.user, approved, questionnaire(instrument="phq9", answers=PHQ9_ITEM_9)
+    )
+    resolve_alert(
+        clinician, Alert.objects.get(cause="suicidality"), ResolveSpec(note="Called; safe.")
+    )
     # The flag since the last clinician review still holds: only a clearance lifts it.
     assert _causes(ready_session(approved.user, approved)) == ["suicidality_hold"]
 
@@ -244,7 +264,9 @@ def test_4_a_resolved_alert_still_holds_until_a_clinicians_clearance(
 
 
 def test_5_c_ssrs_ideation_at_the_checklist_is_urgent_and_holds_the_dose(approved, plan, stocked):
-    session = ready_session(approved.user, approved, cssrs_answers=[0, 1, 0, 0, 0, 0, 0])
+    session = ready_session(
+        approved.user, approved, cssrs={**NO_IDEATION, "suicidal_thoughts": True}
+    )
     assert _causes(session) == ["suicidality_hold"]
     assert session.cssrs_response.band == "low"
     assert _alerts("suicidality") == [("urgent", "open")]
@@ -252,13 +274,15 @@ def test_5_c_ssrs_ideation_at_the_checklist_is_urgent_and_holds_the_dose(approve
 
 def test_5_a_c_ssrs_low_questionnaire_is_urgent_too(approved, plan):
     submit_questionnaire(
-        approved.user, approved, instrument="cssrs_screen", answers=[1, 0, 0, 0, 0, 0, 0]
+        approved.user,
+        approved,
+        questionnaire(instrument="cssrs_screen", answers=[1, 0, 0, 0, 0, 0, 0]),
     )
     assert _alerts("suicidality") == [("urgent", "open")]
 
 
 def test_5_behaviour_since_the_last_contact_is_an_emergency(approved, plan, stocked):
-    session = ready_session(approved.user, approved, cssrs_answers=[0, 0, 0, 0, 0, 1, 1])
+    session = ready_session(approved.user, approved, cssrs={**NO_IDEATION, "behaviour": True})
     assert _causes(session) == ["suicidality_hold"]
     assert _alerts("suicidality") == [("emergency", "open")]
 
@@ -322,7 +346,9 @@ def test_7_a_dose_taken_after_a_hard_stop_is_an_emergency(approved, plan, stocke
 def test_9_a_check_in_one_minute_after_the_dose_is_refused(approved, dosed, clock):
     clock.shift(timedelta(minutes=1))
     with pytest.raises(NotYet) as err:
-        services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP)
+        services.record_check_in(
+            approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+        )
     assert "The check-in opens at 20:00" in err.value.message  # 2 h after 18:00 New York
     dosed.refresh_from_db()
     assert dosed.status == "dosed"
@@ -331,9 +357,11 @@ def test_9_a_check_in_one_minute_after_the_dose_is_refused(approved, dosed, cloc
 def test_9_the_check_in_needs_a_blood_pressure(approved, dosed, clock):
     after_observation(clock, dosed)
     with pytest.raises(Exception, match="blood_pressure"):
-        services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=None)
+        services.record_check_in(
+            approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=None)
+        )
     check_in = services.record_check_in(
-        approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP
+        approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
     )
     reading = PostDoseReading.objects.get(at_check_in=True)
     assert (reading.systolic_mmhg, check_in.systolic_mmhg) == (124, 124)
@@ -345,14 +373,18 @@ def test_9_the_40_minute_reading_and_the_sitters_release_end_the_window(
     assert dosed.bp_due_at == NOW + timedelta(minutes=40)
     clock.shift(timedelta(minutes=40))
     reading = services.record_post_dose_reading(
-        approved.user, dosed, systolic_mmhg=132, diastolic_mmhg=84
+        approved.user, dosed, ReadingSpec(systolic_mmhg=132, diastolic_mmhg=84)
     )
     assert (reading.high, reading.finding) == (False, {})
     with pytest.raises(NotYet):
-        services.release_session(sitter.user, dosed, stable=True)
+        services.release_session(sitter.user, dosed, ReleaseSpec(stable=True))
     after_observation(clock, dosed)
-    services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP)
-    released = services.release_session(sitter.user, dosed, stable=True, note="Chatting, fine")
+    services.record_check_in(
+        approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+    )
+    released = services.release_session(
+        sitter.user, dosed, ReleaseSpec(stable=True, note="Chatting, fine")
+    )
     assert (released.status, released.release_stable, released.released_by_sitter) == (
         "released",
         True,
@@ -365,11 +397,13 @@ def test_9_an_evening_dose_released_after_midnight_is_still_todays_session(
     approved, dosed, clock, sitter
 ):
     after_observation(clock, dosed)
-    services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP)
+    services.record_check_in(
+        approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+    )
     # The next day has begun on the patient's clock when the sitter ends the window.
     midnight = day_start(approved, timezone.now()) + timedelta(days=1)
     clock.move_to(midnight + timedelta(minutes=10))
-    services.release_session(sitter.user, dosed, stable=True)
+    services.release_session(sitter.user, dosed, ReleaseSpec(stable=True))
     shown = queries.todays_session(approved, timezone.now())
     assert shown is not None
     assert (shown.pk, shown.status) == (dosed.pk, "released")
@@ -381,7 +415,9 @@ def test_9_a_sitter_who_cannot_confirm_the_patient_is_stable_pages_the_clinic(
     approved, dosed, clock, sitter
 ):
     clock.shift(timedelta(minutes=50))
-    services.release_session(sitter.user, dosed, stable=False, note="Will not wake properly")
+    services.release_session(
+        sitter.user, dosed, ReleaseSpec(stable=False, note="Will not wake properly")
+    )
     assert _alerts("sitter_not_released") == [("urgent", "open")]
     dosed.refresh_from_db()
     assert (dosed.status, dosed.release_stable) == ("dosed", False)
@@ -389,12 +425,14 @@ def test_9_a_sitter_who_cannot_confirm_the_patient_is_stable_pages_the_clinic(
 
 def test_9_only_the_patients_eligible_sitter_releases(approved, dosed, clock, clinic):
     after_observation(clock, dosed)
-    services.record_check_in(approved.user, dosed, feeling="well", blood_pressure=CHECK_IN_BP)
+    services.record_check_in(
+        approved.user, dosed, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+    )
     with pytest.raises(WrongSitter):
-        services.release_session(approved.user, dosed, stable=True)
+        services.release_session(approved.user, dosed, ReleaseSpec(stable=True))
     stranger = SitterFactory(clinic=clinic, patients=[PatientFactory(clinic=clinic)])
     with pytest.raises(Exception):  # noqa: B017, PT011 - not theirs: 404 or not allowed
-        services.release_session(stranger.user, dosed, stable=True)
+        services.release_session(stranger.user, dosed, ReleaseSpec(stable=True))
 
 
 # --- 10. A high reading after the dose -------------------------------------------------------
@@ -403,7 +441,7 @@ def test_9_only_the_patients_eligible_sitter_releases(approved, dosed, clock, cl
 def test_10_a_crisis_reading_is_an_emergency_with_call_emergency_services(approved, dosed, clock):
     clock.shift(timedelta(minutes=40))
     reading = services.record_post_dose_reading(
-        approved.user, dosed, systolic_mmhg=200, diastolic_mmhg=125
+        approved.user, dosed, ReadingSpec(systolic_mmhg=200, diastolic_mmhg=125)
     )
     assert reading.finding["severity"] == "emergency"
     assert "Call the emergency number now" in reading.finding["next_step"]
@@ -413,17 +451,21 @@ def test_10_a_crisis_reading_is_an_emergency_with_call_emergency_services(approv
 def test_10_above_the_gate_asks_for_a_re_measure_and_pages_if_it_stays_high(approved, dosed, clock):
     clock.shift(timedelta(minutes=40))
     first = services.record_post_dose_reading(
-        approved.user, dosed, systolic_mmhg=150, diastolic_mmhg=92
+        approved.user, dosed, ReadingSpec(systolic_mmhg=150, diastolic_mmhg=92)
     )
     dosed.refresh_from_db()
     assert first.finding["severity"] == "warning"
     assert dosed.remeasure_due_at == NOW + timedelta(minutes=55)
     assert _alerts("bp_rise_after_dose") == [("warning", "open")]
     clock.shift(timedelta(minutes=15))
-    services.record_post_dose_reading(approved.user, dosed, systolic_mmhg=151, diastolic_mmhg=93)
+    services.record_post_dose_reading(
+        approved.user, dosed, ReadingSpec(systolic_mmhg=151, diastolic_mmhg=93)
+    )
     assert _alerts("bp_rise_after_dose") == [("urgent", "open")]
     clock.shift(timedelta(minutes=15))
-    services.record_post_dose_reading(approved.user, dosed, systolic_mmhg=130, diastolic_mmhg=84)
+    services.record_post_dose_reading(
+        approved.user, dosed, ReadingSpec(systolic_mmhg=130, diastolic_mmhg=84)
+    )
     dosed.refresh_from_db()
     assert dosed.remeasure_due_at is None
 
@@ -451,7 +493,9 @@ def observed(dosed, clock):
 def test_11_the_check_in_report_is_graded_and_pages(approved, observed, feeling, effects, severity):
     dosed = observed
     services.record_check_in(
-        approved.user, dosed, feeling=feeling, side_effects=effects, blood_pressure=CHECK_IN_BP
+        approved.user,
+        dosed,
+        CheckInSpec(feeling=feeling, side_effects=effects, blood_pressure=CHECK_IN_BP),
     )
     assert _alerts("adverse_event") == [(severity, "open")]
 

@@ -22,7 +22,9 @@ from ketacare.alerts.models import (
 )
 from ketacare.alerts.services import resolve_alert
 from ketacare.alerts.sms import MemorySmsBackend
+from ketacare.alerts.specs import ResolveSpec
 from ketacare.treatment import services
+from ketacare.treatment.specs.sessions import CheckInSpec, ReadingSpec
 from tests.alerts.helpers import DOSE_AT, dosed_session, patient_user
 from tests.jobs.helpers import run_worker
 
@@ -35,7 +37,7 @@ pytestmark = [
 def _reading_at_40_minutes(session) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
         services.record_post_dose_reading(
-            patient_user(session), session, systolic_mmhg=128, diastolic_mmhg=82
+            patient_user(session), session, ReadingSpec(systolic_mmhg=128, diastolic_mmhg=82)
         )
 
 
@@ -77,7 +79,7 @@ def test_missed_check_in_scenario(clinic: Clinic, roster: OnCallRoster, on_call:
     # The check-in at 12:35 resolves it automatically, with a note.
     with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=35), tick=False):
         services.record_check_in(
-            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+            patient_user(session), session, CheckInSpec(feeling="well", blood_pressure=[122, 80])
         )
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
@@ -105,7 +107,7 @@ def test_a_resolved_missed_check_in_is_not_raised_again(
         dosed_session(clinic)
     run_worker(DOSE_AT + timedelta(hours=2, minutes=31))
     missed = Alert.objects.get(cause=AlertCause.MISSED_CHECK_IN)
-    resolve_alert(on_call, missed, note="Phoned the sitter: all well.")
+    resolve_alert(on_call, missed, ResolveSpec(note="Phoned the sitter: all well."))
     run_worker(DOSE_AT + timedelta(hours=3))
     assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
 
@@ -142,7 +144,7 @@ def test_no_blood_pressure_by_an_hour_after_the_dose_pages_the_roster_and_the_si
     # The reading arrives: the alert resolves itself, and is not raised again.
     with time_machine.travel(DOSE_AT + timedelta(hours=1, minutes=5), tick=False):
         services.record_post_dose_reading(
-            patient_user(session), session, systolic_mmhg=126, diastolic_mmhg=80
+            patient_user(session), session, ReadingSpec(systolic_mmhg=126, diastolic_mmhg=80)
         )
     alert.refresh_from_db()
     assert alert.status == AlertStatus.RESOLVED
@@ -157,7 +159,7 @@ def test_a_high_reading_not_measured_again_is_upgraded_to_urgent(
         session = dosed_session(clinic)
     with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
         services.record_post_dose_reading(
-            patient_user(session), session, systolic_mmhg=150, diastolic_mmhg=94
+            patient_user(session), session, ReadingSpec(systolic_mmhg=150, diastolic_mmhg=94)
         )
     alert = Alert.objects.get(cause=AlertCause.BP_RISE_AFTER_DOSE)
     assert alert.severity == AlertSeverity.WARNING
@@ -181,11 +183,11 @@ def test_a_window_the_sitter_did_not_end_is_a_warning_for_review(
         session = dosed_session(clinic)
     with time_machine.travel(DOSE_AT + timedelta(minutes=40), tick=False):
         services.record_post_dose_reading(
-            patient_user(session), session, systolic_mmhg=126, diastolic_mmhg=80
+            patient_user(session), session, ReadingSpec(systolic_mmhg=126, diastolic_mmhg=80)
         )
     with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=10), tick=False):
         services.record_check_in(
-            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+            patient_user(session), session, CheckInSpec(feeling="well", blood_pressure=[122, 80])
         )
     run_worker(DOSE_AT + timedelta(hours=2, minutes=30))
     assert not Alert.objects.filter(cause=AlertCause.SITTER_NOT_RELEASED).exists()
@@ -206,7 +208,7 @@ def test_the_window_facts_run_outside_a_test_transaction(
         session = dosed_session(clinic)
     with time_machine.travel(DOSE_AT + timedelta(hours=2, minutes=10), tick=False):
         services.record_check_in(
-            patient_user(session), session, feeling="well", blood_pressure=[122, 80]
+            patient_user(session), session, CheckInSpec(feeling="well", blood_pressure=[122, 80])
         )
     out = run_worker(DOSE_AT + timedelta(hours=3))
     assert "observation window alerts raised: 1" in out  # the sitter's release is missing

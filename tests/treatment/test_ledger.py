@@ -21,7 +21,7 @@ from ketacare.treatment.models import (
     LedgerEventKind,
 )
 from tests.factories import SitterFactory, UserFactory
-from tests.treatment.helpers import balance
+from tests.treatment.helpers import balance, ledger_spec, revision
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def _events(patient):
 
 
 def _record(actor, patient, kind, quantity, **extra):
-    return services.record_ledger_event(actor, patient, kind=kind, quantity=quantity, **extra)
+    return services.record_ledger_event(actor, patient, ledger_spec(kind, quantity, **extra))
 
 
 def test_returned_units_leave_the_ledger(pharmacist, approved, stocked):
@@ -68,8 +68,9 @@ def test_halves_of_an_unscored_product_are_refused(prescriber, pharmacist, appro
     services.revise_plan(
         prescriber,
         services.active_plan(approved),
-        formulation={"kind": "sublingual_tablet", "strength_mg": 100},
-        reason="Switch product",
+        revision(
+            formulation={"kind": "sublingual_tablet", "strength_mg": 100}, reason="Switch product"
+        ),
     )
     with pytest.raises(ValidationError) as err:
         _record(pharmacist, approved, "counted", Decimal("0.5"))

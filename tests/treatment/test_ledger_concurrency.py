@@ -31,7 +31,8 @@ from ketacare.treatment.models import (
     LedgerEvent,
     Prescription,
 )
-from tests.treatment.helpers import fill, prescribe, ready_session
+from ketacare.treatment.specs.sessions import DoseSpec
+from tests.treatment.helpers import fill, ledger_spec, prescribe, ready_session
 from tests.treatment.rx_helpers import set_margin
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,7 +89,7 @@ def test_20_concurrent_returns_never_overdraw(pharmacist, prescriber, approved, 
     fill(pharmacist, prescribe(prescriber, approved, quantity=30, refills=0), quantity=30)
 
     def give_back() -> object:
-        return services.record_ledger_event(pharmacist, approved, kind="returned", quantity=3)
+        return services.record_ledger_event(pharmacist, approved, ledger_spec("returned", 3))
 
     results = run_at_once([give_back] * REQUESTS)
 
@@ -122,7 +123,7 @@ def test_20_concurrent_doses_take_one_dose(approved, plan, stocked):
     assert {s.status for s in sessions} == {"ready"}  # no dose yet: every checklist passes
 
     def take(session: DosingSession) -> Callable[[], object]:
-        return lambda: services.record_dose_taken(approved.user, session, dose_mg=100)
+        return lambda: services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
 
     results = run_at_once([take(s) for s in sessions])
 
@@ -145,7 +146,7 @@ def test_20_concurrent_dispenses_and_returns_keep_the_balance_exact(
     clock.move_to("2025-03-04T16:00:00Z")
 
     def give_back() -> object:
-        return services.record_ledger_event(pharmacist, approved, kind="returned", quantity=1)
+        return services.record_ledger_event(pharmacist, approved, ledger_spec("returned", 1))
 
     calls = [lambda: fill(pharmacist, rx, quantity=2)] * 5 + [give_back] * 15
     results = run_at_once(calls)
@@ -169,11 +170,11 @@ def test_concurrent_doses_and_returns_neither_deadlock_nor_drift(
     sessions = [ready_session(approved.user, approved) for _ in range(REQUESTS // 2)]
 
     def take(session: DosingSession) -> Callable[[], object]:
-        return lambda: services.record_dose_taken(approved.user, session, dose_mg=100)
+        return lambda: services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
 
     def give_back() -> object:
         return services.record_ledger_event(
-            pharmacist, approved, kind="returned", quantity=Decimal("0.5")
+            pharmacist, approved, ledger_spec("returned", Decimal("0.5"))
         )
 
     # A dose locks the patient, then the account; a return locks the account and refers to

@@ -19,10 +19,11 @@ from ketacare.audit.models import AuditEntry
 from ketacare.clinical import dosing, rules
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment import plans, services
 from ketacare.treatment.models import LedgerAccount, TreatmentPlan
 from tests.factories import PatientFactory
-from tests.treatment.helpers import SCHEDULE, TROCHES, plan_for
+from tests.treatment.helpers import SCHEDULE, TROCHES, ledger_spec, plan_for, revision
 from tests.treatment.plan_helpers import dose_once
 
 pytestmark = pytest.mark.django_db
@@ -43,7 +44,9 @@ def refusal(excinfo: pytest.ExceptionInfo[ValidationError], field: str) -> str:
 
 
 def protocol(clinic: Clinic, admin: User, **changes: object) -> None:
-    change_protocol(admin, clinic, changes, reason="Medical director's decision")
+    change_protocol(
+        admin, clinic, ProtocolSpec(changes=changes, reason="Medical director's decision")
+    )
 
 
 @pytest.fixture
@@ -101,7 +104,7 @@ def test_a_clinic_that_lowered_its_sublingual_cap_gets_it(
     plan = plan_for(prescriber, approved, dose_mg=100)
     assert (plan.caps["max_mg_per_session"], plan.caps["max_mg_per_kg_per_session"]) == (200, 7)
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+        services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
     assert "at most 100 mg (half the 200 mg session cap)" in refusal(err, "dose_mg")
 
 
@@ -168,15 +171,17 @@ def test_a_clinic_may_choose_another_first_session_share(
     protocol(clinic, clinic_admin, first_session_percent_of_cap=60)
     assert plan_for(prescriber, approved, dose_mg=175).dose_mg == 175  # at most 180 mg
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, services.active_plan(approved), dose_mg=200, reason="x")
+        services.revise_plan(
+            prescriber, services.active_plan(approved), revision(dose_mg=200, reason="x")
+        )
     assert "at most 180 mg (60% of the 300 mg session cap)" in refusal(err, "dose_mg")
 
 
 def test_before_the_first_dose_a_revision_keeps_to_the_first_session_limit(prescriber, plan):
-    accepted = services.revise_plan(prescriber, plan, dose_mg=150, reason="Start higher")
+    accepted = services.revise_plan(prescriber, plan, revision(dose_mg=150, reason="Start higher"))
     assert accepted.dose_mg == 150
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, accepted, dose_mg=175, reason="Higher still")
+        services.revise_plan(prescriber, accepted, revision(dose_mg=175, reason="Higher still"))
     assert refusal(err, "dose_mg").startswith("A first session is at most 150 mg")
     assert TreatmentPlan.objects.count() == 2
 
@@ -190,7 +195,7 @@ def test_after_a_dose_a_revision_from_100_to_300_mg_is_refused_and_nothing_is_st
     plan = services.active_plan(dosed)
     entries = AuditEntry.objects.count()
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, dose_mg=300, reason="No response")
+        services.revise_plan(prescriber, plan, revision(dose_mg=300, reason="No response"))
     assert refusal(err, "dose_mg") == (
         "One revision raises the dose by at most 50%: from 100 mg, at most 150 mg; 300 mg is "
         "more. Raise it in steps, one revision at a time. (CLINICAL.md G5, clinic's choice)"
@@ -201,7 +206,7 @@ def test_after_a_dose_a_revision_from_100_to_300_mg_is_refused_and_nothing_is_st
 
 def test_after_a_dose_a_revision_from_100_to_150_mg_is_accepted(prescriber, dosed):
     revised = services.revise_plan(
-        prescriber, services.active_plan(dosed), dose_mg=150, reason="No response"
+        prescriber, services.active_plan(dosed), revision(dose_mg=150, reason="No response")
     )
     assert (revised.version, revised.dose_mg, revised.take) == (2, 150, "3 troches of 50 mg")
 
@@ -209,23 +214,25 @@ def test_after_a_dose_a_revision_from_100_to_150_mg_is_accepted(prescriber, dose
 def test_after_a_dose_the_increase_limit_alone_refuses_175_mg(prescriber, dosed):
     # 175 mg is within the 300 mg cap; only the +50% limit refuses it.
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, services.active_plan(dosed), dose_mg=175, reason="x")
+        services.revise_plan(
+            prescriber, services.active_plan(dosed), revision(dose_mg=175, reason="x")
+        )
     assert refusal(err, "dose_mg").startswith("One revision raises the dose by at most 50%")
 
 
 def test_each_revision_is_limited_from_the_current_version(prescriber, dosed):
     second = services.revise_plan(
-        prescriber, services.active_plan(dosed), dose_mg=150, reason="Step up"
+        prescriber, services.active_plan(dosed), revision(dose_mg=150, reason="Step up")
     )
-    third = services.revise_plan(prescriber, second, dose_mg=225, reason="Step up again")
+    third = services.revise_plan(prescriber, second, revision(dose_mg=225, reason="Step up again"))
     assert third.dose_mg == 225
-    fourth = services.revise_plan(prescriber, third, dose_mg=300, reason="To the cap")
+    fourth = services.revise_plan(prescriber, third, revision(dose_mg=300, reason="To the cap"))
     assert fourth.dose_mg == 300  # +33%, exactly the cap
 
 
 def test_a_step_down_is_never_limited(prescriber, dosed):
     revised = services.revise_plan(
-        prescriber, services.active_plan(dosed), dose_mg=25, reason="Too dissociative"
+        prescriber, services.active_plan(dosed), revision(dose_mg=25, reason="Too dissociative")
     )
     assert revised.dose_mg == 25
 
@@ -234,9 +241,12 @@ def test_a_clinic_may_choose_a_smaller_largest_increase(prescriber, dosed, clini
     protocol(clinic, clinic_admin, max_increase_percent=25)
     plan = services.active_plan(dosed)
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, dose_mg=150, reason="Step up")
+        services.revise_plan(prescriber, plan, revision(dose_mg=150, reason="Step up"))
     assert "at most 25%: from 100 mg, at most 125 mg; 150 mg is more" in refusal(err, "dose_mg")
-    assert services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up").dose_mg == 125
+    assert (
+        services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up")).dose_mg
+        == 125
+    )
 
 
 def test_a_revision_to_another_route_starts_at_that_routes_first_session_limit(
@@ -244,16 +254,20 @@ def test_a_revision_to_another_route_starts_at_that_routes_first_session_limit(
 ):
     balance = services.ledger_balance(dosed)
     services.record_ledger_event(
-        pharmacist, dosed, kind="returned", quantity=balance, note="Returned to switch product"
+        pharmacist, dosed, ledger_spec("returned", balance, note="Returned to switch product")
     )
     plan = services.active_plan(dosed)
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, reason="Switch to spray", **SPRAY, dose_mg=30)
+        services.revise_plan(
+            prescriber, plan, revision(reason="Switch to spray", **SPRAY, dose_mg=30)
+        )
     assert refusal(err, "dose_mg").startswith(
         "A first session is at most 25 mg (half the 50 mg session cap) for a patient new to "
         "the intranasal route (doses by another route do not carry over); 30 mg is more."
     )
-    revised = services.revise_plan(prescriber, plan, reason="Switch to spray", **SPRAY, dose_mg=20)
+    revised = services.revise_plan(
+        prescriber, plan, revision(reason="Switch to spray", **SPRAY, dose_mg=20)
+    )
     assert (revised.route, revised.take) == ("intranasal", "2 sprays")
 
 
@@ -271,7 +285,9 @@ def test_esketamine_is_refused_at_create_with_the_rems_reason(prescriber, approv
 
 def test_esketamine_is_refused_at_revise(prescriber, approved, plan):
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, reason="Switch to esketamine", **ESKETAMINE)
+        services.revise_plan(
+            prescriber, plan, revision(reason="Switch to esketamine", **ESKETAMINE)
+        )
     assert REMS in refusal(err, "formulation")
     assert TreatmentPlan.objects.count() == 1
     assert services.active_plan(approved) == plan
@@ -334,7 +350,7 @@ def test_a_clinics_longer_window_and_observation_move_the_deadline(
     plan = plan_for(prescriber, approved)
     assert plan.check_in_deadline_min == 240
     with pytest.raises(ValidationError):
-        services.revise_plan(prescriber, plan, check_in_deadline_min=150, reason="Sooner")
+        services.revise_plan(prescriber, plan, revision(check_in_deadline_min=150, reason="Sooner"))
 
 
 def test_plan_safety_rules_start_from_the_clinics_rules(prescriber, approved, clinic, clinic_admin):

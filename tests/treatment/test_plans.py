@@ -19,7 +19,7 @@ from ketacare.treatment import plans, services
 from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand
 from ketacare.treatment.models import LedgerAccount, LedgerUnit, TreatmentPlan
 from tests.factories import PatientFactory, SitterFactory, UserFactory
-from tests.treatment.helpers import SCHEDULE, balance, plan_for
+from tests.treatment.helpers import SCHEDULE, balance, ledger_spec, plan_for, revision
 
 pytestmark = pytest.mark.django_db
 
@@ -229,9 +229,14 @@ def test_create_plan_refuses_bad_fields_and_stores_nothing(prescriber, approved,
 
 
 def test_create_plan_reports_every_bad_field_at_once(prescriber, approved):
+    # What the command's fields are (the spec) is read before the clinic's rules...
     with pytest.raises(ValidationError) as err:
-        plan_for(prescriber, approved, dose_mg=400, check_in_deadline_min=0, indication="x")
+        plan_for(prescriber, approved, dose_mg=0, check_in_deadline_min=0, indication="x")
     assert {"dose_mg", "check_in_deadline_min", "indication"} <= set(err.value.message_dict)
+    # ...and what the clinic's rules refuse is reported at once too.
+    with pytest.raises(ValidationError) as err:
+        plan_for(prescriber, approved, dose_mg=400, check_in_deadline_min=151)
+    assert {"dose_mg", "check_in_deadline_min"} <= set(err.value.message_dict)
 
 
 @pytest.mark.parametrize("trait", ["clinician", "pharmacist", "coordinator", "clinic_admin"])
@@ -272,7 +277,9 @@ def test_a_second_plan_is_refused_a_change_is_a_revision(prescriber, plan, appro
 
 
 def test_revise_plan_writes_version_2_and_keeps_version_1(prescriber, plan, approved):
-    revised = services.revise_plan(prescriber, plan, dose_mg=125, reason="Titration: no response")
+    revised = services.revise_plan(
+        prescriber, plan, revision(dose_mg=125, reason="Titration: no response")
+    )
     plan.refresh_from_db()
     assert (revised.version, revised.supersedes, revised.is_current) == (2, plan, True)
     assert plan.is_current is False
@@ -291,58 +298,60 @@ def test_revise_plan_writes_version_2_and_keeps_version_1(prescriber, plan, appr
 
 def test_revise_plan_keeps_tightened_caps_of_the_same_product(prescriber, approved):
     plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 200})
-    revised = services.revise_plan(prescriber, plan, dose_mg=75, reason="Step down")
+    revised = services.revise_plan(prescriber, plan, revision(dose_mg=75, reason="Step down"))
     assert revised.caps["max_mg_per_session"] == 200
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, revised, dose_mg=225, reason="Step up again")
+        services.revise_plan(prescriber, revised, revision(dose_mg=225, reason="Step up again"))
     assert "above the session cap of 200 mg" in err.value.message_dict["dose_mg"][0]
 
 
 def test_a_revision_needs_a_reason(prescriber, plan):
     with pytest.raises(ValidationError) as err:
-        services.revise_plan(prescriber, plan, dose_mg=125, reason=" ")
+        services.revise_plan(prescriber, plan, revision(dose_mg=125, reason=" "))
     assert "reason" in err.value.message_dict
     assert TreatmentPlan.objects.count() == 1
 
 
 def test_only_the_current_version_is_revised(prescriber, plan):
-    services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+    services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
     with pytest.raises(PlanSuperseded):
-        services.revise_plan(prescriber, plan, dose_mg=75, reason="Stale screen")
+        services.revise_plan(prescriber, plan, revision(dose_mg=75, reason="Stale screen"))
     assert TreatmentPlan.objects.count() == 2
 
 
 def test_revise_plan_refuses_other_roles_and_clinics(plan, clinic, other_prescriber):
     clinician = UserFactory(clinic=clinic, clinician=True)
     with pytest.raises(NotAllowed):
-        services.revise_plan(clinician, plan, dose_mg=125, reason="Step up")
+        services.revise_plan(clinician, plan, revision(dose_mg=125, reason="Step up"))
     with pytest.raises(NotFound):
-        services.revise_plan(other_prescriber, plan, dose_mg=125, reason="Step up")
+        services.revise_plan(other_prescriber, plan, revision(dose_mg=125, reason="Step up"))
     assert TreatmentPlan.objects.count() == 1
 
 
 def test_revise_plan_refuses_a_discharged_patient(prescriber, plan, approved):
     Patient.objects.filter(pk=approved.pk).update(phase=Phase.DISCHARGED.value)
     with pytest.raises(WrongPhase):
-        services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+        services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
 
 
 def test_the_product_changes_only_with_an_empty_ledger(prescriber, pharmacist, approved, stocked):
     plan = services.active_plan(approved)
     new_product = {"formulation": {"kind": "sublingual_tablet", "strength_mg": 100}}
     with pytest.raises(StockOnHand):
-        services.revise_plan(prescriber, plan, reason="Switch product", **new_product)
+        services.revise_plan(prescriber, plan, revision(reason="Switch product", **new_product))
     assert TreatmentPlan.objects.count() == 1
     services.record_ledger_event(
-        pharmacist, approved, kind="returned", quantity=8, note="Returned to switch product"
+        pharmacist, approved, ledger_spec("returned", 8, note="Returned to switch product")
     )
-    revised = services.revise_plan(prescriber, plan, reason="Switch product", **new_product)
+    revised = services.revise_plan(
+        prescriber, plan, revision(reason="Switch product", **new_product)
+    )
     assert (revised.formulation_kind, revised.take) == ("sublingual_tablet", "1 tablet of 100 mg")
 
 
 def test_a_new_product_without_caps_takes_its_own_default_caps(prescriber, approved):
     plan = plan_for(prescriber, approved, caps={"max_mg_per_session": 200})
-    revised = services.revise_plan(prescriber, plan, reason="Switch to spray", **SPRAY)
+    revised = services.revise_plan(prescriber, plan, revision(reason="Switch to spray", **SPRAY))
     assert revised.caps == plans.caps_to_json(dosing.DEFAULT_RULES.intranasal_racemic_caps)
     assert LedgerAccount.objects.get(patient=approved).unit == LedgerUnit.SPRAYS
 

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel import specs
 from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.treatment import services
 from ketacare.treatment.errors import (
@@ -39,8 +40,13 @@ from ketacare.treatment.models import (
     PrescriptionState,
     RefillRequest,
 )
+from ketacare.treatment.specs.dispensing import (
+    DispenseCorrectionSpec,
+    RefillRequestSpec,
+    VoidDispenseSpec,
+)
 from tests.factories import UserFactory
-from tests.treatment.helpers import balance, fill
+from tests.treatment.helpers import balance, correction, fill, rx_spec, rx_void
 from tests.treatment.rx_helpers import dose_on_record, legacy_esketamine_plan, set_margin
 
 pytestmark = pytest.mark.django_db
@@ -67,7 +73,7 @@ def _write(prescriber, patient, *, quantity, refills=0, **extra):
         "directions": DIRECTIONS,
         "earliest_refill_on": date(2025, 3, 24) if refills else None,
     }
-    return services.write_prescription(prescriber, patient, **(fields | extra))
+    return services.write_prescription(prescriber, patient, rx_spec(**fields | extra))
 
 
 def _audit(object_type, action):
@@ -109,7 +115,9 @@ def test_doses_taken_leave_fewer_sessions_to_prescribe_for(
     fill(pharmacist, prescription)
     for _ in range(3):
         dose_on_record(approved)
-    services.void_prescription(prescriber, prescription, reason="Rewritten for fewer refills")
+    services.void_prescription(
+        prescriber, prescription, rx_void(reason="Rewritten for fewer refills")
+    )
     # 9 sessions left: 18 troches; the patient holds 8 - 6 = 2.
     need = services.plan_need(approved, plan)
     assert (need.sessions_left, need.units_held, need.units_allowed) == (9, 2, 16)
@@ -131,7 +139,7 @@ def test_what_the_patient_can_still_fill_counts_as_held(prescriber, approved, pl
 def test_a_voided_prescription_no_longer_counts_but_its_dispensed_units_do(
     prescriber, approved, plan, prescription, stocked
 ):
-    services.void_prescription(prescriber, prescription, reason="Wrong directions")
+    services.void_prescription(prescriber, prescription, rx_void(reason="Wrong directions"))
     # 8 troches are at home; the voided prescription's 16 still to fill are not.
     assert services.plan_need(approved, plan).units_allowed == 16
     assert _write(prescriber, approved, quantity=16).state == PrescriptionState.ACTIVE
@@ -251,7 +259,7 @@ def test_only_a_prescription_awaiting_a_cosign_is_cosigned_and_once(
 
 def test_a_voided_prescription_is_not_cosigned(prescriber, second_prescriber, approved, plan):
     rx = _write(prescriber, approved, quantity=30, quantity_reason="Travelling for a month")
-    services.void_prescription(prescriber, rx, reason="Wrote it for the wrong patient")
+    services.void_prescription(prescriber, rx, rx_void(reason="Wrote it for the wrong patient"))
     with pytest.raises(PrescriptionVoided):
         services.cosign_prescription(second_prescriber, rx)
 
@@ -311,7 +319,7 @@ def test_no_refill_after_6_months(pharmacist, approved, prescription, stocked, c
 def test_no_refill_request_after_6_months_said_in_plain_words(approved, stocked, clock):
     clock.move_to("2025-09-04T16:00:00Z")
     with pytest.raises(PrescriptionExpired) as err:
-        services.request_refill(approved.user, stocked.prescription)
+        services.request_refill(approved.user, stocked.prescription, RefillRequestSpec())
     assert err.value.message == (
         "This prescription can no longer be filled: its last day was 3 September 2025, 6 "
         "months after it was written. Ask your prescriber for a new one."
@@ -339,7 +347,9 @@ def test_the_earliest_refill_date_is_within_the_6_months(prescriber, approved, p
 def test_its_prescriber_voids_a_prescription_and_nothing_more_is_dispensed(
     prescriber, pharmacist, approved, prescription, stocked
 ):
-    voided = services.void_prescription(prescriber, prescription, reason="Wrong directions")
+    voided = services.void_prescription(
+        prescriber, prescription, rx_void(reason="Wrong directions")
+    )
     assert voided.state == PrescriptionState.VOIDED
     assert (voided.voided_by, voided.void_reason) == (prescriber, "Wrong directions")
     entry = _audit("treatment.Prescription", AuditAction.UPDATE)[-1]
@@ -358,27 +368,27 @@ def test_only_the_prescriber_who_wrote_it_voids_it(
 ):
     for actor in (second_prescriber, pharmacist):
         with pytest.raises(NotAllowed):
-            services.void_prescription(actor, prescription, reason="Not mine")
+            services.void_prescription(actor, prescription, rx_void(reason="Not mine"))
     with pytest.raises(NotFound):
-        services.void_prescription(other_prescriber, prescription, reason="Not mine")
+        services.void_prescription(other_prescriber, prescription, rx_void(reason="Not mine"))
     prescription.refresh_from_db()
     assert prescription.state == PrescriptionState.ACTIVE
 
 
 def test_a_void_needs_a_reason_and_happens_once(prescriber, prescription):
     with pytest.raises(ValidationError) as err:
-        services.void_prescription(prescriber, prescription, reason="  ")
+        services.void_prescription(prescriber, prescription, rx_void(reason="  "))
     assert "reason" in err.value.message_dict
-    services.void_prescription(prescriber, prescription, reason="Wrong directions")
+    services.void_prescription(prescriber, prescription, rx_void(reason="Wrong directions"))
     with pytest.raises(PrescriptionVoided):
-        services.void_prescription(prescriber, prescription, reason="Again")
+        services.void_prescription(prescriber, prescription, rx_void(reason="Again"))
     assert len(_audit("treatment.Prescription", AuditAction.UPDATE)) == 1
 
 
 def test_no_refill_request_on_a_voided_prescription(prescriber, approved, prescription):
-    services.void_prescription(prescriber, prescription, reason="Wrong directions")
+    services.void_prescription(prescriber, prescription, rx_void(reason="Wrong directions"))
     with pytest.raises(PrescriptionVoided, match="cancelled by your prescriber"):
-        services.request_refill(approved.user, prescription)
+        services.request_refill(approved.user, prescription, RefillRequestSpec())
 
 
 def test_a_corrected_prescription_is_voided_and_replaced_in_one_step(
@@ -387,11 +397,13 @@ def test_a_corrected_prescription_is_voided_and_replaced_in_one_step(
     new = services.correct_prescription(
         prescriber,
         prescription,
-        reason="Two refills were one too many",
-        quantity=8,
-        refills=1,
-        directions=DIRECTIONS,
-        earliest_refill_on=date(2025, 3, 24),
+        correction(
+            reason="Two refills were one too many",
+            quantity=8,
+            refills=1,
+            directions=DIRECTIONS,
+            earliest_refill_on=date(2025, 3, 24),
+        ),
     )
     prescription.refresh_from_db()
     assert prescription.state == PrescriptionState.VOIDED
@@ -418,11 +430,13 @@ def test_a_correction_is_checked_against_the_plan_and_stores_nothing_when_refuse
         services.correct_prescription(
             prescriber,
             prescription,
-            reason="More refills",
-            quantity=8,
-            refills=2,
-            directions=DIRECTIONS,
-            earliest_refill_on=date(2025, 3, 24),
+            correction(
+                reason="More refills",
+                quantity=8,
+                refills=2,
+                directions=DIRECTIONS,
+                earliest_refill_on=date(2025, 3, 24),
+            ),
         )
     prescription.refresh_from_db()
     assert prescription.state == PrescriptionState.ACTIVE  # the void was undone too
@@ -435,11 +449,13 @@ def test_only_the_prescriber_who_wrote_it_corrects_it(second_prescriber, prescri
         services.correct_prescription(
             second_prescriber,
             prescription,
-            reason="Mine now",
-            quantity=8,
-            refills=0,
-            directions=DIRECTIONS,
-            earliest_refill_on=None,
+            correction(
+                reason="Mine now",
+                quantity=8,
+                refills=0,
+                directions=DIRECTIONS,
+                earliest_refill_on=None,
+            ),
         )
     assert Prescription.objects.count() == 1
 
@@ -450,7 +466,9 @@ def test_only_the_prescriber_who_wrote_it_corrects_it(second_prescriber, prescri
 def test_its_pharmacist_voids_a_dispense_and_the_ledger_takes_the_units_back(
     pharmacist, approved, prescription, stocked
 ):
-    voided = services.void_dispense(pharmacist, stocked, reason="Dispensed to the wrong patient")
+    voided = services.void_dispense(
+        pharmacist, stocked, VoidDispenseSpec(reason="Dispensed to the wrong patient")
+    )
     assert voided.is_voided
     assert (voided.voided_by, voided.void_reason) == (pharmacist, "Dispensed to the wrong patient")
     reversal = voided.reversal_event
@@ -479,7 +497,7 @@ def test_its_pharmacist_voids_a_dispense_and_the_ledger_takes_the_units_back(
 def test_a_dispense_whose_units_were_taken_is_not_voided(pharmacist, approved, stocked):
     dose_on_record(approved)  # 2 of the 8 troches taken
     with pytest.raises(UnitsNotOnHand) as err:
-        services.void_dispense(pharmacist, stocked, reason="Wrong lot")
+        services.void_dispense(pharmacist, stocked, VoidDispenseSpec(reason="Wrong lot"))
     assert err.value.code == "units_not_on_hand"
     assert err.value.message == (
         "The patient holds 6 troches, fewer than the 8 troches this dispense put in the "
@@ -497,20 +515,20 @@ def test_only_the_pharmacist_who_dispensed_it_voids_it(
 ):
     for actor in (second_pharmacist, prescriber):
         with pytest.raises(NotAllowed):
-            services.void_dispense(actor, stocked, reason="Not mine")
+            services.void_dispense(actor, stocked, VoidDispenseSpec(reason="Not mine"))
     with pytest.raises(NotFound):
-        services.void_dispense(other_pharmacist, stocked, reason="Not mine")
+        services.void_dispense(other_pharmacist, stocked, VoidDispenseSpec(reason="Not mine"))
     stocked.refresh_from_db()
     assert not stocked.is_voided
 
 
 def test_a_dispense_void_needs_a_reason_and_happens_once(pharmacist, stocked):
     with pytest.raises(ValidationError) as err:
-        services.void_dispense(pharmacist, stocked, reason="")
+        services.void_dispense(pharmacist, stocked, specs.read(VoidDispenseSpec, {"reason": ""}))
     assert "reason" in err.value.message_dict
-    services.void_dispense(pharmacist, stocked, reason="Wrong lot")
+    services.void_dispense(pharmacist, stocked, VoidDispenseSpec(reason="Wrong lot"))
     with pytest.raises(DispenseVoided):
-        services.void_dispense(pharmacist, stocked, reason="Again")
+        services.void_dispense(pharmacist, stocked, VoidDispenseSpec(reason="Again"))
     assert LedgerEvent.objects.filter(kind=LedgerEventKind.DISPENSE_REVERSED).count() == 1
 
 
@@ -520,10 +538,12 @@ def test_a_corrected_dispense_is_voided_and_replaced_in_one_step(
     new = services.correct_dispense(
         pharmacist,
         stocked,
-        reason="Counted 6 into the bag, not 8",
-        quantity=6,
-        lot_number="LOT-2025-01",
-        expires_on=date(2026, 1, 31),
+        DispenseCorrectionSpec(
+            reason="Counted 6 into the bag, not 8",
+            quantity=6,
+            lot_number="LOT-2025-01",
+            expires_on=date(2026, 1, 31),
+        ),
     )
     stocked.refresh_from_db()
     assert stocked.is_voided
@@ -554,10 +574,12 @@ def test_a_correction_after_a_dose_keeps_what_is_left(pharmacist, approved, stoc
     services.correct_dispense(
         pharmacist,
         stocked,
-        reason="Counted 6 into the bag, not 8",
-        quantity=6,
-        lot_number="LOT-2025-01",
-        expires_on=date(2026, 1, 31),
+        DispenseCorrectionSpec(
+            reason="Counted 6 into the bag, not 8",
+            quantity=6,
+            lot_number="LOT-2025-01",
+            expires_on=date(2026, 1, 31),
+        ),
     )
     assert balance(approved) == 4
 
@@ -569,10 +591,12 @@ def test_a_correction_that_would_leave_less_than_nothing_is_refused(pharmacist, 
         services.correct_dispense(
             pharmacist,
             stocked,
-            reason="Only 1 handed over",
-            quantity=1,
-            lot_number="LOT-2025-01",
-            expires_on=date(2026, 1, 31),
+            DispenseCorrectionSpec(
+                reason="Only 1 handed over",
+                quantity=1,
+                lot_number="LOT-2025-01",
+                expires_on=date(2026, 1, 31),
+            ),
         )
     assert LedgerEvent.objects.count() == events
     assert Dispense.objects.count() == 1
@@ -580,15 +604,17 @@ def test_a_correction_that_would_leave_less_than_nothing_is_refused(pharmacist, 
 
 
 def test_a_correction_is_checked_as_a_dispense(pharmacist, prescriber, prescription, stocked):
-    services.void_prescription(prescriber, prescription, reason="Wrong directions")
+    services.void_prescription(prescriber, prescription, rx_void(reason="Wrong directions"))
     with pytest.raises(PrescriptionVoided):
         services.correct_dispense(
             pharmacist,
             stocked,
-            reason="Lot typo",
-            quantity=8,
-            lot_number="LOT-2025-02",
-            expires_on=date(2026, 1, 31),
+            DispenseCorrectionSpec(
+                reason="Lot typo",
+                quantity=8,
+                lot_number="LOT-2025-02",
+                expires_on=date(2026, 1, 31),
+            ),
         )
     stocked.refresh_from_db()
     assert not stocked.is_voided
@@ -597,7 +623,7 @@ def test_a_correction_is_checked_as_a_dispense(pharmacist, prescriber, prescript
 def test_the_database_keeps_the_ledger_rules_with_voids(
     pharmacist, approved, prescription, stocked
 ):
-    services.void_dispense(pharmacist, stocked, reason="Wrong patient")
+    services.void_dispense(pharmacist, stocked, VoidDispenseSpec(reason="Wrong patient"))
     reversal = LedgerEvent.objects.get(kind=LedgerEventKind.DISPENSE_REVERSED)
     with pytest.raises(IntegrityError), transaction.atomic():  # a reversal adds nothing
         LedgerEvent.objects.create(
@@ -672,7 +698,7 @@ def test_the_last_fill_in_parts_then_nothing_more(pharmacist, approved, prescrip
 
 def test_a_refill_request_on_an_unfinished_fill_is_not_early(approved, pharmacist, prescription):
     fill(pharmacist, prescription, quantity=4)
-    assert services.request_refill(approved.user, prescription).early is False
+    assert services.request_refill(approved.user, prescription, RefillRequestSpec()).early is False
 
 
 def test_the_database_allows_one_dispense_per_part_of_a_fill(pharmacist, prescription):

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel import specs
 from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -28,8 +29,9 @@ from ketacare.treatment.models import (
     Prescription,
     RefillRequest,
 )
+from ketacare.treatment.specs.dispensing import DispenseSpec, RefillRequestSpec
 from tests.factories import SitterFactory, UserFactory
-from tests.treatment.helpers import balance, fill, prescribe
+from tests.treatment.helpers import balance, fill, prescribe, revision, rx_spec
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +46,7 @@ def _write(prescriber, patient, plan, **changes):
         "directions": "Hold 2 troches under the tongue.",
         "earliest_refill_on": REFILL_DAY,
     }
-    return services.write_prescription(prescriber, patient, **(fields | changes))
+    return services.write_prescription(prescriber, patient, rx_spec(**fields | changes))
 
 
 # --- Writing ---------------------------------------------------------------------------
@@ -100,11 +102,11 @@ def test_write_prescription_refuses_bad_fields_and_stores_nothing(
 def test_the_plan_must_be_the_patients(prescriber, approved, other_patient, plan):
     with pytest.raises(ValidationError) as err:
         _write(prescriber, other_patient, plan)
-    assert "plan" in err.value.message_dict
+    assert "plan_id" in err.value.message_dict
 
 
 def test_a_superseded_plan_is_not_prescribed_from(prescriber, approved, plan):
-    services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+    services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
     with pytest.raises(PlanSuperseded):
         _write(prescriber, approved, plan)
     assert not Prescription.objects.exists()
@@ -195,7 +197,7 @@ def test_a_fill_is_at_most_the_prescribed_quantity(pharmacist, prescription):
 def test_dispense_refuses_bad_fields_and_stores_nothing(pharmacist, prescription, changes, field):
     fields = {"quantity": 8, "lot_number": "LOT-1", "expires_on": date(2026, 1, 31)} | changes
     with pytest.raises(ValidationError) as err:
-        services.dispense(pharmacist, prescription, **fields)
+        services.dispense(pharmacist, prescription, specs.read(DispenseSpec, fields))
     assert field in err.value.message_dict
     assert not Dispense.objects.exists()
     assert not LedgerEvent.objects.exists()
@@ -270,8 +272,9 @@ def test_a_prescription_for_an_old_product_is_not_dispensed(
     services.revise_plan(
         prescriber,
         plan,
-        formulation={"kind": "sublingual_tablet", "strength_mg": 100},
-        reason="Switch product",
+        revision(
+            formulation={"kind": "sublingual_tablet", "strength_mg": 100}, reason="Switch product"
+        ),
     )
     with pytest.raises(ProductMismatch):
         fill(pharmacist, prescription)
@@ -279,7 +282,7 @@ def test_a_prescription_for_an_old_product_is_not_dispensed(
 
 
 def test_a_dose_change_keeps_the_prescription_valid(prescriber, pharmacist, plan, prescription):
-    services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+    services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
     assert fill(pharmacist, prescription).quantity == 8
 
 
@@ -295,7 +298,9 @@ def test_the_database_never_allows_dispensing_beyond_the_prescription(prescripti
 
 def test_a_patient_requests_a_refill_on_time(approved, stocked, prescription, clock):
     clock.move_to(REFILL_DAY.isoformat() + "T16:00:00Z")
-    request = services.request_refill(approved.user, prescription, note="Running low")
+    request = services.request_refill(
+        approved.user, prescription, RefillRequestSpec(note="Running low")
+    )
     assert (request.early, request.requested_by, request.note) == (
         False,
         approved.user,
@@ -305,7 +310,7 @@ def test_a_patient_requests_a_refill_on_time(approved, stocked, prescription, cl
 
 
 def test_an_early_refill_request_is_a_diversion_finding(approved, stocked, prescription):
-    request = services.request_refill(approved.user, prescription)
+    request = services.request_refill(approved.user, prescription, RefillRequestSpec())
     assert request.early is True
     finding = DiversionFinding.objects.get()
     assert (finding.kind, finding.refill_request, finding.prescription) == (
@@ -320,7 +325,7 @@ def test_no_refill_request_on_a_used_up_prescription(pharmacist, approved, presc
     for _ in range(3):
         fill(pharmacist, prescription)
     with pytest.raises(PrescriptionExhausted):
-        services.request_refill(approved.user, prescription)
+        services.request_refill(approved.user, prescription, RefillRequestSpec())
     assert not RefillRequest.objects.exists()
 
 
@@ -329,12 +334,15 @@ def test_refill_requests_come_from_the_patient_or_staff_only(
 ):
     sitter = SitterFactory(clinic=approved.clinic, patients=[approved])
     with pytest.raises(NotAllowed):
-        services.request_refill(sitter.user, prescription)
+        services.request_refill(sitter.user, prescription, RefillRequestSpec())
     with pytest.raises(NotFound):
-        services.request_refill(other_patient.user, prescription)
+        services.request_refill(other_patient.user, prescription, RefillRequestSpec())
     with pytest.raises(NotFound):
-        services.request_refill(outsider, prescription)
-    assert services.request_refill(coordinator, prescription).requested_by == coordinator
+        services.request_refill(outsider, prescription, RefillRequestSpec())
+    assert (
+        services.request_refill(coordinator, prescription, RefillRequestSpec()).requested_by
+        == coordinator
+    )
 
 
 def test_prescriptions_and_dispenses_are_scoped(

@@ -15,6 +15,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.clinical import safety
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import change_protocol, clinic_rules
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment.models import TreatmentPlan
 from ketacare.treatment.plans import plan_safety_rules, safety_rules_in_force
 
@@ -28,8 +29,10 @@ def test_without_a_plan_the_clinic_s_protocol_is_in_force(
     change_protocol(
         clinic_admin,
         clinic,
-        {"sitter_confirmation_valid_minutes": 45},
-        reason="Sitters confirm closer to the dose (medical director, 2026-12).",
+        ProtocolSpec(
+            changes={"sitter_confirmation_valid_minutes": 45},
+            reason="Sitters confirm closer to the dose (medical director, 2026-12).",
+        ),
     )
     in_force = safety_rules_in_force(approved, None)
     assert in_force == clinic_rules(clinic.pk).safety

@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase, PhaseTransitionError, ReasonRequired
 from ketacare.treatment import services
@@ -30,9 +31,12 @@ from ketacare.treatment.models import (
     PostDoseCheckIn,
     SessionStatus,
 )
+from ketacare.treatment.specs.plans import MoveSpec
+from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import (
     CHECK_IN_BP,
+    NO_IDEATION,
     NOW,
     after_observation,
     balance,
@@ -40,13 +44,14 @@ from tests.treatment.helpers import (
     plan_for,
     prescribe,
     ready_session,
+    revision,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 def _dose(actor, session, dose_mg=100, **extra):
-    return services.record_dose_taken(actor, session, dose_mg=dose_mg, **extra)
+    return services.record_dose_taken(actor, session, read(DoseSpec, {"dose_mg": dose_mg, **extra}))
 
 
 def _phase(patient) -> str:
@@ -209,9 +214,12 @@ def test_no_session_without_a_plan(approved):
         ({"no_driving_until_tomorrow": 1}, "no_driving_until_tomorrow"),
         ({"substances_today": ["glue"]}, "substances_today"),
         ({"substances_today": "alcohol"}, "substances_today"),
-        ({"cssrs_answers": [1, 0, 1, 0, 0, 0, 0]}, "cssrs_answers"),  # Q3 without Q2
-        ({"cssrs_answers": "no"}, "cssrs_answers"),
-        ({"cssrs_answers": {"one": 0}}, "cssrs_answers"),
+        (
+            {"cssrs": {**NO_IDEATION, "wish_to_be_dead": True, "thoughts_with_method": True}},
+            "cssrs",
+        ),
+        ({"cssrs": "no"}, "cssrs"),
+        ({"cssrs": {"one": 0}}, "cssrs"),
     ],
 )
 def test_start_session_refuses_bad_fields_and_stores_nothing(approved, plan, changes, field):
@@ -323,7 +331,9 @@ def test_a_dose_taken_earlier_is_dated_when_it_was_taken(approved, plan, stocked
 def test_record_dose_refuses_bad_fields_and_stores_nothing(approved, plan, stocked, changes, field):
     session = ready_session(approved.user, approved)
     with pytest.raises(ValidationError) as err:
-        services.record_dose_taken(approved.user, session, **({"dose_mg": 100} | changes))
+        services.record_dose_taken(
+            approved.user, session, read(DoseSpec, ({"dose_mg": 100} | changes))
+        )
     assert field in err.value.message_dict
     session.refresh_from_db()
     assert session.status == "ready"
@@ -361,7 +371,7 @@ def test_a_dose_on_an_older_checklist_is_refused(approved, plan, stocked):
 
 def test_a_dose_after_the_plan_changed_is_refused(prescriber, approved, plan, stocked):
     session = ready_session(approved.user, approved)
-    services.revise_plan(prescriber, plan, dose_mg=125, reason="Step up")
+    services.revise_plan(prescriber, plan, revision(dose_mg=125, reason="Step up"))
     with pytest.raises(PlanChanged):
         _dose(approved.user, session, dose_mg=125)
     assert balance(approved) == 8
@@ -371,7 +381,7 @@ def test_no_dose_once_paused(prescriber, approved, plan, stocked, clock):
     _dose(approved.user, ready_session(approved.user, approved))
     clock.shift(timedelta(days=3))
     session = ready_session(approved.user, approved)
-    services.pause_treatment(prescriber, approved, reason="Travelling")
+    services.pause_treatment(prescriber, approved, MoveSpec(reason="Travelling"))
     with pytest.raises(WrongPhase):
         _dose(approved.user, session)
 
@@ -396,7 +406,7 @@ def dosed(approved, plan, stocked):
 
 def _check_in(actor, session, **extra):
     fields = {"feeling": "well", "blood_pressure": CHECK_IN_BP}
-    return services.record_check_in(actor, session, **(fields | extra))
+    return services.record_check_in(actor, session, read(CheckInSpec, (fields | extra)))
 
 
 @pytest.fixture
@@ -500,7 +510,7 @@ def test_who_records_a_check_in(clinic, approved, observed, outsider, coordinato
 
 
 def test_a_check_in_is_allowed_after_a_pause(prescriber, approved, observed):
-    services.pause_treatment(prescriber, approved, reason="Side effects")
+    services.pause_treatment(prescriber, approved, MoveSpec(reason="Side effects"))
     assert _check_in(approved.user, observed).feeling == "well"
 
 
@@ -514,11 +524,11 @@ def _report(actor, patient, **extra):
         "serious": False,
         "outcome": "resolved",
     }
-    return services.report_adverse_event(actor, patient, **(fields | extra))
+    return services.report_adverse_event(actor, patient, read(AdverseEventSpec, (fields | extra)))
 
 
 def test_an_adverse_event_is_graded_by_the_safety_rules(approved, dosed):
-    event = _report(approved.user, approved, session=dosed, onset_at=NOW)
+    event = _report(approved.user, approved, session_id=dosed.pk, onset_at=NOW)
     assert (event.severity, event.serious, event.outcome, event.session) == (
         "severe",
         False,
@@ -565,8 +575,8 @@ def test_report_adverse_event_refuses_bad_fields(approved, plan, changes, field)
 
 def test_the_session_must_be_the_patients(approved, other_patient, dosed, clinic):
     with pytest.raises(ValidationError) as err:
-        _report(UserFactory(clinic=clinic, clinician=True), other_patient, session=dosed)
-    assert "session" in err.value.message_dict
+        _report(UserFactory(clinic=clinic, clinician=True), other_patient, session_id=dosed.pk)
+    assert "session_id" in err.value.message_dict
 
 
 def test_who_reports_adverse_events(clinic, approved, plan, sitter, outsider):
@@ -584,13 +594,15 @@ def test_who_reports_adverse_events(clinic, approved, plan, sitter, outsider):
 def test_the_prescriber_moves_induction_to_maintenance_pauses_and_discharges(
     prescriber, approved, dosed
 ):
-    services.start_maintenance(prescriber, approved)
+    services.start_maintenance(prescriber, approved, MoveSpec())
     assert _phase(approved) == Phase.MAINTENANCE
-    services.pause_treatment(prescriber, approved, reason="Holiday")
+    services.pause_treatment(prescriber, approved, MoveSpec(reason="Holiday"))
     assert _phase(approved) == Phase.PAUSED
-    services.resume_treatment(prescriber, approved)
+    services.resume_treatment(prescriber, approved, MoveSpec())
     assert _phase(approved) == Phase.MAINTENANCE
-    services.discharge_patient(prescriber, approved, reason="Course complete, in remission")
+    services.discharge_patient(
+        prescriber, approved, MoveSpec(reason="Course complete, in remission")
+    )
     assert _phase(approved) == Phase.DISCHARGED
     last = PhaseChange.objects.filter(patient=approved).last()
     assert (last.actor, last.reason) == (prescriber, "Course complete, in remission")
@@ -598,27 +610,27 @@ def test_the_prescriber_moves_induction_to_maintenance_pauses_and_discharges(
 
 def test_pausing_and_discharging_need_a_reason(prescriber, approved, dosed):
     with pytest.raises(ReasonRequired):
-        services.pause_treatment(prescriber, approved, reason="")
+        services.pause_treatment(prescriber, approved, MoveSpec(reason=""))
     with pytest.raises(ReasonRequired):
-        services.discharge_patient(prescriber, approved, reason=" ")
+        services.discharge_patient(prescriber, approved, MoveSpec(reason=" "))
     assert _phase(approved) == Phase.INDUCTION
 
 
 def test_phase_moves_follow_the_phase_machine(prescriber, approved, plan):
     with pytest.raises(PhaseTransitionError):
-        services.start_maintenance(prescriber, approved)  # approved -> maintenance
+        services.start_maintenance(prescriber, approved, MoveSpec())  # approved -> maintenance
     assert _phase(approved) == Phase.APPROVED
 
 
 def test_only_the_prescriber_moves_treatment_phases(clinic, approved, dosed, outsider):
     clinician = UserFactory(clinic=clinic, clinician=True)
     with pytest.raises(NotAllowed):
-        services.start_maintenance(clinician, approved)
+        services.start_maintenance(clinician, approved, MoveSpec())
     with pytest.raises(NotAllowed):
-        services.pause_treatment(approved.user, approved, reason="I want a break")
+        services.pause_treatment(approved.user, approved, MoveSpec(reason="I want a break"))
     other_prescriber = UserFactory(clinic=outsider.clinic, prescriber=True)
     with pytest.raises(NotFound):
-        services.discharge_patient(other_prescriber, approved, reason="x")
+        services.discharge_patient(other_prescriber, approved, MoveSpec(reason="x"))
     assert _phase(approved) == Phase.INDUCTION
 
 
@@ -630,7 +642,7 @@ def test_sessions_check_ins_and_adverse_events_are_scoped(
 ):
     dosed = observed
     _check_in(approved.user, dosed)
-    _report(approved.user, approved, session=dosed)
+    _report(approved.user, approved, session_id=dosed.pk)
     colleague = UserFactory(clinic=approved.clinic, clinician=True)
     for model in (DosingSession, PostDoseCheckIn, AdverseEvent):
         for user in (approved.user, sitter.user, colleague):

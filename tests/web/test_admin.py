@@ -408,7 +408,7 @@ def test_the_audit_trail_is_read_only_in_the_admin(
 ) -> None:
     with_entry = Client()
     with_entry.force_login(clinician)
-    with_entry.get(f"/patients/{patient.pk}/")
+    with_entry.get(f"/workspace/patients/{patient.pk}/")
     [entry] = audit(action=AuditAction.READ, patient_id=patient.pk)
 
     assert entry in _listed(admin_client.get("/admin/audit/auditentry/"))

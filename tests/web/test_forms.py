@@ -52,7 +52,9 @@ def test_registering_with_bad_input_names_the_field_and_stores_nothing(
     coordinator_client: Client, field: str, value: str, label: str, message: str
 ) -> None:
     before = _stored()
-    response = coordinator_client.post("/patients/new/", valid_patient_data(**{field: value}))
+    response = coordinator_client.post(
+        "/workspace/patients/new/", valid_patient_data(**{field: value})
+    )
     assert response.status_code == 200
     assert_field_error(response, field, label, message)
     assert list(response.context["form"].errors) == [field]  # only the bad field complains
@@ -64,7 +66,7 @@ def test_registering_with_bad_input_names_the_field_and_stores_nothing(
 
 def test_registering_with_several_bad_fields_lists_them_all(coordinator_client: Client) -> None:
     data = valid_patient_data(legal_name="", weight_kg="400", phone="abc")
-    response = coordinator_client.post("/patients/new/", data)
+    response = coordinator_client.post("/workspace/patients/new/", data)
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"legal_name", "weight_kg", "phone"}
     assert "Please correct the fields marked below." in page_text(response)
@@ -76,10 +78,10 @@ def test_registering_a_patient(
 ) -> None:
     # Fields the form does not have are ignored, whatever is posted.
     data = valid_patient_data(clinic=str(other_clinic.pk), phase="approved", user="1")
-    response = coordinator_client.post("/patients/new/", data)
+    response = coordinator_client.post("/workspace/patients/new/", data)
     patient = Patient.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == f"/patients/{patient.pk}/"
+    assert response["Location"] == f"/workspace/patients/{patient.pk}/"
 
     assert patient.clinic == clinic
     assert patient.phase == Phase.SCREENING
@@ -104,7 +106,7 @@ def test_registering_a_patient(
 def test_the_weight_limits_themselves_are_accepted(coordinator_client: Client) -> None:
     for name, weight in (("Light Patient", "30"), ("Heavy Patient", "250")):
         response = coordinator_client.post(
-            "/patients/new/", valid_patient_data(legal_name=name, weight_kg=weight)
+            "/workspace/patients/new/", valid_patient_data(legal_name=name, weight_kg=weight)
         )
         assert response.status_code == 302, response.context["form"].errors
     assert Patient.objects.count() == 2
@@ -112,8 +114,8 @@ def test_the_weight_limits_themselves_are_accepted(coordinator_client: Client) -
 
 def test_a_pharmacist_cannot_register_patients(client: Client, pharmacist: User) -> None:
     client.force_login(pharmacist)
-    assert client.get("/patients/new/").status_code == 403
-    assert client.post("/patients/new/", valid_patient_data()).status_code == 403
+    assert client.get("/workspace/patients/new/").status_code == 403
+    assert client.post("/workspace/patients/new/", valid_patient_data()).status_code == 403
     assert not Patient.objects.exists()
 
 
@@ -140,7 +142,7 @@ def test_editing_with_bad_input_names_the_field_and_changes_nothing(
     field, value, label, message = case
     before = Patient.objects.values().get(pk=patient.pk)
     response = alice_client.post(
-        f"/patients/{patient.pk}/edit/", _edit_data(patient, **{field: value})
+        f"/workspace/patients/{patient.pk}/edit/", _edit_data(patient, **{field: value})
     )
     assert response.status_code == 200
     assert_field_error(response, field, label, message)
@@ -153,9 +155,9 @@ def test_editing_a_patient(alice_client: Client, patient: Patient, other_clinic:
         patient, weight_kg="64.0", phone="+1 555 000 1111", clinic=str(other_clinic.pk)
     )
     data["phase"] = "approved"  # not a field of this form
-    response = alice_client.post(f"/patients/{patient.pk}/edit/", data)
+    response = alice_client.post(f"/workspace/patients/{patient.pk}/edit/", data)
     assert response.status_code == 302
-    assert response["Location"] == f"/patients/{patient.pk}/"
+    assert response["Location"] == f"/workspace/patients/{patient.pk}/"
 
     patient.refresh_from_db()
     assert patient.weight_kg == Decimal("64.0")
@@ -172,7 +174,7 @@ def test_editing_a_patient(alice_client: Client, patient: Patient, other_clinic:
 def test_the_edit_form_shows_the_record_and_audits_the_read(
     alice_client: Client, patient: Patient
 ) -> None:
-    response = alice_client.get(f"/patients/{patient.pk}/edit/")
+    response = alice_client.get(f"/workspace/patients/{patient.pk}/edit/")
     assert response.status_code == 200
     html = page_text(response)
     assert f'value="{escape(patient.legal_name)}"' in html
@@ -185,8 +187,10 @@ def test_a_pharmacist_cannot_open_the_edit_form(
     client: Client, pharmacist: User, patient: Patient
 ) -> None:
     client.force_login(pharmacist)
-    assert client.get(f"/patients/{patient.pk}/edit/").status_code == 403
-    response = client.post(f"/patients/{patient.pk}/edit/", _edit_data(patient, weight_kg="90"))
+    assert client.get(f"/workspace/patients/{patient.pk}/edit/").status_code == 403
+    response = client.post(
+        f"/workspace/patients/{patient.pk}/edit/", _edit_data(patient, weight_kg="90")
+    )
     assert response.status_code == 403
     patient.refresh_from_db()
     assert patient.weight_kg == Decimal("70.0")
@@ -196,7 +200,9 @@ def test_a_pharmacist_cannot_open_the_edit_form(
 
 
 def _move(client: Client, patient: Patient, target: str, reason: str = ""):
-    return client.post(f"/patients/{patient.pk}/phase/", {"target": target, "reason": reason})
+    return client.post(
+        f"/workspace/patients/{patient.pk}/phase/", {"target": target, "reason": reason}
+    )
 
 
 def _move_errors(response, field: str = "target") -> list[str]:
@@ -250,7 +256,7 @@ def test_a_legal_move_writes_the_phase_change(
 ) -> None:
     response = _move(alice_client, patient, "intake")
     assert response.status_code == 302
-    assert response["Location"] == f"/patients/{patient.pk}/"
+    assert response["Location"] == f"/workspace/patients/{patient.pk}/"
     patient.refresh_from_db()
     assert patient.phase == Phase.INTAKE
     [change] = PhaseChange.objects.filter(patient=patient)
@@ -292,7 +298,7 @@ def test_declining_with_a_reason(alice_client: Client, under_review: Patient) ->
     assert under_review.phase == Phase.DECLINED
     assert PhaseChange.objects.get(patient=under_review).reason == "Active psychosis."
     # Declined is final: the page says so and offers no move.
-    page = page_text(alice_client.get(f"/patients/{under_review.pk}/"))
+    page = page_text(alice_client.get(f"/workspace/patients/{under_review.pk}/"))
     assert "Declined is a final phase." in page
     assert 'name="target"' not in page
 
@@ -327,7 +333,7 @@ def test_a_pharmacist_cannot_move_a_patient(
     client: Client, pharmacist: User, patient: Patient
 ) -> None:
     client.force_login(pharmacist)
-    page = page_text(client.get(f"/patients/{patient.pk}/"))
+    page = page_text(client.get(f"/workspace/patients/{patient.pk}/"))
     assert 'name="target"' not in page  # no form offered...
     assert _move(client, patient, "intake").status_code == 403  # ...and none accepted
     patient.refresh_from_db()
@@ -345,7 +351,7 @@ def test_a_wrong_password_shows_an_error_and_does_not_sign_in(
     assert "Please enter a correct username and password" in page_text(response)
     assert 'role="alert"' in page_text(response)
     assert "_auth_user_id" not in client.session
-    assert client.get("/patients/").status_code == 302  # still signed out
+    assert client.get("/workspace/").status_code == 302  # still signed out
     [entry] = audit(action=AuditAction.LOGIN_FAILED)
     assert entry.detail == {"username": "alice"}  # never the password
 
@@ -393,13 +399,13 @@ def test_a_deactivated_account_cannot_sign_in(client: Client, clinician: User) -
     assert "_auth_user_id" not in client.session
 
 
-# --- Filtering the patient list ----------------------------------------------------
+# --- Filtering the patient list (the workspace panel) -------------------------------
 
 
 def test_a_bogus_phase_filter_shows_an_error_not_a_crash(
     alice_client: Client, patient: Patient
 ) -> None:
-    response = alice_client.get("/patients/", {"phase": "bogus"})
+    response = alice_client.get("/workspace/", {"phase": "bogus"})
     assert response.status_code == 200
     message = "Select a valid choice. bogus is not one of the available choices."
     assert response.context["form"].errors["phase"] == [message]
@@ -414,16 +420,17 @@ def test_filtering_by_phase_and_name(alice_client: Client, clinic: Clinic) -> No
     intake = PatientFactory(clinic=clinic, legal_name="Ada Intake", phase=Phase.INTAKE)
     PatientFactory(clinic=clinic, legal_name="Bo Intake", phase=Phase.INTAKE)
 
-    response = alice_client.get("/patients/", {"phase": "intake", "q": "ada"})
+    response = alice_client.get("/workspace/", {"phase": "intake", "q": "ada"})
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == [intake]
 
 
 def test_a_too_long_name_filter_names_the_field(alice_client: Client) -> None:
-    response = alice_client.get("/patients/", {"q": "x" * 101})
+    response = alice_client.get("/workspace/", {"q": "x" * 101})
     assert response.status_code == 200
     assert "at most 100 characters" in response.context["form"].errors["q"][0]
-    assert "Name: Ensure this value has at most 100 characters" in page_text(response)
+    # The panel's name filter is labelled "Name contains".
+    assert "Name contains: Ensure this value has at most 100 characters" in page_text(response)
 
 
 def test_a_failed_edit_keeps_the_stored_name_in_the_heading(
@@ -431,7 +438,7 @@ def test_a_failed_edit_keeps_the_stored_name_in_the_heading(
 ) -> None:
     # The typed name is kept in its box, but the page must not claim it is the record's.
     data = _edit_data(patient, legal_name="Someone Else", weight_kg="400")
-    response = alice_client.post(f"/patients/{patient.pk}/edit/", data)
+    response = alice_client.post(f"/workspace/patients/{patient.pk}/edit/", data)
     assert response.status_code == 200
     html = page_text(response)
     assert f"<h1>Edit {escape(patient.legal_name)}</h1>" in html

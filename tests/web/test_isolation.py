@@ -43,7 +43,7 @@ DETAIL_ACCESS = {
     "alice": 200,
     "bob": 200,
     "charlie": 404,
-    "patient_self": 403,  # staff pages; the patient's own page is /me/
+    "patient_self": 403,  # staff pages; the patient's own page is /portal/
     "other_patient": 403,
     "sitter": 403,
     "anonymous": LOGIN,
@@ -53,7 +53,7 @@ DETAIL_ACCESS = {
 @pytest.mark.parametrize("actor", ACTORS)
 @pytest.mark.parametrize("suffix", ["", "edit/"])
 def test_patient_pages_by_actor(as_actor, patient: Patient, actor: str, suffix: str) -> None:
-    response = as_actor(actor).get(f"/patients/{patient.pk}/{suffix}")
+    response = as_actor(actor).get(f"/workspace/patients/{patient.pk}/{suffix}")
     expected = DETAIL_ACCESS[actor]
     _expect(response, expected)
     if expected == 200:
@@ -65,8 +65,8 @@ def test_patient_pages_by_actor(as_actor, patient: Patient, actor: str, suffix: 
 
 
 MOVE_ACCESS = {
-    "alice": "/patients/",  # moved; back to the detail page
-    "bob": "/patients/",
+    "alice": "/workspace/patients/",  # moved; back to the chart
+    "bob": "/workspace/patients/",
     "charlie": 404,
     "patient_self": 403,
     "other_patient": 403,
@@ -77,14 +77,16 @@ MOVE_ACCESS = {
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_phase_move_by_actor(as_actor, patient: Patient, actor: str) -> None:
-    response = as_actor(actor).post(f"/patients/{patient.pk}/phase/", {"target": "intake"})
+    response = as_actor(actor).post(
+        f"/workspace/patients/{patient.pk}/phase/", {"target": "intake"}
+    )
     _expect(response, MOVE_ACCESS[actor])
     patient.refresh_from_db()
     moved = actor in {"alice", "bob"}
     assert patient.phase == (Phase.INTAKE if moved else Phase.SCREENING)
     assert PhaseChange.objects.filter(patient=patient, to_phase=Phase.INTAKE).exists() is moved
     if moved:
-        assert response["Location"] == f"/patients/{patient.pk}/"
+        assert response["Location"] == f"/workspace/patients/{patient.pk}/"
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -119,8 +121,8 @@ def test_a_missing_patient_is_the_same_404_as_another_clinics(
     client: Client, outsider: User, patient: Patient
 ) -> None:
     client.force_login(outsider)
-    theirs = client.get(f"/patients/{patient.pk}/")
-    missing = client.get("/patients/999999/")
+    theirs = client.get(f"/workspace/patients/{patient.pk}/")
+    missing = client.get("/workspace/patients/999999/")
     assert theirs.status_code == missing.status_code == 404
     assert _without_csrf(theirs) == _without_csrf(missing)
 
@@ -153,7 +155,7 @@ LIST_ACCESS = {
 def test_patient_list_by_actor(
     as_actor, patient: Patient, other_patient: Patient, clinic_b_patient: Patient, actor: str
 ) -> None:
-    response = as_actor(actor).get("/patients/")
+    response = as_actor(actor).get("/workspace/")
     _expect(response, LIST_ACCESS[actor])
     if response.status_code != 200:
         assert patient.legal_name not in page_text(response)
@@ -173,10 +175,10 @@ def test_patient_list_search_does_not_reach_other_clinics(
     client: Client, outsider: User, patient: Patient
 ) -> None:
     client.force_login(outsider)
-    response = client.get("/patients/", {"q": patient.legal_name})
+    response = client.get("/workspace/", {"q": patient.legal_name})
     assert response.status_code == 200
     assert list(response.context["page"].object_list) == []
-    assert "No patients match." in page_text(response)
+    assert "No patients match these filters." in page_text(response)  # the panel's words
 
 
 # --- The patient's and the sitter's own pages ---------------------------------------
@@ -194,7 +196,7 @@ ME_ACCESS = {
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_my_record_by_actor(as_actor, patient: Patient, other_patient: Patient, actor: str) -> None:
-    response = as_actor(actor).get("/me/")
+    response = as_actor(actor).get("/portal/")
     _expect(response, ME_ACCESS[actor])
     html = page_text(response)
     if actor == "patient_self":
@@ -214,31 +216,36 @@ def test_the_patient_sees_their_own_sitter_and_the_crisis_lines(
     client: Client, patient: Patient, sitter: Sitter
 ) -> None:
     client.force_login(patient.user)
-    html = page_text(client.get("/me/"))
+    html = page_text(client.get("/portal/"))
     assert f"{sitter.name}, {sitter.phone}" in html
     assert patient.clinic.on_call_phone in html
     assert f'href="tel:{patient.clinic.emergency_number}"' in html
 
 
+# The sitter's page answers 404 to anyone who is not a sitter, like every sitter page.
 SITTING_ACCESS = {
-    "alice": 403,
-    "bob": 403,
-    "charlie": 403,
-    "patient_self": 403,
-    "other_patient": 403,
+    "alice": 404,
+    "bob": 404,
+    "charlie": 404,
+    "patient_self": 404,
+    "other_patient": 404,
     "sitter": 200,
     "anonymous": LOGIN,
 }
+
+
+def _sat_for(response) -> list[Patient]:
+    return [row["patient"] for row in response.context["rows"]]
 
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_sitting_for_by_actor(
     as_actor, patient: Patient, other_patient: Patient, actor: str
 ) -> None:
-    response = as_actor(actor).get("/sitting/")
+    response = as_actor(actor).get("/portal/sitter/")
     _expect(response, SITTING_ACCESS[actor])
     if actor == "sitter":
-        assert list(response.context["patients"]) == [patient]
+        assert _sat_for(response) == [patient]
         assert patient.legal_name in page_text(response)
         assert other_patient.legal_name not in page_text(response)
 
@@ -253,9 +260,9 @@ def test_a_sitter_sees_only_the_patients_they_sit_for(
     SitterFactory(clinic=clinic, patients=[patient])  # another sitter of the same patient
 
     client.force_login(sitter.user)
-    response = client.get("/sitting/")
+    response = client.get("/portal/sitter/")
     assert response.status_code == 200
-    assert set(response.context["patients"]) == {patient, second}
+    assert set(_sat_for(response)) == {patient, second}
     html = page_text(response)
     assert "Nat Notsatfor" not in html
     assert "Bea Otherclinic" not in html
@@ -267,8 +274,8 @@ def test_a_sitter_cannot_open_the_staff_pages_of_their_patient(
     client: Client, patient: Patient, sitter: Sitter
 ) -> None:
     client.force_login(sitter.user)
-    assert client.get(f"/patients/{patient.pk}/").status_code == 403
-    assert client.get("/patients/").status_code == 403
+    assert client.get(f"/workspace/patients/{patient.pk}/").status_code == 403
+    assert client.get("/workspace/").status_code == 403
 
 
 # --- Registering: the form page -----------------------------------------------------
@@ -286,11 +293,18 @@ NEW_ACCESS = {
 
 @pytest.mark.parametrize("actor", ACTORS)
 def test_register_page_by_actor(as_actor, actor: str) -> None:
-    _expect(as_actor(actor).get("/patients/new/"), NEW_ACCESS[actor])
+    _expect(as_actor(actor).get("/workspace/patients/new/"), NEW_ACCESS[actor])
 
 
 @pytest.mark.parametrize(
-    "url", ["/patients/", "/patients/new/", "/patients/1/", "/me/", "/sitting/"]
+    "url",
+    [
+        "/workspace/",
+        "/workspace/patients/new/",
+        "/workspace/patients/1/",
+        "/portal/",
+        "/portal/sitter/",
+    ],
 )
 def test_anonymous_users_are_sent_to_sign_in(client: Client, url: str) -> None:
     response = client.get(url)
@@ -372,9 +386,9 @@ def test_audit_entries_stay_in_their_clinic(
 ) -> None:
     # Alice reads her patient, Charlie his: one audit entry in each clinic.
     client = as_actor("alice")
-    assert client.get(f"/patients/{patient.pk}/").status_code == 200
+    assert client.get(f"/workspace/patients/{patient.pk}/").status_code == 200
     client = as_actor("charlie")
-    assert client.get(f"/patients/{clinic_b_rows.pk}/").status_code == 200
+    assert client.get(f"/workspace/patients/{clinic_b_rows.pk}/").status_code == 200
 
     # Charlie is a clinician, not an administrator: the audit trail is not his to read.
     assert client.get("/admin/audit/auditentry/").status_code == 403

@@ -27,12 +27,14 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert, AlertCause, AlertSeverity
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditEntry
 from ketacare.intake.models import ScreeningLead
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent, DosingSession
+from ketacare.treatment.specs.sessions import AdverseEventSpec, DoseSpec
 from tests.factories import PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
 
@@ -98,17 +100,23 @@ def records(clinic: Clinic, prescriber: User, pharmacist: User) -> dict[str, int
     SitterFactory(clinic=clinic, patients=[pat], name="Robin Sitter")
     plan_for(prescriber, pat)
     fill(pharmacist, prescribe(prescriber, pat))
-    session = services.record_dose_taken(pat.user, ready_session(pat.user, pat), dose_mg=100)
+    session = services.record_dose_taken(
+        pat.user, ready_session(pat.user, pat), DoseSpec(dose_mg=100)
+    )
     event = services.report_adverse_event(
         pat.user,
         pat,
-        description="Felt sick after the dose",
-        severity="mild",
-        serious=False,
-        outcome="resolved",
-        session=session,
+        AdverseEventSpec(
+            description="Felt sick after the dose",
+            severity="mild",
+            serious=False,
+            outcome="resolved",
+            session_id=session.pk,
+        ),
     )
-    response = submit_questionnaire(pat.user, pat, instrument="phq9", answers=[1] * 9)
+    response = submit_questionnaire(
+        pat.user, pat, questionnaire(instrument="phq9", answers=[1] * 9)
+    )
     alert = Alert.objects.create(
         clinic=clinic,
         patient=pat,

@@ -16,7 +16,7 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.patients.models import Patient, PhaseChange, Sitter
 from ketacare.patients.phases import Phase
-from ketacare.web.views import PAGE_SIZE
+from ketacare.web.workspace.panel_page import PAGE_SIZE
 from tests.factories import (
     ConsentDocumentFactory,
     ConsentFactory,
@@ -48,7 +48,7 @@ def test_signing_out(client: Client, clinician: User) -> None:
     response = client.post("/logout/")
     assert response.status_code == 302
     assert response["Location"] == "/login/"
-    assert client.get("/patients/").status_code == 302
+    assert client.get("/workspace/").status_code == 302
     [entry] = audit(action=AuditAction.LOGOUT)
     assert entry.actor_id == clinician.pk
 
@@ -102,7 +102,7 @@ def test_pages_carry_the_security_headers(client: Client) -> None:
         ("clinic_admin", "/workspace/"),
         ("prescriber", "/workspace/"),
         ("pharmacist", "/care/pharmacy/"),
-        ("superuser", "/patients/"),
+        ("superuser", "/workspace/"),
     ],
 )
 def test_staff_land_on_the_panel_and_pharmacists_on_their_queue(
@@ -121,10 +121,9 @@ def test_a_patient_lands_on_their_portal(client: Client, patient: Patient) -> No
     assert response["Location"] == "/portal/"
     page = page_text(client.get("/portal/"))
     assert 'href="/portal/progress/"' in page  # the patient's navigation
-    assert 'href="/patients/"' not in page  # no staff navigation
-    page = page_text(client.get("/me/"))
+    assert 'href="/workspace/"' not in page  # no staff navigation
     assert patient.legal_name in page
-    assert 'href="/patients/"' not in page  # no staff navigation
+    assert 'href="/workspace/"' not in page  # no staff navigation
     assert 'href="/admin/"' not in page
 
 
@@ -133,7 +132,6 @@ def test_a_sitter_lands_on_the_people_they_sit_for(client: Client, sitter: Sitte
     response = client.get("/")
     assert response["Location"] == "/portal/sitter/"
     assert client.get("/portal/sitter/").status_code == 200
-    assert client.get("/sitting/").status_code == 200
 
 
 def test_an_account_without_a_role_is_told_so(client: Client, clinic: Clinic) -> None:
@@ -153,12 +151,12 @@ def test_the_refusal_pages_explain_themselves(
     client: Client, patient: Patient, outsider: User
 ) -> None:
     client.force_login(patient.user)
-    forbidden = client.get("/patients/")
+    forbidden = client.get("/workspace/")
     assert forbidden.status_code == 403
     assert "This page is for clinic staff." in page_text(forbidden)
 
     client.force_login(outsider)
-    missing = client.get(f"/patients/{patient.pk}/")
+    missing = client.get(f"/workspace/patients/{patient.pk}/")
     assert missing.status_code == 404
     assert "There is no such page, or it is not yours to see." in page_text(missing)
 
@@ -171,7 +169,7 @@ def test_viewing_a_patient_writes_one_read_entry_naming_them(
 ) -> None:
     client.force_login(clinician)  # itself audited, as a sign-in
     before = AuditEntry.objects.count()
-    response = client.get(f"/patients/{patient.pk}/")
+    response = client.get(f"/workspace/patients/{patient.pk}/")
     assert response.status_code == 200
 
     assert AuditEntry.objects.count() == before + 1
@@ -188,7 +186,7 @@ def test_viewing_a_patient_writes_one_read_entry_naming_them(
 
 def test_a_refused_view_reads_nothing(client: Client, outsider: User, patient: Patient) -> None:
     client.force_login(outsider)
-    assert client.get(f"/patients/{patient.pk}/").status_code == 404
+    assert client.get(f"/workspace/patients/{patient.pk}/").status_code == 404
     assert not audit(action=AuditAction.READ)
 
 
@@ -200,15 +198,16 @@ def test_the_patient_page_shows_the_record_sitters_consent_and_history(
         patient=patient, from_phase="", to_phase=Phase.SCREENING, actor=clinician
     )
     client.force_login(clinician)
-    html = page_text(client.get(f"/patients/{patient.pk}/"))
+    html = page_text(client.get(f"/workspace/patients/{patient.pk}/"))
     assert "Phase: Screening" in html
     assert "<dd>1985-06-15</dd>" in html
     assert "<dd>70.0 kg</dd>" in html
     assert "<dd>Treatment-resistant depression</dd>" in html
-    assert f"{sitter.name}, {sitter.phone}" in html
-    assert "Informed consent to at-home ketamine treatment v1 signed" in html
+    # The chart's words for the sitter and the signature.
+    assert f'{sitter.name}, <span class="nowrap">{sitter.phone}</span>' in html
+    assert "version 1: signed" in html
     assert "new → Screening by Test" in html
-    assert f'href="/patients/{patient.pk}/edit/"' in html
+    assert f'href="/workspace/patients/{patient.pk}/edit/"' in html
     assert '<option value="intake">Intake</option>' in html
 
 
@@ -216,7 +215,7 @@ def test_the_patient_page_says_when_there_is_no_sitter_or_consent(
     client: Client, clinician: User, patient: Patient
 ) -> None:
     client.force_login(clinician)
-    html = page_text(client.get(f"/patients/{patient.pk}/"))
+    html = page_text(client.get(f"/workspace/patients/{patient.pk}/"))
     assert "No sitter registered. Every at-home session needs one." in html
     assert "No consent signed yet." in html
 
@@ -228,13 +227,17 @@ def test_the_patient_page_is_a_bounded_number_of_queries(
     patient: Patient,
     django_assert_max_num_queries,
 ) -> None:
+    client.force_login(clinician)
+    url = f"/workspace/patients/{patient.pk}/"
+    with CaptureQueriesContext(connection) as none:
+        assert client.get(url).status_code == 200
     for n in range(5):
         SitterFactory(clinic=clinic, patients=[patient], name=f"Sitter {n}")
         PhaseChange.objects.create(patient=patient, from_phase="", to_phase="screening")
-    client.force_login(clinician)
-    # Session, user, roles, patient, audit append (6), clinic, sitters, consents, history.
-    with django_assert_max_num_queries(14):
-        assert client.get(f"/patients/{patient.pk}/").status_code == 200
+    # The chart (record, plan, alerts, holds, consent, charts, timeline, audit trail):
+    # more sitters and phase changes cost no more queries.
+    with django_assert_max_num_queries(len(none.captured_queries)):
+        assert client.get(url).status_code == 200
 
 
 # --- The patient list: paging and queries -------------------------------------------
@@ -249,22 +252,23 @@ def test_sixty_patients_make_two_pages(
     client: Client, clinician: User, sixty: list[Patient]
 ) -> None:
     client.force_login(clinician)
-    first = client.get("/patients/")
+    first = client.get("/workspace/")
     assert first.status_code == 200
     page = first.context["page"]
     assert (page.number, page.paginator.num_pages, page.paginator.count) == (1, 2, 60)
     assert len(page.object_list) == PAGE_SIZE == 50
     html = page_text(first)
-    assert "Page 1 of 2 (60 patients)" in html
-    assert 'href="?page=2">Next</a>' in html
-    assert len(re.findall(r'href="/patients/\d+/"', html)) == 50
+    assert "60 patients match." in html  # the panel's words
+    assert "Page 1 of 2" in html
+    assert re.search(r'href="\?page=2"[^>]*>Next page</a>', html)
+    assert len(re.findall(r'href="/workspace/patients/\d+/"', html)) == 50
 
-    second = client.get("/patients/", {"page": "2"})
+    second = client.get("/workspace/", {"page": "2"})
     rest = list(second.context["page"].object_list)
     assert len(rest) == 10
     assert set(rest).isdisjoint(page.object_list)
     assert set(rest) | set(page.object_list) == set(sixty)
-    assert 'href="?page=1">Previous</a>' in page_text(second)
+    assert re.search(r'href="\?page=1"[^>]*>Previous page</a>', page_text(second))
 
 
 @pytest.mark.parametrize(("asked", "shown"), [("abc", 1), ("0", 2), ("99", 2), ("-1", 2)])
@@ -272,29 +276,29 @@ def test_a_bad_page_number_shows_a_real_page(
     client: Client, clinician: User, sixty: list[Patient], asked: str, shown: int
 ) -> None:
     client.force_login(clinician)
-    response = client.get("/patients/", {"page": asked})
+    response = client.get("/workspace/", {"page": asked})
     assert response.status_code == 200
     assert response.context["page"].number == shown
 
 
 def test_paging_keeps_the_filter(client: Client, clinician: User, sixty: list[Patient]) -> None:
     client.force_login(clinician)
-    html = page_text(client.get("/patients/", {"phase": "screening", "q": "Patient"}))
-    assert 'href="?phase=screening&amp;q=Patient&amp;page=2">Next</a>' in html
+    html = page_text(client.get("/workspace/", {"phase": "screening", "q": "Patient"}))
+    assert re.search(r'href="\?phase=screening&amp;q=Patient&amp;page=2"[^>]*>Next page</a>', html)
 
 
 def test_listing_patients_audits_which_ones_were_shown(
     client: Client, clinician: User, sixty: list[Patient]
 ) -> None:
     client.force_login(clinician)
-    response = client.get("/patients/")
+    response = client.get("/workspace/")
     [entry] = audit(action=AuditAction.LIST)
     assert entry.detail["ids"] == [p.pk for p in response.context["page"].object_list]
 
 
 def _list_queries(client: Client) -> int:
     with CaptureQueriesContext(connection) as queries:
-        assert client.get("/patients/").status_code == 200
+        assert client.get("/workspace/").status_code == 200
     return len(queries)
 
 
@@ -306,15 +310,15 @@ def test_the_patient_list_is_a_bounded_number_of_queries(
     few = _list_queries(client)
     PatientFactory.create_batch(57, clinic=clinic)
     assert _list_queries(client) == few  # more rows cost no more queries
-    # Session, user, roles, count, page, audit append (6), clinic.
-    with django_assert_max_num_queries(12):
-        assert client.get("/patients/", {"page": "2"}).status_code == 200
+    # Session, user, roles, clinic, count, page, the rows' plans, audit append (6).
+    with django_assert_max_num_queries(13):
+        assert client.get("/workspace/", {"page": "2"}).status_code == 200
 
 
 def test_staff_see_their_navigation(client: Client, clinician: User) -> None:
     client.force_login(clinician)
-    html = page_text(client.get("/patients/"))
-    assert 'href="/patients/">Patients</a>' in html
+    html = page_text(client.get("/workspace/"))
+    assert 'href="/workspace/">Panel</a>' in html
     assert 'href="/admin/">Administration</a>' in html
     assert clinician.display_name in html
     assert "Clinic A" in html
@@ -326,7 +330,7 @@ def test_a_user_with_both_roles_sees_the_union(client: Client, clinic: Clinic) -
     PatientFactory(clinic=clinic, user=user)
     client.force_login(user)
     assert client.get("/")["Location"] == "/workspace/"
-    assert client.get("/me/").status_code == 200
+    assert client.get("/portal/").status_code == 200
 
 
 def test_times_show_in_the_clinics_zone_with_its_abbreviation(
@@ -336,7 +340,7 @@ def test_times_show_in_the_clinics_zone_with_its_abbreviation(
     at = dt.datetime(2026, 1, 15, 15, 0, tzinfo=dt.UTC)
     PhaseChange.objects.create(patient=patient, from_phase="", to_phase="screening", at=at)
     client.force_login(clinician)
-    page = page_text(client.get(f"/patients/{patient.pk}/"))
+    page = page_text(client.get(f"/workspace/patients/{patient.pk}/"))
     assert "2026-01-15 10:00 EST" in page
     assert "15:00" not in page
 

@@ -19,7 +19,4 @@ class Role(models.TextChoices):
 STAFF_ROLES = frozenset(
     {Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST, Role.COORDINATOR, Role.ADMIN}
 )
-# Roles that may create and edit patient records (demographics, sitters, consent).
-RECORD_EDITOR_ROLES = frozenset({Role.COORDINATOR, Role.ADMIN, Role.CLINICIAN, Role.PRESCRIBER})
-# Roles that move a patient through the phases of treatment.
-PHASE_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.COORDINATOR, Role.ADMIN})
+# Who may do which use case (edit a record, move a phase...): kernel.policy's table.

@@ -1,9 +1,10 @@
 """Raising, acknowledging and resolving alerts.
 
 `raise_alert` and `resolve_alerts` are called by the other apps' services inside their
-own transaction, so the alert (and its outbox rows) exist exactly when the fact does.
-Every status change writes an audit entry; the entry names the cause and severity, never
-the health values behind them.
+own transaction, so the alert (and its outbox rows) exist exactly when the fact does;
+`escalate_alert` by the worker. `acknowledge_alert` and `resolve_alert` are the use
+cases of a person in the inbox: (actor, alert, spec). Every status change writes an
+audit entry; the entry names the cause and severity, never the health values behind them.
 """
 
 from __future__ import annotations
@@ -14,11 +15,9 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from ketacare.accounts.roles import STAFF_ROLES
 from ketacare.alerts.errors import AlertStateError
 from ketacare.alerts.models import (
     SEVERITY_RANK,
@@ -38,10 +37,12 @@ from ketacare.alerts.recipients import (
     sitter_recipients,
     staff_recipients,
 )
+from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
-from ketacare.kernel.errors import NotAllowed, NotFound
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.errors import NotFound
+from ketacare.kernel.usecase import use_case
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -280,12 +281,13 @@ def resolve_alerts(
             .filter(dedupe_key=key)
             .exclude(status=AlertStatus.RESOLVED)
         ):
-            _resolve(alert, note=note, actor=actor, automatic=True)
+            record(_resolve(alert, note=note, actor=actor, automatic=True), actor=actor)
             count += 1
     return count
 
 
-def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) -> None:
+def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) -> Event:
+    """Close `alert` (locked by the caller); the audit event for the caller to write."""
     before = alert.status
     alert.status = AlertStatus.RESOLVED
     alert.resolved_by = actor
@@ -302,65 +304,50 @@ def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) ->
         ]
     )
     _cancel_pending(alert)
-    record(
-        Event.about(
-            AuditAction.UPDATE,
-            alert,
-            detail={"change": "resolved", "from": before, "automatic": automatic},
-        ),
-        actor=actor,
-    )
+    detail = {"change": "resolved", "from": before, "automatic": automatic}
+    return Event.about(AuditAction.UPDATE, alert, detail=detail)
 
 
-def _require_staff(actor: User, alert: Alert, what: str) -> Alert:
-    if not (actor.is_superuser or actor.is_clinic_staff) or not (
-        actor.is_superuser or actor.roles & STAFF_ROLES
-    ):
-        raise NotAllowed(f"Only clinic staff may {what} an alert.")
+def _locked(actor: User, alert: Alert) -> Alert:
+    """The alert, locked, if the actor (staff, by the use case's roles) may see it."""
     locked = Alert.objects.visible_to(actor).select_for_update().filter(pk=alert.pk).first()
     if locked is None:
         raise NotFound("No such alert.")
     return locked
 
 
-def acknowledge_alert(actor: User, alert: Alert, *, note: str = "") -> Alert:
+@use_case("acknowledge_alert")
+def acknowledge_alert(actor: User, alert: Alert, spec: AcknowledgeSpec) -> Alert:
     """Someone has seen the alert and is acting on it: escalation stops."""
-    with transaction.atomic():
-        locked = _require_staff(actor, alert, "acknowledge")
-        if locked.status != AlertStatus.OPEN:
-            raise AlertStateError(f"The alert is {locked.status}, not open.", field="status")
-        locked.status = AlertStatus.ACKNOWLEDGED
-        locked.acknowledged_by = actor
-        locked.acknowledged_at = clock.now()
-        locked.acknowledged_note = note
-        locked.next_escalation_at = None
-        locked.save(
-            update_fields=[
-                "status",
-                "acknowledged_by",
-                "acknowledged_at",
-                "acknowledged_note",
-                "next_escalation_at",
-            ]
-        )
-        record(
-            Event.about(
-                AuditAction.UPDATE, locked, detail={"change": "acknowledged", "from": "open"}
-            ),
-            actor=actor,
-        )
+    locked = _locked(actor, alert)
+    if locked.status != AlertStatus.OPEN:
+        raise AlertStateError(f"The alert is {locked.status}, not open.", field="status")
+    locked.status = AlertStatus.ACKNOWLEDGED
+    locked.acknowledged_by = actor
+    locked.acknowledged_at = clock.now()
+    locked.acknowledged_note = spec.note
+    locked.next_escalation_at = None
+    locked.save(
+        update_fields=[
+            "status",
+            "acknowledged_by",
+            "acknowledged_at",
+            "acknowledged_note",
+            "next_escalation_at",
+        ]
+    )
+    detail = {"change": "acknowledged", "from": "open"}
+    usecase.note(Event.about(AuditAction.UPDATE, locked, detail=detail))
     return locked
 
 
-def resolve_alert(actor: User, alert: Alert, *, note: str) -> Alert:
-    """A person closes the alert, saying why (the note is required)."""
-    if not note.strip():
-        raise ValidationError({"note": "Say how the alert was resolved."})
-    with transaction.atomic():
-        locked = _require_staff(actor, alert, "resolve")
-        if locked.status == AlertStatus.RESOLVED:
-            raise AlertStateError("The alert is already resolved.", field="status")
-        _resolve(locked, note=note.strip(), actor=actor, automatic=False)
+@use_case("resolve_alert")
+def resolve_alert(actor: User, alert: Alert, spec: ResolveSpec) -> Alert:
+    """A person closes the alert, saying how."""
+    locked = _locked(actor, alert)
+    if locked.status == AlertStatus.RESOLVED:
+        raise AlertStateError("The alert is already resolved.", field="status")
+    usecase.note(_resolve(locked, note=spec.note, actor=actor, automatic=False))
     return locked
 
 

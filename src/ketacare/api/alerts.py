@@ -7,12 +7,12 @@ any one alert (they never learn that one exists).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ketacare.alerts import queries, services
 from ketacare.alerts.models import (
@@ -21,14 +21,13 @@ from ketacare.alerts.models import (
     AlertSeverity,
     AlertStatus,
 )
+from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
 from ketacare.api.access import actor, audit_list, visible, visible_patient
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.api.schemas import ERRORS, MAX_ID, WRITE_ERRORS, id_in_path
 from ketacare.kernel.errors import NotAllowed
 
 router = Router(tags=["alerts"])
 patient_router = Router(tags=["alerts"])
-
-Note = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)]
 
 
 class AlertOut(Schema):
@@ -75,14 +74,6 @@ class AlertFilter(Paging):
     cause: AlertCause | None = Field(default=None, description="Only this cause.")
 
 
-class AcknowledgeIn(Schema):
-    note: Note = Field(default="", description="What you are doing about it.")
-
-
-class ResolveIn(Schema):
-    note: Note = Field(description="How it was resolved (required).")
-
-
 def _staff_alerts(request: HttpRequest) -> QuerySet[Alert]:
     user = actor(request)
     if not (user.is_superuser or user.is_clinic_staff):
@@ -120,10 +111,10 @@ def _alert(request: HttpRequest, alert_id: int) -> Alert:
     summary="Acknowledge an alert",
 )
 def acknowledge_alert(
-    request: HttpRequest, payload: AcknowledgeIn, alert_id: int = id_in_path("alert")
+    request: HttpRequest, payload: AcknowledgeSpec, alert_id: int = id_in_path("alert")
 ) -> AlertOut:
     """Say you have seen it and are acting: escalation stops. Only an open alert (else 409)."""
-    alert = services.acknowledge_alert(actor(request), _alert(request, alert_id), note=payload.note)
+    alert = services.acknowledge_alert(actor(request), _alert(request, alert_id), payload)
     return AlertOut.model_validate(alert)
 
 
@@ -131,10 +122,10 @@ def acknowledge_alert(
     "/{alert_id}/resolve", response={200: AlertOut, **WRITE_ERRORS}, summary="Resolve an alert"
 )
 def resolve_alert(
-    request: HttpRequest, payload: ResolveIn, alert_id: int = id_in_path("alert")
+    request: HttpRequest, payload: ResolveSpec, alert_id: int = id_in_path("alert")
 ) -> AlertOut:
     """Close it with a note saying how (422 without one; 409 if already resolved)."""
-    alert = services.resolve_alert(actor(request), _alert(request, alert_id), note=payload.note)
+    alert = services.resolve_alert(actor(request), _alert(request, alert_id), payload)
     return AlertOut.model_validate(alert)
 
 

@@ -5,17 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
 
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
 from ketacare.assessments import queries, services
 from ketacare.assessments.models import QuestionnaireResponse
+from ketacare.assessments.specs import QuestionnaireSpec
 from ketacare.clinical import outcomes
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
 
 router = Router(tags=["questionnaires"])
 
@@ -175,7 +176,7 @@ def submit_questionnaire(
     payload: QuestionnaireIn,
     patient_id: int = id_in_path("patient"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[QuestionnaireSubmittedOut] | HttpResponse:
+) -> Status[QuestionnaireSubmittedOut]:
     """Score and store a completed questionnaire (the patient, or staff on their behalf).
 
     When the answers show suicidality, `crisis` holds the emergency number and the
@@ -184,31 +185,28 @@ def submit_questionnaire(
     """
     user = actor(request)
     patient = visible_patient(request, patient_id)
-
-    def run() -> Status[QuestionnaireSubmittedOut]:
-        response = services.submit_questionnaire(
-            user,
-            patient,
-            instrument=payload.instrument,
-            answers=payload.answers,
-            context=payload.context,
-            recorded_at=payload.recorded_at,
+    answer = Idempotent(request, user, idempotency_key, _submitted)
+    with usecase.joined(answer):
+        services.submit_questionnaire(
+            user, patient, QuestionnaireSpec.model_validate(payload.model_dump())
         )
-        crisis = services.crisis_resources(response)
-        out = QuestionnaireOut.model_validate(response).model_dump()
-        return Status(
-            201,
-            QuestionnaireSubmittedOut(
-                **out,
-                crisis=None
-                if crisis is None
-                else CrisisOut(
-                    emergency_number=crisis.emergency_number, on_call_phone=crisis.on_call_phone
-                ),
+    return answer.response()
+
+
+def _submitted(response: QuestionnaireResponse) -> Status[QuestionnaireSubmittedOut]:
+    crisis = services.crisis_resources(response)
+    out = QuestionnaireOut.model_validate(response).model_dump()
+    return Status(
+        201,
+        QuestionnaireSubmittedOut(
+            **out,
+            crisis=None
+            if crisis is None
+            else CrisisOut(
+                emergency_number=crisis.emergency_number, on_call_phone=crisis.on_call_phone
             ),
-        )
-
-    return idempotent(request, user, idempotency_key, run)
+        ),
+    )
 
 
 @router.get(

@@ -24,7 +24,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import NinjaJSONEncoder
 from pydantic import Field
 
-from ketacare.api.idempotency import IdempotencyKeyReused
+from ketacare.api.idempotency import IdempotencyKeyReused, Replayed
 from ketacare.api.security import CsrfFailed
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired
@@ -139,6 +139,11 @@ def on_key_reused(request: HttpRequest, exc: IdempotencyKeyReused) -> HttpRespon
     return _respond(body, 422)
 
 
+def on_replayed(request: HttpRequest, exc: Replayed) -> HttpResponse:
+    # Not an error: the first answer to this Idempotency-Key, again.
+    return exc.response
+
+
 def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Never say whose it is or whether it exists elsewhere: not visible = not found.
     return _respond(error_body("not_found", "Not found."), 404)
@@ -187,6 +192,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (NinjaValidationError, on_ninja_validation),
     (DjangoValidationError, on_django_validation),
     (IdempotencyKeyReused, on_key_reused),
+    (Replayed, on_replayed),
     (Http404, on_not_found),
     (ObjectDoesNotExist, on_not_found),
     (PermissionDenied, on_forbidden),

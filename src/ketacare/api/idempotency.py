@@ -1,12 +1,19 @@
 """`Idempotency-Key` for the patient's POSTs: a phone retrying never records a dose twice.
 
-The first request with a key claims (user, key) by inserting its record, runs the use
-case and stores the response, all in one transaction: if the use case fails, nothing
-is stored and a retry runs again. A retry with the same key and the same request gets
-the stored response back (`Idempotent-Replayed: true`); the same key with another
+The record is a part of the use case (`kernel.usecase.joined`): inside the use case's
+one transaction, the first request with a key claims (user, key) by inserting its
+record before the use case runs, and stores the rendered response after it. If the
+use case is refused, nothing is stored and a retry runs again. A retry with the same
+key and the same request gets the stored response back (`Idempotent-Replayed: true`,
+raised as `Replayed` and answered by the error handlers); the same key with another
 request is refused (422, "idempotency_key_reused"). Two copies arriving together are
 serialised by the unique (user, key): on PostgreSQL the second insert waits for the
 first transaction, fails on the constraint, and then replays what the first stored.
+
+    answer = Idempotent(request, user, key, lambda dosed: Status(200, SessionOut...))
+    with usecase.joined(answer):
+        services.record_dose_taken(user, session, spec)
+    return answer.response()
 """
 
 from __future__ import annotations
@@ -15,7 +22,7 @@ import contextlib
 import hashlib
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
@@ -33,6 +40,7 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 MAX_KEY_LENGTH = 255
 
 T = TypeVar("T", bound=Schema)
+R = TypeVar("R")
 
 IDEMPOTENCY_KEY = Header(
     None,
@@ -84,23 +92,38 @@ def _replay(record: IdempotencyRecord, fingerprint: str) -> HttpResponse:
     return response
 
 
-def idempotent(
-    request: HttpRequest,
-    user: User,
-    key: str | None,
-    run: Callable[[], Status[T]],
-) -> Status[T] | HttpResponse:
-    """Run `run` (the use case and its response) once per key; replay it after that."""
-    if key is None:
-        with transaction.atomic():
-            return run()
-    fingerprint = _fingerprint(request)
-    with transaction.atomic():
+class Replayed(Exception):
+    """The request was answered before under its key: `response` is that answer again."""
+
+    def __init__(self, response: HttpResponse) -> None:
+        super().__init__("replayed")
+        self.response = response
+
+
+class Idempotent(Generic[R, T]):
+    """The idempotency record of one request, joined to its use case's transaction."""
+
+    def __init__(
+        self,
+        request: HttpRequest,
+        user: User,
+        key: str | None,
+        render: Callable[[R], Status[T]],
+    ) -> None:
+        self.request, self.user, self.key, self.render = request, user, key, render
+        self._claim: IdempotencyRecord | None = None
+        self._answer: Status[T] | None = None
+
+    def begin(self) -> None:
+        """Claim (user, key); raise Replayed (or IdempotencyKeyReused) if it was claimed."""
+        if self.key is None:
+            return
+        fingerprint = _fingerprint(self.request)
         claim = IdempotencyRecord(
-            user=user,
-            key=key,
-            method=request.method or "",
-            path=request.path[:500],
+            user=self.user,
+            key=self.key,
+            method=self.request.method or "",
+            path=self.request.path[:500],
             request_sha256=fingerprint,
             response_status=0,
             response_body={},
@@ -109,10 +132,23 @@ def idempotent(
             with transaction.atomic():
                 claim.save()
         except IntegrityError:
-            earlier = IdempotencyRecord.objects.select_for_update().get(user=user, key=key)
-            return _replay(earlier, fingerprint)
-        result = run()
-        claim.response_status = result.status_code
-        claim.response_body = _as_json(result.value)
-        claim.save(update_fields=["response_status", "response_body"])
-    return result
+            earlier = IdempotencyRecord.objects.select_for_update().get(
+                user=self.user, key=self.key
+            )
+            raise Replayed(_replay(earlier, fingerprint)) from None
+        self._claim = claim
+
+    def end(self, result: R) -> None:
+        """Render the use case's result; store it with the claim (before the commit)."""
+        self._answer = self.render(result)
+        if self._claim is not None:
+            self._claim.response_status = self._answer.status_code
+            self._claim.response_body = _as_json(self._answer.value)
+            self._claim.save(update_fields=["response_status", "response_body"])
+
+    def response(self) -> Status[T]:
+        """The answer rendered inside the use case."""
+        if self._answer is None:
+            msg = "the service is not a use case: the idempotency record was never joined"
+            raise RuntimeError(msg)
+        return self._answer

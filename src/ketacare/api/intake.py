@@ -12,10 +12,11 @@ from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
 from ketacare.api.errors import FIELD_ROOT
-from ketacare.api.schemas import ERRORS, WRITE_ERRORS, Text, id_in_path, refuse_nul
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path, refuse_nul
 from ketacare.intake import services
+from ketacare.intake.answers import IntakeData
 from ketacare.intake.models import EligibilityReview, Intake
-from ketacare.intake.schemas import IntakeData
+from ketacare.intake.specs import ReviewSpec, draft
 
 router = Router(tags=["intake"])
 
@@ -47,14 +48,6 @@ class IntakeOut(Schema):
     review: ReviewOut | None = Field(description="The clinician's review, once made.")
     created_at: dt.datetime = Field(description="When the intake was started.")
     updated_at: dt.datetime = Field(description="When it last changed.")
-
-
-class ReviewIn(Schema):
-    decision: Literal["approve", "decline"] = Field(description="Approve or decline.")
-    justification: Text = Field(
-        default="",
-        description="Required to decline, and to approve over cautions.",
-    )
 
 
 def _as_draft(node: Any, defs: dict[str, Any]) -> Any:
@@ -159,7 +152,7 @@ def save_draft(
     """
     intake = _intake(request, patient_id, intake_id)
     refuse_nul(payload)
-    saved = services.save_intake_draft(actor(request), intake, data=payload)
+    saved = services.save_intake_draft(actor(request), intake, draft(payload))
     return intake_out(saved)
 
 
@@ -191,7 +184,7 @@ def submit_intake(
 )
 def review_intake(
     request: HttpRequest,
-    payload: ReviewIn,
+    payload: ReviewSpec,
     patient_id: int = id_in_path("patient"),
     intake_id: int = id_in_path("intake"),
 ) -> Status[ReviewOut]:
@@ -201,7 +194,5 @@ def review_intake(
     needs a justification.
     """
     intake = _intake(request, patient_id, intake_id)
-    review = services.review_intake(
-        actor(request), intake, decision=payload.decision, justification=payload.justification
-    )
+    review = services.review_intake(actor(request), intake, payload)
     return Status(201, ReviewOut.model_validate(review))

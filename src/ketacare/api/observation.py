@@ -19,7 +19,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from ketacare.api.access import actor, audit_list, visible, visible_patient
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.api.schemas import ERRORS, MAX_ID, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut
 from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
@@ -29,15 +29,14 @@ from ketacare.treatment.models import (
     CodePurpose,
     DosingClearance,
     DosingSession,
-    Hold,
     PostDoseReading,
     SessionStatus,
 )
+from ketacare.treatment.specs.plans import ClearanceSpec
+from ketacare.treatment.specs.sessions import ReadingSpec, ReleaseSpec
 
 router = Router(tags=["observation"])
 
-Mmhg = Annotated[int, Field(ge=0, le=1000)]
-Note = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)]
 Code = Annotated[str, StringConstraints(pattern=r"^\s*[0-9]{6}\s*$")]
 
 
@@ -71,11 +70,6 @@ class CodeConfirmIn(Schema):
     code: Code = Field(description="The six digits the sitter read out.")
 
 
-class ReadingIn(Schema):
-    systolic_mmhg: Mmhg = Field(description="Systolic.")
-    diastolic_mmhg: Mmhg = Field(description="Diastolic.")
-
-
 class ReadingOut(Schema):
     id: int = Field(description="The reading's id.")
     session_id: int = Field(description="The session.")
@@ -91,13 +85,10 @@ class ReadingOut(Schema):
         return obj.finding or None
 
 
-class ReleaseIn(Schema):
-    stable: bool = Field(description="The patient is alert and stable (false pages the clinic).")
-    note: Note = Field(default="", description="Anything the clinic should know.")
+class ReleaseIn(ReleaseSpec):
     sitter_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="With a code: the sitter it was sent to."
     )
-    code: Code | None = Field(default=None, description="A release code texted to the sitter.")
 
 
 class ReleaseOut(Schema):
@@ -109,13 +100,6 @@ class ReleaseOut(Schema):
     @staticmethod
     def resolve_session_id(obj: DosingSession) -> int:
         return obj.pk
-
-
-class ClearanceIn(Schema):
-    hold: Hold = Field(description="suicidality or blood_pressure.")
-    note: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=4000)] = Field(
-        description="What was reviewed and decided."
-    )
 
 
 class ClearanceOut(Schema):
@@ -219,18 +203,13 @@ def list_readings(
 )
 def record_reading(
     request: HttpRequest,
-    payload: ReadingIn,
+    payload: ReadingSpec,
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
 ) -> Status[ReadingOut]:
     """At about 40 minutes, or a re-measure: a crisis pages at once (emergency)."""
     session = _session(request, visible_patient(request, patient_id), session_id)
-    reading = services.record_post_dose_reading(
-        actor(request),
-        session,
-        systolic_mmhg=payload.systolic_mmhg,
-        diastolic_mmhg=payload.diastolic_mmhg,
-    )
+    reading = services.record_post_dose_reading(actor(request), session, payload)
     return Status(201, ReadingOut.model_validate(reading))
 
 
@@ -249,14 +228,7 @@ def release(
     patient = visible_patient(request, patient_id)
     session = _session(request, patient, session_id)
     sitter = None if payload.sitter_id is None else _sitter(request, patient, payload.sitter_id)
-    released = services.release_session(
-        actor(request),
-        session,
-        stable=payload.stable,
-        note=payload.note,
-        sitter=sitter,
-        code=payload.code,
-    )
+    released = services.release_session(actor(request), session, payload, sitter=sitter)
     return Status(200, ReleaseOut.model_validate(released))
 
 
@@ -278,10 +250,10 @@ def list_holds(request: HttpRequest, patient_id: int = id_in_path("patient")) ->
     summary="A clinician clears a hold on dosing",
 )
 def clear_hold(
-    request: HttpRequest, payload: ClearanceIn, patient_id: int = id_in_path("patient")
+    request: HttpRequest, payload: ClearanceSpec, patient_id: int = id_in_path("patient")
 ) -> Status[ClearanceOut]:
     clearance = services.clear_for_dosing(
-        actor(request), visible_patient(request, patient_id), hold=payload.hold, note=payload.note
+        actor(request), visible_patient(request, patient_id), payload
     )
     return Status(201, ClearanceOut.model_validate(clearance))
 

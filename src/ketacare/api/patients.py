@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated
 
 from django.core.exceptions import ValidationError
@@ -13,16 +12,14 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
 from ketacare.api.access import actor, audit_list, audit_read, visible_patient
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, Name, Text, id_in_path
+from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
 from ketacare.kernel.errors import NotAllowed
 from ketacare.patients import services
 from ketacare.patients.models import ConsentDocument, Indication, Patient, SexAtBirth
 from ketacare.patients.phases import Phase
+from ketacare.patients.specs import PatientSpec, PhaseMoveSpec, SignatureSpec
 
 router = Router(tags=["patients"])
-
-Phone = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=32)]
-Zone = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=64)]
 
 
 class PatientOut(Schema):
@@ -65,30 +62,6 @@ class PatientFilter(Schema):
     offset: int = Field(default=0, ge=0, le=MAX_ID, description="How many to skip.")
 
 
-class PatientIn(Schema):
-    legal_name: Name = Field(description="Legal name.")
-    date_of_birth: dt.date = Field(description="Date of birth.")
-    sex_at_birth: SexAtBirth = Field(description="Sex at birth.")
-    weight_kg: Decimal = Field(
-        ge=30, le=250, max_digits=4, decimal_places=1, description="Body weight in kg."
-    )
-    timezone: Zone = Field(description="IANA time zone, e.g. `America/New_York`.")
-    phone: Phone = Field(description="Phone number.")
-    email: Annotated[str, StringConstraints(pattern=NO_NUL, max_length=254)] = Field(
-        default="", description="Email address."
-    )
-    emergency_contact_name: Name = Field(description="Who to call in an emergency.")
-    emergency_contact_phone: Phone = Field(description="Their number.")
-    indication: Indication = Field(description="What they are treated for.")
-
-
-class PhaseMoveIn(Schema):
-    target: Phase = Field(description="The phase to move to.")
-    reason: Text = Field(
-        default="", description="Why (required to decline, return, pause or discharge)."
-    )
-
-
 class ConsentDocumentOut(Schema):
     id: int = Field(description="The document's id (sign it with this).")
     version: int = Field(description="Version number of the clinic's consent text.")
@@ -98,9 +71,10 @@ class ConsentDocumentOut(Schema):
     signed: bool = Field(description="Whether this patient has signed this version.")
 
 
-class ConsentIn(Schema):
+class ConsentIn(SignatureSpec):
+    """The signature, and the version of the consent it is on."""
+
     document_id: int = Field(ge=1, le=MAX_ID, description="The consent document signed.")
-    signature_name: Name = Field(description="The patient's full name, typed as the signature.")
 
 
 class ConsentOut(Schema):
@@ -125,12 +99,12 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> Patien
 
 
 @router.post("", response={201: PatientOut, **WRITE_ERRORS}, summary="Register a patient")
-def register_patient(request: HttpRequest, payload: PatientIn) -> Status[PatientOut]:
+def register_patient(request: HttpRequest, payload: PatientSpec) -> Status[PatientOut]:
     """Register a patient in the caller's clinic (coordinators, clinicians, admins)."""
     user = actor(request)
     if user.clinic is None:
         raise NotAllowed("Only staff of a clinic register its patients.")
-    patient = services.register_patient(user, user.clinic, payload.model_dump())
+    patient = services.register_patient(user, user.clinic, payload)
     return Status(201, PatientOut.model_validate(patient))
 
 
@@ -145,11 +119,11 @@ def get_patient(request: HttpRequest, patient_id: int = id_in_path("patient")) -
     "/{patient_id}/phase", response={200: PatientOut, **WRITE_ERRORS}, summary="Move phase"
 )
 def move_phase(
-    request: HttpRequest, payload: PhaseMoveIn, patient_id: int = id_in_path("patient")
+    request: HttpRequest, payload: PhaseMoveSpec, patient_id: int = id_in_path("patient")
 ) -> PatientOut:
     """Move the patient to another phase; a move the rules forbid is a 409 `phase_transition`."""
     patient = visible_patient(request, patient_id)
-    moved = services.move_patient(actor(request), patient, payload.target, payload.reason)
+    moved = services.move_patient(actor(request), patient, payload)
     return PatientOut.model_validate(moved)
 
 
@@ -193,5 +167,6 @@ def sign_consent(
     ).first()
     if document is None:
         raise ValidationError({"document_id": "No such consent document in this clinic."})
-    consent = services.sign_consent(actor(request), patient, document, payload.signature_name)
+    spec = SignatureSpec(signature_name=payload.signature_name)
+    consent = services.sign_consent(actor(request), patient, document, spec)
     return Status(201, ConsentOut.model_validate(consent))

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ketacare.accounts.roles import Role
 from ketacare.assessments import services
 from ketacare.assessments.models import ClinicQuestionnaireSettings, QuestionnaireResponse
+from ketacare.assessments.specs import schedule
 from ketacare.audit.admin_scoping import ClinicScopedAdmin
 
 
@@ -40,10 +41,6 @@ class ClinicQuestionnaireSettingsAdmin(ClinicScopedAdmin):
         # Through the service, so the admin validates and audits like every face.
         actor = request.user
         clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
-        saved = services.configure_questionnaire_schedule(
-            actor,  # type: ignore[arg-type]
-            clinic,  # type: ignore[arg-type]
-            instruments=obj.instruments,
-            grace_hours=obj.grace_hours,
-        )
+        spec = schedule(obj.instruments, obj.grace_hours)
+        saved = services.configure_questionnaire_schedule(actor, clinic, spec)  # type: ignore[arg-type]
         obj.pk, obj.clinic_id = saved.pk, saved.clinic_id

@@ -6,31 +6,31 @@ read by `ketacare.assessments.queries`, which both faces share.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from ketacare.accounts.roles import Role
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert
 from ketacare.assessments.models import (
     ClinicQuestionnaireSettings,
     QuestionnaireResponse,
 )
-from ketacare.assessments.queries import checked_instrument, outcome_summary
+from ketacare.assessments.queries import outcome_summary
 from ketacare.assessments.schedules import (
-    DEFAULT_SCHEDULE,
     OPEN_PHASES,
 )
-from ketacare.audit.log import Event, record
+from ketacare.assessments.specs import QuestionnaireSpec, ScheduleSpec
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments, safety
 from ketacare.clinical.instruments import auditc
-from ketacare.kernel import clock
-from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
+from ketacare.kernel import clock, policy, usecase
+from ketacare.kernel.errors import NotAllowed, WrongPhase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 
 if TYPE_CHECKING:
@@ -40,15 +40,15 @@ __all__ = [
     "CrisisResources",
     "configure_questionnaire_schedule",
     "crisis_resources",
+    "record_questionnaire",
     "store_response",
+    "stored_score",
     "submit_questionnaire",
 ]
 
-# Staff who may submit a questionnaire on a patient's behalf (the patient submits their own).
-ON_BEHALF_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER, Role.COORDINATOR})
-# Instruments a clinician rates (the patient does not fill them in), and who may rate them.
+# Instruments a clinician rates (the patient does not fill them in): kernel.policy's row
+# "rate_questionnaire" says who may.
 CLINICIAN_RATED = frozenset({"madrs"})
-RATER_ROLES = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
 # Scoring context an instrument takes beyond its answers.
 CONTEXT_KEYS: Mapping[str, frozenset[str]] = {"auditc": frozenset({"sex"})}
 
@@ -56,25 +56,11 @@ CONTEXT_KEYS: Mapping[str, frozenset[str]] = {"auditc": frozenset({"sex"})}
 # --- Submitting a questionnaire ------------------------------------------------------
 
 
-def _staff_of(actor: User, patient: Patient, roles: frozenset[Role]) -> bool:
-    return actor.is_superuser or (
-        actor.clinic_id == patient.clinic_id and bool(actor.roles & roles)
-    )
-
-
-def _require_submitter(actor: User, patient: Patient, instrument: str) -> None:
-    """Role check, then the clinic check (404), then the finer checks for this patient."""
-    if not (actor.is_superuser or actor.roles & (ON_BEHALF_ROLES | {Role.PATIENT})):
-        raise NotAllowed(
-            "Only the patient, or a clinician, prescriber or coordinator on their behalf, "
-            "may submit questionnaires."
-        )
-    if not Patient.objects.visible_to(actor).filter(pk=patient.pk).exists():
-        raise NotFound("No such patient in your clinic.")
-    own = patient.user_id is not None and actor.pk == patient.user_id
-    if not (own or _staff_of(actor, patient, ON_BEHALF_ROLES)):
-        raise NotAllowed("Only the patient themself or their clinic's staff may submit this.")
-    if instrument in CLINICIAN_RATED and not _staff_of(actor, patient, RATER_ROLES):
+def _require_rater(actor: User, patient: Patient, instrument: str) -> None:
+    """A clinician-rated instrument: only the roles of the "rate_questionnaire" row."""
+    raters = policy.rule("rate_questionnaire").staff
+    rater = actor.clinic_id == patient.clinic_id and bool({str(r) for r in actor.roles} & raters)
+    if instrument in CLINICIAN_RATED and not rater:
         title = instruments.get(instrument).title
         raise NotAllowed(f"{title} is clinician-rated: only a clinician or prescriber submits it.")
 
@@ -135,16 +121,11 @@ def _scored(instrument: str, answers: object, context: dict[str, Any]) -> instru
         raise ValidationError({"answers": str(err)}) from None
 
 
-def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and when
-    actor: User,
-    patient: Patient,
-    *,
-    instrument: str,
-    answers: Sequence[int] | Mapping[int, int] | Mapping[str, int],
-    context: Mapping[str, Any] | None = None,
-    recorded_at: datetime | None = None,
+@use_case("submit_questionnaire")
+def submit_questionnaire(
+    actor: User, patient: Patient, spec: QuestionnaireSpec
 ) -> QuestionnaireResponse:
-    """Score and store one completed questionnaire; nothing is stored if anything is wrong.
+    """Score (once) and store one completed questionnaire; nothing is stored if anything is wrong.
 
     The patient submits their own; a clinician, prescriber or coordinator of their
     clinic may submit on their behalf (MADRS: clinician or prescriber only). Accepted
@@ -152,36 +133,53 @@ def submit_questionnaire(  # noqa: PLR0913 - the patient, what was answered and 
 
     In the same transaction it raises the alerts of the response: suicidality (any
     instrument's flag, and C-SSRS "low" as a warning; clinical.safety.check_suicidality)
-    and worsening from baseline (clinical.safety.check_worsening). The caller shows
-    the patient `crisis_resources(response)` at once when there are any.
+    and worsening from baseline (clinical.safety.check_worsening). The response carries
+    its score, and with it whether to show the patient `crisis_resources` at once.
     """
-    _require_submitter(actor, patient, instrument)
-    code = checked_instrument(instrument)
-    at = _checked_recorded_at(recorded_at)
-    with transaction.atomic():
-        # Lock the patient: a phase change or a duplicate submission waits for us.
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        if locked.phase_enum not in OPEN_PHASES:
-            raise WrongPhase(
-                f"The patient is {locked.phase_enum.words}: no questionnaires are taken.",
-                field="patient",
-            )
-        scoring_context = _score_context(code, locked, context or {})
-        score = _scored(code, answers, scoring_context)
-        if QuestionnaireResponse.objects.filter(
-            patient=locked, instrument=code, recorded_at=at
-        ).exists():
-            raise ValidationError(
-                {"recorded_at": f"A {code} response is already recorded at this time."}
-            )
-        response = store_response(actor, locked, score, context=scoring_context, at=at)
-        own = actor.pk == locked.user_id
-        record(
-            Event.about(
-                AuditAction.CREATE, response, detail={"instrument": code, "on_behalf": not own}
-            ),
-            actor=actor,
+    require(actor, patient, "submit_questionnaire")
+    _require_rater(actor, patient, spec.instrument)
+    at = _checked_recorded_at(spec.recorded_at)
+    # Lock the patient: a phase change or a duplicate submission waits for us.
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if locked.phase_enum not in OPEN_PHASES:
+        raise WrongPhase(
+            f"The patient is {locked.phase_enum.words}: no questionnaires are taken.",
+            field="patient",
         )
+    return record_questionnaire(
+        actor, locked, spec.instrument, spec.answers, context=spec.context or {}, at=at
+    )
+
+
+def record_questionnaire(  # noqa: PLR0913 - a questionnaire given within another use case
+    actor: User,
+    locked: Patient,
+    instrument: str,
+    answers: object,
+    *,
+    context: Mapping[str, Any],
+    at: datetime,
+) -> QuestionnaireResponse:
+    """Score, store and note one questionnaire inside the running use case.
+
+    For use cases that give questionnaires as part of their own (the intake's baseline):
+    the caller checked access and holds the patient's lock.
+    """
+    scoring_context = _score_context(instrument, locked, context)
+    score = _scored(instrument, answers, scoring_context)
+    if QuestionnaireResponse.objects.filter(
+        patient=locked, instrument=instrument, recorded_at=at
+    ).exists():
+        raise ValidationError(
+            {"recorded_at": f"A {instrument} response is already recorded at this time."}
+        )
+    response = store_response(actor, locked, score, context=scoring_context, at=at)
+    own = actor.pk == locked.user_id
+    usecase.note(
+        Event.about(
+            AuditAction.CREATE, response, detail={"instrument": instrument, "on_behalf": not own}
+        )
+    )
     return response
 
 
@@ -225,10 +223,20 @@ class CrisisResources:
     on_call_phone: str
 
 
+def stored_score(response: QuestionnaireResponse) -> instruments.Score:
+    """The score as the service computed and stored it (never scored a second time)."""
+    return instruments.Score(
+        instrument=response.instrument,
+        total=response.total,
+        band=response.band,
+        subscales=dict(response.subscales),
+        flags=frozenset(response.flags),
+        answers={int(item): value for item, value in response.answers.items()},
+    )
+
+
 def _suicidality(response: QuestionnaireResponse) -> safety.Finding | None:
-    answers = {int(item): value for item, value in response.answers.items()}
-    score = instruments.score(response.instrument, answers, **response.context)
-    return safety.check_suicidality(score)
+    return safety.check_suicidality(stored_score(response))
 
 
 def crisis_resources(response: QuestionnaireResponse) -> CrisisResources | None:
@@ -300,31 +308,25 @@ def _worsening(patient: Patient, response: QuestionnaireResponse) -> safety.Find
 # --- The schedule settings -----------------------------------------------------------
 
 
+@use_case("configure_questionnaire_schedule")
 def configure_questionnaire_schedule(
-    actor: User,
-    clinic: Clinic,
-    *,
-    instruments: Mapping[str, Any],
-    grace_hours: int = 0,
+    actor: User, clinic: Clinic, spec: ScheduleSpec
 ) -> ClinicQuestionnaireSettings:
     """Set a clinic's changes to the default schedule (a clinic administrator's choice)."""
-    if not (actor.is_superuser or (actor.clinic_id == clinic.pk and actor.has_role(Role.ADMIN))):
+    if not (actor.is_superuser or actor.clinic_id == clinic.pk):
         raise NotAllowed("Only the clinic's administrators may change its questionnaire schedule.")
-    DEFAULT_SCHEDULE.with_overrides(instruments, grace_hours)  # ValidationError naming the path
-    with transaction.atomic():
-        found, created = ClinicQuestionnaireSettings.objects.select_for_update().get_or_create(
-            clinic=clinic, defaults={"instruments": dict(instruments), "grace_hours": grace_hours}
+    found, created = ClinicQuestionnaireSettings.objects.select_for_update().get_or_create(
+        clinic=clinic, defaults={"instruments": spec.instruments, "grace_hours": spec.grace_hours}
+    )
+    if not created:
+        found.instruments = spec.instruments
+        found.grace_hours = spec.grace_hours
+        found.save(update_fields=["instruments", "grace_hours", "updated_at"])
+    usecase.note(
+        Event.about(
+            AuditAction.CREATE if created else AuditAction.UPDATE,
+            found,
+            detail={"instruments": sorted(spec.instruments), "grace_hours": spec.grace_hours},
         )
-        if not created:
-            found.instruments = dict(instruments)
-            found.grace_hours = grace_hours
-            found.save(update_fields=["instruments", "grace_hours", "updated_at"])
-        record(
-            Event.about(
-                AuditAction.CREATE if created else AuditAction.UPDATE,
-                found,
-                detail={"instruments": sorted(instruments), "grace_hours": grace_hours},
-            ),
-            actor=actor,
-        )
+    )
     return found

@@ -10,7 +10,9 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
 
 from ketacare.accounts.models import Clinic, RoleGrant, User
 from ketacare.accounts.roles import Role
@@ -93,6 +95,14 @@ class UserAdmin(DjangoUserAdmin[User], ClinicScopedAdmin):
     fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Clinic", {"fields": ("clinic",)}))
     editor_roles = frozenset({Role.ADMIN})
     audited = False  # accounts are not health data; sign-ins are audited separately
+
+    @method_decorator(sensitive_post_parameters())
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # Django's user admin opens a transaction here; the add page's one transaction is
+        # the use-case batch of ClinicScopedAdmin.changeform_view, which this view calls.
+        return self._add_view(request, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = tuple(super().get_readonly_fields(request, obj))

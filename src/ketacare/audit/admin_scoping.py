@@ -14,10 +14,13 @@ from django.contrib import admin
 from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_protect
 
 from ketacare.accounts.roles import STAFF_ROLES, Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import usecase
 
 
 def _roles(request: HttpRequest) -> frozenset[Role]:
@@ -90,6 +93,25 @@ class ClinicScopedAdmin(admin.ModelAdmin[Any]):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Health records are corrected, never deleted; only the operator may remove rows.
         return bool(request.user.is_superuser)
+
+    @method_decorator(csrf_protect)
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """Django's add and change pages, with a write held in one use-case batch.
+
+        The admin wraps a POST in its own transaction; a use case (kernel.usecase) opens
+        the only durable one. A batch is that transaction, and the use cases an admin
+        page calls (save_model, save_related) are savepoints of it: all or nothing.
+        """
+        if request.method in {"GET", "HEAD", "OPTIONS", "TRACE"}:
+            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
+        with usecase.batch():
+            return self._changeform_view(request, object_id, form_url, extra_context)  # type: ignore[attr-defined,no-any-return]
 
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None

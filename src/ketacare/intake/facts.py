@@ -12,7 +12,7 @@ from ketacare.clinical.eligibility import (
     IntakeFacts,
 )
 from ketacare.clinical.vitals import BloodPressure
-from ketacare.intake.schemas import IntakeData, baseline_questionnaires
+from ketacare.intake.answers import IntakeData, baseline_questionnaires
 
 
 def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> IntakeFacts:

@@ -3,7 +3,8 @@
 A lead is kept only with the visitor's explicit consent, and holds only what the
 consent names: contact details, the result with its reasons, the PHQ-9 total and the
 item-9 flag (never the individual answers). Its creation, every staff read of the list
-or of one lead, and every status change are audited.
+or of one lead, and every status change are audited. Who may: kernel.policy, section
+intake (the self-screen is public; every role working for the clinic follows up).
 
 Which clinic receives the leads of the public site: the setting KETACARE_PUBLIC_CLINIC
 (a clinic id); when it is unset and exactly one clinic exists, that one; otherwise none,
@@ -13,20 +14,20 @@ and the public site offers no contact form (the self-screen itself still works).
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from ketacare.accounts.models import Clinic, User
-from ketacare.accounts.roles import STAFF_ROLES
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical.selfscreen import SelfScreenResult
-from ketacare.intake.models import ContactTime, LeadStatus, ScreeningLead
-from ketacare.kernel.errors import NotAllowed, NotFound
+from ketacare.clinical import selfscreen
+from ketacare.intake.models import LeadStatus, ScreeningLead
+from ketacare.intake.specs import LeadSpec, LeadStatusSpec
+from ketacare.kernel import policy, usecase
+from ketacare.kernel.errors import NotFound
+from ketacare.kernel.usecase import use_case
 
 logger = logging.getLogger(__name__)
 
@@ -62,38 +63,23 @@ def consent_text(clinic: Clinic) -> str:
     return CONSENT_TEXT.format(clinic=clinic.name)
 
 
-@dataclass(frozen=True, kw_only=True)
-class LeadContact:
-    """What the visitor typed to be contacted."""
-
-    name: str
-    phone: str
-    email: str
-    preferred_contact_time: ContactTime
-    consented: bool
-
-
-def create_lead(clinic: Clinic, contact: LeadContact, result: SelfScreenResult) -> ScreeningLead:
+@use_case("create_lead")
+def create_lead(
+    actor: User | AnonymousUser | None, clinic: Clinic, spec: LeadSpec
+) -> ScreeningLead:
     """Keep a visitor's details and self-screen result for `clinic`; audited.
 
-    ValidationError naming the field when consent is missing, neither a phone number nor
-    an email address is given, or a value is not valid; nothing is stored then.
+    The visitor is anonymous (`actor` None or AnonymousUser): the audit entry names who
+    acts in this context (the request's user, or the command). ValidationError naming
+    the field when a value is not valid; nothing is stored then.
     """
-    if not contact.consented:
-        raise ValidationError(
-            {"consent": "Tick the box to agree, or leave this form: nothing is kept without it."}
-        )
-    name, phone, email = contact.name.strip(), contact.phone.strip(), contact.email.strip()
-    if not (phone or email):
-        raise ValidationError(
-            {"phone": "Give a phone number or an email address, so that the clinic can reach you."}
-        )
+    result = selfscreen.assess(spec.answers)
     lead = ScreeningLead(
         clinic=clinic,
-        name=name,
-        phone=phone,
-        email=email,
-        preferred_contact_time=contact.preferred_contact_time,
+        name=spec.name,
+        phone=spec.phone,
+        email=spec.email,
+        preferred_contact_time=spec.preferred_contact_time,
         result=result.outcome.value,
         reasons=[reason.text for reason in result.reasons],
         phq9_total=result.phq9_total,
@@ -101,26 +87,20 @@ def create_lead(clinic: Clinic, contact: LeadContact, result: SelfScreenResult) 
         consent_version=CONSENT_VERSION,
     )
     lead.full_clean()
-    with transaction.atomic():
-        lead.save()
-        record(
-            Event.about(
-                AuditAction.CREATE,
-                lead,
-                detail={
-                    "via": "public self-screen",
-                    "result": lead.result,
-                    "suicidal_thoughts": lead.suicidal_thoughts,
-                    "consent_version": CONSENT_VERSION,
-                },
-            )
+    lead.save()
+    usecase.note(
+        Event.about(
+            AuditAction.CREATE,
+            lead,
+            detail={
+                "via": "public self-screen",
+                "result": lead.result,
+                "suicidal_thoughts": lead.suicidal_thoughts,
+                "consent_version": CONSENT_VERSION,
+            },
         )
+    )
     return lead
-
-
-def _require_staff(user: User) -> None:
-    if not (user.is_superuser or (user.clinic_id is not None and user.roles & STAFF_ROLES)):
-        raise NotAllowed("Only the clinic's staff see its screening leads.")
 
 
 def leads_for(user: User, status: LeadStatus | None = None) -> QuerySet[ScreeningLead]:
@@ -128,7 +108,7 @@ def leads_for(user: User, status: LeadStatus | None = None) -> QuerySet[Screenin
 
     Not yet audited: the caller records which ones it showed (`record_list_read`).
     """
-    _require_staff(user)
+    policy.require_role(user, policy.rule("read_lead"))
     leads = ScreeningLead.objects.visible_to(user).select_related("clinic")
     if status is not None:
         leads = leads.filter(status=status)
@@ -153,30 +133,28 @@ def record_list_read(user: User, shown: list[ScreeningLead]) -> None:
     )
 
 
-def read_lead(user: User, lead_id: int) -> ScreeningLead:
-    """One lead of the user's clinic, audited; NotFound for another clinic's (or none)."""
-    _require_staff(user)
+@use_case("read_lead")
+def read_lead(actor: User, lead_id: int) -> ScreeningLead:
+    """One lead of the actor's clinic, audited; NotFound for another clinic's (or none)."""
     lead = (
-        ScreeningLead.objects.visible_to(user).select_related("clinic").filter(pk=lead_id).first()
+        ScreeningLead.objects.visible_to(actor).select_related("clinic").filter(pk=lead_id).first()
     )
     if lead is None:
         raise NotFound("No such screening lead.")
-    record(Event.about(AuditAction.READ, lead), actor=user)
+    usecase.note(Event.about(AuditAction.READ, lead))
     return lead
 
 
-def set_lead_status(user: User, lead_id: int, status: LeadStatus) -> ScreeningLead:
+@use_case("set_lead_status")
+def set_lead_status(actor: User, lead_id: int, spec: LeadStatusSpec) -> ScreeningLead:
     """Mark a lead new, contacted or closed; audited with the old and new status."""
-    _require_staff(user)
-    with transaction.atomic():
-        lead = ScreeningLead.objects.visible_to(user).select_for_update().filter(pk=lead_id).first()
-        if lead is None:
-            raise NotFound("No such screening lead.")
-        before = lead.status
-        lead.status = status
-        lead.save(update_fields=["status"])
-        record(
-            Event.about(AuditAction.UPDATE, lead, detail={"status": [before, status.value]}),
-            actor=user,
-        )
+    lead = ScreeningLead.objects.visible_to(actor).select_for_update().filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound("No such screening lead.")
+    before = lead.status
+    lead.status = spec.status
+    lead.save(update_fields=["status"])
+    usecase.note(
+        Event.about(AuditAction.UPDATE, lead, detail={"status": [before, spec.status.value]})
+    )
     return lead

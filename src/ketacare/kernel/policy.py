@@ -35,6 +35,8 @@ class Rule:
     staff: frozenset[str]
     own: bool = False
     sitter: bool = False
+    superuser: bool = False  # the installation's superuser may too, without a role
+    public: bool = False  # anyone, signed in or not (the public self-screen)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -42,18 +44,118 @@ class Rule:
         return self.staff | personal | ({SITTER} if self.sitter else set())
 
 
-def _rule(what: str, *staff: str, own: bool = False, sitter: bool = False) -> Rule:
-    return Rule(what, frozenset(staff), own=own, sitter=sitter)
+def _rule(
+    what: str,
+    *staff: str,
+    own: bool = False,
+    sitter: bool = False,
+    superuser: bool = False,
+    public: bool = False,
+) -> Rule:
+    return Rule(what, frozenset(staff), own=own, sitter=sitter, superuser=superuser, public=public)
 
 
 # Each app's rows, in the order of the journey. Names are the services' names.
-_PATIENTS: dict[str, Rule] = {}
-_INTAKE: dict[str, Rule] = {}
-_ASSESSMENTS: dict[str, Rule] = {}
-_ALERTS: dict[str, Rule] = {}
-_TREATMENT_PLANS: dict[str, Rule] = {}
-_TREATMENT_PHARMACY: dict[str, Rule] = {}
-_TREATMENT_SESSIONS: dict[str, Rule] = {}
+_RECORD_EDITORS = (COORDINATOR, ADMIN, CLINICIAN, PRESCRIBER)
+# The installation's superuser (superuser=True) keeps the pass the record's services gave
+# it before this table; who may decide what is for the clinic's medical director.
+_PATIENTS: dict[str, Rule] = {
+    "register_patient": _rule("register patients", *_RECORD_EDITORS, superuser=True),
+    "update_patient": _rule("edit patient records", *_RECORD_EDITORS, superuser=True),
+    "add_sitter": _rule("add sitters", *_RECORD_EDITORS, superuser=True),
+    "publish_consent": _rule("publish consent documents", ADMIN, superuser=True),
+    "sign_consent": _rule(
+        "sign consent for a patient", COORDINATOR, ADMIN, own=True, superuser=True
+    ),
+    "move_patient": _rule(
+        "change a patient's phase", CLINICIAN, PRESCRIBER, COORDINATOR, ADMIN, superuser=True
+    ),
+    "change_protocol": _rule("change the clinic's protocol", ADMIN),
+}
+# Every role working for the clinic follows up its public self-screen's leads.
+_LEAD_READERS = (CLINICIAN, PRESCRIBER, PHARMACIST, COORDINATOR, ADMIN)
+_INTAKE: dict[str, Rule] = {
+    # The patient fills in their own intake; a coordinator of their clinic for them.
+    "start_intake": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
+    "save_intake_draft": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
+    "submit_intake": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
+    "review_intake": _rule("review eligibility", CLINICIAN, PRESCRIBER, superuser=True),
+    # Anyone taking the public self-screen may leave their details (with consent).
+    "create_lead": _rule("leave their details for the clinic", public=True),
+    # The installation's superuser sees every clinic's leads.
+    "read_lead": _rule("see the clinic's screening leads", *_LEAD_READERS, superuser=True),
+    "set_lead_status": _rule(
+        "follow up the clinic's screening leads", *_LEAD_READERS, superuser=True
+    ),
+}
+_ASSESSMENTS: dict[str, Rule] = {
+    # The patient submits their own; staff of their clinic on their behalf.
+    "submit_questionnaire": _rule(
+        "submit questionnaires", CLINICIAN, PRESCRIBER, COORDINATOR, own=True, superuser=True
+    ),
+    # Who may submit an instrument a clinician rates (MADRS).
+    "rate_questionnaire": _rule("rate a clinician-rated questionnaire", CLINICIAN, PRESCRIBER),
+    # The clinic's administrators (the installation's superuser for any clinic).
+    "configure_questionnaire_schedule": _rule(
+        "change the clinic's questionnaire schedule", ADMIN, superuser=True
+    ),
+}
+_STAFF = (CLINICIAN, PRESCRIBER, PHARMACIST, COORDINATOR, ADMIN)
+_ALERTS: dict[str, Rule] = {
+    "acknowledge_alert": _rule("acknowledge an alert", *_STAFF, superuser=True),
+    "resolve_alert": _rule("resolve an alert", *_STAFF, superuser=True),
+}
+_TREATMENT_PLANS: dict[str, Rule] = {
+    "create_plan": _rule("write treatment plans", PRESCRIBER),
+    "revise_plan": _rule("revise treatment plans", PRESCRIBER),
+    "write_prescription": _rule("write prescriptions", PRESCRIBER),
+    "cosign_prescription": _rule("co-sign prescriptions", PRESCRIBER),
+    "void_prescription": _rule("void prescriptions", PRESCRIBER),
+    "correct_prescription": _rule("correct prescriptions", PRESCRIBER),
+    "start_maintenance": _rule("move a patient to maintenance", PRESCRIBER),
+    "pause_treatment": _rule("pause a patient's treatment", PRESCRIBER),
+    "resume_treatment": _rule("resume a patient's treatment", PRESCRIBER),
+    "discharge_patient": _rule("discharge a patient", PRESCRIBER),
+    # A prescriber holds the clinician role too; both may lift a hold on dosing.
+    "clear_for_dosing": _rule("clear a hold on dosing", CLINICIAN, PRESCRIBER),
+}
+# Who handles the controlled substance itself (returns, destruction, and so a witness).
+_HANDLERS = (PHARMACIST, PRESCRIBER, CLINICIAN)
+_TREATMENT_PHARMACY: dict[str, Rule] = {
+    "dispense": _rule("dispense", PHARMACIST),
+    "correct_dispense": _rule("correct dispenses", PHARMACIST),
+    "void_dispense": _rule("void dispenses", PHARMACIST),
+    # The patient asks for their own refill; staff of their clinic for them.
+    "request_refill": _rule(
+        "request refills", COORDINATOR, CLINICIAN, PRESCRIBER, PHARMACIST, own=True
+    ),
+    # The ledger by hand, one row per kind of event (dispensed and taken come with
+    # dispensing and the dose). Staff at a visit or by video count the stock and take a
+    # loss report; the patient reports their own loss.
+    "record_returned_units": _rule("record returned units", *_HANDLERS),
+    "record_destroyed_units": _rule("record destroyed units", *_HANDLERS),
+    "report_units_lost": _rule("report units lost or stolen", *_HANDLERS, COORDINATOR, own=True),
+    "record_pill_count": _rule("record a pill count", *_HANDLERS, COORDINATOR),
+}
+_TREATMENT_SESSIONS: dict[str, Rule] = {
+    "start_session": _rule("start a dosing session", COORDINATOR, CLINICIAN, own=True, sitter=True),
+    "record_dose_taken": _rule("record a dose", COORDINATOR, CLINICIAN, own=True, sitter=True),
+    "record_post_dose_reading": _rule(
+        "record a blood pressure after the dose", COORDINATOR, CLINICIAN, own=True, sitter=True
+    ),
+    "record_check_in": _rule("record a check-in", COORDINATOR, CLINICIAN, own=True, sitter=True),
+    "release_session": _rule(
+        "end the observation after a dose", COORDINATOR, CLINICIAN, own=True, sitter=True
+    ),
+    "confirm_sitter_presence": _rule("confirm being with the patient", sitter=True),
+    "send_sitter_code": _rule("ask for a sitter's code", COORDINATOR, CLINICIAN, own=True),
+    "confirm_presence_with_code": _rule(
+        "confirm a sitter with a code", COORDINATOR, CLINICIAN, own=True
+    ),
+    "report_adverse_event": _rule(
+        "report adverse events", CLINICIAN, PRESCRIBER, COORDINATOR, own=True, sitter=True
+    ),
+}
 
 RULES: dict[str, Rule] = {
     **_PATIENTS,
@@ -86,10 +188,15 @@ def _roles_of(user: Any) -> frozenset[str]:
 
 def require_role(user: Any, rule: Rule) -> None:
     """Refuse (NotAllowed) unless `user` holds one of the roles `rule` names."""
+    if rule.public or (rule.superuser and getattr(user, "is_superuser", False)):
+        return
     if not _roles_of(user) & rule.roles:
         raise NotAllowed(f"Only {words(rule.roles)} may {rule.what}.")
 
 
 def may(user: Any, use_case: str) -> bool:
     """Whether `user`'s roles allow `use_case` (a page's link; the object is checked later)."""
-    return bool(_roles_of(user) & rule(use_case).roles)
+    row = rule(use_case)
+    if row.public or (row.superuser and getattr(user, "is_superuser", False)):
+        return True
+    return bool(_roles_of(user) & row.roles)

@@ -5,10 +5,15 @@ from typing import Any
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from ketacare.accounts.roles import RECORD_EDITOR_ROLES, Role
+from ketacare.accounts.roles import Role
 from ketacare.audit.admin_scoping import ClinicScopedAdmin
+from ketacare.kernel import policy, specs
 from ketacare.patients import services
 from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange, Sitter
+from ketacare.patients.specs import ConsentDocumentSpec, PatientSpec
+
+# Who may add and change records here: the policy table's record editors.
+RECORD_EDITORS = frozenset(Role(r) for r in policy.rule("update_patient").staff)
 
 
 @admin.register(Patient)
@@ -17,20 +22,18 @@ class PatientAdmin(ClinicScopedAdmin):
     list_filter = ("phase", "indication")
     search_fields = ("legal_name", "email", "phone")
     readonly_fields = ("phase", "phase_since", "paused_from", "user", "created_at", "updated_at")
-    editor_roles = RECORD_EDITOR_ROLES
+    editor_roles = RECORD_EDITORS
     list_select_related = ("clinic",)
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         # Through the services, so the admin validates, scopes and audits like every face.
-        fields = {
-            k: form.cleaned_data[k] for k in services.PATIENT_FIELDS if k in form.cleaned_data
-        }
+        spec = specs.read(PatientSpec, {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS})
         actor = request.user
         if change:
-            saved = services.update_patient(actor, obj, fields)  # type: ignore[arg-type]
+            saved = services.update_patient(actor, obj, spec)  # type: ignore[arg-type]
         else:
             clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
-            saved = services.register_patient(actor, clinic, fields)  # type: ignore[arg-type]
+            saved = services.register_patient(actor, clinic, spec)  # type: ignore[arg-type]
         obj.pk, obj.clinic_id, obj.phase = saved.pk, saved.clinic_id, saved.phase
 
 
@@ -40,7 +43,7 @@ class SitterAdmin(ClinicScopedAdmin):
     list_filter = ("adult_confirmed",)
     search_fields = ("name", "phone", "email")
     filter_horizontal = ("patients",)
-    editor_roles = RECORD_EDITOR_ROLES
+    editor_roles = RECORD_EDITORS
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
@@ -78,7 +81,8 @@ class ConsentDocumentAdmin(ClinicScopedAdmin):
     ) -> None:
         actor = request.user
         clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
-        doc = services.publish_consent(actor, clinic, obj.title, obj.body)  # type: ignore[arg-type]
+        spec = specs.read(ConsentDocumentSpec, {"title": obj.title, "body": obj.body})
+        doc = services.publish_consent(actor, clinic, spec)  # type: ignore[arg-type]
         obj.pk, obj.version, obj.clinic_id = doc.pk, doc.version, doc.clinic_id
 
 

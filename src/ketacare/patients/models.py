@@ -10,6 +10,7 @@ from django.db import models
 
 from ketacare.accounts.models import Clinic
 from ketacare.accounts.validators import validate_phone, validate_timezone
+from ketacare.clinical.dosing import WEIGHT_RANGE_KG
 from ketacare.kernel.clock import now
 from ketacare.kernel.fields import ClockDateTimeField
 from ketacare.patients.phases import Phase
@@ -21,10 +22,10 @@ if TYPE_CHECKING:
 
 PHASE_CHOICES = [(p.value, p.label) for p in Phase]
 
-# Body weight bounds the dosing library accepts (mg/kg and pharmacokinetics); a
-# weight outside them is a typing error, not a patient we can dose.
-WEIGHT_MIN_KG = Decimal(30)
-WEIGHT_MAX_KG = Decimal(250)
+# Body weight bounds the dosing library accepts (clinical.dosing.WEIGHT_RANGE_KG: mg/kg
+# and pharmacokinetics; CLINICAL.md gives no range); a weight outside them is a typing
+# error, not a patient we can dose.
+WEIGHT_MIN_KG, WEIGHT_MAX_KG = (Decimal(kg) for kg in WEIGHT_RANGE_KG)
 
 
 class Indication(models.TextChoices):

@@ -12,21 +12,18 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from ketacare.accounts.roles import Role
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import rules
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.usecase import use_case
 from ketacare.patients.models import ClinicProtocol
+from ketacare.patients.specs import ProtocolSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import Clinic, User
-
-# Who signs off the clinic's protocol: its administrators (the medical director's role).
-PROTOCOL_ROLES = frozenset({Role.ADMIN})
 
 
 def current_protocol(clinic_id: int) -> ClinicProtocol | None:
@@ -39,49 +36,43 @@ def clinic_rules(clinic_id: int) -> rules.ClinicRules:
     return rules.rules_for(protocol.changes if protocol is not None else None)
 
 
-def change_protocol(
-    actor: User, clinic: Clinic, changes: Mapping[str, object], *, reason: str
-) -> ClinicProtocol:
-    """Set the clinic's settings: `changes` maps a setting to its new value (None: default).
+@use_case("change_protocol")
+def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicProtocol:
+    """Set the clinic's settings: `spec.changes` maps a setting to its new value (None: default).
 
     Settings not named keep their current value. Refused (nothing stored) for anyone but
-    the clinic's administrators, for a value outside a setting's allowed range, and
-    without a reason.
+    the clinic's administrators (the medical director's sign-off), for a value outside a
+    setting's allowed range, and without a reason.
     """
-    if actor.clinic_id != clinic.pk or not actor.roles & PROTOCOL_ROLES:
+    if actor.clinic_id != clinic.pk:
         raise NotAllowed("Only the clinic's administrators may change its protocol.")
-    if not isinstance(reason, str) or not reason.strip():
-        raise ValidationError({"reason": "Say why the protocol changes."})
-    with transaction.atomic():
-        current = (
-            ClinicProtocol.objects.select_for_update()
-            .filter(clinic_id=clinic.pk, is_current=True)
-            .first()
-        )
-        before = rules.rules_for(current.changes if current is not None else None)
-        after, differ = _changed_rules(before, changes)
-        loosened = [
-            n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])
-        ]
-        if current is not None:
-            current.is_current = False
-            current.save(update_fields=["is_current"])
-        protocol = ClinicProtocol.objects.create(
-            clinic=clinic,
-            version=(current.version + 1) if current is not None else 1,
-            changes=after.changed(),
-            loosened=loosened,
-            reason=reason.strip(),
-            written_by=actor,
-            written_at=clock.now(),
-        )
-        detail = {
-            "changed": {n: [before.values[n], after.values[n]] for n in differ},
-            "loosened": loosened,
-            "version": protocol.version,
-        }
-        action = AuditAction.UPDATE if current is not None else AuditAction.CREATE
-        record(Event.about(action, protocol, detail=detail), actor=actor)
+    current = (
+        ClinicProtocol.objects.select_for_update()
+        .filter(clinic_id=clinic.pk, is_current=True)
+        .first()
+    )
+    before = rules.rules_for(current.changes if current is not None else None)
+    after, differ = _changed_rules(before, spec.changes)
+    loosened = [n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])]
+    if current is not None:
+        current.is_current = False
+        current.save(update_fields=["is_current"])
+    protocol = ClinicProtocol.objects.create(
+        clinic=clinic,
+        version=(current.version + 1) if current is not None else 1,
+        changes=after.changed(),
+        loosened=loosened,
+        reason=spec.reason,
+        written_by=actor,
+        written_at=clock.now(),
+    )
+    detail = {
+        "changed": {n: [before.values[n], after.values[n]] for n in differ},
+        "loosened": loosened,
+        "version": protocol.version,
+    }
+    action = AuditAction.UPDATE if current is not None else AuditAction.CREATE
+    usecase.note(Event.about(action, protocol, detail=detail))
     return protocol
 
 

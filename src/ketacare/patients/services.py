@@ -1,20 +1,24 @@
-"""Use cases on patient records. One function, one transaction, one audit entry.
+"""Use cases on patient records: (actor, target, spec), one transaction, one audit batch.
 
-Web views, the admin and commands all call these; none writes a patient itself.
+Web views, the admin, the API and commands all call these; none writes a patient
+itself. `apply_phase_move` and `apply_fields` are the bodies other apps' use cases
+call inside their own transaction (a patient's own intake submission, a review that
+copies the intake's demographics): a use case never calls another one.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 
-from ketacare.accounts.roles import PHASE_ROLES, RECORD_EDITOR_ROLES, Role
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, policy, usecase
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import (
     Consent,
     ConsentDocument,
@@ -23,105 +27,94 @@ from ketacare.patients.models import (
     Sitter,
 )
 from ketacare.patients.phases import Phase, TransitionFacts, check_transition
+from ketacare.patients.specs import (
+    ConsentDocumentSpec,
+    PatientSpec,
+    PhaseMoveSpec,
+    SignatureSpec,
+    SitterSpec,
+)
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import Clinic, User
 
-PATIENT_FIELDS = (
-    "legal_name",
-    "date_of_birth",
-    "sex_at_birth",
-    "weight_kg",
-    "timezone",
-    "phone",
-    "email",
-    "emergency_contact_name",
-    "emergency_contact_phone",
-    "indication",
-)
+PATIENT_FIELDS = tuple(PatientSpec.model_fields)
 
 
-def _require(actor: User, roles: frozenset[Role], clinic_id: int | None, what: str) -> None:
-    if actor.is_superuser:
-        return
-    if actor.clinic_id != clinic_id or not actor.roles & roles:
-        allowed = ", ".join(sorted(roles))
-        raise NotAllowed(f"Only {allowed} of this clinic may {what}.")
+def require_clinic(actor: User, clinic: Clinic, name: str) -> None:
+    """Staff act for their own clinic only (the use case's roles were checked already)."""
+    if actor.clinic_id != clinic.pk:
+        rule = policy.rule(name)
+        raise NotAllowed(f"Only {policy.words(rule.roles)} of this clinic may {rule.what}.")
 
 
-def _validated(instance: Patient | Sitter, exclude: list[str] | None = None) -> None:
-    # The same validation whatever the caller: a form, the admin, the API or a command.
-    instance.full_clean(exclude=exclude)
-
-
-def register_patient(actor: User, clinic: Clinic, fields: dict[str, Any]) -> Patient:
+@use_case("register_patient")
+def register_patient(actor: User, clinic: Clinic, spec: PatientSpec) -> Patient:
     """Create a patient record in `clinic`; it starts in the screening phase."""
-    _require(actor, RECORD_EDITOR_ROLES, clinic.pk, "register patients")
-    unknown = set(fields) - set(PATIENT_FIELDS)
-    if unknown:
-        raise ValidationError(dict.fromkeys(unknown, "This field cannot be set here."))
-    patient = Patient(clinic=clinic, **fields)
-    _validated(patient, exclude=["user"])
-    with transaction.atomic():
-        patient.save()
-        PhaseChange.objects.create(
-            patient=patient,
-            from_phase="",
-            to_phase=Phase.SCREENING,
-            actor=actor,
-            reason="registered",
-        )
-        record(Event.about(AuditAction.CREATE, patient), actor=actor)
+    require_clinic(actor, clinic, "register_patient")
+    patient = Patient(clinic=clinic, **spec.fields())
+    patient.save()
+    PhaseChange.objects.create(
+        patient=patient, from_phase="", to_phase=Phase.SCREENING, actor=actor, reason="registered"
+    )
+    usecase.note(Event.about(AuditAction.CREATE, patient))
     return patient
 
 
-def update_patient(actor: User, patient: Patient, fields: dict[str, Any]) -> Patient:
-    """Change demographics; the audit entry names the fields that changed (not their values)."""
-    _require(actor, RECORD_EDITOR_ROLES, patient.clinic_id, "edit patient records")
+def apply_fields(locked: Patient, fields: Mapping[str, Any]) -> Event:
+    """Write record fields, already checked, to a patient row the caller holds locked.
+
+    No role check: for `update_patient` and for a use case that authorises the change
+    itself (a review copying the intake's checked demographics to the record). Returns
+    the audit event, which names the fields that changed (never their values).
+    """
     unknown = set(fields) - set(PATIENT_FIELDS)
     if unknown:
         raise ValidationError(dict.fromkeys(unknown, "This field cannot be changed here."))
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
-        for name, value in fields.items():
-            setattr(locked, name, value)
-        _validated(locked, exclude=["user"])
-        locked.save()
-        record(Event.about(AuditAction.UPDATE, locked, detail={"fields": changed}), actor=actor)
+    changed = sorted(k for k, v in fields.items() if getattr(locked, k) != v)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    return Event.about(AuditAction.UPDATE, locked, detail={"fields": changed})
+
+
+@use_case("update_patient")
+def update_patient(actor: User, patient: Patient, spec: PatientSpec) -> Patient:
+    """Change demographics; the audit entry names the fields that changed (not their values)."""
+    require(actor, patient, "update_patient")
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    usecase.note(apply_fields(locked, spec.fields()))
     return locked
 
 
-def add_sitter(actor: User, patient: Patient, fields: dict[str, Any]) -> Sitter:
-    """Register a sitter for a patient (or link an existing sitter of the same clinic)."""
-    _require(actor, RECORD_EDITOR_ROLES, patient.clinic_id, "add sitters")
-    sitter = Sitter(clinic_id=patient.clinic_id, **fields)
-    _validated(sitter, exclude=["user"])
-    with transaction.atomic():
-        sitter.save()
-        sitter.patients.add(patient)
-        record(Event.about(AuditAction.CREATE, sitter, patient_id=patient.pk), actor=actor)
+@use_case("add_sitter")
+def add_sitter(actor: User, patient: Patient, spec: SitterSpec) -> Sitter:
+    """Register a sitter for a patient."""
+    require(actor, patient, "add_sitter")
+    sitter = Sitter(clinic_id=patient.clinic_id, **spec.model_dump())
+    sitter.save()
+    sitter.patients.add(patient)
+    usecase.note(Event.about(AuditAction.CREATE, sitter, patient_id=patient.pk))
     return sitter
 
 
-def publish_consent(actor: User, clinic: Clinic, title: str, body: str) -> ConsentDocument:
+@use_case("publish_consent")
+def publish_consent(actor: User, clinic: Clinic, spec: ConsentDocumentSpec) -> ConsentDocument:
     """Publish a new version of the clinic's treatment consent (numbered after the last)."""
-    _require(actor, frozenset({Role.ADMIN}), clinic.pk, "publish consent documents")
-    if not title.strip():
-        raise ValidationError({"title": "Give the consent document a title."})
-    if not body.strip():
-        raise ValidationError({"body": "The consent text is empty."})
-    with transaction.atomic():
-        last = (
-            ConsentDocument.objects.select_for_update()
-            .filter(clinic=clinic, kind=ConsentDocument.Kind.TREATMENT)
-            .order_by("-version")
-            .first()
-        )
-        doc = ConsentDocument.objects.create(
-            clinic=clinic, version=(last.version + 1) if last else 1, title=title, body=body
-        )
-        record(Event.about(AuditAction.CREATE, doc, detail={"version": doc.version}), actor=actor)
+    require_clinic(actor, clinic, "publish_consent")
+    last = (
+        ConsentDocument.objects.select_for_update()
+        .filter(clinic=clinic, kind=ConsentDocument.Kind.TREATMENT)
+        .order_by("-version")
+        .first()
+    )
+    doc = ConsentDocument.objects.create(
+        clinic=clinic,
+        version=(last.version + 1) if last else 1,
+        title=spec.title,
+        body=spec.body,
+    )
+    usecase.note(Event.about(AuditAction.CREATE, doc, detail={"version": doc.version}))
     return doc
 
 
@@ -142,35 +135,21 @@ def has_current_consent(patient: Patient) -> bool:
     return doc is not None and patient.consents.filter(document=doc).exists()
 
 
+@use_case("sign_consent")
 def sign_consent(
-    actor: User, patient: Patient, document: ConsentDocument, signature_name: str
+    actor: User, patient: Patient, document: ConsentDocument, spec: SignatureSpec
 ) -> Consent:
     """Record the patient's signature; the patient signs, or a coordinator on their behalf."""
-    own = patient.user_id is not None and actor.pk == patient.user_id
-    if not own:
-        _require(
-            actor,
-            frozenset({Role.COORDINATOR, Role.ADMIN}),
-            patient.clinic_id,
-            "sign consent for a patient",
-        )
+    require(actor, patient, "sign_consent")
     if document.clinic_id != patient.clinic_id:
         raise ValidationError({"document": "This consent document belongs to another clinic."})
-    if not signature_name.strip():
-        raise ValidationError({"signature_name": "Type the full name to sign."})
-    with transaction.atomic():
-        if Consent.objects.filter(patient=patient, document=document).exists():
-            raise ValidationError({"document": f"{document} is already signed."})
-        consent = Consent.objects.create(
-            patient=patient,
-            document=document,
-            signed_by=actor,
-            signature_name=signature_name.strip(),
-        )
-        record(
-            Event.about(AuditAction.CREATE, consent, detail={"version": document.version}),
-            actor=actor,
-        )
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if Consent.objects.filter(patient=locked, document=document).exists():
+        raise ValidationError({"document": f"{document} is already signed."})
+    consent = Consent.objects.create(
+        patient=locked, document=document, signed_by=actor, signature_name=spec.signature_name
+    )
+    usecase.note(Event.about(AuditAction.CREATE, consent, detail={"version": document.version}))
     return consent
 
 
@@ -202,53 +181,11 @@ def apply_phase_move(actor: User, locked: Patient, target: Phase, reason: str = 
     return Event.about(AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]})
 
 
-def move_patient(actor: User, patient: Patient, target: Phase, reason: str = "") -> Patient:
-    """Move `patient` to `target` if the phase rules allow it; raise PhaseTransitionError if not."""
-    _require(actor, PHASE_ROLES, patient.clinic_id, "change a patient's phase")
-    with transaction.atomic():
-        # Lock and re-read: two clinicians clicking at once must not both succeed.
-        locked = Patient.objects.select_for_update().get(pk=patient.pk)
-        record(apply_phase_move(actor, locked, target, reason), actor=actor)
+@use_case("move_patient")
+def move_patient(actor: User, patient: Patient, spec: PhaseMoveSpec) -> Patient:
+    """Move `patient` to `spec.target` if the phase rules allow it (PhaseTransitionError if not)."""
+    require(actor, patient, "move_patient")
+    # Lock and re-read: two clinicians clicking at once must not both succeed.
+    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    usecase.note(apply_phase_move(actor, locked, spec.target, spec.reason))
     return locked
-
-
-def begin_intake(actor: User, patient: Patient) -> Patient:
-    return move_patient(actor, patient, Phase.INTAKE)
-
-
-def submit_for_review(actor: User, patient: Patient) -> Patient:
-    return move_patient(actor, patient, Phase.UNDER_REVIEW)
-
-
-def approve(actor: User, patient: Patient, note: str = "") -> Patient:
-    return move_patient(actor, patient, Phase.APPROVED, note)
-
-
-def decline(actor: User, patient: Patient, reason: str) -> Patient:
-    return move_patient(actor, patient, Phase.DECLINED, reason)
-
-
-def return_to_intake(actor: User, patient: Patient, reason: str) -> Patient:
-    return move_patient(actor, patient, Phase.INTAKE, reason)
-
-
-def start_induction(actor: User, patient: Patient) -> Patient:
-    return move_patient(actor, patient, Phase.INDUCTION)
-
-
-def start_maintenance(actor: User, patient: Patient) -> Patient:
-    return move_patient(actor, patient, Phase.MAINTENANCE)
-
-
-def pause(actor: User, patient: Patient, reason: str) -> Patient:
-    return move_patient(actor, patient, Phase.PAUSED, reason)
-
-
-def resume(actor: User, patient: Patient) -> Patient:
-    """Return a paused patient to the phase they were paused from."""
-    back_to = patient.paused_from_enum or Phase.MAINTENANCE
-    return move_patient(actor, patient, back_to)
-
-
-def discharge(actor: User, patient: Patient, reason: str) -> Patient:
-    return move_patient(actor, patient, Phase.DISCHARGED, reason)

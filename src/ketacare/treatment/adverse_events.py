@@ -2,73 +2,61 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting
-from ketacare.treatment.access import REPORTERS, require
-from ketacare.treatment.models import AdverseEvent, AdverseEventOutcome, DosingSession, Severity
-from ketacare.treatment.parsing import Errors, as_aware, as_bool, as_choice, as_text
-from ketacare.treatment.sessions import finding_json, read
+from ketacare.treatment.models import AdverseEvent, DosingSession
+from ketacare.treatment.sessions import finding_json
+from ketacare.treatment.specs.sessions import AdverseEventSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
 
-def report_adverse_event(  # noqa: PLR0913 - the event's fields
-    actor: User,
-    patient: Patient,
-    *,
-    description: str,
-    severity: str,
-    serious: bool,
-    outcome: str,
-    session: DosingSession | None = None,
-    onset_at: datetime | None = None,
-) -> AdverseEvent:
-    """An adverse event, graded by clinical.safety (how pressing, for the alerts)."""
-    require(actor, patient, REPORTERS, "report adverse events", own=True, sitter=True)
-    errors = Errors()
-    text = as_text(
-        description, "description", errors, max_length=4000, required="Describe what happened."
-    )
-    grade = as_choice(severity, Severity, "severity", errors)
-    is_serious = as_bool(serious, "serious", errors)
-    result = as_choice(outcome, AdverseEventOutcome, "outcome", errors)
-    if session is not None and session.patient_id != patient.pk:
-        errors.add("session", "This session belongs to another patient.")
-    onset = None if onset_at is None else as_aware(onset_at, "onset_at", errors)
-    if onset is not None and onset > clock.now():
-        errors.add("onset_at", "The onset is not in the future.")
-    # ICH E2A: an event that is life-threatening or results in death is serious.
-    if is_serious is False and (
-        grade == Severity.LIFE_THREATENING or result == AdverseEventOutcome.FATAL
-    ):
-        errors.add("serious", "A life-threatening or fatal event is serious (ICH E2A).")
-    errors.raise_if_any()
+@use_case("report_adverse_event")
+def report_adverse_event(actor: User, patient: Patient, spec: AdverseEventSpec) -> AdverseEvent:
+    """An adverse event, graded by clinical.safety (how pressing, for the alerts).
+
+    Refused on its field: a session that is not one of the patient's, an onset in the
+    future.
+    """
+    require(actor, patient, "report_adverse_event")
+    refused: dict[str, str] = {}
+    session = None
+    if spec.session_id is not None:
+        session = DosingSession.objects.filter(pk=spec.session_id, patient_id=patient.pk).first()
+        if session is None:
+            refused["session_id"] = "No such session of this patient."
+    if spec.onset_at is not None and spec.onset_at > clock.now():
+        refused["onset_at"] = "The onset is not in the future."
+    if refused:
+        raise ValidationError(refused)
     finding = safety.check_adverse_event(
-        safety.AdverseEventSeverity(read(grade)), serious=read(is_serious), description=text
+        safety.AdverseEventSeverity(spec.severity),
+        serious=spec.serious,
+        description=spec.description,
     )
-    with transaction.atomic():
-        event = AdverseEvent.objects.create(
-            patient=patient,
-            session=session,
-            description=text,
-            severity=read(grade),
-            serious=read(is_serious),
-            outcome=read(result),
-            onset_at=onset,
-            finding=finding_json(finding),
-            reported_by=actor,
-            reported_at=clock.now(),
-        )
-        alerting.adverse_event(patient, event, finding)
-        record(Event.about(AuditAction.CREATE, event), actor=actor)
+    event = AdverseEvent.objects.create(
+        patient=patient,
+        session=session,
+        description=spec.description,
+        severity=spec.severity,
+        serious=spec.serious,
+        outcome=spec.outcome,
+        onset_at=spec.onset_at,
+        finding=finding_json(finding),
+        reported_by=actor,
+        reported_at=clock.now(),
+    )
+    alerting.adverse_event(patient, event, finding)
+    usecase.note(Event.about(AuditAction.CREATE, event))
     return event

@@ -13,16 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
-from ketacare.accounts.roles import Role
 from ketacare.alerts.services import AlertCause, resolve_alerts
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import predose
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
-from ketacare.treatment.access import require
 from ketacare.treatment.gate import (
     day_start,
     earlier_readings,
@@ -30,15 +28,12 @@ from ketacare.treatment.gate import (
     suicidality_signals,
 )
 from ketacare.treatment.models import DosingClearance, Hold
-from ketacare.treatment.parsing import Errors, as_choice, as_text
 from ketacare.treatment.plans import active_plan, plan_safety_rules
-from ketacare.treatment.sessions import read
+from ketacare.treatment.specs.plans import ClearanceSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
-# Who lifts a hold on dosing: the clinicians (a prescriber holds the clinician role too).
-CLEARERS = frozenset({Role.CLINICIAN, Role.PRESCRIBER})
 # The alerts a clearance resolves, and the subject each is raised on.
 _ALERTS = {
     Hold.SUICIDALITY: AlertCause.SUICIDALITY,
@@ -88,36 +83,24 @@ def _blood_pressure_hold(patient: Patient, now: datetime) -> ActiveHold | None:
     )
 
 
-def clear_for_dosing(actor: User, patient: Patient, *, hold: str, note: str) -> DosingClearance:
+@use_case("clear_for_dosing")
+def clear_for_dosing(actor: User, patient: Patient, spec: ClearanceSpec) -> DosingClearance:
     """A clinician lifts a hold on dosing, saying why; the hold's open alerts are resolved.
 
     Only the clinic's clinicians and prescribers (NotAllowed; another clinic's patient:
     404). The note is required: it is the record of the clinician's review.
     """
-    require(actor, patient, CLEARERS, "clear a hold on dosing")
-    errors = Errors()
-    which = as_choice(hold, Hold, "hold", errors)
-    text = as_text(
-        note, "note", errors, max_length=4000, required="Say what you reviewed and decided."
+    require(actor, patient, "clear_for_dosing")
+    hold: Hold = spec.hold
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+    clearance = DosingClearance.objects.create(
+        patient=locked, hold=hold, note=spec.note, cleared_by=actor, cleared_at=clock.now()
     )
-    errors.raise_if_any()
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
-        clearance = DosingClearance.objects.create(
-            patient=locked,
-            hold=read(which),
-            note=text,
-            cleared_by=actor,
-            cleared_at=clock.now(),
-        )
-        resolve_alerts(
-            cause=_ALERTS[read(which)],
-            subject=f"patient:{locked.pk}",
-            note=f"Cleared for dosing: {text}",
-            actor=actor,
-        )
-        record(
-            Event.about(AuditAction.CREATE, clearance, detail={"hold": clearance.hold}),
-            actor=actor,
-        )
+    resolve_alerts(
+        cause=_ALERTS[hold],
+        subject=f"patient:{locked.pk}",
+        note=f"Cleared for dosing: {spec.note}",
+        actor=actor,
+    )
+    usecase.note(Event.about(AuditAction.CREATE, clearance, detail={"hold": clearance.hold}))
     return clearance

@@ -1,7 +1,7 @@
 """The controlled-substance ledger: signed events, a derived balance that never goes negative.
 
 Every change locks the patient's account row (`select_for_update`), computes the new
-balance, and writes the event and the balance in the caller's transaction. Two
+balance, and writes the event and the balance in the use case's transaction. Two
 requests at once queue on the lock, so the second sees the first's balance; the
 CHECK constraints (balance >= 0 on the account and on every event) are the backstop.
 On SQLite the lock is a no-op: SQLite runs one write transaction at a time anyway.
@@ -20,18 +20,19 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.db.models import Sum
 
-from ketacare.audit.log import Event, record
+from ketacare.accounts.models import User
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, policy, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting
-from ketacare.treatment.access import COUNTERS, HANDLERS, require
 from ketacare.treatment.errors import NoActivePlan, Overdraw
 from ketacare.treatment.models import (
-    LEDGER_PLACES,
     DiversionFinding,
     DiversionKind,
     LedgerAccount,
@@ -39,25 +40,10 @@ from ketacare.treatment.models import (
     LedgerEventKind,
     TreatmentPlan,
 )
-from ketacare.treatment.parsing import Errors, as_choice, as_decimal, as_text
+from ketacare.treatment.specs.ledger import LedgerEventSpec
 
 if TYPE_CHECKING:
-    from ketacare.accounts.models import User
-
-# The kinds `record_ledger_event` records; dispensed and taken come with their use case.
-RECORDED_HERE = (
-    LedgerEventKind.RETURNED,
-    LedgerEventKind.DESTROYED,
-    LedgerEventKind.LOST_OR_STOLEN,
-    LedgerEventKind.COUNTED,
-)
-_WHO = {
-    LedgerEventKind.RETURNED: (HANDLERS, False, "record returned units"),
-    LedgerEventKind.DESTROYED: (HANDLERS, False, "record destroyed units"),
-    # The patient reports their own loss; staff may take the report.
-    LedgerEventKind.LOST_OR_STOLEN: (COUNTERS, True, "report units lost or stolen"),
-    LedgerEventKind.COUNTED: (COUNTERS, False, "record a pill count"),
-}
+    from collections.abc import Callable
 
 
 def locked_account(patient: Patient) -> LedgerAccount:
@@ -109,73 +95,111 @@ def ledger_balance(patient: Patient) -> Decimal:
     return total["total"] or Decimal(0)
 
 
-def _witness(actor: User, patient: Patient, witness: User | None, errors: Errors) -> None:
-    if witness is None:
-        return
-    if witness.pk == actor.pk:
-        errors.add("witness", "The witness is someone other than the person recording.")
-    elif witness.clinic_id != patient.clinic_id or not witness.roles & HANDLERS:
-        errors.add("witness", f"The witness is a {', '.join(sorted(HANDLERS))} of this clinic.")
+# --- Recording an event by hand: one use case per kind ----------------------------------------
 
 
-def record_ledger_event(  # noqa: PLR0913 - the kind, quantity, witness and note of one event
-    actor: User,
-    patient: Patient,
-    *,
-    kind: str,
-    quantity: Decimal | float | str,
-    witness: User | None = None,
-    note: str = "",
-) -> LedgerEvent:
+def record_ledger_event(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
     """Record units returned, destroyed (witnessed), lost or stolen (a report), or counted.
 
-    A loss and a count that differs from the expected balance are diversion findings.
-    A count records what was counted and leaves the expected balance as it is.
+    Each kind is its own use case (its own row of kernel.policy: a coordinator counts but
+    destroys nothing, a patient reports their own loss); this runs the one `spec.kind` names.
     """
-    chosen = _kind_recorded_here(kind)
-    staff, own, what = _WHO[chosen]
-    require(actor, patient, staff, what, own=own)
+    return _BY_KIND[spec.kind](actor, patient, spec)
+
+
+@use_case("record_returned_units")
+def record_returned_units(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
+    """Units the patient gave back: they leave the ledger."""
+    return _record(actor, patient, spec, LedgerEventKind.RETURNED)
+
+
+@use_case("record_destroyed_units")
+def record_destroyed_units(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
+    """Units destroyed, before a witness who may handle the substance: they leave the ledger."""
+    return _record(actor, patient, spec, LedgerEventKind.DESTROYED)
+
+
+@use_case("report_units_lost")
+def report_units_lost(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
+    """Units lost or stolen (the patient's report, or staff taking it): a diversion finding."""
+    return _record(actor, patient, spec, LedgerEventKind.LOST_OR_STOLEN)
+
+
+@use_case("record_pill_count")
+def record_pill_count(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
+    """What was counted; the expected balance stays. A count that differs is a finding."""
+    return _record(actor, patient, spec, LedgerEventKind.COUNTED)
+
+
+_BY_KIND: dict[LedgerEventKind, Callable[[User, Patient, LedgerEventSpec], LedgerEvent]] = {
+    LedgerEventKind.RETURNED: record_returned_units,
+    LedgerEventKind.DESTROYED: record_destroyed_units,
+    LedgerEventKind.LOST_OR_STOLEN: report_units_lost,
+    LedgerEventKind.COUNTED: record_pill_count,
+}
+_USE_CASE_OF = {kind: run.__name__ for kind, run in _BY_KIND.items()}
+
+
+def _record(
+    actor: User, patient: Patient, spec: LedgerEventSpec, kind: LedgerEventKind
+) -> LedgerEvent:
+    if spec.kind != kind:
+        msg = f"a {spec.kind} event is recorded by {_USE_CASE_OF[spec.kind]}"
+        raise ValueError(msg)
+    require(actor, patient, _USE_CASE_OF[kind])
     plan = _ledger_plan(patient)
-    counting = chosen == LedgerEventKind.COUNTED
-    errors = Errors()
-    amount = _amount(quantity, plan, errors, counting=counting)
-    if chosen == LedgerEventKind.DESTROYED and witness is None:
-        errors.add("witness", "Destruction of a controlled substance needs a witness.")
-    _witness(actor, patient, witness, errors)
-    report = _report(note, chosen, errors)
-    errors.raise_if_any()
-    assert amount is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        account = locked_account(patient)
-        event = post(
-            account,
-            kind=chosen,
-            change=Decimal(0) if counting else -amount,
-            actor=actor,
-            witness=witness,
-            note=report,
-            counted=amount if counting else None,
-        )
-        finding = _finding(event, account.balance, amount, actor)
-        if finding is not None:
-            alerting.diversion_finding(patient, finding)
-        record(Event.about(AuditAction.CREATE, event, detail={"kind": chosen.value}), actor=actor)
+    counting = kind == LedgerEventKind.COUNTED
+    witness = _refuse_fields(actor, patient, spec, plan)
+    account = locked_account(patient)
+    event = post(
+        account,
+        kind=kind,
+        change=Decimal(0) if counting else -spec.quantity,
+        actor=actor,
+        witness=witness,
+        note=spec.note,
+        counted=spec.quantity if counting else None,
+    )
+    finding = _finding(event, account.balance, spec.quantity, actor)
+    if finding is not None:
+        alerting.diversion_finding(patient, finding)
+    usecase.note(Event.about(AuditAction.CREATE, event, detail={"kind": kind.value}))
     return event
 
 
-def _kind_recorded_here(kind: object) -> LedgerEventKind:
-    """The kind, one of RECORDED_HERE (refused otherwise: the other kinds have their use case)."""
-    errors = Errors()
-    chosen = as_choice(kind, LedgerEventKind, "kind", errors)
-    if chosen is not None and chosen not in RECORDED_HERE:
-        errors.add(
-            "kind",
-            "Units dispensed are recorded by dispensing a prescription (and taken back by "
-            "voiding the dispense), doses taken by recording the dose of a session.",
-        )
-    errors.raise_if_any()
-    assert chosen is not None  # noqa: S101 - refused above
-    return chosen
+def _refuse_fields(
+    actor: User, patient: Patient, spec: LedgerEventSpec, plan: TreatmentPlan
+) -> User | None:
+    """The fields the plan, the clinic and the kind judge (ValidationError); the witness."""
+    refused: dict[str, str] = {}
+    unit = plan.ledger_unit.label
+    if spec.quantity == 0 and spec.kind != LedgerEventKind.COUNTED:
+        refused["quantity"] = f"Give a number of {unit}, more than zero."
+    elif spec.quantity % plan.ledger_step:
+        refused["quantity"] = f"Count whole {unit} (halves of scored tablets)."
+    witness = _witness(actor, patient, spec.witness_id, refused)
+    if spec.kind == LedgerEventKind.DESTROYED and spec.witness_id is None:
+        refused["witness"] = "Destruction of a controlled substance needs a witness."
+    if spec.kind == LedgerEventKind.LOST_OR_STOLEN and not spec.note:
+        refused["note"] = "Describe the loss or theft (when, where, reported to whom)."
+    if refused:
+        raise ValidationError(refused)
+    return witness
+
+
+def _witness(
+    actor: User, patient: Patient, witness_id: int | None, refused: dict[str, str]
+) -> User | None:
+    """The witness: another person of the clinic who may handle the substance."""
+    if witness_id is None:
+        return None
+    handlers = policy.rule("record_destroyed_units").staff
+    witness = User.objects.filter(pk=witness_id, clinic_id=patient.clinic_id).first()
+    if witness_id == actor.pk:
+        refused["witness"] = "The witness is someone other than the person recording."
+    elif witness is None or not {str(r) for r in witness.roles} & handlers:
+        refused["witness"] = f"The witness is a {policy.words(handlers)} of this clinic."
+    return witness
 
 
 def _ledger_plan(patient: Patient) -> TreatmentPlan:
@@ -184,36 +208,6 @@ def _ledger_plan(patient: Patient) -> TreatmentPlan:
     if plan is None:
         raise NoActivePlan("The patient has no treatment plan, so no ledger.")
     return plan
-
-
-def _amount(
-    quantity: object, plan: TreatmentPlan, errors: Errors, *, counting: bool
-) -> Decimal | None:
-    """The units, in steps the plan's product is counted in (a count may be zero)."""
-    amount = as_decimal(
-        quantity,
-        "quantity",
-        errors,
-        places=LEDGER_PLACES,
-        unit=plan.ledger_unit.label,
-        zero_allowed=counting,
-    )
-    if amount is not None and amount % plan.ledger_step:
-        errors.add("quantity", f"Count whole {plan.ledger_unit.label} (halves of scored tablets).")
-    return amount
-
-
-def _report(note: object, kind: LedgerEventKind, errors: Errors) -> str:
-    """The event's note: required for a loss or theft (when, where, reported to whom)."""
-    return as_text(
-        note,
-        "note",
-        errors,
-        max_length=4000,
-        required="Describe the loss or theft (when, where, reported to whom)."
-        if kind == LedgerEventKind.LOST_OR_STOLEN
-        else "",
-    )
 
 
 def _finding(

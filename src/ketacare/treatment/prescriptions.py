@@ -13,21 +13,21 @@ Lock order (ledger.py): patient -> prescription; nothing here takes the ledger a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import clinic_rules
-from ketacare.treatment.access import PRESCRIBERS, TREATING, require, require_phase
+from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing import (
     current_plan,
     locked_prescription,
@@ -48,13 +48,16 @@ from ketacare.treatment.models import (
     PrescriptionState,
     TreatmentPlan,
 )
-from ketacare.treatment.parsing import Errors, as_date, as_text, as_whole
+from ketacare.treatment.specs.prescriptions import (
+    CorrectionSpec,
+    PrescriptionFields,
+    PrescriptionSpec,
+    VoidSpec,
+)
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
-# CLINICAL.md G8 (21 CFR 1306.22(a)): a Schedule III prescription is refilled at most 5 times.
-MAX_REFILLS = dosing.SCHEDULE_III_MAX_REFILLS
 PRODUCT_FIELDS = (
     "drug",
     "formulation_kind",
@@ -133,59 +136,31 @@ def beyond_plan_words(plan: TreatmentPlan, need: dosing.PrescriptionNeed, units:
 # --- Writing ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Written:
-    """The fields of a prescription, as read and checked before any lock."""
-
-    quantity: int
-    refills: int
-    directions: str
-    earliest_refill_on: date | None
-    quantity_reason: str
-
-    @property
-    def units(self) -> int:
-        return self.quantity * (self.refills + 1)
-
-
-def _read(  # noqa: PLR0913 - the prescription's fields
-    patient: Patient,
-    *,
-    quantity: object,
-    refills: object,
-    directions: object,
-    earliest_refill_on: object,
-    quantity_reason: object,
-    errors: Errors,
-) -> _Written | None:
-    units = as_whole(quantity, "quantity", errors, minimum=1, what="the units per fill")
-    more = as_whole(refills, "refills", errors, minimum=0, what="the refills")
-    if more is not None and more > MAX_REFILLS:
-        errors.add("refills", f"At most {MAX_REFILLS} refills (Schedule III, 21 CFR 1306.22).")
-    text = as_text(directions, "directions", errors, max_length=2000, required="Give directions.")
-    reason = as_text(quantity_reason, "quantity_reason", errors, max_length=2000)
-    earliest = None
-    if earliest_refill_on is not None:
-        earliest = as_date(earliest_refill_on, "earliest_refill_on", errors)
-        today = patient_today(patient)
-        last = dosing.last_fill_day(today)
-        if earliest is not None and earliest <= today:
-            errors.add("earliest_refill_on", "The earliest refill date is after today.")
-        elif earliest is not None and earliest > last:
-            errors.add(
-                "earliest_refill_on",
-                f"No fill after {last.day} {last:%B %Y}, 6 months after the prescription is "
-                "written (21 CFR 1306.22(a)): the earliest refill date is on or before it.",
-            )
-    elif more:
-        errors.add("earliest_refill_on", "A prescription with refills needs the earliest date.")
-    if units is None or more is None:
-        return None
-    return _Written(units, more, text, earliest, reason)
+def _check_refill_day(patient: Patient, written: PrescriptionFields) -> None:
+    """The earliest refill date is after the patient's today and within the 6 months."""
+    earliest = written.earliest_refill_on
+    if earliest is None:
+        return
+    today = patient_today(patient)
+    last = dosing.last_fill_day(today)
+    if earliest <= today:
+        raise ValidationError({"earliest_refill_on": "The earliest refill date is after today."})
+    if earliest > last:
+        raise ValidationError(
+            {
+                "earliest_refill_on": f"No fill after {last.day} {last:%B %Y}, 6 months after "
+                "the prescription is written (21 CFR 1306.22(a)): the earliest refill date "
+                "is on or before it."
+            }
+        )
 
 
 def _write(
-    actor: User, patient: Patient, written: _Written, *, corrects: Prescription | None = None
+    actor: User,
+    patient: Patient,
+    written: PrescriptionFields,
+    *,
+    corrects: Prescription | None = None,
 ) -> Prescription:
     """Write the prescription for the patient's current plan; the patient is locked."""
     require_phase(patient, TREATING, "write a prescription")
@@ -219,81 +194,60 @@ def _write(
         detail |= {"units": written.units, "units_allowed": need.units_allowed, "cosign": True}
     if corrects is not None:
         detail["corrects"] = corrects.pk
-    record(Event.about(AuditAction.CREATE, prescription, detail=detail), actor=actor)
+    usecase.note(Event.about(AuditAction.CREATE, prescription, detail=detail))
     return prescription
 
 
-def write_prescription(  # noqa: PLR0913 - the prescription's fields
-    actor: User,
-    patient: Patient,
-    *,
-    plan: TreatmentPlan,
-    quantity: int,
-    refills: int,
-    directions: str,
-    earliest_refill_on: date | str | None,
-    quantity_reason: str = "",
-) -> Prescription:
+@use_case("write_prescription")
+def write_prescription(actor: User, patient: Patient, spec: PrescriptionSpec) -> Prescription:
     """Prescribe the current plan's product: `quantity` units a fill, `refills` refills.
 
-    Refused: esketamine (NotForHomeUse), and more units in all than the plan still needs
+    Refused: a plan that is not the patient's current one (PlanSuperseded), esketamine
+    (NotForHomeUse), and more units in all than the plan still needs
     (QuantityBeyondPlan) unless `quantity_reason` says why; then the prescription waits
     for a second prescriber's co-sign before anything is dispensed.
     """
-    require(actor, patient, PRESCRIBERS, "write prescriptions")
-    errors = Errors()
-    written = _read(
-        patient,
-        quantity=quantity,
-        refills=refills,
-        directions=directions,
-        earliest_refill_on=earliest_refill_on,
-        quantity_reason=quantity_reason,
-        errors=errors,
-    )
-    if plan.patient_id != patient.pk:
-        errors.add("plan", "This plan belongs to another patient.")
-    errors.raise_if_any()
-    assert written is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
-        require_phase(locked, TREATING, "write a prescription")
-        current = current_plan(locked)
-        if current.pk != plan.pk:
-            raise PlanSuperseded(
-                f"Plan version {plan.version} is superseded; prescribe from version "
-                f"{current.version}."
-            )
-        return _write(actor, locked, written)
+    require(actor, patient, "write_prescription")
+    plan = TreatmentPlan.objects.filter(pk=spec.plan_id, patient_id=patient.pk).first()
+    if plan is None:
+        raise ValidationError({"plan_id": "No such plan of this patient."})
+    _check_refill_day(patient, spec)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+    require_phase(locked, TREATING, "write a prescription")
+    current = current_plan(locked)
+    if current.pk != plan.pk:
+        raise PlanSuperseded(
+            f"Plan version {plan.version} is superseded; prescribe from version {current.version}."
+        )
+    return _write(actor, locked, spec)
 
 
 # --- Co-sign, void, correct ----------------------------------------------------------------------
 
 
+@use_case("cosign_prescription")
 def cosign_prescription(actor: User, prescription: Prescription) -> Prescription:
     """A second prescriber of the clinic co-signs a prescription larger than the plan needs.
 
     Refused for the prescriber who wrote it (NotAllowed), and for a prescription that is
     voided (PrescriptionVoided) or needs no co-sign or has it already (CosignNotNeeded).
     """
-    patient = prescription.patient
-    require(actor, patient, PRESCRIBERS, "co-sign prescriptions")
+    require(actor, prescription.patient, "cosign_prescription")
     if prescription.written_by_id == actor.pk:
         raise NotAllowed(
             "A second prescriber co-signs: the prescriber who wrote this prescription may not."
         )
-    with transaction.atomic():
-        rx = locked_prescription(prescription.pk)
-        if rx.state == PrescriptionState.VOIDED:
-            raise PrescriptionVoided(f"Prescription {rx.pk} is voided: it is not co-signed.")
-        if rx.state != PrescriptionState.AWAITING_COSIGN:
-            raise CosignNotNeeded(
-                f"Prescription {rx.pk} is within what the plan needs or co-signed already: "
-                "it awaits no co-sign."
-            )
-        rx.cosigned_by, rx.cosigned_at = actor, clock.now()
-        rx.save(update_fields=["cosigned_by", "cosigned_at"])
-        record(Event.about(AuditAction.UPDATE, rx, detail={"cosigned": True}), actor=actor)
+    rx = locked_prescription(prescription.pk)
+    if rx.state == PrescriptionState.VOIDED:
+        raise PrescriptionVoided(f"Prescription {rx.pk} is voided: it is not co-signed.")
+    if rx.state != PrescriptionState.AWAITING_COSIGN:
+        raise CosignNotNeeded(
+            f"Prescription {rx.pk} is within what the plan needs or co-signed already: "
+            "it awaits no co-sign."
+        )
+    rx.cosigned_by, rx.cosigned_at = actor, clock.now()
+    rx.save(update_fields=["cosigned_by", "cosigned_at"])
+    usecase.note(Event.about(AuditAction.UPDATE, rx, detail={"cosigned": True}))
     return rx
 
 
@@ -303,40 +257,30 @@ def _void(actor: User, rx: Prescription, reason: str) -> None:
         raise PrescriptionVoided(f"Prescription {rx.pk} is voided already.")
     rx.voided_by, rx.voided_at, rx.void_reason = actor, clock.now(), reason
     rx.save(update_fields=["voided_by", "voided_at", "void_reason"])
-    record(Event.about(AuditAction.UPDATE, rx, detail={"voided": True}), actor=actor)
+    usecase.note(Event.about(AuditAction.UPDATE, rx, detail={"voided": True}))
 
 
-def _author(actor: User, prescription: Prescription, what: str) -> None:
-    require(actor, prescription.patient, PRESCRIBERS, f"{what} prescriptions")
+def _author(actor: User, prescription: Prescription, use_case: str, what: str) -> None:
+    require(actor, prescription.patient, use_case)
     if prescription.written_by_id != actor.pk:
         raise NotAllowed(f"Only the prescriber who wrote a prescription may {what} it.")
 
 
-def void_prescription(actor: User, prescription: Prescription, *, reason: str) -> Prescription:
+@use_case("void_prescription")
+def void_prescription(actor: User, prescription: Prescription, spec: VoidSpec) -> Prescription:
     """Its author voids a prescription, with a reason: nothing more is dispensed on it.
 
     What was dispensed stays in the patient's ledger (a dispense is voided on its own).
     """
-    _author(actor, prescription, "void")
-    errors = Errors()
-    why = as_text(reason, "reason", errors, max_length=2000, required="Say why it is voided.")
-    errors.raise_if_any()
-    with transaction.atomic():
-        rx = locked_prescription(prescription.pk)
-        _void(actor, rx, why)
+    _author(actor, prescription, "void_prescription", "void")
+    rx = locked_prescription(prescription.pk)
+    _void(actor, rx, spec.reason)
     return rx
 
 
-def correct_prescription(  # noqa: PLR0913 - the reason, and the new prescription's fields
-    actor: User,
-    prescription: Prescription,
-    *,
-    reason: str,
-    quantity: int,
-    refills: int,
-    directions: str,
-    earliest_refill_on: date | str | None,
-    quantity_reason: str = "",
+@use_case("correct_prescription")
+def correct_prescription(
+    actor: User, prescription: Prescription, spec: CorrectionSpec
 ) -> Prescription:
     """Its author voids a prescription and writes its replacement, in one transaction.
 
@@ -345,22 +289,9 @@ def correct_prescription(  # noqa: PLR0913 - the reason, and the new prescriptio
     voided one, which are in the ledger).
     """
     patient = prescription.patient
-    _author(actor, prescription, "correct")
-    errors = Errors()
-    why = as_text(reason, "reason", errors, max_length=2000, required="Say why it is corrected.")
-    written = _read(
-        patient,
-        quantity=quantity,
-        refills=refills,
-        directions=directions,
-        earliest_refill_on=earliest_refill_on,
-        quantity_reason=quantity_reason,
-        errors=errors,
-    )
-    errors.raise_if_any()
-    assert written is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
-        rx = locked_prescription(prescription.pk)
-        _void(actor, rx, why)
-        return _write(actor, locked, written, corrects=rx)
+    _author(actor, prescription, "correct_prescription", "correct")
+    _check_refill_day(patient, spec)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+    rx = locked_prescription(prescription.pk)
+    _void(actor, rx, spec.reason)
+    return _write(actor, locked, spec, corrects=rx)

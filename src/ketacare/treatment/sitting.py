@@ -10,20 +10,23 @@ reaches that sitter.
 
 from __future__ import annotations
 
+import functools
 import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db.models import F
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ketacare.alerts.services import queue_text
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require, sitter_of
 from ketacare.patients.models import Patient, Sitter
-from ketacare.treatment.access import SESSION_STAFF, TREATING, require, require_phase, sitter_of
+from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.errors import WrongSitter
 from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import (
@@ -59,6 +62,7 @@ def require_eligible(sitter: Sitter, patient: Patient) -> Sitter:
     return sitter
 
 
+@use_case("confirm_sitter_presence")
 def confirm_sitter_presence(actor: User, patient: Patient) -> SitterPresence:
     """The sitter, signed in as themself, confirms being with the patient now.
 
@@ -67,7 +71,7 @@ def confirm_sitter_presence(actor: User, patient: Patient) -> SitterPresence:
     being treated. Every confirmation is kept; the gate counts the latest, for the
     time the clinic sets (2 h by default).
     """
-    require(actor, patient, frozenset(), "confirm being with the patient", sitter=True)
+    require(actor, patient, "confirm_sitter_presence")
     sitter = sitter_of(actor, patient)
     if sitter is None:  # require() admitted only the patient's sitters
         raise WrongSitter("Only the patient's sitter confirms being with them.")
@@ -83,16 +87,15 @@ def _locked_treating(patient: Patient) -> Patient:
 
 
 def _present(actor: User, patient: Patient, sitter: Sitter, method: str) -> SitterPresence:
-    with transaction.atomic():
-        locked = _locked_treating(patient)
-        presence = SitterPresence.objects.create(
-            patient=locked,
-            sitter=sitter,
-            confirmed_by=actor,
-            method=method,
-            confirmed_at=clock.now(),
-        )
-        record(Event.about(AuditAction.CREATE, presence, detail={"method": method}), actor=actor)
+    locked = _locked_treating(patient)
+    presence = SitterPresence.objects.create(
+        patient=locked,
+        sitter=sitter,
+        confirmed_by=actor,
+        method=method,
+        confirmed_at=clock.now(),
+    )
+    usecase.note(Event.about(AuditAction.CREATE, presence, detail={"method": method}))
     return presence
 
 
@@ -100,12 +103,13 @@ def _hash(patient: Patient, sitter: Sitter, code: str) -> str:
     return salted_hmac("ketacare.sitter-code", f"{patient.pk}:{sitter.pk}:{code}").hexdigest()
 
 
+@use_case("send_sitter_code")
 def send_sitter_code(
     actor: User,
     patient: Patient,
     sitter: Sitter,
     *,
-    purpose: str = CodePurpose.PRESENCE,
+    purpose: CodePurpose = CodePurpose.PRESENCE,
     session: DosingSession | None = None,
 ) -> SitterCode:
     """Text a one-time code to the sitter's phone (through the outbox), for the patient's device.
@@ -113,39 +117,38 @@ def send_sitter_code(
     The patient (or staff with them) asks for it; the sitter reads it out. Refused for a
     sitter who may not sit for the patient, and more than once a minute.
     """
-    require(actor, patient, SESSION_STAFF, "ask for a sitter's code", own=True)
+    require(actor, patient, "send_sitter_code")
     require_eligible(sitter, patient)
     what = CodePurpose(purpose)
-    with transaction.atomic():
-        _locked_treating(patient)
-        now = clock.now()
-        last = SitterCode.objects.filter(patient=patient, sitter=sitter).first()
-        if last is not None and now - last.sent_at < CODE_RESEND_AFTER:
-            at = safety.clock_time(last.sent_at, zone_of(patient), now)
-            raise WrongSitter(
-                f"A code was sent to {sitter.name} at {at}. It can take a minute to arrive; "
-                "ask for a new one after that."
-            )
-        code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
-        row = SitterCode.objects.create(
-            patient=patient,
-            sitter=sitter,
-            session=session,
-            purpose=what,
-            code_hash=_hash(patient, sitter, code),
-            requested_by=actor,
-            sent_at=now,
-            expires_at=now + CODE_LIFETIME,
+    _locked_treating(patient)
+    now = clock.now()
+    last = SitterCode.objects.filter(patient=patient, sitter=sitter).first()
+    if last is not None and now - last.sent_at < CODE_RESEND_AFTER:
+        at = safety.clock_time(last.sent_at, zone_of(patient), now)
+        raise WrongSitter(
+            f"A code was sent to {sitter.name} at {at}. It can take a minute to arrive; "
+            "ask for a new one after that."
         )
-        queue_text(
-            to=sitter.phone,
-            label=f"sitter {sitter.name}",
-            body=f"ketacare: your code is {code}. Read it out to the person you are sitting "
-            f"for, to {what.label}. It works for {CODE_LIFETIME.seconds // 60} minutes. If you "
-            "did not expect it, ignore this message.",
-            send_key=f"sitter-code:{row.pk}",
-        )
-        record(Event.about(AuditAction.CREATE, row, detail={"purpose": what.value}), actor=actor)
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    row = SitterCode.objects.create(
+        patient=patient,
+        sitter=sitter,
+        session=session,
+        purpose=what,
+        code_hash=_hash(patient, sitter, code),
+        requested_by=actor,
+        sent_at=now,
+        expires_at=now + CODE_LIFETIME,
+    )
+    queue_text(
+        to=sitter.phone,
+        label=f"sitter {sitter.name}",
+        body=f"ketacare: your code is {code}. Read it out to the person you are sitting "
+        f"for, to {what.label}. It works for {CODE_LIFETIME.seconds // 60} minutes. If you "
+        "did not expect it, ignore this message.",
+        send_key=f"sitter-code:{row.pk}",
+    )
+    usecase.note(Event.about(AuditAction.CREATE, row, detail={"purpose": what.value}))
     return row
 
 
@@ -156,12 +159,13 @@ def spend_code(
     code: str,
     *,
     session: DosingSession | None = None,
-) -> bool:
-    """Spend the sitter's latest unused code for `purpose`, in the caller's transaction.
+) -> None:
+    """Spend the sitter's latest unused code for `purpose`, in the running use case.
 
-    False when there is none, it has expired, its tries are used, or the code does not
-    match; a wrong code counts a try. The caller commits before refusing (`refuse_code`),
-    so that the try still counts: five wrong guesses and the code is dead.
+    Refused (WrongSitter) when there is none, it has expired, its tries are used, or the
+    code does not match. A wrong code's try is counted after the refusal's rollback
+    (`usecase.after_refusal`), so that it still counts: five wrong guesses and the code
+    is dead.
     """
     rows = SitterCode.objects.select_for_update().filter(
         patient=patient, sitter=sitter, purpose=purpose, used_at__isnull=True
@@ -171,14 +175,16 @@ def spend_code(
     row = rows.order_by("-sent_at", "-pk").first()
     now = clock.now()
     if row is None or row.expires_at <= now or row.attempts >= CODE_TRIES:
-        return False
+        raise refuse_code(sitter)
     if not constant_time_compare(row.code_hash, _hash(patient, sitter, str(code).strip())):
-        row.attempts += 1
-        row.save(update_fields=["attempts"])
-        return False
+        usecase.after_refusal(functools.partial(_count_try, row.pk))
+        raise refuse_code(sitter)
     row.used_at = now
     row.save(update_fields=["used_at"])
-    return True
+
+
+def _count_try(code_id: int) -> None:
+    SitterCode.objects.filter(pk=code_id).update(attempts=F("attempts") + 1)
 
 
 def refuse_code(sitter: Sitter) -> WrongSitter:
@@ -188,19 +194,15 @@ def refuse_code(sitter: Sitter) -> WrongSitter:
     )
 
 
+@use_case("confirm_presence_with_code")
 def confirm_presence_with_code(
     actor: User, patient: Patient, sitter: Sitter, *, code: str
 ) -> SitterPresence:
     """The patient types the code texted to their sitter: the sitter is confirmed present.
 
-    A wrong code is refused after its try is stored (WrongSitter).
+    A wrong code is refused (WrongSitter), its try counted.
     """
-    require(actor, patient, SESSION_STAFF, "confirm a sitter with a code", own=True)
+    require(actor, patient, "confirm_presence_with_code")
     require_eligible(sitter, patient)
-    presence = None
-    with transaction.atomic():
-        if spend_code(patient, sitter, CodePurpose.PRESENCE, code):
-            presence = _present(actor, patient, sitter, ConfirmedBy.CODE)
-    if presence is None:
-        raise refuse_code(sitter)
-    return presence
+    spend_code(patient, sitter, CodePurpose.PRESENCE, code)
+    return _present(actor, patient, sitter, ConfirmedBy.CODE)

@@ -9,42 +9,32 @@ the session when the dose was recorded (`sessions.record_dose_taken`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db import transaction
-
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments, postdose, safety
 from ketacare.clinical.vitals import BloodPressure
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import sitter_of
 from ketacare.patients.models import Sitter
 from ketacare.treatment import alerting
-from ketacare.treatment.access import sitter_of
 from ketacare.treatment.errors import AlreadyRecorded, NotDosed, NotYet, WrongSitter
 from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import (
     DOSED_STATUSES,
     CodePurpose,
     DosingSession,
-    Feeling,
     PostDoseCheckIn,
     PostDoseReading,
     SessionStatus,
-    SideEffect,
 )
-from ketacare.treatment.parsing import Errors, as_bool, as_choice, as_choices, as_text
 from ketacare.treatment.plans import plan_safety_rules
-from ketacare.treatment.sessions import (
-    blood_pressure,
-    finding_json,
-    read,
-    require_session_actor,
-)
-from ketacare.treatment.sitting import refuse_code, require_eligible, spend_code
+from ketacare.treatment.sessions import finding_json, read, require_session_actor
+from ketacare.treatment.sitting import require_eligible, spend_code
+from ketacare.treatment.specs.sessions import CheckInSpec, ReadingSpec, ReleaseSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -69,22 +59,19 @@ def _locked_open(session: DosingSession, what: str) -> DosingSession:
 # --- Blood pressure after the dose (CLINICAL.md D, G6) -----------------------------------------
 
 
+@use_case("record_post_dose_reading")
 def record_post_dose_reading(
-    actor: User, session: DosingSession, *, systolic_mmhg: int, diastolic_mmhg: int
+    actor: User, session: DosingSession, spec: ReadingSpec
 ) -> PostDoseReading:
     """A blood pressure after the dose: the ~40-minute one, or a re-measure.
 
     A crisis (G6) is an emergency; a reading above the gate asks for another in 15
     minutes (the session's `remeasure_due_at`) and pages when it stays high.
     """
-    require_session_actor(actor, session.patient, "record a blood pressure after the dose")
-    errors = Errors()
-    pressure = blood_pressure(systolic_mmhg, diastolic_mmhg, errors)
-    errors.raise_if_any()
-    with transaction.atomic():
-        current = _locked_open(session, "a blood pressure after it")
-        reading = _store_reading(actor, current, read(pressure), at_check_in=False)
-        record(Event.about(AuditAction.CREATE, reading), actor=actor)
+    require_session_actor(actor, session.patient, "record_post_dose_reading")
+    current = _locked_open(session, "a blood pressure after it")
+    reading = _store_reading(actor, current, spec.blood_pressure, at_check_in=False)
+    usecase.note(Event.about(AuditAction.CREATE, reading))
     return reading
 
 
@@ -123,82 +110,8 @@ def _store_reading(
 # --- The release check-in (CLINICAL.md D, G6, G7) ------------------------------------------
 
 
-def _answers(raw: object, errors: Errors) -> dict[str, int] | None:
-    """CADSS-6 answers scored by clinical.instruments; stored as {"1": value, ...}."""
-    if raw is None:
-        return None
-    given: Sequence[int] | Mapping[int, int]
-    if isinstance(raw, Mapping):
-        try:
-            given = {int(k): v for k, v in raw.items()}
-        except (TypeError, ValueError):
-            errors.add("cadss6_answers", "Number the answers by item (1-6).")
-            return None
-    elif isinstance(raw, Sequence) and not isinstance(raw, str):
-        given = list(raw)
-    else:
-        errors.add("cadss6_answers", "Give the six CADSS-6 answers.")
-        return None
-    try:
-        score = instruments.score("cadss6", given)
-    except instruments.InvalidAnswers as exc:
-        errors.add("cadss6_answers", str(exc))
-        return None
-    return {str(item): value for item, value in score.answers.items()}
-
-
-def _check_in_pressure(raw: object, errors: Errors) -> BloodPressure | None:
-    """(systolic, diastolic), or {"systolic_mmhg": ..., "diastolic_mmhg": ...}: required."""
-    if raw is None:
-        errors.add(
-            "blood_pressure",
-            "Measure your blood pressure and enter both numbers: the check-in needs it.",
-        )
-        return None
-    if isinstance(raw, Mapping):
-        return blood_pressure(raw.get("systolic_mmhg"), raw.get("diastolic_mmhg"), errors)
-    if isinstance(raw, Sequence) and len(raw) == 2:  # noqa: PLR2004 - systolic, diastolic
-        return blood_pressure(raw[0], raw[1], errors)
-    errors.add("blood_pressure", "Give the blood pressure as its two numbers.")
-    return None
-
-
-@dataclass(frozen=True)
-class _Told:
-    """What the patient tells at the check-in, as read before any lock."""
-
-    feeling: Feeling
-    pressure: BloodPressure
-    cadss6_answers: dict[str, int] | None
-    side_effects: list[SideEffect]
-    side_effect_other: str
-    notes: str
-
-
-def _side_effects(
-    side_effects: object, side_effect_other: object, errors: Errors
-) -> tuple[list[SideEffect], str]:
-    """The side effects ticked, and the other one described (only with 'something else')."""
-    effects = as_choices(side_effects, SideEffect, "side_effects", errors) or []
-    other = as_text(side_effect_other, "side_effect_other", errors, max_length=200)
-    if SideEffect.OTHER in effects and not other:
-        errors.add("side_effect_other", "Describe the other side effect.")
-    elif other and SideEffect.OTHER not in effects:
-        errors.add("side_effect_other", "Tick 'something else' to describe another side effect.")
-    return effects, other
-
-
-def record_check_in(  # noqa: PLR0913 - the check-in's questions
-    actor: User,
-    session: DosingSession,
-    *,
-    feeling: str,
-    blood_pressure: Sequence[int] | Mapping[str, int] | None,
-    cadss6_answers: Sequence[int] | Mapping[Any, int] | None = None,
-    side_effects: Iterable[str] = (),
-    side_effect_other: str = "",
-    notes: str = "",
-) -> PostDoseCheckIn:
+@use_case("record_check_in")
+def record_check_in(actor: User, session: DosingSession, spec: CheckInSpec) -> PostDoseCheckIn:
     """The release check-in: how the patient is, a blood pressure, CADSS-6, side effects.
 
     Accepted only once the observation has ended (CLINICAL.md D: at least 2 h; NotYet
@@ -208,28 +121,19 @@ def record_check_in(  # noqa: PLR0913 - the check-in's questions
     follow; the findings are stored with the check-in.
     """
     patient = session.patient
-    require_session_actor(actor, patient, "record a check-in")
-    errors = Errors()
-    mood = as_choice(feeling, Feeling, "feeling", errors)
-    after = _check_in_pressure(blood_pressure, errors)
-    answers = _answers(cadss6_answers, errors)
-    effects, other = _side_effects(side_effects, side_effect_other, errors)
-    text = as_text(notes, "notes", errors, max_length=4000)
-    errors.raise_if_any()
-    told = _Told(read(mood), read(after), answers, effects, other, text)
-    with transaction.atomic():
-        current = _locked_dosed(session)
-        now = clock.now()
-        _require_observation_ended(current, now)
-        reading = _store_reading(actor, current, told.pressure, at_check_in=True)
-        check_in, findings, report = _store_check_in(actor, current, told, reading, now)
-        current.status = SessionStatus.CHECKED_IN
-        current.save(update_fields=["status"])
-        alerting.check_in_received(check_in)
-        alerting.check_in_findings(patient, check_in, findings)
-        if report is not None:
-            alerting.check_in_report(patient, check_in, report)
-        record(Event.about(AuditAction.CREATE, check_in), actor=actor)
+    require_session_actor(actor, patient, "record_check_in")
+    current = _locked_dosed(session)
+    now = clock.now()
+    _require_observation_ended(current, now)
+    reading = _store_reading(actor, current, spec.blood_pressure, at_check_in=True)
+    check_in, findings, report = _store_check_in(actor, current, spec, reading, now)
+    current.status = SessionStatus.CHECKED_IN
+    current.save(update_fields=["status"])
+    alerting.check_in_received(check_in)
+    alerting.check_in_findings(patient, check_in, findings)
+    if report is not None:
+        alerting.check_in_report(patient, check_in, report)
+    usecase.note(Event.about(AuditAction.CREATE, check_in))
     return check_in
 
 
@@ -244,7 +148,7 @@ def _locked_dosed(session: DosingSession) -> DosingSession:
 
 
 def _store_check_in(
-    actor: User, session: DosingSession, told: _Told, reading: PostDoseReading, now: datetime
+    actor: User, session: DosingSession, told: CheckInSpec, reading: PostDoseReading, now: datetime
 ) -> tuple[PostDoseCheckIn, list[safety.Finding], safety.Finding | None]:
     """The check-in, graded and stored; its findings and the report on how the patient is."""
     report = postdose.check_in_report(
@@ -257,7 +161,7 @@ def _store_check_in(
     check_in = PostDoseCheckIn.objects.create(
         session=session,
         patient_id=session.patient_id,
-        feeling=told.feeling,
+        feeling=told.feeling.value,
         notes=told.notes,
         systolic_mmhg=reading.systolic_mmhg,
         diastolic_mmhg=reading.diastolic_mmhg,
@@ -308,33 +212,21 @@ def _check_in_findings(
 # --- The sitter ends the window ------------------------------------------------------------
 
 
-def release_session(  # noqa: PLR0913 - who, which session, what they attest, and how
-    actor: User,
-    session: DosingSession,
-    *,
-    stable: bool,
-    note: str = "",
-    sitter: Sitter | None = None,
-    code: str | None = None,
+@use_case("release_session")
+def release_session(
+    actor: User, session: DosingSession, spec: ReleaseSpec, *, sitter: Sitter | None = None
 ) -> DosingSession:
     """The sitter ends the observation: the patient is alert and stable, or they cannot say.
 
     The sitter attests from their own sign-in, or (without one) on the patient's device
-    with the code texted to their phone (`sitter` and `code`). "Stable" is accepted once
-    the patient has checked in; "cannot confirm" at any time after the dose, and it pages
-    the on-call clinician at once (urgent).
+    with the code texted to their phone (`sitter`, and the spec's `code`). "Stable" is
+    accepted once the patient has checked in; "cannot confirm" at any time after the
+    dose, and it pages the on-call clinician at once (urgent). A wrong code is refused
+    and its try still counts.
     """
-    errors = Errors()
-    is_stable = as_bool(stable, "stable", errors)
-    text = as_text(note, "note", errors, max_length=2000)
-    errors.raise_if_any()
-    with transaction.atomic():
-        current = _locked_open(session, "the sitter ends the observation")
-        attesting = _attesting_sitter(actor, current, sitter, code)
-        if attesting is not None:
-            _release(actor, current, attesting, stable=read(is_stable), note=text)
-    if attesting is None:
-        raise refuse_code(read(sitter))
+    current = _locked_open(session, "the sitter ends the observation")
+    attesting = _attesting_sitter(actor, current, sitter, spec.code)
+    _release(actor, current, attesting, stable=spec.stable, note=spec.note)
     return current
 
 
@@ -355,22 +247,21 @@ def _release(
     session.save()
     if finding is not None:
         alerting.session_finding(session, finding, sitter_id=sitter.pk)
-    record(
+    usecase.note(
         Event.about(
             AuditAction.UPDATE,
             session,
             detail={"release": "stable" if stable else "not stable", "sitter": sitter.pk},
-        ),
-        actor=actor,
+        )
     )
 
 
 def _attesting_sitter(
     actor: User, session: DosingSession, sitter: Sitter | None, code: str | None
-) -> Sitter | None:
+) -> Sitter:
     """The sitter who attests: the actor's own sitter record, or the one the code names.
 
-    None: the code was wrong (its try is counted when the caller commits).
+    A wrong code is refused (WrongSitter), its try counted after the refusal.
     """
     patient = session.patient
     if code is None:
@@ -381,9 +272,9 @@ def _attesting_sitter(
                 "with the code texted to their phone."
             )
         return require_eligible(own, patient)
-    require_session_actor(actor, patient, "end the observation with a sitter's code")
+    require_session_actor(actor, patient, "release_session")
     if sitter is None:
         raise WrongSitter("Choose the sitter the code was sent to.")
     require_eligible(sitter, patient)
-    spent = spend_code(patient, sitter, CodePurpose.RELEASE, code, session=session)
-    return sitter if spent else None
+    spend_code(patient, sitter, CodePurpose.RELEASE, code, session=session)
+    return sitter

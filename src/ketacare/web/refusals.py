@@ -10,7 +10,9 @@ A service refuses in one of three ways, and every page answers each the same:
   its `field` when the form has it, else the summary. 409.
 - `PermissionDenied` (`NotAllowed`: the role may not do this): the summary. 403.
 
-`NotFound` is no refusal of a form: the middleware answers 404.
+`NotFound` is no refusal of a form: the middleware answers 404. Each input shows its
+error and is described by it (aria-describedby, aria-invalid) when it is drawn
+(`ketacare.web.rendering`).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 
 from ketacare.kernel.errors import DomainError
 
-__all__ = ["REFUSALS", "Refusal", "describe_errors", "refusal_status", "show_refusal"]
+__all__ = ["REFUSALS", "Refusal", "refusal_status", "show_refusal"]
 
 # What a service may refuse with (for `except REFUSALS as exc: show_refusal(form, exc)`).
 REFUSALS = (ValidationError, DomainError, PermissionDenied)
@@ -54,21 +56,7 @@ def show_refusal(
         form.add_error(name, exc.message)
     else:
         form.add_error(None, str(exc))
-    describe_errors(form)
     return refusal_status(exc)
-
-
-def describe_errors(form: forms.BaseForm) -> None:
-    """Each input with an error says so: aria-invalid, and aria-describedby its message."""
-    for name in form.errors:
-        if name not in form.fields:
-            continue
-        attrs = form.fields[name].widget.attrs
-        attrs["aria-invalid"] = "true"
-        error_id = f"{form[name].auto_id}_error"
-        described = attrs.get("aria-describedby", "").split()
-        if error_id not in described:
-            attrs["aria-describedby"] = " ".join([error_id, *described])
 
 
 def _show_invalid(form: forms.BaseForm, exc: ValidationError, fields: Mapping[str, str]) -> None:

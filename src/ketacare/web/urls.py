@@ -1,9 +1,19 @@
+from collections.abc import Callable
+
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.http import HttpResponseBase
+from django.urls import URLPattern, URLResolver, include, path
+from django.views.generic import RedirectView
 
 from ketacare.web import views
 
-urlpatterns = [
+
+def moved(to: str) -> Callable[..., HttpResponseBase]:
+    """A page that moved for good (301) to the page named `to`, keeping its query."""
+    return RedirectView.as_view(pattern_name=to, permanent=True, query_string=True)
+
+
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path(
         "login/",
@@ -11,14 +21,16 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("patients/", views.patient_list, name="patient-list"),
-    path("patients/new/", views.patient_new, name="patient-new"),
-    path("patients/<int:patient_id>/", views.patient_detail, name="patient-detail"),
-    path("patients/<int:patient_id>/edit/", views.patient_edit, name="patient-edit"),
-    path("patients/<int:patient_id>/phase/", views.patient_move, name="patient-move"),
-    path("me/", views.my_record, name="my-record"),
-    path("sitting/", views.sitting_for, name="sitting-for"),
     path("healthz", views.healthz, name="healthz"),
+    # The first staff pages, the patient's record and the sitter's list moved into the
+    # workspace and the portal; their old addresses redirect there (no name: not linked).
+    path("patients/", moved("ws-panel")),
+    path("patients/new/", moved("ws-patient-new")),
+    path("patients/<int:patient_id>/", moved("ws-chart")),
+    path("patients/<int:patient_id>/edit/", moved("ws-patient-edit")),
+    path("patients/<int:patient_id>/phase/", moved("ws-patient-move")),
+    path("me/", moved("portal-today")),
+    path("sitting/", moved("sitter-home")),
     # The public site, the patient portal (and sitter view), the clinician workspace and
     # the care screens (intake review, plans, prescriptions, dispensing).
     path("", include("ketacare.web.public.urls")),

@@ -18,6 +18,7 @@ from django.test import Client
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.intake import services as intake_services
+from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -49,7 +50,9 @@ def submit(patient: Patient, clinic: Clinic) -> Callable[..., Intake]:
 
     def submit(**changes: Any) -> Intake:
         draft = intake_services.start_intake(patient.user, patient)
-        intake_services.save_intake_draft(patient.user, draft, data=complete(**changes))
+        intake_services.save_intake_draft(
+            patient.user, draft, intake_specs.draft(complete(**changes))
+        )
         return intake_services.submit_intake(patient.user, draft)
 
     return submit

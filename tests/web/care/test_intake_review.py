@@ -102,7 +102,7 @@ def test_declining_without_a_reason_stores_nothing(submit, patient, clinician, s
     html = page_text(response)
     assert "Give the reason for declining." in html
     assert 'id="id_justification_error"' in html
-    assert 'aria-describedby="id_justification_helptext id_justification_error"' in html
+    assert 'aria-describedby="id_justification_error id_justification_helptext"' in html
     assert 'value="decline" checked' in html or 'value="decline"\n' in html or "checked" in html
     nothing_decided(patient)
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from ketacare.alerts.models import Alert
 from ketacare.audit.models import AuditAction
+from ketacare.kernel.specs import read
 from ketacare.treatment import services
 from ketacare.treatment.models import (
     Dispense,
@@ -19,6 +20,9 @@ from ketacare.treatment.models import (
     LedgerEvent,
     Prescription,
 )
+from ketacare.treatment.specs.dispensing import RefillRequestSpec
+from ketacare.treatment.specs.plans import PlanSpec
+from tests.treatment.helpers import rx_spec
 from tests.web.helpers import audit, page_text
 
 RX_FORM: dict[str, Any] = {
@@ -176,21 +180,32 @@ def test_a_fill_beyond_the_prescription_is_refused(approved, pharmacist, prescri
     services.create_plan(
         prescriber,
         approved,
-        route="sublingual",
-        formulation={"kind": "troche", "strength_mg": 50, "scored": True},
-        dose_mg=100,
-        schedule={"pattern": "at_home", "first_day": "2025-03-04", "time_of_day": "18:00"},
+        read(
+            PlanSpec,
+            {
+                "route": "sublingual",
+                "formulation": {"kind": "troche", "strength_mg": 50, "scored": True},
+                "dose_mg": 100,
+                "schedule": {
+                    "pattern": "at_home",
+                    "first_day": "2025-03-04",
+                    "time_of_day": "18:00",
+                },
+            },
+        ),
     )
     plan = services.active_plan(approved)
     assert plan is not None
     rx = services.write_prescription(
         prescriber,
         approved,
-        plan=plan,
-        quantity=4,
-        refills=0,
-        directions="Two troches a session.",
-        earliest_refill_on=None,
+        rx_spec(
+            plan=plan,
+            quantity=4,
+            refills=0,
+            directions="Two troches a session.",
+            earliest_refill_on=None,
+        ),
     )
     client = signed_in(pharmacist)
     whole = FILL | {"prescription": rx.pk, "quantity": "4"}
@@ -318,7 +333,7 @@ def test_the_queue_lists_fills_left_and_refill_requests(
     approved, prescription, pharmacist, signed_in, clock
 ):
     clock.shift(dt.timedelta(days=1))  # the request comes after the first fill
-    services.request_refill(approved.user, prescription)
+    services.request_refill(approved.user, prescription, RefillRequestSpec())
     response = signed_in(pharmacist).get(reverse("care-pharmacy"))
     assert response.status_code == 200
     html = page_text(response)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from ketacare.audit.models import AuditAction
 from ketacare.treatment import services
 from ketacare.treatment.models import TreatmentPlan
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec
 from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
 from tests.treatment.plan_helpers import dose_once
 from tests.web.helpers import assert_field_error, audit, page_text
@@ -213,15 +214,15 @@ def test_high_dissociation_after_a_dose_suggests_a_step_down(
     approved, plan, prescriber, signed_in, clock
 ):
     session = services.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     after_observation(clock, session)
     services.record_check_in(
         approved.user,
         session,
-        feeling="unwell",
-        blood_pressure=CHECK_IN_BP,
-        cadss6_answers=[4, 4, 4, 4, 4, 4],
+        CheckInSpec(
+            feeling="unwell", blood_pressure=CHECK_IN_BP, cadss6_answers=[4, 4, 4, 4, 4, 4]
+        ),
     )
     html = page_text(signed_in(prescriber).get(url(approved)))
     assert '<span class="badge stop">Step down</span>' in html

@@ -15,7 +15,7 @@ from django.urls import reverse
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription, PrescriptionState
 from tests.factories import UserFactory
-from tests.treatment.helpers import plan_for
+from tests.treatment.helpers import ledger_spec, plan_for, rx_spec
 from tests.treatment.rx_helpers import legacy_esketamine_plan
 from tests.web.helpers import page_text as raw_page_text
 
@@ -59,12 +59,14 @@ def large(prescriber, approved, plan) -> Prescription:
     return services.write_prescription(
         prescriber,
         approved,
-        plan=plan,
-        quantity=30,
-        refills=0,
-        directions=DIRECTIONS,
-        earliest_refill_on=None,
-        quantity_reason="Travelling for a month",
+        rx_spec(
+            plan=plan,
+            quantity=30,
+            refills=0,
+            directions=DIRECTIONS,
+            earliest_refill_on=None,
+            quantity_reason="Travelling for a month",
+        ),
     )
 
 
@@ -275,7 +277,7 @@ def test_its_pharmacist_corrects_a_dispense(approved, stocked, pharmacist, signe
 
 
 def test_a_dispense_whose_units_are_gone_is_not_voided(approved, stocked, pharmacist, signed_in):
-    services.record_ledger_event(pharmacist, approved, kind="returned", quantity=3)
+    services.record_ledger_event(pharmacist, approved, ledger_spec("returned", 3))
     events = LedgerEvent.objects.count()
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Wrong patient"}
     response = signed_in(pharmacist).post(url(approved, "care-dispense"), fix)

@@ -9,7 +9,9 @@ import pytest
 from ketacare.clinical.dosing import TitrationAction
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
+from ketacare.kernel.specs import read
 from ketacare.treatment import services
+from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
 from ketacare.web.care import titration
 from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
 
@@ -18,11 +20,11 @@ pytestmark = pytest.mark.usefixtures("stocked")
 
 def dosed(patient, clock, **check_in):  # type: ignore[no-untyped-def]
     ready = ready_session(patient.user, patient)
-    session = services.record_dose_taken(patient.user, ready, dose_mg=100)
+    session = services.record_dose_taken(patient.user, ready, DoseSpec(dose_mg=100))
     after_observation(clock, session)
     if check_in:
         answers = {"feeling": "okay", "blood_pressure": CHECK_IN_BP} | check_in
-        services.record_check_in(patient.user, session, **answers)
+        services.record_check_in(patient.user, session, read(CheckInSpec, answers))
     clock.shift(dt.timedelta(days=4))
     return session
 
@@ -65,11 +67,13 @@ def test_the_worst_adverse_event_of_a_session_steps_down(approved, plan, clock, 
         services.report_adverse_event(
             clinician,
             approved,
-            description=f"A {severity} headache.",
-            severity=severity,
-            serious=False,
-            outcome="resolved",
-            session=session,
+            AdverseEventSpec(
+                description=f"A {severity} headache.",
+                severity=severity,
+                serious=False,
+                outcome="resolved",
+                session_id=session.pk,
+            ),
         )
     [report] = titration.session_reports(plan, 2)
     assert report.adverse_event is AdverseEventSeverity.SEVERE

@@ -13,7 +13,9 @@ from django.urls import reverse
 
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.intake import schemas, services
+from ketacare.intake import answers as intake_answers
+from ketacare.intake import services
+from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -35,7 +37,7 @@ def draft(patient: Patient) -> Intake:
 
 def _fill(draft: Intake, data: dict[str, Any]) -> None:
     assert draft.patient.user is not None
-    services.save_intake_draft(draft.patient.user, draft, data=copy.deepcopy(data))
+    services.save_intake_draft(draft.patient.user, draft, intake_specs.draft(copy.deepcopy(data)))
 
 
 def _phase(patient: Patient) -> str:
@@ -120,7 +122,7 @@ def test_the_section_list_says_where_the_patient_is_and_what_is_saved(
 
 def _all_no(section: str) -> dict[str, str]:
     """Every question of a section of yes/no and none/past/now questions answered no."""
-    model = {"psychiatric_history": schemas.PsychiatricHistory}[section]
+    model = {"psychiatric_history": intake_answers.PsychiatricHistory}[section]
     answers = {"step": section}
     for name, info in model.model_fields.items():
         answers[name] = "no" if info.annotation is bool else "none"

@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.patients.models import Patient
 from tests.web.forms.helpers import NOW, assert_no_external_urls, text
@@ -22,9 +23,9 @@ def _phq9(patient: Patient, values: list[int], days_ago: int) -> None:
     submit_questionnaire(
         patient.user,
         patient,
-        instrument="phq9",
-        answers=values,
-        recorded_at=NOW - timedelta(days=days_ago),
+        questionnaire(
+            instrument="phq9", answers=values, recorded_at=NOW - timedelta(days=days_ago)
+        ),
     )
 
 

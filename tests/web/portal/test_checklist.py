@@ -19,6 +19,7 @@ from django.utils.html import escape
 from ketacare.accounts.models import Clinic
 from ketacare.alerts.models import Notification
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.clinical.predose import SUBSTANCE_WORDS
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import services
@@ -262,7 +263,7 @@ def test_an_open_suicidality_alert_from_the_morning_holds_the_checklist(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     clock.shift(timedelta(hours=-8))
-    submit_questionnaire(approved.user, approved, instrument="phq9", answers=[1] * 9)
+    submit_questionnaire(approved.user, approved, questionnaire(instrument="phq9", answers=[1] * 9))
     clock.shift(timedelta(hours=8))
     sitter_here(approved)
     html = text(_start(signed_in(approved.user), **NO_IDEATION))

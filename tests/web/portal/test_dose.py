@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from ketacare.alerts.models import Alert, AlertCause
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import Dispense, DosingSession, SessionStatus
 from tests.treatment.helpers import balance, ready_session
@@ -81,7 +82,7 @@ def test_a_suicidality_signal_since_the_checklist_puts_crisis_help_first_at_dose
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    submit_questionnaire(approved.user, approved, instrument="phq9", answers=[1] * 9)
+    submit_questionnaire(approved.user, approved, questionnaire(instrument="phq9", answers=[1] * 9))
     html = text(signed_in(approved.user).post(_dose(session)))
     assert html.index('id="crisis-first"') < html.index('class="findings"')
     assert "What you told us about thoughts of death or suicide." in html
@@ -122,7 +123,7 @@ def test_an_amount_the_product_cannot_make_is_refused_on_its_field(
     response = signed_in(approved.user).post(_dose(session), {"units": units})
     assert response.status_code == 400
     assert message in text(response)
-    assert 'aria-describedby="id_units_error"' in text(response)
+    assert 'aria-describedby="id_units_error id_units_helptext"' in text(response)
     session.refresh_from_db()
     assert session.status == SessionStatus.READY
 

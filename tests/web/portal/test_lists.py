@@ -13,6 +13,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.treatment.helpers import ready_session
 from tests.web.helpers import audit
 from tests.web.portal.helpers import external_urls, text
@@ -27,7 +28,7 @@ def test_my_sessions_lists_date_dose_gate_and_check_in(
 ) -> None:
     failed = ready_session(approved.user, approved, systolic_mmhg=170, diastolic_mmhg=95)
     dosed = ready_session(approved.user, approved)
-    services.record_dose_taken(approved.user, dosed, dose_mg=100)
+    services.record_dose_taken(approved.user, dosed, DoseSpec(dose_mg=100))
     response = signed_in(approved.user).get(reverse("portal-sessions"))
     assert response.status_code == 200
     html = text(response)
@@ -53,7 +54,7 @@ def test_my_medication_shows_the_balance_in_units(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    services.record_dose_taken(approved.user, session, dose_mg=100)
+    services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     response = signed_in(approved.user).get(reverse("portal-medication"))
     assert response.status_code == 200
     html = text(response)

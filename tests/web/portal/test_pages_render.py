@@ -12,6 +12,7 @@ from django.urls import reverse
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent, Dispense
+from ketacare.treatment.specs.sessions import AdverseEventSpec, DoseSpec
 from tests.treatment.helpers import ready_session
 from tests.web.portal.helpers import external_urls, text
 
@@ -41,14 +42,13 @@ def test_every_patient_page_renders(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    services.record_dose_taken(approved.user, session, dose_mg=100)
+    services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     event = services.report_adverse_event(
         approved.user,
         approved,
-        description="Headache",
-        severity="mild",
-        serious=False,
-        outcome="recovering",
+        AdverseEventSpec(
+            description="Headache", severity="mild", serious=False, outcome="recovering"
+        ),
     )
     client = signed_in(approved.user)
     for url in _patient_pages(session.pk, event.pk):
@@ -98,7 +98,8 @@ def test_the_header_keeps_the_main_links_apart_from_who_is_signed_in(
     html = text(signed_in(approved.user).get(reverse("portal-today")))
     header = html[html.index('<header class="top">') : html.index("</header>")]
     nav = header[header.index('<nav aria-label="Main">') : header.index("</nav>")]
-    for link in ("Today", "Progress", "Sessions", "My record"):
+    # ("My record" went with /me/: the record's page is the portal's Today.)
+    for link in ("Today", "Progress", "Sessions"):
         assert f">{link}</a>" in nav
     assert "Sign out" not in nav
     assert approved.user.display_name not in nav

@@ -9,6 +9,7 @@ import pytest
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, services
 from ketacare.treatment.models import Dispense, TreatmentPlan
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.treatment.helpers import NOW, ready_session
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def test_todays_session_is_next_until_the_dose_is_taken(
     assert first.at == NOW  # 18:00 in New York, today
     session = ready_session(approved.user, approved)
     assert queries.open_session(approved, NOW) == session
-    services.record_dose_taken(approved.user, session, dose_mg=100)
+    services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     following = queries.next_scheduled_session(approved, plan, NOW)
     assert following is not None
     assert following.number == 2

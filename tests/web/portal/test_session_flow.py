@@ -24,6 +24,7 @@ from ketacare.treatment.models import (
     SessionStatus,
     TreatmentPlan,
 )
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.treatment.helpers import NOW, after_observation, balance, ready_session, sitter_here
 from tests.web.helpers import audit
 from tests.web.portal.helpers import CHECK_IN, CHECKLIST, external_urls, text
@@ -180,7 +181,7 @@ def test_the_check_in_needs_every_cadss6_answer(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     session = sessions.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     after_observation(clock, session)
     partial = {k: v for k, v in CHECK_IN.items() if k != "cadss6_4"}
@@ -197,7 +198,7 @@ def test_a_high_bp_rise_and_high_dissociation_say_the_clinic_was_told(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     session = sessions.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     after_observation(clock, session)
     answers = CHECK_IN | {f"cadss6_{n}": "4" for n in range(1, 7)}
@@ -279,7 +280,7 @@ def test_a_late_check_in_is_saved_and_said_to_be_fine(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    sessions.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     clock.shift(timedelta(hours=3))
     client = signed_in(approved.user)
     page = text(client.get(reverse("portal-session", kwargs={"session_id": session.pk})))
@@ -294,7 +295,7 @@ def test_the_status_fragment_answers_htmx_alone(
     signed_in: SignIn, approved: Patient, stocked: Dispense
 ) -> None:
     session = ready_session(approved.user, approved)
-    sessions.record_dose_taken(approved.user, session, dose_mg=100)
+    sessions.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
     url = reverse("portal-session-status", kwargs={"session_id": session.pk})
     response = signed_in(approved.user).get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -331,7 +332,7 @@ def test_the_error_summary_links_to_the_first_choice_of_a_radio_group(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     session = sessions.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     after_observation(clock, session)
     url = reverse("portal-check-in", kwargs={"session_id": session.pk})

@@ -17,6 +17,7 @@ from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
 from ketacare.treatment import queries, services
 from ketacare.treatment.models import Dispense, SitterPresence, TreatmentPlan
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.treatment.helpers import NOW, after_observation, ready_session
 from tests.web.helpers import audit
 from tests.web.portal.helpers import CHECK_IN, external_urls, text
@@ -112,7 +113,7 @@ def test_the_sitter_sees_whether_the_check_in_is_done_but_not_its_answers(
     clock: time_machine.Coordinates,
 ) -> None:
     session = services.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     client = signed_in(robin.user)
     html = text(client.get(_page(approved)))

@@ -18,8 +18,10 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient, Sitter
+from ketacare.patients.specs import ConsentDocumentSpec
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, TreatmentPlan
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec, ReadingSpec
 from tests.treatment.helpers import CHECK_IN_BP, NOW, after_observation, ready_session
 from tests.web.helpers import audit
 from tests.web.portal.helpers import external_urls, text
@@ -63,7 +65,8 @@ def test_a_patient_in_screening_is_asked_for_their_intake(
 def test_an_unsigned_consent_is_a_task_and_can_be_signed(
     signed_in: SignIn, approved: Patient, plan: TreatmentPlan, clinic_admin: User
 ) -> None:
-    patient_services.publish_consent(clinic_admin, approved.clinic, "Home treatment", "Terms.")
+    text_v1 = ConsentDocumentSpec(title="Home treatment", body="Terms.")
+    patient_services.publish_consent(clinic_admin, approved.clinic, text_v1)
     client = signed_in(approved.user)
     assert "Read and sign the treatment consent" in text(client.get(reverse("portal-today")))
 
@@ -82,7 +85,7 @@ def test_an_open_dose_shows_the_next_step_of_its_window(
     signed_in: SignIn, approved: Patient, stocked: Dispense, clock: time_machine.Coordinates
 ) -> None:
     session = services.record_dose_taken(
-        approved.user, ready_session(approved.user, approved), dose_mg=100
+        approved.user, ready_session(approved.user, approved), DoseSpec(dose_mg=100)
     )
     client = signed_in(approved.user)
     html = text(client.get(reverse("portal-today")))
@@ -94,7 +97,9 @@ def test_an_open_dose_shows_the_next_step_of_its_window(
     assert "Start the pre-dose checklist" not in html
 
     clock.shift(timedelta(minutes=40))
-    services.record_post_dose_reading(approved.user, session, systolic_mmhg=128, diastolic_mmhg=82)
+    services.record_post_dose_reading(
+        approved.user, session, ReadingSpec(systolic_mmhg=128, diastolic_mmhg=82)
+    )
     html = text(client.get(reverse("portal-today")))
     assert "your check-in opens at <time" in html
     assert ">20:00</time>" in html
@@ -106,7 +111,9 @@ def test_an_open_dose_shows_the_next_step_of_its_window(
     assert "by 20:30" in html
     assert "Start the pre-dose checklist" not in html
 
-    services.record_check_in(approved.user, session, feeling="well", blood_pressure=CHECK_IN_BP)
+    services.record_check_in(
+        approved.user, session, CheckInSpec(feeling="well", blood_pressure=CHECK_IN_BP)
+    )
     html = text(client.get(reverse("portal-today")))
     assert f"waiting for {session.sitter.name} to confirm you are alert and well" in html
     assert "Start the pre-dose checklist" not in html  # the window is still open

@@ -18,6 +18,7 @@ from django.urls import reverse
 from ketacare.accounts.models import Clinic
 from ketacare.alerts.models import Alert, AlertCause, AlertSeverity
 from ketacare.clinical.postdose import CALL_EMERGENCY_NOW
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, Sitter
 from ketacare.treatment import services
 from ketacare.treatment.models import (
@@ -27,6 +28,7 @@ from ketacare.treatment.models import (
     PostDoseReading,
     SessionStatus,
 )
+from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec, ReadingSpec
 from tests.factories import SitterFactory
 from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session, sitter_here
 from tests.web.portal.helpers import CHECK_IN, text, texted_code
@@ -41,7 +43,7 @@ def dosed(approved: Patient, stocked: Dispense, robin: Sitter) -> DosingSession:
     """Pat took the plan's dose at 18:00 (New York), Robin confirmed from their sign-in."""
     sitter_here(approved)
     session = ready_session(approved.user, approved, with_sitter=False)
-    return services.record_dose_taken(approved.user, session, dose_mg=100)
+    return services.record_dose_taken(approved.user, session, DoseSpec(dose_mg=100))
 
 
 def url(name: str, session: DosingSession) -> str:
@@ -57,7 +59,7 @@ def checked_in(session: DosingSession, clock: time_machine.Coordinates, **answer
     services.record_check_in(
         session.patient.user,
         session,
-        **({"feeling": "well", "blood_pressure": CHECK_IN_BP} | answers),
+        read(CheckInSpec, ({"feeling": "well", "blood_pressure": CHECK_IN_BP} | answers)),
     )
 
 
@@ -271,7 +273,9 @@ def test_a_sitter_without_a_sign_in_releases_with_a_code_on_the_patients_device(
     services.send_sitter_code(approved.user, approved, kim)
     services.confirm_presence_with_code(approved.user, approved, kim, code=texted_code(kim.phone))
     session = services.record_dose_taken(
-        approved.user, ready_session(approved.user, approved, with_sitter=False), dose_mg=100
+        approved.user,
+        ready_session(approved.user, approved, with_sitter=False),
+        DoseSpec(dose_mg=100),
     )
     checked_in(session, clock)
     page = text(client.get(url("portal-session", session)))
@@ -359,7 +363,9 @@ def test_the_sitter_sees_due_times_but_no_values(
     clock: time_machine.Coordinates,
 ) -> None:
     clock.shift(timedelta(minutes=40))
-    services.record_post_dose_reading(approved.user, dosed, systolic_mmhg=152, diastolic_mmhg=96)
+    services.record_post_dose_reading(
+        approved.user, dosed, ReadingSpec(systolic_mmhg=152, diastolic_mmhg=96)
+    )
     html = text(signed_in(robin.user).get(sitter_url("sitter-session", approved)))
     assert "To measure again</span> at <time" in html
     assert "152" not in html

@@ -20,6 +20,8 @@ from ketacare.intake.models import (
     ScreeningLead,
     SelfScreenOutcome,
 )
+from ketacare.intake.specs import LeadSpec
+from ketacare.kernel import specs
 from ketacare.patients.models import Patient
 from tests.factories import ClinicFactory, UserFactory
 from tests.web.helpers import audit
@@ -208,30 +210,26 @@ def test_the_service_refuses_a_lead_without_consent_or_a_way_to_reach_them(
         QUESTION_CODES,
         Answer,
         SelfScreenAnswers,
-        assess,
     )
 
-    result = assess(
-        SelfScreenAnswers(
-            phq9=MODERATELY_SEVERE,
-            failed_trials=2,
-            exclusions=dict.fromkeys(QUESTION_CODES, Answer.NO),
-        )
+    answers = SelfScreenAnswers(
+        phq9=MODERATELY_SEVERE,
+        failed_trials=2,
+        exclusions=dict.fromkeys(QUESTION_CODES, Answer.NO),
     )
-    contact = leads.LeadContact(
-        name="Sam",
-        phone="",
-        email="",
-        preferred_contact_time=ContactTime.ANY,
-        consented=False,
-    )
+    contact = {
+        "name": "Sam",
+        "phone": "",
+        "email": "",
+        "preferred_contact_time": ContactTime.ANY,
+        "consent": False,
+        "answers": answers,
+    }
     with pytest.raises(ValidationError) as no_consent:
-        leads.create_lead(clinic, contact, result)
+        leads.create_lead(None, clinic, specs.read(LeadSpec, contact))
     assert "consent" in no_consent.value.message_dict
     with pytest.raises(ValidationError) as unreachable:
-        leads.create_lead(
-            clinic, leads.LeadContact(**{**contact.__dict__, "consented": True}), result
-        )
+        leads.create_lead(None, clinic, specs.read(LeadSpec, {**contact, "consent": True}))
     assert "phone" in unreachable.value.message_dict
     assert not ScreeningLead.objects.exists()
 

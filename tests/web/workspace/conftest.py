@@ -25,6 +25,7 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession
+from ketacare.treatment.specs.sessions import DoseSpec
 from tests.factories import PatientFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
 
@@ -101,7 +102,7 @@ def first_dose(
         plan_for(prescriber, patient)
         fill(pharmacist, prescribe(prescriber, patient))
         session = ready_session(patient.user, patient)
-        return services.record_dose_taken(patient.user, session, dose_mg=100)
+        return services.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
 
 
 @pytest.fixture

@@ -19,16 +19,27 @@ from django.urls import reverse
 from ketacare.accounts.models import User
 from ketacare.alerts import services as alert_services
 from ketacare.alerts.models import Alert, AlertCause, AlertStatus
+from ketacare.alerts.specs import AcknowledgeSpec
 from ketacare.assessments import services as assessments
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.intake import services as intake_services
+from ketacare.intake import specs as intake_specs
+from ketacare.intake.specs import ReviewSpec
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession
+from ketacare.treatment.specs.sessions import (
+    AdverseEventSpec,
+    CheckInSpec,
+    ReadingSpec,
+    ReleaseSpec,
+)
 from ketacare.web.workspace.timeline import Kind, timeline
 from tests.factories import ConsentDocumentFactory, ConsentFactory, SitterFactory
 from tests.intake.conftest import complete
-from tests.treatment.helpers import NOW, ready_session
+from tests.treatment.helpers import NOW, clearance, ready_session
 from tests.web.workspace.conftest import alert, first_dose, make_patient
 
 
@@ -49,46 +60,54 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
     with time_machine.travel(NOW - timedelta(days=10), tick=False):
         ConsentFactory(patient=patient, document=ConsentDocumentFactory(clinic=clinic))
         draft = intake_services.start_intake(patient.user, patient)
-        intake_services.save_intake_draft(patient.user, draft, data=complete())
+        intake_services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
         intake = intake_services.submit_intake(patient.user, draft)
     with time_machine.travel(NOW - timedelta(days=9), tick=False):
-        intake_services.review_intake(clinician, intake, decision="approve", justification="")
+        intake_services.review_intake(
+            clinician, intake, read(ReviewSpec, {"decision": "approve", "justification": ""})
+        )
     patient.refresh_from_db()
     dosed_at = NOW - timedelta(days=2)
     session = first_dose(prescriber, pharmacist, patient, dosed_at)
     with time_machine.travel(dosed_at + timedelta(minutes=40), tick=False):
         services.record_post_dose_reading(
-            patient.user, session, systolic_mmhg=150, diastolic_mmhg=95
+            patient.user, session, ReadingSpec(systolic_mmhg=150, diastolic_mmhg=95)
         )
     with time_machine.travel(dosed_at + timedelta(hours=2), tick=False):
         services.record_check_in(
             patient.user,
             session,
-            feeling="okay",
-            blood_pressure=[131, 84],
-            cadss6_answers=[1, 1, 0, 0, 1, 0],
-            side_effects=["nausea"],
+            CheckInSpec(
+                feeling="okay",
+                blood_pressure=[131, 84],
+                cadss6_answers=[1, 1, 0, 0, 1, 0],
+                side_effects=["nausea"],
+            ),
         )
         services.report_adverse_event(
             patient.user,
             patient,
-            description="Felt faint for a minute",
-            severity="mild",
-            serious=False,
-            outcome="resolved",
-            session=session,
+            AdverseEventSpec(
+                description="Felt faint for a minute",
+                severity="mild",
+                serious=False,
+                outcome="resolved",
+                session_id=session.pk,
+            ),
         )
     with time_machine.travel(dosed_at + timedelta(hours=2, minutes=10), tick=False):
-        services.release_session(sid.user, session, stable=True)
+        services.release_session(sid.user, session, ReleaseSpec(stable=True))
     with time_machine.travel(NOW - timedelta(days=1), tick=False):
         services.clear_for_dosing(
-            clinician, patient, hold="blood_pressure", note="Reviewed the home readings."
+            clinician, patient, clearance(hold="blood_pressure", note="Reviewed the home readings.")
         )
     assessments.submit_questionnaire(
-        patient.user, patient, instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1]
+        patient.user, patient, questionnaire(instrument="phq9", answers=[1, 1, 1, 1, 1, 1, 1, 1, 1])
     )
     suicidality = Alert.objects.get(patient=patient, cause=AlertCause.SUICIDALITY)
-    alert_services.acknowledge_alert(clinician, suicidality, note="Called, safe, plan agreed")
+    alert_services.acknowledge_alert(
+        clinician, suicidality, AcknowledgeSpec(note="Called, safe, plan agreed")
+    )
     return patient
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 from ketacare.accounts.models import User
 from ketacare.alerts.models import Alert, AlertCause, AlertStatus
 from ketacare.assessments.services import submit_questionnaire
+from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditAction
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
@@ -23,7 +24,7 @@ ITEM_9 = [1, 1, 1, 1, 1, 1, 1, 1, 1]
 @pytest.fixture
 def held(clinic) -> Patient:
     patient = make_patient(clinic, "Hal Held", with_account=True, phase=Phase.APPROVED.value)
-    submit_questionnaire(patient.user, patient, instrument="phq9", answers=ITEM_9)
+    submit_questionnaire(patient.user, patient, questionnaire(instrument="phq9", answers=ITEM_9))
     return patient
 
 

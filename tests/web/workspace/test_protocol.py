@@ -11,6 +11,7 @@ from ketacare.accounts.models import User
 from ketacare.clinical.rules import BY_NAME, SETTINGS
 from ketacare.patients.models import ClinicProtocol
 from ketacare.patients.protocol import change_protocol, clinic_rules
+from ketacare.patients.specs import ProtocolSpec
 
 URL = reverse("ws-protocol")
 
@@ -95,7 +96,9 @@ def test_another_clinics_protocol_is_not_shown(
     client: Client, clinic_admin: User, other_admin: User
 ):
     change_protocol(
-        clinic_admin, clinic_admin.clinic, {"min_hours_between_doses": 48}, reason="Ours only"
+        clinic_admin,
+        clinic_admin.clinic,
+        ProtocolSpec(changes={"min_hours_between_doses": 48}, reason="Ours only"),
     )
     client.force_login(other_admin)
     html = client.get(URL).content.decode()

@@ -3,34 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Field, StringConstraints
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut
+from ketacare.kernel import usecase
 from ketacare.treatment import services
-from ketacare.treatment.models import AdverseEvent, AdverseEventOutcome, DosingSession, Severity
+from ketacare.treatment.models import AdverseEvent
+from ketacare.treatment.specs.sessions import AdverseEventSpec
 
 router = Router(tags=["sessions"])
-
-
-class AdverseEventIn(Schema):
-    description: Annotated[
-        str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=4000)
-    ] = Field(description="What happened.")
-    severity: Severity = Field(description="mild, moderate, severe, life_threatening.")
-    serious: bool = Field(description="Serious (ICH E2A): life-threatening or fatal always is.")
-    outcome: AdverseEventOutcome = Field(description="How it ended (FHIR outcome).")
-    session_id: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The session it followed."
-    )
-    onset_at: AwareDatetime | None = Field(default=None, description="When it began.")
 
 
 class AdverseEventOut(Schema):
@@ -70,30 +57,18 @@ def list_adverse_events(
 )
 def report_adverse_event(
     request: HttpRequest,
-    payload: AdverseEventIn,
+    payload: AdverseEventSpec,
     patient_id: int = id_in_path("patient"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[AdverseEventOut] | HttpResponse:
+) -> Status[AdverseEventOut]:
     """A side effect worth reporting (the patient, their sitter, or staff)."""
     user = actor(request)
     patient = visible_patient(request, patient_id)
-    session = None
-    if payload.session_id is not None:
-        session = DosingSession.objects.filter(pk=payload.session_id, patient=patient).first()
-        if session is None:
-            raise ValidationError({"session_id": "No such session of this patient."})
+    answer = Idempotent(request, user, idempotency_key, _reported)
+    with usecase.joined(answer):
+        services.report_adverse_event(user, patient, payload)
+    return answer.response()
 
-    def run() -> Status[AdverseEventOut]:
-        event = services.report_adverse_event(
-            user,
-            patient,
-            description=payload.description,
-            severity=payload.severity.value,
-            serious=payload.serious,
-            outcome=payload.outcome.value,
-            session=session,
-            onset_at=payload.onset_at,
-        )
-        return Status(201, AdverseEventOut.model_validate(event))
 
-    return idempotent(request, user, idempotency_key, run)
+def _reported(event: AdverseEvent) -> Status[AdverseEventOut]:
+    return Status(201, AdverseEventOut.model_validate(event))

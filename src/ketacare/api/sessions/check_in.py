@@ -3,58 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Discriminator, Field, StringConstraints, Tag
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_read, visible, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
-from ketacare.api.schemas import ERRORS, NO_NUL, WRITE_ERRORS, ShortText, id_in_path
-from ketacare.api.sessions.common import FindingOut, Mmhg, session_of
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
+from ketacare.api.sessions.common import FindingOut, session_of
+from ketacare.kernel import usecase
 from ketacare.treatment import services
-from ketacare.treatment.models import Feeling, PostDoseCheckIn, SideEffect
+from ketacare.treatment.models import PostDoseCheckIn
+from ketacare.treatment.specs.sessions import CheckInSpec
 
 router = Router(tags=["sessions"])
-
-LongText = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)]
-
-
-class BloodPressureIn(Schema):
-    systolic_mmhg: Mmhg = Field(description="Systolic.")
-    diastolic_mmhg: Mmhg = Field(description="Diastolic.")
-
-
-CadssValue = Annotated[int, Field(ge=-1000, le=1000)]
-
-
-def _answers_shape(value: object) -> str:
-    return "dict[item,value]" if isinstance(value, dict) else "list[value]"
-
-
-Cadss6Answers = Annotated[
-    Annotated[list[CadssValue], Field(max_length=20), Tag("list[value]")]
-    | Annotated[
-        dict[Annotated[str, StringConstraints(pattern=r"^[0-9]{1,2}$")], CadssValue],
-        Field(max_length=20),
-        Tag("dict[item,value]"),
-    ],
-    Discriminator(_answers_shape),
-]
-
-
-class CheckInIn(Schema):
-    feeling: Feeling = Field(description="How the patient feels.")
-    blood_pressure: BloodPressureIn = Field(description="Blood pressure now (required).")
-    cadss6_answers: Cadss6Answers | None = Field(
-        default=None, description="CADSS-6: six answers in order, or by item number."
-    )
-    side_effects: list[SideEffect] = Field(
-        default_factory=list, max_length=10, description="Side effects felt."
-    )
-    side_effect_other: ShortText = Field(default="", description="The other side effect.")
-    notes: LongText = Field(default="", description="Anything else.")
 
 
 class CheckInOut(Schema):
@@ -84,29 +47,22 @@ class CheckInOut(Schema):
 )
 def record_check_in(
     request: HttpRequest,
-    payload: CheckInIn,
+    payload: CheckInSpec,
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[CheckInOut] | HttpResponse:
+) -> Status[CheckInOut]:
     """How the patient is after the dose; its safety findings are stored with it."""
     user = actor(request)
     session = session_of(request, visible_patient(request, patient_id), session_id)
+    answer = Idempotent(request, user, idempotency_key, _recorded)
+    with usecase.joined(answer):
+        services.record_check_in(user, session, payload)
+    return answer.response()
 
-    def run() -> Status[CheckInOut]:
-        check_in = services.record_check_in(
-            user,
-            session,
-            feeling=payload.feeling.value,
-            blood_pressure=payload.blood_pressure.model_dump(),
-            cadss6_answers=payload.cadss6_answers,
-            side_effects=[e.value for e in payload.side_effects],
-            side_effect_other=payload.side_effect_other,
-            notes=payload.notes,
-        )
-        return Status(201, CheckInOut.model_validate(check_in))
 
-    return idempotent(request, user, idempotency_key, run)
+def _recorded(check_in: PostDoseCheckIn) -> Status[CheckInOut]:
+    return Status(201, CheckInOut.model_validate(check_in))
 
 
 @router.get(

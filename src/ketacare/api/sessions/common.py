@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from django.http import HttpRequest
 from ninja import Schema
 from pydantic import Field
@@ -11,8 +9,6 @@ from pydantic import Field
 from ketacare.api.access import visible
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import DosingSession
-
-Mmhg = Annotated[int, Field(ge=0, le=1000)]
 
 
 class FindingOut(Schema):

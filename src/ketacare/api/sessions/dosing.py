@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, audit_read, visible_patient
 from ketacare.api.errors import ErrorOut
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
 from ketacare.api.schemas import ERRORS, id_in_path
-from ketacare.api.sessions.common import FindingOut, Mmhg, session_of
-from ketacare.clinical import instruments, predose, safety
+from ketacare.api.sessions.common import FindingOut, session_of
+from ketacare.clinical import safety
+from ketacare.kernel import usecase
 from ketacare.treatment import services
 from ketacare.treatment.errors import GateFailed
-from ketacare.treatment.models import DosingSession, SessionStatus, SubstanceToday
+from ketacare.treatment.models import DosingSession, SessionStatus
 from ketacare.treatment.sessions import finding_json
+from ketacare.treatment.specs.sessions import ChecklistSpec, DoseSpec
 
 router = Router(tags=["sessions"])
 
@@ -59,43 +59,6 @@ class SessionOut(Schema):
 class GateFailedOut(ErrorOut):
     findings: list[FindingOut] = Field(description="Why no dose may be taken now.")
     session: SessionOut = Field(description="The session, stored with its failed checklist.")
-
-
-class CssrsIn(Schema):
-    """The C-SSRS screen, since the last contact with the clinic (asked every checklist)."""
-
-    wish_to_be_dead: bool = Field(description="Wished to be dead or not to wake up.")
-    suicidal_thoughts: bool = Field(description="Any thoughts of killing oneself.")
-    thoughts_with_method: bool = Field(default=False, description="Thought how (only if yes).")
-    intent: bool = Field(default=False, description="Some intention to act (only if yes).")
-    plan_with_intent: bool = Field(default=False, description="A plan, meant (only if yes).")
-    behaviour: bool = Field(description="Did or prepared anything to end one's life.")
-
-
-class ChecklistIn(Schema):
-    sitter_present: bool = Field(description="A sitter is with the patient.")
-    cssrs: CssrsIn = Field(description="The C-SSRS screen since the last contact.")
-    fasted: bool = Field(description="Nothing to eat for the hours the clinic asks.")
-    no_driving_until_tomorrow: bool = Field(description="Will not drive until tomorrow.")
-    substances_today: list[SubstanceToday] = Field(
-        default_factory=list, max_length=10, description="Taken today: any of these."
-    )
-    systolic_mmhg: Mmhg = Field(description="Blood pressure now, systolic.")
-    diastolic_mmhg: Mmhg = Field(description="Blood pressure now, diastolic.")
-    heart_rate_bpm: Annotated[int, Field(ge=0, le=1000)] | None = Field(
-        default=None, description="Heart rate now."
-    )
-
-
-class DoseIn(Schema):
-    dose_mg: float = Field(
-        gt=0, le=10_000, allow_inf_nan=False, description="The dose taken (the plan's, or not)."
-    )
-    taken_at: AwareDatetime | None = Field(default=None, description="When; default now.")
-    already_taken: bool = Field(
-        default=False,
-        description="The dose was taken although the gate held it: record it and page.",
-    )
 
 
 def _gate_failed(
@@ -145,10 +108,10 @@ def list_sessions(
 )
 def start_session(
     request: HttpRequest,
-    payload: ChecklistIn,
+    payload: ChecklistSpec,
     patient_id: int = id_in_path("patient"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[SessionOut | GateFailedOut] | HttpResponse:
+) -> Status[SessionOut | GateFailedOut]:
     """Run the pre-dose checklist through the safety gate.
 
     Passed: 201 with the session (status `ready`). Failed: the session is stored with
@@ -156,29 +119,20 @@ def start_session(
     """
     user = actor(request)
     patient = visible_patient(request, patient_id)
+    answer = Idempotent(request, user, idempotency_key, _started)
+    with usecase.joined(answer):
+        services.start_session(user, patient, payload)
+    return answer.response()
 
-    def run() -> Status[SessionOut | GateFailedOut]:
-        try:
-            screen = predose.checklist_cssrs(**payload.cssrs.model_dump())
-        except instruments.InvalidAnswers as exc:
-            raise ValidationError({"cssrs": str(exc)}) from None
-        session = services.start_session(
-            user,
-            patient,
-            sitter_present=payload.sitter_present,
-            cssrs_answers=dict(screen.answers),
-            fasted=payload.fasted,
-            no_driving_until_tomorrow=payload.no_driving_until_tomorrow,
-            substances_today=[s.value for s in payload.substances_today],
-            systolic_mmhg=payload.systolic_mmhg,
-            diastolic_mmhg=payload.diastolic_mmhg,
-            heart_rate_bpm=payload.heart_rate_bpm,
-        )
-        if session.status == SessionStatus.GATE_FAILED:
-            return Status(409, _gate_failed(session))
-        return Status(201, SessionOut.model_validate(session))
 
-    return idempotent(request, user, idempotency_key, run)
+def _dosed(session: DosingSession) -> Status[SessionOut | GateFailedOut]:
+    return Status(200, SessionOut.model_validate(session))
+
+
+def _started(session: DosingSession) -> Status[SessionOut | GateFailedOut]:
+    if session.status == SessionStatus.GATE_FAILED:
+        return Status(409, _gate_failed(session))
+    return Status(201, SessionOut.model_validate(session))
 
 
 @router.get(
@@ -205,11 +159,11 @@ def get_session(
 )
 def record_dose(
     request: HttpRequest,
-    payload: DoseIn,
+    payload: DoseSpec,
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
     idempotency_key: str | None = IDEMPOTENCY_KEY,
-) -> Status[SessionOut | GateFailedOut] | HttpResponse:
+) -> Status[SessionOut | GateFailedOut]:
     """The dose: the gate runs again now; the window starts and the ledger goes down.
 
     Refused (409, nothing stored): the gate holds the dose now (`pre_dose_gate_failed`
@@ -221,19 +175,11 @@ def record_dose(
     """
     user = actor(request)
     session = session_of(request, visible_patient(request, patient_id), session_id)
-
-    def run() -> Status[SessionOut | GateFailedOut]:
-        dosed = services.record_dose_taken(
-            user,
-            session,
-            dose_mg=payload.dose_mg,
-            taken_at=payload.taken_at,
-            already_taken=payload.already_taken,
-        )
-        return Status(200, SessionOut.model_validate(dosed))
-
+    answer = Idempotent(request, user, idempotency_key, _dosed)
     try:
-        return idempotent(request, user, idempotency_key, run)
+        with usecase.joined(answer):
+            services.record_dose_taken(user, session, payload)
     except GateFailed as refusal:
         session.refresh_from_db()
         return Status(409, _gate_failed(session, refusal.findings, refusal.message))
+    return answer.response()

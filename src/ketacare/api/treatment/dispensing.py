@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, visible, visible_patient
-from ketacare.api.schemas import ERRORS, NO_NUL, WRITE_ERRORS, Text, id_in_path
-from ketacare.api.treatment.common import Reason, VoidIn, prescription_of
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
+from ketacare.api.treatment.common import prescription_of
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense
+from ketacare.treatment.specs.dispensing import (
+    DispenseCorrectionSpec,
+    DispenseSpec,
+    VoidDispenseSpec,
+)
 
 router = Router(tags=["treatment"])
 
@@ -38,21 +42,6 @@ class DispenseOut(Schema):
     corrects_id: int | None = Field(description="The voided dispense this one replaces.")
 
 
-class DispenseIn(Schema):
-    quantity: int = Field(ge=1, le=100_000, description="Units dispensed.")
-    lot_number: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=40)] = (
-        Field(description="The lot number.")
-    )
-    expires_on: dt.date = Field(description="The lot's expiry date.")
-    early_reason: Text = Field(default="", description="Why, when before the earliest date.")
-
-
-class DispenseCorrectionIn(DispenseIn):
-    """The replacement of a dispense; it takes the voided one's place in the fills."""
-
-    reason: Reason = Field(description="Why the dispense is corrected.")
-
-
 @router.post(
     "/{patient_id}/prescriptions/{prescription_id}/dispenses",
     response={201: DispenseOut, **WRITE_ERRORS},
@@ -61,20 +50,13 @@ class DispenseCorrectionIn(DispenseIn):
 )
 def dispense(
     request: HttpRequest,
-    payload: DispenseIn,
+    payload: DispenseSpec,
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> Status[DispenseOut]:
     """Dispense (part of) a fill (a pharmacist): the units go into the patient's ledger."""
     prescription = prescription_of(request, patient_id, prescription_id)
-    filled = services.dispense(
-        actor(request),
-        prescription,
-        quantity=payload.quantity,
-        lot_number=payload.lot_number,
-        expires_on=payload.expires_on,
-        early_reason=payload.early_reason,
-    )
+    filled = services.dispense(actor(request), prescription, payload)
     return Status(201, DispenseOut.model_validate(filled))
 
 
@@ -107,7 +89,7 @@ def _dispense(request: HttpRequest, patient_id: int, dispense_id: int) -> Dispen
 )
 def void_dispense(
     request: HttpRequest,
-    payload: VoidIn,
+    payload: VoidDispenseSpec,
     patient_id: int = id_in_path("patient"),
     dispense_id: int = id_in_path("dispense"),
 ) -> DispenseOut:
@@ -116,7 +98,7 @@ def void_dispense(
     409 `units_not_on_hand` when the patient no longer holds them.
     """
     filled = _dispense(request, patient_id, dispense_id)
-    voided = services.void_dispense(actor(request), filled, reason=payload.reason)
+    voided = services.void_dispense(actor(request), filled, payload)
     return DispenseOut.model_validate(voided)
 
 
@@ -128,11 +110,11 @@ def void_dispense(
 )
 def correct_dispense(
     request: HttpRequest,
-    payload: DispenseCorrectionIn,
+    payload: DispenseCorrectionSpec,
     patient_id: int = id_in_path("patient"),
     dispense_id: int = id_in_path("dispense"),
 ) -> Status[DispenseOut]:
     """Its pharmacist voids it and dispenses its replacement (which `corrects` it)."""
     filled = _dispense(request, patient_id, dispense_id)
-    corrected = services.correct_dispense(actor(request), filled, **payload.model_dump())
+    corrected = services.correct_dispense(actor(request), filled, payload)
     return Status(201, DispenseOut.model_validate(corrected))

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ketacare.accounts.models import User
 from ketacare.api.access import actor, audit_list, visible_patient
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.treatment import services
 from ketacare.treatment.models import LedgerAccount, LedgerEvent
+from ketacare.treatment.specs.ledger import LedgerEventSpec
 
 router = Router(tags=["treatment"])
 
@@ -35,21 +35,6 @@ class LedgerOut(Schema):
     unit: str = Field(description="tablets, sprays or devices.")
     balance: float = Field(description="Units the patient should hold (derived from events).")
     events: list[LedgerEventOut] = Field(description="Every event, newest first.")
-
-
-class LedgerEventIn(Schema):
-    kind: Literal["returned", "destroyed", "lost_or_stolen", "counted"] = Field(
-        description="What happened (dispensed and taken are recorded by their use cases)."
-    )
-    quantity: float = Field(
-        ge=0, le=1_000_000, allow_inf_nan=False, description="Units (halves of scored tablets)."
-    )
-    witness_id: int | None = Field(
-        default=None, ge=1, le=MAX_ID, description="The witness (required to destroy)."
-    )
-    note: Annotated[str, StringConstraints(pattern=NO_NUL, max_length=4000)] = Field(
-        default="", description="Required for a loss or theft: when, where, reported to whom."
-    )
 
 
 @router.get(
@@ -82,21 +67,13 @@ def get_ledger(request: HttpRequest, patient_id: int = id_in_path("patient")) ->
     operation_id="ketacare_api_treatment_record_ledger_event",
 )
 def record_ledger_event(
-    request: HttpRequest, payload: LedgerEventIn, patient_id: int = id_in_path("patient")
+    request: HttpRequest, payload: LedgerEventSpec, patient_id: int = id_in_path("patient")
 ) -> Status[LedgerEventOut]:
     """Units returned, destroyed (witnessed), lost or stolen, or counted."""
     patient = visible_patient(request, patient_id)
-    witness = None
-    if payload.witness_id is not None:
-        witness = User.objects.filter(pk=payload.witness_id, clinic_id=patient.clinic_id).first()
-        if witness is None:
-            raise ValidationError({"witness_id": "No such person in this clinic."})
-    event = services.record_ledger_event(
-        actor(request),
-        patient,
-        kind=payload.kind,
-        quantity=str(payload.quantity),
-        witness=witness,
-        note=payload.note,
-    )
+    witness_id = payload.witness_id
+    in_clinic = User.objects.filter(pk=witness_id or 0, clinic_id=patient.clinic_id)
+    if witness_id is not None and not in_clinic.exists():
+        raise ValidationError({"witness_id": "No such person in this clinic."})
+    event = services.record_ledger_event(actor(request), patient, payload)
     return Status(201, LedgerEventOut.model_validate(event))

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
-from ketacare.api.schemas import ERRORS, NO_NUL, WRITE_ERRORS, Text, id_in_path, refuse_nul
-from ketacare.patients.models import Indication, Patient
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
+from ketacare.patients.models import Patient
 from ketacare.treatment import services
-from ketacare.treatment.models import Route, TreatmentPlan
+from ketacare.treatment.models import TreatmentPlan
+from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
 
 router = Router(tags=["treatment"])
 
@@ -54,74 +55,6 @@ class PlanOut(Schema):
     reason: str = Field(description="Why this version was written.")
     created_by_id: int = Field(description="The prescriber.")
     created_at: dt.datetime = Field(description="When.")
-
-
-class PlanIn(Schema):
-    route: Route = Field(description="sublingual, oral or intranasal.")
-    formulation: Json = Field(
-        description='The product, e.g. {"kind": "troche", "strength_mg": 50, "scored": true} or '
-        '{"kind": "nasal_spray", "concentration_mg_per_ml": 100, "spray_volume_ml": 0.1}. '
-        "Esketamine devices are refused: never for use at home (Spravato REMS)."
-    )
-    schedule: Json = Field(
-        description='e.g. {"pattern": "at_home", "first_day": "2025-03-03", "time_of_day": '
-        '"18:00", "maintenance_weeks": 4}.'
-    )
-    dose_mg: float | None = Field(
-        default=None,
-        gt=0,
-        le=10_000,
-        allow_inf_nan=False,
-        description="Dose per session, mg; before the first dose, at most the clinic's share of "
-        "the session cap.",
-    )
-    dose_mg_per_kg: float | None = Field(
-        default=None, gt=0, le=100, allow_inf_nan=False, description="Or per kg of body weight."
-    )
-    indication: Indication | None = Field(
-        default=None, description="Default: the patient's indication."
-    )
-    caps: Json | None = Field(default=None, description="Caps tightening the clinic defaults.")
-    pre_dose_limits: Json | None = Field(
-        default=None, description="Pre-dose limits tightening the clinic defaults."
-    )
-    check_in_deadline_min: int | None = Field(
-        default=None,
-        ge=1,
-        le=10_000,
-        description="Check-in due this many minutes after a dose: after the observation, at "
-        "most the clinic's deadline (default: the clinic's deadline).",
-    )
-    sitter_required: bool = Field(default=True, description="A sitter must be present.")
-    reason: Text = Field(default="", description="Why (optional for the first plan).")
-
-
-class PlanRevisionIn(Schema):
-    """Only the fields given change; the others keep the current version's value."""
-
-    reason: Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)] = (
-        Field(description="Why the plan changes.")
-    )
-    route: Route | None = Field(default=None, description="A new route.")
-    formulation: Json | None = Field(default=None, description="A new product.")
-    schedule: Json | None = Field(default=None, description="A new schedule.")
-    dose_mg: float | None = Field(
-        default=None,
-        gt=0,
-        le=10_000,
-        allow_inf_nan=False,
-        description="A new dose, mg: at most the clinic's largest increase of one revision.",
-    )
-    dose_mg_per_kg: float | None = Field(
-        default=None, gt=0, le=100, allow_inf_nan=False, description="Or per kg."
-    )
-    indication: Indication | None = Field(default=None, description="A new indication.")
-    caps: Json | None = Field(default=None, description="New caps (null: the defaults).")
-    pre_dose_limits: Json | None = Field(default=None, description="New pre-dose limits.")
-    check_in_deadline_min: int | None = Field(
-        default=None, ge=1, le=10_000, description="A new check-in deadline."
-    )
-    sitter_required: bool | None = Field(default=None, description="Sitter required or not.")
 
 
 def _plan(request: HttpRequest, patient: Patient, plan_id: int) -> TreatmentPlan:
@@ -183,13 +116,18 @@ def get_plan(
     operation_id="ketacare_api_treatment_create_plan",
 )
 def create_plan(
-    request: HttpRequest, payload: PlanIn, patient_id: int = id_in_path("patient")
+    request: HttpRequest, payload: PlanSpec, patient_id: int = id_in_path("patient")
 ) -> Status[PlanOut]:
-    """The patient's first plan (a prescriber); validated by the dosing rules."""
+    """The patient's first plan (a prescriber); validated by the dosing rules.
+
+    The product is tablets (`kind` troche, sublingual_tablet or rapid_dissolve, with
+    `strength_mg` and `scored`) or a racemic nasal spray (`kind` nasal_spray, with
+    `concentration_mg_per_ml` and `spray_volume_ml`); esketamine devices are refused,
+    never for use at home (Spravato REMS). Caps and pre-dose limits may only tighten the
+    clinic's; the dose is in mg or in mg/kg, one of them.
+    """
     patient = visible_patient(request, patient_id)
-    fields = payload.model_dump()
-    refuse_nul(fields)
-    plan = services.create_plan(actor(request), patient, **fields)
+    plan = services.create_plan(actor(request), patient, payload)
     return Status(201, PlanOut.model_validate(plan))
 
 
@@ -201,19 +139,15 @@ def create_plan(
 )
 def revise_plan(
     request: HttpRequest,
-    payload: PlanRevisionIn,
+    payload: PlanRevisionSpec,
     patient_id: int = id_in_path("patient"),
     plan_id: int = id_in_path("plan"),
 ) -> Status[PlanOut]:
-    """Write the next version of the current plan (409 `plan_superseded` for an old one)."""
+    """Write the next version of the current plan (409 `plan_superseded` for an old one).
+
+    Only the fields given change; a null route, product, schedule, indication, deadline
+    or sitter keeps the current one, and null caps or pre-dose limits are the clinic's.
+    """
     plan = _plan(request, visible_patient(request, patient_id), plan_id)
-    fields = payload.model_dump(exclude_unset=True)
-    # A null means "keep" for the fields that cannot be empty (caps null: the defaults).
-    keep_when_null = {"route", "formulation", "schedule", "indication"} | {
-        "check_in_deadline_min",
-        "sitter_required",
-    }
-    fields = {k: v for k, v in fields.items() if v is not None or k not in keep_when_null}
-    refuse_nul(fields)
-    revised = services.revise_plan(actor(request), plan, **fields)
+    revised = services.revise_plan(actor(request), plan, payload)
     return Status(201, PlanOut.model_validate(revised))

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
-from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
-from ketacare.api.treatment.common import Reason, VoidIn, prescription_of
+from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
+from ketacare.api.treatment.common import prescription_of
 from ketacare.treatment import services
-from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
+from ketacare.treatment.models import Prescription, PrescriptionState
+from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 
 router = Router(tags=["treatment"])
 
@@ -50,34 +49,6 @@ class PrescriptionOut(Schema):
     written_at: dt.datetime = Field(description="When.")
 
 
-Directions = Annotated[str, StringConstraints(pattern=NO_NUL, min_length=1, max_length=2000)]
-QuantityReason = Annotated[str, StringConstraints(pattern=NO_NUL, max_length=2000)]
-
-
-class PrescriptionFields(Schema):
-    quantity: int = Field(ge=1, le=100_000, description="Units per fill.")
-    refills: int = Field(default=0, ge=0, le=100, description="Refills after the first fill.")
-    directions: Directions = Field(description="Directions for use.")
-    earliest_refill_on: dt.date | None = Field(
-        default=None, description="No refill before this day (needed with refills)."
-    )
-    quantity_reason: QuantityReason = Field(
-        default="",
-        description="Why, when the units in all (quantity x fills) are more than the plan "
-        "still needs; the prescription then awaits a second prescriber's co-sign.",
-    )
-
-
-class PrescriptionIn(PrescriptionFields):
-    plan_id: int = Field(ge=1, le=MAX_ID, description="The current plan version.")
-
-
-class PrescriptionCorrectionIn(PrescriptionFields):
-    """The replacement of a prescription; it is for the current plan."""
-
-    reason: Reason = Field(description="Why the prescription is corrected.")
-
-
 @router.get(
     "/{patient_id}/prescriptions",
     response={200: list[PrescriptionOut], **ERRORS},
@@ -104,7 +75,7 @@ def list_prescriptions(
     operation_id="ketacare_api_treatment_write_prescription",
 )
 def write_prescription(
-    request: HttpRequest, payload: PrescriptionIn, patient_id: int = id_in_path("patient")
+    request: HttpRequest, payload: PrescriptionSpec, patient_id: int = id_in_path("patient")
 ) -> Status[PrescriptionOut]:
     """Prescribe the current plan's product (a prescriber).
 
@@ -112,19 +83,7 @@ def write_prescription(
     `quantity_reason` says why; then it awaits a second prescriber's co-sign.
     """
     patient = visible_patient(request, patient_id)
-    plan = TreatmentPlan.objects.filter(pk=payload.plan_id, patient=patient).first()
-    if plan is None:
-        raise ValidationError({"plan_id": "No such plan of this patient."})
-    prescription = services.write_prescription(
-        actor(request),
-        patient,
-        plan=plan,
-        quantity=payload.quantity,
-        refills=payload.refills,
-        directions=payload.directions,
-        earliest_refill_on=payload.earliest_refill_on,
-        quantity_reason=payload.quantity_reason,
-    )
+    prescription = services.write_prescription(actor(request), patient, payload)
     return Status(201, PrescriptionOut.model_validate(prescription))
 
 
@@ -170,13 +129,13 @@ def cosign_prescription(
 )
 def void_prescription(
     request: HttpRequest,
-    payload: VoidIn,
+    payload: VoidSpec,
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> PrescriptionOut:
     """Its prescriber voids it, with a reason: nothing more is dispensed on it."""
     prescription = prescription_of(request, patient_id, prescription_id)
-    voided = services.void_prescription(actor(request), prescription, reason=payload.reason)
+    voided = services.void_prescription(actor(request), prescription, payload)
     return PrescriptionOut.model_validate(voided)
 
 
@@ -188,11 +147,11 @@ def void_prescription(
 )
 def correct_prescription(
     request: HttpRequest,
-    payload: PrescriptionCorrectionIn,
+    payload: CorrectionSpec,
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> Status[PrescriptionOut]:
     """Its prescriber voids it and writes its replacement (which `corrects` it)."""
     prescription = prescription_of(request, patient_id, prescription_id)
-    written = services.correct_prescription(actor(request), prescription, **payload.model_dump())
+    written = services.correct_prescription(actor(request), prescription, payload)
     return Status(201, PrescriptionOut.model_validate(written))

@@ -22,8 +22,10 @@ from ketacare.demo.journeys.templates import (
     Ending,
 )
 from ketacare.treatment import services as treatment
-from ketacare.treatment.models import DosingSession
+from ketacare.treatment.models import DosingSession, LedgerEventKind
 from ketacare.treatment.queries import suicidality_hold
+from ketacare.treatment.specs.ledger import LedgerEventSpec
+from ketacare.treatment.specs.plans import MoveSpec
 
 PAUSE_REASONS = (
     "Missed the last session and has not answered calls for a week; paused until we reach them.",
@@ -74,20 +76,17 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
             self._count()
         if continuing and number == INDUCTION:  # the end-of-induction review
             yield self.at(day, 13, (0, 30))
-            treatment.start_maintenance(self.cast.prescriber, self.record)
+            treatment.start_maintenance(self.cast.prescriber, self.record, MoveSpec())
             yield self.at(day, 14, (0, 60))
             self._dispense()  # the refill for maintenance
 
     def _count(self) -> None:
         expected = treatment.ledger_balance(self.record)
         counted = expected - 1 if self.template.count_mismatch else expected
-        treatment.record_ledger_event(
-            self.cast.coordinator,
-            self.record,
-            kind="counted",
-            quantity=counted,
-            note="Spot count by video call.",
+        count = LedgerEventSpec(
+            kind=LedgerEventKind.COUNTED, quantity=counted, note="Spot count by video call."
         )
+        treatment.record_ledger_event(self.cast.coordinator, self.record, count)
 
     def _ending(self) -> Steps:
         t = self.template
@@ -97,13 +96,13 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
         if t.ending is Ending.PAUSED:
             yield self.at(last.date() + timedelta(days=ENDING_DAYS[t.ending]), 11, (0, 40))
             reason = PAUSE_REASONS[self.planned.index // len(TEMPLATES) % len(PAUSE_REASONS)]
-            treatment.pause_treatment(self.cast.prescriber, self.record, reason=reason)
+            treatment.pause_treatment(self.cast.prescriber, self.record, MoveSpec(reason=reason))
             return
         dropout = t.ending is Ending.DROPOUT
         moment = self.at(last.date() + timedelta(days=ENDING_DAYS[t.ending]), 11, (0, 40))
         yield moment
         reason = DROPOUT_REASON if dropout else COMPLETED_REASON
-        treatment.discharge_patient(self.cast.prescriber, self.record, reason=reason)
+        treatment.discharge_patient(self.cast.prescriber, self.record, MoveSpec(reason=reason))
         moment = (
             self.at(moment.date() + timedelta(days=1), 14, (0, 60))
             if dropout
@@ -112,19 +111,14 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
         yield moment
         left = treatment.ledger_balance(self.record)
         if left and dropout:
-            treatment.record_ledger_event(
-                self.cast.pharmacist,
-                self.record,
-                kind="returned",
-                quantity=left,
-                note="Returned unused to the pharmacy after discharge.",
-            )
+            note = "Returned unused to the pharmacy after discharge."
+            returned = LedgerEventSpec(kind=LedgerEventKind.RETURNED, quantity=left, note=note)
+            treatment.record_ledger_event(self.cast.pharmacist, self.record, returned)
         elif left:
-            treatment.record_ledger_event(
-                self.cast.pharmacist,
-                self.record,
-                kind="destroyed",
+            destroyed = LedgerEventSpec(
+                kind=LedgerEventKind.DESTROYED,
                 quantity=left,
-                witness=self.cast.prescriber,
+                witness_id=self.cast.prescriber.pk,
                 note="Leftover destroyed at the discharge visit.",
             )
+            treatment.record_ledger_event(self.cast.pharmacist, self.record, destroyed)

@@ -10,11 +10,16 @@ from __future__ import annotations
 from ketacare.demo.journeys.state import JourneyState, Steps
 from ketacare.demo.journeys.templates import Variant
 from ketacare.intake import services as intake
+from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake
+from ketacare.intake.specs import ReviewSpec
+from ketacare.kernel.specs import read
 from ketacare.patients import services as patients
 from ketacare.patients.phases import Phase
+from ketacare.patients.specs import SignatureSpec
 from ketacare.treatment import services as treatment
 from ketacare.treatment.queries import suicidality_hold
+from ketacare.treatment.specs.plans import ClearanceSpec
 
 BY_PRESCRIBER = 0.3  # the prescriber, not the clinician, reviews the intake
 # What the clinician writes when clearing a suicidality hold (CLINICAL.md G3).
@@ -42,22 +47,25 @@ class IntakeSteps(JourneyState):
             draft = intake.start_intake(self.cast.coordinator, self.patient())
             yield self.later(moment, 10, 20)
             demographics = {"demographics": self.answers["demographics"]}
-            intake.save_intake_draft(self.cast.coordinator, _intake(draft.pk), data=demographics)
+            intake.save_intake_draft(
+                self.cast.coordinator, _intake(draft.pk), intake_specs.draft(demographics)
+            )
             return
         moment = self.at(self.dates.consent, 19, (0, 120))
         yield moment
         name = self.record.legal_name
-        patients.sign_consent(self.user, self.record, self.cast.consent, name)
+        signature = SignatureSpec(signature_name=name)
+        patients.sign_consent(self.user, self.record, self.cast.consent, signature)
         yield self.later(moment, 2, 5)
         draft = intake.start_intake(self.user, self.patient())
         yield self.later(moment, 15, 30)
         sections = {k: self.answers[k] for k in ("demographics", "medical_history", "trials")}
-        intake.save_intake_draft(self.user, _intake(draft.pk), data=sections)
+        intake.save_intake_draft(self.user, _intake(draft.pk), intake_specs.draft(sections))
         if self.template.phase is Phase.INTAKE:
             return
         moment = self.at(self.dates.submit, 20, (0, 90))
         yield moment
-        intake.save_intake_draft(self.user, _intake(draft.pk), data=self.answers)
+        intake.save_intake_draft(self.user, _intake(draft.pk), intake_specs.draft(self.answers))
         yield self.later(moment, 10, 25)
         self.intake_pk = intake.submit_intake(self.user, _intake(draft.pk)).pk
 
@@ -76,7 +84,11 @@ class IntakeSteps(JourneyState):
             cautions = any(f["severity"] == "caution" for f in findings)
             decision = "approve"
             justification = JUSTIFICATIONS.get(self.template.variant, "") if cautions else ""
-        intake.review_intake(reviewer, submitted, decision=decision, justification=justification)
+        intake.review_intake(
+            reviewer,
+            submitted,
+            read(ReviewSpec, {"decision": decision, "justification": justification}),
+        )
         yield from self._clear_suicidality("review")
 
     def _clear_suicidality(self, when: str) -> Steps:
@@ -84,9 +96,8 @@ class IntakeSteps(JourneyState):
         if not suicidality_hold(self.record):
             return
         yield from ()
-        treatment.clear_for_dosing(
-            self.cast.clinician, self.record, hold="suicidality", note=CLEARANCE_NOTES[when]
-        )
+        clearance = {"hold": "suicidality", "note": CLEARANCE_NOTES[when]}
+        treatment.clear_for_dosing(self.cast.clinician, self.record, read(ClearanceSpec, clearance))
 
 
 def _intake(pk: int) -> Intake:

@@ -15,8 +15,12 @@ from typing import Any
 from ketacare.demo.journeys.answers import clamp
 from ketacare.demo.journeys.state import JourneyState, Steps
 from ketacare.demo.journeys.templates import INDUCTION, SESSION_DAYS, Product
+from ketacare.kernel import specs
 from ketacare.treatment import services as treatment
 from ketacare.treatment.models import Prescription
+from ketacare.treatment.specs.dispensing import DispenseSpec
+from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
+from ketacare.treatment.specs.prescriptions import PrescriptionSpec
 
 TABLETS = (
     {"kind": "sublingual_tablet", "strength_mg": 100, "scored": True},
@@ -45,16 +49,18 @@ class PrescribingSteps(JourneyState):
             raise RuntimeError("A treated journey has its review, dispense and first dose days.")
         moment = self.at(review, 15, (0, 120))
         yield moment
-        self._plan = treatment.create_plan(self.cast.prescriber, self.record, **self._plan_spec())
+        spec = specs.read(PlanSpec, self._plan_spec())
+        self._plan = treatment.create_plan(self.cast.prescriber, self.record, spec)
         yield self.later(moment, 5, 15)
+        written = {
+            "plan_id": self.plan.pk,
+            "quantity": self.prescription_quantity(),
+            "refills": 1,  # the refill for maintenance, from the last induction session on
+            "directions": self._directions(),
+            "earliest_refill_on": first_dose + timedelta(days=SESSION_DAYS[INDUCTION - 1]),
+        }
         self._prescription = treatment.write_prescription(
-            self.cast.prescriber,
-            self.record,
-            plan=self.plan,
-            quantity=self.prescription_quantity(),
-            refills=1,  # the refill for maintenance, from the last induction session on
-            directions=self._directions(),
-            earliest_refill_on=first_dose + timedelta(days=SESSION_DAYS[INDUCTION - 1]),
+            self.cast.prescriber, self.record, specs.read(PrescriptionSpec, written)
         )
         yield self.at(dispense, 11, (0, 240))
         self._dispense()
@@ -104,32 +110,21 @@ class PrescribingSteps(JourneyState):
         prescription = prescription or self.prescription
         expires = self.today + timedelta(days=self.rng.randint(240, 400))
         lot = f"KC-{self.rng.randint(10000, 99999)}"
-        treatment.dispense(
-            self.cast.pharmacist,
-            prescription,
-            quantity=prescription.quantity,
-            lot_number=lot,
-            expires_on=expires,
-        )
+        spec = DispenseSpec(quantity=prescription.quantity, lot_number=lot, expires_on=expires)
+        treatment.dispense(self.cast.pharmacist, prescription, spec)
 
     def _step_up(self, number: int) -> None:
         product = self.template.product
         dose = float(self.plan.dose_mg) + STEP_MG[product]
         reason = f"Tolerated, little change after {number} sessions: one step up."
-        self._plan = treatment.revise_plan(
-            self.cast.prescriber, self.plan, reason=reason, dose_mg=dose
-        )
+        revision = specs.read(PlanRevisionSpec, {"reason": reason, "dose_mg": dose})
+        self._plan = treatment.revise_plan(self.cast.prescriber, self.plan, revision)
         # The higher dose needs more units than prescribed: what the plan still needs.
         more = treatment.plan_need(self.record, self.plan).units_allowed
         if more:
+            written = {"plan_id": self.plan.pk, "quantity": more, "directions": self._directions()}
             self._dispense(
                 treatment.write_prescription(
-                    self.cast.prescriber,
-                    self.record,
-                    plan=self.plan,
-                    quantity=more,
-                    refills=0,
-                    directions=self._directions(),
-                    earliest_refill_on=None,
+                    self.cast.prescriber, self.record, specs.read(PrescriptionSpec, written)
                 )
             )

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from ketacare.assessments import queries
 from ketacare.assessments import services as assessments
+from ketacare.assessments.specs import questionnaire
 from ketacare.demo.journeys.answers import clamp, phq9_answers, spread
 from ketacare.demo.journeys.state import JourneyState, Steps
 from ketacare.demo.journeys.templates import INDUCTION, Course
@@ -39,7 +40,9 @@ class QuestionnaireSteps(JourneyState):
 
     def _answer(self, instrument: str) -> None:
         assessments.submit_questionnaire(
-            self.user, self.record, instrument=instrument, answers=self._scores(instrument)
+            self.user,
+            self.record,
+            questionnaire(instrument=instrument, answers=self._scores(instrument)),
         )
 
     def _scores(self, instrument: str) -> list[int]:

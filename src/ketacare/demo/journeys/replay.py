@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from ketacare.accounts.models import Clinic, User
 from ketacare.alerts.models import Alert, AlertStatus, OnCallRoster, OnCallShift
 from ketacare.alerts.services import resolve_alert
+from ketacare.alerts.specs import ResolveSpec
 from ketacare.clinical import selfscreen
 from ketacare.demo.builder import PlannedJourney
 from ketacare.demo.journeys.cast import Cast
@@ -20,6 +21,7 @@ from ketacare.demo.journeys.journey import Journey
 from ketacare.demo.journeys.state import Steps
 from ketacare.intake import leads
 from ketacare.intake.models import ContactTime, ScreeningLead
+from ketacare.intake.specs import LeadSpec
 from ketacare.kernel import clock
 from ketacare.patients.models import Patient
 
@@ -104,17 +106,15 @@ def _screening_leads(clinic_id: int) -> None:
         return
     no = dict.fromkeys(selfscreen.QUESTION_CODES, selfscreen.Answer.NO)
     for name, phone, phq9, trials, when in DEMO_LEADS:
-        result = selfscreen.assess(
-            selfscreen.SelfScreenAnswers(phq9=phq9, failed_trials=trials, exclusions=no)
-        )
-        contact = leads.LeadContact(
+        answers = selfscreen.SelfScreenAnswers(phq9=phq9, failed_trials=trials, exclusions=no)
+        spec = LeadSpec(
             name=name,
             phone=phone,
-            email="",
             preferred_contact_time=ContactTime(when),
-            consented=True,
+            consent=True,
+            answers=answers,
         )
-        leads.create_lead(clinic, contact, result)
+        leads.create_lead(None, clinic, spec)  # a visitor: no one signed in
 
 
 def _on_call_roster(clinic_id: int, cast: Cast) -> None:
@@ -134,6 +134,5 @@ OPEN_ALERTS_FROM = timedelta(days=3)
 def _close_old_alerts(clinic_id: int, end: datetime, clinician: User) -> None:
     old = Alert.objects.filter(clinic_id=clinic_id, raised_at__lt=end - OPEN_ALERTS_FROM)
     for alert in old.exclude(status=AlertStatus.RESOLVED).order_by("raised_at", "pk"):
-        resolve_alert(
-            clinician, alert, note="Reviewed with the patient at the time (demo history)."
-        )
+        note = ResolveSpec(note="Reviewed with the patient at the time (demo history).")
+        resolve_alert(clinician, alert, note)

@@ -17,9 +17,18 @@ from ketacare.demo.journeys.answers import cadss6_answers
 from ketacare.demo.journeys.questionnaires import QuestionnaireSteps
 from ketacare.demo.journeys.state import Steps
 from ketacare.demo.journeys.templates import Ending
+from ketacare.kernel import specs
 from ketacare.treatment import services as treatment
 from ketacare.treatment.models import DosingSession, SessionStatus
 from ketacare.treatment.sessions import read
+from ketacare.treatment.specs.sessions import (
+    AdverseEventSpec,
+    CheckInSpec,
+    ChecklistSpec,
+    DoseSpec,
+    ReadingSpec,
+    ReleaseSpec,
+)
 
 # CLINICAL.md D: adverse reactions to esketamine (label), used loosely as the chance of
 # each side effect after a session, scaled by how sensitive the patient is.
@@ -41,7 +50,8 @@ PER_WINDOW = safety.DEFAULT_RULES.default_max_sessions_per_7_days
 BY_SITTER = 0.5  # the sitter, signed in, runs the checklist
 REPORTED = 0.4  # the patient reports vomiting as an adverse event
 NOTED = 0.25  # the check-in has a note
-NO_IDEATION = [0, 0, 0, 0, 0, 0, 0]  # the checklist's C-SSRS screen, every answer no
+# The checklist's C-SSRS screen, every answer no.
+NO_IDEATION = {"wish_to_be_dead": False, "suicidal_thoughts": False, "behaviour": False}
 CHECK_IN_NOTES = (
     "Felt floaty for about 40 minutes; music helped.",
     "Eyes closed most of the time; calm afterwards.",
@@ -82,7 +92,9 @@ class SessionSteps(QuestionnaireSteps):
         if session.status != SessionStatus.READY:
             raise RuntimeError(f"Demo session refused: {session.gate_findings}")
         yield self.later(moment, 4, 12)
-        session = treatment.record_dose_taken(self.user, session, dose_mg=self.plan.dose_mg)
+        session = treatment.record_dose_taken(
+            self.user, session, DoseSpec(dose_mg=self.plan.dose_mg)
+        )
         taken_at = read(session.taken_at)
         self.doses.append(taken_at)
         yield from self._reading(session, pressure)
@@ -90,10 +102,12 @@ class SessionSteps(QuestionnaireSteps):
         moment = self.later(taken_at, *(LATE_CHECK_IN_MINUTES if late else CHECK_IN_MINUTES))
         yield moment
         effects = self._side_effects(number)
-        treatment.record_check_in(self.user, session, **self._check_in(pressure, effects))
+        treatment.record_check_in(
+            self.user, session, CheckInSpec(**self._check_in(pressure, effects))
+        )
         moment = self.later(moment, *RELEASE_MINUTES)
         yield moment
-        treatment.release_session(self.sitter_user, session, stable=True)
+        treatment.release_session(self.sitter_user, session, ReleaseSpec(stable=True))
         dropout = self.template.ending is Ending.DROPOUT  # reported by the clinic instead
         if "vomiting" in effects and not dropout and rng.random() < REPORTED:
             yield self.later(moment, 3, 8)
@@ -126,16 +140,17 @@ class SessionSteps(QuestionnaireSteps):
         reading = treatment.record_post_dose_reading(
             self.user,
             session,
-            systolic_mmhg=pressure[0] + rise[0],
-            diastolic_mmhg=pressure[1] + rise[1],
+            ReadingSpec(systolic_mmhg=pressure[0] + rise[0], diastolic_mmhg=pressure[1] + rise[1]),
         )
         if reading.high:
             yield self.later(moment, 15, 20)
             treatment.record_post_dose_reading(
                 self.user,
                 session,
-                systolic_mmhg=pressure[0] + rng.randint(8, 16),
-                diastolic_mmhg=pressure[1] + rng.randint(4, 9),
+                ReadingSpec(
+                    systolic_mmhg=pressure[0] + rng.randint(8, 16),
+                    diastolic_mmhg=pressure[1] + rng.randint(4, 9),
+                ),
             )
 
     def _awaited_session(self) -> Steps:
@@ -155,7 +170,9 @@ class SessionSteps(QuestionnaireSteps):
         if session.status != SessionStatus.READY:
             raise RuntimeError(f"Demo session refused: {session.gate_findings}")
         yield dose_at
-        session = treatment.record_dose_taken(self.user, session, dose_mg=self.plan.dose_mg)
+        session = treatment.record_dose_taken(
+            self.user, session, DoseSpec(dose_mg=self.plan.dose_mg)
+        )
         self.doses.append(read(session.taken_at))
         yield from self._reading(session, pressure)
 
@@ -163,13 +180,18 @@ class SessionSteps(QuestionnaireSteps):
         return treatment.start_session(
             actor,
             self.record,
-            sitter_present=True,
-            cssrs_answers=NO_IDEATION,
-            fasted=True,
-            no_driving_until_tomorrow=True,
-            systolic_mmhg=pressure[0],
-            diastolic_mmhg=pressure[1],
-            heart_rate_bpm=self.rng.randint(62, 88),
+            specs.read(
+                ChecklistSpec,
+                {
+                    "sitter_present": True,
+                    "cssrs": NO_IDEATION,
+                    "fasted": True,
+                    "no_driving_until_tomorrow": True,
+                    "systolic_mmhg": pressure[0],
+                    "diastolic_mmhg": pressure[1],
+                    "heart_rate_bpm": self.rng.randint(62, 88),
+                },
+            ),
         )
 
     def _side_effects(self, number: int) -> list[str]:
@@ -198,14 +220,15 @@ class SessionSteps(QuestionnaireSteps):
         }
 
     def _adverse_event(self, actor: User, session: DosingSession, severity: str, text: str) -> None:
-        assert session.taken_at is not None  # noqa: S101 - events follow a dose
         treatment.report_adverse_event(
             actor,
             self.record,
-            session=session,
-            description=text,
-            severity=severity,
-            serious=False,
-            outcome="resolved",
-            onset_at=self.later(session.taken_at, 20, 40),
+            AdverseEventSpec(
+                session_id=session.pk,
+                description=text,
+                severity=severity,
+                serious=False,
+                outcome="resolved",
+                onset_at=self.later(read(session.taken_at), 20, 40),
+            ),
         )

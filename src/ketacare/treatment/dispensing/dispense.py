@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.treatment import alerting, ledger
-from ketacare.treatment.access import PHARMACISTS, TREATING, require, require_phase
+from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing.fills import (
     Fill,
     current_plan,
@@ -43,48 +44,26 @@ from ketacare.treatment.models import (
     LedgerEventKind,
     Prescription,
 )
-from ketacare.treatment.parsing import Errors, as_date, as_text, as_whole
+from ketacare.treatment.specs.dispensing import DispenseCorrectionSpec, DispenseSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
 
-@dataclass(frozen=True)
-class _Lot:
-    """A dispense's fields, as read and checked before any lock."""
-
-    quantity: int
-    lot_number: str
-    expires_on: date
-    early_reason: str
-
-
-def _read(  # noqa: PLR0913 - the dispense's fields
-    prescription: Prescription,
-    *,
-    quantity: object,
-    lot_number: object,
-    expires_on: object,
-    early_reason: object,
-    errors: Errors,
-) -> _Lot | None:
-    units = as_whole(quantity, "quantity", errors, minimum=1, what="the units dispensed")
-    if units is not None and units > prescription.quantity:
-        errors.add(
-            "quantity",
-            f"A fill is at most {prescription.quantity} {prescription.unit} on this prescription.",
+def _refuse_lot(prescription: Prescription, spec: DispenseSpec) -> None:
+    """The fields the prescription and the patient's calendar judge (ValidationError)."""
+    refused: dict[str, str] = {}
+    if spec.quantity > prescription.quantity:
+        refused["quantity"] = (
+            f"A fill is at most {prescription.quantity} {prescription.unit} on this prescription."
         )
-    lot = as_text(lot_number, "lot_number", errors, max_length=40, required="Give the lot number.")
-    expiry = as_date(expires_on, "expires_on", errors)
-    if expiry is not None and expiry <= patient_today(prescription.patient):
-        errors.add("expires_on", "This lot has expired: dispense from an unexpired lot.")
-    reason = as_text(early_reason, "early_reason", errors, max_length=2000)
-    if units is None or expiry is None:
-        return None
-    return _Lot(units, lot, expiry, reason)
+    if spec.expires_on <= patient_today(prescription.patient):
+        refused["expires_on"] = "This lot has expired: dispense from an unexpired lot."
+    if refused:
+        raise ValidationError(refused)
 
 
-def _place(rx: Prescription, lot: _Lot, corrects: Dispense | None) -> tuple[Fill, bool]:
+def _place(rx: Prescription, spec: DispenseSpec, corrects: Dispense | None) -> tuple[Fill, bool]:
     """Where the dispense goes, and whether it is early; refused when it may not be dispensed."""
     require_phase(rx.patient, TREATING, "dispense")
     refuse_unless_fillable(rx)
@@ -94,7 +73,7 @@ def _place(rx: Prescription, lot: _Lot, corrects: Dispense | None) -> tuple[Fill
             f"All {rx.fills_allowed} fills of this prescription are dispensed "
             f"({rx.dispensed_quantity} {rx.unit}); a new prescription is needed."
         )
-    if lot.quantity > fill.units_left:
+    if spec.quantity > fill.units_left:
         raise ExceedsFill(
             f"Fill {fill.number} of this prescription has {units_in_words(rx, fill.units_left)} "
             f"left: dispense at most {fill.units_left} now. A dispense never straddles two "
@@ -102,7 +81,7 @@ def _place(rx: Prescription, lot: _Lot, corrects: Dispense | None) -> tuple[Fill
             field="quantity",
         )
     early = is_early(rx, fill)
-    if early and not lot.early_reason:
+    if early and not spec.early_reason:
         raise EarlyRefill(
             f"The earliest refill date is {rx.earliest_refill_on}; dispensing before it "
             "needs a reason.",
@@ -121,11 +100,13 @@ def _require_plan_product(rx: Prescription) -> None:
         )
 
 
-def _ledger_note(rx: Prescription, fill: Fill, lot: _Lot, corrects: Dispense | None) -> str:
+def _ledger_note(
+    rx: Prescription, fill: Fill, spec: DispenseSpec, corrects: Dispense | None
+) -> str:
     return (
         f"Prescription {rx.pk}, fill {fill.number}"
         + (f" part {fill.part}" if fill.part > 1 else "")
-        + f", lot {lot.lot_number}."
+        + f", lot {spec.lot_number}."
         + (f" Corrects dispense {corrects.pk}." if corrects is not None else "")
     )
 
@@ -148,34 +129,34 @@ def _early_refill_finding(
 
 
 def _dispense(
-    actor: User, rx: Prescription, lot: _Lot, *, corrects: Dispense | None = None
+    actor: User, rx: Prescription, spec: DispenseSpec, *, corrects: Dispense | None = None
 ) -> Dispense:
     """Dispense on a locked prescription; a correction also voids `corrects` (same units)."""
     patient = rx.patient
-    fill, early = _place(rx, lot, corrects)
+    fill, early = _place(rx, spec, corrects)
     account = ledger.locked_account(patient)
     # Read after the ledger lock: a plan revision changing the product holds it too.
     _require_plan_product(rx)
     taken_back = corrects.quantity if corrects is not None else 0
-    if account.balance + lot.quantity < taken_back:
+    if account.balance + spec.quantity < taken_back:
         raise not_on_hand(rx, account.balance, taken_back, correcting=True)
     event = ledger.post(
         account,
         kind=LedgerEventKind.DISPENSED,
-        change=Decimal(lot.quantity),
+        change=Decimal(spec.quantity),
         actor=actor,
-        note=_ledger_note(rx, fill, lot, corrects),
+        note=_ledger_note(rx, fill, spec, corrects),
     )
     filled = Dispense.objects.create(
         patient_id=patient.pk,
         prescription=rx,
         fill_number=fill.number,
         part=fill.part,
-        quantity=lot.quantity,
-        lot_number=lot.lot_number,
-        expires_on=lot.expires_on,
+        quantity=spec.quantity,
+        lot_number=spec.lot_number,
+        expires_on=spec.expires_on,
         early=early,
-        early_reason=lot.early_reason if early else "",
+        early_reason=spec.early_reason if early else "",
         ledger_event=event,
         dispensed_by=actor,
         dispensed_at=event.at,
@@ -184,26 +165,19 @@ def _dispense(
     if corrects is not None:
         reverse_dispense(actor, account, corrects, corrected_by=filled)
     rx.fills_dispensed = max(rx.fills_dispensed, fill.number)
-    rx.dispensed_quantity += lot.quantity - taken_back
+    rx.dispensed_quantity += spec.quantity - taken_back
     rx.save(update_fields=["fills_dispensed", "dispensed_quantity"])
     if early:
         _early_refill_finding(actor, rx, filled, event)
     detail: dict[str, object] = {"fill": fill.number, "early": early}
     if corrects is not None:
         detail["corrects"] = corrects.pk
-    record(Event.about(AuditAction.CREATE, filled, detail=detail), actor=actor)
+    usecase.note(Event.about(AuditAction.CREATE, filled, detail=detail))
     return filled
 
 
-def dispense(  # noqa: PLR0913 - the fill's fields
-    actor: User,
-    prescription: Prescription,
-    *,
-    quantity: int,
-    lot_number: str,
-    expires_on: date | str,
-    early_reason: str = "",
-) -> Dispense:
+@use_case("dispense")
+def dispense(actor: User, prescription: Prescription, spec: DispenseSpec) -> Dispense:
     """Dispense (part of) a fill: the units go into the patient's ledger (a `dispensed` event).
 
     Refused beyond the prescription's fills or units (PrescriptionExhausted), beyond what
@@ -212,52 +186,21 @@ def dispense(  # noqa: PLR0913 - the fill's fields
     needs `early_reason` (EarlyRefill without one) and is recorded as an early-refill
     diversion finding.
     """
-    require(actor, prescription.patient, PHARMACISTS, "dispense")
-    errors = Errors()
-    lot = _read(
-        prescription,
-        quantity=quantity,
-        lot_number=lot_number,
-        expires_on=expires_on,
-        early_reason=early_reason,
-        errors=errors,
-    )
-    errors.raise_if_any()
-    assert lot is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        return _dispense(actor, locked_prescription(prescription.pk), lot)
+    require(actor, prescription.patient, "dispense")
+    _refuse_lot(prescription, spec)
+    return _dispense(actor, locked_prescription(prescription.pk), spec)
 
 
-def correct_dispense(  # noqa: PLR0913 - the reason, and the new dispense's fields
-    actor: User,
-    filled: Dispense,
-    *,
-    reason: str,
-    quantity: int,
-    lot_number: str,
-    expires_on: date | str,
-    early_reason: str = "",
-) -> Dispense:
+@use_case("correct_dispense")
+def correct_dispense(actor: User, filled: Dispense, spec: DispenseCorrectionSpec) -> Dispense:
     """Its pharmacist voids a dispense and dispenses its replacement, in one transaction.
 
     The new dispense `corrects` the voided one and takes its place in the fills; it is
     checked as any dispense. The ledger gets the new units, then the old ones back out:
     refused (UnitsNotOnHand) only when the patient would hold less than nothing.
     """
-    require_author(actor, filled, "correct")
-    errors = Errors()
-    why = as_text(reason, "reason", errors, max_length=2000, required="Say why it is corrected.")
-    lot = _read(
-        filled.prescription,
-        quantity=quantity,
-        lot_number=lot_number,
-        expires_on=expires_on,
-        early_reason=early_reason,
-        errors=errors,
-    )
-    errors.raise_if_any()
-    assert lot is not None  # noqa: S101 - refused above
-    with transaction.atomic():
-        rx, original = locked_dispense(filled)
-        original.void_reason = why
-        return _dispense(actor, rx, lot, corrects=original)
+    require_author(actor, filled, "correct_dispense", "correct")
+    _refuse_lot(filled.prescription, spec)
+    rx, original = locked_dispense(filled)
+    original.void_reason = spec.reason
+    return _dispense(actor, rx, spec, corrects=original)

@@ -4,20 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.treatment import alerting
-from ketacare.treatment.access import (
-    PHARMACISTS,
-    PRESCRIBERS,
-    SESSION_STAFF,
-    TREATING,
-    require,
-    require_phase,
-)
+from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing.fills import (
     day_in_words,
     is_early,
@@ -38,7 +31,7 @@ from ketacare.treatment.models import (
     PrescriptionState,
     RefillRequest,
 )
-from ketacare.treatment.parsing import Errors, as_text
+from ketacare.treatment.specs.dispensing import RefillRequestSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -64,40 +57,39 @@ def _refuse_refill_unless_fillable(rx: Prescription) -> None:
         )
 
 
-def request_refill(actor: User, prescription: Prescription, *, note: str = "") -> RefillRequest:
+@use_case("request_refill")
+def request_refill(
+    actor: User, prescription: Prescription, spec: RefillRequestSpec
+) -> RefillRequest:
     """The patient (or staff for them) asks for the next fill; early: a diversion finding."""
     patient = prescription.patient
-    require(actor, patient, SESSION_STAFF | PRESCRIBERS | PHARMACISTS, "request refills", own=True)
-    errors = Errors()
-    text = as_text(note, "note", errors, max_length=2000)
-    errors.raise_if_any()
-    with transaction.atomic():
-        rx = locked_prescription(prescription.pk)
-        require_phase(rx.patient, TREATING, "request a refill")
-        _refuse_refill_unless_fillable(rx)
-        fill = next_fill(rx)
-        if fill is None:
-            raise PrescriptionExhausted(
-                "No refills are left on this prescription; ask the prescriber for a new one."
-            )
-        early = is_early(rx, fill)
-        request = RefillRequest.objects.create(
-            patient_id=patient.pk,
-            prescription=rx,
-            early=early,
-            note=text,
-            requested_by=actor,
-            requested_at=clock.now(),
+    require(actor, patient, "request_refill")
+    rx = locked_prescription(prescription.pk)
+    require_phase(rx.patient, TREATING, "request a refill")
+    _refuse_refill_unless_fillable(rx)
+    fill = next_fill(rx)
+    if fill is None:
+        raise PrescriptionExhausted(
+            "No refills are left on this prescription; ask the prescriber for a new one."
         )
-        if early:
-            finding = DiversionFinding.objects.create(
-                patient_id=patient.pk,
-                kind=DiversionKind.EARLY_REFILL,
-                prescription=rx,
-                refill_request=request,
-                recorded_by=actor,
-                note=f"Refill requested before {rx.earliest_refill_on}.",
-            )
-            alerting.diversion_finding(patient, finding, fill=fill.number)
-        record(Event.about(AuditAction.CREATE, request, detail={"early": early}), actor=actor)
+    early = is_early(rx, fill)
+    request = RefillRequest.objects.create(
+        patient_id=patient.pk,
+        prescription=rx,
+        early=early,
+        note=spec.note,
+        requested_by=actor,
+        requested_at=clock.now(),
+    )
+    if early:
+        finding = DiversionFinding.objects.create(
+            patient_id=patient.pk,
+            kind=DiversionKind.EARLY_REFILL,
+            prescription=rx,
+            refill_request=request,
+            recorded_by=actor,
+            note=f"Refill requested before {rx.earliest_refill_on}.",
+        )
+        alerting.diversion_finding(patient, finding, fill=fill.number)
+    usecase.note(Event.about(AuditAction.CREATE, request, detail={"early": early}))
     return request

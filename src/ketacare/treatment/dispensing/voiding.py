@@ -5,17 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
-
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import usecase
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.usecase import use_case
+from ketacare.patients.access import require
 from ketacare.treatment import ledger
-from ketacare.treatment.access import PHARMACISTS, require
 from ketacare.treatment.dispensing.fills import locked_prescription, units_in_words
 from ketacare.treatment.errors import DispenseVoided, UnitsNotOnHand
 from ketacare.treatment.models import Dispense, LedgerAccount, LedgerEventKind, Prescription
-from ketacare.treatment.parsing import Errors, as_text
+from ketacare.treatment.specs.dispensing import VoidDispenseSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -59,11 +59,12 @@ def reverse_dispense(
     )
     filled.voided_by, filled.voided_at, filled.reversal_event = actor, event.at, event
     filled.save(update_fields=["voided_by", "voided_at", "void_reason", "reversal_event"])
-    record(Event.about(AuditAction.UPDATE, filled, detail={"voided": True}), actor=actor)
+    usecase.note(Event.about(AuditAction.UPDATE, filled, detail={"voided": True}))
 
 
-def require_author(actor: User, filled: Dispense, what: str) -> None:
-    require(actor, filled.patient, PHARMACISTS, f"{what} dispenses")
+def require_author(actor: User, filled: Dispense, name: str, what: str) -> None:
+    """The use case `name`'s row lets the actor act for the patient, and they dispensed it."""
+    require(actor, filled.patient, name)
     if filled.dispensed_by_id != actor.pk:
         raise NotAllowed(f"Only the pharmacist who dispensed it may {what} a dispense.")
 
@@ -77,23 +78,20 @@ def locked_dispense(filled: Dispense) -> tuple[Prescription, Dispense]:
     return rx, again
 
 
-def void_dispense(actor: User, filled: Dispense, *, reason: str) -> Dispense:
+@use_case("void_dispense")
+def void_dispense(actor: User, filled: Dispense, spec: VoidDispenseSpec) -> Dispense:
     """Its pharmacist voids a dispense, with a reason: its units leave the ledger again.
 
     A `dispense_reversed` event takes them back out and the prescription's totals go
     back; refused (UnitsNotOnHand) when the patient no longer holds them.
     """
-    require_author(actor, filled, "void")
-    errors = Errors()
-    why = as_text(reason, "reason", errors, max_length=2000, required="Say why it is voided.")
-    errors.raise_if_any()
-    with transaction.atomic():
-        rx, voided = locked_dispense(filled)
-        account = ledger.locked_account(rx.patient)
-        if account.balance < voided.quantity:
-            raise not_on_hand(rx, account.balance, voided.quantity)
-        voided.void_reason = why
-        reverse_dispense(actor, account, voided)
-        rx.dispensed_quantity -= voided.quantity
-        rx.save(update_fields=["dispensed_quantity"])
+    require_author(actor, filled, "void_dispense", "void")
+    rx, voided = locked_dispense(filled)
+    account = ledger.locked_account(rx.patient)
+    if account.balance < voided.quantity:
+        raise not_on_hand(rx, account.balance, voided.quantity)
+    voided.void_reason = spec.reason
+    reverse_dispense(actor, account, voided)
+    rx.dispensed_quantity -= voided.quantity
+    rx.save(update_fields=["dispensed_quantity"])
     return voided

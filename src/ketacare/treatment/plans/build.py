@@ -3,112 +3,66 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from ketacare.clinical import dosing
 from ketacare.clinical.rules import ClinicRules
-from ketacare.patients.models import Indication, Patient
+from ketacare.patients.models import Patient
 from ketacare.patients.protocol import clinic_rules
 from ketacare.treatment.models import (
     DOSE_PLACES,
-    TABLET_KINDS,
     DosingSession,
     Drug,
     FormulationKind,
-    Route,
     TreatmentPlan,
 )
-from ketacare.treatment.parsing import (
-    Errors,
-    as_bool,
-    as_choice,
-    as_decimal,
-    as_float,
-    as_text,
-)
 from ketacare.treatment.plans.exposure import pk_summary
-from ketacare.treatment.plans.limits import read_deadline, tightened_caps, tightened_limits
+from ketacare.treatment.plans.limits import (
+    Refusals,
+    read_deadline,
+    tightened_caps,
+    tightened_limits,
+)
 from ketacare.treatment.plans.rules import caps_to_json
 from ketacare.treatment.plans.schedule import read_schedule
+from ketacare.treatment.specs.plans import PlanSpec, SpraySpec, TabletSpec
 
 
-@dataclass
-class Spec:
-    """What the prescriber writes (as given); `_build` validates it into a plan."""
-
-    indication: object
-    route: object
-    formulation: object
-    dose_mg: object
-    dose_mg_per_kg: object
-    schedule: object
-    caps: object  # None: the defaults (or, on a revision of the same product, the old caps)
-    pre_dose_limits: object  # None: the defaults (or, on a revision, the old limits)
-    check_in_deadline_min: object
-    sitter_required: object
-
-
-def _product(data: object, errors: Errors) -> dict[str, Any] | None:
-    """The formulation fields of the model, from {"kind": ..., "strength_mg": ..., ...}."""
-    if not isinstance(data, Mapping):
-        errors.add("formulation", "Give the formulation: its kind and strength.")
-        return None
-    kind = as_choice(data.get("kind"), FormulationKind, "formulation.kind", errors)
-    if kind is None:
-        return None
-    wanted = {"kind"}
+def _product(spec: TabletSpec | SpraySpec) -> dict[str, Any]:
+    """The formulation fields of the model (at-home products are racemic ketamine)."""
     fields: dict[str, Any] = {
-        "formulation_kind": kind,
+        "formulation_kind": FormulationKind(spec.kind),
         "strength_mg": None,
         "scored": False,
         "concentration_mg_per_ml": None,
         "spray_volume_ml": None,
-        "drug": Drug.ESKETAMINE if kind == FormulationKind.ESKETAMINE_DEVICE else Drug.RACEMIC,
+        "drug": Drug.RACEMIC,
     }
-    if kind in TABLET_KINDS:
-        wanted |= {"strength_mg", "scored"}
-        fields["strength_mg"] = as_decimal(
-            data.get("strength_mg"), "formulation.strength_mg", errors, places=2, unit="mg"
-        )
-        fields["scored"] = as_bool(data.get("scored", False), "formulation.scored", errors)
-    elif kind == FormulationKind.NASAL_SPRAY:
-        wanted |= {"concentration_mg_per_ml", "spray_volume_ml"}
-        for name, places, unit in (
-            ("concentration_mg_per_ml", 1, "mg/mL"),
-            ("spray_volume_ml", 3, "mL"),
-        ):
-            fields[name] = as_decimal(
-                data.get(name), f"formulation.{name}", errors, places=places, unit=unit
-            )
-    for extra in sorted(set(data) - wanted):
-        if data[extra] not in (None, False):
-            errors.add(f"formulation.{extra}", f"A {kind.label.lower()} has no {extra}.")
-    return None if "formulation" in errors else fields
+    if isinstance(spec, TabletSpec):
+        return fields | {"strength_mg": spec.strength_mg, "scored": spec.scored}
+    return fields | {
+        "concentration_mg_per_ml": spec.concentration_mg_per_ml,
+        "spray_volume_ml": spec.spray_volume_ml,
+    }
 
 
 def _dose(
-    spec: Spec,
+    spec: PlanSpec,
     plan: TreatmentPlan,
     caps: dosing.DoseCaps,
     limits: list[dosing.DoseLimit],
-    errors: Errors,
+    errors: Refusals,
 ) -> dosing.DosePlan | None:
     """The dose, in mg or mg/kg, rounded and checked by clinical.dosing.plan_dose.
 
     Within the caps and this step's limits (`_limits`); a refusal is the dose's error.
     """
-    if (spec.dose_mg is None) == (spec.dose_mg_per_kg is None):
-        errors.add("dose_mg", "Give the starting dose in mg or in mg/kg: one of them.")
-        return None
     path = "dose_mg" if spec.dose_mg is not None else "dose_mg_per_kg"
-    amount = as_float(
-        getattr(spec, path), path, errors, unit="mg" if path == "dose_mg" else "mg/kg"
-    )
-    if amount is None:
-        return None
+    amount: float = getattr(spec, path)
     try:
         return dosing.plan_dose(
             dosing.Route(plan.route),
@@ -164,7 +118,7 @@ def _limits(
     return limits
 
 
-def _at_home_product(plan: TreatmentPlan, errors: Errors) -> dosing.Formulation | None:
+def _at_home_product(plan: TreatmentPlan, errors: Refusals) -> dosing.Formulation | None:
     """The plan's product as clinical.dosing reads it, if it may be used at home by its route."""
     try:
         formulation = plan.formulation
@@ -178,22 +132,12 @@ def _at_home_product(plan: TreatmentPlan, errors: Errors) -> dosing.Formulation 
     return formulation
 
 
-def _build(patient: Patient, spec: Spec, step: Step, errors: Errors) -> TreatmentPlan | None:
+def _build(patient: Patient, spec: PlanSpec, step: Step, errors: Refusals) -> TreatmentPlan | None:
     """An unsaved plan from `spec`, validated by clinical.dosing; None after noting errors."""
-    indication = as_choice(spec.indication, Indication, "indication", errors)
-    route = as_choice(spec.route, Route, "route", errors)
-    product = _product(spec.formulation, errors)
+    route: str = spec.route.value
     deadline = read_deadline(spec.check_in_deadline_min, step.rules.safety, errors)
-    if spec.sitter_required is not True:
-        errors.add(
-            "sitter_required",
-            "A sitter is present for every at-home session (CLINICAL.md C, D); "
-            "a plan cannot waive it.",
-        )
     limits = tightened_limits(spec.pre_dose_limits, step.rules.safety, errors)
-    if route is None or product is None:
-        return None
-    plan = TreatmentPlan(patient=patient, route=route, **product)
+    plan = TreatmentPlan(patient=patient, route=route, **_product(spec.formulation))
     formulation = _at_home_product(plan, errors)
     if formulation is None:
         return None
@@ -207,9 +151,9 @@ def _build(patient: Patient, spec: Spec, step: Step, errors: Errors) -> Treatmen
     if caps is None or dose is None:
         return None
     schedule = read_schedule(spec.schedule, caps, patient.timezone, step.rules.dosing, errors)
-    if errors or schedule is None or limits is None or deadline is None or indication is None:
+    if errors or schedule is None or limits is None:
         return None
-    plan.indication = indication
+    plan.indication = spec.indication or patient.indication
     plan.weight_kg = patient.weight_kg
     plan.dose_mg = Decimal(repr(dose.dose_mg)).quantize(Decimal(1).scaleb(-DOSE_PLACES))
     plan.dose_mg_per_kg = Decimal(repr(dose.dose_mg_per_kg)).quantize(Decimal("0.001"))
@@ -224,19 +168,14 @@ def _build(patient: Patient, spec: Spec, step: Step, errors: Errors) -> Treatmen
     return plan
 
 
-def validated(patient: Patient, spec: Spec, reason: object, step: Step) -> TreatmentPlan:
-    errors = Errors()
+def validated(patient: Patient, spec: PlanSpec, step: Step) -> TreatmentPlan:
+    """The unsaved plan version `spec` writes; ValidationError naming every field refused."""
+    errors = Refusals()
     plan = _build(patient, spec, step, errors)
-    text = as_text(
-        reason,
-        "reason",
-        errors,
-        max_length=2000,
-        required="Say why the plan changes." if step.current is not None else "",
-    )
     errors.raise_if_any()
-    assert plan is not None  # noqa: S101 - _build notes an error whenever it returns None
-    plan.reason = text
+    if plan is None:  # _build notes an error whenever it returns None
+        raise ValidationError("The plan could not be built.")
+    plan.reason = spec.reason
     return plan
 
 

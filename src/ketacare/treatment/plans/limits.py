@@ -6,21 +6,41 @@ clinic's is refused (and the clinic's kept), and a clinic's limit cannot be remo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import ValidationError
+
 from ketacare.clinical import dosing, safety
-from ketacare.treatment.parsing import Errors, as_bool, as_float, as_whole
 from ketacare.treatment.plans.rules import (
     CAP_FIELDS,
-    LIMIT_FIELDS,
     caps_from_json,
     caps_to_json,
     check_in_bounds_min,
     limits_to_json,
 )
+from ketacare.treatment.specs.plans import CapsSpec, LimitsSpec
 
 TIGHTENED = "tightened for this patient by the prescriber"
+
+
+class Refusals:
+    """What the clinic's rules refuse in a plan, by field path, all reported at once."""
+
+    def __init__(self) -> None:
+        self.by_field: dict[str, str] = {}
+
+    def add(self, path: str, message: str) -> None:
+        self.by_field.setdefault(path, message)
+
+    def __contains__(self, path: str) -> bool:
+        return path in self.by_field or any(p.startswith(f"{path}.") for p in self.by_field)
+
+    def __bool__(self) -> bool:
+        return bool(self.by_field)
+
+    def raise_if_any(self) -> None:
+        if self.by_field:
+            raise ValidationError(dict(self.by_field))
 
 
 def _at_least_as_strict(value: float, default: float | None, *, lower_is_stricter: bool) -> bool:
@@ -29,24 +49,12 @@ def _at_least_as_strict(value: float, default: float | None, *, lower_is_stricte
     return value <= default if lower_is_stricter else value >= default
 
 
-def _unknown(given: Mapping[str, Any], known: tuple[str, ...], path: str, errors: Errors) -> None:
-    for name in sorted(set(given) - set(known)):
-        errors.add(f"{path}.{name}", f"Unknown name; the known ones are {', '.join(known)}.")
-
-
-def _cap_value(name: str, value: object, default: float | None, errors: Errors) -> float | None:
+def _cap_value(name: str, number: float | None, default: float | None, errors: Refusals) -> Any:
     """The prescriber's cap if it is at least as strict as the clinic's, else the clinic's."""
     path = f"caps.{name}"
-    if value is None:
+    if number is None:
         if default is not None:
             errors.add(path, f"The clinic's cap is {default:g}; a plan cannot remove it.")
-        return default
-    number: float | None
-    if name in {"max_sessions_per_7_days", "min_interval_min"}:
-        number = as_whole(value, path, errors, minimum=1, what=name.replace("_", " "))
-    else:
-        number = as_float(value, path, errors, unit="mg/kg" if "per_kg" in name else "mg")
-    if number is None:
         return default
     # A maximum may come down; a minimum (the interval, the session dose) may go up.
     if not _at_least_as_strict(number, default, lower_is_stricter=name.startswith("max_")):
@@ -56,21 +64,21 @@ def _cap_value(name: str, value: object, default: float | None, errors: Errors) 
 
 
 def tightened_caps(
-    formulation: dosing.Formulation, overrides: object, rules: dosing.DosingRules, errors: Errors
+    formulation: dosing.Formulation,
+    overrides: CapsSpec | None,
+    rules: dosing.DosingRules,
+    errors: Refusals,
 ) -> dosing.DoseCaps | None:
     """The clinic's caps for the product (clinical.dosing), with the prescriber's stricter ones."""
     defaults = dosing.default_caps(formulation, rules)
     if overrides is None:
         return defaults
-    if not isinstance(overrides, Mapping):
-        errors.add("caps", "Give the caps as a mapping of cap names to values.")
-        return None
-    _unknown(overrides, (*CAP_FIELDS, "source"), "caps", errors)
     base = caps_to_json(defaults)
+    given = overrides.given()
     values = base | {
-        name: _cap_value(name, overrides[name], base[name], errors)
+        name: _cap_value(name, given[name], base[name], errors)
         for name in CAP_FIELDS
-        if name in overrides
+        if name in given
     }
     if "caps" in errors:
         return None
@@ -83,7 +91,7 @@ def tightened_caps(
         return None
 
 
-def _limit_value(name: str, value: object, default: Any, errors: Errors) -> Any:
+def _limit_value(name: str, value: Any, default: Any, errors: Refusals) -> Any:
     """The prescriber's limit if it is at least as strict as the clinic's, else the clinic's."""
     path = f"pre_dose_limits.{name}"
     if value is None:
@@ -93,13 +101,10 @@ def _limit_value(name: str, value: object, default: Any, errors: Errors) -> Any:
     if name in {"bp_delay_gate", "bp_hard_stop"}:
         return _bp_limit(value, default, path, errors)
     if name == "fasting_required":
-        fasting = as_bool(value, path, errors)
-        if fasting is False and default:
+        if value is False and default:
             errors.add(path, "The clinic asks for fasting before every dose; it stays.")
-        return default if fasting is None or default else fasting
-    bpm = as_whole(value, path, errors, minimum=1, what="a heart rate in bpm")
-    if bpm is None:
-        return default
+        return default or value
+    bpm: int = value
     if not _at_least_as_strict(bpm, default, lower_is_stricter=name == "heart_rate_max_bpm"):
         errors.add(path, f"{bpm} bpm is looser than the clinic's limit of {default} bpm.")
         return default
@@ -107,20 +112,15 @@ def _limit_value(name: str, value: object, default: Any, errors: Errors) -> Any:
 
 
 def tightened_limits(
-    overrides: object, rules: safety.SafetyRules, errors: Errors
+    overrides: LimitsSpec | None, rules: safety.SafetyRules, errors: Refusals
 ) -> dict[str, Any] | None:
     """The clinic's pre-dose limits (clinical.safety), with the prescriber's stricter ones."""
     base = limits_to_json(rules)
     if overrides is None:
         return base
-    if not isinstance(overrides, Mapping):
-        errors.add("pre_dose_limits", "Give the pre-dose limits as a mapping.")
-        return None
-    _unknown(overrides, LIMIT_FIELDS, "pre_dose_limits", errors)
     values = base | {
-        name: _limit_value(name, overrides[name], base[name], errors)
-        for name in LIMIT_FIELDS
-        if name in overrides
+        name: _limit_value(name, value, base[name], errors)
+        for name, value in overrides.given().items()
     }
     low, high = values["heart_rate_min_bpm"], values["heart_rate_max_bpm"]
     if low is not None and high is not None and low >= high:
@@ -128,14 +128,7 @@ def tightened_limits(
     return None if "pre_dose_limits" in errors else values
 
 
-def _bp_limit(value: object, default: list[int] | None, path: str, errors: Errors) -> object:
-    if (
-        not isinstance(value, list | tuple)
-        or len(value) != 2  # noqa: PLR2004 - systolic and diastolic
-        or not all(type(v) is int and v > 0 for v in value)
-    ):
-        errors.add(path, "Give the limit as [systolic, diastolic] in mmHg.")
-        return default
+def _bp_limit(value: list[int], default: list[int] | None, path: str, errors: Refusals) -> object:
     systolic, diastolic = value
     if default is not None and (systolic > default[0] or diastolic > default[1]):
         errors.add(
@@ -147,28 +140,23 @@ def _bp_limit(value: object, default: list[int] | None, path: str, errors: Error
     return [systolic, diastolic]
 
 
-def read_deadline(value: object, rules: safety.SafetyRules, errors: Errors) -> int | None:
-    """The check-in deadline: after the observation, at most the clinic's deadline."""
-    deadline = as_whole(
-        value,
-        "check_in_deadline_min",
-        errors,
-        minimum=1,
-        what="the check-in deadline in minutes",
-    )
+def read_deadline(deadline: int | None, rules: safety.SafetyRules, errors: Refusals) -> int:
+    """The check-in deadline: after the observation, at most the clinic's (None: the clinic's)."""
     after, most = check_in_bounds_min(rules)
+    if deadline is None:
+        return most
     clinics = (
         f"the clinic's deadline of {most} min ({after} min of observation and "
         f"{most - after} min to check in, the clinic's choice)"
     )
-    if deadline is not None and deadline <= after:
+    if deadline <= after:
         errors.add(
             "check_in_deadline_min",
             f"The check-in is accepted only after the {after}-minute observation "
             f"(CLINICAL.md D), so it cannot be due by {deadline} min: give more than {after} "
             f"min, up to {clinics}.",
         )
-    elif deadline is not None and deadline > most:
+    elif deadline > most:
         errors.add(
             "check_in_deadline_min",
             f"The check-in is due by {most} min after the dose at the latest: {clinics}. A "

@@ -17,7 +17,6 @@ the window after the dose share (common).
 
 from ketacare.treatment.sessions.checklist import start_session
 from ketacare.treatment.sessions.common import (
-    blood_pressure,
     finding_from_json,
     finding_json,
     read,
@@ -26,7 +25,6 @@ from ketacare.treatment.sessions.common import (
 from ketacare.treatment.sessions.dose import record_dose_taken
 
 __all__ = [
-    "blood_pressure",
     "finding_from_json",
     "finding_json",
     "read",

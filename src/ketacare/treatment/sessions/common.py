@@ -1,4 +1,4 @@
-"""What the checklist, the dose and the window after it share: findings, readers, access."""
+"""What the checklist, the dose and the window after it share: findings, access, counts."""
 
 from __future__ import annotations
 
@@ -6,11 +6,9 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from ketacare.clinical import safety
-from ketacare.clinical.vitals import BloodPressure
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
-from ketacare.treatment.access import SESSION_STAFF, require
 from ketacare.treatment.models import DOSED_STATUSES, DosingSession
-from ketacare.treatment.parsing import Errors
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -40,29 +38,19 @@ def finding_from_json(stored: Mapping[str, Any]) -> safety.Finding:
     )
 
 
-def require_session_actor(actor: User, patient: Patient, what: str) -> None:
-    require(actor, patient, SESSION_STAFF, what, own=True, sitter=True)
+def require_session_actor(actor: User, patient: Patient, use_case: str) -> None:
+    """The session's people: the patient, one of their sitters, or the clinic's session staff.
 
-
-def blood_pressure(systolic: object, diastolic: object, errors: Errors) -> BloodPressure | None:
-    if type(systolic) is not int or type(diastolic) is not int:
-        errors.add("blood_pressure", "Give both numbers of the blood pressure, as whole numbers.")
-        return None
-    try:
-        return BloodPressure(systolic, diastolic)
-    except ValueError as exc:
-        errors.add("blood_pressure", str(exc))
-        return None
+    `use_case` is the row of kernel.policy that names them (the session's use cases share
+    the same roles).
+    """
+    require(actor, patient, use_case)
 
 
 def read(value: _T | None) -> _T:
-    """A value its reader returned without error (after `Errors.raise_if_any`).
-
-    A reader returns None only after noting an error, and raise_if_any refused those,
-    so None here is a bug in this module, not bad input.
-    """
+    """A value known to be set (a dosed session's time, say); None here is a bug."""
     if value is None:
-        raise AssertionError("a reader returned None without noting an error")
+        raise AssertionError("a value that is always set here was None")
     return value
 
 

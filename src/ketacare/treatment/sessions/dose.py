@@ -6,12 +6,13 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
 
-from ketacare.audit.log import Event, record_many
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import dosing, postdose, predose, safety
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import alerting, ledger
@@ -27,37 +28,30 @@ from ketacare.treatment.models import (
     SessionStatus,
     TreatmentPlan,
 )
-from ketacare.treatment.parsing import Errors, as_aware, as_bool, as_float
 from ketacare.treatment.phase_moves import start_induction_on_first_dose
 from ketacare.treatment.plans import plan_caps, plan_safety_rules
 from ketacare.treatment.sessions.common import (
     doses_taken,
     finding_from_json,
     finding_json,
-    read,
     require_session_actor,
 )
+from ketacare.treatment.specs.sessions import DoseSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
     from ketacare.treatment.models import LedgerEvent
 
 
-def record_dose_taken(
-    actor: User,
-    session: DosingSession,
-    *,
-    dose_mg: float | Decimal,
-    taken_at: datetime | None = None,
-    already_taken: bool = False,
-) -> DosingSession:
+@use_case("record_dose_taken")
+def record_dose_taken(actor: User, session: DosingSession, spec: DoseSpec) -> DosingSession:
     """Record the dose: the gate runs again now, the window starts, the ledger goes down.
 
     Refused (nothing stored): the gate holds the dose now (GateFailed, with its findings;
     a checklist that failed, or one that no longer passes: too old, a dose or a
     suicidality signal since...), a dose already recorded (AlreadyRecorded), another dose
     since the checklist (GateOutdated), a revised plan (PlanChanged), a dose the product
-    cannot make (a field error).
+    cannot make or a time outside the session (a field error).
 
     `already_taken`: the patient reports a dose taken although the gate held it; it is
     recorded as taken against the gate and pages the care team (never refused). A dose
@@ -65,36 +59,32 @@ def record_dose_taken(
     patient's first dose moves them from approved to induction.
     """
     patient = session.patient
-    require_session_actor(actor, patient, "record a dose")
-    errors = Errors()
-    amount = as_float(dose_mg, "dose_mg", errors, unit="mg")
-    reported = as_bool(already_taken, "already_taken", errors)
+    require_session_actor(actor, patient, "record_dose_taken")
     now = clock.now()
-    when = now if taken_at is None else as_aware(taken_at, "taken_at", errors)
-    if when is not None and not session.started_at <= when <= now:
-        errors.add("taken_at", "The dose is taken after the checklist and not in the future.")
-    if amount is not None:
-        _check_deliverable(session.plan, amount, errors)
-    errors.raise_if_any()
-    with transaction.atomic():
-        locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
-        current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
-        at = read(when)
-        gate = _gate_at_dose(current, locked, at, forced=read(reported))
-        _record(actor, current, locked, amount=read(amount), when=at, gate=gate)
+    when = now if spec.taken_at is None else spec.taken_at
+    refused = _undeliverable(session.plan, spec.dose_mg)
+    if not session.started_at <= when <= now:
+        refused["taken_at"] = "The dose is taken after the checklist and not in the future."
+    if refused:
+        raise ValidationError(refused)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
+    current = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
+    gate = _gate_at_dose(current, locked, when, forced=spec.already_taken)
+    _record(actor, current, locked, amount=spec.dose_mg, when=when, gate=gate)
     return current
 
 
-def _check_deliverable(plan: TreatmentPlan, amount: float, errors: Errors) -> None:
+def _undeliverable(plan: TreatmentPlan, amount: float) -> dict[str, str]:
+    """{"dose_mg": why} when the product cannot make the dose, else {}."""
     try:
         plan.formulation.steps(amount)
     except dosing.InvalidDosingInput:
         step = plan.formulation.step_mg
-        errors.add(
-            "dose_mg",
-            f"{plan.formulation.name} comes in steps of {step:g} mg: give the dose taken in "
-            f"steps of {step:g} mg (the plan's dose is {plan.dose_mg.normalize():f} mg).",
-        )
+        return {
+            "dose_mg": f"{plan.formulation.name} comes in steps of {step:g} mg: give the dose "
+            f"taken in steps of {step:g} mg (the plan's dose is {plan.dose_mg.normalize():f} mg)."
+        }
+    return {}
 
 
 def _gate_at_dose(
@@ -170,10 +160,9 @@ def _record(  # noqa: PLR0913 - the session, its patient, what was taken, when, 
             alerting.session_finding(session, finding, dose_mg=str(session.dose_mg))
     if short is not None:
         alerting.diversion_finding(patient, short)
-    events = [Event.about(AuditAction.UPDATE, session, detail={"status": session.status})]
+    usecase.note(Event.about(AuditAction.UPDATE, session, detail={"status": session.status}))
     if patient.phase == Phase.APPROVED:
-        events.append(start_induction_on_first_dose(actor, patient, session))
-    record_many(events, actor=actor)
+        usecase.note(start_induction_on_first_dose(actor, patient, session))
 
 
 def _take_from_ledger(

@@ -12,12 +12,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.accounts.models import User
+from ketacare.accounts.roles import Role
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.intake import services
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus
+from ketacare.intake.specs import ReviewSpec
+from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.web.care.common import (
@@ -35,6 +39,7 @@ from ketacare.web.common import require_role, require_staff
 from ketacare.web.refusals import show_refusal
 
 WHO = "Only clinicians and prescribers review eligibility."
+REVIEWERS = tuple(Role(r) for r in policy.rule("review_intake").staff)
 
 
 @login_required
@@ -43,7 +48,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
     """The clinic's submitted intakes that wait for a decision, oldest first."""
     user = current_user(request)
     require_staff(user)
-    require_role(user, *services.REVIEW_ROLES, what=WHO)
+    require_role(user, *REVIEWERS, what=WHO)
     waiting = cast(
         "list[Intake]",
         list(
@@ -114,7 +119,7 @@ def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *services.REVIEW_ROLES, what=WHO)
+    patient = staff_patient(user, patient_id, *REVIEWERS, what=WHO)
     intake = _latest_submitted(user, patient)
     form = ReviewForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
@@ -122,12 +127,7 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
         form.add_error(None, "This patient has no submitted intake to review.")
     if request.method == "POST" and intake is not None and form.is_valid():
         try:
-            review = services.review_intake(
-                user,
-                intake,
-                decision=form.cleaned_data["decision"],
-                justification=form.cleaned_data["justification"],
-            )
+            review = services.review_intake(user, intake, read(ReviewSpec, form.cleaned_data))
         except (ValidationError, DomainError) as error:
             status = show_refusal(form, error)
         else:

@@ -7,6 +7,7 @@ call the use case and show its answer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
@@ -19,20 +20,16 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.accounts.models import User
+from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import policy, specs
 from ketacare.kernel.errors import DomainError
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
-from ketacare.treatment.access import (
-    COUNTERS,
-    HANDLERS,
-    PHARMACISTS,
-    PRESCRIBERS,
-    TREATING,
-    require,
-)
+from ketacare.treatment.access import TREATING
 from ketacare.treatment.dispensing import fill_after, not_fillable_because, patient_today
 from ketacare.treatment.models import (
     Dispense,
@@ -43,6 +40,12 @@ from ketacare.treatment.models import (
     Prescription,
     PrescriptionState,
 )
+from ketacare.treatment.specs.dispensing import (
+    DispenseCorrectionSpec,
+    DispenseSpec,
+    VoidDispenseSpec,
+)
+from ketacare.treatment.specs.ledger import LedgerEventSpec
 from ketacare.web.care.common import (
     current_user,
     plain,
@@ -59,9 +62,18 @@ LEDGER_WHO = "Only pharmacists, prescribers, clinicians and coordinators see the
 COUNT_PREFIX = "count"
 FIX_PREFIX = "fix"
 QUEUE_WHO = "The pharmacy queue is for pharmacists and prescribers."
+# Who sees the ledger: who may count the patient's stock.
+LEDGER_ROLES = tuple(Role(r) for r in policy.rule("record_pill_count").staff)
+# Who may witness a destruction: who may handle the substance (the service checks again).
+WITNESS_ROLES = policy.rule("record_destroyed_units").staff
 
 
 # --- Dispensing and the ledger -----------------------------------------------------------------
+
+
+def _spec_of(spec: type[specs.S], data: Mapping[str, Any]) -> specs.S:
+    """A form's cleaned data as `spec`: its fields (the others, a choice of row, are the page's)."""
+    return specs.read(spec, {name: data[name] for name in spec.model_fields if name in data})
 
 
 def _rx_choice(rx: Prescription, today: date) -> str:
@@ -129,7 +141,7 @@ def _witnesses(user: User, patient: Patient) -> list[tuple[int, str]]:
     """Staff of the clinic who may witness (the service checks the role again)."""
     staff = (
         User.objects.filter(
-            clinic_id=patient.clinic_id, is_active=True, role_grants__role__in=HANDLERS
+            clinic_id=patient.clinic_id, is_active=True, role_grants__role__in=WITNESS_ROLES
         )
         .exclude(pk=user.pk)
         .distinct()
@@ -187,9 +199,9 @@ def _dispense_page(  # noqa: PLR0913 - the page and each of its three forms
         or LedgerEventForm(prefix=COUNT_PREFIX, witnesses=_witnesses(user, patient)),
         "fix_form": fix_form
         or DispenseFixForm(prefix=FIX_PREFIX, dispenses=_fixable(user, dispenses)),
-        "can_dispense": user.has_role(*PHARMACISTS),
-        "can_fix": user.has_role(*PHARMACISTS) and bool(_fixable(user, dispenses)),
-        "can_count": bool(user.roles & COUNTERS),
+        "can_dispense": policy.may(user, "dispense"),
+        "can_fix": policy.may(user, "void_dispense") and bool(_fixable(user, dispenses)),
+        "can_count": policy.may(user, "record_pill_count"),
     }
     return render(request, "web/care/dispense.html", context, status=status)
 
@@ -212,7 +224,7 @@ def _dispense_initial(rows: list[Prescription], patient: Patient) -> dict[str, A
 
 
 def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
-    require(user, patient, PHARMACISTS, "dispense")
+    require(user, patient, "dispense")
     rows = _offered(prescriptions_of(user, patient))
     form = DispenseForm(request.POST, prescriptions=_rx_choices(rows, patient))
     status = 400
@@ -220,14 +232,7 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
         data = form.cleaned_data
         rx = next(r for r in rows if r.pk == data["prescription"])
         try:
-            filled = services.dispense(
-                user,
-                rx,
-                quantity=data["quantity"],
-                lot_number=data["lot_number"],
-                expires_on=data["expires_on"],
-                early_reason=data["early_reason"],
-            )
+            filled = services.dispense(user, rx, _spec_of(DispenseSpec, data))
         except (ValidationError, DomainError) as error:
             status = show_refusal(form, error)
         else:
@@ -244,7 +249,7 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
 
 def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     """Void one of the user's dispenses, or correct it (void it and dispense what was given)."""
-    require(user, patient, PHARMACISTS, "void or correct dispenses")
+    require(user, patient, "void_dispense")
     rows = _dispenses(user, patient)
     form = DispenseFixForm(request.POST, prefix=FIX_PREFIX, dispenses=_fixable(user, rows))
     status = 400
@@ -253,17 +258,11 @@ def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
         original = next(d for d in rows if d.pk == data["dispense"])
         try:
             if form.corrects:
-                new = services.correct_dispense(
-                    user,
-                    original,
-                    reason=data["reason"],
-                    quantity=data["quantity"],
-                    lot_number=data["lot_number"],
-                    expires_on=data["expires_on"],
-                )
+                spec = _spec_of(DispenseCorrectionSpec, data)
+                new = services.correct_dispense(user, original, spec)
                 done = f"Dispense {original.pk} corrected: dispense {new.pk} replaces it."
             else:
-                services.void_dispense(user, original, reason=data["reason"])
+                services.void_dispense(user, original, _spec_of(VoidDispenseSpec, data))
                 done = f"Dispense {original.pk} voided: its units left the ledger."
         except (ValidationError, DomainError) as error:
             status = show_refusal(form, error)
@@ -282,19 +281,11 @@ def _ledger_event(request: HttpRequest, user: User, patient: Patient) -> HttpRes
     form = LedgerEventForm(request.POST, prefix=COUNT_PREFIX, witnesses=_witnesses(user, patient))
     status = 400
     if form.is_valid():
-        data = form.cleaned_data
-        witness = User.objects.filter(pk=data["witness"]).first() if data["witness"] else None
+        data = form.cleaned_data | {"witness_id": form.cleaned_data["witness"]}
         try:
-            event = services.record_ledger_event(
-                user,
-                patient,
-                kind=data["kind"],
-                quantity=data["quantity"],
-                witness=witness,
-                note=data["note"],
-            )
+            event = services.record_ledger_event(user, patient, _spec_of(LedgerEventSpec, data))
         except (ValidationError, DomainError) as error:
-            status = show_refusal(form, error)
+            status = show_refusal(form, error, {"witness_id": "witness"})
         else:
             messages.success(request, _recorded(event))
             return redirect("care-dispense", patient_id=patient.pk)
@@ -318,7 +309,7 @@ def _recorded(event: LedgerEvent) -> str:
 @require_http_methods(["GET", "POST"])
 def dispense(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *COUNTERS, what=LEDGER_WHO)
+    patient = staff_patient(user, patient_id, *LEDGER_ROLES, what=LEDGER_WHO)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care dispensing ledger"}))
         return _dispense_page(request, patient)
@@ -354,7 +345,7 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
     """
     user = current_user(request)
     require_staff(user)
-    require_role(user, *PHARMACISTS, *PRESCRIBERS, what=QUEUE_WHO)
+    require_role(user, Role.PHARMACIST, Role.PRESCRIBER, what=QUEUE_WHO)
     rows = cast(
         "list[Prescription]",
         list(

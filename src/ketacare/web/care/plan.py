@@ -16,11 +16,12 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.pk import InvalidPkInput
+from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
 from ketacare.treatment import services
-from ketacare.treatment.access import PRESCRIBERS, require
 from ketacare.treatment.models import TABLET_KINDS, Drug, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans import (
     CAP_FIELDS,
@@ -34,7 +35,7 @@ from ketacare.web.care.common import (
     plain,
     staff_patient,
 )
-from ketacare.web.care.forms import PlanForm, PreviewForm
+from ketacare.web.care.plan_form import PlanForm, PreviewForm
 from ketacare.web.refusals import show_refusal
 
 VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
@@ -85,7 +86,7 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
     dose_mg = dose * weight_kg if values["dose_unit"] == "mg_per_kg" else dose
     try:
         svg = pk_preview_svg(values["route"], dose_mg, weight_kg)
-        # At-home products are racemic ketamine (forms.PRODUCTS: no esketamine devices).
+        # At-home products are racemic ketamine (plan_form.PRODUCTS: no esketamine devices).
         summary = pk_summary(values["route"], Drug.RACEMIC, dose_mg, weight_kg)
     except InvalidPkInput as error:
         return {"missing": f"No preview for this dose: {error}"}
@@ -103,7 +104,7 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
 
 
 # The fields each product needs; care.js shows the group of the choice. At-home products
-# only (forms.PRODUCTS): no esketamine device (CLINICAL.md G4).
+# only (plan_form.PRODUCTS): no esketamine device (CLINICAL.md G4).
 PRODUCT_GROUPS = {
     "tablet": (tuple(TABLET_KINDS), ("strength_mg", "scored")),
     "spray": ((FormulationKind.NASAL_SPRAY,), ("concentration_mg_per_ml", "spray_volume_ml")),
@@ -149,7 +150,7 @@ def _page(
         "groups": field_groups(form),
         "preview": preview(patient, data),
         "suggestion": _suggestion(plan),
-        "can_write": user.has_role(*PRESCRIBERS),
+        "can_write": policy.may(user, "create_plan"),
     }
     return render(request, "web/care/plan.html", context, status=status)
 
@@ -164,7 +165,7 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
         record(Event.about(AuditAction.READ, plan or patient, detail={"via": "care plan editor"}))
         return _page(request, patient, PlanForm(initial=_initial(patient, plan)))
     # The service's own check, before reading the form: a clinician's post is refused.
-    require(user, patient, PRESCRIBERS, "write treatment plans")
+    require(user, patient, "create_plan")
     form = PlanForm(request.POST)
     previewing = "preview" in request.POST  # "Update the preview" without JavaScript
     if previewing or not form.is_valid():
@@ -172,9 +173,9 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
         return _page(request, patient, form, status=200 if previewing else 400)
     try:
         if plan is None:
-            saved = services.create_plan(user, patient, **form.service_kwargs())
+            saved = services.create_plan(user, patient, form.plan_spec())
         else:
-            saved = services.revise_plan(user, plan, **form.service_kwargs())
+            saved = services.revise_plan(user, plan, form.revision_spec())
     except (ValidationError, DomainError) as error:
         status = show_refusal(form, error, PlanForm.FIELDS)
     else:

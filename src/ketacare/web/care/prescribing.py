@@ -20,10 +20,11 @@ from ketacare.accounts.models import User
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
-from ketacare.treatment.access import PRESCRIBERS, require
 from ketacare.treatment.dispensing import not_fillable_because, patient_today, units_in_words
 from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
 from ketacare.web.care.common import (
@@ -68,7 +69,7 @@ def _row(user: User, rx: Prescription, today: date) -> dict[str, Any]:
         else None,
         # The buttons each may use (the services check again).
         "can_cosign": state == PrescriptionState.AWAITING_COSIGN
-        and user.has_role(*PRESCRIBERS)
+        and policy.may(user, "cosign_prescription")
         and rx.written_by_id != user.pk,
         "can_void": state != PrescriptionState.VOIDED and rx.written_by_id == user.pk,
     }
@@ -122,7 +123,7 @@ def _page(
         "form": form,
         "action_form": action_form or PrescriptionActionForm(prefix=ACTION_PREFIX),
         "action_prefix": ACTION_PREFIX,
-        "can_write": user.has_role(*PRESCRIBERS),
+        "can_write": policy.may(user, "write_prescription"),
     }
     return render(request, "web/care/prescriptions.html", context, status=status)
 
@@ -145,7 +146,7 @@ def _written(request: HttpRequest, written: Prescription) -> None:
 
 
 def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
-    require(user, patient, PRESCRIBERS, "write prescriptions")
+    require(user, patient, "write_prescription")
     rows = prescriptions_of(user, patient)
     form = PrescriptionForm(request.POST, replaceable=_replaceable(user, rows))
     plan = services.active_plan(patient)
@@ -157,13 +158,11 @@ def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     corrected = next((rx for rx in rows if rx.pk == data["corrects"]), None)
     try:
         if corrected is not None:
-            written = services.correct_prescription(
-                user, corrected, reason=data["reason"], **form.service_kwargs()
-            )
+            written = services.correct_prescription(user, corrected, form.correction_spec())
         else:
-            written = services.write_prescription(user, patient, plan=plan, **form.service_kwargs())
+            written = services.write_prescription(user, patient, form.prescription_spec(plan.pk))
     except (ValidationError, DomainError) as error:
-        status = show_refusal(form, error, {"plan": "directions"})
+        status = show_refusal(form, error, {"plan_id": "directions"})
     else:
         _written(request, written)
         return redirect("care-prescriptions", patient_id=patient.pk)
@@ -184,7 +183,7 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
             services.cosign_prescription(user, rx)
             done = f"Rx {rx.pk} co-signed: it may now be dispensed."
         else:
-            services.void_prescription(user, rx, reason=form.cleaned_data["reason"])
+            services.void_prescription(user, rx, form.void_spec())
             done = f"Rx {rx.pk} voided: nothing more is dispensed on it."
     except (ValidationError, DomainError) as error:
         status = show_refusal(form, error)

@@ -1,6 +1,6 @@
 """Stored records laid out for reading: labels and words, no decisions.
 
-The intake's answers are JSON in the shape of `intake.schemas.IntakeData`. The schema's
+The intake's answers are JSON in the shape of `intake.answers.IntakeData`. The schema's
 field descriptions are written for the API (formats, codes, nulls); a clinician reads
 the short labels below instead, and a field without one falls back to its description.
 Coded answers show their words; the baseline questionnaires show their total and band,
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 
 from ketacare.clinical import instruments
 from ketacare.clinical.instruments import auditc
-from ketacare.intake.schemas import INSTRUMENTS, IntakeData
+from ketacare.intake.answers import INSTRUMENTS, IntakeData
 from ketacare.treatment.models import UNIT_NOUNS, Product
 from ketacare.web.common import SITTER_HOURS
 

@@ -86,7 +86,7 @@ def session_start(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _checklist_page(request, patient, form=form, status=400)
     try:
-        started = sessions.start_session(user, patient, **form.service_arguments())
+        started = sessions.start_session(user, patient, form.spec())
     except REFUSALS as exc:
         status = show_refusal(form, exc, form.service_fields)
         return _checklist_page(request, patient, form=form, status=status)

@@ -1,9 +1,11 @@
 """The patient's questionnaires: fill one in, and see what the score means.
 
-The form only collects an answer per item (every scored item required, C-SSRS items
-asked only after a yes, CLINICAL.md A8); scoring, the flags and the alerts are
+The form only collects an answer per item (every scored item required, an item asked
+only after a yes to another as the instrument's `asked_only_if` says, CLINICAL.md A8);
+scoring (once, AUDIT-C's cut-off from the record), the flags and the alerts are
 `ketacare.assessments.services.submit_questionnaire`'s. A suicidal answer shows the
-clinic's crisis numbers before anything else (`crisis_resources`).
+clinic's crisis numbers before anything else (`crisis_resources`, read off the stored
+score).
 """
 
 from __future__ import annotations
@@ -18,14 +20,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from ketacare.assessments import specs as assessment_specs
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.services import CLINICIAN_RATED, crisis_resources, submit_questionnaire
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
-from ketacare.clinical.instruments import auditc
 from ketacare.kernel.errors import DomainError
-from ketacare.patients.models import Patient
 from ketacare.web.common import current_user, own_patient
 from ketacare.web.refusals import show_refusal
 
@@ -78,6 +79,8 @@ class InstrumentForm(forms.Form):
     With `draft` (the intake's saved drafts) any item may be left out.
     """
 
+    optional_marked = True  # "(optional)" on an unscored item, no mark on the others
+
     def __init__(
         self, instrument: instruments.Instrument, *args: Any, draft: bool = False, **kwargs: Any
     ) -> None:
@@ -121,11 +124,6 @@ def _instrument(code: str) -> instruments.Instrument:
     return instruments.get(code)
 
 
-def scoring_context(code: str, patient: Patient) -> dict[str, str]:
-    # AUDIT-C's cut-off follows sex at birth (clinical.instruments.auditc.cutoff_sex).
-    return {"sex": auditc.cutoff_sex(patient.sex_at_birth)} if code == "auditc" else {}
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
@@ -139,11 +137,7 @@ def questionnaire(request: HttpRequest, instrument: str) -> HttpResponse:
         if form.is_valid():
             try:
                 response = submit_questionnaire(
-                    user,
-                    patient,
-                    instrument=definition.code,
-                    answers=form.answers(),
-                    context=scoring_context(definition.code, patient),
+                    user, patient, assessment_specs.questionnaire(definition.code, form.answers())
                 )
             except (DomainError, ValidationError) as refusal:
                 status = show_refusal(form, refusal)

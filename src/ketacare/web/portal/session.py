@@ -20,13 +20,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.models import User
-from ketacare.kernel import clock
+from ketacare.kernel import clock, specs
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sessions, sitting
 from ketacare.treatment import window as observation
 from ketacare.treatment.errors import GateFailed
 from ketacare.treatment.models import CodePurpose, DosingSession, SessionStatus
+from ketacare.treatment.specs.sessions import DoseSpec, ReadingSpec, ReleaseSpec
 from ketacare.web.portal import pages
 from ketacare.web.portal.codes import sitter_rows
 from ketacare.web.portal.forms import (
@@ -116,12 +117,8 @@ def dose_taken(request: HttpRequest, session_id: int) -> HttpResponse:
     if not form.is_valid():
         return _session_page(request, patient, session, 400, dose_form=form)
     try:
-        sessions.record_dose_taken(
-            user,
-            session,
-            dose_mg=form.dose_mg(),
-            already_taken=form.cleaned_data["already_taken"],
-        )
+        taken = {"dose_mg": form.dose_mg(), "already_taken": form.cleaned_data["already_taken"]}
+        sessions.record_dose_taken(user, session, specs.read(DoseSpec, taken))
     except GateFailed as exc:
         refused: Held = held(exc.findings)
         return _session_page(
@@ -146,10 +143,7 @@ def reading(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             observation.record_post_dose_reading(
-                user,
-                session,
-                systolic_mmhg=form.cleaned_data["systolic_mmhg"],
-                diastolic_mmhg=form.cleaned_data["diastolic_mmhg"],
+                user, session, specs.read(ReadingSpec, form.cleaned_data)
             )
         except REFUSALS as exc:
             status = show_refusal(form, exc, form.service_fields)
@@ -170,7 +164,7 @@ def check_in(request: HttpRequest, session_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            observation.record_check_in(user, session, **form.service_arguments())
+            observation.record_check_in(user, session, form.spec())
         except REFUSALS as exc:
             status = show_refusal(form, exc, form.service_fields)
         else:
@@ -229,9 +223,8 @@ def release(request: HttpRequest, session_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            observation.release_session(
-                user, session, stable=data["stable"], sitter=data["sitter"], code=data["code"]
-            )
+            attested = specs.read(ReleaseSpec, {"stable": data["stable"], "code": data["code"]})
+            observation.release_session(user, session, attested, sitter=data["sitter"])
         except REFUSALS as exc:
             status = show_refusal(form, exc, form.service_fields)
         else:

@@ -24,7 +24,7 @@ from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.safety import clock_time
-from ketacare.kernel import clock
+from ketacare.kernel import clock, specs
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sitting
@@ -33,6 +33,7 @@ from ketacare.treatment.access import TREATING
 from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import SessionStatus
 from ketacare.treatment.plans import active_plan
+from ketacare.treatment.specs.sessions import ReleaseSpec
 from ketacare.web.common import current_user
 from ketacare.web.portal.forms import SitterReleaseForm
 from ketacare.web.portal.window import window
@@ -122,9 +123,10 @@ def release(request: HttpRequest, patient_id: int) -> HttpResponse:
     if form.is_valid() and session is not None and session.status != SessionStatus.READY:
         stable = form.cleaned_data["stable"]
         try:
-            observation.release_session(
-                user, session, stable=stable, note=form.cleaned_data["note"]
+            attested = specs.read(
+                ReleaseSpec, {"stable": stable, "note": form.cleaned_data["note"]}
             )
+            observation.release_session(user, session, attested)
         except (DomainError, PermissionDenied, ValidationError) as exc:
             status = show_refusal(form, exc, form.service_fields)
         else:

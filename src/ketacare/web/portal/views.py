@@ -21,11 +21,12 @@ from ketacare.assessments.queries import due_questionnaires
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
-from ketacare.kernel import clock
+from ketacare.kernel import clock, specs
 from ketacare.kernel.errors import DomainError
 from ketacare.patients import services as patient_services
-from ketacare.patients.models import Patient
+from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
+from ketacare.patients.specs import SignatureSpec
 from ketacare.treatment import adverse_events, queries
 from ketacare.treatment.access import TREATING
 from ketacare.treatment.ledger import ledger_balance
@@ -48,13 +49,14 @@ RECENT_LEDGER_EVENTS = 10
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
-    patient = pages.me(request)[1]
+    user, patient = pages.me(request)
     now = clock.now()
     plan = active_plan(patient)
     open_session = queries.open_session(patient, now)
     pages.audit_read(patient, "portal today")
     context = {
         "patient": patient,
+        "sitters": Sitter.objects.visible_to(user).filter(patients=patient),
         "plan": plan,
         "next_session": plan and queries.next_scheduled_session(patient, plan, now),
         "open_session": open_session,
@@ -110,9 +112,7 @@ def adverse_event(request: HttpRequest, session_id: int | None = None) -> HttpRe
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            event = adverse_events.report_adverse_event(
-                user, patient, session=session, **form.service_arguments()
-            )
+            event = adverse_events.report_adverse_event(user, patient, form.spec(session))
         except (ValidationError, DomainError) as exc:
             status = show_refusal(form, exc, form.service_fields)
         else:
@@ -205,9 +205,9 @@ def consent(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and document is not None and not signed and form.is_valid():
         try:
-            patient_services.sign_consent(
-                user, patient, document, form.cleaned_data["signature_name"]
-            )
+            name = form.cleaned_data["signature_name"]
+            spec = specs.read(SignatureSpec, {"signature_name": name})
+            patient_services.sign_consent(user, patient, document, spec)
         except ValidationError as exc:
             status = show_refusal(form, exc, form.service_fields)
         else:

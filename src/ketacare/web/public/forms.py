@@ -18,17 +18,14 @@ from django.core import signing
 
 from ketacare.accounts.validators import validate_phone
 from ketacare.clinical import instruments
-from ketacare.clinical.eligibility import DEFAULT_RULES as ELIGIBILITY_RULES
 from ketacare.clinical.selfscreen import QUESTIONS, Answer, InvalidSelfScreen, SelfScreenAnswers
 from ketacare.intake.models import ContactTime
+from ketacare.intake.specs import PHONE_OR_EMAIL
 
 PHQ9 = instruments.get("phq9")
 # An unscored item (PHQ-9 item 10, CLINICAL.md A1) may be left out.
 OPTIONAL_HELP = "You may leave this question out: it is not counted in the score."
-# CLINICAL.md D: an adequate trial is commonly >= 6 weeks at an adequate dose.
-ADEQUATE_WEEKS = f"{ELIGIBILITY_RULES.minimum_trial_weeks:g}"
 MISSING = "Choose an answer."
-PHONE_OR_EMAIL = "Give a phone number or an email address, so that the clinic can reach you."
 NOT_SURE = "not_sure"
 # The most failed trials the form tells apart; more count as this many.
 MOST_TRIALS = 4
@@ -61,33 +58,13 @@ def _radio(label: str, choices: Any, **kwargs: Any) -> forms.ChoiceField:
     )
 
 
-class _ErrorsDescribed(forms.Form):
-    """Each input points at its help text, and after validation at its error too.
-
-    Django adds aria-describedby for help text only on widgets without a fieldset; a
-    radio group is read input by input, so each radio carries it here.
-    """
-
-    def describe_help(self) -> None:
-        """Call at the end of __init__, once every field is there."""
-        for name, field in self.fields.items():
-            if field.help_text:
-                field.widget.attrs["aria-describedby"] = f"{self[name].auto_id}_helptext"
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name in self.fields:
-                field, auto_id = self.fields[name], self[name].auto_id
-                described = [f"{auto_id}_error"] + ([f"{auto_id}_helptext"] * bool(field.help_text))
-                field.widget.attrs["aria-describedby"] = " ".join(described)
-                field.widget.attrs["aria-invalid"] = "true"
-
-
-class SelfScreenForm(_ErrorsDescribed):
+class SelfScreenForm(forms.Form):
     """The PHQ-9 (every item), antidepressant trials, and the key exclusions."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    optional_marked = True  # every question is required but one, which says so
+
+    def __init__(self, *args: Any, minimum_trial_weeks: float, **kwargs: Any) -> None:
+        """`minimum_trial_weeks`: the clinic's adequate trial (CLINICAL.md D: commonly >= 6)."""
         super().__init__(*args, **kwargs)
         for item in PHQ9.items:
             self.fields[f"phq9_{item.number}"] = _radio(
@@ -101,13 +78,12 @@ class SelfScreenForm(_ErrorsDescribed):
             "enough improvement?",
             TRIAL_CHOICES,
             help_text="Count a medicine only if you took it at the dose your doctor prescribed "
-            f"for at least {ADEQUATE_WEEKS} weeks and your depression did not get better "
+            f"for at least {minimum_trial_weeks:g} weeks and your depression did not get better "
             "enough. Medicines you stopped early, for example because of side effects, do "
             "not count. If you have had depression before, count only this episode.",
         )
         for question in QUESTIONS:
             self.fields[f"exclusion_{question.code}"] = _radio(question.text, ANSWER_CHOICES)
-        self.describe_help()
 
     def phq9_fields(self) -> list[forms.BoundField]:
         return [self[f"phq9_{item.number}"] for item in PHQ9.items]
@@ -162,7 +138,7 @@ def read_signed_answers(token: str) -> SelfScreenAnswers:
         raise UnreadableAnswers(str(exc)) from exc
 
 
-class LeadForm(_ErrorsDescribed):
+class LeadForm(forms.Form):
     """Contact details, left only by choice, with consent (unticked by default)."""
 
     answers = forms.CharField(widget=forms.HiddenInput)
@@ -200,7 +176,6 @@ class LeadForm(_ErrorsDescribed):
     def __init__(self, *args: Any, consent_text: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["consent"].label = consent_text
-        self.describe_help()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -20,9 +20,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from ketacare.accounts.models import Clinic
 from ketacare.clinical import selfscreen
-from ketacare.clinical.rules import DEFAULT
+from ketacare.clinical.rules import DEFAULT, ClinicRules
 from ketacare.intake import leads
 from ketacare.intake.models import ContactTime, LeadStatus
+from ketacare.intake.specs import LeadSpec, LeadStatusSpec
+from ketacare.kernel import specs
 from ketacare.patients.protocol import clinic_rules
 from ketacare.web.common import current_user, hours, require_staff
 from ketacare.web.public.forms import (
@@ -38,10 +40,14 @@ from ketacare.web.refusals import show_refusal
 LEADS_PAGE_SIZE = 50
 
 
+def _rules(clinic: Clinic | None) -> ClinicRules:
+    # The public clinic's protocol; with no clinic named, the published defaults.
+    return clinic_rules(clinic.pk) if clinic is not None else DEFAULT
+
+
 def _public_context(clinic: Clinic | None) -> dict[str, Any]:
     """What every public page shows: the crisis numbers and the program's time rules."""
-    # The public clinic's protocol; with no clinic named, the published defaults.
-    rules = (clinic_rules(clinic.pk) if clinic is not None else DEFAULT).safety
+    rules = _rules(clinic).safety
     return {
         "clinic": clinic,
         # An optional national crisis line (e.g. "988" in the US), set by the operator.
@@ -62,7 +68,10 @@ def landing(request: HttpRequest) -> HttpResponse:
 def screen(request: HttpRequest) -> HttpResponse:
     clinic = leads.public_clinic()
     # An empty POST is still a submission: every question is missing.
-    form = SelfScreenForm(request.POST if request.method == "POST" else None)
+    form = SelfScreenForm(
+        request.POST if request.method == "POST" else None,
+        minimum_trial_weeks=_rules(clinic).eligibility.minimum_trial_weeks,
+    )
     if request.method == "POST" and form.is_valid():
         answers = form.to_answers()
         return _result(request, clinic, selfscreen.assess(answers), sign_answers(answers))
@@ -104,15 +113,9 @@ def screen_contact(request: HttpRequest) -> HttpResponse:
     form = LeadForm(request.POST, consent_text=leads.consent_text(clinic))
     status = 200  # the form's own errors: the page as it was, with them
     if form.is_valid():
-        contact = leads.LeadContact(
-            name=form.cleaned_data["name"],
-            phone=form.cleaned_data["phone"],
-            email=form.cleaned_data["email"],
-            preferred_contact_time=ContactTime(form.cleaned_data["preferred_contact_time"]),
-            consented=form.cleaned_data["consent"],
-        )
         try:
-            leads.create_lead(clinic, contact, result)
+            spec = specs.read(LeadSpec, {**form.cleaned_data, "answers": answers})
+            leads.create_lead(request.user, clinic, spec)
         except ValidationError as exc:
             status = show_refusal(form, exc)
         else:
@@ -154,12 +157,14 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     user = current_user(request)
     require_staff(user)
     if request.method == "POST":
-        raw_status = request.POST.get("status", "")
-        if raw_status in LeadStatus.values:
-            lead = leads.set_lead_status(user, lead_id, LeadStatus(raw_status))
+        try:
+            spec = specs.read(LeadStatusSpec, {"status": request.POST.get("status", "")})
+        except ValidationError:
+            messages.error(request, "Choose new, contacted or closed.")
+        else:
+            lead = leads.set_lead_status(user, lead_id, spec)
             messages.success(request, f"Marked {lead.get_status_display().lower()}.")
             return redirect("public-lead", lead_id=lead_id)
-        messages.error(request, "Choose new, contacted or closed.")
     lead = leads.read_lead(user, lead_id)
     return render(
         request, "web/public/lead_detail.html", {"lead": lead, "statuses": LeadStatus.choices}

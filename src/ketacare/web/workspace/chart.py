@@ -15,15 +15,18 @@ from ketacare.alerts.models import Alert
 from ketacare.alerts.queries import UNRESOLVED
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction, AuditEntry
-from ketacare.kernel import clock
+from ketacare.kernel import clock, policy
+from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, Sitter
 from ketacare.reports.charts import score_charts, vitals_chart
-from ketacare.treatment.holds import CLEARERS, ActiveHold, active_holds
+from ketacare.treatment.holds import ActiveHold, active_holds
 from ketacare.treatment.services import active_plan, clear_for_dosing
+from ketacare.treatment.specs.plans import ClearanceSpec
 from ketacare.web.common import visible_patient
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import staff_user
 from ketacare.web.workspace.forms import ClearHoldForm
+from ketacare.web.workspace.record_forms import PhaseMoveForm, phase_context
 from ketacare.web.workspace.timeline import Kind, timeline
 
 AUDIT_TRAIL_SIZE = 50
@@ -31,11 +34,10 @@ AUDIT_TRAIL_SHOWN = 10  # the rest of the trail behind "Show ... earlier reads"
 
 
 def _care_links(patient: Patient) -> list[tuple[str, str]]:
-    """The patient's other screens: the record (phase moves) and the care screens."""
+    """The patient's care screens."""
     return [
         (reverse(name, kwargs={"patient_id": patient.pk}), label)
         for name, label in (
-            ("patient-detail", "Record and phase"),
             ("care-intake-review", "Intake review"),
             ("care-plan", "Treatment plan"),
             ("care-prescriptions", "Prescriptions"),
@@ -59,7 +61,7 @@ def _holds(
     user: User, patient: Patient, bound: ClearHoldForm | None = None
 ) -> list[tuple[ActiveHold, ClearHoldForm | None]]:
     """The holds on dosing, each with its clearance form for those who may clear it."""
-    may_clear = bool(user.roles & CLEARERS)
+    may_clear = policy.may(user, "clear_for_dosing")
     rows = []
     for hold in active_holds(patient, clock.now()):
         form = None
@@ -76,7 +78,7 @@ def _chart(
     user: User,
     patient: Patient,
     *,
-    bound: ClearHoldForm | None = None,
+    bound: ClearHoldForm | PhaseMoveForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     kind = _kind(request)
@@ -96,7 +98,7 @@ def _chart(
         "plan": active_plan(patient),
         "sitters": Sitter.objects.visible_to(user).filter(patients=patient),
         "open_alerts": open_alerts,
-        "holds": _holds(user, patient, bound),
+        "holds": _holds(user, patient, bound if isinstance(bound, ClearHoldForm) else None),
         "consents": patient.consents.select_related("document", "signed_by"),
         "entries": timeline(patient, kind),
         "kinds": list(Kind),
@@ -107,6 +109,7 @@ def _chart(
         "recent_viewers": viewers[:AUDIT_TRAIL_SHOWN],
         "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
         "care_links": _care_links(patient),
+        **phase_context(user, patient, bound if isinstance(bound, PhaseMoveForm) else None),
     }
     return render(request, "web/workspace/chart.html", context, status=status)
 
@@ -130,9 +133,7 @@ def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     if not form.is_valid():
         return _chart(request, user, patient, bound=form, status=400)
     try:
-        clearance = clear_for_dosing(
-            user, patient, hold=form.cleaned_data["hold"], note=form.cleaned_data["note"]
-        )
+        clearance = clear_for_dosing(user, patient, read(ClearanceSpec, form.cleaned_data))
     except (PermissionDenied, ValidationError) as exc:
         status = show_refusal(form, exc)
         return _chart(request, user, patient, bound=form, status=status)
@@ -140,3 +141,10 @@ def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         request, f"Cleared for dosing: {clearance.get_hold_display().lower()} hold, with your note."
     )
     return redirect(reverse("ws-chart", kwargs={"patient_id": patient.pk}) + "#h-holds")
+
+
+def refused_move(
+    request: HttpRequest, user: User, patient: Patient, move_form: PhaseMoveForm
+) -> HttpResponse:
+    """The chart again, with the refused phase move on its form (400)."""
+    return _chart(request, user, patient, bound=move_form, status=400)

@@ -8,13 +8,13 @@ from typing import Any
 from django import forms
 
 from ketacare.alerts.models import AlertCause, AlertSeverity, AlertStatus
+from ketacare.alerts.specs import NOTE_MAX
 from ketacare.clinical.rules import SETTINGS
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import Hold
 from ketacare.web.workspace.panel import SORT_LABELS, Filters, ResponseStatus
 
 SEVERITY_CHOICES = [("", "Any severity"), *AlertSeverity.choices]
-NOTE_MAX = 4000  # as the alerts API takes it
 
 
 def _sort_choices() -> list[tuple[str, str]]:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -18,12 +20,14 @@ from django.views.decorators.http import require_GET, require_POST
 from ketacare.accounts.models import User
 from ketacare.alerts import queries as alert_queries
 from ketacare.alerts import services as alert_services
-from ketacare.alerts.errors import AlertStateError
 from ketacare.alerts.models import Alert
 from ketacare.alerts.queries import UNRESOLVED
+from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, specs
+from ketacare.kernel.errors import DomainError
+from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import is_htmx, query_string, render_page_or_fragment, staff_user
 from ketacare.web.workspace.forms import AcknowledgeForm, InboxFilterForm, ResolveForm
 
@@ -141,22 +145,44 @@ def _alert_answer(
     return redirect(_back(request))
 
 
+def _act(
+    request: HttpRequest,
+    alert: Alert,
+    form: forms.Form,
+    act: Callable[[dict[str, Any]], Alert],
+    done: Callable[[Alert], str],
+) -> HttpResponse:
+    """Acknowledge or resolve with the form's note; a refusal comes back on the form.
+
+    The row shows the form's errors in one line: htmx swaps only a 2xx answer, so the row
+    comes with 200; the plain form's page with 400 (`_alert_answer`).
+    """
+    if form.is_valid():
+        try:
+            alert = act(form.cleaned_data)
+        except (ValidationError, DomainError) as exc:
+            show_refusal(form, exc)
+            alert.refresh_from_db()  # a state refusal: the row as it stands now
+        else:
+            return _alert_answer(request, alert, done=done(alert))
+    error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
+    name = "ack_form" if isinstance(form, AcknowledgeForm) else "resolve_form"
+    return _alert_answer(request, alert, error=error, forms={name: form})
+
+
 @login_required
 @require_POST
 def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = staff_user(request)
     alert = _visible_alert(user, alert_id)
-    form = AcknowledgeForm(request.POST)
-    if not form.is_valid():
-        error = "; ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _alert_answer(request, alert, error=error, forms={"ack_form": form})
-    try:
-        alert = alert_services.acknowledge_alert(user, alert, note=form.cleaned_data["note"])
-    except AlertStateError as exc:
-        alert.refresh_from_db()
-        return _alert_answer(request, alert, error=exc.message)
-    return _alert_answer(
-        request, alert, done=f"Acknowledged: {alert.title} ({alert.patient_name})."
+    return _act(
+        request,
+        alert,
+        AcknowledgeForm(request.POST),
+        lambda data: alert_services.acknowledge_alert(
+            user, alert, specs.read(AcknowledgeSpec, data)
+        ),
+        lambda done: f"Acknowledged: {done.title} ({done.patient_name}).",
     )
 
 
@@ -165,16 +191,10 @@ def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
 def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
     user = staff_user(request)
     alert = _visible_alert(user, alert_id)
-    form = ResolveForm(request.POST)
-    if not form.is_valid():
-        return _alert_answer(
-            request, alert, error=str(form.errors["note"][0]), forms={"resolve_form": form}
-        )
-    try:
-        alert = alert_services.resolve_alert(user, alert, note=form.cleaned_data["note"])
-    except AlertStateError as exc:
-        alert.refresh_from_db()
-        return _alert_answer(request, alert, error=exc.message)
-    except ValidationError as exc:
-        return _alert_answer(request, alert, error="; ".join(exc.messages))
-    return _alert_answer(request, alert, done=f"Resolved: {alert.title} ({alert.patient_name}).")
+    return _act(
+        request,
+        alert,
+        ResolveForm(request.POST),
+        lambda data: alert_services.resolve_alert(user, alert, specs.read(ResolveSpec, data)),
+        lambda done: f"Resolved: {done.title} ({done.patient_name}).",
+    )

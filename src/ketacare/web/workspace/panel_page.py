@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, policy
 from ketacare.patients.models import Patient
 from ketacare.web.workspace import panel
 from ketacare.web.workspace.common import RULES, query_string, render_page_or_fragment, staff_user
@@ -50,6 +50,7 @@ def panel_view(request: HttpRequest) -> HttpResponse:
         "sort_label": _sort_label(sort),
         "sort_links": _sort_links(request, sort),
         "query": query_string(request, drop=("page",)),
+        "can_register": user.clinic_id is not None and policy.may(user, "register_patient"),
     }
     return render_page_or_fragment(
         request,

@@ -19,8 +19,10 @@ from django.views.decorators.http import require_http_methods
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.clinical import rules
+from ketacare.kernel import policy, specs
 from ketacare.patients.models import ClinicProtocol
-from ketacare.patients.protocol import PROTOCOL_ROLES, change_protocol, clinic_rules
+from ketacare.patients.protocol import change_protocol, clinic_rules
+from ketacare.patients.specs import ProtocolSpec
 from ketacare.web.common import current_user, require_staff
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.forms import ProtocolForm
@@ -96,7 +98,7 @@ def protocol_view(request: HttpRequest) -> HttpResponse:
     require_staff(user)
     clinic = _clinic(user)
     current = clinic_rules(clinic.pk)
-    may_change = bool(user.roles & PROTOCOL_ROLES)
+    may_change = policy.may(user, "change_protocol")
     if request.method == "POST" and not may_change:
         raise PermissionDenied("Only the clinic's administrators change its protocol.")
     form = ProtocolForm(request.POST or None, current=current.values) if may_change else None
@@ -105,9 +107,8 @@ def protocol_view(request: HttpRequest) -> HttpResponse:
         status = 400
         if form.is_valid():
             try:
-                version = change_protocol(
-                    user, clinic, form.changes(), reason=form.cleaned_data["reason"]
-                )
+                wanted = {"changes": form.changes(), "reason": form.cleaned_data["reason"]}
+                version = change_protocol(user, clinic, specs.read(ProtocolSpec, wanted))
             except ValidationError as exc:
                 status = show_refusal(form, exc)
             else:

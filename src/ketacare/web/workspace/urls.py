@@ -2,14 +2,17 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from ketacare.web.workspace import protocol, views
+from ketacare.web.workspace import protocol, record, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.panel_view, name="ws-panel"),
     path("alerts/", views.inbox_view, name="ws-alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_view, name="ws-alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.resolve_view, name="ws-alert-resolve"),
+    path("patients/new/", record.register_view, name="ws-patient-new"),
     path("patients/<int:patient_id>/", views.chart_view, name="ws-chart"),
+    path("patients/<int:patient_id>/edit/", record.edit_view, name="ws-patient-edit"),
+    path("patients/<int:patient_id>/phase/", record.move_view, name="ws-patient-move"),
     path("patients/<int:patient_id>/holds/clear/", views.clear_hold_view, name="ws-clear-hold"),
     path("protocol/", protocol.protocol_view, name="ws-protocol"),
 ]

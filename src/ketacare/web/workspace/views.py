@@ -4,9 +4,10 @@ Staff only, and only their clinic's records (another clinic's patient or alert i
 Each view parses the request, calls a scoped query or a service, audits the read and
 renders; with htmx, the panel and inbox answer with the fragment they replace.
 
-One module a page: `panel_page` (the panel), `inbox` (the alert inbox and its actions)
-and `chart` (the patient chart and clearing a hold), on the shared `common`. The URLconf
-finds the views here.
+One module a page: `panel_page` (the panel), `inbox` (the alert inbox and its actions),
+`chart` (the patient chart and clearing a hold) and `record` (registering a patient,
+editing the record, moving the phase), on the shared `common`. The URLconf finds the
+views here and in `record` and `protocol`.
 """
 
 from __future__ import annotations

@@ -9,12 +9,12 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from tqdm import tqdm
 
 from ketacare.audit.context import acting
 from ketacare.demo.clinic import DEMO_CLINIC_NAME, demo_logins, load_demo
 from ketacare.demo.journeys import JOURNEY_LIMIT, walk_journeys
+from ketacare.kernel import usecase
 
 MAX_PATIENTS = 1_000_000
 
@@ -50,9 +50,10 @@ class Command(BaseCommand):
             raise CommandError("--clinic must not be empty.")
         seed = options["seed"]
         started = time.perf_counter()
-        # One transaction: a journey that fails leaves no half-loaded clinic behind (a
-        # second run would take it for loaded).
-        with acting(label="command:demo"), transaction.atomic():
+        # One transaction (a use-case batch: each use case a savepoint of it): a journey
+        # that fails leaves no half-loaded clinic behind (a second run would take it for
+        # loaded).
+        with acting(label="command:demo"), usecase.batch():
             with tqdm(total=count, unit="patient", desc="Demo patients", disable=None) as bar:
                 result = load_demo(
                     count,

@@ -6,8 +6,6 @@ from collections.abc import Mapping
 
 from django import forms
 
-from ketacare.web.refusals import describe_errors
-
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 
@@ -36,14 +34,10 @@ def whole(label: str, *, required: bool = True, help_text: str = "") -> forms.In
 
 
 class PortalForm(forms.Form):
-    """Errors point at their field: aria-invalid and aria-describedby on the input.
+    """A form of the portal (its inputs name their help and error: web.rendering).
 
     A service's refusal goes on the form with `ketacare.web.refusals.show_refusal`.
     """
 
     # Where a service names a path that is not one of the form's fields.
     service_fields: Mapping[str, str] = {}
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        describe_errors(self)

@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
-from ketacare.clinical import predose
+from ketacare.kernel import specs
 from ketacare.treatment.models import SubstanceToday
+from ketacare.treatment.specs.sessions import ChecklistSpec
 from ketacare.web.portal.forms.base import PortalForm, whole, yes_no
 
 # The C-SSRS screen as the checklist asks it (CLINICAL.md A8, G3): since the last session
@@ -48,7 +49,7 @@ class ChecklistForm(PortalForm):
 
     service_fields: Mapping[str, str] = {
         "blood_pressure": "systolic_mmhg",
-        "cssrs_answers": "cssrs_suicidal_thoughts",
+        "cssrs": "cssrs_suicidal_thoughts",
     }
 
     sitter_present = yes_no("Is your sitter with you now?")
@@ -105,21 +106,19 @@ class ChecklistForm(PortalForm):
                 break
         return data
 
-    def cssrs_answers(self) -> dict[int, int]:
-        """The seven C-SSRS answers, built by clinical.predose.checklist_cssrs."""
+    def spec(self) -> ChecklistSpec:
+        """The checklist as the service's command (refused as a ValidationError)."""
         data = self.cleaned_data
-        answered = {name: bool(data.get(f"cssrs_{name}")) for name in CSSRS_QUESTIONS}
-        return dict(predose.checklist_cssrs(**answered).answers)
-
-    def service_arguments(self) -> dict[str, Any]:
-        data = self.cleaned_data
-        return {
-            "sitter_present": data["sitter_present"],
-            "cssrs_answers": self.cssrs_answers(),
-            "fasted": data["fasted"],
-            "no_driving_until_tomorrow": data["no_driving_until_tomorrow"],
-            "substances_today": data["substances_today"],
-            "systolic_mmhg": data["systolic_mmhg"],
-            "diastolic_mmhg": data["diastolic_mmhg"],
-            "heart_rate_bpm": data["heart_rate_bpm"],
-        }
+        return specs.read(
+            ChecklistSpec,
+            {
+                "sitter_present": data["sitter_present"],
+                "cssrs": {name: bool(data.get(f"cssrs_{name}")) for name in CSSRS_QUESTIONS},
+                "fasted": data["fasted"],
+                "no_driving_until_tomorrow": data["no_driving_until_tomorrow"],
+                "substances_today": data["substances_today"],
+                "systolic_mmhg": data["systolic_mmhg"],
+                "diastolic_mmhg": data["diastolic_mmhg"],
+                "heart_rate_bpm": data["heart_rate_bpm"],
+            },
+        )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 
-from ketacare.treatment.models import AdverseEventOutcome, Severity
+from ketacare.kernel import specs
+from ketacare.treatment.models import AdverseEventOutcome, DosingSession, Severity
+from ketacare.treatment.specs.sessions import AdverseEventSpec
 from ketacare.web.portal.forms.base import PortalForm, yes_no
 
 
@@ -42,15 +42,20 @@ class AdverseEventForm(PortalForm):
         help_text="Leave empty if you are not sure.",
     )
 
-    def service_arguments(self) -> dict[str, Any]:
+    def spec(self, session: DosingSession | None) -> AdverseEventSpec:
+        """The report as the service's command (refused as a ValidationError)."""
         data = self.cleaned_data
-        return {
-            "description": data["description"],
-            "severity": data["severity"],
-            "serious": data["serious"],
-            "outcome": data["outcome"],
-            "onset_at": data["onset_at"],
-        }
+        return specs.read(
+            AdverseEventSpec,
+            {
+                "description": data["description"],
+                "severity": data["severity"],
+                "serious": data["serious"],
+                "outcome": data["outcome"],
+                "onset_at": data["onset_at"],
+                "session_id": None if session is None else session.pk,
+            },
+        )
 
 
 class ConsentForm(PortalForm):

@@ -11,7 +11,9 @@ from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundWidget
 
 from ketacare.clinical import instruments, postdose, safety
+from ketacare.kernel import specs
 from ketacare.treatment.models import UNIT_NOUNS, Feeling, SideEffect, TreatmentPlan
+from ketacare.treatment.specs.sessions import CheckInSpec
 from ketacare.web.portal.forms.base import PortalForm, whole
 from ketacare.web.portal.pages import dose_mg_of_units
 
@@ -117,18 +119,22 @@ class CheckInForm(PortalForm):
         """Each side effect's checkbox, and whether it means "call the emergency number now"."""
         return [(choice, choice.data["value"] in CALL_NOW) for choice in self["side_effects"]]
 
-    def service_arguments(self) -> dict[str, Any]:
+    def spec(self) -> CheckInSpec:
+        """The check-in as the service's command (refused as a ValidationError)."""
         data = self.cleaned_data
-        return {
-            "feeling": data["feeling"],
-            "side_effects": data["side_effects"],
-            "side_effect_other": data["side_effect_other"],
-            "notes": data["notes"],
-            "blood_pressure": (data["post_systolic_mmhg"], data["post_diastolic_mmhg"]),
-            "cadss6_answers": {
-                item.number: data[f"cadss6_{item.number}"] for item in self.cadss6.items
+        return specs.read(
+            CheckInSpec,
+            {
+                "feeling": data["feeling"],
+                "side_effects": data["side_effects"],
+                "side_effect_other": data["side_effect_other"],
+                "notes": data["notes"],
+                "blood_pressure": (data["post_systolic_mmhg"], data["post_diastolic_mmhg"]),
+                "cadss6_answers": {
+                    item.number: data[f"cadss6_{item.number}"] for item in self.cadss6.items
+                },
             },
-        }
+        )
 
 
 # The side effects the check-in marks "call the emergency number now": those clinical.postdose

@@ -1,6 +1,6 @@
 """The patient's own intake, one section a page, saved as a draft after each.
 
-The shape of the answers is `ketacare.intake.schemas.IntakeData`: each page's form is
+The shape of the answers is `ketacare.intake.answers.IntakeData`: each page's form is
 built from its section's pydantic model and gives that section's JSON. Starting,
 saving and submitting are `ketacare.intake.services`' (the checks, the phase moves,
 the eligibility assessment); errors come back by path ("trials.0.dose",

@@ -12,7 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from ketacare.intake import schemas
+from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake
 from ketacare.patients.models import Patient
 from ketacare.web.portal.intake.labels import LABELS, NOT_ANSWERED
@@ -82,7 +82,7 @@ def put_errors(
 
 
 def _section_message(field: str | None, message: str) -> str:
-    if message == schemas.REQUIRED:
+    if message == intake_specs.REQUIRED:
         return NOT_ANSWERED if field is not None else "This part is not filled in yet."
     return message
 
@@ -122,7 +122,7 @@ def _field_id(path: str) -> str | None:
 
 def submission_errors(intake: Intake, patient: Patient) -> dict[str, list[str]]:
     try:
-        schemas.check_submission(
+        intake_specs.check_submission(
             intake.data, indication=patient.indication, sex_at_birth=patient.sex_at_birth
         )
     except ValidationError as error:

@@ -1,4 +1,4 @@
-"""The forms of the intake, built from the sections of `ketacare.intake.schemas.IntakeData`.
+"""The forms of the intake, built from the sections of `ketacare.intake.answers.IntakeData`.
 
 Nothing is required in a draft: the checks are the submission's (`checks`).
 """
@@ -15,7 +15,7 @@ import pydantic
 from django import forms
 from django.forms import BaseFormSet
 
-from ketacare.intake import schemas
+from ketacare.intake import answers as intake_answers
 from ketacare.web.portal.intake.labels import CHOICE_LABELS, ISO_DATE, LABELS, YES_NO
 
 
@@ -125,12 +125,12 @@ class RowFormSet(BaseFormSet[SectionForm]):
 
 
 SECTIONS: Mapping[str, type[pydantic.BaseModel]] = {
-    "demographics": schemas.Demographics,
-    "medical_history": schemas.MedicalHistory,
-    "psychiatric_history": schemas.PsychiatricHistory,
-    "trials": schemas.AntidepressantTrialAnswer,
-    "current_medications": schemas.CurrentMedication,
-    "home_vitals": schemas.HomeVitals,
-    "home": schemas.HomeAnswers,
+    "demographics": intake_answers.Demographics,
+    "medical_history": intake_answers.MedicalHistory,
+    "psychiatric_history": intake_answers.PsychiatricHistory,
+    "trials": intake_answers.AntidepressantTrialAnswer,
+    "current_medications": intake_answers.CurrentMedication,
+    "home_vitals": intake_answers.HomeVitals,
+    "home": intake_answers.HomeAnswers,
 }
 ROW_SECTIONS = frozenset({"trials", "current_medications"})

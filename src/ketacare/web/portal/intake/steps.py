@@ -11,7 +11,7 @@ from django import forms
 from django.forms import formset_factory
 
 from ketacare.clinical import instruments
-from ketacare.intake import schemas
+from ketacare.intake import answers as intake_answers
 from ketacare.patients.models import Indication, Patient
 from ketacare.web.portal.intake.sections import (
     ROW_SECTIONS,
@@ -35,11 +35,11 @@ class Step:
 
 
 def steps_for(patient: Patient) -> list[Step]:
-    """The pages of this patient's intake; the PCL-5 only for PTSD (intake.schemas)."""
+    """The pages of this patient's intake; the PCL-5 only for PTSD (intake.answers)."""
     codes = [
         code
-        for code in schemas.INSTRUMENTS
-        if code not in schemas.PTSD_ONLY or patient.indication == Indication.PTSD
+        for code in intake_answers.INSTRUMENTS
+        if code not in intake_answers.PTSD_ONLY or patient.indication == Indication.PTSD
     ]
     return [
         Step("demographics", "About you"),

@@ -20,6 +20,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
 from ketacare.intake import services
 from ketacare.intake.models import Intake, IntakeStatus
+from ketacare.intake.specs import draft
 from ketacare.kernel.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
@@ -35,7 +36,7 @@ from ketacare.web.portal.intake.checks import (
 )
 from ketacare.web.portal.intake.sections import RowFormSet
 from ketacare.web.portal.intake.steps import Step, StepState, build, merged, step_json, steps_for
-from ketacare.web.refusals import describe_errors, refusal_status
+from ketacare.web.refusals import refusal_status
 
 # Where the submission was refused: the pages show its errors next to their fields.
 TRIED_KEY = "intake_submit_tried"
@@ -76,7 +77,7 @@ def _save_step(
     if formset is not None:
         value, rows = value
     try:
-        services.save_intake_draft(user, intake, data=merged(intake.data, step, value))
+        services.save_intake_draft(user, intake, draft(merged(intake.data, step, value)))
     except ValidationError as error:
         left = put_errors(step, built, by_path(error), rows)
         return _StepPage(step, built, formset, left, status=400)
@@ -177,8 +178,6 @@ def intake(request: HttpRequest) -> HttpResponse:
 def _step_page(
     request: HttpRequest, patient: Patient, draft: Intake, steps: list[Step], page: _StepPage
 ) -> HttpResponse:
-    for form in page.built:
-        describe_errors(form)  # each error tied to its input
     context = {
         "patient": patient,
         "intake": draft,

@@ -1,9 +1,7 @@
-"""What an intake holds and how it is checked (intake.facts turns it into `IntakeFacts`).
+"""The answers an intake holds: its sections, as pydantic models (intake.facts reads them).
 
-`IntakeData` is the complete intake (the API can show it as the request body). A draft
-is the same shape with any part missing: `check_draft` reports only values of the wrong
-type or out of range, `check_submission` also every missing answer. Both raise Django's
-`ValidationError` keyed by field path ("trials.0.duration_weeks", "questionnaires.phq9.2").
+`IntakeData` is a complete intake; a draft is the same shape with any part missing
+(`ketacare.intake.specs` checks both and carries them to the use cases).
 
 The medicine (scores, bands, flags, eligibility rules) stays in `ketacare.clinical`; this
 module only reads the instrument definitions and calls the scorers.
@@ -12,7 +10,6 @@ module only reads the instrument definitions and calls the scorers.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -21,7 +18,6 @@ from django.core.exceptions import ValidationError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic import model_validator as pydantic_model_validator
 
-from ketacare.clinical import instruments
 from ketacare.clinical.eligibility import (
     DisorderStatus,
     Hypertension,
@@ -31,9 +27,7 @@ from ketacare.clinical.eligibility import (
 )
 from ketacare.clinical.instruments import auditc
 from ketacare.clinical.vitals import BloodPressure, HeartRate
-from ketacare.patients.models import Indication, Patient
-
-REQUIRED = "This field is required."
+from ketacare.patients.models import Patient
 
 # The baseline questionnaires of the intake, by instrument code (CLINICAL.md A).
 INSTRUMENTS = ("phq9", "gad7", "cssrs_screen", "auditc", "dast10", "pcl5")
@@ -271,108 +265,6 @@ class IntakeData(_Section):
     maudsley: MaudsleyScores | None = Field(
         None, description="Maudsley domain scores, if clinic staff have rated them."
     )
-
-
-# --- checking ------------------------------------------------------------------------
-
-
-def _without_nulls(value: Any) -> Any:
-    """Drop null values of mappings (an unanswered question), keep nulls inside lists."""
-    if isinstance(value, Mapping):
-        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_without_nulls(v) for v in value]
-    return value
-
-
-def _message(error: Mapping[str, Any]) -> str:
-    if error["type"] == "missing":
-        return REQUIRED
-    return str(error["msg"]).removeprefix("Value error, ")
-
-
-def _add(errors: dict[str, list[str]], path: str, message: str) -> None:
-    errors.setdefault(path or "data", []).append(message)
-
-
-def _model_errors(data: Any, *, complete: bool) -> tuple[IntakeData | None, dict[str, list[str]]]:
-    errors: dict[str, list[str]] = {}
-    try:
-        return IntakeData.model_validate(data), errors
-    except pydantic.ValidationError as exc:
-        for error in exc.errors(include_url=False):
-            if complete or error["type"] != "missing":
-                _add(errors, ".".join(str(p) for p in error["loc"]), _message(error))
-        return None, errors
-
-
-def _answer_errors(
-    data: Mapping[str, Any], *, complete: bool, indication: str
-) -> dict[str, list[str]]:
-    """Each answer against its instrument's items; with `complete`, every scored item given."""
-    errors: dict[str, list[str]] = {}
-    given = data.get("questionnaires")
-    if not isinstance(given, Mapping):
-        return errors
-    if complete and indication == Indication.PTSD and "pcl5" not in given:
-        _add(errors, "questionnaires.pcl5", f"{REQUIRED} The PCL-5 is the PTSD baseline.")
-    for code in INSTRUMENTS:
-        answers = given.get(code)
-        if not isinstance(answers, list):
-            continue
-        items = instruments.get(code).items
-        if len(answers) > len(items):
-            _add(
-                errors,
-                f"questionnaires.{code}",
-                f"{code} has {len(items)} items, not {len(answers)}.",
-            )
-            continue
-        for index, item in enumerate(items):
-            value = answers[index] if index < len(answers) else None
-            path = f"questionnaires.{code}.{index}"
-            if value is None:
-                if complete and item.scored:
-                    _add(errors, path, REQUIRED)
-            elif type(value) is int and value not in item.values:
-                allowed = ", ".join(str(v) for v in item.values)
-                _add(errors, path, f"Item {item.number} is {value}; allowed values are {allowed}.")
-    return errors
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
-
-
-def check_draft(data: object) -> None:
-    """Raise ValidationError for each saved value of the wrong type (missing ones are fine)."""
-    if not isinstance(data, Mapping):
-        raise ValidationError({"data": "The intake must be an object of sections."})
-    cleaned = _without_nulls(data)
-    _, errors = _model_errors(cleaned, complete=False)
-    for path, messages in _answer_errors(cleaned, complete=False, indication="").items():
-        errors.setdefault(path, []).extend(messages)
-    _raise(errors)
-
-
-def check_submission(data: object, *, indication: str, sex_at_birth: str) -> IntakeData:
-    """The complete intake; ValidationError naming every missing or wrong answer if not."""
-    if not isinstance(data, Mapping):
-        raise ValidationError({"data": "The intake must be an object of sections."})
-    cleaned = _without_nulls(data)
-    intake, errors = _model_errors(cleaned, complete=True)
-    for path, messages in _answer_errors(cleaned, complete=True, indication=indication).items():
-        errors.setdefault(path, []).extend(messages)
-    _raise(errors)
-    assert intake is not None  # no errors: the model validated  # noqa: S101
-    for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth):
-        try:
-            instruments.score(code, answers, **context)  # rules across items (C-SSRS)
-        except instruments.InvalidAnswers as error:
-            _add(errors, f"questionnaires.{code}", str(error))
-    _raise(errors)
-    return intake
 
 
 # --- the questionnaires given ---------------------------------------------------------

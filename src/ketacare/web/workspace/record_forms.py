@@ -1,12 +1,21 @@
+"""The forms of a patient's record in the workspace: register or edit it, move its phase.
+
+Each builds the patients app's spec (`patients.specs`); the service checks nothing of a
+field's shape again.
+"""
+
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
 
+from ketacare.accounts.models import User
+from ketacare.kernel import policy, specs
 from ketacare.patients.models import Patient
-from ketacare.patients.phases import Phase
+from ketacare.patients.phases import Phase, allowed_next
 from ketacare.patients.services import PATIENT_FIELDS
+from ketacare.patients.specs import PatientSpec, PhaseMoveSpec
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -14,6 +23,9 @@ class PatientForm(forms.ModelForm[Patient]):
         model = Patient
         fields = PATIENT_FIELDS
         widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+
+    def spec(self) -> PatientSpec:
+        return specs.read(PatientSpec, {name: self.cleaned_data[name] for name in PATIENT_FIELDS})
 
 
 class _PhaseField(forms.ChoiceField):
@@ -39,20 +51,24 @@ class PhaseMoveForm(forms.Form):
     def __init__(self, *args: Any, allowed: frozenset[Phase], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # No move is preselected: a slip of the Enter key must not discharge anyone.
-        target = self.fields["target"]
-        assert isinstance(target, forms.ChoiceField)  # noqa: S101 - declared just above
-        target.choices = [
+        self.fields["target"].choices = [  # type: ignore[attr-defined]
             ("", "Choose the next phase"),
             *((p.value, p.label) for p in sorted(allowed)),
         ]
 
-    @property
-    def target_phase(self) -> Phase:
-        return Phase(self.cleaned_data["target"])
+    def spec(self) -> PhaseMoveSpec:
+        return specs.read(PhaseMoveSpec, self.cleaned_data)
 
 
-class PatientFilterForm(forms.Form):
-    phase = forms.ChoiceField(
-        required=False, choices=[("", "All phases"), *((p.value, p.label) for p in Phase)]
-    )
-    q = forms.CharField(required=False, label="Name", max_length=100)
+def phase_context(
+    user: User, patient: Patient, move_form: PhaseMoveForm | None = None
+) -> dict[str, Any]:
+    """The chart's record card: the phase, its move form for those who may, its history."""
+    allowed = allowed_next(patient.phase_enum, patient.paused_from_enum)
+    return {
+        "move_form": move_form or PhaseMoveForm(allowed=allowed),
+        "can_move": bool(allowed) and policy.may(user, "move_patient"),
+        "is_final": not allowed,
+        "can_edit": policy.may(user, "update_patient"),
+        "history": patient.phase_changes.select_related("actor"),
+    }
