@@ -30,9 +30,9 @@ def current_protocol(clinic_id: int) -> ClinicProtocol | None:
     return ClinicProtocol.objects.filter(clinic_id=clinic_id, is_current=True).first()
 
 
-def clinic_rules(clinic_id: int) -> rules.ClinicRules:
-    """The clinic's rules: the defaults with its protocol's changes."""
-    protocol = current_protocol(clinic_id)
+def clinic_rules(clinic_id: int | None) -> rules.ClinicRules:
+    """The clinic's rules: the defaults with its protocol's changes (no clinic: defaults)."""
+    protocol = None if clinic_id is None else current_protocol(clinic_id)
     return rules.rules_for(protocol.changes if protocol is not None else None)
 
 

@@ -9,11 +9,7 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from ketacare.accounts.models import User
-from ketacare.clinical import outcomes
 from ketacare.web.common import current_user, require_staff
-
-# What a clinic's panel and inbox judge outcomes by (CLINICAL.md A11 defaults).
-RULES = outcomes.DEFAULT_RULES
 
 
 def is_htmx(request: HttpRequest) -> bool:

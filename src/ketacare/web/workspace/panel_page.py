@@ -11,8 +11,9 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.kernel import clock, policy
 from ketacare.patients.models import Patient
+from ketacare.patients.protocol import clinic_rules
 from ketacare.web.workspace import panel
-from ketacare.web.workspace.common import RULES, query_string, render_page_or_fragment, staff_user
+from ketacare.web.workspace.common import query_string, render_page_or_fragment, staff_user
 from ketacare.web.workspace.forms import PanelFilterForm
 
 PAGE_SIZE = 50
@@ -25,15 +26,17 @@ def panel_view(request: HttpRequest) -> HttpResponse:
     form = PanelFilterForm(request.GET)
     patients = panel.annotated(Patient.objects.visible_to(user))
     sort = panel.DEFAULT_SORT
+    # The clinic's outcome rules (CLINICAL.md A11 unless its protocol says otherwise).
+    rules = clinic_rules(user.clinic_id).outcomes
     if form.is_valid():
         sort = form.cleaned_data["sort"] or panel.DEFAULT_SORT
-        patients = panel.filtered(patients, form.filters(), RULES)
+        patients = panel.filtered(patients, form.filters(), rules)
     else:
         patients = patients.none()
     patients = patients.order_by(*panel.ordering(sort))
     page = Paginator(patients, PAGE_SIZE).get_page(request.GET.get("page"))
     now = clock.now()
-    rows = [panel.row(p, now, RULES) for p in page.object_list]
+    rows = [panel.row(p, now, rules) for p in page.object_list]
     record(
         Event(
             AuditAction.LIST,
