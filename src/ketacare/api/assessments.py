@@ -10,13 +10,13 @@ from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
 
 from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
 from ketacare.assessments import queries, services
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.assessments.specs import QuestionnaireSpec
 from ketacare.clinical import outcomes
-from ketacare.kernel import clock, usecase
+from ketacare.kernel import clock
 
 router = Router(tags=["questionnaires"])
 
@@ -185,12 +185,11 @@ def submit_questionnaire(
     """
     user = actor(request)
     patient = visible_patient(request, patient_id)
-    answer = Idempotent(request, user, idempotency_key, _submitted)
-    with usecase.joined(answer):
-        services.submit_questionnaire(
-            user, patient, QuestionnaireSpec.model_validate(payload.model_dump())
-        )
-    return answer.response()
+    spec = QuestionnaireSpec.model_validate(payload.model_dump())
+    return once(
+        Idempotent(request, user, idempotency_key, _submitted),
+        lambda: services.submit_questionnaire(user, patient, spec),
+    )
 
 
 def _submitted(response: QuestionnaireResponse) -> Status[QuestionnaireSubmittedOut]:

@@ -10,10 +10,10 @@ request is refused (422, "idempotency_key_reused"). Two copies arriving together
 serialised by the unique (user, key): on PostgreSQL the second insert waits for the
 first transaction, fails on the constraint, and then replays what the first stored.
 
-    answer = Idempotent(request, user, key, lambda dosed: Status(200, SessionOut...))
-    with usecase.joined(answer):
-        services.record_dose_taken(user, session, spec)
-    return answer.response()
+    return once(
+        Idempotent(request, user, key, lambda dosed: Status(200, SessionOut...)),
+        lambda: services.record_dose_taken(user, session, spec),
+    )
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from ninja.params.functions import Header
 from ninja.responses import NinjaJSONEncoder
 
 from ketacare.api.models import IdempotencyRecord
+from ketacare.kernel import usecase
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -152,3 +153,10 @@ class Idempotent(Generic[R, T]):
             msg = "the service is not a use case: the idempotency record was never joined"
             raise RuntimeError(msg)
         return self._answer
+
+
+def once(answer: Idempotent[R, T], run: Callable[[], R]) -> Status[T]:
+    """Run the use case `run` with `answer` joined to it; the answer it rendered."""
+    with usecase.joined(answer):
+        run()
+    return answer.response()

@@ -9,10 +9,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut
-from ketacare.kernel import usecase
 from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent
 from ketacare.treatment.specs.sessions import AdverseEventSpec
@@ -64,10 +63,10 @@ def report_adverse_event(
     """A side effect worth reporting (the patient, their sitter, or staff)."""
     user = actor(request)
     patient = visible_patient(request, patient_id)
-    answer = Idempotent(request, user, idempotency_key, _reported)
-    with usecase.joined(answer):
-        services.report_adverse_event(user, patient, payload)
-    return answer.response()
+    return once(
+        Idempotent(request, user, idempotency_key, _reported),
+        lambda: services.report_adverse_event(user, patient, payload),
+    )
 
 
 def _reported(event: AdverseEvent) -> Status[AdverseEventOut]:

@@ -9,10 +9,9 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from ketacare.api.access import actor, audit_read, visible, visible_patient
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut, session_of
-from ketacare.kernel import usecase
 from ketacare.treatment import services
 from ketacare.treatment.models import PostDoseCheckIn
 from ketacare.treatment.specs.sessions import CheckInSpec
@@ -55,10 +54,10 @@ def record_check_in(
     """How the patient is after the dose; its safety findings are stored with it."""
     user = actor(request)
     session = session_of(request, visible_patient(request, patient_id), session_id)
-    answer = Idempotent(request, user, idempotency_key, _recorded)
-    with usecase.joined(answer):
-        services.record_check_in(user, session, payload)
-    return answer.response()
+    return once(
+        Idempotent(request, user, idempotency_key, _recorded),
+        lambda: services.record_check_in(user, session, payload),
+    )
 
 
 def _recorded(check_in: PostDoseCheckIn) -> Status[CheckInOut]:

@@ -10,11 +10,10 @@ from pydantic import Field
 
 from ketacare.api.access import actor, audit_list, audit_read, visible_patient
 from ketacare.api.errors import ErrorOut
-from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent
+from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut, session_of
 from ketacare.clinical import safety
-from ketacare.kernel import usecase
 from ketacare.treatment import services
 from ketacare.treatment.errors import GateFailed
 from ketacare.treatment.models import DosingSession, SessionStatus
@@ -119,10 +118,10 @@ def start_session(
     """
     user = actor(request)
     patient = visible_patient(request, patient_id)
-    answer = Idempotent(request, user, idempotency_key, _started)
-    with usecase.joined(answer):
-        services.start_session(user, patient, payload)
-    return answer.response()
+    return once(
+        Idempotent(request, user, idempotency_key, _started),
+        lambda: services.start_session(user, patient, payload),
+    )
 
 
 def _dosed(session: DosingSession) -> Status[SessionOut | GateFailedOut]:
@@ -175,11 +174,11 @@ def record_dose(
     """
     user = actor(request)
     session = session_of(request, visible_patient(request, patient_id), session_id)
-    answer = Idempotent(request, user, idempotency_key, _dosed)
     try:
-        with usecase.joined(answer):
-            services.record_dose_taken(user, session, payload)
+        return once(
+            Idempotent(request, user, idempotency_key, _dosed),
+            lambda: services.record_dose_taken(user, session, payload),
+        )
     except GateFailed as refusal:
         session.refresh_from_db()
         return Status(409, _gate_failed(session, refusal.findings, refusal.message))
-    return answer.response()
