@@ -190,7 +190,7 @@ def approve_intake(alice: Person, people: Clinicians) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Intake review: {PATIENT_NAME}")
     expect(page.get_by_role("heading", name="Eligibility findings")).to_be_visible()
     expect(page.get_by_text("Treatment-resistant", exact=True)).to_be_visible()
-    alice.screen("care-intake-review")
+    alice.screen("ws-intake-review")
     choose(page, "Decision", "Approve")
     page.get_by_role("button", name="Record the decision").click()
     expect_message(page, f"Intake approved: {PATIENT_NAME} is now")
@@ -205,7 +205,7 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
     nav(page, "Panel")
     page.get_by_role("row").filter(has_text=PATIENT_NAME).get_by_role("link").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(PATIENT_NAME)
-    page.get_by_role("navigation", name="Care screens").get_by_role(
+    page.get_by_role("navigation", name="Care of this patient").get_by_role(
         "link", name="Treatment plan"
     ).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Treatment plan: {PATIENT_NAME}")
@@ -222,7 +222,7 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
     page.get_by_label("First session day").fill(_today(people))
     page.get_by_label("Time of day (patient's clock)").fill("18:00")
     page.get_by_label("Weeks of maintenance").fill("4")
-    priya.screen("care-plan")
+    priya.screen("ws-plan")
     page.get_by_role("button", name="Save the plan").click()
     expect_message(page, "Plan version 1 saved")
     expect(page.get_by_role("heading", name="Current plan (version 1)")).to_be_visible()
@@ -238,7 +238,7 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
     written = page.get_by_role("table").get_by_role("row").filter(has_text="50 mg scored troches")
     expect(written).to_contain_text("0 of 1")
     expect(written.get_by_role("cell").nth(3)).to_contain_text("8 ")  # per fill
-    priya.screen("care-prescriptions")
+    priya.screen("ws-prescriptions")
 
 
 def dispense(phil: Person, people: Clinicians) -> None:
@@ -254,7 +254,7 @@ def dispense(phil: Person, people: Clinicians) -> None:
     page.get_by_label("Lot expiry date").fill(_in_a_year(people))
     page.get_by_role("button", name="Dispense").click()
     expect(page.locator("#ledger-balance")).to_contain_text("8")
-    phil.screen("care-dispense")
+    phil.screen("ws-dispense")
 
 
 # --- The session at home -----------------------------------------------------------------
@@ -482,11 +482,11 @@ def test_the_journey(browsers: Browsers, patient_device: str) -> None:
         self_screen(person(patient_device))
     with step("the patient signs the consent and completes the intake (portal-intake)"):
         sign_consent_and_complete_intake(jordan, people)
-    with step("a clinician approves the intake (care-intake-review)"):
+    with step("a clinician approves the intake (ws-intake-review)"):
         approve_intake(alice, people)
-    with step("a prescriber writes the plan and prescription (care-plan, care-prescriptions)"):
+    with step("a prescriber writes the plan and prescription (ws-plan, ws-prescriptions)"):
         write_plan_and_prescription(priya, people)
-    with step("a pharmacist dispenses (care-dispense)"):
+    with step("a pharmacist dispenses (ws-dispense)"):
         dispense(phil, people)
     with step("the sitter confirms being there (sitter-session)"):
         sitter_confirms(robin)

@@ -67,10 +67,10 @@ def test_staff_of_another_clinic_and_another_sitter_see_nothing(browsers: Browse
     for path in (
         f"/workspace/patients/{jordan.pk}/",
         f"/workspace/patients/{jordan.pk}/edit/",
-        f"/care/patients/{jordan.pk}/intake-review/",
-        f"/care/patients/{jordan.pk}/plan/",
-        f"/care/patients/{jordan.pk}/prescriptions/",
-        f"/care/patients/{jordan.pk}/dispense/",
+        f"/workspace/patients/{jordan.pk}/intake-review/",
+        f"/workspace/patients/{jordan.pk}/plan/",
+        f"/workspace/patients/{jordan.pk}/prescriptions/",
+        f"/workspace/patients/{jordan.pk}/dispense/",
     ):
         assert_not_found(charlie, path)
 

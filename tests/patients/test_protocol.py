@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,7 +15,12 @@ from ketacare.clinical import rules
 from ketacare.kernel import specs
 from ketacare.kernel.errors import NotAllowed
 from ketacare.patients.models import ClinicProtocol
-from ketacare.patients.protocol import change_protocol, clinic_rules, current_protocol
+from ketacare.patients.protocol import (
+    change_protocol,
+    clinic_rules,
+    current_protocol,
+    outcome_rules,
+)
 from ketacare.patients.specs import ProtocolSpec
 from tests.factories import UserFactory
 
@@ -24,6 +30,20 @@ pytestmark = pytest.mark.django_db
 def test_a_clinic_without_a_protocol_runs_the_defaults(clinic: Clinic) -> None:
     assert current_protocol(clinic.pk) is None
     assert clinic_rules(clinic.pk) == rules.DEFAULT
+    assert clinic_rules(None) == rules.DEFAULT
+
+
+def test_the_outcome_rules_are_the_clinics_without_reading_its_protocol(
+    clinic: Clinic, clinic_admin: User, django_assert_num_queries: Any
+) -> None:
+    change_protocol(
+        clinic_admin,
+        clinic,
+        ProtocolSpec(changes={"min_hours_between_doses": 48}, reason="Medical director, 2026-12."),
+    )
+    with django_assert_num_queries(0):
+        judged_by = outcome_rules(clinic.pk)
+    assert judged_by == clinic_rules(clinic.pk).outcomes
 
 
 def test_a_clinic_loosens_a_setting_with_a_reason_and_it_is_audited(

@@ -1,9 +1,12 @@
-"""The first staff pages, the patient's record page and the sitter's list moved.
+"""The first staff pages, the patient's record page, the sitter's list and the care pages moved.
 
 /patients/ became the workspace (panel, chart, and the record's own pages), /me/ the
-portal and /sitting/ the portal's sitter page. Each old address answers a permanent
-redirect (301) to the page that serves it now, keeping the query; following it lands
-on that page, which answers as its table says.
+portal, /sitting/ the portal's sitter page, and /care/ (intake review, plan,
+prescriptions, dispensing, the pharmacy queue) joined the workspace. Each old address
+answers a permanent redirect (301) to the page that serves it now, keeping the query;
+following it lands on that page, which answers as its table says. A POST to an old
+address gets the same 301: the browser follows it with a GET, so nothing is saved and
+the form is shown again at its new address.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ import pytest
 from django.test import Client
 
 from ketacare.accounts.models import User
+from ketacare.audit.models import AuditEntry
 from ketacare.patients.models import Patient, Sitter
+from ketacare.treatment.models import Prescription
 from tests.web.helpers import page_text
 
 # (the old address, the page that serves it now); {p} is the patient's id.
@@ -25,7 +30,18 @@ MOVED = [
     ("/patients/{p}/phase/", "/workspace/patients/{p}/phase/"),
     ("/me/", "/portal/"),
     ("/sitting/", "/portal/sitter/"),
+    ("/care/reviews/", "/workspace/reviews/"),
+    ("/care/patients/{p}/intake-review/", "/workspace/patients/{p}/intake-review/"),
+    ("/care/patients/{p}/plan/", "/workspace/patients/{p}/plan/"),
+    (
+        "/care/patients/{p}/plan/preview/?route=oral&dose=100",
+        "/workspace/patients/{p}/plan/preview/?route=oral&dose=100",
+    ),
+    ("/care/patients/{p}/prescriptions/", "/workspace/patients/{p}/prescriptions/"),
+    ("/care/patients/{p}/dispense/", "/workspace/patients/{p}/dispense/"),
+    ("/care/pharmacy/", "/workspace/pharmacy/"),
 ]
+CARE = [(old, new) for old, new in MOVED if old.startswith("/care/")]
 
 
 @pytest.mark.parametrize(("old", "new"), MOVED, ids=[old for old, _ in MOVED])
@@ -112,3 +128,36 @@ def test_anonymous_visitors_are_sent_to_sign_in_from_the_new_page(
     target = new.format(p=patient.pk)
     assert response.redirect_chain[0] == (target, 301)
     assert response.redirect_chain[1][0].startswith("/login/?next=")
+
+
+def test_a_pharmacist_lands_on_the_queue(client: Client, pharmacist: User) -> None:
+    client.force_login(pharmacist)
+    response = client.get("/care/pharmacy/", follow=True)
+    assert response.redirect_chain == [("/workspace/pharmacy/", 301)]
+    assert "<h1>Pharmacy queue</h1>" in page_text(response)
+
+
+@pytest.mark.parametrize(("old", "new"), CARE, ids=[old for old, _ in CARE])
+def test_a_post_to_an_old_care_address_is_redirected_and_saves_nothing(
+    client: Client, prescriber: User, patient: Patient, old: str, new: str
+) -> None:
+    client.force_login(prescriber)
+    written = AuditEntry.objects.count()
+    response = client.post(old.format(p=patient.pk), {"quantity": "8", "refills": "0"})
+    assert response.status_code == 301
+    assert response["Location"] == new.format(p=patient.pk)
+    assert AuditEntry.objects.count() == written
+    assert not Prescription.objects.exists()
+
+
+def test_a_redirected_decision_arrives_as_a_get_and_changes_nothing(
+    client: Client, clinician: User, patient: Patient
+) -> None:
+    # The care pages' forms post to their new address; an old one shows the page again.
+    client.force_login(clinician)
+    old = f"/care/patients/{patient.pk}/intake-review/"
+    response = client.post(old, {"decision": "approve"}, follow=True)
+    assert response.redirect_chain == [(f"/workspace/patients/{patient.pk}/intake-review/", 301)]
+    assert response.status_code == 200
+    patient.refresh_from_db()
+    assert patient.phase == "screening"

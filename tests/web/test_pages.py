@@ -101,7 +101,7 @@ def test_pages_carry_the_security_headers(client: Client) -> None:
         ("coordinator", "/workspace/"),
         ("clinic_admin", "/workspace/"),
         ("prescriber", "/workspace/"),
-        ("pharmacist", "/care/pharmacy/"),
+        ("pharmacist", "/workspace/pharmacy/"),
         ("superuser", "/workspace/"),
     ],
 )

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 
 from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
-from ketacare.clinical import rules
+from ketacare.clinical import outcomes, rules
 from ketacare.kernel import clock, usecase
 from ketacare.kernel.errors import NotAllowed
 from ketacare.kernel.usecase import use_case
@@ -34,6 +34,16 @@ def clinic_rules(clinic_id: int | None) -> rules.ClinicRules:
     """The clinic's rules: the defaults with its protocol's changes (no clinic: defaults)."""
     protocol = None if clinic_id is None else current_protocol(clinic_id)
     return rules.rules_for(protocol.changes if protocol is not None else None)
+
+
+def outcome_rules(clinic_id: int | None) -> outcomes.OutcomeRules:
+    """What the clinic judges response and remission by (CLINICAL.md A11).
+
+    No clinic setting changes them yet, so this reads no protocol: the one place to
+    change when a setting does (then it is `clinic_rules(clinic_id).outcomes`).
+    """
+    del clinic_id
+    return rules.DEFAULT.outcomes
 
 
 @use_case("change_protocol")

@@ -22,8 +22,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    # The first staff pages, the patient's record and the sitter's list moved into the
-    # workspace and the portal; their old addresses redirect there (no name: not linked).
+    # Pages that moved into the workspace and the portal: their old addresses redirect
+    # there (no name: not linked).
     path("patients/", moved("ws-panel")),
     path("patients/new/", moved("ws-patient-new")),
     path("patients/<int:patient_id>/", moved("ws-chart")),
@@ -31,10 +31,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<int:patient_id>/phase/", moved("ws-patient-move")),
     path("me/", moved("portal-today")),
     path("sitting/", moved("sitter-home")),
-    # The public site, the patient portal (and sitter view), the clinician workspace and
-    # the care screens (intake review, plans, prescriptions, dispensing).
+    # The care pages (intake review, plans, prescriptions, dispensing) joined the workspace.
+    path("care/reviews/", moved("ws-reviews")),
+    path("care/patients/<int:patient_id>/intake-review/", moved("ws-intake-review")),
+    path("care/patients/<int:patient_id>/plan/", moved("ws-plan")),
+    path("care/patients/<int:patient_id>/plan/preview/", moved("ws-plan-preview")),
+    path("care/patients/<int:patient_id>/prescriptions/", moved("ws-prescriptions")),
+    path("care/patients/<int:patient_id>/dispense/", moved("ws-dispense")),
+    path("care/pharmacy/", moved("ws-pharmacy")),
+    # The public site, the patient portal (and sitter view) and the clinician workspace.
     path("", include("ketacare.web.public.urls")),
     path("portal/", include("ketacare.web.portal.urls")),
     path("workspace/", include("ketacare.web.workspace.urls")),
-    path("care/", include("ketacare.web.care.urls")),
 ]

@@ -29,7 +29,7 @@ def _landing(user: User) -> str | None:
     staff = user.roles & STAFF_ROLES
     if staff:
         # Pharmacists start at their queue; everyone else of the clinic at the panel.
-        return "care-pharmacy" if staff == {Role.PHARMACIST} else "ws-panel"
+        return "ws-pharmacy" if staff == {Role.PHARMACIST} else "ws-panel"
     if user.is_superuser:
         return "ws-panel"
     if user.has_role(Role.PATIENT):

@@ -1,10 +1,15 @@
-"""Patients for the workspace tests, and the records the panel and the inbox read.
+"""Patients for the workspace tests, and the records its pages read.
 
 Built through the services where the chart needs real records, directly in the tables
 where a test only needs many rows.
 
 Clinic A holds the patients; Alice (clinician) and Bob (colleague) work there, Charlie
-is a clinician of clinic B. The clock is frozen at tests.treatment.helpers.NOW.
+is a clinician of clinic B. The prescriber Priya, the pharmacist Phil and the
+coordinator Cora (tests/conftest.py) work there too; a patient stands at each step of
+the intake review, plan, prescription and dispensing pages: under review (an intake
+submitted), approved, with a plan, a prescription, stock. Clinic B has a prescriber and
+a pharmacist of its own, who must see none of it. The clock is frozen at
+tests.treatment.helpers.NOW.
 """
 
 from __future__ import annotations
@@ -21,13 +26,22 @@ from django.test import Client
 from ketacare.accounts.models import Clinic, User
 from ketacare.alerts.models import Alert, AlertCause, AlertSeverity, AlertStatus
 from ketacare.assessments.models import QuestionnaireResponse
+from ketacare.intake import services as intake_services
+from ketacare.intake import specs as intake_specs
+from ketacare.intake.models import Intake
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
-from ketacare.treatment.models import DosingSession
+from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
 from ketacare.treatment.specs.sessions import DoseSpec
-from tests.factories import PatientFactory
+from tests.factories import ConsentDocumentFactory, ConsentFactory, PatientFactory
+from tests.intake.conftest import complete
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
+
+# Approving needs a written justification over this caution (a benzodiazepine).
+CAUTION = {"current_medications": [{"name": "lorazepam", "classes": ["benzodiazepine"]}]}
+# An absolute exclusion: current mania.
+EXCLUSION = {"psychiatric_history__current_mania": True}
 
 _keys = itertools.count()
 
@@ -107,6 +121,7 @@ def first_dose(
 
 @pytest.fixture
 def approved(clinic: Clinic) -> Patient:
+    """A patient approved for treatment, with their own sign-in."""
     return make_patient(clinic, "Avery Approved", with_account=True, phase=Phase.APPROVED.value)
 
 
@@ -116,3 +131,47 @@ def dosed(prescriber: User, pharmacist: User, approved: Patient) -> Callable[...
         return first_dose(prescriber, pharmacist, approved, at)
 
     return dose
+
+
+@pytest.fixture
+def submit(patient: Patient, clinic: Clinic) -> Callable[..., Intake]:
+    """Submit the patient's intake with `changes` to the complete one, as the patient."""
+    ConsentFactory(patient=patient, document=ConsentDocumentFactory(clinic=clinic))
+
+    def submit(**changes: Any) -> Intake:
+        draft = intake_services.start_intake(patient.user, patient)
+        intake_services.save_intake_draft(
+            patient.user, draft, intake_specs.draft(complete(**changes))
+        )
+        return intake_services.submit_intake(patient.user, draft)
+
+    return submit
+
+
+@pytest.fixture
+def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
+    """100 mg a session: two 50 mg scored troches."""
+    return plan_for(prescriber, approved)
+
+
+@pytest.fixture
+def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
+    """8 troches a fill, 2 refills, no refill before 24 March 2025."""
+    return prescribe(prescriber, approved)
+
+
+@pytest.fixture
+def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
+    """The first fill: 8 troches in the patient's ledger."""
+    return fill(pharmacist, prescription)
+
+
+@pytest.fixture
+def signed_in(client: Client) -> Callable[[User | None], Client]:
+    def sign_in(user: User | None) -> Client:
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

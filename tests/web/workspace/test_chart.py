@@ -248,7 +248,7 @@ def test_links_to_the_care_screens_that_exist(alice_client: Client, journey: Pat
     html = alice_client.get(url(journey)).content.decode()
     from django.urls import NoReverseMatch  # noqa: PLC0415
 
-    for name in ("care-intake-review", "care-plan", "care-prescriptions", "care-dispense"):
+    for name in ("ws-intake-review", "ws-plan", "ws-prescriptions", "ws-dispense"):
         try:
             target = reverse(name, kwargs={"patient_id": journey.pk})
         except NoReverseMatch:

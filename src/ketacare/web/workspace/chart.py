@@ -33,19 +33,6 @@ AUDIT_TRAIL_SIZE = 50
 AUDIT_TRAIL_SHOWN = 10  # the rest of the trail behind "Show ... earlier reads"
 
 
-def _care_links(patient: Patient) -> list[tuple[str, str]]:
-    """The patient's care screens."""
-    return [
-        (reverse(name, kwargs={"patient_id": patient.pk}), label)
-        for name, label in (
-            ("care-intake-review", "Intake review"),
-            ("care-plan", "Treatment plan"),
-            ("care-prescriptions", "Prescriptions"),
-            ("care-dispense", "Dispensing and ledger"),
-        )
-    ]
-
-
 def _age(patient: Patient) -> int:
     today = clock.localdate()
     born = patient.date_of_birth
@@ -108,7 +95,6 @@ def _chart(
         "viewers": viewers,
         "recent_viewers": viewers[:AUDIT_TRAIL_SHOWN],
         "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
-        "care_links": _care_links(patient),
         **phase_context(user, patient, bound if isinstance(bound, PhaseMoveForm) else None),
     }
     return render(request, "web/workspace/chart.html", context, status=status)

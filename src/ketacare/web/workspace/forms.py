@@ -1,8 +1,16 @@
-"""The workspace's forms: filters, alert notes, clearances and the clinic's protocol."""
+"""The workspace's forms: they read what was typed; the services judge it.
+
+Filters, alert notes, clearances and the clinic's protocol; then the care pages' forms
+(intake review, prescriptions, dispensing, the ledger). Each turns the browser's strings
+into the service's spec (`kernel.specs.read`) and leaves every rule (caps, refills,
+witnesses...) to the spec and the service, whose errors come back next to these fields.
+The plan editor's forms: workspace.plan_form; the patient record's: workspace.record_forms.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -10,8 +18,12 @@ from django import forms
 from ketacare.alerts.models import AlertCause, AlertSeverity, AlertStatus
 from ketacare.alerts.specs import NOTE_MAX
 from ketacare.clinical.rules import SETTINGS
+from ketacare.intake.models import ReviewDecision
+from ketacare.kernel import specs
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import Hold
+from ketacare.treatment.specs.ledger import RECORDED_HERE
+from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 from ketacare.web.workspace.panel import SORT_LABELS, Filters, ResponseStatus
 
 SEVERITY_CHOICES = [("", "Any severity"), *AlertSeverity.choices]
@@ -140,3 +152,178 @@ class ProtocolForm(forms.Form):
             for s in SETTINGS
             if self.cleaned_data[s.name] != self.current[s.name]
         }
+
+
+# The care pages' forms.
+
+MAX_TEXT = 2000
+
+
+class CareForm(forms.Form):
+    """A form of the care pages (its inputs name their help and error: web.rendering)."""
+
+
+class ReviewForm(CareForm):
+    decision = forms.ChoiceField(
+        label="Decision", choices=ReviewDecision.choices, widget=forms.RadioSelect
+    )
+    justification = forms.CharField(
+        label="Reason or justification",
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Required to decline, and to approve over cautions.",
+    )
+
+
+def _choices(field: forms.Field, choices: list[tuple[int, str]], empty: str | None) -> None:
+    assert isinstance(field, forms.TypedChoiceField)  # noqa: S101 - declared so
+    blank: list[tuple[int | str, str]] = [] if empty is None else [("", empty)]
+    field.choices = [*blank, *choices]
+
+
+def _reason(label: str, help_text: str = "", *, rows: int = 2) -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=False,
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+    )
+
+
+class PrescriptionForm(CareForm):
+    """A new prescription, or the correction of one (`corrects`, with its `reason`)."""
+
+    quantity = forms.IntegerField(label="Units per fill", min_value=1, max_value=100_000)
+    refills = forms.IntegerField(
+        label="Refills after the first fill", min_value=0, max_value=100, initial=0
+    )
+    earliest_refill_on = forms.DateField(
+        label="Earliest refill date",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Needed when there are refills.",
+    )
+    directions = forms.CharField(
+        label="Directions for use", max_length=MAX_TEXT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    quantity_reason = _reason(
+        "Reason for more units than the plan needs",
+        "Only when the units in all (per fill x fills) are more than the plan still needs: "
+        "a second prescriber then co-signs before anything is dispensed.",
+    )
+    corrects = forms.TypedChoiceField(
+        label="Replaces prescription",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="To correct one of your prescriptions: it is voided and this one replaces it.",
+    )
+    reason = _reason("Reason for the correction", "Needed when it replaces a prescription.")
+
+    def __init__(self, *args: Any, replaceable: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["corrects"], replaceable, "None: a new prescription")
+
+    def count_in(self, words: str) -> None:
+        """Say under "Units per fill" what the units are (the product's own word)."""
+        self.fields["quantity"].help_text = words
+
+    def prescription_spec(self, plan_id: int) -> PrescriptionSpec:
+        """A new prescription of the plan version `plan_id`, as write_prescription takes it."""
+        return specs.read(PrescriptionSpec, self._written() | {"plan_id": plan_id})
+
+    def correction_spec(self) -> CorrectionSpec:
+        """The replacement, and why, as correct_prescription takes it."""
+        return specs.read(CorrectionSpec, self._written() | {"reason": self.cleaned_data["reason"]})
+
+    def _written(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        names = ("quantity", "refills", "directions", "earliest_refill_on", "quantity_reason")
+        return {name: data[name] for name in names}
+
+
+class PrescriptionActionForm(CareForm):
+    """Co-sign or void one prescription of the list (a void says why)."""
+
+    prescription = forms.IntegerField(widget=forms.HiddenInput)
+    reason = _reason("Reason to void it")
+
+    def void_spec(self) -> VoidSpec:
+        """Why the prescription is voided, as void_prescription takes it."""
+        return specs.read(VoidSpec, {"reason": self.cleaned_data["reason"]})
+
+
+class DispenseForm(CareForm):
+    prescription = forms.TypedChoiceField(label="Prescription", coerce=int)
+    quantity = forms.IntegerField(label="Units dispensed", min_value=1, max_value=100_000)
+    lot_number = forms.CharField(label="Lot number", max_length=40)
+    expires_on = forms.DateField(
+        label="Lot expiry date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    early_reason = _reason("Reason for an early refill", "Only before the earliest refill date.")
+
+    def __init__(self, *args: Any, prescriptions: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["prescription"], prescriptions, None)
+
+
+class DispenseFixForm(CareForm):
+    """Void one of your dispenses, or correct it: what was really dispensed replaces it."""
+
+    dispense = forms.TypedChoiceField(label="Dispense", coerce=int)
+    reason = _reason("Reason")
+    quantity = forms.IntegerField(
+        label="Units really dispensed",
+        min_value=1,
+        max_value=100_000,
+        required=False,
+        help_text="To correct it; leave the three empty to void it only.",
+    )
+    lot_number = forms.CharField(label="Lot number really dispensed", max_length=40, required=False)
+    expires_on = forms.DateField(
+        label="Its expiry date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, dispenses: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["dispense"], dispenses, None)
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean() or {}
+        given = [data.get(n) not in (None, "") for n in ("quantity", "lot_number", "expires_on")]
+        if any(given) and not all(given):
+            self.add_error(
+                "quantity", "To correct it, give the units, the lot and its expiry date."
+            )
+        return data
+
+    @property
+    def corrects(self) -> bool:
+        """A correction (the units, lot and expiry given), not a void only."""
+        return self.cleaned_data.get("quantity") is not None
+
+
+class LedgerEventForm(CareForm):
+    kind = forms.ChoiceField(
+        label="What happened", choices=[(k.value, k.label) for k in RECORDED_HERE]
+    )
+    quantity = forms.DecimalField(
+        label="Units (counted, returned, destroyed or lost)",
+        min_value=Decimal(0),
+        max_digits=9,
+        decimal_places=1,
+    )
+    witness = forms.TypedChoiceField(label="Witness", coerce=int, required=False, empty_value=None)
+    note = forms.CharField(
+        label="Note",
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Required for a loss or theft: when, where, reported to whom.",
+    )
+
+    def __init__(self, *args: Any, witnesses: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _choices(self.fields["witness"], witnesses, "No witness")

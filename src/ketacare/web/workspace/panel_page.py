@@ -11,7 +11,7 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.kernel import clock, policy
 from ketacare.patients.models import Patient
-from ketacare.patients.protocol import clinic_rules
+from ketacare.patients.protocol import outcome_rules
 from ketacare.web.workspace import panel
 from ketacare.web.workspace.common import query_string, render_page_or_fragment, staff_user
 from ketacare.web.workspace.forms import PanelFilterForm
@@ -27,7 +27,7 @@ def panel_view(request: HttpRequest) -> HttpResponse:
     patients = panel.annotated(Patient.objects.visible_to(user))
     sort = panel.DEFAULT_SORT
     # The clinic's outcome rules (CLINICAL.md A11 unless its protocol says otherwise).
-    rules = clinic_rules(user.clinic_id).outcomes
+    rules = outcome_rules(user.clinic_id)
     if form.is_valid():
         sort = form.cleaned_data["sort"] or panel.DEFAULT_SORT
         patients = panel.filtered(patients, form.filters(), rules)

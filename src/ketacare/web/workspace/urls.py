@@ -2,7 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from ketacare.web.workspace import protocol, record, views
+from ketacare.web.workspace import (
+    intake_review,
+    pharmacy,
+    plan,
+    prescribing,
+    protocol,
+    record,
+    views,
+)
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.panel_view, name="ws-panel"),
@@ -15,4 +23,20 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<int:patient_id>/phase/", record.move_view, name="ws-patient-move"),
     path("patients/<int:patient_id>/holds/clear/", views.clear_hold_view, name="ws-clear-hold"),
     path("protocol/", protocol.protocol_view, name="ws-protocol"),
+    # The care pages: the eligibility review, the plan, prescriptions and dispensing.
+    path("reviews/", intake_review.reviews, name="ws-reviews"),
+    path(
+        "patients/<int:patient_id>/intake-review/",
+        intake_review.intake_review,
+        name="ws-intake-review",
+    ),
+    path("patients/<int:patient_id>/plan/", plan.plan_editor, name="ws-plan"),
+    path("patients/<int:patient_id>/plan/preview/", plan.plan_preview, name="ws-plan-preview"),
+    path(
+        "patients/<int:patient_id>/prescriptions/",
+        prescribing.prescriptions,
+        name="ws-prescriptions",
+    ),
+    path("patients/<int:patient_id>/dispense/", pharmacy.dispense, name="ws-dispense"),
+    path("pharmacy/", pharmacy.pharmacy, name="ws-pharmacy"),
 ]

@@ -1,4 +1,4 @@
-"""The clinician workspace: the panel, the alert inbox and the patient chart.
+"""The clinician workspace: the panel, the alert inbox, the patient chart and its care pages.
 
 Staff only, and only their clinic's records (another clinic's patient or alert is a 404).
 Each view parses the request, calls a scoped query or a service, audits the read and
@@ -6,8 +6,9 @@ renders; with htmx, the panel and inbox answer with the fragment they replace.
 
 One module a page: `panel_page` (the panel), `inbox` (the alert inbox and its actions),
 `chart` (the patient chart and clearing a hold) and `record` (registering a patient,
-editing the record, moving the phase), on the shared `common`. The URLconf finds the
-views here and in `record` and `protocol`.
+editing the record, moving the phase), on the shared `common`. The care pages have a
+module each: `intake_review`, `plan`, `prescribing` and `pharmacy` (the queue and
+dispensing). The URLconf finds the views here and in `record`, `protocol` and those.
 """
 
 from __future__ import annotations

@@ -27,13 +27,13 @@ from ketacare.patients.models import Patient
 from ketacare.treatment import services
 from ketacare.treatment.dispensing import not_fillable_because, patient_today, units_in_words
 from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
-from ketacare.web.care.common import (
+from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.common import (
     current_user,
     staff_patient,
 )
-from ketacare.web.care.forms import PrescriptionActionForm, PrescriptionForm
-from ketacare.web.care.presenters import amount, unit_word
-from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.forms import PrescriptionActionForm, PrescriptionForm
+from ketacare.web.workspace.presenters import amount, unit_word
 
 RX_VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST)
 RX_WHO = "Only clinicians, prescribers and pharmacists see prescriptions."
@@ -125,7 +125,7 @@ def _page(
         "action_prefix": ACTION_PREFIX,
         "can_write": policy.may(user, "write_prescription"),
     }
-    return render(request, "web/care/prescriptions.html", context, status=status)
+    return render(request, "web/workspace/prescriptions.html", context, status=status)
 
 
 def _refills(count: int) -> str:
@@ -165,7 +165,7 @@ def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
         status = show_refusal(form, error, {"plan_id": "directions"})
     else:
         _written(request, written)
-        return redirect("care-prescriptions", patient_id=patient.pk)
+        return redirect("ws-prescriptions", patient_id=patient.pk)
     return _page(request, patient, form=form, status=status)
 
 
@@ -189,7 +189,7 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
         status = show_refusal(form, error)
     else:
         messages.success(request, done)
-        return redirect("care-prescriptions", patient_id=patient.pk)
+        return redirect("ws-prescriptions", patient_id=patient.pk)
     return _page(request, patient, action_form=form, status=status)
 
 

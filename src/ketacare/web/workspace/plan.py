@@ -21,7 +21,7 @@ from ketacare.kernel.errors import DomainError
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
-from ketacare.treatment import services
+from ketacare.treatment import services, titration
 from ketacare.treatment.models import TABLET_KINDS, Drug, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans import (
     CAP_FIELDS,
@@ -29,14 +29,13 @@ from ketacare.treatment.plans import (
     pk_summary,
     schedule_parameters,
 )
-from ketacare.web.care import titration
-from ketacare.web.care.common import (
+from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.common import (
     current_user,
     plain,
     staff_patient,
 )
-from ketacare.web.care.plan_form import PlanForm, PreviewForm
-from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.plan_form import PlanForm, PreviewForm
 
 VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
 WHO = "Only clinicians and prescribers see treatment plans."
@@ -152,7 +151,7 @@ def _page(
         "suggestion": _suggestion(plan),
         "can_write": policy.may(user, "create_plan"),
     }
-    return render(request, "web/care/plan.html", context, status=status)
+    return render(request, "web/workspace/plan.html", context, status=status)
 
 
 @login_required
@@ -183,7 +182,7 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
             request,
             f"Plan version {saved.version} saved: {saved.take} ({plain(saved.dose_mg)} mg).",
         )
-        return redirect("care-plan", patient_id=patient.pk)
+        return redirect("ws-plan", patient_id=patient.pk)
     return _page(request, patient, form, status=status)
 
 
@@ -195,4 +194,4 @@ def plan_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     patient = staff_patient(user, patient_id, *VIEWERS, what=WHO)
     record(Event.about(AuditAction.READ, patient, detail={"via": "care plan preview"}))
     context = {"patient": patient, "preview": preview(patient, request.GET)}
-    return render(request, "web/care/_pk_preview.html", context)
+    return render(request, "web/workspace/_pk_preview.html", context)

@@ -2,8 +2,8 @@
 
 clinical.dosing.suggest_titration is pure: it takes the plan's dose, the last sessions
 (dose, CADSS-6, adverse events, vomiting, blood pressure before and after) and the PHQ-9
-baseline and latest score. No service assembles those from the database, so the plan
-editor reads them here and hands them over; the medicine stays in clinical.dosing.
+baseline and latest score. This module reads those from the database for any face (the
+plan editor today) and hands them over; the medicine stays in clinical.dosing.
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ def large(prescriber, approved, plan) -> Prescription:
 
 
 def test_the_prescriber_sees_what_the_plan_still_needs(approved, plan, prescriber, signed_in):
-    page = page_text(signed_in(prescriber).get(url(approved, "care-prescriptions")))
+    page = page_text(signed_in(prescriber).get(url(approved, "ws-prescriptions")))
     assert (
         "The plan still needs 24 troches for 12 sessions. A prescription of up to 24 troches "
         "in all (per fill x fills) needs no co-sign." in page
@@ -86,7 +86,7 @@ def test_100000_tablets_are_refused_next_to_the_quantity_and_nothing_is_stored(
     approved, plan, prescriber, signed_in
 ):
     response = signed_in(prescriber).post(
-        url(approved, "care-prescriptions"), RX_FORM | {"quantity": "100000", "refills": "0"}
+        url(approved, "ws-prescriptions"), RX_FORM | {"quantity": "100000", "refills": "0"}
     )
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
@@ -103,7 +103,7 @@ def test_with_a_reason_it_awaits_a_cosign_that_another_prescriber_gives(
     approved, plan, prescriber, second_prescriber, signed_in
 ):
     form = RX_FORM | {"quantity": "30", "refills": "0", "quantity_reason": "Travelling"}
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form, follow=True)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), form, follow=True)
     rx = Prescription.objects.get()
     assert rx.state == PrescriptionState.AWAITING_COSIGN
     html = page_text(response)
@@ -112,9 +112,9 @@ def test_with_a_reason_it_awaits_a_cosign_that_another_prescriber_gives(
     assert "More than the plan needs: Travelling" in html
     assert f"Co-sign Rx {rx.pk}" not in html  # not for its own prescriber
     client = signed_in(second_prescriber)
-    assert f"Co-sign Rx {rx.pk}" in page_text(client.get(url(approved, "care-prescriptions")))
+    assert f"Co-sign Rx {rx.pk}" in page_text(client.get(url(approved, "ws-prescriptions")))
     cosign = {"action": "cosign", "rx-prescription": str(rx.pk)}
-    response = client.post(url(approved, "care-prescriptions"), cosign, follow=True)
+    response = client.post(url(approved, "ws-prescriptions"), cosign, follow=True)
     assert f"Rx {rx.pk} co-signed: it may now be dispensed." in page_text(response)
     rx.refresh_from_db()
     assert (rx.state, rx.cosigned_by) == (PrescriptionState.ACTIVE, second_prescriber)
@@ -122,7 +122,7 @@ def test_with_a_reason_it_awaits_a_cosign_that_another_prescriber_gives(
 
 def test_the_writer_posting_a_cosign_is_refused(approved, large, prescriber, signed_in):
     cosign = {"action": "cosign", "rx-prescription": str(large.pk)}
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), cosign)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), cosign)
     assert response.status_code == 403
     large.refresh_from_db()
     assert large.state == PrescriptionState.AWAITING_COSIGN
@@ -132,22 +132,22 @@ def test_a_prescription_awaiting_its_cosign_is_not_offered_for_dispensing(
     approved, large, pharmacist, signed_in
 ):
     client = signed_in(pharmacist)
-    html = page_text(client.get(url(approved, "care-dispense")))
+    html = page_text(client.get(url(approved, "ws-dispense")))
     assert f'<option value="{large.pk}"' not in html
     assert f"Rx {large.pk}: awaiting co-sign" in html
-    response = client.post(url(approved, "care-dispense"), FILL | {"prescription": large.pk})
+    response = client.post(url(approved, "ws-dispense"), FILL | {"prescription": large.pk})
     assert response.status_code == 400
     assert not Dispense.objects.exists()
-    queue = page_text(client.get(reverse("care-pharmacy")))
+    queue = page_text(client.get(reverse("ws-pharmacy")))
     assert "Awaiting a second prescriber's co-sign" in queue
     assert f"Rx {large.pk} · 50 mg scored troches (Travelling for a month)" in queue
-    assert url(approved, "care-dispense") not in queue
+    assert url(approved, "ws-dispense") not in queue
 
 
 def test_esketamine_is_refused_with_its_reason(approved, prescriber, signed_in):
     legacy_esketamine_plan(plan_for(prescriber, approved))
     form = RX_FORM | {"quantity": "2", "refills": "0", "earliest_refill_on": ""}
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), form)
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "never dispensed for use at home (Spravato REMS)" in page_text(response)
     assert not Prescription.objects.exists()
@@ -161,21 +161,21 @@ def test_its_prescriber_voids_a_prescription_with_a_reason(
 ):
     client = signed_in(prescriber)
     void = {"action": "void", "rx-prescription": str(prescription.pk), "rx-reason": ""}
-    response = client.post(url(approved, "care-prescriptions"), void)
+    response = client.post(url(approved, "ws-prescriptions"), void)
     assert response.status_code == 400
     assert "Say why it is voided." in page_text(response)
     assert Prescription.objects.get().state == PrescriptionState.ACTIVE
     void["rx-reason"] = "Wrong directions"
-    response = client.post(url(approved, "care-prescriptions"), void, follow=True)
+    response = client.post(url(approved, "ws-prescriptions"), void, follow=True)
     html = page_text(response)
     assert f"Rx {prescription.pk} voided: nothing more is dispensed on it." in html
     assert "Voided by" in html
     assert ": Wrong directions" in html
     pharmacy = signed_in(pharmacist)
-    dispense_page = page_text(pharmacy.get(url(approved, "care-dispense")))
+    dispense_page = page_text(pharmacy.get(url(approved, "ws-dispense")))
     assert f'<option value="{prescription.pk}"' not in dispense_page
     assert f"Rx {prescription.pk}: voided" in dispense_page
-    assert f"Rx {prescription.pk}" not in page_text(pharmacy.get(reverse("care-pharmacy")))
+    assert f"Rx {prescription.pk}" not in page_text(pharmacy.get(reverse("ws-pharmacy")))
 
 
 def test_another_prescriber_sees_no_void_and_may_not_void(
@@ -183,10 +183,10 @@ def test_another_prescriber_sees_no_void_and_may_not_void(
 ):
     client = signed_in(second_prescriber)
     assert f"Void Rx {prescription.pk}" not in page_text(
-        client.get(url(approved, "care-prescriptions"))
+        client.get(url(approved, "ws-prescriptions"))
     )
     void = {"action": "void", "rx-prescription": str(prescription.pk), "rx-reason": "Mine"}
-    assert client.post(url(approved, "care-prescriptions"), void).status_code == 403
+    assert client.post(url(approved, "ws-prescriptions"), void).status_code == 403
     assert Prescription.objects.get().state == PrescriptionState.ACTIVE
 
 
@@ -196,7 +196,7 @@ def test_its_prescriber_corrects_a_prescription(approved, prescription, prescrib
         "corrects": str(prescription.pk),
         "reason": "One refill too many",
     }
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form, follow=True)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), form, follow=True)
     html = page_text(response)
     new = Prescription.objects.exclude(pk=prescription.pk).get()
     assert (
@@ -215,13 +215,13 @@ def test_a_partial_fill_continues_on_the_dispense_page(
 ):
     client = signed_in(pharmacist)
     client.post(
-        url(approved, "care-dispense"), FILL | {"prescription": prescription.pk, "quantity": "5"}
+        url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk, "quantity": "5"}
     )
-    html = page_text(client.get(url(approved, "care-dispense")))
+    html = page_text(client.get(url(approved, "ws-dispense")))
     option = f"Rx {prescription.pk} · 50 mg scored troches · fill 1 of 3, part 2 · 3 troches"
     assert f'<option value="{prescription.pk}" selected>{option}</option>' in html
     response = client.post(
-        url(approved, "care-dispense"), FILL | {"prescription": prescription.pk, "quantity": "4"}
+        url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk, "quantity": "4"}
     )
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "Fill 1 of this prescription has 3 troches left: dispense at most 3 now." in page_text(
@@ -235,13 +235,13 @@ def test_no_fill_after_6_months_on_the_dispense_page(
 ):
     clock.move_to("2025-09-04T16:00:00Z")
     client = signed_in(pharmacist)
-    html = page_text(client.get(url(approved, "care-dispense")))
+    html = page_text(client.get(url(approved, "ws-dispense")))
     assert "not dispensable: past its last fill day, 3 September 2025" in html
-    response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
+    response = client.post(url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk})
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "so its last fill day was 3 September 2025" in page_text(response)
     assert not Dispense.objects.exists()
-    assert f"Rx {prescription.pk}" not in page_text(client.get(reverse("care-pharmacy")))
+    assert f"Rx {prescription.pk}" not in page_text(client.get(reverse("ws-pharmacy")))
 
 
 # --- Void and correct a dispense ------------------------------------------------------------------
@@ -250,7 +250,7 @@ def test_no_fill_after_6_months_on_the_dispense_page(
 def test_its_pharmacist_voids_a_dispense(approved, stocked, pharmacist, signed_in):
     client = signed_in(pharmacist)
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Wrong patient"}
-    response = client.post(url(approved, "care-dispense"), fix, follow=True)
+    response = client.post(url(approved, "ws-dispense"), fix, follow=True)
     html = page_text(response)
     assert (
         f"Dispense {stocked.pk} voided: its units left the ledger. Balance now 0 troches." in html
@@ -269,7 +269,7 @@ def test_its_pharmacist_corrects_a_dispense(approved, stocked, pharmacist, signe
         "fix-lot_number": "LOT-2025-01",
         "fix-expires_on": "2026-01-31",
     }
-    response = signed_in(pharmacist).post(url(approved, "care-dispense"), fix, follow=True)
+    response = signed_in(pharmacist).post(url(approved, "ws-dispense"), fix, follow=True)
     new = Dispense.objects.exclude(pk=stocked.pk).get()
     assert f"Dispense {stocked.pk} corrected: dispense {new.pk} replaces it." in page_text(response)
     assert f"Corrects dispense {stocked.pk}." in page_text(response)
@@ -280,7 +280,7 @@ def test_a_dispense_whose_units_are_gone_is_not_voided(approved, stocked, pharma
     services.record_ledger_event(pharmacist, approved, ledger_spec("returned", 3))
     events = LedgerEvent.objects.count()
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Wrong patient"}
-    response = signed_in(pharmacist).post(url(approved, "care-dispense"), fix)
+    response = signed_in(pharmacist).post(url(approved, "ws-dispense"), fix)
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "The patient holds 5 troches, fewer than the 8 troches this dispense put" in html
@@ -292,9 +292,9 @@ def test_another_pharmacist_cannot_void_it(approved, stocked, clinic, signed_in)
     other = UserFactory(clinic=clinic, pharmacist=True, username="pia")
     client = signed_in(other)
     assert "Void or correct one of your dispenses" not in page_text(
-        client.get(url(approved, "care-dispense"))
+        client.get(url(approved, "ws-dispense"))
     )
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Mine now"}
-    assert client.post(url(approved, "care-dispense"), fix).status_code == 400
+    assert client.post(url(approved, "ws-dispense"), fix).status_code == 400
     stocked.refresh_from_db()
     assert not stocked.is_voided

@@ -16,7 +16,7 @@ from ketacare.kernel import specs
 from ketacare.treatment.models import FormulationKind, Route
 from ketacare.treatment.plans import AT_HOME_KINDS
 from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
-from ketacare.web.care.forms import MAX_TEXT, CareForm
+from ketacare.web.workspace.forms import MAX_TEXT, CareForm
 
 DOSE_UNITS = (("mg", "mg"), ("mg_per_kg", "mg/kg"))
 # At-home products and schedules only: no esketamine device and no esketamine label

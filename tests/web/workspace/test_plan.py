@@ -35,7 +35,7 @@ PLAN_FORM: dict[str, Any] = {
 }
 
 
-def url(patient, name: str = "care-plan") -> str:  # type: ignore[no-untyped-def]
+def url(patient, name: str = "ws-plan") -> str:  # type: ignore[no-untyped-def]
     return reverse(name, kwargs={"patient_id": patient.pk})
 
 
@@ -128,7 +128,7 @@ def test_the_preview_button_stores_nothing(approved, prescriber, signed_in):
 def test_the_htmx_preview_fragment(approved, prescriber, signed_in):
     query = {"route": "intranasal", "dose": "0.5", "dose_unit": "mg_per_kg", "weight_kg": "80"}
     response = signed_in(prescriber).get(
-        url(approved, "care-plan-preview"), query, headers={"HX-Request": "true"}
+        url(approved, "ws-plan-preview"), query, headers={"HX-Request": "true"}
     )
     assert response.status_code == 200
     html = page_text(response)
@@ -140,14 +140,14 @@ def test_the_htmx_preview_fragment(approved, prescriber, signed_in):
 
 
 def test_the_preview_fragment_without_a_dose(approved, clinician, signed_in):
-    response = signed_in(clinician).get(url(approved, "care-plan-preview"), {"route": "oral"})
+    response = signed_in(clinician).get(url(approved, "ws-plan-preview"), {"route": "oral"})
     assert response.status_code == 200
     assert "Enter a route and a dose" in page_text(response)
 
 
 def test_the_page_wires_the_preview_to_htmx(approved, prescriber, signed_in):
     html = page_text(signed_in(prescriber).get(url(approved)))
-    assert f'hx-get="{url(approved, "care-plan-preview")}"' in html
+    assert f'hx-get="{url(approved, "ws-plan-preview")}"' in html
     assert "from:#id_dose" in html
     assert "from:#id_route" in html
     assert "from:#id_weight_kg" in html
@@ -191,13 +191,13 @@ def test_clinicians_view_but_may_not_write(approved, plan, clinician, signed_in)
 def test_other_roles_do_not_see_plans(request, role, approved, plan, signed_in):
     client = signed_in(request.getfixturevalue(role))
     assert client.get(url(approved)).status_code == 403
-    assert client.get(url(approved, "care-plan-preview")).status_code == 403
+    assert client.get(url(approved, "ws-plan-preview")).status_code == 403
 
 
 def test_another_clinic_sees_nothing(approved, plan, other_prescriber, signed_in):
     client = signed_in(other_prescriber)
     assert client.get(url(approved)).status_code == 404
-    assert client.get(url(approved, "care-plan-preview")).status_code == 404
+    assert client.get(url(approved, "ws-plan-preview")).status_code == 404
     assert client.post(url(approved), PLAN_FORM | {"reason": "x"}).status_code == 404
     assert TreatmentPlan.objects.count() == 1
 

@@ -1,4 +1,4 @@
-"""The titration inputs read from the records (web.care.titration), session by session."""
+"""The titration inputs read from the records (web.workspace.titration), session by session."""
 
 from __future__ import annotations
 
@@ -10,12 +10,11 @@ from ketacare.clinical.dosing import TitrationAction
 from ketacare.clinical.safety import AdverseEventSeverity
 from ketacare.clinical.vitals import BloodPressure
 from ketacare.kernel.specs import read
-from ketacare.treatment import services
+from ketacare.treatment import services, titration
 from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
-from ketacare.web.care import titration
 from tests.treatment.helpers import CHECK_IN_BP, after_observation, ready_session
 
-pytestmark = pytest.mark.usefixtures("stocked")
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("stocked")]
 
 
 def dosed(patient, clock, **check_in):  # type: ignore[no-untyped-def]

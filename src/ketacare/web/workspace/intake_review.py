@@ -24,19 +24,19 @@ from ketacare.kernel.errors import DomainError
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.web.care.common import (
+from ketacare.web.common import require_role, require_staff
+from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.common import (
     current_user,
     staff_patient,
 )
-from ketacare.web.care.forms import ReviewForm
-from ketacare.web.care.presenters import (
+from ketacare.web.workspace.forms import ReviewForm
+from ketacare.web.workspace.presenters import (
     findings_by_severity,
     intake_sections,
     intake_weight_kg,
     words,
 )
-from ketacare.web.common import require_role, require_staff
-from ketacare.web.refusals import show_refusal
 
 WHO = "Only clinicians and prescribers review eligibility."
 REVIEWERS = tuple(Role(r) for r in policy.rule("review_intake").staff)
@@ -70,7 +70,7 @@ def reviews(request: HttpRequest) -> HttpResponse:
             detail={"via": "care reviews", "ids": [i.pk for i in waiting]},
         )
     )
-    return render(request, "web/care/reviews.html", {"intakes": waiting})
+    return render(request, "web/workspace/reviews.html", {"intakes": waiting})
 
 
 def _latest_submitted(user: User, patient: Patient) -> Intake | None:
@@ -136,11 +136,11 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
             messages.success(
                 request, f"Intake {verb}: {patient.legal_name} is now {patient.phase_enum.words}."
             )
-            return redirect("care-intake-review", patient_id=patient.pk)
+            return redirect("ws-intake-review", patient_id=patient.pk)
     if request.method == "GET":
         record(
             Event.about(AuditAction.READ, intake or patient, detail={"via": "care intake review"})
         )
     return render(
-        request, "web/care/intake_review.html", _context(patient, intake, form), status=status
+        request, "web/workspace/intake_review.html", _context(patient, intake, form), status=status
     )

@@ -29,10 +29,10 @@ def treated(clinic, prescriber, pharmacist) -> Patient:  # type: ignore[no-untyp
 def test_the_pharmacy_queue(clinic, prescriber, pharmacist, signed_in):
     treated(clinic, prescriber, pharmacist)
     client = signed_in(pharmacist)
-    one = queries(client, reverse("care-pharmacy"))
+    one = queries(client, reverse("ws-pharmacy"))
     for _ in range(3):
         treated(clinic, prescriber, pharmacist)
-    assert queries(client, reverse("care-pharmacy")) == one
+    assert queries(client, reverse("ws-pharmacy")) == one
 
 
 def small_fill(prescriber, pharmacist, patient: Patient) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_the_dispense_page(clinic, prescriber, pharmacist, signed_in):
     plan_for(prescriber, patient)
     small_fill(prescriber, pharmacist, patient)
     client = signed_in(pharmacist)
-    url = reverse("care-dispense", kwargs={"patient_id": patient.pk})
+    url = reverse("ws-dispense", kwargs={"patient_id": patient.pk})
     one = queries(client, url)
     for _ in range(3):
         small_fill(prescriber, pharmacist, patient)
@@ -57,7 +57,7 @@ def test_the_prescriptions_page(clinic, prescriber, pharmacist, signed_in):
     plan_for(prescriber, patient)
     small_fill(prescriber, pharmacist, patient)
     client = signed_in(prescriber)
-    url = reverse("care-prescriptions", kwargs={"patient_id": patient.pk})
+    url = reverse("ws-prescriptions", kwargs={"patient_id": patient.pk})
     one = queries(client, url)
     for _ in range(3):
         small_fill(prescriber, pharmacist, patient)
@@ -67,4 +67,4 @@ def test_the_prescriptions_page(clinic, prescriber, pharmacist, signed_in):
 def test_the_review_list(submit, clinician, signed_in):
     submit()
     client = signed_in(clinician)
-    assert queries(client, reverse("care-reviews")) < 15  # a small, fixed bound
+    assert queries(client, reverse("ws-reviews")) < 15  # a small, fixed bound

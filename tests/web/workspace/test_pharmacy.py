@@ -49,10 +49,10 @@ def url(patient, name: str) -> str:  # type: ignore[no-untyped-def]
 
 def test_a_prescriber_writes_a_prescription(approved, plan, prescriber, signed_in):
     client = signed_in(prescriber)
-    page = page_text(client.get(url(approved, "care-prescriptions")))
+    page = page_text(client.get(url(approved, "ws-prescriptions")))
     assert "Write a prescription" in page
     assert "For the current plan (version 1)" in page
-    response = client.post(url(approved, "care-prescriptions"), RX_FORM, follow=True)
+    response = client.post(url(approved, "ws-prescriptions"), RX_FORM, follow=True)
     assert response.status_code == 200
     rx = Prescription.objects.get(patient=approved)
     assert (rx.quantity, rx.refills, rx.plan) == (8, 2, plan)
@@ -70,7 +70,7 @@ def test_refills_need_the_earliest_date_and_nothing_is_stored(
     approved, plan, prescriber, signed_in
 ):
     form = RX_FORM | {"earliest_refill_on": ""}
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), form)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), form)
     assert response.status_code == 400
     html = page_text(response)
     assert "A prescription with refills needs the earliest date." in html
@@ -81,7 +81,7 @@ def test_refills_need_the_earliest_date_and_nothing_is_stored(
 
 def test_too_many_refills_are_refused(approved, plan, prescriber, signed_in):
     response = signed_in(prescriber).post(
-        url(approved, "care-prescriptions"), RX_FORM | {"refills": "6"}
+        url(approved, "ws-prescriptions"), RX_FORM | {"refills": "6"}
     )
     assert response.status_code == 400
     assert "At most 5 refills" in page_text(response)
@@ -89,7 +89,7 @@ def test_too_many_refills_are_refused(approved, plan, prescriber, signed_in):
 
 
 def test_no_prescription_without_a_plan(approved, prescriber, signed_in):
-    response = signed_in(prescriber).post(url(approved, "care-prescriptions"), RX_FORM)
+    response = signed_in(prescriber).post(url(approved, "ws-prescriptions"), RX_FORM)
     assert response.status_code == 400
     assert "write the plan first" in page_text(response)
     assert not Prescription.objects.exists()
@@ -99,11 +99,11 @@ def test_pharmacists_see_prescriptions_but_do_not_write_them(
     approved, prescription, pharmacist, signed_in
 ):
     client = signed_in(pharmacist)
-    page = client.get(url(approved, "care-prescriptions"))
+    page = client.get(url(approved, "ws-prescriptions"))
     assert page.status_code == 200
     assert f"Rx {prescription.pk}" in page_text(page)
     assert "Write the prescription" not in page_text(page)
-    response = client.post(url(approved, "care-prescriptions"), RX_FORM)
+    response = client.post(url(approved, "ws-prescriptions"), RX_FORM)
     assert response.status_code == 403
     assert Prescription.objects.count() == 1
 
@@ -112,13 +112,13 @@ def test_prescriptions_of_another_clinic_are_not_found(
     approved, prescription, other_prescriber, signed_in
 ):
     client = signed_in(other_prescriber)
-    assert client.get(url(approved, "care-prescriptions")).status_code == 404
-    assert client.post(url(approved, "care-prescriptions"), RX_FORM).status_code == 404
+    assert client.get(url(approved, "ws-prescriptions")).status_code == 404
+    assert client.post(url(approved, "ws-prescriptions"), RX_FORM).status_code == 404
     assert Prescription.objects.count() == 1
 
 
 def test_coordinators_do_not_see_prescriptions(approved, prescription, coordinator, signed_in):
-    assert signed_in(coordinator).get(url(approved, "care-prescriptions")).status_code == 403
+    assert signed_in(coordinator).get(url(approved, "ws-prescriptions")).status_code == 403
 
 
 # --- Dispensing --------------------------------------------------------------------------------
@@ -128,18 +128,18 @@ def test_a_pharmacist_dispenses_and_the_balance_goes_up(
     approved, prescription, pharmacist, signed_in
 ):
     client = signed_in(pharmacist)
-    page = page_text(client.get(url(approved, "care-dispense")))
+    page = page_text(client.get(url(approved, "ws-dispense")))
     assert "Dispense a fill" in page
     assert "0 fills" not in page
     # The choice says which prescription, which fill is next and how many: short and whole.
     option = f"Rx {prescription.pk} · 50 mg scored troches · fill 1 of 3 · 8 troches"
     assert f'<option value="{prescription.pk}" selected>{option}</option>' in page
-    response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
+    response = client.post(url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk})
     assert response.status_code == 302
     assert services.ledger_balance(approved) == 8
     filled = Dispense.objects.get()
     assert (filled.fill_number, filled.lot_number) == (1, "LOT-2025-07")
-    html = page_text(client.get(url(approved, "care-dispense")))
+    html = page_text(client.get(url(approved, "ws-dispense")))
     assert '<strong id="ledger-balance">8 troches</strong>' in html
     assert "Fill 1 dispensed: 8 troches, lot LOT-2025-07. Balance now 8 troches." in html
     assert "tablets" not in html
@@ -152,7 +152,7 @@ def test_an_early_refill_without_a_reason_stores_nothing(
     approved, prescription, stocked, pharmacist, signed_in
 ):
     response = signed_in(pharmacist).post(
-        url(approved, "care-dispense"), FILL | {"prescription": prescription.pk}
+        url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk}
     )
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
@@ -167,11 +167,11 @@ def test_an_early_refill_with_a_reason_is_a_diversion_finding(
     approved, prescription, stocked, pharmacist, signed_in
 ):
     fill = FILL | {"prescription": prescription.pk, "early_reason": "Travelling abroad."}
-    assert signed_in(pharmacist).post(url(approved, "care-dispense"), fill).status_code == 302
+    assert signed_in(pharmacist).post(url(approved, "ws-dispense"), fill).status_code == 302
     assert services.ledger_balance(approved) == 16
     finding = DiversionFinding.objects.get()
     assert finding.kind == DiversionKind.EARLY_REFILL
-    html = page_text(signed_in(pharmacist).get(url(approved, "care-dispense")))
+    html = page_text(signed_in(pharmacist).get(url(approved, "ws-dispense")))
     assert "Diversion findings" in html
     assert "Early refill" in html
 
@@ -209,8 +209,8 @@ def test_a_fill_beyond_the_prescription_is_refused(approved, pharmacist, prescri
     )
     client = signed_in(pharmacist)
     whole = FILL | {"prescription": rx.pk, "quantity": "4"}
-    assert client.post(url(approved, "care-dispense"), whole).status_code == 302
-    response = client.post(url(approved, "care-dispense"), whole)
+    assert client.post(url(approved, "ws-dispense"), whole).status_code == 302
+    response = client.post(url(approved, "ws-dispense"), whole)
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     assert "a new prescription is needed" in page_text(response)
     assert services.ledger_balance(approved) == 4
@@ -220,10 +220,10 @@ def test_clinicians_see_the_ledger_but_do_not_dispense(
     approved, prescription, clinician, signed_in
 ):
     client = signed_in(clinician)
-    page = client.get(url(approved, "care-dispense"))
+    page = client.get(url(approved, "ws-dispense"))
     assert page.status_code == 200
     assert "Dispense a fill" not in page_text(page)
-    response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
+    response = client.post(url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk})
     assert response.status_code == 403
     assert "Only pharmacist may dispense." in page_text(response)
     assert not Dispense.objects.exists()
@@ -233,16 +233,16 @@ def test_dispensing_for_another_clinic_is_not_found(
     approved, prescription, other_pharmacist, signed_in
 ):
     client = signed_in(other_pharmacist)
-    assert client.get(url(approved, "care-dispense")).status_code == 404
-    response = client.post(url(approved, "care-dispense"), FILL | {"prescription": prescription.pk})
+    assert client.get(url(approved, "ws-dispense")).status_code == 404
+    response = client.post(url(approved, "ws-dispense"), FILL | {"prescription": prescription.pk})
     assert response.status_code == 404
     assert not Dispense.objects.exists()
 
 
 def test_the_patient_may_not_open_the_pharmacy_pages(approved, prescription, signed_in):
     client = signed_in(approved.user)
-    assert client.get(url(approved, "care-dispense")).status_code == 403
-    assert client.get(reverse("care-pharmacy")).status_code == 403
+    assert client.get(url(approved, "ws-dispense")).status_code == 403
+    assert client.get(reverse("ws-pharmacy")).status_code == 403
 
 
 # --- The ledger: counts, returns, losses -------------------------------------------------------
@@ -258,7 +258,7 @@ def test_a_count_that_differs_is_a_diversion_finding_with_its_alert(
         "count-quantity": "6",
         "count-note": "Home visit.",
     }
-    response = client.post(url(approved, "care-dispense"), count, follow=True)
+    response = client.post(url(approved, "ws-dispense"), count, follow=True)
     assert response.status_code == 200
     finding = DiversionFinding.objects.get()
     assert finding.kind == DiversionKind.COUNT_MISMATCH
@@ -281,7 +281,7 @@ def test_a_return_beyond_the_balance_is_an_overdraw_and_stores_nothing(
         "count-quantity": "9",
         "count-note": "",
     }
-    response = signed_in(pharmacist).post(url(approved, "care-dispense"), returned)
+    response = signed_in(pharmacist).post(url(approved, "ws-dispense"), returned)
     assert response.status_code == 409  # refusal rule: a DomainError answers 409
     html = page_text(response)
     assert "would take it below zero" in html
@@ -298,12 +298,12 @@ def test_destruction_needs_a_witness(approved, stocked, pharmacist, prescriber, 
         "count-quantity": "2",
         "count-note": "",
     }
-    response = client.post(url(approved, "care-dispense"), destroyed)
+    response = client.post(url(approved, "ws-dispense"), destroyed)
     assert response.status_code == 400
     assert "needs a witness" in page_text(response)
     assert services.ledger_balance(approved) == 8
     witnessed = destroyed | {"count-witness": str(prescriber.pk)}
-    assert client.post(url(approved, "care-dispense"), witnessed).status_code == 302
+    assert client.post(url(approved, "ws-dispense"), witnessed).status_code == 302
     assert services.ledger_balance(approved) == 6
     assert LedgerEvent.objects.get(kind="destroyed").witness == prescriber
 
@@ -313,14 +313,14 @@ def test_a_coordinator_counts_but_may_not_record_a_return(
 ):
     client = signed_in(coordinator)
     count = {"action": "ledger", "count-kind": "counted", "count-quantity": "8", "count-note": ""}
-    assert client.post(url(approved, "care-dispense"), count).status_code == 302
+    assert client.post(url(approved, "ws-dispense"), count).status_code == 302
     returned = {
         "action": "ledger",
         "count-kind": "returned",
         "count-quantity": "1",
         "count-note": "",
     }
-    assert client.post(url(approved, "care-dispense"), returned).status_code == 403
+    assert client.post(url(approved, "ws-dispense"), returned).status_code == 403
     assert services.ledger_balance(approved) == 8
     assert not DiversionFinding.objects.exists()
 
@@ -334,24 +334,24 @@ def test_the_queue_lists_fills_left_and_refill_requests(
 ):
     clock.shift(dt.timedelta(days=1))  # the request comes after the first fill
     services.request_refill(approved.user, prescription, RefillRequestSpec())
-    response = signed_in(pharmacist).get(reverse("care-pharmacy"))
+    response = signed_in(pharmacist).get(reverse("ws-pharmacy"))
     assert response.status_code == 200
     html = page_text(response)
     assert approved.legal_name in html
     assert "2 of 3" in html
     assert f"Rx {prescription.pk} · 50 mg scored troches · 8 troches a fill" in html
     assert "Refill requested" in html
-    assert url(approved, "care-dispense") in html
+    assert url(approved, "ws-dispense") in html
     assert audit(action=AuditAction.LIST, object_type="treatment.Prescription")
 
 
 def test_the_queue_of_another_clinic_is_empty(approved, prescription, other_pharmacist, signed_in):
-    html = page_text(signed_in(other_pharmacist).get(reverse("care-pharmacy")))
+    html = page_text(signed_in(other_pharmacist).get(reverse("ws-pharmacy")))
     assert approved.legal_name not in html
     assert "Nothing to dispense." in html
 
 
 @pytest.mark.parametrize("role", ["clinician", "coordinator"])
 def test_the_queue_is_for_pharmacists_and_prescribers(request, role, signed_in):
-    response = signed_in(request.getfixturevalue(role)).get(reverse("care-pharmacy"))
+    response = signed_in(request.getfixturevalue(role)).get(reverse("ws-pharmacy"))
     assert response.status_code == 403

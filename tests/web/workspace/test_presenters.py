@@ -8,7 +8,7 @@ import pytest
 
 from ketacare.clinical import dosing
 from ketacare.treatment.models import TABLET_KINDS, FormulationKind, Prescription
-from ketacare.web.care.presenters import (
+from ketacare.web.workspace.presenters import (
     UNIT_NOUNS,
     amount,
     intake_sections,

@@ -11,12 +11,12 @@ from ketacare.audit.models import AuditAction
 from ketacare.intake.models import EligibilityReview
 from ketacare.patients.phases import Phase
 from tests.intake.conftest import COMPLETE
-from tests.web.care.conftest import CAUTION, EXCLUSION
 from tests.web.helpers import audit, page_text
+from tests.web.workspace.conftest import CAUTION, EXCLUSION
 
 
 def url(patient) -> str:  # type: ignore[no-untyped-def]
-    return reverse("care-intake-review", kwargs={"patient_id": patient.pk})
+    return reverse("ws-intake-review", kwargs={"patient_id": patient.pk})
 
 
 def nothing_decided(patient) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +27,7 @@ def nothing_decided(patient) -> None:  # type: ignore[no-untyped-def]
 
 def test_the_review_list_shows_the_clinics_waiting_intakes(submit, patient, clinician, signed_in):
     submit()
-    response = signed_in(clinician).get(reverse("care-reviews"))
+    response = signed_in(clinician).get(reverse("ws-reviews"))
     assert response.status_code == 200
     html = page_text(response)
     assert patient.legal_name in html
@@ -38,7 +38,7 @@ def test_the_review_list_shows_the_clinics_waiting_intakes(submit, patient, clin
 
 def test_the_review_list_of_another_clinic_is_empty(submit, patient, outsider, signed_in):
     submit()
-    response = signed_in(outsider).get(reverse("care-reviews"))
+    response = signed_in(outsider).get(reverse("ws-reviews"))
     assert response.status_code == 200
     assert patient.legal_name not in page_text(response)
     assert "No intake is waiting for review." in page_text(response)
@@ -46,7 +46,7 @@ def test_the_review_list_of_another_clinic_is_empty(submit, patient, outsider, s
 
 @pytest.mark.parametrize("role", ["pharmacist", "coordinator"])
 def test_the_review_list_is_for_clinicians_and_prescribers(request, role, signed_in):
-    response = signed_in(request.getfixturevalue(role)).get(reverse("care-reviews"))
+    response = signed_in(request.getfixturevalue(role)).get(reverse("ws-reviews"))
     assert response.status_code == 403
     assert "Only clinicians and prescribers review eligibility." in page_text(response)
 

@@ -42,12 +42,12 @@ class Inputs(HTMLParser):
 
 
 PAGES = [
-    ("clinician", "care-intake-review"),
-    ("prescriber", "care-plan"),
-    ("prescriber", "care-prescriptions"),
-    ("pharmacist", "care-dispense"),
-    ("pharmacist", "care-pharmacy"),
-    ("clinician", "care-reviews"),
+    ("clinician", "ws-intake-review"),
+    ("prescriber", "ws-plan"),
+    ("prescriber", "ws-prescriptions"),
+    ("pharmacist", "ws-dispense"),
+    ("pharmacist", "ws-pharmacy"),
+    ("clinician", "ws-reviews"),
 ]
 
 
@@ -56,7 +56,7 @@ PAGES = [
 def test_every_control_is_labelled_and_nothing_is_external(
     request, role, name, approved, signed_in
 ):
-    kwargs = {} if name in {"care-pharmacy", "care-reviews"} else {"patient_id": approved.pk}
+    kwargs = {} if name in {"ws-pharmacy", "ws-reviews"} else {"patient_id": approved.pk}
     response = signed_in(request.getfixturevalue(role)).get(reverse(name, kwargs=kwargs))
     assert response.status_code == 200
     html = page_text(response)
@@ -72,7 +72,7 @@ def test_every_control_is_labelled_and_nothing_is_external(
 
 def test_the_review_form_is_labelled(submit, patient, clinician, signed_in):
     submit()
-    url = reverse("care-intake-review", kwargs={"patient_id": patient.pk})
+    url = reverse("ws-intake-review", kwargs={"patient_id": patient.pk})
     html = page_text(signed_in(clinician).post(url, {"decision": "decline"}))
     parsed = Inputs()
     parsed.feed(html)

@@ -46,16 +46,16 @@ from ketacare.treatment.specs.dispensing import (
     VoidDispenseSpec,
 )
 from ketacare.treatment.specs.ledger import LedgerEventSpec
-from ketacare.web.care.common import (
+from ketacare.web.common import require_role, require_staff
+from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.common import (
     current_user,
     plain,
     staff_patient,
 )
-from ketacare.web.care.forms import DispenseFixForm, DispenseForm, LedgerEventForm
-from ketacare.web.care.prescribing import prescriptions_of
-from ketacare.web.care.presenters import amount, unit_word
-from ketacare.web.common import require_role, require_staff
-from ketacare.web.refusals import show_refusal
+from ketacare.web.workspace.forms import DispenseFixForm, DispenseForm, LedgerEventForm
+from ketacare.web.workspace.prescribing import prescriptions_of
+from ketacare.web.workspace.presenters import amount, unit_word
 
 LEDGER_WHO = "Only pharmacists, prescribers, clinicians and coordinators see the ledger."
 # The ledger form shares the page with the dispense form: its own field names and ids.
@@ -203,7 +203,7 @@ def _dispense_page(  # noqa: PLR0913 - the page and each of its three forms
         "can_fix": policy.may(user, "void_dispense") and bool(_fixable(user, dispenses)),
         "can_count": policy.may(user, "record_pill_count"),
     }
-    return render(request, "web/care/dispense.html", context, status=status)
+    return render(request, "web/workspace/dispense.html", context, status=status)
 
 
 def _ledger_unit(rows: list[Prescription], account: LedgerAccount | None, balance: Any) -> str:
@@ -243,7 +243,7 @@ def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpRespons
                 f"Fill {filled.fill_number}{part} dispensed: {amount(rx, filled.quantity)}, lot "
                 f"{filled.lot_number}. Balance now {amount(rx, balance)}.",
             )
-            return redirect("care-dispense", patient_id=patient.pk)
+            return redirect("ws-dispense", patient_id=patient.pk)
     return _dispense_page(request, patient, dispense_form=form, status=status)
 
 
@@ -271,7 +271,7 @@ def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
             messages.success(
                 request, f"{done} Balance now {amount(original.prescription, balance)}."
             )
-            return redirect("care-dispense", patient_id=patient.pk)
+            return redirect("ws-dispense", patient_id=patient.pk)
     return _dispense_page(request, patient, fix_form=form, status=status)
 
 
@@ -288,7 +288,7 @@ def _ledger_event(request: HttpRequest, user: User, patient: Patient) -> HttpRes
             status = show_refusal(form, error, {"witness_id": "witness"})
         else:
             messages.success(request, _recorded(event))
-            return redirect("care-dispense", patient_id=patient.pk)
+            return redirect("ws-dispense", patient_id=patient.pk)
     return _dispense_page(request, patient, ledger_form=form, status=status)
 
 
@@ -376,4 +376,4 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
             detail={"via": "care pharmacy queue", "ids": [rx.pk for rx in rows]},
         )
     )
-    return render(request, "web/care/pharmacy.html", {"queue": queue, "awaiting": awaiting})
+    return render(request, "web/workspace/pharmacy.html", {"queue": queue, "awaiting": awaiting})
