@@ -157,7 +157,17 @@ _TREATMENT_SESSIONS: dict[str, Rule] = {
     ),
 }
 
+# The staff pages that show a part of the record: a page and its link are for these roles.
+_PAGES: dict[str, Rule] = {
+    "see_intake_reviews": _rule("see eligibility reviews", CLINICIAN, PRESCRIBER),
+    "see_treatment_plans": _rule("see treatment plans", CLINICIAN, PRESCRIBER),
+    "see_prescriptions": _rule("see prescriptions", CLINICIAN, PRESCRIBER, PHARMACIST),
+    "see_ledger": _rule("see the ledger", *_HANDLERS, COORDINATOR),
+    "see_pharmacy_queue": _rule("see the pharmacy queue", PHARMACIST, PRESCRIBER),
+}
+
 RULES: dict[str, Rule] = {
+    **_PAGES,
     **_PATIENTS,
     **_INTAKE,
     **_ASSESSMENTS,

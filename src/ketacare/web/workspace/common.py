@@ -11,14 +11,15 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
+from ketacare.kernel import policy
 from ketacare.patients.models import Patient
-from ketacare.web.common import current_user, require_role, require_staff, visible_patient
+from ketacare.web.common import current_user, require_staff, visible_patient
 
 __all__ = [
     "current_user",
@@ -26,6 +27,7 @@ __all__ = [
     "plain",
     "query_string",
     "render_page_or_fragment",
+    "staff_page",
     "staff_patient",
     "staff_user",
 ]
@@ -78,8 +80,14 @@ def plain(amount: Decimal) -> Decimal:
     return whole if amount == whole else amount.normalize()
 
 
-def staff_patient(user: User, patient_id: int, *roles: Role, what: str) -> Patient:
-    """A patient of the user's clinic (404 otherwise) for staff holding one of `roles` (403)."""
+def staff_page(user: User, page: str, *, what: str) -> None:
+    """Refuse (403, `what`) unless the user is staff holding a role of `page`'s policy row."""
     require_staff(user)
-    require_role(user, *roles, what=what)
+    if not policy.may(user, page):
+        raise PermissionDenied(what)
+
+
+def staff_patient(user: User, patient_id: int, page: str, *, what: str) -> Patient:
+    """A patient of the user's clinic (404 otherwise) for staff `page`'s row allows (403)."""
+    staff_page(user, page, what=what)
     return visible_patient(user, patient_id)

@@ -12,22 +12,20 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.intake import services
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus
 from ketacare.intake.specs import ReviewSpec
-from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.web.common import require_role, require_staff
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import (
     current_user,
+    staff_page,
     staff_patient,
 )
 from ketacare.web.workspace.forms import ReviewForm
@@ -39,7 +37,6 @@ from ketacare.web.workspace.presenters import (
 )
 
 WHO = "Only clinicians and prescribers review eligibility."
-REVIEWERS = tuple(Role(r) for r in policy.rule("review_intake").staff)
 
 
 @login_required
@@ -47,8 +44,7 @@ REVIEWERS = tuple(Role(r) for r in policy.rule("review_intake").staff)
 def reviews(request: HttpRequest) -> HttpResponse:
     """The clinic's submitted intakes that wait for a decision, oldest first."""
     user = current_user(request)
-    require_staff(user)
-    require_role(user, *REVIEWERS, what=WHO)
+    staff_page(user, "see_intake_reviews", what=WHO)
     waiting = cast(
         "list[Intake]",
         list(
@@ -119,7 +115,7 @@ def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[
 @require_http_methods(["GET", "POST"])
 def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *REVIEWERS, what=WHO)
+    patient = staff_patient(user, patient_id, "see_intake_reviews", what=WHO)
     intake = _latest_submitted(user, patient)
     form = ReviewForm(request.POST or None)
     status = 400 if request.method == "POST" else 200

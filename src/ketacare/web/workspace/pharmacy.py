@@ -20,7 +20,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
 from ketacare.alerts.models import Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
@@ -46,11 +45,11 @@ from ketacare.treatment.specs.dispensing import (
     VoidDispenseSpec,
 )
 from ketacare.treatment.specs.ledger import LedgerEventSpec
-from ketacare.web.common import require_role, require_staff
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import (
     current_user,
     plain,
+    staff_page,
     staff_patient,
 )
 from ketacare.web.workspace.forms import DispenseFixForm, DispenseForm, LedgerEventForm
@@ -63,7 +62,6 @@ COUNT_PREFIX = "count"
 FIX_PREFIX = "fix"
 QUEUE_WHO = "The pharmacy queue is for pharmacists and prescribers."
 # Who sees the ledger: who may count the patient's stock.
-LEDGER_ROLES = tuple(Role(r) for r in policy.rule("record_pill_count").staff)
 # Who may witness a destruction: who may handle the substance (the service checks again).
 WITNESS_ROLES = policy.rule("record_destroyed_units").staff
 
@@ -309,7 +307,7 @@ def _recorded(event: LedgerEvent) -> str:
 @require_http_methods(["GET", "POST"])
 def dispense(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *LEDGER_ROLES, what=LEDGER_WHO)
+    patient = staff_patient(user, patient_id, "see_ledger", what=LEDGER_WHO)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care dispensing ledger"}))
         return _dispense_page(request, patient)
@@ -344,8 +342,7 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
     Those awaiting a second prescriber's co-sign are listed apart, with no dispensing.
     """
     user = current_user(request)
-    require_staff(user)
-    require_role(user, Role.PHARMACIST, Role.PRESCRIBER, what=QUEUE_WHO)
+    staff_page(user, "see_pharmacy_queue", what=QUEUE_WHO)
     rows = cast(
         "list[Prescription]",
         list(

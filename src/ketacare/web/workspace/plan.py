@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.pk import InvalidPkInput
@@ -37,7 +36,6 @@ from ketacare.web.workspace.common import (
 )
 from ketacare.web.workspace.plan_form import PlanForm, PreviewForm
 
-VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER)
 WHO = "Only clinicians and prescribers see treatment plans."
 
 
@@ -158,7 +156,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *VIEWERS, what=WHO)
+    patient = staff_patient(user, patient_id, "see_treatment_plans", what=WHO)
     plan = services.active_plan(patient)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, plan or patient, detail={"via": "care plan editor"}))
@@ -191,7 +189,7 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
 def plan_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The preview fragment the plan form fetches with htmx as the dose changes."""
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *VIEWERS, what=WHO)
+    patient = staff_patient(user, patient_id, "see_treatment_plans", what=WHO)
     record(Event.about(AuditAction.READ, patient, detail={"via": "care plan preview"}))
     context = {"patient": patient, "preview": preview(patient, request.GET)}
     return render(request, "web/workspace/_pk_preview.html", context)

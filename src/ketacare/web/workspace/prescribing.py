@@ -17,7 +17,6 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.kernel import policy
@@ -35,7 +34,6 @@ from ketacare.web.workspace.common import (
 from ketacare.web.workspace.forms import PrescriptionActionForm, PrescriptionForm
 from ketacare.web.workspace.presenters import amount, unit_word
 
-RX_VIEWERS = (Role.CLINICIAN, Role.PRESCRIBER, Role.PHARMACIST)
 RX_WHO = "Only clinicians, prescribers and pharmacists see prescriptions."
 # The co-sign and void forms of the list share the page with the write form.
 ACTION_PREFIX = "rx"
@@ -197,7 +195,7 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, *RX_VIEWERS, what=RX_WHO)
+    patient = staff_patient(user, patient_id, "see_prescriptions", what=RX_WHO)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care prescriptions"}))
         return _page(request, patient)
