@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -119,3 +119,13 @@ def test_a_spec_is_read_only() -> None:
 @given(st.decimals(min_value=Decimal("0.01"), max_value=Decimal(10_000), places=2))
 def test_any_amount_in_range_with_its_places_is_kept_exactly(value: Decimal) -> None:
     assert specs.read(Order, {**GOOD, "dose": str(value)}).dose == value
+
+
+def test_a_moment_is_kept_in_utc_whatever_offset_it_came_with() -> None:
+    order = specs.read(Order, {**GOOD, "when": "0033-07-18T13:42:25-19:01"})
+    assert order.when is not None
+    assert order.when.utcoffset() == timedelta(0)
+    assert order.when.isoformat() == "0033-07-19T08:43:25+00:00"
+    assert _errors(when="0001-01-01T00:00:00+01:00") == {
+        "when": "Give a date and time with its time zone."
+    }

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import math
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, TypeVar
 
@@ -189,7 +189,10 @@ def _moment(value: object) -> datetime:
         with contextlib.suppress(ValueError):
             value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.utcoffset() is not None:
-        return value
+        # Stored as UTC: a database keeps offsets of at most a few hours, and a moment
+        # too close to year 1 to be written in UTC is no moment of this clinic's.
+        with contextlib.suppress(OverflowError):
+            return value.astimezone(UTC)
     raise refuse("moment", "Give a date and time with its time zone.")
 
 
