@@ -27,7 +27,7 @@ from ketacare.clinical.eligibility import (
 )
 from ketacare.clinical.instruments import auditc
 from ketacare.clinical.vitals import BloodPressure, HeartRate
-from ketacare.patients.models import Patient
+from ketacare.patients.models import WEIGHT_MAX_KG, WEIGHT_MIN_KG, Patient
 
 # The baseline questionnaires of the intake, by instrument code (CLINICAL.md A).
 INSTRUMENTS = ("phq9", "gad7", "cssrs_screen", "auditc", "dast10", "pcl5")
@@ -83,7 +83,8 @@ class Demographics(_Section):
 
     date_of_birth: CalendarDate = Field(description="Date of birth, YYYY-MM-DD.")
     weight_kg: Annotated[Decimal, BeforeValidator(_not_a_bool)] = Field(
-        description="Body weight in kilograms, at most one decimal place (30-250)."
+        description="Body weight in kilograms, at most one decimal place "
+        f"({WEIGHT_MIN_KG}-{WEIGHT_MAX_KG})."
     )
 
     @field_validator("date_of_birth", "weight_kg")

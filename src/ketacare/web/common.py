@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ketacare.accounts.models import User
-from ketacare.accounts.roles import Role
 from ketacare.clinical import safety
 from ketacare.patients.models import Patient
 
@@ -27,11 +26,6 @@ def current_user(request: HttpRequest) -> User:
 def require_staff(user: User) -> None:
     if not (user.is_superuser or user.is_clinic_staff):
         raise PermissionDenied("This page is for clinic staff.")
-
-
-def require_role(user: User, *roles: Role, what: str) -> None:
-    if not user.has_role(*roles):
-        raise PermissionDenied(what)
 
 
 def visible_patient(user: User, patient_id: int) -> Patient:

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 
 from ketacare.kernel import specs
+from ketacare.patients.models import WEIGHT_MAX_KG, WEIGHT_MIN_KG
 from ketacare.treatment.models import FormulationKind, Route
 from ketacare.treatment.plans import AT_HOME_KINDS
 from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
@@ -208,4 +209,4 @@ class PreviewForm(CareForm):
     formulation_kind = forms.ChoiceField(choices=PRODUCTS, required=False)
     dose = forms.DecimalField(min_value=Decimal("0.0001"), max_value=Decimal(10_000))
     dose_unit = forms.ChoiceField(choices=DOSE_UNITS, required=False)
-    weight_kg = forms.DecimalField(min_value=Decimal(30), max_value=Decimal(250), required=False)
+    weight_kg = forms.DecimalField(min_value=WEIGHT_MIN_KG, max_value=WEIGHT_MAX_KG, required=False)
