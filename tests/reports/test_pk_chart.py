@@ -18,7 +18,7 @@ from ketacare.reports.pk_chart import (
     iv_reference,
     model_notes,
     pk_preview,
-    pk_preview_svg,
+    render_svg,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -29,7 +29,7 @@ N = 300  # simulated patients: enough for a band, quick enough for a test
 
 @pytest.fixture(scope="module")
 def sublingual_svg() -> str:
-    return pk_preview_svg("sublingual", 100, 70, n=N, seed=1)
+    return render_svg(pk_preview("sublingual", 100, 70, n=N, seed=1))
 
 
 def _root(svg: str) -> ET.Element:
@@ -136,11 +136,11 @@ def test_the_default_comparison_is_the_iv_reference_half_a_mg_per_kg_over_40_min
 
 
 def test_any_comparison_can_be_drawn_instead() -> None:
-    svg = pk_preview_svg("sublingual", 100, 70, compare=("intranasal", 50, None), n=N)
+    svg = render_svg(pk_preview("sublingual", 100, 70, compare=("intranasal", 50, None), n=N))
     words = _words(svg)
     assert "compared with Intranasal 50 mg (0.71 mg/kg)" in words
     assert "IV" not in words
-    svg = pk_preview_svg("oral", 150, 70, compare=("iv", 35, 60), n=N)
+    svg = render_svg(pk_preview("oral", 150, 70, compare=("iv", 35, 60), n=N))
     assert "Oral (swallowed) ketamine 150 mg for 70 kg (2.14 mg/kg)" in _words(svg)
     assert "IV 35 mg (0.50 mg/kg) over 60 min" in _words(svg)
 
@@ -163,7 +163,7 @@ INTRANASAL_NOTE = [
     ],
 )
 def test_the_models_weak_points_are_footnoted_where_they_apply(route, compare, notes) -> None:
-    svg = pk_preview_svg(route, 56, 70, compare=compare, n=N)
+    svg = render_svg(pk_preview(route, 56, 70, compare=compare, n=N))
     desc = _child(_root(svg), "desc").text or ""
     for note in notes:
         assert note in _words(svg)
@@ -209,7 +209,7 @@ def test_the_svg_fetches_nothing_no_url_font_script_or_image(sublingual_svg) -> 
 
 
 def test_two_charts_inlined_in_one_page_share_no_ids(sublingual_svg) -> None:
-    other = pk_preview_svg("oral", 150, 70, n=N)
+    other = render_svg(pk_preview("oral", 150, 70, n=N))
     first = [el.get("id") for el in _root(sublingual_svg).iter() if el.get("id")]
     second = [el.get("id") for el in _root(other).iter() if el.get("id")]
     assert len(first) == len(set(first))
@@ -219,20 +219,20 @@ def test_two_charts_inlined_in_one_page_share_no_ids(sublingual_svg) -> None:
 
 
 def test_the_svg_stays_small_with_the_default_population() -> None:
-    svg = pk_preview_svg("sublingual", 100, 70)
+    svg = render_svg(pk_preview("sublingual", 100, 70))
     assert len(svg.encode()) < 200_000
     assert "90% of 2,000 simulated patients" in _words(svg)
 
 
 def test_the_same_seed_draws_the_same_picture_and_another_seed_another_band() -> None:
-    first = pk_preview_svg("intranasal", 56, 70, n=N, seed=7)
-    assert pk_preview_svg("intranasal", 56, 70, n=N, seed=7) == first
-    assert pk_preview_svg("intranasal", 56, 70, n=N, seed=8) != first
+    first = render_svg(pk_preview("intranasal", 56, 70, n=N, seed=7))
+    assert render_svg(pk_preview("intranasal", 56, 70, n=N, seed=7)) == first
+    assert render_svg(pk_preview("intranasal", 56, 70, n=N, seed=8)) != first
 
 
 @pytest.mark.parametrize(("hours", "last_tick"), [(12, "12"), (6, "6"), (24, "24")])
 def test_the_time_axis_runs_to_the_hours_asked_for(hours, last_tick) -> None:
-    svg = pk_preview_svg("sublingual", 100, 70, n=N, hours=hours)
+    svg = render_svg(pk_preview("sublingual", 100, 70, n=N, hours=hours))
     ticks = [
         el.text
         for group in _root(svg).iter(f"{SVG}g")
@@ -246,7 +246,7 @@ def test_the_time_axis_runs_to_the_hours_asked_for(hours, last_tick) -> None:
 @pytest.mark.parametrize("hours", [0, -1, math.nan, math.inf, True, "12"])
 def test_a_time_axis_of_no_hours_is_refused(hours) -> None:
     with pytest.raises(ValueError, match="hours"):
-        pk_preview_svg("sublingual", 100, 70, n=N, hours=hours)
+        render_svg(pk_preview("sublingual", 100, 70, n=N, hours=hours))
 
 
 @pytest.mark.parametrize(
@@ -262,7 +262,7 @@ def test_the_model_refuses_what_it_cannot_simulate(
     route, dose_mg, weight_kg, compare, field
 ) -> None:
     with pytest.raises(pk.InvalidPkInput, match=field):
-        pk_preview_svg(route, dose_mg, weight_kg, compare=compare, n=N)
+        render_svg(pk_preview(route, dose_mg, weight_kg, compare=compare, n=N))
 
 
 def test_the_chart_needs_neither_django_nor_pyplot() -> None:
@@ -270,8 +270,8 @@ def test_the_chart_needs_neither_django_nor_pyplot() -> None:
     # pyplot's global figure state must never be touched in a server.
     code = (
         "import sys\n"
-        "from ketacare.reports.pk_chart import pk_preview_svg\n"
-        "svg = pk_preview_svg('sublingual', 100, 70, n=200)\n"
+        "from ketacare.reports.pk_chart import pk_preview, render_svg\n"
+        "svg = render_svg(pk_preview('sublingual', 100, 70, n=200))\n"
         "assert svg.startswith('<svg '), svg[:40]\n"
         "loaded = [m for m in sys.modules if m == 'django' or m.startswith('django.')]\n"
         "assert not loaded, loaded\n"

@@ -1,6 +1,7 @@
 """The dose preview: plasma ketamine over time, drawn as an SVG the plan editor can inline.
 
-Django-free: the `ketacare pk plot` command and the plan editor both call `pk_preview_svg`.
+Django-free: the `ketacare pk plot` command and the plan editor both draw
+`render_svg(pk_preview(...))`.
 The medicine (the model, the population) is `ketacare.clinical.pk`; `pk_doses` runs it and
 says it in words; this module draws it with the shared primitives (`ketacare.reports.svg`):
 the planned dose's median and its 5-95% band, the comparison dashed, the legend and the
@@ -26,6 +27,7 @@ from ketacare.reports.pk_doses import (
     Regimen,
     chart_description,
     chart_title,
+    concentration_axes,
     footnotes,
     iv_reference,
     model_notes,
@@ -50,7 +52,6 @@ __all__ = [
     "iv_reference",
     "model_notes",
     "pk_preview",
-    "pk_preview_svg",
     "render_svg",
     "route_name",
     "simulate",
@@ -75,25 +76,6 @@ NOTE_SIZE, NOTE_LEADING = 12, 15
 PLOT = svg.Area(left=56, top=90, right=WIDTH - 20, bottom=350)
 X_TICKS, Y_TICKS = 12, 8  # at most this many steps along each axis
 HEADROOM = 1.05  # above the highest curve, before rounding up to a tick
-
-
-def pk_preview_svg(  # noqa: PLR0913 - the preview's inputs, all keyword-only after the dose
-    route: str,
-    dose_mg: float,
-    weight_kg: float,
-    *,
-    compare: tuple[str, float, float | None] | None = None,
-    n: int = 2000,
-    seed: int = 1,
-    hours: float = 12.0,
-) -> str:
-    """An SVG of plasma ketamine over time: the planned dose against a comparison dose.
-
-    The planned dose is drawn as the median and 5-95% band of a simulated population; the
-    comparison (default: the IV reference, 0.5 mg/kg over 40 min) as a dashed line.
-    """
-    preview = pk_preview(route, dose_mg, weight_kg, compare=compare, n=n, seed=seed, hours=hours)
-    return render_svg(preview)
 
 
 def render_svg(preview: PkPreview) -> str:
@@ -174,17 +156,7 @@ def _curves(preview: PkPreview, plot: svg.Plot, ids: svg.Ids) -> str:
 def _axes(preview: PkPreview, plot: svg.Plot) -> str:
     hours = svg.nice_ticks(0, preview.hours, X_TICKS, integer=True)
     levels = svg.nice_ticks(plot.y.low, plot.y.high, Y_TICKS)
-    return "".join(
-        [
-            svg.grid(plot, xs=hours, ys=levels),
-            svg.axis_lines(plot.area),
-            svg.tick_marks(plot, hours),
-            svg.x_labels(plot, hours, size=SIZE),
-            svg.y_labels(plot, levels, size=SIZE),
-            svg.x_title(plot, "Hours after the dose", size=SIZE),
-            svg.y_title(plot, "Plasma ketamine (ng/mL)", size=SIZE, x=MARGIN),
-        ]
-    )
+    return concentration_axes(plot, hours, levels, size=SIZE, y_title_x=MARGIN)
 
 
 def _legend_entries(preview: PkPreview) -> list[svg.Entry]:

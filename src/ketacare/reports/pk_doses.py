@@ -7,6 +7,7 @@ description for screen readers, the model's caveats). `ketacare.reports.pk_chart
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -15,6 +16,7 @@ import numpy.typing as npt
 
 from ketacare.clinical import pk
 from ketacare.clinical.pk import IV_REFERENCE_INFUSION_MIN, IV_REFERENCE_MG_PER_KG
+from ketacare.reports import svg
 
 AUC_UNIT = "ng\u00b7h/mL"
 ROUTE_NAMES = {
@@ -204,4 +206,21 @@ def peak_words(exposure: Exposure) -> str:
     return (
         f"peak {exposure.cmax_ng_ml:.0f} ng/mL at {exposure.tmax_h:.1f} h, "
         f"AUC(0-\u221e) {exposure.auc_ng_h_ml:.0f} {AUC_UNIT}"
+    )
+
+
+def concentration_axes(
+    plot: svg.Plot, hours: Sequence[float], levels: Sequence[float], *, size: int, y_title_x: float
+) -> str:
+    """The grid, ticks and titles of a plasma-concentration chart (hours along, ng/mL up)."""
+    return "".join(
+        [
+            svg.grid(plot, xs=hours, ys=levels),
+            svg.axis_lines(plot.area),
+            svg.tick_marks(plot, hours),
+            svg.x_labels(plot, hours, size=size),
+            svg.y_labels(plot, levels, size=size),
+            svg.x_title(plot, "Hours after the dose", size=size),
+            svg.y_title(plot, "Plasma ketamine (ng/mL)", size=size, x=y_title_x),
+        ]
     )

@@ -14,7 +14,7 @@ from itertools import groupby
 from ketacare.clinical import pk
 from ketacare.clinical import pk_evidence as evidence
 from ketacare.reports import svg
-from ketacare.reports.pk_doses import route_name
+from ketacare.reports.pk_doses import concentration_axes, route_name
 
 TABLE_START = "<!-- evidence table: written by `ketacare pk evidence --markdown` -->"
 TABLE_END = "<!-- end of evidence table -->"
@@ -245,17 +245,7 @@ def _plot(panel: _Panel, x0: float, y0: float) -> svg.Plot:
 def _axes(panel: _Panel, plot: svg.Plot) -> str:
     hours = svg.nice_ticks(0, panel.hours, 6)
     levels = svg.nice_ticks(0, plot.y.high, Y_TICKS)
-    return "".join(
-        [
-            svg.grid(plot, xs=hours, ys=levels),
-            svg.axis_lines(plot.area),
-            svg.tick_marks(plot, hours),
-            svg.x_labels(plot, hours, size=SIZE),
-            svg.y_labels(plot, levels, size=SIZE),
-            svg.x_title(plot, "Hours after the dose", size=SIZE),
-            svg.y_title(plot, "Plasma ketamine (ng/mL)", size=SIZE, x=plot.area.left - PLOT_LEFT),
-        ]
-    )
+    return concentration_axes(plot, hours, levels, size=SIZE, y_title_x=plot.area.left - PLOT_LEFT)
 
 
 def _data(panel: _Panel, plot: svg.Plot, ids: svg.Ids, clip: str) -> str:

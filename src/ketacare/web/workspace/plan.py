@@ -19,7 +19,7 @@ from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
-from ketacare.reports.pk_chart import iv_reference, pk_preview_svg
+from ketacare.reports.pk_chart import iv_reference, pk_preview, render_svg
 from ketacare.treatment import services, titration
 from ketacare.treatment.models import TABLET_KINDS, Drug, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans import (
@@ -82,7 +82,7 @@ def preview(patient: Patient, data: QueryDict | dict[str, Any]) -> dict[str, Any
     dose = float(values["dose"])
     dose_mg = dose * weight_kg if values["dose_unit"] == "mg_per_kg" else dose
     try:
-        svg = pk_preview_svg(values["route"], dose_mg, weight_kg)
+        svg = render_svg(pk_preview(values["route"], dose_mg, weight_kg))
         # At-home products are racemic ketamine (plan_form.PRODUCTS: no esketamine devices).
         summary = pk_summary(values["route"], Drug.RACEMIC, dose_mg, weight_kg)
     except InvalidPkInput as error:
