@@ -48,15 +48,22 @@ def test_a_public_row_lets_anyone_run_it() -> None:
     policy.require_role(None, policy.Rule("screen oneself", frozenset(), public=True))
 
 
+def test_a_signed_in_row_lets_anyone_signed_in_run_it_whatever_their_roles() -> None:
+    rule = policy.Rule("get an API token", frozenset(), signed_in=True)
+    policy.require_role(_User(), rule)
+    with pytest.raises(NotAllowed):
+        policy.require_role(_User(is_authenticated=False), rule)
+
+
 def test_every_row_names_roles_that_exist() -> None:
     known = {"patient", "sitter", "clinician", "prescriber", "pharmacist", "coordinator", "admin"}
     for name, rule in policy.RULES.items():
-        assert rule.roles or rule.public, name
+        assert rule.roles or rule.public or rule.signed_in, name
         assert rule.roles <= known, name
 
 
 def test_may_reads_the_row_for_a_link() -> None:
-    name = next(iter(policy.RULES))
+    name = next(n for n, row in policy.RULES.items() if row.roles and not row.public)
     role = next(iter(policy.RULES[name].roles))
     assert policy.may(_User(frozenset({role})), name)
     assert not policy.may(_User(), name)

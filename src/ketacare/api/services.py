@@ -15,12 +15,12 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
 
 from ketacare.api.models import ApiToken
-from ketacare.audit.log import Event, record
+from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
-from ketacare.kernel import clock
+from ketacare.kernel import clock, usecase
+from ketacare.kernel.usecase import use_case
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -43,20 +43,20 @@ def _sha256(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
+@use_case("issue_token")
 def issue_token(actor: User, *, name: str = "") -> tuple[ApiToken, str]:
     """A new token for `actor` (already authenticated); the clear token is returned once."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     issued = clock.now()
-    with transaction.atomic():
-        token = ApiToken.objects.create(
-            user=actor,
-            name=name.strip()[:100],
-            prefix=raw[:LOOKUP_CHARS],
-            key_sha256=_sha256(raw),
-            created_at=issued,
-            expires_at=issued + dt.timedelta(days=token_days()),
-        )
-        record(Event.about(AuditAction.LOGIN, token, detail={"via": "api token"}), actor=actor)
+    token = ApiToken.objects.create(
+        user=actor,
+        name=name.strip()[:100],
+        prefix=raw[:LOOKUP_CHARS],
+        key_sha256=_sha256(raw),
+        created_at=issued,
+        expires_at=issued + dt.timedelta(days=token_days()),
+    )
+    usecase.note(Event.about(AuditAction.LOGIN, token, detail={"via": "api token"}))
     return token, raw
 
 
@@ -79,14 +79,12 @@ def find_token(raw: str) -> ApiToken | None:
     return found
 
 
+@use_case("revoke_token", audited=False)  # revoking a revoked token changes nothing
 def revoke_token(actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; it stops working at once."""
-    with transaction.atomic():
-        locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=actor)
-        if locked.revoked_at is None:
-            locked.revoked_at = clock.now()
-            locked.save(update_fields=["revoked_at"])
-            record(
-                Event.about(AuditAction.LOGOUT, locked, detail={"via": "api token"}), actor=actor
-            )
+    locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=actor)
+    if locked.revoked_at is None:
+        locked.revoked_at = clock.now()
+        locked.save(update_fields=["revoked_at"])
+        usecase.note(Event.about(AuditAction.LOGOUT, locked, detail={"via": "api token"}))
     return locked

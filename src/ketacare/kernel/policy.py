@@ -37,6 +37,7 @@ class Rule:
     sitter: bool = False
     superuser: bool = False  # the installation's superuser may too, without a role
     public: bool = False  # anyone, signed in or not (the public self-screen)
+    signed_in: bool = False  # anyone signed in, whatever their roles (their own tokens)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -44,15 +45,9 @@ class Rule:
         return self.staff | personal | ({SITTER} if self.sitter else set())
 
 
-def _rule(
-    what: str,
-    *staff: str,
-    own: bool = False,
-    sitter: bool = False,
-    superuser: bool = False,
-    public: bool = False,
-) -> Rule:
-    return Rule(what, frozenset(staff), own=own, sitter=sitter, superuser=superuser, public=public)
+def _rule(what: str, *staff: str, **persons: bool) -> Rule:
+    """A row: the use case in words, its staff roles, and which persons beyond them may."""
+    return Rule(what, frozenset(staff), **persons)
 
 
 # Each app's rows, in the order of the journey. Names are the services' names.
@@ -157,6 +152,11 @@ _TREATMENT_SESSIONS: dict[str, Rule] = {
     ),
 }
 
+# A person's own API tokens: whoever signed in with their password (the API checks it).
+_ACCOUNTS: dict[str, Rule] = {
+    "issue_token": _rule("get an API token", signed_in=True),
+    "revoke_token": _rule("revoke an API token", signed_in=True),
+}
 # The staff pages that show a part of the record: a page and its link are for these roles.
 _PAGES: dict[str, Rule] = {
     "see_intake_reviews": _rule("see eligibility reviews", CLINICIAN, PRESCRIBER),
@@ -167,6 +167,7 @@ _PAGES: dict[str, Rule] = {
 }
 
 RULES: dict[str, Rule] = {
+    **_ACCOUNTS,
     **_PAGES,
     **_PATIENTS,
     **_INTAKE,
@@ -190,15 +191,26 @@ def words(roles: Iterable[str]) -> str:
     return ", ".join(sorted(str(r) for r in roles))
 
 
+def _signed_in(user: Any) -> bool:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
+
+
 def _roles_of(user: Any) -> frozenset[str]:
-    if user is None or not getattr(user, "is_authenticated", False):
-        return frozenset()
-    return frozenset(str(r) for r in user.roles)
+    return frozenset(str(r) for r in user.roles) if _signed_in(user) else frozenset()
+
+
+def _passes(user: Any, rule: Rule) -> bool:
+    """The rule lets `user` in without holding one of its roles."""
+    return (
+        rule.public
+        or (rule.signed_in and _signed_in(user))
+        or (rule.superuser and bool(getattr(user, "is_superuser", False)))
+    )
 
 
 def require_role(user: Any, rule: Rule) -> None:
     """Refuse (NotAllowed) unless `user` holds one of the roles `rule` names."""
-    if rule.public or (rule.superuser and getattr(user, "is_superuser", False)):
+    if _passes(user, rule):
         return
     if not _roles_of(user) & rule.roles:
         raise NotAllowed(f"Only {words(rule.roles)} may {rule.what}.")
@@ -207,6 +219,4 @@ def require_role(user: Any, rule: Rule) -> None:
 def may(user: Any, use_case: str) -> bool:
     """Whether `user`'s roles allow `use_case` (a page's link; the object is checked later)."""
     row = rule(use_case)
-    if row.public or (row.superuser and getattr(user, "is_superuser", False)):
-        return True
-    return bool(_roles_of(user) & row.roles)
+    return _passes(user, row) or bool(_roles_of(user) & row.roles)
