@@ -14,8 +14,8 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ketacare.accounts.models import User
-from ketacare.clinical import safety
 from ketacare.patients.models import Patient
+from ketacare.patients.protocol import clinic_rules
 
 
 def current_user(request: HttpRequest) -> User:
@@ -43,6 +43,10 @@ def hours(span: timedelta) -> str:
     return f"{span.total_seconds() / 3600:g}"
 
 
-# How long the sitter stays after a dose, in words (CLINICAL.md D, "Observation": an
-# adult, sober sitter at least 2 h; the number is clinical.safety's, never the page's).
-SITTER_HOURS = hours(safety.DEFAULT_RULES.sitter_stay)
+def sitter_hours_for(clinic_id: int | None) -> str:
+    """How long the clinic's sitter stays after a dose, in hours: "2", "3".
+
+    CLINICAL.md D, "Observation": an adult, sober sitter at least 2 h; a clinic's protocol
+    may lengthen it (its observation), so the number is the clinic's rules', never the page's.
+    """
+    return hours(clinic_rules(clinic_id).safety.sitter_stay)

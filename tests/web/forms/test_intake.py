@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from ketacare.accounts.models import Clinic, User
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.intake import answers as intake_answers
@@ -19,6 +20,8 @@ from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake, IntakeStatus
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
+from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from tests.intake.conftest import COMPLETE
 from tests.web.forms.helpers import all_items, assert_no_external_urls, text
 
@@ -343,3 +346,32 @@ def test_a_reading_the_clinical_core_rejects_is_shown_above_the_section(
     assert 'value="120"' in html
     draft.refresh_from_db()
     assert "home_vitals" not in draft.data
+
+
+def _sitter_stays_3_hours(clinic_admin: User, clinic: Clinic) -> None:
+    """The clinic observes 3 h after a dose, so its sitter stays 3 h (clinical.rules)."""
+    spec = ProtocolSpec(changes={"observation_minutes": 180}, reason="Medical director, 2025-03.")
+    change_protocol(clinic_admin, clinic, spec)
+
+
+def test_the_sitter_question_names_the_clinics_stay(
+    me: Client, draft: Intake, clinic: Clinic, clinic_admin: User
+) -> None:
+    assert "sober, for at least 2 hours after every dose?" in text(me.get(_step("home")))
+    _sitter_stays_3_hours(clinic_admin, clinic)
+    home = text(me.get(_step("home")))
+    assert "sober, for at least 3 hours after every dose?" in home
+    assert "at least 2 hours" not in home
+
+
+def test_a_refused_submission_names_the_clinics_sitter_stay(
+    me: Client, draft: Intake, clinic: Clinic, clinic_admin: User, signed: object
+) -> None:
+    _sitter_stays_3_hours(clinic_admin, clinic)
+    incomplete = copy.deepcopy(COMPLETE)
+    del incomplete["home"]["sitter_available"]
+    _fill(draft, incomplete)
+    html = text(me.post(_step("review"), {"step": "review"}))
+    link = f'<a href="{_step("home")}#id_sitter_available">'
+    question = "Will an adult stay with you, sober, for at least 3 hours after every dose?"
+    assert f"{link}Your home and your sitter: {question} Not answered yet" in html

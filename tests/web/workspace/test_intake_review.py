@@ -10,6 +10,8 @@ from django.urls import reverse
 from ketacare.audit.models import AuditAction
 from ketacare.intake.models import EligibilityReview
 from ketacare.patients.phases import Phase
+from ketacare.patients.protocol import change_protocol
+from ketacare.patients.specs import ProtocolSpec
 from tests.intake.conftest import COMPLETE
 from tests.web.helpers import audit, page_text
 from tests.web.workspace.conftest import CAUTION, EXCLUSION
@@ -226,3 +228,19 @@ def test_before_the_decision_both_weights_show(submit, patient, clinician, signe
     html = page_text(client.get(url(patient)))
     assert "kg in the intake" not in html
     assert "weight 72.5 kg" in html
+
+
+def test_the_sitter_answer_names_the_clinics_stay(
+    submit, patient, clinic_admin, clinician, signed_in
+):
+    submit()
+    client = signed_in(clinician)
+    assert "<dt>Sober adult stays 2 hours after every dose</dt>" in page_text(
+        client.get(url(patient))
+    )
+    # The clinic observes 3 h after a dose, so its sitter stays 3 h (clinical.rules).
+    spec = ProtocolSpec(changes={"observation_minutes": 180}, reason="Medical director, 2025-03.")
+    change_protocol(clinic_admin, patient.clinic, spec)
+    html = page_text(client.get(url(patient)))
+    assert "<dt>Sober adult stays 3 hours after every dose</dt><dd>Yes</dd>" in html
+    assert "stays 2 hours" not in html

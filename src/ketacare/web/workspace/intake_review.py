@@ -22,6 +22,7 @@ from ketacare.kernel.errors import DomainError
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
+from ketacare.web.common import sitter_hours_for
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import (
     current_user,
@@ -98,7 +99,11 @@ def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[
     eligibility: dict[str, Any] = intake.eligibility or {}
     review = EligibilityReview.objects.filter(intake=intake).select_related("reviewer").first()
     context |= {
-        "sections": intake_sections(intake.data, sex_at_birth=patient.sex_at_birth),
+        "sections": intake_sections(
+            intake.data,
+            sex_at_birth=patient.sex_at_birth,
+            sitter_hours=sitter_hours_for(patient.clinic_id),
+        ),
         "eligibility": eligibility,
         "findings": findings_by_severity(eligibility),
         "review": review,

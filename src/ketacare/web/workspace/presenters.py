@@ -20,12 +20,12 @@ from ketacare.clinical import instruments
 from ketacare.clinical.instruments import auditc
 from ketacare.intake.answers import INSTRUMENTS, IntakeData
 from ketacare.treatment.models import UNIT_NOUNS, Product
-from ketacare.web.common import SITTER_HOURS
 
 YES_NO = {True: "Yes", False: "No"}
 
 
-# The intake's questions as a clinician reads them, by "section.field".
+# The intake's questions as a clinician reads them, by "section.field"; "{sitter_hours}"
+# is the patient's clinic's sitter stay (`intake_sections` fills it in).
 LABELS: Mapping[str, str] = {
     "demographics": "Date of birth and weight",
     "demographics.date_of_birth": "Date of birth",
@@ -67,7 +67,7 @@ LABELS: Mapping[str, str] = {
     "home_vitals.diastolic_mmhg": "Diastolic blood pressure",
     "home_vitals.heart_rate_bpm": "Heart rate",
     "home": "Sitter, secure storage, no driving",
-    "home.sitter_available": f"Sober adult stays {SITTER_HOURS} hours after every dose",
+    "home.sitter_available": "Sober adult stays {sitter_hours} hours after every dose",
     "home.secure_storage": "Medicine locked away between sessions",
     "home.agrees_not_to_drive": "Agrees not to drive until the next day, after sleep",
     "maudsley": "Maudsley staging (rated by staff)",
@@ -177,9 +177,10 @@ def _coded(value: Any, key: str) -> str:
     return str(value).replace("_", " ")
 
 
-def _label(model: type[BaseModel], key: str) -> str:
+def _label(model: type[BaseModel], key: str, sitter_hours: str | None) -> str:
     if key in LABELS:
-        return LABELS[key]
+        # Without the clinic's number, none rather than a default that may not be its own.
+        return LABELS[key].format(sitter_hours=sitter_hours or "the clinic's")
     info = model.model_fields.get(key.rsplit(".", 1)[-1])
     name = key.rsplit(".", 1)[-1]
     return (info.description if info and info.description else name.replace("_", " ")).rstrip(".")
@@ -240,13 +241,19 @@ def questionnaire_answers(
     return result
 
 
-def intake_sections(data: dict[str, Any], *, sex_at_birth: str = "") -> list[Section]:
-    """The intake's answers by section, in the order the schema asks them."""
+def intake_sections(
+    data: dict[str, Any], *, sex_at_birth: str = "", sitter_hours: str | None = None
+) -> list[Section]:
+    """The intake's answers by section, in the order the schema asks them.
+
+    `sitter_hours`: the patient's clinic's sitter stay (web.common.sitter_hours_for), which
+    the home section's question named.
+    """
     sections = []
     for name in IntakeData.model_fields:
         if name not in data or data[name] is None:
             continue
-        title = _label(IntakeData, name)
+        title = _label(IntakeData, name, sitter_hours)
         model = _item_model(IntakeData, name)
         value = data[name]
         if name == "questionnaires" and isinstance(value, dict):
@@ -257,7 +264,7 @@ def intake_sections(data: dict[str, Any], *, sex_at_birth: str = "") -> list[Sec
             sections.append(
                 Section(
                     title=title,
-                    headers=[_label(model, f"{name}.{n}") for n in names],
+                    headers=[_label(model, f"{name}.{n}", sitter_hours) for n in names],
                     items=[[_words(item.get(n), f"{name}.{n}") for n in names] for item in value],
                 )
             )
@@ -265,7 +272,9 @@ def intake_sections(data: dict[str, Any], *, sex_at_birth: str = "") -> list[Sec
             labels = model or IntakeData
             rows = [
                 (
-                    _label(labels, f"{name}.{key}") if key in labels.model_fields else key,
+                    _label(labels, f"{name}.{key}", sitter_hours)
+                    if key in labels.model_fields
+                    else key,
                     _words(answer, f"{name}.{key}"),
                 )
                 for key, answer in value.items()

@@ -15,7 +15,7 @@ from django.urls import reverse
 from ketacare.intake import specs as intake_specs
 from ketacare.intake.models import Intake
 from ketacare.patients.models import Patient
-from ketacare.web.portal.intake.labels import LABELS, NOT_ANSWERED
+from ketacare.web.portal.intake.labels import NOT_ANSWERED, question
 from ketacare.web.portal.intake.sections import ROW_SECTIONS, SECTIONS
 from ketacare.web.portal.intake.steps import Step, StepState, step_saved
 
@@ -87,26 +87,33 @@ def _section_message(field: str | None, message: str) -> str:
     return message
 
 
-def _question(path: str) -> str | None:
+def _question(path: str, sitter_hours: str) -> str | None:
     """The question a path names, as the patient read it ("Are you pregnant?")."""
     parts = path.split(".")
     if parts[0] == "questionnaires" and len(parts) > 2:  # noqa: PLR2004 - questionnaires.code.i
         return f"Question {int(parts[2]) + 1}"
     if parts[0] in ROW_SECTIONS and len(parts) > 2 and parts[1].isdigit():  # noqa: PLR2004
-        label = LABELS.get(f"{parts[0]}.{parts[2]}")
+        label = question(f"{parts[0]}.{parts[2]}", sitter_hours=sitter_hours)
         return None if label is None else f"{label} (number {int(parts[1]) + 1})"
-    return LABELS.get(".".join(parts[:2])) if len(parts) > 1 else None
+    if len(parts) > 1:
+        return question(".".join(parts[:2]), sitter_hours=sitter_hours)
+    return None
 
 
-def summary_line(titles: Mapping[str, str], path: str, message: str) -> tuple[str, str, str]:
-    """(step title, what is wrong, link to the field) for the summary of a refused submission."""
+def summary_line(
+    titles: Mapping[str, str], path: str, message: str, *, sitter_hours: str
+) -> tuple[str, str, str]:
+    """(step title, what is wrong, link to the field) for the summary of a refused submission.
+
+    `sitter_hours`: the patient's clinic's sitter stay, as the home section asked it.
+    """
     step = step_of(path)
-    question = _question(path)
+    asked = _question(path, sitter_hours)
     field = _field_id(path)
     words = _section_message(field, message)
     return (
         titles.get(step, "Your intake"),
-        words if not question else f"{question}{' ' if question.endswith('?') else ': '}{words}",
+        words if not asked else f"{asked}{' ' if asked.endswith('?') else ': '}{words}",
         step_url(step) + (f"#{field}" if field else ""),
     )
 

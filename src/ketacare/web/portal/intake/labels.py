@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ketacare.web.common import SITTER_HOURS
-
 YES_NO = (("yes", "Yes"), ("no", "No"))
 ISO_DATE = "%Y-%m-%d"  # the value of an <input type="date">, whatever the language
 NOT_ANSWERED = "Not answered yet: please answer this question."
 
 # The questions as the patient reads them (the schema's descriptions are the API's).
+# "{sitter_hours}" is the patient's clinic's sitter stay: read them through `question`.
 LABELS: Mapping[str, str] = {
     "demographics.date_of_birth": "Your date of birth",
     "demographics.weight_kg": "Your weight in kilograms",
@@ -62,13 +61,15 @@ LABELS: Mapping[str, str] = {
     "home_vitals.diastolic_mmhg": "Blood pressure: the bottom number (diastolic), in mmHg",
     "home_vitals.heart_rate_bpm": "Heart rate (pulse), beats per minute",
     "home.sitter_available": (
-        f"Will an adult stay with you, sober, for at least {SITTER_HOURS} hours after every dose?"
+        "Will an adult stay with you, sober, for at least {sitter_hours} hours after every dose?"
     ),
     "home.secure_storage": "Can you keep the medicine locked away between sessions?",
     "home.agrees_not_to_drive": (
         "Do you agree not to drive after a dose until the next day, after sleep?"
     ),
 }
+
+
 CHOICE_LABELS: Mapping[str, Mapping[str, str]] = {
     "Hypertension": {
         "none": "No",
@@ -89,3 +90,12 @@ CHOICE_LABELS: Mapping[str, Mapping[str, str]] = {
         "maoi": "An MAOI antidepressant (for example phenelzine)",
     },
 }
+
+
+def question(key: str, *, sitter_hours: str) -> str | None:
+    """The question `key` names ("home.sitter_available"), with the clinic's numbers in it.
+
+    `sitter_hours`: how long the patient's clinic has the sitter stay (web.common).
+    """
+    label = LABELS.get(key)
+    return None if label is None else label.format(sitter_hours=sitter_hours)

@@ -16,7 +16,7 @@ from django import forms
 from django.forms import BaseFormSet
 
 from ketacare.intake import answers as intake_answers
-from ketacare.web.portal.intake.labels import CHOICE_LABELS, ISO_DATE, LABELS, YES_NO
+from ketacare.web.portal.intake.labels import CHOICE_LABELS, ISO_DATE, YES_NO, question
 
 
 def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
@@ -82,15 +82,24 @@ def initial_value(value: Any) -> Any:
 
 
 class SectionForm(forms.Form):
-    """One section (or one row of a list section) of IntakeData, nothing required."""
+    """One section (or one row of a list section) of IntakeData, nothing required.
+
+    `sitter_hours`: the patient's clinic's sitter stay, which the home section asks about.
+    """
 
     def __init__(
-        self, *args: Any, section: str, model: type[pydantic.BaseModel], **kwargs: Any
+        self,
+        *args: Any,
+        section: str,
+        model: type[pydantic.BaseModel],
+        sitter_hours: str,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.section = section
         for name, info in model.model_fields.items():
-            label = LABELS.get(f"{section}.{name}", info.description or name)
+            asked = question(f"{section}.{name}", sitter_hours=sitter_hours)
+            label = asked if asked is not None else (info.description or name)
             self.fields[name] = _form_field(label, info.annotation)
 
     def section_json(self) -> dict[str, Any]:

@@ -82,9 +82,12 @@ def step_saved(step: Step, data: Mapping[str, Any]) -> bool:
 
 
 def build(
-    step: Step, data: Mapping[str, Any], post: Any | None
+    step: Step, data: Mapping[str, Any], post: Any | None, *, sitter_hours: str
 ) -> tuple[list[forms.Form], RowFormSet | None]:
-    """The forms of a step, bound to `post` or filled from the draft."""
+    """The forms of a step, bound to `post` or filled from the draft.
+
+    `sitter_hours`: the patient's clinic's sitter stay (web.common.sitter_hours_for).
+    """
     if step.instrument is not None:
         definition = instruments.get(step.instrument)
         stored = data.get("questionnaires", {}).get(step.instrument) or []
@@ -108,7 +111,7 @@ def build(
                 post,
                 initial=rows,
                 prefix=step.key,
-                form_kwargs={"section": step.key, "model": model},
+                form_kwargs={"section": step.key, "model": model, "sitter_hours": sitter_hours},
             ),
         )
         return list(formset.forms), formset
@@ -116,7 +119,10 @@ def build(
     initial = (
         {k: initial_value(v) for k, v in stored.items()} if isinstance(stored, Mapping) else {}
     )
-    return [SectionForm(post, initial=initial, section=step.key, model=model)], None
+    form = SectionForm(
+        post, initial=initial, section=step.key, model=model, sitter_hours=sitter_hours
+    )
+    return [form], None
 
 
 def step_json(step: Step, built: list[forms.Form], formset: RowFormSet | None) -> Any:

@@ -25,7 +25,7 @@ from ketacare.kernel.errors import DomainError
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
-from ketacare.web.common import current_user, own_patient
+from ketacare.web.common import current_user, own_patient, sitter_hours_for
 from ketacare.web.portal.intake.checks import (
     by_path,
     put_errors,
@@ -66,9 +66,10 @@ class _StepPage:
 
 
 def _save_step(
-    request: HttpRequest, user: User, intake: Intake, step: Step, steps: list[Step]
+    request: HttpRequest, intake: Intake, step: Step, steps: list[Step], sitter_hours: str
 ) -> HttpResponse | _StepPage:
-    built, formset = build(step, intake.data, request.POST)
+    user = current_user(request)
+    built, formset = build(step, intake.data, request.POST, sitter_hours=sitter_hours)
     valid = formset.is_valid() if formset is not None else built[0].is_valid()
     if not valid:
         return _StepPage(step, built, formset, status=400)
@@ -104,9 +105,11 @@ def _review(
     return _StepPage(step, summary=summary, status=status)
 
 
-def _filled_step(request: HttpRequest, intake: Intake, patient: Patient, step: Step) -> _StepPage:
+def _filled_step(
+    request: HttpRequest, intake: Intake, patient: Patient, step: Step, sitter_hours: str
+) -> _StepPage:
     """A step filled from the draft; after a refused submission, with its errors."""
-    built, formset = build(step, intake.data, None)
+    built, formset = build(step, intake.data, None, sitter_hours=sitter_hours)
     left: list[str] = []
     if request.session.get(TRIED_KEY) == intake.pk:
         errors = submission_errors(intake, patient)
@@ -123,8 +126,9 @@ def _submit(
     except ValidationError as error:
         request.session[TRIED_KEY] = intake.pk
         titles = {s.key: s.title for s in steps_for(patient)}
+        sitter_hours = sitter_hours_for(patient.clinic_id)
         lines = [
-            summary_line(titles, path, message)
+            summary_line(titles, path, message, sitter_hours=sitter_hours)
             for path, messages in by_path(error).items()
             for message in messages
         ]
@@ -167,9 +171,9 @@ def intake(request: HttpRequest) -> HttpResponse:
     if step.key == "review":
         page = _review(request, user, draft, patient, step)
     elif request.method == "POST":
-        page = _save_step(request, user, draft, step, steps)
+        page = _save_step(request, draft, step, steps, sitter_hours_for(patient.clinic_id))
     else:
-        page = _filled_step(request, draft, patient, step)
+        page = _filled_step(request, draft, patient, step, sitter_hours_for(patient.clinic_id))
     if isinstance(page, HttpResponse):
         return page
     return _step_page(request, patient, draft, steps, page)
