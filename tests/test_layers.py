@@ -44,6 +44,25 @@ def test_no_model_is_looked_up_by_name_outside_migrations() -> None:
     assert _marked("get_model(") == {}
 
 
+# A use case's transaction is the use-case wrapper's (kernel.usecase, durable). These
+# open one themselves, each for a reason that is not a use case of an actor:
+OWN_TRANSACTIONS = {
+    "kernel/usecase.py": "the use-case wrapper and the demo's batch",
+    "audit/log.py": "a savepoint around the chain's head, inside the caller's transaction",
+    "audit/admin_scoping.py": "the admin's own writes of rows no use case owns",
+    "alerts/services.py": "alerts raised by the worker's facts, savepoints inside a use case",
+    "alerts/outbox.py": "the worker drains the outbox, one message at a time",
+    "jobs/lease.py": "the worker's lease",
+    "treatment/jobs.py": "the worker turns missed check-ins into alerts",
+    "api/idempotency.py": "a savepoint claiming the key, inside the use case",
+    "demo/clinic.py": "a savepoint of the demo's batch",
+}
+
+
+def test_only_the_use_case_wrapper_and_the_worker_open_transactions() -> None:
+    assert set(_marked("transaction.atomic(")) == set(OWN_TRANSACTIONS)
+
+
 # Test tools stay out of the product: the demo moves time with kernel.clock, and charts
 # are drawn by reports' own SVG module.
 TEST_TOOLS = {"time_machine": "time-machine", "matplotlib": "matplotlib"}
