@@ -10,7 +10,11 @@ from hypothesis import settings
 from ketacare.accounts.models import Clinic, User
 from ketacare.alerts.models import OnCallRoster, OnCallShift
 from ketacare.alerts.sms import MemorySmsBackend
+from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
+from ketacare.treatment.models import Dispense, Prescription, TreatmentPlan
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from tests.treatment.helpers import fill, plan_for, prescribe
 
 # CI runs on a busy 2-core machine: a property test that is slow there is not wrong, so
 # CI gives hypothesis no wall-clock deadline (one flaked with DeadlineExceeded).
@@ -69,6 +73,31 @@ def clinic_admin(clinic: Clinic) -> User:
 @pytest.fixture
 def patient(clinic: Clinic):  # type: ignore[no-untyped-def]
     return PatientFactory(clinic=clinic, with_account=True)
+
+
+@pytest.fixture
+def approved(clinic: Clinic) -> Patient:
+    """A patient approved for treatment, with their own sign-in."""
+    return PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
+
+
+# A treated patient, step by step (a folder may give `approved` another patient).
+@pytest.fixture
+def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
+    """100 mg a session: two 50 mg scored troches."""
+    return plan_for(prescriber, approved)
+
+
+@pytest.fixture
+def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
+    """8 troches a fill, 2 refills, no refill before 24 March 2025."""
+    return prescribe(prescriber, approved)
+
+
+@pytest.fixture
+def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
+    """The first fill: 8 troches in the patient's ledger."""
+    return fill(pharmacist, prescription)
 
 
 @pytest.fixture

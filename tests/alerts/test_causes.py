@@ -28,12 +28,12 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment import services as treatment
 from ketacare.treatment.errors import AlreadyRecorded
 from ketacare.treatment.jobs import raise_missed_check_ins
-from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
+from ketacare.treatment.models import Dispense, DosingSession
 from ketacare.treatment.specs.dispensing import RefillRequestSpec
 from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
 from tests.api.conftest import ApiClient
-from tests.factories import PatientFactory, UserFactory
-from tests.treatment.helpers import NOW, fill, ledger_spec, plan_for, prescribe, ready_session
+from tests.factories import UserFactory
+from tests.treatment.helpers import NOW, fill, ledger_spec, ready_session
 
 pytestmark = pytest.mark.django_db
 
@@ -57,26 +57,6 @@ def clock() -> Iterator[time_machine.Coordinates]:
 def counter(clinic: Clinic) -> User:
     """Cora the coordinator: takes pill counts and loss reports."""
     return UserFactory(clinic=clinic, coordinator=True, username="cora")
-
-
-@pytest.fixture
-def approved(clinic: Clinic) -> Patient:
-    return PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
-
-
-@pytest.fixture
-def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
-    return plan_for(prescriber, approved)
-
-
-@pytest.fixture
-def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
-    return prescribe(prescriber, approved)
-
-
-@pytest.fixture
-def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
-    return fill(pharmacist, prescription)  # 8 troches
 
 
 @pytest.fixture

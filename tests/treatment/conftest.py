@@ -13,24 +13,17 @@ from collections.abc import Iterator
 import pytest
 import time_machine
 
-from ketacare.accounts.models import Clinic, User
+from ketacare.accounts.models import Clinic
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
-from ketacare.treatment.models import Dispense, Prescription, TreatmentPlan
 from tests.factories import PatientFactory, SitterFactory
-from tests.treatment.helpers import NOW, fill, plan_for, prescribe
+from tests.treatment.helpers import NOW
 
 
 @pytest.fixture(autouse=True)
 def clock() -> Iterator[time_machine.Coordinates]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def approved(clinic: Clinic) -> Patient:
-    """A patient approved for treatment, with their own sign-in."""
-    return PatientFactory(clinic=clinic, with_account=True, phase=Phase.APPROVED.value)
 
 
 @pytest.fixture
@@ -41,19 +34,3 @@ def other_patient(clinic: Clinic) -> Patient:
 @pytest.fixture
 def sitter(clinic: Clinic, approved: Patient) -> Sitter:
     return SitterFactory(clinic=clinic, patients=[approved])
-
-
-@pytest.fixture
-def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
-    return plan_for(prescriber, approved)
-
-
-@pytest.fixture
-def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
-    return prescribe(prescriber, approved)
-
-
-@pytest.fixture
-def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
-    """The first fill: 8 troches in the patient's ledger."""
-    return fill(pharmacist, prescription)

@@ -32,7 +32,7 @@ from ketacare.intake.models import Intake
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
-from ketacare.treatment.models import Dispense, DosingSession, Prescription, TreatmentPlan
+from ketacare.treatment.models import DosingSession
 from ketacare.treatment.specs.sessions import DoseSpec
 from tests.factories import ConsentDocumentFactory, ConsentFactory, PatientFactory
 from tests.intake.conftest import complete
@@ -146,24 +146,6 @@ def submit(patient: Patient, clinic: Clinic) -> Callable[..., Intake]:
         return intake_services.submit_intake(patient.user, draft)
 
     return submit
-
-
-@pytest.fixture
-def plan(prescriber: User, approved: Patient) -> TreatmentPlan:
-    """100 mg a session: two 50 mg scored troches."""
-    return plan_for(prescriber, approved)
-
-
-@pytest.fixture
-def prescription(prescriber: User, approved: Patient, plan: TreatmentPlan) -> Prescription:
-    """8 troches a fill, 2 refills, no refill before 24 March 2025."""
-    return prescribe(prescriber, approved)
-
-
-@pytest.fixture
-def stocked(pharmacist: User, prescription: Prescription) -> Dispense:
-    """The first fill: 8 troches in the patient's ledger."""
-    return fill(pharmacist, prescription)
 
 
 @pytest.fixture
