@@ -216,7 +216,8 @@ class HomeAnswers(_Section):
     """What the at-home program needs at home (CLINICAL.md C, D)."""
 
     sitter_available: StrictBool = Field(
-        description="An adult who will stay, sober, at least 2 hours after every dose."
+        description="An adult who will stay, sober, after every dose for the clinic's sitter "
+        "stay: at least 2 hours (CLINICAL.md D), longer where the clinic observes longer."
     )
     secure_storage: StrictBool = Field(
         description="A place to keep the medicine locked away between sessions."
