@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from ketacare.clinical.eligibility import (
     DEFAULT_RULES,
     AntidepressantTrial,
+    CssrsRisk,
     Dast10Band,
     Decision,
     DisorderStatus,
@@ -458,27 +459,61 @@ def test_no_drug_use_on_the_dast10_or_no_screen_gives_no_finding(band):
     assert FindingCode.DAST10_DRUG_USE not in codes(assess_eligibility(intake(dast10_band=band)))
 
 
-@pytest.mark.parametrize("band", [b for b in Dast10Band if b is not Dast10Band.NONE])
-def test_drug_use_on_the_dast10_is_information_by_default(band):
+@pytest.mark.parametrize(
+    ("band", "severity", "decision"),
+    [
+        (Dast10Band.LOW, Severity.INFO, Decision.ELIGIBLE),
+        (Dast10Band.MODERATE, Severity.CAUTION, Decision.NEEDS_REVIEW),
+        (Dast10Band.SUBSTANTIAL, Severity.CAUTION, Decision.NEEDS_REVIEW),
+        (Dast10Band.SEVERE, Severity.CAUTION, Decision.NEEDS_REVIEW),
+    ],
+)
+def test_a_dast10_of_3_or_more_is_a_caution_by_default(band, severity, decision):
     assessment = assess_eligibility(intake(dast10_band=band))
 
-    assert assessment.decision is Decision.ELIGIBLE
-    assert FindingCode.DAST10_DRUG_USE in {f.code for f in assessment.with_severity(Severity.INFO)}
+    assert assessment.decision is decision
+    assert FindingCode.DAST10_DRUG_USE in {f.code for f in assessment.with_severity(severity)}
 
 
 @pytest.mark.parametrize(
-    ("band", "decision"),
+    ("caution_from", "band", "decision"),
     [
-        (Dast10Band.LOW, Decision.ELIGIBLE),
-        (Dast10Band.MODERATE, Decision.NEEDS_REVIEW),
-        (Dast10Band.SUBSTANTIAL, Decision.NEEDS_REVIEW),
-        (Dast10Band.SEVERE, Decision.NEEDS_REVIEW),
+        (Dast10Band.SUBSTANTIAL, Dast10Band.MODERATE, Decision.ELIGIBLE),
+        (Dast10Band.SUBSTANTIAL, Dast10Band.SUBSTANTIAL, Decision.NEEDS_REVIEW),
+        (None, Dast10Band.SEVERE, Decision.ELIGIBLE),
     ],
 )
-def test_a_clinic_may_make_a_dast10_band_and_above_a_caution(band, decision):
-    rules = dataclasses.replace(DEFAULT_RULES, dast10_caution_from=Dast10Band.MODERATE)
+def test_a_clinic_may_move_the_dast10_caution_or_make_it_information(caution_from, band, decision):
+    rules = dataclasses.replace(DEFAULT_RULES, dast10_caution_from=caution_from)
 
     assert assess_eligibility(intake(dast10_band=band), rules).decision is decision
+
+
+@pytest.mark.parametrize(
+    ("risk", "severity", "decision"),
+    [
+        (CssrsRisk.HIGH, Severity.EXCLUSION, Decision.INELIGIBLE),
+        (CssrsRisk.MODERATE, Severity.CAUTION, Decision.NEEDS_REVIEW),
+    ],
+)
+def test_a_cssrs_risk_at_intake_excludes_or_needs_a_justification(risk, severity, decision):
+    assessment = assess_eligibility(intake(cssrs_risk=risk))
+
+    assert assessment.decision is decision
+    found = {f.code for f in assessment.with_severity(severity)}
+    assert found & {FindingCode.CSSRS_HIGH_RISK, FindingCode.CSSRS_MODERATE_RISK}
+
+
+@pytest.mark.parametrize("risk", [CssrsRisk.NONE, CssrsRisk.LOW, None])
+def test_no_or_low_cssrs_risk_at_intake_gives_no_finding(risk):
+    assessment = assess_eligibility(intake(cssrs_risk=risk))
+
+    assert assessment.decision is Decision.ELIGIBLE
+
+
+def test_a_cssrs_risk_must_be_one_of_the_triage_levels():
+    with pytest.raises(InvalidIntake, match="cssrs_risk"):
+        intake(cssrs_risk="very high")
 
 
 # --- TRD ---------------------------------------------------------------------------------
@@ -793,7 +828,7 @@ def test_default_rules_follow_clinical_md():
         DEFAULT_RULES.bp_hard_stop_systolic_mmhg,
         DEFAULT_RULES.bp_hard_stop_diastolic_mmhg,
     ) == (160, 100)
-    assert DEFAULT_RULES.dast10_caution_from is None
+    assert DEFAULT_RULES.dast10_caution_from is Dast10Band.MODERATE
 
 
 # --- properties ----------------------------------------------------------------------------

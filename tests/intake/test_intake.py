@@ -444,6 +444,23 @@ def test_ptsd_patient_submits_a_pcl5_baseline(patient, draft, signed):
         ),
         ({"psychiatric_history__psychotic_disorder": True}, "ineligible", {"psychotic_disorder"}),
         ({"demographics__date_of_birth": "2010-01-01"}, "ineligible", {"age_under_18"}),
+        # C-SSRS intent (Q4) at intake: no at-home treatment; a method (Q3): justify it.
+        (
+            {"questionnaires__cssrs_screen": [1, 1, 0, 1, 0, 0, 0]},
+            "ineligible",
+            {"cssrs_high_risk"},
+        ),
+        (
+            {"questionnaires__cssrs_screen": [1, 1, 1, 0, 0, 0, 0]},
+            "needs_review",
+            {"cssrs_moderate_risk"},
+        ),
+        # DAST-10 of 3 (items 1, 2 and 4 yes; item 3 yes scores 0): a caution.
+        (
+            {"questionnaires__dast10": [1, 1, 1, 1, 0, 0, 0, 0, 0, 0]},
+            "needs_review",
+            {"dast10_drug_use"},
+        ),
     ],
 )
 @pytest.mark.usefixtures("signed")

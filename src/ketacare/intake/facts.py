@@ -7,6 +7,7 @@ import datetime as dt
 from ketacare.clinical import instruments
 from ketacare.clinical.eligibility import (
     AntidepressantTrial,
+    CssrsRisk,
     Dast10Band,
     HomeSituation,
     IntakeFacts,
@@ -59,6 +60,7 @@ def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> 
         ),
         audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
         dast10_band=Dast10Band(scores["dast10"].band),
+        cssrs_risk=CssrsRisk(scores["cssrs_screen"].band),
         blood_pressure=BloodPressure(
             intake.home_vitals.systolic_mmhg, intake.home_vitals.diastolic_mmhg
         ),

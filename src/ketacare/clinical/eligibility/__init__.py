@@ -24,6 +24,7 @@ from ketacare.clinical.eligibility.decision import (
 )
 from ketacare.clinical.eligibility.facts import (
     AntidepressantTrial,
+    CssrsRisk,
     Dast10Band,
     DisorderStatus,
     HomeSituation,
@@ -51,6 +52,7 @@ from ketacare.clinical.eligibility.trd import (
 __all__ = [
     "DEFAULT_RULES",
     "AntidepressantTrial",
+    "CssrsRisk",
     "Dast10Band",
     "Decision",
     "DisorderStatus",

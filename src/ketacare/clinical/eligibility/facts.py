@@ -62,6 +62,15 @@ class Dast10Band(StrEnum):
 _DAST10_ORDER = tuple(Dast10Band)
 
 
+class CssrsRisk(StrEnum):
+    """The C-SSRS screener's triage (CLINICAL.md A8), in increasing order."""
+
+    NONE = "none"
+    LOW = "low"  # wish to be dead, or thoughts (Q1/Q2) only
+    MODERATE = "moderate"  # thoughts with a method, or behaviour more than 3 months ago
+    HIGH = "high"  # intent, a plan, or behaviour within 3 months
+
+
 class TrialOutcome(StrEnum):
     """How an antidepressant trial ended (or that it has not ended)."""
 
@@ -216,6 +225,7 @@ class IntakeFacts:
     antidepressant_trials: tuple[AntidepressantTrial, ...]
     audit_c_positive: bool | None = None
     dast10_band: Dast10Band | None = None
+    cssrs_risk: CssrsRisk | None = None
     blood_pressure: BloodPressure | None = None
     maudsley: MaudsleyDomains | None = None
 
@@ -241,6 +251,8 @@ class IntakeFacts:
             _check_yes_no("audit_c_positive", self.audit_c_positive)
         if self.dast10_band is not None:
             _check_member("dast10_band", self.dast10_band, Dast10Band)
+        if self.cssrs_risk is not None:
+            _check_member("cssrs_risk", self.cssrs_risk, CssrsRisk)
         if self.blood_pressure is not None:
             _check_instance("blood_pressure", self.blood_pressure, BloodPressure)
         if self.maudsley is not None:

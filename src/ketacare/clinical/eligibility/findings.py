@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from ketacare.clinical.eligibility.facts import (
     _DAST10_ORDER,
+    CssrsRisk,
     Dast10Band,
     DisorderStatus,
     Hypertension,
@@ -61,12 +62,14 @@ class FindingCode(StrEnum):
     SEVERE_HEPATIC_DISEASE = "severe_hepatic_disease"
     RAISED_INTRAOCULAR_PRESSURE = "raised_intraocular_pressure"
     RAISED_INTRACRANIAL_PRESSURE = "raised_intracranial_pressure"
+    CSSRS_HIGH_RISK = "cssrs_high_risk"
     CONCURRENT_BENZODIAZEPINE = "concurrent_benzodiazepine"
     CONCURRENT_CNS_DEPRESSANT = "concurrent_cns_depressant"
     CONCURRENT_STIMULANT = "concurrent_stimulant"
     CONCURRENT_MAOI = "concurrent_maoi"
     POSITIVE_AUDIT_C = "positive_audit_c"
     DAST10_DRUG_USE = "dast10_drug_use"
+    CSSRS_MODERATE_RISK = "cssrs_moderate_risk"
     NO_RELIABLE_SITTER = "no_reliable_sitter"
     NO_SECURE_STORAGE = "no_secure_storage"
     NO_DRIVING_AGREEMENT = "no_driving_agreement"
@@ -345,7 +348,29 @@ def _screen_findings(facts: IntakeFacts, rules: EligibilityRules) -> list[Findin
         )
         make = _caution if is_caution else _info
         findings.append(make(FindingCode.DAST10_DRUG_USE, message, "CLINICAL.md A10, D"))
-    return findings
+    return findings + _suicide_risk_findings(facts.cssrs_risk)
+
+
+def _suicide_risk_findings(risk: CssrsRisk | None) -> list[Finding]:
+    """The intake's C-SSRS screen: at home no clinician is present after a dose (G3).
+
+    High risk (intent, a plan, or behaviour within 3 months, A8) is no patient for
+    at-home treatment; moderate is a caution a clinician must justify. Clinic's choice,
+    consistent with G3 (any ideation holds at-home dosing until a clinician clears it).
+    """
+    if risk is CssrsRisk.HIGH:
+        message = (
+            "C-SSRS high risk at intake (suicidal intent, a plan, or behaviour in the past "
+            "3 months): not for at-home treatment without a clinician present."
+        )
+        return [_exclusion(FindingCode.CSSRS_HIGH_RISK, message, "CLINICAL.md A8, G3")]
+    if risk is CssrsRisk.MODERATE:
+        message = (
+            "C-SSRS moderate risk at intake (thoughts with a method, or behaviour more than "
+            "3 months ago): a clinician must justify at-home treatment in writing."
+        )
+        return [_caution(FindingCode.CSSRS_MODERATE_RISK, message, "CLINICAL.md A8, G3")]
+    return []
 
 
 def _home_findings(facts: IntakeFacts) -> list[Finding]:

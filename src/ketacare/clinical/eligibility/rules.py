@@ -41,10 +41,10 @@ class EligibilityRules:
     # use disorder (an exclusion, D) before approval. Making it a caution rather than
     # information is a ketacare clinic default (a policy, not a published cut-off).
     positive_audit_c_is_caution: bool = True
-    # CLINICAL.md A10 gives DAST-10 bands but no cut-off for eligibility: off by default
-    # (any drug use is reported as information); a clinic may set the band from which it
-    # becomes a caution, e.g. Dast10Band.MODERATE.
-    dast10_caution_from: Dast10Band | None = None
+    # CLINICAL.md A10 gives DAST-10 bands but no cut-off for eligibility. Fail closed: from
+    # the moderate band (a score of 3 or more) drug use is a caution a clinician must
+    # justify; below it, information. Clinic's choice (None: information only).
+    dast10_caution_from: Dast10Band | None = Dast10Band.MODERATE
 
     def __post_init__(self) -> None:
         for name in (
