@@ -114,6 +114,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"description": "Nausea", "severity": "mild", "serious": False, "outcome": "resolved"},
     ),
     ("GET", "{p}/alerts", None),
+    ("GET", "{p}/sitting", None),
 ]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
@@ -264,10 +265,13 @@ def test_an_object_of_another_patient_is_a_404_under_this_one(world, callers, me
     assert response.status_code == 404, (response.status_code, response.json())
 
 
-def test_the_patient_and_their_sitter_see_their_own_record(world, clinic, patient, as_user):
+def test_the_patient_sees_their_own_record_and_their_sitter_where_the_session_stands(
+    world, clinic, patient, as_user
+):
     sitter = SitterFactory(clinic=clinic, patients=[patient])
+    assert as_user(patient.user).get(f"patients/{patient.pk}/sessions").status_code == 200
     for user in (patient.user, sitter.user):
-        assert as_user(user).get(f"patients/{patient.pk}/sessions").status_code == 200
+        assert as_user(user).get(f"patients/{patient.pk}/sitting").status_code == 200
 
 
 def test_the_patient_list_holds_only_what_the_caller_may_see(world, callers, patient):
@@ -277,7 +281,8 @@ def test_the_patient_list_holds_only_what_the_caller_may_see(world, callers, pat
     assert patient.pk in names("alice")
     assert names("charlie") == []
     assert patient.pk not in names("other_patient")
-    assert patient.pk not in names("other_sitter")
+    # A sitter lists the people they sit for at /sitting, not patient records.
+    assert callers["other_sitter"].get("patients").status_code == 403
 
 
 def test_a_clinician_registers_patients_in_their_own_clinic_only(callers, other_clinic):

@@ -6,7 +6,10 @@ import itertools
 
 import pytest
 
+from ketacare.kernel import policy
 from ketacare.patients.phases import (
+    DECIDED_BY,
+    MADE_ELSEWHERE,
     REASON_REQUIRED,
     TRANSITIONS,
     Phase,
@@ -98,3 +101,12 @@ def test_final_phases_say_they_are_final() -> None:
 
 def test_phase_errors_are_value_errors() -> None:
     assert issubclass(PhaseTransitionError, ValueError)
+
+
+def test_every_move_is_decided_by_a_use_case_with_a_row_of_the_policy() -> None:
+    assert set(DECIDED_BY) == set(LEGAL)
+    for name in {*DECIDED_BY.values(), *MADE_ELSEWHERE}:
+        assert policy.rule(name).roles, name
+    # Approval, decline and the start of treatment are made only where their facts are.
+    assert {DECIDED_BY[(Phase.UNDER_REVIEW, Phase.APPROVED)]} <= set(MADE_ELSEWHERE)
+    assert {DECIDED_BY[(Phase.APPROVED, Phase.INDUCTION)]} <= set(MADE_ELSEWHERE)

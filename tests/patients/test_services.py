@@ -168,49 +168,110 @@ def test_consent_of_another_clinic_cannot_be_signed(patient, other_clinic):
     assert "document" in err.value.message_dict
 
 
-def test_the_whole_journey_through_the_explicit_functions(clinician, patient):
+def test_the_record_moves_a_patient_into_review_and_a_clinician_returns_them(
+    clinician, coordinator, patient
+):
     doc = ConsentDocumentFactory(clinic=patient.clinic)
-    _move(clinician, patient, Phase.INTAKE)
+    _move(coordinator, patient, Phase.INTAKE)
     with pytest.raises(PhaseTransitionError, match="consent"):
-        _move(clinician, patient, Phase.UNDER_REVIEW)
+        _move(coordinator, patient, Phase.UNDER_REVIEW)
     services.sign_consent(patient.user, patient, doc, _signed(patient.legal_name))
-    _move(clinician, patient, Phase.UNDER_REVIEW)
-    _move(clinician, patient, Phase.APPROVED, "meets criteria")
-    _move(clinician, patient, Phase.INDUCTION)
-    _move(clinician, patient, Phase.MAINTENANCE)
-    paused = _move(clinician, patient, Phase.PAUSED, "travelling")
-    assert paused.paused_from == Phase.MAINTENANCE
-    resumed = _move(clinician, paused, Phase.MAINTENANCE)  # back where it was paused from
-    assert (resumed.phase, resumed.paused_from) == (Phase.MAINTENANCE, "")
-    done = _move(clinician, resumed, Phase.DISCHARGED, "course complete")
-    assert done.phase == Phase.DISCHARGED
+    _move(coordinator, patient, Phase.UNDER_REVIEW)
+    # Returning an intake for more information is a clinician's part of the review.
+    with pytest.raises(NotAllowed, match="Only clinician, prescriber may return"):
+        _move(coordinator, patient, Phase.INTAKE, "ask for the trial's dose")
+    back = _move(clinician, patient, Phase.INTAKE, "ask for the trial's dose")
+    assert back.phase == Phase.INTAKE
     moves = list(PhaseChange.objects.filter(patient=patient).values_list("to_phase", flat=True))
-    assert moves == [
-        "intake", "under_review", "approved", "induction", "maintenance",
-        "paused", "maintenance", "discharged",
-    ]  # fmt: skip
+    assert moves == ["intake", "under_review", "intake"]
     phase_audits = AuditEntry.objects.filter(patient_id=patient.pk, detail__has_key="phase")
     assert phase_audits.count() == len(moves)
     assert verify().ok
 
 
-def test_a_stale_copy_cannot_repeat_a_move_someone_else_made(clinician, colleague, clinic):
+@pytest.mark.parametrize("target", [Phase.APPROVED, Phase.DECLINED])
+def test_approval_and_decline_are_made_only_in_the_eligibility_review(
+    clinician, prescriber, clinic, target
+):
+    # Issue: a coordinator or admin moved patients to "approved" from the record page.
     patient = PatientFactory(clinic=clinic, phase=Phase.UNDER_REVIEW)
-    alice_copy = Patient.objects.get(pk=patient.pk)
-    bob_copy = Patient.objects.get(pk=patient.pk)
-    _move(clinician, alice_copy, Phase.APPROVED)
-    with pytest.raises(PhaseTransitionError, match="Cannot move from approved to declined"):
-        _move(colleague, bob_copy, Phase.DECLINED, "not suitable")
+    admin = UserFactory(clinic=clinic, clinic_admin=True)
+    for actor in (clinician, prescriber, admin, UserFactory(clinic=clinic, coordinator=True)):
+        with pytest.raises(NotAllowed, match="eligibility review"):
+            _move(actor, patient, target, "meets criteria")
+    patient.refresh_from_db()
+    assert patient.phase == Phase.UNDER_REVIEW
+    assert not PhaseChange.objects.filter(patient=patient).exists()
+    assert not AuditEntry.objects.filter(patient_id=patient.pk).exists()
+
+
+def test_treatment_starts_only_with_the_first_dose(prescriber, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.APPROVED)
+    with pytest.raises(NotAllowed, match="first dose is recorded"):
+        _move(prescriber, patient, Phase.INDUCTION)
     patient.refresh_from_db()
     assert patient.phase == Phase.APPROVED
 
 
-def test_declining_needs_a_reason_and_nothing_changes_without_one(clinician, clinic):
-    patient = PatientFactory(clinic=clinic, phase=Phase.UNDER_REVIEW)
-    with pytest.raises(PhaseTransitionError, match="needs a reason"):
-        _move(clinician, patient, Phase.DECLINED, "")
+def test_the_clinical_moves_of_treatment_are_a_clinicians_or_prescribers(
+    clinician, prescriber, clinic
+):
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    _move(prescriber, patient, Phase.MAINTENANCE)
+    paused = _move(clinician, patient, Phase.PAUSED, "travelling")
+    assert paused.paused_from == Phase.MAINTENANCE
+    resumed = _move(prescriber, paused, Phase.MAINTENANCE)  # back where it was paused from
+    assert (resumed.phase, resumed.paused_from) == (Phase.MAINTENANCE, "")
+    done = _move(clinician, resumed, Phase.DISCHARGED, "course complete")
+    assert done.phase == Phase.DISCHARGED
+    moves = list(PhaseChange.objects.filter(patient=patient).values_list("to_phase", flat=True))
+    assert moves == ["maintenance", "paused", "maintenance", "discharged"]
+
+
+@pytest.mark.parametrize(
+    ("phase", "target", "who"),
+    [
+        (Phase.INDUCTION, Phase.MAINTENANCE, "Only prescriber may move"),
+        (Phase.INDUCTION, Phase.PAUSED, "Only clinician, prescriber may pause"),
+        (Phase.INDUCTION, Phase.DISCHARGED, "Only clinician, prescriber may"),
+        (Phase.APPROVED, Phase.DISCHARGED, "Only clinician, prescriber may"),
+    ],
+)
+def test_a_coordinator_or_admin_is_told_who_decides_a_clinical_move(
+    clinic, coordinator, phase, target, who
+):
+    patient = PatientFactory(clinic=clinic, phase=phase)
+    for actor in (coordinator, UserFactory(clinic=clinic, clinic_admin=True)):
+        with pytest.raises(NotAllowed, match=who):
+            _move(actor, patient, target, "a reason")
     patient.refresh_from_db()
-    assert patient.phase == Phase.UNDER_REVIEW
+    assert patient.phase == phase
+    assert not PhaseChange.objects.filter(patient=patient).exists()
+
+
+def test_a_clinician_does_not_resume_a_course_of_the_drug(clinician, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.PAUSED, paused_from=Phase.INDUCTION)
+    with pytest.raises(NotAllowed, match="Only prescriber may resume"):
+        _move(clinician, patient, Phase.INDUCTION)
+
+
+def test_a_stale_copy_cannot_repeat_a_move_someone_else_made(clinician, colleague, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    alice_copy = Patient.objects.get(pk=patient.pk)
+    bob_copy = Patient.objects.get(pk=patient.pk)
+    _move(clinician, alice_copy, Phase.DISCHARGED, "moved away")
+    with pytest.raises(PhaseTransitionError, match="Cannot move from discharged to paused"):
+        _move(colleague, bob_copy, Phase.PAUSED, "travelling")
+    patient.refresh_from_db()
+    assert patient.phase == Phase.DISCHARGED
+
+
+def test_pausing_needs_a_reason_and_nothing_changes_without_one(clinician, clinic):
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    with pytest.raises(PhaseTransitionError, match="needs a reason"):
+        _move(clinician, patient, Phase.PAUSED, "")
+    patient.refresh_from_db()
+    assert patient.phase == Phase.INDUCTION
     assert not PhaseChange.objects.filter(patient=patient).exists()
 
 

@@ -12,7 +12,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.patients.phases import Phase
-from tests.factories import ConsentDocumentFactory, ConsentFactory, PatientFactory
+from tests.factories import ConsentDocumentFactory, ConsentFactory, PatientFactory, UserFactory
 from tests.web.helpers import assert_field_error, audit, page_text, valid_patient_data
 
 # (field, bad value, label on the page, the message that must appear)
@@ -277,29 +277,45 @@ def under_review(clinic: Clinic) -> Patient:
     return PatientFactory(clinic=clinic, phase=Phase.UNDER_REVIEW, legal_name="Rey Underreview")
 
 
-def test_declining_without_a_reason_fails_naming_the_reason(
-    alice_client: Client, under_review: Patient
+def test_a_pause_without_a_reason_fails_naming_the_reason(
+    alice_client: Client, clinic: Clinic
 ) -> None:
-    response = _move(alice_client, under_review, "declined", reason="   ")
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    response = _move(alice_client, patient, "paused", reason="   ")
     assert not _move_errors(response)  # the error belongs to the Reason box, not the phase
     assert response.status_code == 400
     [error] = _move_errors(response, "reason")
     assert "needs a reason" in error
     assert escape(error) in page_text(response)
+    patient.refresh_from_db()
+    assert patient.phase == Phase.INDUCTION
+    assert not PhaseChange.objects.filter(patient=patient).exists()
+
+
+def test_declining_is_not_a_move_of_the_record(alice_client: Client, under_review: Patient) -> None:
+    # Approval and decline are made in the eligibility review, with its assessment.
+    page = page_text(alice_client.get(f"/workspace/patients/{under_review.pk}/"))
+    assert "in the eligibility review" in page
+    assert 'value="declined"' not in page
+    assert 'value="approved"' not in page
+    response = _move(alice_client, under_review, "declined", reason="  Active psychosis.  ")
+    assert response.status_code == 403
+    assert "eligibility review" in page_text(response)
     under_review.refresh_from_db()
     assert under_review.phase == Phase.UNDER_REVIEW
     assert not PhaseChange.objects.filter(patient=under_review).exists()
 
 
-def test_declining_with_a_reason(alice_client: Client, under_review: Patient) -> None:
-    response = _move(alice_client, under_review, "declined", reason="  Active psychosis.  ")
+def test_a_discharge_is_final(alice_client: Client, clinic: Clinic) -> None:
+    patient = PatientFactory(clinic=clinic, phase=Phase.INDUCTION)
+    response = _move(alice_client, patient, "discharged", reason="  Moved away.  ")
     assert response.status_code == 302
-    under_review.refresh_from_db()
-    assert under_review.phase == Phase.DECLINED
-    assert PhaseChange.objects.get(patient=under_review).reason == "Active psychosis."
-    # Declined is final: the page says so and offers no move.
-    page = page_text(alice_client.get(f"/workspace/patients/{under_review.pk}/"))
-    assert "Declined is a final phase." in page
+    patient.refresh_from_db()
+    assert patient.phase == Phase.DISCHARGED
+    assert PhaseChange.objects.get(patient=patient).reason == "Moved away."
+    # Discharged is final: the page says so and offers no move.
+    page = page_text(alice_client.get(f"/workspace/patients/{patient.pk}/"))
+    assert "Discharged is a final phase." in page
     assert 'name="target"' not in page
 
 
@@ -324,7 +340,13 @@ def test_a_pause_returns_only_where_it_came_from(alice_client: Client, clinic: C
     response = _move(alice_client, patient, "induction")
     assert response.status_code == 400
     assert "allowed after paused are discharged, maintenance" in _move_errors(response)[0]
-    assert _move(alice_client, patient, "maintenance").status_code == 302
+    # Resuming a course of the drug is the prescriber's: the clinician is told so.
+    refused = _move(alice_client, patient, "maintenance")
+    assert refused.status_code == 403
+    assert "Only prescriber may resume" in page_text(refused)
+    client = Client()
+    client.force_login(UserFactory(clinic=clinic, prescriber=True))
+    assert _move(client, patient, "maintenance").status_code == 302
     patient.refresh_from_db()
     assert (patient.phase, patient.paused_from) == (Phase.MAINTENANCE, "")
 

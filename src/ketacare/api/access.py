@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 
 
@@ -25,6 +26,17 @@ def actor(request: HttpRequest) -> User:
 def visible_patient(request: HttpRequest, patient_id: int) -> Patient:
     # 404, never 403, for a patient the actor may not see: never confirm one exists.
     return get_object_or_404(Patient.objects.visible_to(actor(request)), pk=patient_id)
+
+
+def readable_patient(request: HttpRequest, patient_id: int, use_case: str) -> Patient:
+    """A patient the caller may see (404 otherwise) and read as `use_case`'s row says (403).
+
+    The read rows are kernel.policy's, as the pages': a sitter reads where the session
+    stands (`read_sitting`) and nothing else of the record.
+    """
+    patient = visible_patient(request, patient_id)
+    require(actor(request), patient, use_case)
+    return patient
 
 
 def visible(request: HttpRequest, queryset: Any, **lookup: Any) -> Any:

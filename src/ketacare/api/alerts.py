@@ -22,7 +22,7 @@ from ketacare.alerts.models import (
     AlertStatus,
 )
 from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
-from ketacare.api.access import actor, audit_list, visible, visible_patient
+from ketacare.api.access import actor, audit_list, readable_patient, visible
 from ketacare.api.schemas import ERRORS, MAX_ID, WRITE_ERRORS, id_in_path
 from ketacare.kernel.errors import NotAllowed
 
@@ -136,6 +136,6 @@ def patient_alerts(
     request: HttpRequest, paging: Query[Paging], patient_id: int = id_in_path("patient")
 ) -> AlertPage:
     """Every alert of the patient, newest first (the care team only)."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_patient_alerts")
     alerts = _staff_alerts(request).filter(patient=patient).order_by("-raised_at", "-pk")
     return _page(request, alerts, paging, patient_id=patient.pk)

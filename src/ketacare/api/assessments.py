@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import AwareDatetime, Discriminator, Field, StringConstraints, Tag
 
-from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.access import (
+    actor,
+    audit_list,
+    audit_read,
+    readable_patient,
+    visible,
+    visible_patient,
+)
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
 from ketacare.assessments import queries, services
@@ -218,7 +225,7 @@ def list_questionnaires(
     filters: Query[QuestionnaireFilter],
     patient_id: int = id_in_path("patient"),
 ) -> QuestionnairePage:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_questionnaires")
     rows = QuestionnaireResponse.objects.visible_to(actor(request)).filter(patient=patient)
     if filters.instrument is not None:
         rows = rows.filter(instrument=filters.instrument)
@@ -241,7 +248,7 @@ def due_questionnaires(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[DueItemOut]:
     """What the patient should fill in now, earliest first (`overdue` past the grace period)."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_questionnaires")
     due = queries.due_questionnaires(patient, at=clock.now())
     return [
         DueItemOut(instrument=d.instrument, due_at=d.due_at, overdue=d.overdue, reason=d.reason)
@@ -259,7 +266,7 @@ def get_questionnaire(
     patient_id: int = id_in_path("patient"),
     response_id: int = id_in_path("response"),
 ) -> QuestionnaireOut:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_questionnaires")
     response = visible(request, QuestionnaireResponse.objects, pk=response_id, patient=patient)
     audit_read(request, response)
     return QuestionnaireOut.model_validate(response)
@@ -274,7 +281,7 @@ def outcome(
     request: HttpRequest, instrument: InstrumentCode, patient_id: int = id_in_path("patient")
 ) -> OutcomeOut:
     """Baseline, change, response and remission on `instrument` (404 if never answered)."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_questionnaires")
     trajectory = queries.outcome_summary(patient, instrument)
     if trajectory is None:
         raise QuestionnaireResponse.DoesNotExist

@@ -10,7 +10,14 @@ from ninja import Router, Schema, Status
 from ninja.params.functions import Body
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.access import (
+    actor,
+    audit_list,
+    audit_read,
+    readable_patient,
+    visible,
+    visible_patient,
+)
 from ketacare.api.errors import FIELD_ROOT
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path, refuse_nul
 from ketacare.intake import services
@@ -107,7 +114,7 @@ def start_intake(request: HttpRequest, patient_id: int = id_in_path("patient")) 
 
 @router.get("/{patient_id}/intakes", response={200: list[IntakeOut], **ERRORS}, summary="Intakes")
 def list_intakes(request: HttpRequest, patient_id: int = id_in_path("patient")) -> list[IntakeOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_intake")
     scoped = Intake.objects.visible_to(actor(request)).filter(patient=patient)
     # ScopedQuerySet.as_manager() is not parametrised for mypy: name the model here.
     intakes = cast("list[Intake]", list(scoped.select_related("patient", "submitted_by")))
@@ -123,7 +130,8 @@ def get_intake(
     patient_id: int = id_in_path("patient"),
     intake_id: int = id_in_path("intake"),
 ) -> IntakeOut:
-    intake = _intake(request, patient_id, intake_id)
+    patient = readable_patient(request, patient_id, "read_intake")
+    intake: Intake = visible(request, Intake.objects, pk=intake_id, patient=patient)
     audit_read(request, intake)
     return intake_out(intake)
 

@@ -14,7 +14,7 @@ from ketacare.api import (
     patients,
 )
 from ketacare.api.security import bearer_auth, session_auth
-from ketacare.api.sessions import adverse_events, check_in, dosing
+from ketacare.api.sessions import adverse_events, check_in, dosing, sitting
 from ketacare.api.treatment import dispensing, ledger, plans, prescriptions
 
 DESCRIPTION = """\
@@ -59,4 +59,6 @@ api.add_router("/patients", check_in.router)
 api.add_router("/patients", adverse_events.router)
 api.add_router("/patients", observation.router)
 api.add_router("/patients", alerts.patient_router)
+api.add_router("/patients", sitting.patient_router)
+api.add_router("/sitting", sitting.router)
 api.add_router("/alerts", alerts.router)

@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from ketacare.api.access import actor, audit_list, visible, visible_patient
+from ketacare.api.access import actor, audit_list, readable_patient, visible, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut
 from ketacare.kernel import clock
@@ -190,7 +190,7 @@ def list_readings(
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
 ) -> list[ReadingOut]:
-    session = _session(request, visible_patient(request, patient_id), session_id)
+    session = _session(request, readable_patient(request, patient_id, "read_sessions"), session_id)
     rows = list(PostDoseReading.objects.visible_to(actor(request)).filter(session=session))
     audit_list(request, "treatment.PostDoseReading", [r.pk for r in rows], patient_id=patient_id)
     return [ReadingOut.model_validate(r) for r in rows]
@@ -236,7 +236,7 @@ def release(
     "/{patient_id}/holds", response={200: list[HoldOut], **ERRORS}, summary="Holds on dosing"
 )
 def list_holds(request: HttpRequest, patient_id: int = id_in_path("patient")) -> list[HoldOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_sessions")
     if not actor(request).is_clinic_staff:
         # What holds the dose is told to the patient by the gate, in their own words.
         return []
@@ -266,7 +266,7 @@ def clear_hold(
 def list_clearances(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[ClearanceOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_sessions")
     rows = list(DosingClearance.objects.visible_to(actor(request)).filter(patient=patient))
     audit_list(request, "treatment.DosingClearance", [r.pk for r in rows], patient_id=patient.pk)
     return [ClearanceOut.model_validate(r) for r in rows]

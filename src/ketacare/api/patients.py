@@ -11,9 +11,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field, StringConstraints
 
-from ketacare.api.access import actor, audit_list, audit_read, visible_patient
+from ketacare.api.access import actor, audit_list, audit_read, readable_patient, visible_patient
 from ketacare.api.schemas import ERRORS, MAX_ID, NO_NUL, WRITE_ERRORS, id_in_path
+from ketacare.kernel import policy
 from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel.policy import require_role
 from ketacare.patients import services
 from ketacare.patients.models import ConsentDocument, Indication, Patient, SexAtBirth
 from ketacare.patients.phases import Phase
@@ -87,7 +89,8 @@ class ConsentOut(Schema):
 
 @router.get("", response={200: PatientPage, **ERRORS}, summary="List patients")
 def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> PatientPage:
-    """The patients the caller may see: their clinic's (staff), themself, or whom they sit for."""
+    """The patients the caller may see: their clinic's (staff), or themself (a patient)."""
+    require_role(actor(request), policy.rule("read_record"))
     patients = Patient.objects.visible_to(actor(request))
     if filters.phase is not None:
         patients = patients.filter(phase=filters.phase.value)
@@ -110,7 +113,7 @@ def register_patient(request: HttpRequest, payload: PatientSpec) -> Status[Patie
 
 @router.get("/{patient_id}", response={200: PatientOut, **ERRORS}, summary="One patient")
 def get_patient(request: HttpRequest, patient_id: int = id_in_path("patient")) -> PatientOut:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_record")
     audit_read(request, patient)
     return PatientOut.model_validate(patient)
 
@@ -147,7 +150,7 @@ def current_consent(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> ConsentDocumentOut:
     """The version of the treatment consent the patient must have signed (404 if none)."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_record")
     document = services.current_consent_document(patient.clinic_id)
     if document is None:
         raise ConsentDocument.DoesNotExist

@@ -62,6 +62,8 @@ _PATIENTS: dict[str, Rule] = {
     "sign_consent": _rule(
         "sign consent for a patient", COORDINATOR, ADMIN, own=True, superuser=True
     ),
+    # The record's own moves: open intake, send it for review. Every other move is a
+    # clinical decision with a row of its own (patients.phases.DECIDED_BY).
     "move_patient": _rule(
         "change a patient's phase", CLINICIAN, PRESCRIBER, COORDINATOR, ADMIN, superuser=True
     ),
@@ -75,6 +77,7 @@ _INTAKE: dict[str, Rule] = {
     "save_intake_draft": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
     "submit_intake": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
     "review_intake": _rule("review eligibility", CLINICIAN, PRESCRIBER, superuser=True),
+    "return_intake": _rule("return an intake for more information", CLINICIAN, PRESCRIBER),
     # Anyone taking the public self-screen may leave their details (with consent).
     "create_lead": _rule("leave their details for the clinic", public=True),
     # The installation's superuser sees every clinic's leads.
@@ -107,10 +110,12 @@ _TREATMENT_PLANS: dict[str, Rule] = {
     "cosign_prescription": _rule("co-sign prescriptions", PRESCRIBER),
     "void_prescription": _rule("void prescriptions", PRESCRIBER),
     "correct_prescription": _rule("correct prescriptions", PRESCRIBER),
+    # Continuing a course of a controlled drug is the prescriber's decision; stopping it
+    # (a pause, a discharge) any treating clinician's.
     "start_maintenance": _rule("move a patient to maintenance", PRESCRIBER),
-    "pause_treatment": _rule("pause a patient's treatment", PRESCRIBER),
+    "pause_treatment": _rule("pause a patient's treatment", CLINICIAN, PRESCRIBER),
     "resume_treatment": _rule("resume a patient's treatment", PRESCRIBER),
-    "discharge_patient": _rule("discharge a patient", PRESCRIBER),
+    "discharge_patient": _rule("discharge a patient", CLINICIAN, PRESCRIBER),
     # A prescriber holds the clinician role too; both may lift a hold on dosing.
     "clear_for_dosing": _rule("clear a hold on dosing", CLINICIAN, PRESCRIBER),
 }
@@ -157,18 +162,38 @@ _ACCOUNTS: dict[str, Rule] = {
     "issue_token": _rule("get an API token", signed_in=True),
     "revoke_token": _rule("revoke an API token", signed_in=True),
 }
-# The staff pages that show a part of the record: a page and its link are for these roles.
+# The staff work queues: a page and its link are for these roles.
 _PAGES: dict[str, Rule] = {
     "see_intake_reviews": _rule("see eligibility reviews", CLINICIAN, PRESCRIBER),
-    "see_treatment_plans": _rule("see treatment plans", CLINICIAN, PRESCRIBER),
-    "see_prescriptions": _rule("see prescriptions", CLINICIAN, PRESCRIBER, PHARMACIST),
-    "see_ledger": _rule("see the ledger", *_HANDLERS, COORDINATOR),
     "see_pharmacy_queue": _rule("see the pharmacy queue", PHARMACIST, PRESCRIBER),
+}
+# Reads of a patient's record, by the API and the pages alike. The patient reads their
+# own record. A sitter reads only where a session stands (`read_sitting`: its times and
+# status, the check-in's deadline and whether it is done, the emergency numbers), never
+# answers, scores, readings, plans or medicines.
+_READS: dict[str, Rule] = {
+    "read_record": _rule("see patient records", *_STAFF, own=True, superuser=True),
+    "read_intake": _rule("see intakes", *_STAFF, own=True, superuser=True),
+    "read_questionnaires": _rule(
+        "see questionnaire answers and outcomes", *_STAFF, own=True, superuser=True
+    ),
+    "read_sessions": _rule(
+        "see dosing sessions, check-ins and readings", *_STAFF, own=True, superuser=True
+    ),
+    "read_adverse_events": _rule("see adverse events", *_STAFF, own=True, superuser=True),
+    "read_patient_alerts": _rule("see a patient's alerts", *_STAFF, superuser=True),
+    "read_plans": _rule("see treatment plans", CLINICIAN, PRESCRIBER, own=True),
+    "read_prescriptions": _rule("see prescriptions", CLINICIAN, PRESCRIBER, PHARMACIST, own=True),
+    "read_ledger": _rule("see dispensing and the ledger", *_HANDLERS, COORDINATOR, own=True),
+    "read_sitting": _rule(
+        "see where a session stands", *_STAFF, own=True, sitter=True, superuser=True
+    ),
 }
 
 RULES: dict[str, Rule] = {
     **_ACCOUNTS,
     **_PAGES,
+    **_READS,
     **_PATIENTS,
     **_INTAKE,
     **_ASSESSMENTS,

@@ -8,6 +8,13 @@ services in `patients.services` apply it to stored patients under a row lock.
     approved -> induction -> maintenance
     induction | maintenance -> paused -> (back to the phase it was paused from)
     approved | induction | maintenance | paused -> discharged
+
+Each move is a decision of one use case (`DECIDED_BY`), and so of the roles in its
+row of kernel.policy: opening intake and sending it to review are the record's; the
+clinical decisions (approve or decline, start, continue, pause or stop treatment) are a
+clinician's or prescriber's, and two of them are made only where their facts are:
+approval and decline in the eligibility review, the start of treatment with the first
+dose.
 """
 
 from __future__ import annotations
@@ -56,6 +63,42 @@ REASON_REQUIRED: frozenset[tuple[Phase, Phase]] = frozenset(
     | {(src, Phase.PAUSED) for src in Phase}
     | {(src, Phase.DISCHARGED) for src in Phase}
 )
+
+
+# The use case (a row of kernel.policy) that decides each move.
+DECIDED_BY: dict[tuple[Phase, Phase], str] = {
+    (Phase.SCREENING, Phase.INTAKE): "move_patient",
+    (Phase.INTAKE, Phase.UNDER_REVIEW): "move_patient",
+    (Phase.UNDER_REVIEW, Phase.APPROVED): "review_intake",
+    (Phase.UNDER_REVIEW, Phase.DECLINED): "review_intake",
+    (Phase.UNDER_REVIEW, Phase.INTAKE): "return_intake",
+    (Phase.APPROVED, Phase.INDUCTION): "record_dose_taken",
+    (Phase.INDUCTION, Phase.MAINTENANCE): "start_maintenance",
+    (Phase.PAUSED, Phase.INDUCTION): "resume_treatment",
+    (Phase.PAUSED, Phase.MAINTENANCE): "resume_treatment",
+    **{(src, Phase.PAUSED): "pause_treatment" for src in (Phase.INDUCTION, Phase.MAINTENANCE)},
+    **{
+        (src, Phase.DISCHARGED): "discharge_patient"
+        for src in (Phase.APPROVED, Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED)
+    },
+}
+
+# Moves made only inside another use case, never as a move of their own: why, and where.
+MADE_ELSEWHERE: dict[str, str] = {
+    "review_intake": (
+        "Approving or declining treatment is a clinician's decision: a clinician or "
+        "prescriber makes it in the eligibility review of the patient's submitted intake."
+    ),
+    "record_dose_taken": (
+        "Treatment starts when the first dose is recorded, under the plan and "
+        "prescription a prescriber wrote; it is not moved by hand."
+    ),
+}
+
+
+def decided_by(current: Phase, target: Phase) -> str | None:
+    """The use case that decides `current -> target` (None: not a move the rules know)."""
+    return DECIDED_BY.get((current, target))
 
 
 class PhaseTransitionError(ValueError):

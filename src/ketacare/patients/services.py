@@ -26,7 +26,14 @@ from ketacare.patients.models import (
     PhaseChange,
     Sitter,
 )
-from ketacare.patients.phases import Phase, TransitionFacts, check_transition
+from ketacare.patients.phases import (
+    MADE_ELSEWHERE,
+    Phase,
+    TransitionFacts,
+    allowed_next,
+    check_transition,
+    decided_by,
+)
 from ketacare.patients.specs import (
     ConsentDocumentSpec,
     PatientSpec,
@@ -181,11 +188,30 @@ def apply_phase_move(actor: User, locked: Patient, target: Phase, reason: str = 
     return Event.about(AuditAction.UPDATE, locked, detail={"phase": [current.value, target.value]})
 
 
+def may_move(actor: User, current: Phase, target: Phase) -> bool:
+    """Whether `actor`'s roles decide `current -> target` here (the record's move form)."""
+    name = decided_by(current, target)
+    return name is not None and name not in MADE_ELSEWHERE and policy.may(actor, name)
+
+
 @use_case("move_patient")
 def move_patient(actor: User, patient: Patient, spec: PhaseMoveSpec) -> Patient:
-    """Move `patient` to `spec.target` if the phase rules allow it (PhaseTransitionError if not)."""
+    """Move `patient` to `spec.target` if the phase rules allow it (PhaseTransitionError if not).
+
+    The move is the decision of the use case that owns it (`phases.DECIDED_BY`): the actor
+    must hold a role of that row (NotAllowed names who may), and approval, decline and the
+    start of treatment are refused here, with where they are made.
+    """
     require(actor, patient, "move_patient")
     # Lock and re-read: two clinicians clicking at once must not both succeed.
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    current = locked.phase_enum
+    # A move the phase rules refuse anyway is refused by them, naming the moves allowed.
+    legal = spec.target in allowed_next(current, locked.paused_from_enum)
+    name = decided_by(current, spec.target) if legal else None
+    if name in MADE_ELSEWHERE:
+        raise NotAllowed(MADE_ELSEWHERE[name])
+    if name is not None and name != "move_patient":
+        require(actor, locked, name)
     usecase.note(apply_phase_move(actor, locked, spec.target, spec.reason))
     return locked

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, visible_patient
+from ketacare.api.access import actor, audit_list, readable_patient, visible_patient
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut
@@ -42,7 +42,7 @@ class AdverseEventOut(Schema):
 def list_adverse_events(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[AdverseEventOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_adverse_events")
     rows = list(AdverseEvent.objects.visible_to(actor(request)).filter(patient=patient))
     audit_list(request, "treatment.AdverseEvent", [r.pk for r in rows], patient_id=patient.pk)
     return [AdverseEventOut.model_validate(r) for r in rows]

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_read, visible, visible_patient
+from ketacare.api.access import actor, audit_read, readable_patient, visible, visible_patient
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.sessions.common import FindingOut, session_of
@@ -75,7 +75,9 @@ def get_check_in(
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
 ) -> CheckInOut:
-    session = session_of(request, visible_patient(request, patient_id), session_id)
+    session = session_of(
+        request, readable_patient(request, patient_id, "read_sessions"), session_id
+    )
     check_in = visible(request, PostDoseCheckIn.objects, session=session)
     audit_read(request, check_in)
     return CheckInOut.model_validate(check_in)

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, audit_read, visible_patient
+from ketacare.api.access import actor, audit_list, audit_read, readable_patient, visible_patient
 from ketacare.api.errors import ErrorOut
 from ketacare.api.idempotency import IDEMPOTENCY_KEY, Idempotent, once
 from ketacare.api.schemas import ERRORS, id_in_path
@@ -89,7 +89,7 @@ def _gate_failed(
 def list_sessions(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[SessionOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_sessions")
     rows = list(
         DosingSession.objects.visible_to(actor(request))
         .filter(patient=patient)
@@ -145,7 +145,9 @@ def get_session(
     patient_id: int = id_in_path("patient"),
     session_id: int = id_in_path("session"),
 ) -> SessionOut:
-    session = session_of(request, visible_patient(request, patient_id), session_id)
+    session = session_of(
+        request, readable_patient(request, patient_id, "read_sessions"), session_id
+    )
     audit_read(request, session)
     return SessionOut.model_validate(session)
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, visible, visible_patient
+from ketacare.api.access import actor, audit_list, readable_patient, visible, visible_patient
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.treatment.common import prescription_of
 from ketacare.treatment import services
@@ -69,7 +69,7 @@ def dispense(
 def list_dispenses(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[DispenseOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_ledger")
     rows = list(Dispense.objects.visible_to(actor(request)).filter(patient=patient))
     audit_list(request, "treatment.Dispense", [r.pk for r in rows], patient_id=patient.pk)
     return [DispenseOut.model_validate(r) for r in rows]

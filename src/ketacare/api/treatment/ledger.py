@@ -10,7 +10,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from ketacare.accounts.models import User
-from ketacare.api.access import actor, audit_list, visible_patient
+from ketacare.api.access import actor, audit_list, readable_patient, visible_patient
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.treatment import services
 from ketacare.treatment.models import LedgerAccount, LedgerEvent
@@ -45,7 +45,7 @@ class LedgerOut(Schema):
 )
 def get_ledger(request: HttpRequest, patient_id: int = id_in_path("patient")) -> LedgerOut:
     """The controlled-substance ledger: the balance and every event."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_ledger")
     events = list(
         LedgerEvent.objects.visible_to(actor(request))
         .filter(patient=patient)

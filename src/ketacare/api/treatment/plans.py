@@ -9,7 +9,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.access import (
+    actor,
+    audit_list,
+    audit_read,
+    readable_patient,
+    visible,
+    visible_patient,
+)
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.patients.models import Patient
 from ketacare.treatment import services
@@ -70,7 +77,7 @@ def _plan(request: HttpRequest, patient: Patient, plan_id: int) -> TreatmentPlan
 )
 def list_plans(request: HttpRequest, patient_id: int = id_in_path("patient")) -> list[PlanOut]:
     """Every version of the patient's plan, newest first."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_plans")
     plans = TreatmentPlan.objects.visible_to(actor(request)).filter(patient=patient)
     found = list(plans.order_by("-version"))
     audit_list(request, "treatment.TreatmentPlan", [p.pk for p in found], patient_id=patient.pk)
@@ -85,7 +92,7 @@ def list_plans(request: HttpRequest, patient_id: int = id_in_path("patient")) ->
 )
 def current_plan(request: HttpRequest, patient_id: int = id_in_path("patient")) -> PlanOut:
     """The plan in force (404 if the patient has none)."""
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_plans")
     plan = services.active_plan(patient)
     if plan is None:
         raise TreatmentPlan.DoesNotExist
@@ -104,7 +111,7 @@ def get_plan(
     patient_id: int = id_in_path("patient"),
     plan_id: int = id_in_path("plan"),
 ) -> PlanOut:
-    plan = _plan(request, visible_patient(request, patient_id), plan_id)
+    plan = _plan(request, readable_patient(request, patient_id, "read_plans"), plan_id)
     audit_read(request, plan)
     return PlanOut.model_validate(plan)
 

@@ -8,7 +8,14 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from ketacare.api.access import actor, audit_list, audit_read, visible, visible_patient
+from ketacare.api.access import (
+    actor,
+    audit_list,
+    audit_read,
+    readable_patient,
+    visible,
+    visible_patient,
+)
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.api.treatment.common import prescription_of
 from ketacare.treatment import services
@@ -58,7 +65,7 @@ class PrescriptionOut(Schema):
 def list_prescriptions(
     request: HttpRequest, patient_id: int = id_in_path("patient")
 ) -> list[PrescriptionOut]:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_prescriptions")
     rows = list(
         Prescription.objects.visible_to(actor(request))
         .filter(patient=patient)
@@ -98,7 +105,7 @@ def get_prescription(
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> PrescriptionOut:
-    patient = visible_patient(request, patient_id)
+    patient = readable_patient(request, patient_id, "read_prescriptions")
     found = visible(request, Prescription.objects, pk=prescription_id, patient=patient)
     audit_read(request, found)
     return PrescriptionOut.model_validate(found)

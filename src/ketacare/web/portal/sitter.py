@@ -32,7 +32,7 @@ from ketacare.treatment import window as observation
 from ketacare.treatment.access import TREATING
 from ketacare.treatment.gate import zone_of
 from ketacare.treatment.models import SessionStatus
-from ketacare.treatment.plans import active_plan
+from ketacare.treatment.sitter_view import sat_for, sitter_view
 from ketacare.treatment.specs.sessions import ReleaseSpec
 from ketacare.web.common import current_user
 from ketacare.web.portal.forms import SitterReleaseForm
@@ -43,23 +43,17 @@ from ketacare.web.refusals import refusal_status, show_refusal
 def _sat_for(user: User) -> QuerySet[Patient]:
     if not user.is_sitter:
         raise Http404("This page is for sitters.")
-    return (
-        Patient.objects.visible_to(user)
-        .filter(sitters__user=user)
-        .select_related("clinic")
-        .distinct()
-    )
+    return sat_for(user)
 
 
 def _status(patient: Patient, release_form: SitterReleaseForm | None = None) -> dict[str, Any]:
     """Where the patient's day stands, as the sitter may see it."""
     now = clock.now()
-    plan = active_plan(patient)
-    session = queries.todays_session(patient, now)
-    presence = queries.sitter_presence_today(patient, now)
+    view = sitter_view(patient, now)
+    presence, session = view.presence, view.session
     return {
         "patient": patient,
-        "next_session": plan and queries.next_scheduled_session(patient, plan, now),
+        "next_session_at": view.next_session_at,
         "presence": presence,
         "presence_at": presence and clock_time(presence.confirmed_at, zone_of(patient), now),
         "session": session,

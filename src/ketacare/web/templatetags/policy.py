@@ -1,4 +1,4 @@
-"""`{% if request.user|may:"see_treatment_plans" %}`: a link only for those who may follow it.
+"""`{% if request.user|may:"read_plans" %}`: a link only for those who may follow it.
 
 The roles come from kernel.policy, the table the services and pages check.
 """

@@ -130,7 +130,7 @@ def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 
 
 def refused_move(
-    request: HttpRequest, user: User, patient: Patient, move_form: PhaseMoveForm
+    request: HttpRequest, user: User, patient: Patient, move_form: PhaseMoveForm, status: int
 ) -> HttpResponse:
-    """The chart again, with the refused phase move on its form (400)."""
-    return _chart(request, user, patient, bound=move_form, status=400)
+    """The chart again, with the refused phase move on its form."""
+    return _chart(request, user, patient, bound=move_form, status=status)

@@ -307,7 +307,7 @@ def _recorded(event: LedgerEvent) -> str:
 @require_http_methods(["GET", "POST"])
 def dispense(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, "see_ledger", what=LEDGER_WHO)
+    patient = staff_patient(user, patient_id, "read_ledger", what=LEDGER_WHO)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care dispensing ledger"}))
         return _dispense_page(request, patient)

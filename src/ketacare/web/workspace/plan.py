@@ -156,7 +156,7 @@ def _page(
 @require_http_methods(["GET", "POST"])
 def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, "see_treatment_plans", what=WHO)
+    patient = staff_patient(user, patient_id, "read_plans", what=WHO)
     plan = services.active_plan(patient)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, plan or patient, detail={"via": "care plan editor"}))
@@ -189,7 +189,7 @@ def plan_editor(request: HttpRequest, patient_id: int) -> HttpResponse:
 def plan_preview(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The preview fragment the plan form fetches with htmx as the dose changes."""
     user = current_user(request)
-    patient = staff_patient(user, patient_id, "see_treatment_plans", what=WHO)
+    patient = staff_patient(user, patient_id, "read_plans", what=WHO)
     record(Event.about(AuditAction.READ, patient, detail={"via": "care plan preview"}))
     context = {"patient": patient, "preview": preview(patient, request.GET)}
     return render(request, "web/workspace/_pk_preview.html", context)

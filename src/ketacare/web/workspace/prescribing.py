@@ -195,7 +195,7 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = staff_patient(user, patient_id, "see_prescriptions", what=RX_WHO)
+    patient = staff_patient(user, patient_id, "read_prescriptions", what=RX_WHO)
     if request.method == "GET":
         record(Event.about(AuditAction.READ, patient, detail={"via": "care prescriptions"}))
         return _page(request, patient)

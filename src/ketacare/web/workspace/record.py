@@ -19,12 +19,12 @@ from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.kernel import policy
 from ketacare.patients import services
-from ketacare.patients.phases import PhaseTransitionError, ReasonRequired, allowed_next
+from ketacare.patients.phases import PhaseTransitionError, ReasonRequired
 from ketacare.web.common import visible_patient
-from ketacare.web.refusals import show_refusal
+from ketacare.web.refusals import REFUSALS, show_refusal
 from ketacare.web.workspace.chart import refused_move
 from ketacare.web.workspace.common import staff_user
-from ketacare.web.workspace.record_forms import PatientForm, PhaseMoveForm
+from ketacare.web.workspace.record_forms import PatientForm, PhaseMoveForm, moves_for
 
 FORM_TEMPLATE = "web/workspace/patient_form.html"
 
@@ -78,8 +78,8 @@ def edit_view(request: HttpRequest, patient_id: int) -> HttpResponse:
 def move_view(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = staff_user(request)
     patient = visible_patient(user, patient_id)
-    allowed = allowed_next(patient.phase_enum, patient.paused_from_enum)
-    form = PhaseMoveForm(request.POST, allowed=allowed)
+    form = PhaseMoveForm(request.POST, allowed=moves_for(user, patient))
+    status = 400
     if form.is_valid():
         try:
             moved = services.move_patient(user, patient, form.spec())
@@ -87,9 +87,9 @@ def move_view(request: HttpRequest, patient_id: int) -> HttpResponse:
             form.add_error("reason", str(exc))
         except PhaseTransitionError as exc:
             form.add_error("target", str(exc))
-        except ValidationError as exc:
-            show_refusal(form, exc)
+        except REFUSALS as exc:
+            status = show_refusal(form, exc)
         else:
             messages.success(request, f"Moved to {moved.phase_enum.label}.")
             return redirect("ws-chart", patient_id=patient.pk)
-    return refused_move(request, user, patient, form)
+    return refused_move(request, user, patient, form, status)

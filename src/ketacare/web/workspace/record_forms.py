@@ -13,8 +13,8 @@ from django import forms
 from ketacare.accounts.models import User
 from ketacare.kernel import policy, specs
 from ketacare.patients.models import Patient
-from ketacare.patients.phases import Phase, allowed_next
-from ketacare.patients.services import PATIENT_FIELDS
+from ketacare.patients.phases import MADE_ELSEWHERE, Phase, allowed_next, decided_by
+from ketacare.patients.services import PATIENT_FIELDS, may_move
 from ketacare.patients.specs import PatientSpec, PhaseMoveSpec
 
 
@@ -60,15 +60,30 @@ class PhaseMoveForm(forms.Form):
         return specs.read(PhaseMoveSpec, self.cleaned_data)
 
 
+def moves_for(user: User, patient: Patient) -> frozenset[Phase]:
+    """The moves the record offers `user`: those their roles decide here."""
+    current = patient.phase_enum
+    allowed = allowed_next(current, patient.paused_from_enum)
+    return frozenset(p for p in allowed if may_move(user, current, p))
+
+
+def _elsewhere(patient: Patient, allowed: frozenset[Phase]) -> list[str]:
+    """Why the next moves that are made elsewhere are not on the form (once each)."""
+    names = {decided_by(patient.phase_enum, p) for p in allowed}
+    return [words for name, words in MADE_ELSEWHERE.items() if name in names]
+
+
 def phase_context(
     user: User, patient: Patient, move_form: PhaseMoveForm | None = None
 ) -> dict[str, Any]:
     """The chart's record card: the phase, its move form for those who may, its history."""
     allowed = allowed_next(patient.phase_enum, patient.paused_from_enum)
+    mine = moves_for(user, patient)
     return {
-        "move_form": move_form or PhaseMoveForm(allowed=allowed),
-        "can_move": bool(allowed) and policy.may(user, "move_patient"),
+        "move_form": move_form or PhaseMoveForm(allowed=mine),
+        "can_move": bool(mine),
         "is_final": not allowed,
+        "elsewhere": _elsewhere(patient, allowed),
         "can_edit": policy.may(user, "update_patient"),
         "history": patient.phase_changes.select_related("actor"),
     }
