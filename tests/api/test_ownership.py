@@ -374,9 +374,13 @@ def test_alert_endpoints_validate_ownership(alert_world, method, path, body):
             assert response.status_code == expected, (who, response.json())
             if who == "charlie":
                 assert response.json()["count"] == 0
-        else:
+        elif who == "charlie":
             assert response.status_code == 404, (who, response.status_code, response.json())
             assert response.json()["code"] == "not_found"
+        else:
+            # Patients and sitters act on no alert: their role is refused before any
+            # alert is looked up, so the refusal confirms none exists.
+            assert response.status_code == 403, (who, response.status_code, response.json())
         assert Alert.objects.get(pk=alert.pk).status == "open", who
     response = call("alice")
     assert response.status_code == 200, response.json()

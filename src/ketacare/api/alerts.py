@@ -24,6 +24,7 @@ from ketacare.alerts.models import (
 from ketacare.alerts.specs import AcknowledgeSpec, ResolveSpec
 from ketacare.api.access import actor, audit_list, readable_patient, visible
 from ketacare.api.schemas import ERRORS, MAX_ID, WRITE_ERRORS, id_in_path
+from ketacare.kernel import policy
 from ketacare.kernel.errors import NotAllowed
 
 router = Router(tags=["alerts"])
@@ -100,7 +101,12 @@ def list_alerts(request: HttpRequest, filters: Query[AlertFilter]) -> AlertPage:
     return _page(request, alerts, filters)
 
 
-def _alert(request: HttpRequest, alert_id: int) -> Alert:
+def _alert(request: HttpRequest, alert_id: int, use_case: str) -> Alert:
+    """The alert for `use_case`: its roles first (403), then one the caller sees (404).
+
+    Every use case checks the roles before anything is read.
+    """
+    policy.require_role(actor(request), policy.rule(use_case))
     found: Alert = visible(request, Alert.objects.select_related("patient"), pk=alert_id)
     return found
 
@@ -114,7 +120,9 @@ def acknowledge_alert(
     request: HttpRequest, payload: AcknowledgeSpec, alert_id: int = id_in_path("alert")
 ) -> AlertOut:
     """Say you have seen it and are acting: escalation stops. Only an open alert (else 409)."""
-    alert = services.acknowledge_alert(actor(request), _alert(request, alert_id), payload)
+    alert = services.acknowledge_alert(
+        actor(request), _alert(request, alert_id, "acknowledge_alert"), payload
+    )
     return AlertOut.model_validate(alert)
 
 
@@ -125,7 +133,9 @@ def resolve_alert(
     request: HttpRequest, payload: ResolveSpec, alert_id: int = id_in_path("alert")
 ) -> AlertOut:
     """Close it with a note saying how (422 without one; 409 if already resolved)."""
-    alert = services.resolve_alert(actor(request), _alert(request, alert_id), payload)
+    alert = services.resolve_alert(
+        actor(request), _alert(request, alert_id, "resolve_alert"), payload
+    )
     return AlertOut.model_validate(alert)
 
 
