@@ -228,6 +228,51 @@ def test_no_worsening_before_treatment_or_without_a_rise(approved, stocked, cloc
     assert Alert.objects.count() == 0
 
 
+def _treated(patient, baseline: tuple[str, list[int]], clock) -> None:
+    """The baseline before the first dose, then the first dose."""
+    _submit(patient.user, patient, *baseline)
+    clock.shift(timedelta(minutes=5))
+    session = ready_session(patient.user, patient)
+    treatment.record_dose_taken(patient.user, session, DoseSpec(dose_mg=100))
+
+
+GAD7_8 = [2, 2, 1, 1, 1, 1, 0]
+GAD7_16 = [3, 3, 2, 2, 2, 2, 2]
+PHQ9_20 = [3, 3, 3, 3, 2, 2, 2, 2, 0]
+PHQ9_14 = [2, 2, 2, 2, 2, 2, 1, 1, 0]
+
+
+def test_a_gad7_rise_of_4_from_baseline_raises_a_worsening_warning(approved, stocked, clock):
+    # Issue: GAD-7 8 -> 16 raised nothing (CLINICAL.md G9: GAD-7 MCID about 4).
+    _treated(approved, ("gad7", GAD7_8), clock)
+    clock.shift(timedelta(days=3))
+    _submit(approved.user, approved, "gad7", GAD7_16)
+    alert = _one_open("worsening")
+    _check(alert, approved, "warning", f"patient:{approved.pk}:gad7")
+    assert "GAD-7" in alert.title
+
+
+def test_a_response_lost_after_it_was_reached_raises_a_relapse_warning(approved, stocked, clock):
+    _treated(approved, ("phq9", PHQ9_20), clock)
+    clock.shift(timedelta(days=7))
+    _submit(approved.user, approved, "phq9", PHQ9_CALM)  # 8 of 20: a response
+    assert Alert.objects.count() == 0
+    clock.shift(timedelta(days=7))
+    response = _submit(approved.user, approved, "phq9", PHQ9_14)  # 14: the response is lost
+    alert = _one_open("relapse")
+    _check(alert, approved, "warning", f"patient:{approved.pk}:phq9")
+    assert alert.detail["response_id"] == response.pk
+    assert "no longer a response from 20" in alert.message
+    assert not _alerts("worsening")  # 14 is below the baseline: not worse
+
+
+def test_a_response_never_reached_is_no_relapse(approved, stocked, clock):
+    _treated(approved, ("phq9", PHQ9_20), clock)
+    clock.shift(timedelta(days=7))
+    _submit(approved.user, approved, "phq9", PHQ9_14)
+    assert Alert.objects.count() == 0
+
+
 # --- the pre-dose gate ------------------------------------------------------------------
 
 

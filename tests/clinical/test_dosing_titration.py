@@ -235,10 +235,19 @@ def test_without_a_baseline_and_a_current_phq9_the_dose_holds(phq9, missing):
     assert suggestion.reasons[0] == f"No response can be judged without {missing}."
 
 
-def test_a_baseline_of_zero_never_responds_and_has_no_percentage():
-    suggestion = suggest(phq9={"phq9_baseline": 0, "phq9_current": 0})
+@pytest.mark.parametrize("baseline", [0, 2, 9])
+def test_a_baseline_below_clinical_significance_judges_no_response_and_holds(baseline):
+    # CLINICAL.md G9: response applies only from a PHQ-9 of 10 at baseline.
+    suggestion = suggest(phq9={"phq9_baseline": baseline, "phq9_current": 1})
+    assert suggestion.action is HOLD
+    assert suggestion.reasons[0].startswith(f"PHQ-9 {baseline} at baseline is below a clinically")
+    assert "G9" in suggestion.reasons[0]
+
+
+def test_a_baseline_of_ten_is_judged():
+    suggestion = suggest(phq9={"phq9_baseline": 10, "phq9_current": 9})
     assert suggestion.action is STEP_UP
-    assert suggestion.reasons[1].startswith("PHQ-9 0 at baseline, 0 now: no response yet")
+    assert suggestion.reasons[1].startswith("PHQ-9 10 at baseline, 9 now (-10%): no response yet")
 
 
 def test_outcome_rules_without_a_phq9_response_hold_the_dose():

@@ -22,6 +22,7 @@ from ketacare.clinical import instruments, outcomes
 from ketacare.clinical.outcomes import (
     DEFAULT_RULES,
     Observation,
+    OutcomeRules,
     Trajectory,
     change,
     find_baseline,
@@ -84,8 +85,61 @@ def test_percent_is_rounded_to_a_tenth_for_reports() -> None:
 def test_a_baseline_of_zero_has_no_percent_and_no_response() -> None:
     c = change("phq9", baseline=0, current=0)
     assert c.percent is None
-    assert c.response is False
-    assert c.remission is True
+    assert c.response is None
+    assert c.remission is None
+    assert c.baseline_significant is False
+
+
+# --- CLINICAL.md G9: a clinically significant baseline -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "baseline", "significant"),
+    [
+        ("phq9", 9, False),  # Hull 2022: PHQ-9 >= 10
+        ("phq9", 10, True),
+        ("gad7", 9, False),  # Hull 2022: GAD-7 >= 10
+        ("gad7", 10, True),
+        ("madrs", 10, False),  # no published threshold: not already in remission (<= 10)
+        ("madrs", 11, True),
+        ("qids_sr16", 5, False),  # remission <= 5
+        ("qids_sr16", 6, True),
+    ],
+)
+def test_response_and_remission_need_a_clinically_significant_baseline(
+    code: str, baseline: int, significant: bool
+) -> None:
+    c = change(code, baseline=baseline, current=0)
+    assert c.baseline_significant is significant
+    assert (c.response, c.remission) == ((True, True) if significant else (None, None))
+
+
+def test_the_issues_phq9_of_2_to_1_is_neither_response_nor_remission() -> None:
+    c = change("phq9", baseline=2, current=1)
+    assert (c.response, c.remission, c.baseline_significant) == (None, None, False)
+
+
+def test_a_clinic_sets_its_own_significant_baseline() -> None:
+    rules = OutcomeRules(significant_baseline=MappingProxyType({"phq9": 5}))
+    assert change("phq9", baseline=5, current=2, rules=rules).response is True
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True])
+def test_a_significant_baseline_must_be_a_positive_whole_number(bad: object) -> None:
+    with pytest.raises(ValueError, match="significant_baseline"):
+        OutcomeRules(significant_baseline=MappingProxyType({"phq9": bad}))
+
+
+@pytest.mark.parametrize("bad", [0, -3, 1.5, "30"])
+def test_stale_baseline_days_must_be_a_positive_whole_number(bad: object) -> None:
+    with pytest.raises(ValueError, match="stale_baseline_days"):
+        OutcomeRules(stale_baseline_days=bad)  # type: ignore[arg-type]
+
+
+def test_remission_needs_no_more_than_a_significant_baseline_without_a_definition() -> None:
+    rules = OutcomeRules(remission=MappingProxyType({}), significant_baseline=MappingProxyType({}))
+    assert rules.significant("phq9", 1) is True
+    assert rules.significant("phq9", 0) is False
 
 
 # --- CLINICAL.md A11: response -----------------------------------------------------------
@@ -106,8 +160,8 @@ def test_a_baseline_of_zero_has_no_percent_and_no_response() -> None:
         ("madrs", 59, 30, False),  # 49.2%
         ("qids_sr16", 16, 8, True),
         ("qids_sr16", 16, 9, False),
-        ("qids_sr16", 1, 0, True),
-        ("qids_sr16", 1, 1, False),
+        ("qids_sr16", 6, 3, True),
+        ("qids_sr16", 6, 4, False),
     ],
 )
 def test_response_is_a_fall_of_at_least_half_the_baseline(
@@ -193,14 +247,17 @@ def test_a_clinic_can_use_the_madrs_12_remission_threshold_some_trials_use() -> 
         ("pcl5", 50, 41, False, False),
         ("pcl5", 30, 40, False, True),
         ("pcl5", 30, 39, False, False),
-        ("madrs", 30, 10, None, False),  # no MCID in the reference
-        ("madrs", 10, 40, None, False),
-        ("qids_sr16", 5, 20, None, False),
-        ("gad7", 5, 20, None, False),
+        ("madrs", 30, 10, None, None),  # no MCID in the reference: unknown (G9)
+        ("madrs", 10, 40, None, None),
+        ("qids_sr16", 5, 20, None, None),
+        ("gad7", 8, 16, False, True),  # G9: GAD-7 MCID about 4 (Toussaint 2020)
+        ("gad7", 8, 11, False, False),
+        ("gad7", 12, 8, True, False),
+        ("gad7", 12, 9, False, False),
     ],
 )
 def test_meaningful_change_and_worsening_use_the_mcid(
-    code: str, baseline: int, current: int, meaningful: bool | None, worsening: bool
+    code: str, baseline: int, current: int, meaningful: bool | None, worsening: bool | None
 ) -> None:
     c = change(code, baseline=baseline, current=current)
     assert c.clinically_meaningful is meaningful
@@ -598,8 +655,10 @@ def test_response_is_exactly_a_current_of_at_most_half_the_baseline(
 ) -> None:
     code, baseline, current = case
     response = change(code, baseline=baseline, current=current).response
-    if code in RESPONSE_INSTRUMENTS:
+    if code in RESPONSE_INSTRUMENTS and DEFAULT_RULES.significant(code, baseline):
         assert response is (baseline > 0 and 2 * current <= baseline)
+    elif code in RESPONSE_INSTRUMENTS:
+        assert response is None  # G9: not applicable below a significant baseline
     else:
         assert response is None
 
@@ -669,9 +728,93 @@ def test_a_sustained_response_holds_at_every_score_from_the_first_response_on(
         Observation(day(7 * (i + 1)), t) for i, t in enumerate(totals)
     ]
     t = trajectory("phq9", observations, first_dose_at=day(0))
-    responding = [2 * total <= baseline for total in totals]
+    responding = [baseline >= 10 and 2 * total <= baseline for total in totals]  # G9
     assert (t.first_response_at is not None) is any(responding)
     if t.sustained_response:
         first = responding.index(True)
         assert all(responding[first:])
         assert t.first_response_at == day(7 * (first + 1))
+
+
+# --- CLINICAL.md G9: stale baseline, relapse, unknown worsening -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("age", "stale"),
+    [
+        (timedelta(days=30), False),  # 30 days before the first dose: still current
+        (timedelta(days=30, seconds=1), True),
+        (timedelta(days=1), False),
+    ],
+)
+def test_a_baseline_older_than_30_days_is_stale(age: timedelta, stale: bool) -> None:
+    observations = [Observation(FIRST_DOSE_AT - age, 20), Observation(FIRST_DOSE_AT, 8)]
+    t = trajectory("phq9", observations, first_dose_at=FIRST_DOSE_AT)
+    assert t.baseline is not None
+    assert t.baseline_stale is stale
+
+
+def test_staleness_is_unknown_without_a_baseline_or_a_dose() -> None:
+    assert trajectory("phq9", [], first_dose_at=FIRST_DOSE_AT).baseline_stale is None
+    only = [Observation(FIRST_DOSE_AT, 20)]
+    assert trajectory("phq9", only, first_dose_at=None).baseline_stale is None
+
+
+def test_a_response_lost_later_is_a_relapse() -> None:
+    totals = [20, 12, 9, 8, 14, 9]  # baseline 20; response at 9 (week 2), lost at 14
+    observations = [Observation(day(7 * i - 1), t) for i, t in enumerate(totals)]
+    t = trajectory("phq9", observations, first_dose_at=day(0))
+    assert t.first_response_at == day(13)
+    assert t.relapsed_at == day(27)
+    assert t.sustained_response is False
+
+
+def test_worsening_is_unknown_where_the_instrument_has_no_mcid() -> None:
+    observations = [Observation(day(-1), 20), Observation(day(7), 40)]
+    t = trajectory("madrs", observations, first_dose_at=day(0))
+    assert t.latest is not None
+    assert t.latest.worsening is None
+    assert t.ever_worsened is None
+
+
+@given(st.sampled_from(RESPONSE_INSTRUMENTS), st.data())
+def test_response_and_remission_apply_exactly_from_a_significant_baseline(
+    code: str, data: st.DataObject
+) -> None:
+    top = max_total(code)
+    baseline = data.draw(st.integers(0, top))
+    current = data.draw(st.integers(0, top))
+    c = change(code, baseline=baseline, current=current)
+    least = DEFAULT_RULES.significant_baseline.get(code)
+    expected = baseline >= least if least is not None else baseline > LAST_REMITTING_TOTAL[code]
+    assert c.baseline_significant is expected
+    assert (c.response is None) is not expected
+    assert (c.remission is None) is not expected
+
+
+@given(st.integers(0, 27), st.lists(st.integers(0, 27), min_size=1, max_size=8))
+def test_a_relapse_is_the_first_score_after_a_response_that_is_not_one(
+    baseline: int, totals: list[int]
+) -> None:
+    observations = [Observation(day(-1), baseline)] + [
+        Observation(day(7 * (i + 1)), t) for i, t in enumerate(totals)
+    ]
+    t = trajectory("phq9", observations, first_dose_at=day(0))
+    responding = [baseline >= 10 and 2 * total <= baseline for total in totals]
+    if True not in responding:
+        assert t.relapsed_at is None
+        return
+    first = responding.index(True)
+    lost = [i for i in range(first, len(totals)) if not responding[i]]
+    assert t.relapsed_at == (day(7 * (lost[0] + 1)) if lost else None)
+    assert (t.relapsed_at is None) is bool(t.sustained_response)
+
+
+@given(st.sampled_from(("phq9", "gad7", "pcl5")), st.data())
+def test_worsening_is_a_rise_of_at_least_the_mcid(code: str, data: st.DataObject) -> None:
+    top = max_total(code)
+    baseline = data.draw(st.integers(0, top))
+    current = data.draw(st.integers(0, top))
+    assert change(code, baseline=baseline, current=current).worsening is (
+        current - baseline >= DEFAULT_RULES.mcid[code]
+    )

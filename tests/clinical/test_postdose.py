@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketacare.clinical import instruments, predose, rules
+from ketacare.clinical import instruments, outcomes, predose, rules
 from ketacare.clinical.postdose import (
     CALL_EMERGENCY_NOW,
     FEELING_SEVERITY,
@@ -37,6 +37,7 @@ from ketacare.clinical.safety import (
     check_dissociation,
     check_dose_against_plan,
     check_in_status,
+    check_relapse,
     check_suicidality,
     check_worsening,
 )
@@ -328,6 +329,17 @@ def test_the_missing_checks_refuse_naive_times(call: Any, field: str) -> None:
 # --- Every cause has a rule that raises it ---------------------------------------------------
 
 
+_RELAPSED = outcomes.trajectory(
+    "phq9",
+    [
+        outcomes.Observation(DOSED_AT - timedelta(days=1), 20),
+        outcomes.Observation(DOSED_AT + timedelta(days=7), 8),
+        outcomes.Observation(DOSED_AT + timedelta(days=14), 15),
+    ],
+    first_dose_at=DOSED_AT,
+)
+
+
 def test_every_cause_is_raised_by_some_rule() -> None:
     now = DOSED_AT
     facts = predose.PreDoseFacts(
@@ -389,6 +401,7 @@ def test_every_cause_is_raised_by_some_rule() -> None:
         check_dissociation(24),
         check_adverse_event(AdverseEventSeverity.MILD, serious=False, description="Nausea"),
         check_worsening("phq9", baseline=0, current=27),
+        check_relapse(_RELAPSED, _RELAPSED.relapsed_at or DOSED_AT),
         check_dose_against_plan(taken_mg=200, planned_mg=100),
         bp_reading_missed(window, DOSED_AT + timedelta(hours=2), UTC),
         check_release(stable=False, sitter_name="Robin"),

@@ -26,6 +26,7 @@ from ketacare.clinical.safety import (
     check_dissociation,
     check_dose_against_plan,
     check_in_status,
+    check_relapse,
     check_suicidality,
     check_worsening,
     clock_time,
@@ -431,7 +432,9 @@ def test_an_adverse_event_report_must_be_complete(
         ("phq9", 13, 8, False),
         ("pcl5", 30, 39, False),
         ("pcl5", 30, 40, True),  # up 10 = the PCL-5 meaningful change (A4)
-        ("gad7", 2, 21, False),  # no MCID defined: no worsening rule
+        ("gad7", 8, 11, False),
+        ("gad7", 8, 12, True),  # up 4 = the GAD-7 MCID (CLINICAL.md G9, Toussaint 2020)
+        ("madrs", 2, 40, False),  # no MCID defined: unknown, and no finding
     ],
 )
 def test_a_rise_of_at_least_the_mcid_from_baseline_is_worsening(
@@ -601,3 +604,32 @@ def test_the_most_urgent_draft_finding_wins():
 )
 def test_a_draft_without_a_scorable_suicidal_answer_raises_nothing(drafts):
     assert suicidality_so_far(drafts) is None
+
+
+# --- Relapse (CLINICAL.md G9) ------------------------------------------------------------
+
+
+def _course(*totals: int) -> outcomes.Trajectory:
+    start = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+    observations = [
+        outcomes.Observation(start + timedelta(days=7 * i - 1), t) for i, t in enumerate(totals)
+    ]
+    return outcomes.trajectory("phq9", observations, first_dose_at=start)
+
+
+def test_a_relapse_is_found_at_the_score_that_lost_the_response() -> None:
+    track = _course(20, 8, 15, 16)
+    assert track.relapsed_at is not None
+    finding = check_relapse(track, track.relapsed_at)
+    assert finding is not None
+    assert (finding.severity, finding.cause) == (Severity.WARNING, Cause.RELAPSE)
+    assert "PHQ-9" in finding.message
+    assert "15, no longer a response from 20" in finding.message
+    # Only at that score: a later one finds nothing new.
+    assert check_relapse(track, track.follow_ups[-1].at) is None
+
+
+@pytest.mark.parametrize("totals", [(20, 8, 9), (20, 15, 16), (5, 1, 4)])
+def test_no_relapse_without_a_lost_response(totals: tuple[int, ...]) -> None:
+    track = _course(*totals)
+    assert all(check_relapse(track, o.at) is None for o in track.follow_ups)

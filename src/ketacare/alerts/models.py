@@ -36,6 +36,7 @@ class AlertCause(models.TextChoices):
     ADVERSE_EVENT = "adverse_event", "Adverse event"
     HIGH_DISSOCIATION = "high_dissociation", "High dissociation"
     WORSENING = "worsening", "Worsening"
+    RELAPSE = "relapse", "Response lost (relapse)"
     QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", "Questionnaire overdue"
     LEDGER_DISCREPANCY = "ledger_discrepancy", "Ledger discrepancy"
     EARLY_REFILL = "early_refill", "Early refill"

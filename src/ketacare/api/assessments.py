@@ -119,10 +119,19 @@ class ChangeOut(Schema):
     current: int = Field(description="This total.")
     delta: int = Field(description="current - baseline (negative is improvement).")
     percent: float | None = Field(description="delta as % of baseline; null if baseline is 0.")
-    response: bool | None = Field(description="A response; null where not defined.")
-    remission: bool | None = Field(description="In remission; null where not defined.")
+    response: bool | None = Field(
+        description="A response; null where not defined or the baseline is not significant."
+    )
+    remission: bool | None = Field(
+        description="In remission; null where not defined or the baseline is not significant."
+    )
     clinically_meaningful: bool | None = Field(description="Improvement >= MCID.")
-    worsening: bool = Field(description="Increase >= MCID.")
+    worsening: bool | None = Field(
+        description="Increase >= MCID; null (unknown) where the instrument has no MCID."
+    )
+    baseline_significant: bool = Field(
+        description="The baseline is clinically significant, so response and remission apply."
+    )
 
 
 class OutcomeOut(Schema):
@@ -136,7 +145,13 @@ class OutcomeOut(Schema):
     time_to_response_days: float | None = Field(description="Days from first dose to response.")
     sustained_response: bool | None = Field(description="Responding since the first response.")
     first_remission_at: dt.datetime | None = Field(description="First remission, if any.")
-    ever_worsened: bool = Field(description="Worsened at any score on treatment.")
+    ever_worsened: bool | None = Field(
+        description="Worsened at any score on treatment; null (unknown) without an MCID."
+    )
+    baseline_stale: bool | None = Field(
+        description="The baseline was taken too long before the first dose to rely on."
+    )
+    relapsed_at: dt.datetime | None = Field(description="When a response was lost, if it was.")
 
 
 def _change(change: outcomes.Change) -> ChangeOut:
@@ -149,6 +164,7 @@ def _change(change: outcomes.Change) -> ChangeOut:
         remission=change.remission,
         clinically_meaningful=change.clinically_meaningful,
         worsening=change.worsening,
+        baseline_significant=change.baseline_significant,
     )
 
 
@@ -170,6 +186,8 @@ def outcome_out(trajectory: outcomes.Trajectory) -> OutcomeOut:
         sustained_response=trajectory.sustained_response,
         first_remission_at=trajectory.first_remission_at,
         ever_worsened=trajectory.ever_worsened,
+        baseline_stale=trajectory.baseline_stale,
+        relapsed_at=trajectory.relapsed_at,
     )
 
 

@@ -32,6 +32,7 @@ from ketacare.kernel.errors import NotAllowed, WrongPhase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
+from ketacare.patients.protocol import outcome_rules
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import Clinic, User
@@ -276,33 +277,46 @@ def _raise_alerts(
             source=suicidality.source,
             detail=detail,
         )
-    worsening = _worsening(patient, response)
-    if worsening is not None:
+    for cause, finding in _course_findings(patient, response):
         raise_alert(
             patient=patient,
-            cause=AlertCause.WORSENING,
-            severity=AlertSeverity(worsening.severity.value),
+            cause=cause,
+            severity=AlertSeverity(finding.severity.value),
             subject=f"patient:{patient.pk}:{response.instrument}",
-            title=f"{title} worse than baseline",
-            message=worsening.message,
-            source=worsening.source,
+            title=f"{title} {_COURSE_TITLES[cause]}",
+            message=finding.message,
+            source=finding.source,
             detail=detail,
         )
 
 
-def _worsening(patient: Patient, response: QuestionnaireResponse) -> safety.Finding | None:
-    """A score on treatment that rose from the baseline by the instrument's MCID."""
-    trajectory = outcome_summary(patient, response.instrument)
+_COURSE_TITLES = {AlertCause.WORSENING: "worse than baseline", AlertCause.RELAPSE: "response lost"}
+
+
+def _course_findings(
+    patient: Patient, response: QuestionnaireResponse
+) -> list[tuple[AlertCause, safety.Finding]]:
+    """Worsening (a rise of the MCID) or a relapse at this score (CLINICAL.md A11, G9).
+
+    Judged by the clinic's outcome rules, from the baseline before the first dose.
+    """
+    rules = outcome_rules(patient.clinic_id)
+    track = outcome_summary(patient, response.instrument, rules=rules)
     if (
-        trajectory is None
-        or trajectory.baseline is None
-        or trajectory.first_dose_at is None
-        or response.recorded_at < trajectory.first_dose_at
+        track is None
+        or track.baseline is None
+        or track.first_dose_at is None
+        or response.recorded_at < track.first_dose_at
     ):
-        return None  # before treatment there is no baseline to worsen from
-    return safety.check_worsening(
-        response.instrument, baseline=trajectory.baseline.total, current=response.total
-    )
+        return []  # before treatment there is no baseline to worsen from
+    found = [
+        (AlertCause.WORSENING, safety.check_worsening(
+            response.instrument, baseline=track.baseline.total, current=response.total,
+            rules=rules,
+        )),
+        (AlertCause.RELAPSE, safety.check_relapse(track, response.recorded_at)),
+    ]  # fmt: skip
+    return [(cause, finding) for cause, finding in found if finding is not None]
 
 
 # --- The schedule settings -----------------------------------------------------------

@@ -238,9 +238,11 @@ def test_the_response_filter_agrees_with_clinical_outcomes(clinic, baseline):
         )
         change = outcomes.change("phq9", baseline=baseline, current=current, rules=rules)
         for status, expected in (
-            (panel.ResponseStatus.RESPONSE, change.response),
-            (panel.ResponseStatus.NO_RESPONSE, not change.response),
-            (panel.ResponseStatus.REMISSION, change.remission),
+            (panel.ResponseStatus.RESPONSE, change.response is True),
+            (panel.ResponseStatus.NO_RESPONSE, change.response is False),
+            (panel.ResponseStatus.REMISSION, change.remission is True),
+            # CLINICAL.md G9: below a significant baseline, neither is judged.
+            (panel.ResponseStatus.NOT_APPLICABLE, change.response is None),
         ):
             found = row.filter(panel.response_q(status, rules)).exists()
             assert found == expected, (status, baseline, current)

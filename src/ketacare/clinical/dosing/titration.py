@@ -137,6 +137,11 @@ def _response(
         missing = "a baseline PHQ-9" if baseline is None else "a PHQ-9 since the first dose"
         return None, f"No response can be judged without {missing}."
     change = outcomes.change("phq9", baseline=baseline, current=current, rules=rules.outcome_rules)
+    if not change.baseline_significant:
+        return None, (
+            f"PHQ-9 {baseline} at baseline is below a clinically significant score, so a "
+            "response does not apply (CLINICAL.md G9): judge the dose on how the sessions go."
+        )
     if change.response is None:
         return None, "The outcome rules define no PHQ-9 response, so none can be judged."
     percent = "" if change.percent is None else f" ({change.percent:+g}%)"

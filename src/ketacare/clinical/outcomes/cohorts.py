@@ -118,19 +118,23 @@ def summarise_cohort(
         else:
             latest.append(t.latest)
     n = len(latest)
+    # CLINICAL.md G9 (Hull 2022): response and remission among significant baselines only.
+    judged = sum(c.baseline_significant for c in latest)
     return CohortSummary(
         instrument=code,
         n=n,
         not_evaluable=not_evaluable,
         response=(
-            proportion(sum(c.response is True for c in latest), n)
+            proportion(sum(c.response is True for c in latest), judged)
             if code in rules.response_instruments
             else None
         ),
         remission=(
-            proportion(sum(c.remission is True for c in latest), n)
+            proportion(sum(c.remission is True for c in latest), judged)
             if code in rules.remission
             else None
         ),
-        worsening=(proportion(sum(c.worsening for c in latest), n) if code in rules.mcid else None),
+        worsening=(
+            proportion(sum(c.worsening is True for c in latest), n) if code in rules.mcid else None
+        ),
     )

@@ -24,10 +24,13 @@ class Change:
     # delta as a percentage of baseline, rounded to 0.1 for reports (decisions use the
     # exact integers); None when baseline is 0
     percent: float | None
-    response: bool | None  # None where no response definition applies
-    remission: bool | None  # None where no remission definition exists
+    # None where no response definition applies, or the baseline is not clinically
+    # significant (CLINICAL.md G9: "not applicable", see `baseline_significant`)
+    response: bool | None
+    remission: bool | None  # None where no definition exists or the baseline is not significant
     clinically_meaningful: bool | None  # improvement >= MCID; None where no MCID is defined
-    worsening: bool  # increase >= MCID from baseline (False where no MCID is defined)
+    worsening: bool | None  # increase >= MCID from baseline; None (unknown) where no MCID (G9)
+    baseline_significant: bool = True  # False: response and remission do not apply (G9)
 
 
 def _max_total(code: str) -> int:
@@ -70,7 +73,12 @@ def change(
     _check_total(code, "current", current)
     delta = current - baseline
     percent = round(100.0 * delta / baseline, 1) if baseline else None
-    response = _responded(baseline, current, rules) if code in rules.response_instruments else None
+    significant = rules.significant(code, baseline)
+    response = (
+        _responded(baseline, current, rules)
+        if code in rules.response_instruments and significant
+        else None
+    )
     mcid = rules.mcid.get(code)
     return Change(
         instrument=code,
@@ -79,7 +87,8 @@ def change(
         delta=delta,
         percent=percent,
         response=response,
-        remission=remitted(code, current, rules),
+        remission=remitted(code, current, rules) if significant else None,
         clinically_meaningful=None if mcid is None else -delta >= mcid,
-        worsening=mcid is not None and delta >= mcid,
+        worsening=None if mcid is None else delta >= mcid,
+        baseline_significant=significant,
     )

@@ -37,15 +37,42 @@ class OutcomeRules:
         )
     )
     # CLINICAL.md A11: PHQ-9 MCID 5 points (Lowe 2004); A4: PCL-5 10 points clinically
-    # meaningful (secondary source).
+    # meaningful (secondary source); G9: GAD-7 about 4 points (Toussaint 2020). Where an
+    # instrument has none, worsening is unknown (G9), never "no".
     mcid: MappingProxyType[str, int] = field(
-        default_factory=lambda: MappingProxyType({"phq9": 5, "pcl5": 10})
+        default_factory=lambda: MappingProxyType({"phq9": 5, "pcl5": 10, "gad7": 4})
     )
+    # CLINICAL.md G9: Hull 2022 counted response and remission only from a clinically
+    # significant baseline, PHQ-9 or GAD-7 >= 10. An instrument not named here needs a
+    # baseline that is not already in remission (its own remission threshold): clinic's
+    # choice. Below it, response and remission are "not applicable".
+    significant_baseline: MappingProxyType[str, int] = field(
+        default_factory=lambda: MappingProxyType({"phq9": 10, "gad7": 10})
+    )
+    # CLINICAL.md G9: a baseline older than 30 days before the first dose is stale
+    # (clinic's choice); it is still the baseline, flagged so that a clinician re-scores.
+    stale_baseline_days: int = 30
     # CLINICAL.md A11 names response (>= 50% reduction) for PHQ-9, MADRS and QIDS;
     # CLINICAL.md F reports GAD-7 response by the same rule (Hull 2022), and the cohort
     # report compares with it, so GAD-7 is counted too. PCL-5 change is judged by its
     # points (A4: MCID), not by a percentage; screens (PHQ-2, AUDIT-C, ...) have no response.
     response_instruments: frozenset[str] = frozenset({"phq9", "madrs", "qids_sr16", "gad7"})
+
+    def least_significant(self, code: str) -> int:
+        """The lowest baseline on `code` from which response and remission apply (G9)."""
+        least = self.significant_baseline.get(code)
+        if least is not None:
+            return least
+        definition = self.remission.get(code)
+        if definition is None:
+            return 1  # nothing to fall from below it
+        # Not already in remission: "below" remits under the threshold, "at_most" at it.
+        comparison, threshold = definition
+        return threshold if comparison == "below" else threshold + 1
+
+    def significant(self, code: str, baseline: int) -> bool:
+        """Whether `baseline` is clinically significant enough to judge response on (G9)."""
+        return baseline >= self.least_significant(code)
 
     def __post_init__(self) -> None:
         # A clinic's override must not fail silently: a misspelt comparison would
@@ -68,6 +95,17 @@ class OutcomeRules:
                 raise ValueError(
                     f"remission[{code!r}] must be ('below' or 'at_most', a whole-number "
                     f"total of at least 0), not {definition!r}."
+                )
+        if type(self.stale_baseline_days) is not int or self.stale_baseline_days < 1:
+            raise ValueError(
+                f"stale_baseline_days must be a whole number of days >= 1, "
+                f"not {self.stale_baseline_days!r}."
+            )
+        for code, least in self.significant_baseline.items():
+            if type(least) is not int or least < 1:
+                raise ValueError(
+                    f"significant_baseline[{code!r}] must be a whole-number total >= 1, "
+                    f"not {least!r}."
                 )
         for code, points in self.mcid.items():
             if type(points) is not int or points < 1:

@@ -100,7 +100,15 @@ class Trajectory:
     time_to_response: timedelta | None  # from the first dose: elapsed time, not wall clock
     sustained_response: bool | None
     first_remission_at: datetime | None
-    ever_worsened: bool  # worsening (increase >= MCID) at any score on treatment
+    # worsening (increase >= MCID) at any score on treatment; None (unknown) where the
+    # instrument has no MCID (CLINICAL.md G9) and there was a score to judge
+    ever_worsened: bool | None
+    # CLINICAL.md G9: the baseline was taken more than the rules' days before the first
+    # dose (None: no baseline or no dose yet)
+    baseline_stale: bool | None = None
+    # CLINICAL.md G9: the first score after a response at which it was lost (back above
+    # the response threshold): a relapse (None: none)
+    relapsed_at: datetime | None = None
 
     @property
     def latest(self) -> Change | None:
@@ -137,6 +145,12 @@ def trajectory(
     first_remission_at = next(
         (o.at for o, c in zip(follow_ups, changes, strict=False) if c.remission), None
     )
+    relapse = (
+        None
+        if first_response is None
+        else next((i for i in range(first_response, len(changes)) if not responding[i]), None)
+    )
+    worsened = [c.worsening for c in changes]
     return Trajectory(
         instrument=code,
         first_dose_at=first_dose_at,
@@ -151,5 +165,17 @@ def trajectory(
         ),
         sustained_response=sustained,
         first_remission_at=first_remission_at,
-        ever_worsened=any(c.worsening for c in changes),
+        ever_worsened=None if None in worsened else any(worsened),
+        baseline_stale=_stale(start, first_dose_at, rules),
+        relapsed_at=None if relapse is None else follow_ups[relapse].at,
     )
+
+
+def _stale(
+    baseline: Observation | None, first_dose_at: datetime | None, rules: OutcomeRules
+) -> bool | None:
+    """Whether the baseline is older than the rules allow before the first dose (G9)."""
+    if baseline is None or first_dose_at is None:
+        return None
+    age = _instant(first_dose_at) - _instant(baseline.at)
+    return age > timedelta(days=rules.stale_baseline_days)

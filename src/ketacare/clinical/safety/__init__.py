@@ -40,6 +40,7 @@ from ketacare.clinical.safety.inputs import (
 from ketacare.clinical.safety.rules import DEFAULT_RULES, BloodPressureLimit, SafetyRules
 from ketacare.clinical.safety.scores import (
     check_dissociation,
+    check_relapse,
     check_suicidality,
     check_worsening,
     high_dissociation_threshold,
@@ -61,6 +62,7 @@ __all__ = [
     "check_dissociation",
     "check_dose_against_plan",
     "check_in_status",
+    "check_relapse",
     "check_suicidality",
     "check_worsening",
     "clock_time",

@@ -30,6 +30,7 @@ class Cause(StrEnum):
     ADVERSE_EVENT = "adverse_event"
     HIGH_DISSOCIATION = "high_dissociation"
     WORSENING = "worsening"
+    RELAPSE = "relapse"
     DOSE_OUTSIDE_PLAN = "dose_outside_plan"
     # Pre-dose gate items other than blood pressure.
     HEART_RATE_GATE_FAILED = "heart_rate_gate_failed"

@@ -2,12 +2,14 @@
 
 Suicidality on any questionnaire (CLINICAL.md A1, A5, A6, A8; G3 at home), a CADSS-6
 total at or above the high-dissociation threshold (A7), and a score that rose from
-baseline by at least the instrument's MCID (A11).
+baseline by at least the instrument's MCID (A11), and a response lost after it was
+reached (G9: relapse).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 
 from ketacare.clinical import instruments, outcomes
 from ketacare.clinical.instruments import SUICIDALITY, Score
@@ -130,6 +132,21 @@ def check_worsening(
         f"up {result.delta} points, at or above the minimal clinically important difference "
         f"of {rules.mcid[code]} points.",
         source="CLINICAL.md A11",
+    )
+
+
+def check_relapse(track: outcomes.Trajectory, at: datetime) -> Finding | None:
+    """The score at `at` lost a response reached earlier: a relapse (warning, G9)."""
+    if track.relapsed_at is None or track.relapsed_at != at or track.baseline is None:
+        return None
+    lost = next(c for o, c in zip(track.follow_ups, track.changes, strict=True) if o.at == at)
+    title = instruments.get(track.instrument).title
+    return Finding(
+        severity=Severity.WARNING,
+        cause=Cause.RELAPSE,
+        message=f"{title} is {lost.current}, no longer a response from {lost.baseline} at "
+        "baseline: the response reached earlier in treatment has been lost.",
+        source="CLINICAL.md G9",
     )
 
 

@@ -58,6 +58,7 @@ class ResponseStatus(enum.StrEnum):
     REMISSION = "remission"
     RESPONSE = "response"
     NO_RESPONSE = "no_response"
+    NOT_APPLICABLE = "not_applicable"  # G9: a baseline below clinical significance
     NO_FOLLOW_UP = "no_follow_up"
 
     @property
@@ -66,6 +67,7 @@ class ResponseStatus(enum.StrEnum):
             "remission": "In remission",
             "response": "Response (remission or not)",
             "no_response": "No response yet",
+            "not_applicable": "Baseline not clinically significant: not judged",
             "no_follow_up": "No PHQ-9 since the first dose",
         }[self.value]
 
@@ -209,7 +211,9 @@ def ordering(sort: str) -> list[Any]:
 
 def response_q(status: ResponseStatus, rules: outcomes.OutcomeRules) -> Q:
     """The SQL filter of a response status, built from `rules` (as outcomes.change reads them)."""
+    # CLINICAL.md G9: response and remission apply from a clinically significant baseline.
     has_change = Q(phq9_change__isnull=False)
+    judged = has_change & Q(phq9_baseline__gte=rules.least_significant(PHQ9))
     # outcomes._responded: baseline > 0 and (baseline - current) * 100 >= percent * baseline.
     responded = Q(phq9_baseline__gt=0) & Q(
         phq9_reduction_x100__gte=F("phq9_baseline") * Value(rules.response_reduction_percent)
@@ -219,9 +223,10 @@ def response_q(status: ResponseStatus, rules: outcomes.OutcomeRules) -> Q:
         Q(phq9_total__lt=threshold) if comparison == "below" else Q(phq9_total__lte=threshold)
     )
     return {
-        ResponseStatus.REMISSION: has_change & remitted,
-        ResponseStatus.RESPONSE: has_change & responded,
-        ResponseStatus.NO_RESPONSE: has_change & ~responded,
+        ResponseStatus.REMISSION: judged & remitted,
+        ResponseStatus.RESPONSE: judged & responded,
+        ResponseStatus.NO_RESPONSE: judged & ~responded,
+        ResponseStatus.NOT_APPLICABLE: has_change & ~judged,
         ResponseStatus.NO_FOLLOW_UP: ~has_change,
     }[status]
 
