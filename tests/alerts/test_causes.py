@@ -556,3 +556,35 @@ def test_the_alert_rolls_back_with_its_fact(patient):
     with pytest.raises(RuntimeError):
         _submit_then_fail(patient)
     assert Alert.objects.count() == 0
+
+
+# --- routine monitoring on treatment (CLINICAL.md G10, A10) ----------------------------
+
+
+def test_a_bladder_symptom_on_treatment_raises_a_review_warning(approved, stocked, clock):
+    _treated(approved, ("phq9", PHQ9_CALM), clock)
+    clock.shift(timedelta(days=30))
+    _submit(approved.user, approved, "bladder", [0, 0, 1, 0])
+    alert = _one_open("bladder_symptoms")
+    _check(alert, approved, "warning", f"patient:{approved.pk}:bladder")
+    assert "1 of 4 bladder symptoms" in alert.message
+
+
+def test_a_clear_bladder_check_raises_nothing(approved, stocked, clock):
+    _treated(approved, ("phq9", PHQ9_CALM), clock)
+    clock.shift(timedelta(days=30))
+    _submit(approved.user, approved, "bladder", [0, 0, 0, 0])
+    assert Alert.objects.count() == 0
+
+
+@pytest.mark.parametrize(("answers", "raised"), [
+    ([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], True),  # 3: moderate (item 3 "no" counts)
+    ([1, 0, 1, 0, 0, 0, 0, 0, 0, 0], False),  # 1: low
+])  # fmt: skip
+def test_a_dast10_of_3_or_more_on_treatment_raises_a_misuse_warning(
+    approved, stocked, clock, answers, raised
+):
+    _treated(approved, ("phq9", PHQ9_CALM), clock)
+    clock.shift(timedelta(days=90))
+    _submit(approved.user, approved, "dast10", answers)
+    assert bool(_alerts("misuse_screen")) is raised

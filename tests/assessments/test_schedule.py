@@ -53,8 +53,20 @@ def _answer(actor, patient, instrument, at, answers=None):
     )
 
 
+# The routine monitoring on treatment (issue 14, item 8) is tested on its own below;
+# the tests of the other instruments leave its periodic items aside.
+ROUTINE = frozenset({"cssrs_screen", "bladder", "dast10"})
+
+
+def _not_routine(items):
+    return [i for i in items if not (i.instrument in ROUTINE and i.reason.startswith("every"))]
+
+
 def _due(patient, at) -> dict[str, tuple[datetime, bool]]:
-    return {i.instrument: (i.due_at, i.overdue) for i in due_questionnaires(patient, at=at)}
+    return {
+        i.instrument: (i.due_at, i.overdue)
+        for i in _not_routine(due_questionnaires(patient, at=at))
+    }
 
 
 # --- Phases ---------------------------------------------------------------------------
@@ -137,7 +149,7 @@ def test_phq9_is_weekly_in_induction(clinic, clinician):
     _answer(clinician, patient, "gad7", START)
     due_at = START + 7 * DAY
     assert _due(patient, due_at - SECOND) == {}
-    upcoming = questionnaire_schedule(patient, at=due_at - SECOND)
+    upcoming = _not_routine(questionnaire_schedule(patient, at=due_at - SECOND))
     assert [(i.instrument, i.due_at, i.overdue) for i in upcoming] == [
         ("phq9", due_at, False),
         ("gad7", START + 14 * DAY, False),
@@ -168,7 +180,9 @@ def test_pcl5_every_four_weeks_only_for_ptsd(clinic, clinician, indication, sche
     patient = _patient(clinic, Phase.MAINTENANCE, indication=indication)
     for code in ("phq9", "gad7", "pcl5"):
         _answer(clinician, patient, code, START)
-    items = {i.instrument: i.due_at for i in questionnaire_schedule(patient, at=START)}
+    items = {
+        i.instrument: i.due_at for i in _not_routine(questionnaire_schedule(patient, at=START))
+    }
     assert set(items) == scheduled
     if "pcl5" in items:
         assert items["pcl5"] == START + 28 * DAY
@@ -315,7 +329,9 @@ def test_a_clinic_changes_intervals_adds_and_removes_instruments(
     )
     patient = _patient(clinic, Phase.INDUCTION, indication=Indication.PTSD)
     _answer(clinician, patient, "phq9", START)
-    items = {i.instrument: i.due_at for i in questionnaire_schedule(patient, at=START)}
+    items = {
+        i.instrument: i.due_at for i in _not_routine(questionnaire_schedule(patient, at=START))
+    }
     assert items == {"phq9": START + 3 * DAY, "gad7": START, "madrs": START}
     # The other fields of the default PHQ-9 rule are kept; nothing scheduled in maintenance.
     settings = ClinicQuestionnaireSettings.objects.get(clinic=clinic).schedule()
@@ -323,7 +339,7 @@ def test_a_clinic_changes_intervals_adds_and_removes_instruments(
     assert settings.rule("cssrs_screen") == DEFAULT_SCHEDULE.rule("cssrs_screen")
     # Another clinic keeps the defaults.
     elsewhere = _patient(other_clinic, Phase.INDUCTION, indication=Indication.PTSD)
-    assert {i.instrument for i in questionnaire_schedule(elsewhere, at=START)} == {
+    assert {i.instrument for i in _not_routine(questionnaire_schedule(elsewhere, at=START))} == {
         "phq9",
         "gad7",
         "pcl5",
@@ -403,3 +419,33 @@ def test_the_model_validates_its_settings_too(clinic):
     settings = ClinicQuestionnaireSettings(clinic=clinic, instruments={"phq9": {"every_days": 1}})
     with pytest.raises(ValidationError):
         settings.full_clean()
+
+
+# --- Routine monitoring on treatment (CLINICAL.md G3, G10, A10) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("instrument", "every"), [("cssrs_screen", 14), ("bladder", 30), ("dast10", 90)]
+)
+@pytest.mark.parametrize("phase", [Phase.INDUCTION, Phase.MAINTENANCE])
+def test_routine_checks_are_due_on_treatment(clinic, clinician, phase, instrument, every):
+    patient = _patient(clinic, phase)
+    [item] = [i for i in questionnaire_schedule(patient, at=START) if i.instrument == instrument]
+    assert (item.due_at, item.reason) == (START, f"every {every} days in {phase.words}")
+    _answer(clinician, patient, instrument, START, ROUTINE_ANSWERS[instrument])
+    [item] = [i for i in questionnaire_schedule(patient, at=START) if i.instrument == instrument]
+    # On the patient's wall clock (a clock change in 90 days moves the UTC time).
+    assert item.due_at == days_later(START, every, ZoneInfo(patient.timezone))
+
+
+@pytest.mark.parametrize("phase", [Phase.INTAKE, Phase.APPROVED, Phase.PAUSED])
+def test_no_routine_bladder_or_misuse_check_off_treatment(clinic, phase):
+    due = {i.instrument for i in questionnaire_schedule(_patient(clinic, phase), at=START)}
+    assert not due & {"bladder", "dast10"}
+
+
+ROUTINE_ANSWERS = {
+    "cssrs_screen": CSSRS_NONE,
+    "bladder": [0, 0, 0, 0],
+    "dast10": [0, 0, 1, 0, 0, 0, 0, 0, 0, 0],
+}

@@ -21,6 +21,7 @@ ALL_CODES = (
     "cssrs_screen",
     "auditc",
     "dast10",
+    "bladder",
 )
 
 # Item count and the answer values of each item (CLINICAL.md A1-A10).
@@ -35,6 +36,7 @@ SHAPE = {
     "cssrs_screen": (7, range(2)),
     "auditc": (3, range(5)),
     "dast10": (10, range(2)),
+    "bladder": (4, range(2)),  # G10: four symptoms, yes or no
 }
 
 MAX_TOTAL = {
@@ -48,6 +50,7 @@ MAX_TOTAL = {
     "cssrs_screen": 7,
     "auditc": 12,
     "dast10": 10,
+    "bladder": 4,
 }
 
 BAND_LABELS = {
@@ -61,6 +64,7 @@ BAND_LABELS = {
     "cssrs_screen": ("none", "low", "moderate", "high"),
     "auditc": ("negative", "positive"),
     "dast10": ("none", "low", "moderate", "substantial", "severe"),
+    "bladder": ("none", "symptoms"),
 }
 
 SOURCE = {
@@ -74,10 +78,11 @@ SOURCE = {
     "cssrs_screen": "A8",
     "auditc": "A9",
     "dast10": "A10",
+    "bladder": "G10",
 }
 
 
-def test_the_registry_holds_the_ten_instruments_in_order():
+def test_the_registry_holds_the_eleven_instruments_in_order():
     assert instruments.CODES == ALL_CODES
 
 
@@ -200,6 +205,7 @@ PANEL_AND_TOTAL_LOINC = {
     "cssrs_screen": ("93373-9", None),
     "auditc": (None, "75626-2"),
     "dast10": (None, None),
+    "bladder": (None, None),
 }
 
 
@@ -210,7 +216,8 @@ def test_panel_and_total_loinc_codes_are_exactly_the_ones_clinical_md_gives(code
 
 
 @pytest.mark.parametrize(
-    "code", ["gad7", "pcl5", "qids_sr16", "madrs", "cadss6", "cssrs_screen", "auditc", "dast10"]
+    "code",
+    ["gad7", "pcl5", "qids_sr16", "madrs", "cadss6", "cssrs_screen", "auditc", "dast10", "bladder"],
 )
 def test_no_item_code_is_invented_where_clinical_md_gives_none(code):
     assert all(item.loinc is None for item in instruments.get(code).items)

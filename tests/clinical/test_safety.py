@@ -26,6 +26,7 @@ from ketacare.clinical.safety import (
     check_dissociation,
     check_dose_against_plan,
     check_in_status,
+    check_monitoring,
     check_relapse,
     check_suicidality,
     check_worsening,
@@ -633,3 +634,30 @@ def test_a_relapse_is_found_at_the_score_that_lost_the_response() -> None:
 def test_no_relapse_without_a_lost_response(totals: tuple[int, ...]) -> None:
     track = _course(*totals)
     assert all(check_relapse(track, o.at) is None for o in track.follow_ups)
+
+
+# --- Routine monitoring (CLINICAL.md G10, A10) ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "answers", "cause"),
+    [
+        ("bladder", [1, 0, 0, 0], Cause.BLADDER_SYMPTOMS),
+        ("bladder", [0, 0, 0, 0], None),
+        ("dast10", [1, 1, 0, 0, 0, 0, 0, 0, 0, 0], Cause.MISUSE_SCREEN),  # 3: moderate
+        ("dast10", [1, 0, 1, 0, 0, 0, 0, 0, 0, 0], None),  # 1: low
+        ("phq9", [3, 3, 3, 3, 3, 3, 3, 3, 0], None),  # not a routine check
+        ("auditc", [4, 4, 4], None),  # positive, but not a routine check on treatment
+    ],
+)
+def test_a_positive_routine_check_asks_for_a_clinicians_review(
+    code: str, answers: list[int], cause: Cause | None
+) -> None:
+    finding = check_monitoring(instruments.score(code, answers, **_context(code)))
+    assert (finding.cause if finding else None) is cause
+    if finding is not None:
+        assert finding.severity is Severity.WARNING
+
+
+def _context(code: str) -> dict[str, str]:
+    return {"sex": "male"} if code == "auditc" else {}

@@ -37,6 +37,8 @@ class AlertCause(models.TextChoices):
     HIGH_DISSOCIATION = "high_dissociation", "High dissociation"
     WORSENING = "worsening", "Worsening"
     RELAPSE = "relapse", "Response lost (relapse)"
+    BLADDER_SYMPTOMS = "bladder_symptoms", "Bladder symptoms"
+    MISUSE_SCREEN = "misuse_screen", "Drug use screen positive"
     QUESTIONNAIRE_OVERDUE = "questionnaire_overdue", "Questionnaire overdue"
     LEDGER_DISCREPANCY = "ledger_discrepancy", "Ledger discrepancy"
     EARLY_REFILL = "early_refill", "Early refill"

@@ -30,7 +30,7 @@ router = Router(tags=["questionnaires"])
 # The instruments of ketacare.clinical.instruments.CODES (a test keeps the two equal).
 InstrumentCode = Literal[
     "phq9", "phq2", "gad7", "pcl5", "qids_sr16", "madrs", "cadss6", "cssrs_screen", "auditc",
-    "dast10",
+    "dast10", "bladder",
 ]  # fmt: skip
 ItemNumber = Annotated[str, StringConstraints(pattern=r"^[0-9]{1,3}$")]
 AnswerValue = Annotated[int, Field(ge=-1000, le=1000)]  # the instrument checks its own range

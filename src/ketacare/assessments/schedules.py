@@ -2,7 +2,9 @@
 
 The defaults are the treatment journey issue's defaults: PHQ-9 weekly in induction
 and every 2 weeks in maintenance, GAD-7 every 2 weeks, PCL-5 every 4 weeks for PTSD,
-C-SSRS at intake and whenever a suicidality flag appears. They are the clinic's
+C-SSRS at intake, whenever a suicidality flag appears and every 2 weeks on treatment;
+and the routine monitoring of the landing page: bladder symptoms monthly (G10) and a
+DAST-10 misuse check every 3 months. They are the clinic's
 follow-up routine, not clinical thresholds (CLINICAL.md has no number for them), and
 a clinic overrides them with `ClinicQuestionnaireSettings` (see `with_overrides`).
 
@@ -166,7 +168,22 @@ DEFAULT_SCHEDULE = QuestionnaireSchedule(
             every_days={Phase.INDUCTION: 28, Phase.MAINTENANCE: 28},
             indications=frozenset({Indication.PTSD.value}),
         ),
-        QuestionnaireScheduleRule("cssrs_screen", at_intake=True, after_suicidality_flag=True),
+        # CLINICAL.md G3, A8: the C-SSRS "since last contact" at least every 2 weeks on
+        # treatment, besides intake and after any flag (clinic's choice).
+        QuestionnaireScheduleRule(
+            "cssrs_screen",
+            every_days={Phase.INDUCTION: 14, Phase.MAINTENANCE: 14},
+            at_intake=True,
+            after_suicidality_flag=True,
+        ),
+        # CLINICAL.md G10: bladder symptoms monthly on treatment.
+        QuestionnaireScheduleRule(
+            "bladder", every_days={Phase.INDUCTION: 30, Phase.MAINTENANCE: 30}
+        ),
+        # A periodic misuse check, DAST-10 every 3 months on treatment (A10; clinic's choice).
+        QuestionnaireScheduleRule(
+            "dast10", every_days={Phase.INDUCTION: 90, Phase.MAINTENANCE: 90}
+        ),
     ),
     # The issue gives no grace period: overdue from the due time on (ours; a clinic sets it).
     grace=timedelta(0),

@@ -32,6 +32,7 @@ from ketacare.kernel.errors import NotAllowed, WrongPhase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
 from ketacare.patients.protocol import outcome_rules
 
 if TYPE_CHECKING:
@@ -277,7 +278,10 @@ def _raise_alerts(
             source=suicidality.source,
             detail=detail,
         )
-    for cause, finding in _course_findings(patient, response):
+    for cause, finding in [
+        *_course_findings(patient, response),
+        *_monitoring_findings(patient, score),
+    ]:
         raise_alert(
             patient=patient,
             cause=cause,
@@ -290,7 +294,25 @@ def _raise_alerts(
         )
 
 
-_COURSE_TITLES = {AlertCause.WORSENING: "worse than baseline", AlertCause.RELAPSE: "response lost"}
+_COURSE_TITLES = {
+    AlertCause.WORSENING: "worse than baseline",
+    AlertCause.RELAPSE: "response lost",
+    AlertCause.BLADDER_SYMPTOMS: "positive",
+    AlertCause.MISUSE_SCREEN: "positive",
+}
+# Routine monitoring alerts while the patient is on treatment; at intake a DAST-10 is
+# the eligibility review's caution instead (intake.services).
+_ON_TREATMENT = frozenset({Phase.INDUCTION, Phase.MAINTENANCE, Phase.PAUSED})
+
+
+def _monitoring_findings(
+    patient: Patient, score: instruments.Score
+) -> list[tuple[AlertCause, safety.Finding]]:
+    """A positive bladder or drug-use check on treatment (CLINICAL.md G10, A10)."""
+    finding = safety.check_monitoring(score)
+    if finding is None or patient.phase_enum not in _ON_TREATMENT:
+        return []
+    return [(AlertCause(finding.cause.value), finding)]
 
 
 def _course_findings(

@@ -168,3 +168,19 @@ def test_signed_out_people_are_sent_to_sign_in(client: Client) -> None:
     page = client.get(PHQ9)
     assert page.status_code == 302
     assert page["Location"].startswith(reverse("login"))
+
+
+def test_the_bladder_check_is_asked_in_plain_words_and_a_symptom_reaches_the_care_team(
+    me: Client, patient: Patient
+) -> None:
+    # CLINICAL.md G10: monthly on treatment; any symptom asks for a clinician's review.
+    Patient.objects.filter(pk=patient.pk).update(phase=Phase.INDUCTION)
+    url = reverse("portal-questionnaire", kwargs={"instrument": "bladder"})
+    html = text(me.get(url))
+    assert html.count('<fieldset class="item') == 4
+    assert "blood in your urine" in html
+    page = me.post(url, all_items([0, 0, 1, 0]), follow=True)
+    assert page.status_code == 200
+    stored = QuestionnaireResponse.objects.get(patient=patient)
+    assert (stored.instrument, stored.total) == ("bladder", 1)
+    assert patient.alerts.filter(cause="bladder_symptoms", status="open").exists()

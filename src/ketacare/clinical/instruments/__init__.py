@@ -18,6 +18,7 @@ from typing import Any
 
 from ketacare.clinical.instruments import (
     auditc,
+    bladder,
     cadss6,
     cssrs_screen,
     dast10,
@@ -43,7 +44,9 @@ from ketacare.clinical.instruments.base import (
     Score,
 )
 
-_MODULES = (phq9, phq2, gad7, pcl5, qids_sr16, madrs, cadss6, cssrs_screen, auditc, dast10)
+_MODULES = (
+    phq9, phq2, gad7, pcl5, qids_sr16, madrs, cadss6, cssrs_screen, auditc, dast10, bladder
+)  # fmt: skip
 REGISTRY: Mapping[str, Any] = MappingProxyType({m.INSTRUMENT.code: m for m in _MODULES})
 CODES: tuple[str, ...] = tuple(REGISTRY)
 

@@ -145,11 +145,6 @@ def trajectory(
     first_remission_at = next(
         (o.at for o, c in zip(follow_ups, changes, strict=False) if c.remission), None
     )
-    relapse = (
-        None
-        if first_response is None
-        else next((i for i in range(first_response, len(changes)) if not responding[i]), None)
-    )
     worsened = [c.worsening for c in changes]
     return Trajectory(
         instrument=code,
@@ -167,8 +162,18 @@ def trajectory(
         first_remission_at=first_remission_at,
         ever_worsened=None if None in worsened else any(worsened),
         baseline_stale=_stale(start, first_dose_at, rules),
-        relapsed_at=None if relapse is None else follow_ups[relapse].at,
+        relapsed_at=_relapse(follow_ups, responding, first_response),
     )
+
+
+def _relapse(
+    follow_ups: tuple[Observation, ...], responding: list[bool], first: int | None
+) -> datetime | None:
+    """The first score after the first response that is no longer one (G9), or None."""
+    if first is None:
+        return None
+    lost = next((i for i in range(first, len(responding)) if not responding[i]), None)
+    return None if lost is None else follow_ups[lost].at
 
 
 def _stale(

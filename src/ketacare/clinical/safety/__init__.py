@@ -40,6 +40,7 @@ from ketacare.clinical.safety.inputs import (
 from ketacare.clinical.safety.rules import DEFAULT_RULES, BloodPressureLimit, SafetyRules
 from ketacare.clinical.safety.scores import (
     check_dissociation,
+    check_monitoring,
     check_relapse,
     check_suicidality,
     check_worsening,
@@ -62,6 +63,7 @@ __all__ = [
     "check_dissociation",
     "check_dose_against_plan",
     "check_in_status",
+    "check_monitoring",
     "check_relapse",
     "check_suicidality",
     "check_worsening",

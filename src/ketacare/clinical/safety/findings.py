@@ -31,6 +31,9 @@ class Cause(StrEnum):
     HIGH_DISSOCIATION = "high_dissociation"
     WORSENING = "worsening"
     RELAPSE = "relapse"
+    # Routine monitoring on treatment (CLINICAL.md G10, A10).
+    BLADDER_SYMPTOMS = "bladder_symptoms"
+    MISUSE_SCREEN = "misuse_screen"
     DOSE_OUTSIDE_PLAN = "dose_outside_plan"
     # Pre-dose gate items other than blood pressure.
     HEART_RATE_GATE_FAILED = "heart_rate_gate_failed"

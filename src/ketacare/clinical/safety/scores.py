@@ -135,6 +135,33 @@ def check_worsening(
     )
 
 
+def check_monitoring(score: Score) -> Finding | None:
+    """A positive routine check on treatment: bladder symptoms (G10) or drug use (A10).
+
+    Each asks for a clinician's review (warning): any bladder symptom (G10: clinic's
+    choice), a DAST-10 of 3 or more (A10's moderate band, as at intake).
+    """
+    if instruments.POSITIVE_SCREEN not in score.flags:
+        return None
+    if score.instrument == "bladder":
+        return Finding(
+            severity=Severity.WARNING,
+            cause=Cause.BLADDER_SYMPTOMS,
+            message=f"{score.total} of 4 bladder symptoms reported: a clinician reviews them "
+            "(ketamine-associated cystitis).",
+            source="CLINICAL.md G10",
+        )
+    if score.instrument == "dast10":
+        return Finding(
+            severity=Severity.WARNING,
+            cause=Cause.MISUSE_SCREEN,
+            message=f"DAST-10 {score.total} of 10 ({score.band} band) on treatment: a clinician "
+            "reviews possible drug misuse.",
+            source="CLINICAL.md A10",
+        )
+    return None
+
+
 def check_relapse(track: outcomes.Trajectory, at: datetime) -> Finding | None:
     """The score at `at` lost a response reached earlier: a relapse (warning, G9)."""
     if track.relapsed_at is None or track.relapsed_at != at or track.baseline is None:

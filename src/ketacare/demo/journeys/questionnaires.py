@@ -16,6 +16,8 @@ FLAGGED_PHQ9 = 2  # the PHQ-9 on treatment where item 9 comes back (suicidal_tho
 # The lapsed patient's last questionnaires: more than the maintenance PHQ-9 interval
 # (14 days) before the load, so the PHQ-9 is overdue by a few days.
 QUESTIONNAIRE_LAPSE = timedelta(days=17)
+# The routine checks on treatment: no bladder symptom, no drug use (item 3 is reversed).
+ROUTINE_ANSWERS = {"bladder": [0, 0, 0, 0], "dast10": [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]}
 
 
 class QuestionnaireSteps(JourneyState):
@@ -58,7 +60,12 @@ class QuestionnaireSteps(JourneyState):
         if instrument == "pcl5":
             total = round(self.pcl5_baseline * (1 - 0.8 * gone)) + rng.randint(-2, 2)
             return spread(clamp(total, 0, 80), 20, 4, rng)
-        return [1, 0, 0, 0, 0, 0, 0]  # C-SSRS after a flag: a wish to be dead only (low)
+        return ROUTINE_ANSWERS.get(instrument) or self._cssrs()
+
+    def _cssrs(self) -> list[int]:
+        """After the flagged PHQ-9, a wish to be dead only (low); otherwise no ideation."""
+        low = self.template.suicidal_thoughts and self.phq9_follow_ups == FLAGGED_PHQ9
+        return [int(low), 0, 0, 0, 0, 0, 0]
 
     def _improvement(self) -> float:
         """The share of the baseline score gone by now, after the doses taken."""
