@@ -42,6 +42,7 @@ from tests.treatment.helpers import (
 )
 
 PHQ9 = [1, 2, 0, 3, 1, 0, 2, 1, 0]
+MAUDSLEY = {"duration": 2, "severity": 3, "treatment_failures": 4}
 SEE = ("alice", "bob")
 NOT_FOUND = ("charlie", "other_patient", "other_sitter")
 
@@ -58,6 +59,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("PUT", "{p}/intakes/{intake}/draft", {"home": {"sitter_available": True}}),
     ("POST", "{p}/intakes/{intake}/submit", None),
     ("POST", "{p}/intakes/{intake}/review", {"decision": "approve", "justification": "ok"}),
+    ("POST", "{p}/intakes/{intake}/staff-ratings", {"maudsley": MAUDSLEY}),
     ("GET", "{p}/questionnaires", None),
     ("POST", "{p}/questionnaires", {"instrument": "phq9", "answers": PHQ9}),
     ("GET", "{p}/questionnaires/due", None),

@@ -411,6 +411,14 @@ WRITES: list[Write] = [
         intake_complete,
     ),
     Write(
+        "POST intakes/{intake}/staff-ratings",
+        "POST",
+        "patients/{p}/intakes/{intake}/staff-ratings",
+        {"maudsley": {"duration": 2, "severity": 3, "treatment_failures": 4}, "madrs": MADRS},
+        "rate_intake",
+        intake_submitted,
+    ),
+    Write(
         "POST intakes/{intake}/review",
         "POST",
         "patients/{p}/intakes/{intake}/review",

@@ -16,6 +16,7 @@ from ketacare.intake import services
 from ketacare.intake import specs as intake_specs
 from ketacare.intake.errors import ConsentRequired, IntakeNotOpen
 from ketacare.intake.models import Intake, IntakeStatus
+from ketacare.intake.ratings import StaffRatingSpec
 from ketacare.kernel.errors import NotAllowed, NotFound, WrongPhase
 from ketacare.patients import services as patient_services
 from ketacare.patients.models import Indication, Patient, PhaseChange
@@ -472,10 +473,12 @@ def test_submit_stores_the_findings_of_the_clinical_core(patient, draft, changes
     assert found == codes
 
 
-def test_submit_stages_maudsley_when_staff_rated_it(patient, draft, signed):
-    data = complete(maudsley={"duration": 2, "severity": 3, "treatment_failures": 4})
-    services.save_intake_draft(patient.user, draft, intake_specs.draft(data))
-    submitted = services.submit_intake(patient.user, draft)
+def test_submit_stages_maudsley_when_staff_rated_it(patient, draft, signed, clinician):
+    # The patient's intake holds no Maudsley domains: a clinician rates them (issue 14).
+    services.save_intake_draft(patient.user, draft, intake_specs.draft(complete()))
+    services.submit_intake(patient.user, draft)
+    maudsley = {"duration": 2, "severity": 3, "treatment_failures": 4}
+    submitted = services.rate_intake(clinician, draft, StaffRatingSpec(maudsley=maudsley))
     assert submitted.eligibility["maudsley"] == {
         "total": 9,
         "band": "moderate",

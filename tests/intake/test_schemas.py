@@ -65,7 +65,7 @@ def test_a_draft_takes_python_dates():
 
 
 def test_null_is_an_unanswered_question():
-    check_draft({"home": {"sitter_available": None}, "maudsley": None})
+    check_draft({"home": {"sitter_available": None}, "home_vitals": None})
     with pytest.raises(ValidationError) as err:
         check_submission(
             complete(home__sitter_available=None), indication="trd", sex_at_birth="female"

@@ -1,4 +1,4 @@
-"""Intake: start it, save the draft, submit it; the clinician's eligibility review."""
+"""Intake: start it, save the draft, submit it; the clinician's ratings and eligibility review."""
 
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path, refuse_nul
 from ketacare.intake import services
 from ketacare.intake.answers import IntakeData
 from ketacare.intake.models import EligibilityReview, Intake
+from ketacare.intake.ratings import StaffRatingSpec
 from ketacare.intake.specs import ReviewSpec, draft
 
 router = Router(tags=["intake"])
@@ -50,7 +51,13 @@ class IntakeOut(Schema):
     submitted_by_id: int | None = Field(description="Who submitted it.")
     eligibility: dict[str, Any] | None = Field(
         description="The eligibility assessment computed at submission: decision, findings "
-        "[code, severity, message, source], trd, failed_adequate_trials, maudsley."
+        "[code, severity, message, source], trd, failed_adequate_trials, maudsley (the "
+        "staff's rating, once rated)."
+    )
+    staff_ratings: dict[str, Any] | None = Field(
+        description="What a clinician or prescriber rated before the review, each part once "
+        "rated: maudsley {duration, severity, treatment_failures, rated_by, rated_at}, madrs "
+        "{response_id, total, band, rated_by, rated_at}."
     )
     review: ReviewOut | None = Field(description="The clinician's review, once made.")
     created_at: dt.datetime = Field(description="When the intake was started.")
@@ -91,6 +98,7 @@ def intake_out(intake: Intake) -> IntakeOut:
         submitted_at=intake.submitted_at,
         submitted_by_id=intake.submitted_by.pk if intake.submitted_by else None,
         eligibility=intake.eligibility,
+        staff_ratings=intake.staff_ratings,
         review=ReviewOut.model_validate(review) if review is not None else None,
         created_at=intake.created_at,
         updated_at=intake.updated_at,
@@ -156,7 +164,8 @@ def save_draft(
     """Replace the draft's answers.
 
     Any part may be missing; a present value must be valid (422 naming it, e.g.
-    `body.trials.0.duration_weeks`).
+    `body.trials.0.duration_weeks`). The scores the clinic's clinicians rate (`maudsley`,
+    `questionnaires.madrs`) are refused (422): they are rated with `staff-ratings`.
     """
     intake = _intake(request, patient_id, intake_id)
     refuse_nul(payload)
@@ -204,3 +213,24 @@ def review_intake(
     intake = _intake(request, patient_id, intake_id)
     review = services.review_intake(actor(request), intake, payload)
     return Status(201, ReviewOut.model_validate(review))
+
+
+@router.post(
+    "/{patient_id}/intakes/{intake_id}/staff-ratings",
+    response={200: IntakeOut, **WRITE_ERRORS},
+    summary="Rate the Maudsley staging and the MADRS",
+)
+def rate_intake(
+    request: HttpRequest,
+    payload: StaffRatingSpec,
+    patient_id: int = id_in_path("patient"),
+    intake_id: int = id_in_path("intake"),
+) -> IntakeOut:
+    """A clinician's or prescriber's ratings of a submitted intake, before its review.
+
+    The Maudsley domains (all three) replace an earlier rating and the stored assessment
+    shows their stage; the MADRS is recorded as a new questionnaire response. After the
+    review: 409 `already_reviewed`.
+    """
+    intake = _intake(request, patient_id, intake_id)
+    return intake_out(services.rate_intake(actor(request), intake, payload))

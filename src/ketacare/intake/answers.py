@@ -10,6 +10,7 @@ module only reads the instrument definitions and calls the scorers.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -21,7 +22,6 @@ from pydantic import model_validator as pydantic_model_validator
 from ketacare.clinical.eligibility import (
     DisorderStatus,
     Hypertension,
-    MaudsleyDomains,
     MedicationClass,
     TrialOutcome,
 )
@@ -33,6 +33,21 @@ from ketacare.patients.models import WEIGHT_MAX_KG, WEIGHT_MIN_KG, Patient
 INSTRUMENTS = ("phq9", "gad7", "cssrs_screen", "auditc", "dast10", "pcl5")
 # The PCL-5 is the baseline only when the patient is treated for PTSD (CLINICAL.md A4).
 PTSD_ONLY = frozenset({"pcl5"})
+
+# Scores the clinic's clinicians rate, never the patient (issue 14), by their path in an
+# intake, with the words an intake that still gives one is refused in (intake.specs).
+# `intake.services.rate_intake` records them at the eligibility review.
+STAFF_RATED: Mapping[str, str] = {
+    "maudsley": "The Maudsley staging is rated by the clinic's clinicians at the "
+    "eligibility review, not entered in the intake.",
+    "questionnaires.madrs": "The MADRS is rated by the clinic's clinicians at the "
+    "eligibility review, not answered in the intake.",
+}
+# Intakes saved before that change may hold a "maudsley" section the patient entered.
+# It is kept as stored (a submitted intake is a record) but never read again: every
+# reader of stored answers goes through `patient_answers`, so such a draft can still be
+# completed and submitted, and its Maudsley stage comes from the staff's rating only.
+LEGACY_SECTIONS = frozenset({"maudsley"})
 
 
 def _date_only(value: object) -> object:
@@ -227,28 +242,12 @@ class HomeAnswers(_Section):
     )
 
 
-class MaudsleyScores(_Section):
-    """Maudsley Staging Method domain scores, rated by clinic staff (Fekadu 2018)."""
-
-    duration: StrictInt = Field(description="Duration domain, 1-3.")
-    severity: StrictInt = Field(description="Severity domain, 1-5.")
-    treatment_failures: StrictInt = Field(description="Treatment failures domain, 1-7.")
-
-    @pydantic_model_validator(mode="after")
-    def _in_range(self) -> MaudsleyScores:
-        self.domains()  # the clinical core checks the ranges (CLINICAL.md D)
-        return self
-
-    def domains(self) -> MaudsleyDomains:
-        return MaudsleyDomains(
-            duration=self.duration,
-            severity=self.severity,
-            treatment_failures=self.treatment_failures,
-        )
-
-
 class IntakeData(_Section):
-    """A complete intake, as a patient (or a coordinator for them) submits it."""
+    """A complete intake, as a patient (or a coordinator for them) submits it.
+
+    Only what the patient answers: the scores the clinic's staff rate (STAFF_RATED) are
+    not part of it.
+    """
 
     demographics: Demographics = Field(description="Date of birth and weight.")
     medical_history: MedicalHistory = Field(description="The medical checklist.")
@@ -264,9 +263,13 @@ class IntakeData(_Section):
     questionnaires: Questionnaires = Field(description="The baseline questionnaires.")
     home_vitals: HomeVitals = Field(description="Blood pressure and heart rate at home.")
     home: HomeAnswers = Field(description="Sitter, secure storage, no driving.")
-    maudsley: MaudsleyScores | None = Field(
-        None, description="Maudsley domain scores, if clinic staff have rated them."
-    )
+
+
+def patient_answers(data: Any) -> Any:
+    """Stored answers without the legacy sections the patient may no longer give."""
+    if not isinstance(data, Mapping):
+        return data
+    return {k: v for k, v in data.items() if k not in LEGACY_SECTIONS}
 
 
 # --- the questionnaires given ---------------------------------------------------------

@@ -1,4 +1,8 @@
-"""A checked intake as the facts `clinical.eligibility` assesses."""
+"""A checked intake as the facts `clinical.eligibility` assesses.
+
+The answers are the patient's; the Maudsley domains, when rated, are the clinic's staff's
+(`intake.services.rate_intake`), never the patient's.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,33 @@ from ketacare.clinical.eligibility import (
     Dast10Band,
     HomeSituation,
     IntakeFacts,
+    MaudsleyDomains,
 )
 from ketacare.clinical.vitals import BloodPressure
 from ketacare.intake.answers import IntakeData, baseline_questionnaires
 
 
-def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> IntakeFacts:
-    """The facts of a checked submission, as `clinical.eligibility` assesses them."""
+def _trials(intake: IntakeData) -> tuple[AntidepressantTrial, ...]:
+    return tuple(
+        AntidepressantTrial(
+            drug=t.drug,
+            adequate_dose=t.adequate_dose,
+            duration_weeks=t.duration_weeks,
+            outcome=t.outcome,
+            in_current_episode=t.in_current_episode,
+        )
+        for t in intake.trials
+    )
+
+
+def to_facts(
+    intake: IntakeData,
+    *,
+    assessed_on: dt.date,
+    sex_at_birth: str,
+    maudsley: MaudsleyDomains | None = None,
+) -> IntakeFacts:
+    """The facts of a checked submission, with the staff's Maudsley rating if there is one."""
     scores = {
         code: instruments.score(code, answers, **context)
         for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth)
@@ -48,21 +72,12 @@ def to_facts(intake: IntakeData, *, assessed_on: dt.date, sex_at_birth: str) -> 
         raised_intraocular_pressure=medical.raised_intraocular_pressure,
         raised_intracranial_pressure=medical.raised_intracranial_pressure,
         current_medications=frozenset(c for m in intake.current_medications for c in m.classes),
-        antidepressant_trials=tuple(
-            AntidepressantTrial(
-                drug=t.drug,
-                adequate_dose=t.adequate_dose,
-                duration_weeks=t.duration_weeks,
-                outcome=t.outcome,
-                in_current_episode=t.in_current_episode,
-            )
-            for t in intake.trials
-        ),
+        antidepressant_trials=_trials(intake),
         audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
         dast10_band=Dast10Band(scores["dast10"].band),
         cssrs_risk=CssrsRisk(scores["cssrs_screen"].band),
         blood_pressure=BloodPressure(
             intake.home_vitals.systolic_mmhg, intake.home_vitals.diastolic_mmhg
         ),
-        maudsley=None if intake.maudsley is None else intake.maudsley.domains(),
+        maudsley=maudsley,
     )

@@ -49,6 +49,13 @@ class Intake(models.Model):
     # The assessment computed at submission (services.eligibility_json): decision,
     # findings [code, severity, message, source], trd, failed_adequate_trials, maudsley.
     eligibility = models.JSONField(null=True, blank=True)
+    # What the clinic's clinicians rated of a submitted intake before its review
+    # (services.rate_intake), never the patient: {"maudsley": {duration, severity,
+    # treatment_failures, rated_by, rated_at}, "madrs": {response_id, total, band,
+    # rated_by, rated_at}}, each part once rated. A JSON column beside `eligibility`
+    # rather than a model: the Maudsley rating is replaced, not accumulated (the audit
+    # log keeps each rating), and the MADRS is a questionnaire response of its own.
+    staff_ratings = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(default=now)
     updated_at = ClockDateTimeField(auto_now=True)
 
@@ -83,6 +90,12 @@ class Intake(models.Model):
                     )
                 ),
                 name="intake_submission_complete",
+            ),
+            # Staff rate a submitted intake only.
+            models.CheckConstraint(
+                condition=models.Q(staff_ratings__isnull=True)
+                | models.Q(status=IntakeStatus.SUBMITTED),
+                name="intake_rated_once_submitted",
             ),
         ]
 

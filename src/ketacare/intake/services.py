@@ -2,7 +2,8 @@
 
 Who does what (kernel.policy, section intake):
 - start, save, submit: the patient themself, or a coordinator of their clinic for them;
-- review (approve or decline): a clinician or prescriber of their clinic.
+- rate (the Maudsley staging, the MADRS) and review (approve or decline): a clinician
+  or prescriber of their clinic. The patient never gives a staff-rated score.
 
 Two rules of this app, for the phase machine and the patient record:
 - Phase moves. Starting (screening -> intake) and submitting (intake -> under_review)
@@ -18,6 +19,7 @@ Two rules of this app, for the phase machine and the patient record:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -29,12 +31,19 @@ from ketacare.assessments.services import record_questionnaire
 from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.eligibility import (
+    MAUDSLEY_RANGES,
     EligibilityAssessment,
     InvalidIntake,
+    MaudsleyDomains,
     Severity,
     assess_eligibility,
 )
-from ketacare.intake.answers import Demographics, IntakeData, baseline_questionnaires
+from ketacare.intake.answers import (
+    Demographics,
+    IntakeData,
+    baseline_questionnaires,
+    patient_answers,
+)
 from ketacare.intake.errors import (
     AlreadyReviewed,
     ConsentRequired,
@@ -45,7 +54,8 @@ from ketacare.intake.errors import (
 )
 from ketacare.intake.facts import to_facts
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus, ReviewDecision
-from ketacare.intake.specs import IntakeDraft, ReviewSpec, check_submission
+from ketacare.intake.ratings import MADRS, StaffRatingSpec
+from ketacare.intake.specs import IntakeDraft, ReviewSpec, check_submission, submitted_answers
 from ketacare.kernel import clock, usecase
 from ketacare.kernel.errors import WrongPhase
 from ketacare.kernel.usecase import use_case
@@ -55,8 +65,6 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from ketacare.accounts.models import User
 
 # The demographics of an intake that the review copies to the patient record.
@@ -104,7 +112,7 @@ def _prefill(patient: Patient) -> dict[str, Any]:
         .first()
     )
     if last is not None:
-        return dict(last.data)
+        return dict(patient_answers(last.data))
     demographics = {name: getattr(patient, name) for name in DEMOGRAPHIC_FIELDS}
     stored: dict[str, Any] = json.loads(
         json.dumps({"demographics": demographics}, cls=DjangoJSONEncoder)
@@ -304,3 +312,77 @@ def review_intake(actor: User, intake: Intake, spec: ReviewSpec) -> EligibilityR
     )
     usecase.note(Event.about(AuditAction.CREATE, review, detail={"decision": spec.decision.value}))
     return review
+
+
+# --- the staff's ratings -------------------------------------------------------------
+
+
+def _reassessed(intake: Intake, patient: Patient, maudsley: dict[str, Any] | None) -> Any:
+    """The stored assessment again, its Maudsley stage the staff's rating (`maudsley`).
+
+    The patient's answers on the day of the submission's assessment (older ones stored
+    no day: the submission's): only what the rating changes may change.
+    """
+    stored = (intake.eligibility or {}).get("assessed_on")
+    submitted = intake.submitted_at or clock.now()
+    assessed_on = (
+        dt.date.fromisoformat(stored)
+        if stored
+        else submitted.astimezone(ZoneInfo(patient.timezone)).date()
+    )
+    domains = (
+        None if maudsley is None else MaudsleyDomains(**{k: maudsley[k] for k in MAUDSLEY_RANGES})
+    )
+    facts = to_facts(
+        submitted_answers(intake.data),
+        assessed_on=assessed_on,
+        sex_at_birth=patient.sex_at_birth,
+        maudsley=domains,
+    )
+    return eligibility_json(assess_eligibility(facts), assessed_on=assessed_on)
+
+
+def _rating(spec: StaffRatingSpec, actor: User, patient: Patient, at: dt.datetime) -> Any:
+    """The parts of `spec` as the intake keeps them; a MADRS is recorded as a response."""
+    stamp = {"rated_by": actor.pk, "rated_at": at.isoformat()}
+    rated: dict[str, Any] = {}
+    if spec.maudsley is not None:
+        rated["maudsley"] = {**spec.maudsley.model_dump(), **stamp}
+    if spec.madrs is not None:
+        response = record_questionnaire(
+            actor, patient, MADRS, spec.madrs_answers(), context={}, at=at
+        )
+        rated["madrs"] = {
+            "response_id": response.pk,
+            "total": response.total,
+            "band": response.band,
+            **stamp,
+        }
+    return rated
+
+
+@use_case("rate_intake")
+def rate_intake(actor: User, intake: Intake, spec: StaffRatingSpec) -> Intake:
+    """Rate a submitted intake before its review: the Maudsley domains, the MADRS, or both.
+
+    The Maudsley rating replaces an earlier one and the stored assessment is recomputed
+    with it (the reviewer sees the staff's stage, never a patient's); a MADRS is recorded
+    as a new response (`assessments.services.record_questionnaire`, with its alerts).
+    """
+    require(actor, intake.patient, "rate_intake")
+    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    _require_reviewable(locked)
+    patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
+    _require_phase(patient, Phase.UNDER_REVIEW)
+    before = dict(locked.staff_ratings or {})
+    rated = _rating(spec, actor, patient, clock.now())
+    ratings = {**before, **rated}
+    locked.eligibility = _reassessed(locked, patient, ratings.get("maudsley"))
+    locked.staff_ratings = ratings
+    locked.save(update_fields=["eligibility", "staff_ratings", "updated_at"])
+    detail = {
+        "rated": sorted(rated),
+        "maudsley_replaced": "maudsley" in rated and "maudsley" in before,
+    }
+    usecase.note(Event.about(AuditAction.UPDATE, locked, detail=detail))
+    return locked

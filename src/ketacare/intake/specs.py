@@ -4,6 +4,8 @@
   missing; a value given must be of the right type and in range. Built from the raw
   sections (`draft(data)`, or `IntakeDraft.model_validate(data)`).
 - `ReviewSpec`: the clinician's decision on a submitted intake (`review_intake`).
+- `intake.ratings.StaffRatingSpec` (its own module): what a clinician rates of a
+  submitted intake before its review (`rate_intake`); an intake refuses those scores.
 - `LeadSpec`: what a visitor of the public self-screen leaves to be contacted
   (`create_lead`); `LeadStatusSpec`: a lead marked new, contacted or closed.
 
@@ -28,7 +30,13 @@ from pydantic_core import InitErrorDetails
 
 from ketacare.clinical import instruments
 from ketacare.clinical.selfscreen import SelfScreenAnswers
-from ketacare.intake.answers import INSTRUMENTS, IntakeData, baseline_questionnaires
+from ketacare.intake.answers import (
+    INSTRUMENTS,
+    STAFF_RATED,
+    IntakeData,
+    baseline_questionnaires,
+    patient_answers,
+)
 from ketacare.intake.models import ContactTime, LeadStatus, ReviewDecision
 from ketacare.kernel import specs
 from ketacare.kernel.specs import Spec
@@ -223,6 +231,33 @@ def _answer_errors(
     return errors
 
 
+def _staff_rated(data: Mapping[str, Any]) -> dict[str, list[str]]:
+    """A score the staff rate, given in an intake: refused in plain words, whatever its value."""
+    errors: dict[str, list[str]] = {}
+    for path, message in STAFF_RATED.items():
+        *parents, leaf = path.split(".")
+        node: Any = data
+        for part in parents:
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if isinstance(node, Mapping) and leaf in node:
+            errors[path] = [message]
+    return errors
+
+
+def _errors(
+    data: Mapping[str, Any], *, complete: bool, indication: str
+) -> tuple[IntakeData | None, dict[str, list[str]]]:
+    """The intake read from `data`, if it can be, and every error by path."""
+    cleaned = _without_nulls(data)
+    intake, errors = _model_errors(cleaned, complete=complete)
+    for path, messages in _answer_errors(cleaned, complete=complete, indication=indication).items():
+        errors.setdefault(path, []).extend(messages)
+    # In place of pydantic's "Extra inputs are not permitted" (null included: the key
+    # itself is what a client must stop sending).
+    errors.update(_staff_rated(data))
+    return intake, errors
+
+
 def _raise(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
@@ -232,10 +267,7 @@ def draft_errors(data: object) -> dict[str, list[str]]:
     """Each saved value of the wrong type, by path (missing ones are fine)."""
     if not isinstance(data, Mapping):
         return {"data": [NOT_SECTIONS]}
-    cleaned = _without_nulls(data)
-    _, errors = _model_errors(cleaned, complete=False)
-    for path, messages in _answer_errors(cleaned, complete=False, indication="").items():
-        errors.setdefault(path, []).extend(messages)
+    _, errors = _errors(data, complete=False, indication="")
     if not errors:
         try:
             _as_json(data)
@@ -244,19 +276,24 @@ def draft_errors(data: object) -> dict[str, list[str]]:
     return errors
 
 
+def submitted_answers(data: Mapping[str, Any]) -> IntakeData:
+    """The answers of a submitted intake (checked complete when it was submitted)."""
+    return IntakeData.model_validate(_without_nulls(patient_answers(data)))
+
+
 def check_draft(data: object) -> None:
     """Raise ValidationError for each saved value of the wrong type (missing ones are fine)."""
     _raise(draft_errors(data))
 
 
 def check_submission(data: object, *, indication: str, sex_at_birth: str) -> IntakeData:
-    """The complete intake; ValidationError naming every missing or wrong answer if not."""
+    """The complete intake; ValidationError naming every missing or wrong answer if not.
+
+    `data` is a stored draft: a legacy section it holds is left out (`patient_answers`).
+    """
     if not isinstance(data, Mapping):
         raise ValidationError({"data": NOT_SECTIONS})
-    cleaned = _without_nulls(data)
-    intake, errors = _model_errors(cleaned, complete=True)
-    for path, messages in _answer_errors(cleaned, complete=True, indication=indication).items():
-        errors.setdefault(path, []).extend(messages)
+    intake, errors = _errors(patient_answers(data), complete=True, indication=indication)
     if intake is None or errors:
         raise ValidationError(errors)
     for code, answers, context in baseline_questionnaires(intake, sex_at_birth=sex_at_birth):

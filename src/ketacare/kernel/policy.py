@@ -76,6 +76,9 @@ _INTAKE: dict[str, Rule] = {
     "start_intake": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
     "save_intake_draft": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
     "submit_intake": _rule("fill in intake", COORDINATOR, own=True, superuser=True),
+    # Scores the clinic's clinicians rate at the review (Maudsley staging, MADRS), never
+    # the patient or the coordinator who fills in the intake for them.
+    "rate_intake": _rule("rate the Maudsley staging and the MADRS", CLINICIAN, PRESCRIBER),
     "review_intake": _rule("review eligibility", CLINICIAN, PRESCRIBER, superuser=True),
     "return_intake": _rule("return an intake for more information", CLINICIAN, PRESCRIBER),
     # Anyone taking the public self-screen may leave their details (with consent).

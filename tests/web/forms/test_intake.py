@@ -375,3 +375,20 @@ def test_a_refused_submission_names_the_clinics_sitter_stay(
     link = f'<a href="{_step("home")}#id_sitter_available">'
     question = "Will an adult stay with you, sober, for at least 3 hours after every dose?"
     assert f"{link}Your home and your sitter: {question} Not answered yet" in html
+
+
+def test_a_legacy_draft_with_the_patients_maudsley_is_saved_without_it(
+    me: Client, draft: Intake
+) -> None:
+    # Saved before the Maudsley staging became the staff's (issue 14): the next save of
+    # any section drops it, instead of refusing a section the patient cannot see.
+    maudsley = {"duration": 2, "severity": 3, "treatment_failures": 4}
+    Intake.objects.filter(pk=draft.pk).update(data={**draft.data, "maudsley": maudsley})
+    page = me.post(
+        _step("demographics"),
+        {"step": "demographics", "date_of_birth": "1985-06-15", "weight_kg": "72.5"},
+    )
+    assert page.status_code == 302
+    draft.refresh_from_db()
+    assert "maudsley" not in draft.data
+    assert draft.data["demographics"]["weight_kg"] == "72.5"

@@ -23,6 +23,7 @@ from ketacare.clinical.eligibility.decision import (
     assess_eligibility,
 )
 from ketacare.clinical.eligibility.facts import (
+    MAUDSLEY_RANGES,
     AntidepressantTrial,
     CssrsRisk,
     Dast10Band,
@@ -51,6 +52,7 @@ from ketacare.clinical.eligibility.trd import (
 
 __all__ = [
     "DEFAULT_RULES",
+    "MAUDSLEY_RANGES",
     "AntidepressantTrial",
     "CssrsRisk",
     "Dast10Band",

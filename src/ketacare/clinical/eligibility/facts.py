@@ -169,8 +169,9 @@ class HomeSituation:
             _check_yes_no(f"home.{field.name}", getattr(self, field.name))
 
 
-# CLINICAL.md D (Fekadu 2018): domain ranges; total 3-15.
-_MAUDSLEY_RANGES = {"duration": (1, 3), "severity": (1, 5), "treatment_failures": (1, 7)}
+# CLINICAL.md D (Fekadu 2018): domain ranges, lowest to highest; total 3-15. The staff
+# rating of an intake offers and checks these (intake.ratings).
+MAUDSLEY_RANGES = {"duration": (1, 3), "severity": (1, 5), "treatment_failures": (1, 7)}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -186,7 +187,7 @@ class MaudsleyDomains:
     treatment_failures: int  # CLINICAL.md D: up to 7 (at least 1, as the total starts at 3)
 
     def __post_init__(self) -> None:
-        for name, (low, high) in _MAUDSLEY_RANGES.items():
+        for name, (low, high) in MAUDSLEY_RANGES.items():
             value = getattr(self, name)
             if type(value) is not int or not low <= value <= high:
                 raise InvalidIntake(

@@ -4,7 +4,8 @@ Filters, alert notes, clearances and the clinic's protocol; then the care pages'
 (intake review, prescriptions, dispensing, the ledger). Each turns the browser's strings
 into the service's spec (`kernel.specs.read`) and leaves every rule (caps, refills,
 witnesses...) to the spec and the service, whose errors come back next to these fields.
-The plan editor's forms: workspace.plan_form; the patient record's: workspace.record_forms.
+The plan editor's forms: workspace.plan_form; the patient record's: workspace.record_forms;
+the intake review's staff ratings: workspace.rating_form.
 """
 
 from __future__ import annotations

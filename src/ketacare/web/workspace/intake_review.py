@@ -1,7 +1,12 @@
-"""The eligibility review: intakes awaiting a decision, one intake's answers and findings."""
+"""The eligibility review: intakes awaiting a decision, one intake's answers and findings.
+
+On the intake's page, a clinician or prescriber rates what the patient never gives (the
+Maudsley staging, the MADRS: `intake.services.rate_intake`), then decides.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
@@ -9,21 +14,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ketacare.accounts.models import User
 from ketacare.assessments.models import QuestionnaireResponse
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.clinical import instruments
 from ketacare.intake import services
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus
+from ketacare.intake.ratings import MADRS, StaffRatingSpec
 from ketacare.intake.specs import ReviewSpec
+from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.web.common import sitter_hours_for
-from ketacare.web.refusals import show_refusal
+from ketacare.web.refusals import REFUSALS, show_refusal
 from ketacare.web.workspace.common import (
     current_user,
     staff_page,
@@ -36,6 +44,7 @@ from ketacare.web.workspace.presenters import (
     intake_weight_kg,
     words,
 )
+from ketacare.web.workspace.rating_form import FIELDS, StaffRatingForm
 
 WHO = "Only clinicians and prescribers review eligibility."
 
@@ -92,12 +101,32 @@ def _baseline(patient: Patient, intake: Intake) -> list[QuestionnaireResponse]:
     return rows
 
 
-def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[str, Any]:
+def _staff_ratings(intake: Intake) -> dict[str, Any]:
+    """The staff's ratings as the page shows them: each with who rated it, and when."""
+    stored: dict[str, Any] = intake.staff_ratings or {}
+    raters = User.objects.in_bulk([part["rated_by"] for part in stored.values()])
+    shown = {
+        name: {
+            **part,
+            "rater": raters.get(part["rated_by"]),
+            "at": dt.datetime.fromisoformat(part["rated_at"]),
+        }
+        for name, part in stored.items()
+    }
+    if "madrs" in shown:
+        shown["madrs"]["band_words"] = words(shown["madrs"]["band"])
+    return shown
+
+
+def _context(
+    user: User, patient: Patient, intake: Intake | None, form: ReviewForm, rating: StaffRatingForm
+) -> dict[str, Any]:
     context: dict[str, Any] = {"patient": patient, "intake": intake, "form": form}
     if intake is None:
         return context
     eligibility: dict[str, Any] = intake.eligibility or {}
     review = EligibilityReview.objects.filter(intake=intake).select_related("reviewer").first()
+    under_review = patient.phase_enum is Phase.UNDER_REVIEW
     context |= {
         "sections": intake_sections(
             intake.data,
@@ -111,7 +140,11 @@ def _context(patient: Patient, intake: Intake | None, form: ReviewForm) -> dict[
         "intake_weight_kg": None if review else intake_weight_kg(intake.data),
         # Submission scores the baseline questionnaires at the moment it is submitted.
         "baseline": _baseline(patient, intake),
-        "can_review": patient.phase_enum is Phase.UNDER_REVIEW,
+        "can_review": under_review,
+        "ratings": _staff_ratings(intake),
+        "madrs": instruments.get(MADRS),
+        "rating": rating,
+        "can_rate": under_review and review is None and policy.may(user, "rate_intake"),
     }
     return context
 
@@ -143,5 +176,35 @@ def intake_review(request: HttpRequest, patient_id: int) -> HttpResponse:
             Event.about(AuditAction.READ, intake or patient, detail={"via": "care intake review"})
         )
     return render(
-        request, "web/workspace/intake_review.html", _context(patient, intake, form), status=status
+        request,
+        "web/workspace/intake_review.html",
+        _context(user, patient, intake, form, StaffRatingForm()),
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def intake_rating(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The staff ratings form: recorded, or the page again with what is wrong."""
+    user = current_user(request)
+    patient = staff_patient(user, patient_id, "see_intake_reviews", what=WHO)
+    intake = _latest_submitted(user, patient)
+    rating = StaffRatingForm(request.POST)
+    status = 400
+    if intake is None and rating.is_valid():
+        rating.add_error(None, "This patient has no submitted intake to rate.")
+    if intake is not None and rating.is_valid():
+        try:
+            services.rate_intake(user, intake, read(StaffRatingSpec, rating.spec_data()))
+        except REFUSALS as error:
+            status = show_refusal(rating, error, FIELDS)
+        else:
+            messages.success(request, f"Staff ratings recorded for {patient.legal_name}.")
+            return redirect("ws-intake-review", patient_id=patient.pk)
+    return render(
+        request,
+        "web/workspace/intake_review.html",
+        _context(user, patient, intake, ReviewForm(), rating),
+        status=status,
     )

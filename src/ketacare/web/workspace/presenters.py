@@ -70,10 +70,6 @@ LABELS: Mapping[str, str] = {
     "home.sitter_available": "Sober adult stays {sitter_hours} hours after every dose",
     "home.secure_storage": "Medicine locked away between sessions",
     "home.agrees_not_to_drive": "Agrees not to drive until the next day, after sleep",
-    "maudsley": "Maudsley staging (rated by staff)",
-    "maudsley.duration": "Duration domain",
-    "maudsley.severity": "Severity domain",
-    "maudsley.treatment_failures": "Treatment failures domain",
 }
 # The units a number is read in, by "section.field".
 UNITS: Mapping[str, str] = {

@@ -30,6 +30,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         intake_review.intake_review,
         name="ws-intake-review",
     ),
+    path(
+        "patients/<int:patient_id>/intake-review/ratings/",
+        intake_review.intake_rating,
+        name="ws-intake-rating",
+    ),
     path("patients/<int:patient_id>/plan/", plan.plan_editor, name="ws-plan"),
     path("patients/<int:patient_id>/plan/preview/", plan.plan_preview, name="ws-plan-preview"),
     path(

@@ -137,7 +137,12 @@ def step_json(step: Step, built: list[forms.Form], formset: RowFormSet | None) -
 
 
 def merged(data: Mapping[str, Any], step: Step, value: Any) -> dict[str, Any]:
-    merged = dict(data)
+    """The draft with the step's answers; a legacy section it held is left out.
+
+    (A "maudsley" section saved before the staff rated it, intake.answers.LEGACY_SECTIONS:
+    the patient's next save drops it rather than being refused for it.)
+    """
+    merged = dict(intake_answers.patient_answers(data))
     if step.instrument is not None:
         merged["questionnaires"] = {**merged.get("questionnaires", {}), step.instrument: value}
     else:
