@@ -164,6 +164,8 @@ def nothing(world: World) -> Ids:
 
 
 def consent_published(world: World) -> Ids:
+    """The clinic's consent, for the patient to sign with their legal name."""
+    Patient.objects.filter(pk=world.patient.pk).update(legal_name="Pat Patient")
     document = factories.ConsentDocumentFactory(
         clinic=world.clinic, published_at=NOW - dt.timedelta(days=1)
     )
@@ -274,6 +276,13 @@ def dosed(world: World) -> Ids:
     session = DosingSession.objects.get(pk=ids["session"])
     treatment.record_dose_taken(world.callers[PATIENT], session, DoseSpec(dose_mg=100))
     _refreshed(world)
+    return ids
+
+
+def induction_over(world: World) -> Ids:
+    """Dosed, and 28 days since the first dose: the end-of-induction review is due."""
+    ids = dosed(world)
+    world.clock.move_to(NOW + dt.timedelta(days=28))
     return ids
 
 
@@ -523,6 +532,14 @@ WRITES: list[Write] = [
         {"reason": "Lot typo", "quantity": 8, **LOT},
         "correct_dispense",
         dispensed_by(policy.PHARMACIST),
+    ),
+    Write(
+        "POST induction-review",
+        "POST",
+        "patients/{p}/induction-review",
+        {"benefit": "partial", "decision": "continue_to_maintenance"},
+        "record_induction_review",
+        induction_over,
     ),
     # The ledger endpoint: each kind of event is its own use case.
     _ledger("returned", "record_returned_units"),

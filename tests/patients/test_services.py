@@ -18,8 +18,8 @@ from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseCha
 from ketacare.patients.phases import Phase, PhaseTransitionError
 from ketacare.patients.specs import (
     ConsentDocumentSpec,
-    PatientSpec,
     PhaseMoveSpec,
+    RegistrationSpec,
     SignatureSpec,
     SitterSpec,
 )
@@ -41,12 +41,18 @@ VALID = {
 }
 
 
-def _record(fields: dict) -> PatientSpec:
-    return specs.read(PatientSpec, fields)
+def _record(fields: dict) -> RegistrationSpec:
+    return specs.read(RegistrationSpec, fields)
 
 
 def _consent(title: str, body: str) -> ConsentDocumentSpec:
     return specs.read(ConsentDocumentSpec, {"title": title, "body": body})
+
+
+def _named(patient: Patient, name: str) -> None:
+    """The record's legal name, which a signature must match."""
+    Patient.objects.filter(pk=patient.pk).update(legal_name=name)
+    patient.refresh_from_db()
 
 
 def _signed(name: str) -> SignatureSpec:
@@ -144,6 +150,7 @@ def test_consent_versions_count_up_and_only_admins_publish(clinic_admin, coordin
 
 
 def test_a_patient_signs_their_own_consent_once(patient):
+    _named(patient, "Patient Name")
     doc = ConsentDocumentFactory(clinic=patient.clinic)
     consent = services.sign_consent(patient.user, patient, doc, _signed("  Patient Name "))
     assert consent.signed_by == patient.user
@@ -154,6 +161,7 @@ def test_a_patient_signs_their_own_consent_once(patient):
 
 
 def test_a_coordinator_may_sign_on_behalf_but_a_clinician_may_not(patient, coordinator, clinician):
+    _named(patient, "Patient Name")
     doc = ConsentDocumentFactory(clinic=patient.clinic)
     with pytest.raises(NotAllowed):
         services.sign_consent(clinician, patient, doc, _signed("X"))
@@ -162,6 +170,7 @@ def test_a_coordinator_may_sign_on_behalf_but_a_clinician_may_not(patient, coord
 
 
 def test_consent_of_another_clinic_cannot_be_signed(patient, other_clinic):
+    _named(patient, "Patient Name")
     doc = ConsentDocumentFactory(clinic=other_clinic)
     with pytest.raises(ValidationError) as err:
         services.sign_consent(patient.user, patient, doc, _signed("Patient Name"))

@@ -104,10 +104,14 @@ def test_registering_a_patient(
 
 
 def test_the_weight_limits_themselves_are_accepted(coordinator_client: Client) -> None:
-    for name, weight in (("Light Patient", "30"), ("Heavy Patient", "250")):
-        response = coordinator_client.post(
-            "/workspace/patients/new/", valid_patient_data(legal_name=name, weight_kg=weight)
-        )
+    for name, weight, phone in (
+        ("Light Patient", "30", "+44 20 7946 0200"),
+        ("Heavy Patient", "250", "+44 20 7946 0201"),
+    ):
+        # Each their own phone and email: the same would be flagged as a duplicate.
+        email = f"{weight}@example.org"
+        data = valid_patient_data(legal_name=name, weight_kg=weight, phone=phone, email=email)
+        response = coordinator_client.post("/workspace/patients/new/", data)
         assert response.status_code == 302, response.context["form"].errors
     assert Patient.objects.count() == 2
 
@@ -452,7 +456,9 @@ def test_a_too_long_name_filter_names_the_field(alice_client: Client) -> None:
     assert response.status_code == 200
     assert "at most 100 characters" in response.context["form"].errors["q"][0]
     # The panel's name filter is labelled "Name contains".
-    assert "Name contains: Ensure this value has at most 100 characters" in page_text(response)
+    assert "Name or record number: Ensure this value has at most 100 characters" in page_text(
+        response
+    )
 
 
 def test_a_failed_edit_keeps_the_stored_name_in_the_heading(
@@ -467,3 +473,17 @@ def test_a_failed_edit_keeps_the_stored_name_in_the_heading(
     assert 'value="Someone Else"' in html
     patient.refresh_from_db()
     assert patient.legal_name != "Someone Else"
+
+
+def test_a_possible_duplicate_is_flagged_on_the_form_and_registered_once_confirmed(
+    coordinator_client: Client,
+) -> None:
+    data = valid_patient_data(legal_name="Sky Smith")
+    assert coordinator_client.post("/workspace/patients/new/", data).status_code == 302
+    again = coordinator_client.post("/workspace/patients/new/", data)
+    assert again.status_code == 409
+    assert "This may be Sky Smith, born" in page_text(again)
+    assert Patient.objects.count() == 1
+    confirmed = {**data, "not_a_duplicate": "on"}
+    assert coordinator_client.post("/workspace/patients/new/", confirmed).status_code == 302
+    assert Patient.objects.count() == 2

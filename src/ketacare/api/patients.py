@@ -19,7 +19,7 @@ from ketacare.kernel.policy import require_role
 from ketacare.patients import services
 from ketacare.patients.models import ConsentDocument, Indication, Patient, SexAtBirth
 from ketacare.patients.phases import Phase
-from ketacare.patients.specs import PatientSpec, PhaseMoveSpec, SignatureSpec
+from ketacare.patients.specs import PhaseMoveSpec, RegistrationSpec, SignatureSpec
 
 router = Router(tags=["patients"])
 
@@ -41,6 +41,7 @@ class PatientOut(Schema):
     emergency_contact_phone: str = Field(description="Their number.")
     indication: Indication = Field(description="What they are treated for.")
     phase: Phase = Field(description="Phase of treatment.")
+    record_number: str = Field(description="The clinic's record number, shown beside the name.")
     phase_since: dt.datetime = Field(description="When the current phase began.")
     paused_from: Phase | None = Field(description="While paused: the phase to return to.")
     created_at: dt.datetime = Field(description="When the record was created.")
@@ -102,8 +103,13 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> Patien
 
 
 @router.post("", response={201: PatientOut, **WRITE_ERRORS}, summary="Register a patient")
-def register_patient(request: HttpRequest, payload: PatientSpec) -> Status[PatientOut]:
-    """Register a patient in the caller's clinic (coordinators, clinicians, admins)."""
+def register_patient(request: HttpRequest, payload: RegistrationSpec) -> Status[PatientOut]:
+    """Register a patient in the caller's clinic (coordinators, clinicians, admins).
+
+    An adult only (422 on `date_of_birth`); a record like one the clinic holds (the same
+    name and date of birth, or phone, or email) is a 409 `possible_duplicate` naming it,
+    until the body says `"not_a_duplicate": true`.
+    """
     user = actor(request)
     if user.clinic is None:
         raise NotAllowed("Only staff of a clinic register its patients.")

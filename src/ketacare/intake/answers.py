@@ -16,9 +16,10 @@ from typing import Annotated, Any
 
 import pydantic
 from django.core.exceptions import ValidationError
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic import model_validator as pydantic_model_validator
 
+from ketacare.clinical import plausible
 from ketacare.clinical.eligibility import (
     DisorderStatus,
     Hypertension,
@@ -72,6 +73,32 @@ Name = Annotated[
     str, pydantic.Strict(), pydantic.StringConstraints(strip_whitespace=True, min_length=1)
 ]
 CalendarDate = Annotated[dt.date, BeforeValidator(_date_only)]
+
+
+def _dose_with_amount(value: str) -> str:
+    # "lots" is not a dose: the reviewer needs the amount (clinical.plausible).
+    if value and not plausible.has_amount(value):
+        raise ValueError("Write the dose with its amount, for example 150 mg.")
+    return value
+
+
+def _plausible_weeks(value: float) -> float:
+    # A trial longer than a lifetime is a typing error (the issue's 1e+23 weeks).
+    weeks = plausible.TRIAL_WEEKS
+    if weeks.impossible(value):
+        raise ValueError(f"Give the number of weeks, from {weeks.low:g} to {weeks.high:g}.")
+    return value
+
+
+DoseText = Annotated[Name, AfterValidator(_dose_with_amount)]
+OptionalDoseText = Annotated[Text, AfterValidator(_dose_with_amount)]
+TrialWeeks = Annotated[
+    float,
+    BeforeValidator(_not_a_bool),
+    pydantic.Strict(),
+    Field(allow_inf_nan=False),
+    AfterValidator(_plausible_weeks),
+]
 
 
 class _Section(BaseModel):
@@ -160,13 +187,11 @@ class AntidepressantTrialAnswer(_Section):
     """One antidepressant the patient has taken for depression."""
 
     drug: Name = Field(description="The antidepressant's name, e.g. sertraline.")
-    dose: Name = Field(description="The highest daily dose taken, as text, e.g. '150 mg'.")
+    dose: DoseText = Field(description="The highest daily dose taken, as text, e.g. '150 mg'.")
     adequate_dose: StrictBool = Field(
         description="Whether that dose was the full dose the prescriber intended."
     )
-    duration_weeks: Annotated[float, pydantic.Strict()] = Field(
-        ge=0, allow_inf_nan=False, description="How many weeks it was taken at that dose."
-    )
+    duration_weeks: TrialWeeks = Field(description="How many weeks it was taken at that dose.")
     outcome: TrialOutcome = Field(
         description="How it ended: failed, responded, not_tolerated or ongoing."
     )
@@ -179,7 +204,7 @@ class CurrentMedication(_Section):
     """One medication the patient takes now."""
 
     name: Name = Field(description="The medication's name.")
-    dose: Text = Field("", description="Dose and how often, as text (optional).")
+    dose: OptionalDoseText = Field("", description="Dose and how often, as text (optional).")
     classes: list[MedicationClass] = Field(
         default_factory=list,
         description=(

@@ -2,18 +2,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from ketacare.accounts.roles import Role
 from ketacare.audit.admin_scoping import ClinicScopedAdmin
 from ketacare.kernel import policy, specs
-from ketacare.patients import services
+from ketacare.patients import registration, services
 from ketacare.patients.models import Consent, ConsentDocument, Patient, PhaseChange, Sitter
-from ketacare.patients.specs import ConsentDocumentSpec, PatientSpec
+from ketacare.patients.specs import ConsentDocumentSpec, PatientSpec, RegistrationSpec
 
 # Who may add and change records here: the policy table's record editors.
 RECORD_EDITORS = frozenset(Role(r) for r in policy.rule("update_patient").staff)
+
+
+class PatientAdminForm(forms.ModelForm[Patient]):
+    """The record, refused on the form as the services would refuse it (not a 500)."""
+
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="A different person",
+        help_text="Tick when a record was flagged as possibly the same person and is not.",
+    )
+
+    class Meta:
+        model = Patient
+        fields = (*services.PATIENT_FIELDS, "clinic")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        clinic_id = self.instance.clinic_id or getattr(data.get("clinic"), "pk", None)
+        born = data.get("date_of_birth")
+        if clinic_id is None or born is None or self.errors:
+            return data
+        try:
+            if self.instance.pk is None or born != self.instance.date_of_birth:
+                registration.require_adult(clinic_id, born)
+            if self.instance.pk is None and not data.get("not_a_duplicate"):
+                registration.require_no_duplicate(clinic_id, data, exclude=None)
+        except ValidationError as exc:
+            self.add_error(None, exc)
+        except registration.PossibleDuplicate as exc:
+            self.add_error("not_a_duplicate", exc.message)
+        return data
 
 
 @admin.register(Patient)
@@ -24,16 +57,20 @@ class PatientAdmin(ClinicScopedAdmin):
     readonly_fields = ("phase", "phase_since", "paused_from", "user", "created_at", "updated_at")
     editor_roles = RECORD_EDITORS
     list_select_related = ("clinic",)
+    form = PatientAdminForm
 
     def save_model(self, request: HttpRequest, obj: Patient, form: Any, change: bool) -> None:
         # Through the services, so the admin validates, scopes and audits like every face.
-        spec = specs.read(PatientSpec, {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS})
+        given = {k: form.cleaned_data[k] for k in services.PATIENT_FIELDS}
         actor = request.user
         if change:
+            spec = specs.read(PatientSpec, given)
             saved = services.update_patient(actor, obj, spec)  # type: ignore[arg-type]
         else:
             clinic = obj.clinic if actor.is_superuser else actor.clinic  # type: ignore[union-attr]
-            saved = services.register_patient(actor, clinic, spec)  # type: ignore[arg-type]
+            confirmed = bool(form.cleaned_data.get("not_a_duplicate"))
+            new = specs.read(RegistrationSpec, {**given, "not_a_duplicate": confirmed})
+            saved = services.register_patient(actor, clinic, new)  # type: ignore[arg-type]
         obj.pk, obj.clinic_id, obj.phase = saved.pk, saved.clinic_id, saved.phase
 
 

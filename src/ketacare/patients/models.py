@@ -111,6 +111,11 @@ class Patient(models.Model):
         return self.legal_name
 
     @property
+    def record_number(self) -> str:
+        """The clinic's number for this record, shown beside the name ("KC-000123")."""
+        return f"KC-{self.pk:06d}"
+
+    @property
     def phase_enum(self) -> Phase:
         return Phase(self.phase)
 

@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 
 from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
+from ketacare.clinical import plausible
 from ketacare.kernel import clock, policy, usecase
 from ketacare.kernel.errors import NotAllowed
 from ketacare.kernel.usecase import use_case
@@ -34,10 +35,12 @@ from ketacare.patients.phases import (
     check_transition,
     decided_by,
 )
+from ketacare.patients.registration import require_adult, require_no_duplicate
 from ketacare.patients.specs import (
     ConsentDocumentSpec,
     PatientSpec,
     PhaseMoveSpec,
+    RegistrationSpec,
     SignatureSpec,
     SitterSpec,
 )
@@ -56,10 +59,18 @@ def require_clinic(actor: User, clinic: Clinic, name: str) -> None:
 
 
 @use_case("register_patient")
-def register_patient(actor: User, clinic: Clinic, spec: PatientSpec) -> Patient:
-    """Create a patient record in `clinic`; it starts in the screening phase."""
+def register_patient(actor: User, clinic: Clinic, spec: RegistrationSpec) -> Patient:
+    """Create a patient record in `clinic`; it starts in the screening phase.
+
+    An adult only; a record like one of the clinic's is flagged (PossibleDuplicate)
+    unless staff confirmed it is a different person (`patients.registration`).
+    """
     require_clinic(actor, clinic, "register_patient")
-    patient = Patient(clinic=clinic, **spec.fields())
+    fields = spec.fields()
+    require_adult(clinic.pk, fields["date_of_birth"])
+    if not spec.not_a_duplicate:
+        require_no_duplicate(clinic.pk, fields, exclude=None)
+    patient = Patient(clinic=clinic, **fields)
     patient.save()
     PhaseChange.objects.create(
         patient=patient, from_phase="", to_phase=Phase.SCREENING, actor=actor, reason="registered"
@@ -90,6 +101,8 @@ def update_patient(actor: User, patient: Patient, spec: PatientSpec) -> Patient:
     """Change demographics; the audit entry names the fields that changed (not their values)."""
     require(actor, patient, "update_patient")
     locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    if spec.date_of_birth != locked.date_of_birth:
+        require_adult(locked.clinic_id, spec.date_of_birth)
     usecase.note(apply_fields(locked, spec.fields()))
     return locked
 
@@ -148,6 +161,15 @@ def sign_consent(
 ) -> Consent:
     """Record the patient's signature; the patient signs, or a coordinator on their behalf."""
     require(actor, patient, "sign_consent")
+    if not plausible.same_name(spec.signature_name, patient.legal_name):
+        raise ValidationError(
+            {
+                "signature_name": (
+                    f"Type the full name exactly as on the record, {patient.legal_name} "
+                    "(capital letters and spaces do not matter)."
+                )
+            }
+        )
     if document.clinic_id != patient.clinic_id:
         raise ValidationError({"document": "This consent document belongs to another clinic."})
     locked = Patient.objects.select_for_update().get(pk=patient.pk)

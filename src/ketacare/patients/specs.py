@@ -87,6 +87,16 @@ class PatientSpec(Spec):
         return self.model_dump()
 
 
+class RegistrationSpec(PatientSpec):
+    """A new record: the patient's fields, and whether staff confirmed a flagged duplicate."""
+
+    # Staff checked that a record flagged as possibly the same person is someone else.
+    not_a_duplicate: specs.YesNo = False
+
+    def fields(self) -> dict[str, Any]:
+        return self.model_dump(exclude={"not_a_duplicate"})
+
+
 class SitterSpec(Spec):
     """A sitter staff register for a patient."""
 

@@ -10,9 +10,13 @@ current version's), so the two use cases check a plan the same way.
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
 
 from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
+from ketacare.clinical import plausible
 from ketacare.kernel import clock, specs, usecase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
@@ -24,7 +28,7 @@ from ketacare.treatment.models import TABLET_KINDS, FormulationKind, TreatmentPl
 from ketacare.treatment.plans.build import step_of, validated
 from ketacare.treatment.plans.rules import CAP_FIELDS, active_plan
 from ketacare.treatment.plans.schedule import schedule_parameters
-from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
+from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec, ScheduleSpec
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
@@ -35,12 +39,18 @@ def create_plan(actor: User, patient: Patient, spec: PlanSpec) -> TreatmentPlan:
     """Write a patient's first plan (version 1). A change later is `revise_plan`.
 
     The dose is at most the first-session limit until the patient has taken a dose
-    (clinical.dosing.first_session_limit). PlanExists if the patient has a plan.
+    (clinical.dosing.first_session_limit). PlanExists if the patient has a plan. The
+    first day is today or later, within about 6 months (clinical.plausible).
     """
     require(actor, patient, "create_plan")
     locked = _locked(patient, "write a treatment plan")
     if active_plan(locked) is not None:
         raise PlanExists("The patient has a plan already: revise it to change it.")
+    today = clock.now().astimezone(ZoneInfo(locked.timezone)).date()
+    schedule: ScheduleSpec = spec.schedule
+    problem = plausible.plan_start_problem(schedule.first_day, today)
+    if problem:
+        raise ValidationError({"schedule.first_day": problem})
     return _write_version(actor, locked, spec, None)
 
 

@@ -38,7 +38,7 @@ def _sort_choices() -> list[tuple[str, str]]:
 
 
 class PanelFilterForm(forms.Form):
-    q = forms.CharField(required=False, label="Name contains", max_length=100)
+    q = forms.CharField(required=False, label="Name or record number", max_length=100)
     phase = forms.ChoiceField(
         required=False, choices=[("", "All phases"), *((p.value, p.label) for p in Phase)]
     )

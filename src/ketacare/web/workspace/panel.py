@@ -14,6 +14,7 @@ builds its SQL from the same `OutcomeRules` values (a test holds the two to agre
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -249,13 +250,23 @@ class Filters:
     response: str = ""
 
 
+_RECORD_NUMBER = re.compile(r"^(?:KC-?)?0*(\d{1,9})$", re.IGNORECASE)
+
+
+def _search(q: str) -> Q:
+    """A name, or a record number ("KC-000123", "123") as the panel shows it."""
+    number = _RECORD_NUMBER.match(q.strip())
+    by_name = Q(legal_name__icontains=q)
+    return by_name | Q(pk=int(number.group(1))) if number else by_name
+
+
 def filtered(
     patients: QuerySet[Patient], filters: Filters, rules: outcomes.OutcomeRules
 ) -> QuerySet[Patient]:
     if filters.phase:
         patients = patients.filter(phase=filters.phase)
     if filters.q:
-        patients = patients.filter(legal_name__icontains=filters.q)
+        patients = patients.filter(_search(filters.q))
     if filters.has_alerts:
         patients = patients.filter(Exists(_unresolved_alerts()))
     if filters.severity:

@@ -24,7 +24,12 @@ from ketacare.web.common import visible_patient
 from ketacare.web.refusals import REFUSALS, show_refusal
 from ketacare.web.workspace.chart import refused_move
 from ketacare.web.workspace.common import staff_user
-from ketacare.web.workspace.record_forms import PatientForm, PhaseMoveForm, moves_for
+from ketacare.web.workspace.record_forms import (
+    PatientForm,
+    PhaseMoveForm,
+    RegistrationForm,
+    moves_for,
+)
 
 FORM_TEMPLATE = "web/workspace/patient_form.html"
 
@@ -35,12 +40,12 @@ def register_view(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     if user.clinic is None or not policy.may(user, "register_patient"):
         raise PermissionDenied("Only coordinators, clinicians and admins register patients.")
-    form = PatientForm(request.POST or None)
+    form = RegistrationForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.register_patient(user, user.clinic, form.spec())
-        except ValidationError as exc:
+        except REFUSALS as exc:
             status = show_refusal(form, exc)
         else:
             messages.success(request, f"{patient.legal_name} registered (phase: screening).")

@@ -15,7 +15,7 @@ from ketacare.kernel import policy, specs
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import MADE_ELSEWHERE, Phase, allowed_next, decided_by
 from ketacare.patients.services import PATIENT_FIELDS, may_move
-from ketacare.patients.specs import PatientSpec, PhaseMoveSpec
+from ketacare.patients.specs import PatientSpec, PhaseMoveSpec, RegistrationSpec
 
 
 class PatientForm(forms.ModelForm[Patient]):
@@ -26,6 +26,23 @@ class PatientForm(forms.ModelForm[Patient]):
 
     def spec(self) -> PatientSpec:
         return specs.read(PatientSpec, {name: self.cleaned_data[name] for name in PATIENT_FIELDS})
+
+
+class RegistrationForm(PatientForm):
+    """A new record; a possible duplicate is confirmed here once it was flagged."""
+
+    not_a_duplicate = forms.BooleanField(
+        required=False,
+        label="This is a different person",
+        help_text="Only when the record was flagged as possibly someone the clinic has: "
+        "tick it after checking, to register them anyway.",
+    )
+
+    def spec(self) -> RegistrationSpec:
+        given = {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+        return specs.read(
+            RegistrationSpec, {**given, "not_a_duplicate": self.cleaned_data["not_a_duplicate"]}
+        )
 
 
 class _PhaseField(forms.ChoiceField):
