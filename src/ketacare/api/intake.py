@@ -52,7 +52,9 @@ class IntakeOut(Schema):
     eligibility: dict[str, Any] | None = Field(
         description="The eligibility assessment computed at submission: decision, findings "
         "[code, severity, message, source], trd, failed_adequate_trials, maudsley (the "
-        "staff's rating, once rated)."
+        "staff's rating, once rated), medicines [name, recognised, generics, groups, classes] "
+        "and unrecognised_medicines [names to check by hand] (absent from assessments "
+        "stored before medicine names were read)."
     )
     staff_ratings: dict[str, Any] | None = Field(
         description="What a clinician or prescriber rated before the review, each part once "

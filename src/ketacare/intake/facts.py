@@ -1,14 +1,17 @@
 """A checked intake as the facts `clinical.eligibility` assesses.
 
 The answers are the patient's; the Maudsley domains, when rated, are the clinic's staff's
-(`intake.services.rate_intake`), never the patient's.
+(`intake.services.rate_intake`), never the patient's. A current medicine counts as the
+classes the patient ticked and those its name is recognised as (`clinical.medicines`):
+"lorazepam 1 mg at night" with no box ticked is a benzodiazepine.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from ketacare.clinical import instruments
+from ketacare.clinical import instruments, medicines
 from ketacare.clinical.eligibility import (
     AntidepressantTrial,
     CssrsRisk,
@@ -16,6 +19,7 @@ from ketacare.clinical.eligibility import (
     HomeSituation,
     IntakeFacts,
     MaudsleyDomains,
+    MedicationClass,
 )
 from ketacare.clinical.vitals import BloodPressure
 from ketacare.intake.answers import IntakeData, baseline_questionnaires
@@ -32,6 +36,39 @@ def _trials(intake: IntakeData) -> tuple[AntidepressantTrial, ...]:
         )
         for t in intake.trials
     )
+
+
+def medication_classes(intake: IntakeData) -> frozenset[MedicationClass]:
+    """The classes ticked, with those recognised from each medicine's name.
+
+    A tick always counts; a recognised name adds its class without one.
+    """
+    taken = intake.current_medications
+    ticked = frozenset(c for m in taken for c in m.classes)
+    return ticked | medicines.classes_of(m.name for m in taken)
+
+
+def medicines_json(intake: IntakeData) -> dict[str, Any]:
+    """Each current medicine as recognised, for the stored assessment and its reviewer.
+
+    `medicines`: name, whether it was recognised, the generics and groups it names and
+    the classes they count as; `unrecognised_medicines`: the names to check by hand.
+    """
+    shown, unrecognised = [], []
+    for taken in intake.current_medications:
+        found = medicines.recognise(taken.name)
+        if found is None:
+            unrecognised.append(taken.name)
+        shown.append(
+            {
+                "name": taken.name,
+                "recognised": found is not None,
+                "generics": [] if found is None else list(found.generics),
+                "groups": [] if found is None else [m.label for m in found.medicines],
+                "classes": [] if found is None else sorted(c.value for c in found.classes),
+            }
+        )
+    return {"medicines": shown, "unrecognised_medicines": unrecognised}
 
 
 def to_facts(
@@ -71,7 +108,7 @@ def to_facts(
         severe_hepatic_disease=medical.severe_hepatic_disease,
         raised_intraocular_pressure=medical.raised_intraocular_pressure,
         raised_intracranial_pressure=medical.raised_intracranial_pressure,
-        current_medications=frozenset(c for m in intake.current_medications for c in m.classes),
+        current_medications=medication_classes(intake),
         antidepressant_trials=_trials(intake),
         audit_c_positive=instruments.POSITIVE_SCREEN in scores["auditc"].flags,
         dast10_band=Dast10Band(scores["dast10"].band),

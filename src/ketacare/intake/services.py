@@ -52,7 +52,7 @@ from ketacare.intake.errors import (
     IntakeNotSubmitted,
     IntakeSuperseded,
 )
-from ketacare.intake.facts import to_facts
+from ketacare.intake.facts import medicines_json, to_facts
 from ketacare.intake.models import EligibilityReview, Intake, IntakeStatus, ReviewDecision
 from ketacare.intake.ratings import MADRS, StaffRatingSpec
 from ketacare.intake.specs import IntakeDraft, ReviewSpec, check_submission, submitted_answers
@@ -154,8 +154,14 @@ def _local_date(patient: Patient) -> dt.date:
     return clock.now().astimezone(ZoneInfo(patient.timezone)).date()
 
 
-def eligibility_json(assessment: EligibilityAssessment, *, assessed_on: dt.date) -> dict[str, Any]:
-    """The assessment as stored on the intake and shown to the reviewing clinician."""
+def eligibility_json(
+    assessment: EligibilityAssessment, *, assessed_on: dt.date, answers: IntakeData
+) -> dict[str, Any]:
+    """The assessment as stored on the intake and shown to the reviewing clinician.
+
+    With each current medicine as recognised (`facts.medicines_json`); assessments
+    stored before that have no `medicines` nor `unrecognised_medicines`.
+    """
     maudsley = assessment.maudsley
     return {
         "decision": assessment.decision.value,
@@ -189,6 +195,7 @@ def eligibility_json(assessment: EligibilityAssessment, *, assessed_on: dt.date)
             "severity": maudsley.domains.severity,
             "treatment_failures": maudsley.domains.treatment_failures,
         },
+        **medicines_json(answers),
     }
 
 
@@ -207,7 +214,8 @@ def _assess(intake: Intake, patient: Patient) -> tuple[IntakeData, dict[str, Any
         facts = to_facts(answers, assessed_on=assessed_on, sex_at_birth=patient.sex_at_birth)
     except InvalidIntake as error:  # e.g. born "today" on the server, tomorrow for the patient
         raise ValidationError({"demographics.date_of_birth": str(error)}) from None
-    return answers, eligibility_json(assess_eligibility(facts), assessed_on=assessed_on)
+    assessment = assess_eligibility(facts)
+    return answers, eligibility_json(assessment, assessed_on=assessed_on, answers=answers)
 
 
 @use_case("submit_intake")
@@ -333,13 +341,11 @@ def _reassessed(intake: Intake, patient: Patient, maudsley: dict[str, Any] | Non
     domains = (
         None if maudsley is None else MaudsleyDomains(**{k: maudsley[k] for k in MAUDSLEY_RANGES})
     )
+    answers = submitted_answers(intake.data)
     facts = to_facts(
-        submitted_answers(intake.data),
-        assessed_on=assessed_on,
-        sex_at_birth=patient.sex_at_birth,
-        maudsley=domains,
+        answers, assessed_on=assessed_on, sex_at_birth=patient.sex_at_birth, maudsley=domains
     )
-    return eligibility_json(assess_eligibility(facts), assessed_on=assessed_on)
+    return eligibility_json(assess_eligibility(facts), assessed_on=assessed_on, answers=answers)
 
 
 def _rating(spec: StaffRatingSpec, actor: User, patient: Patient, at: dt.datetime) -> Any:

@@ -42,6 +42,7 @@ from ketacare.web.workspace.presenters import (
     findings_by_severity,
     intake_sections,
     intake_weight_kg,
+    medicines_shown,
     words,
 )
 from ketacare.web.workspace.rating_form import FIELDS, StaffRatingForm
@@ -135,6 +136,7 @@ def _context(
         ),
         "eligibility": eligibility,
         "findings": findings_by_severity(eligibility),
+        "medicines": medicines_shown(eligibility),
         "review": review,
         # Before the decision, the header shows the intake's weight beside the record's.
         "intake_weight_kg": None if review else intake_weight_kg(intake.data),

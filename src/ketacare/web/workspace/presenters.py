@@ -299,6 +299,36 @@ def findings_by_severity(eligibility: dict[str, Any]) -> dict[str, list[dict[str
     return grouped
 
 
+@dataclass(frozen=True)
+class MedicineShown:
+    """A current medicine as the stored assessment recognised it, in words."""
+
+    name: str
+    recognised: bool
+    what: str = ""  # "Benzodiazepine (lorazepam)"
+    classes: str = ""  # the eligibility classes it counts as, in words; "" for none
+
+
+def medicines_shown(eligibility: Mapping[str, Any]) -> list[MedicineShown] | None:
+    """The current medicines the assessment read; None for one stored before it did."""
+    stored = eligibility.get("medicines")
+    if not isinstance(stored, list):
+        return None
+    class_words = CHOICE_WORDS["current_medications.classes"]
+    return [
+        MedicineShown(
+            name=m["name"],
+            recognised=m["recognised"],
+            what="; ".join(
+                f"{group} ({generic})"
+                for group, generic in zip(m["groups"], m["generics"], strict=True)
+            ),
+            classes=", ".join(class_words.get(c, words(c)) for c in m["classes"]),
+        )
+        for m in stored
+    ]
+
+
 def words(value: str) -> str:
     """A stored code as words: "moderately_severe" -> "Moderately severe"."""
     return value.replace("_", " ").capitalize()
