@@ -1,4 +1,4 @@
-"""Request bodies the API tests share: the pre-dose checklist and a blood pressure."""
+"""Request bodies the API tests share: a new patient, the pre-dose checklist, a blood pressure."""
 
 from __future__ import annotations
 
@@ -19,3 +19,16 @@ CHECKLIST: dict[str, Any] = {
     "diastolic_mmhg": 78,
 }
 BP: dict[str, int] = {"systolic_mmhg": 126, "diastolic_mmhg": 80}
+
+# A new patient's record, as staff register it.
+NEW_PATIENT: dict[str, Any] = {
+    "legal_name": "New Patient",
+    "date_of_birth": "1990-01-01",
+    "sex_at_birth": "male",
+    "weight_kg": "80.0",
+    "timezone": "Europe/Paris",
+    "phone": "+33 1 23 45 67 89",
+    "emergency_contact_name": "Someone",
+    "emergency_contact_phone": "+33 1 23 45 67 80",
+    "indication": "mdd",
+}

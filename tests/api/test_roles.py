@@ -54,7 +54,7 @@ from ketacare.treatment.holds import active_holds
 from ketacare.treatment.models import CodePurpose, DosingSession, Prescription
 from ketacare.treatment.specs.sessions import DoseSpec
 from tests import factories as _factories
-from tests.api.bodies import BP, CHECKLIST
+from tests.api.bodies import BP, CHECKLIST, NEW_PATIENT
 from tests.api.conftest import API, ApiClient
 from tests.intake.conftest import COMPLETE
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session, rx_spec
@@ -68,17 +68,6 @@ ROLES = (PATIENT, SITTER, *STAFF)
 
 PHQ9 = [1, 2, 0, 3, 1, 0, 2, 1, 0]
 MADRS = [3, 2, 3, 2, 2, 1, 2, 2, 1, 0]
-PATIENT_BODY = {
-    "legal_name": "New Patient",
-    "date_of_birth": "1990-01-01",
-    "sex_at_birth": "male",
-    "weight_kg": "80.0",
-    "timezone": "Europe/Paris",
-    "phone": "+33 1 23 45 67 89",
-    "emergency_contact_name": "Someone",
-    "emergency_contact_phone": "+33 1 23 45 67 80",
-    "indication": "mdd",
-}
 LOT = {"lot_number": "LOT-2025-02", "expires_on": "2026-01-31"}
 
 
@@ -386,7 +375,7 @@ def _ledger(kind: str, use_case: str, **extra: Any) -> Write:
 
 
 WRITES: list[Write] = [
-    Write("POST patients", "POST", "patients", PATIENT_BODY, "register_patient", nothing),
+    Write("POST patients", "POST", "patients", NEW_PATIENT, "register_patient", nothing),
     # The phase endpoint: each move is decided by the use case that owns it.
     _phase(Phase.SCREENING, Phase.INTAKE, "move_patient"),
     _phase(Phase.UNDER_REVIEW, Phase.INTAKE, "return_intake"),

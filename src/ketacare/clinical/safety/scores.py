@@ -135,31 +135,44 @@ def check_worsening(
     )
 
 
+# The routine checks on treatment that ask for a clinician's review when positive: the
+# cause, the message (with the score's total and band) and the source.
+_MONITORING: Mapping[str, tuple[Cause, str, str]] = {
+    "bladder": (
+        Cause.BLADDER_SYMPTOMS,
+        (
+            "{total} of 4 bladder symptoms reported: a clinician reviews them "
+            "(ketamine-associated cystitis)."
+        ),
+        "CLINICAL.md G10",
+    ),
+    "dast10": (
+        Cause.MISUSE_SCREEN,
+        (
+            "DAST-10 {total} of 10 ({band} band) on treatment: a clinician reviews "
+            "possible drug misuse."
+        ),
+        "CLINICAL.md A10",
+    ),
+}
+
+
 def check_monitoring(score: Score) -> Finding | None:
     """A positive routine check on treatment: bladder symptoms (G10) or drug use (A10).
 
     Each asks for a clinician's review (warning): any bladder symptom (G10: clinic's
     choice), a DAST-10 of 3 or more (A10's moderate band, as at intake).
     """
-    if instruments.POSITIVE_SCREEN not in score.flags:
+    known = _MONITORING.get(score.instrument)
+    if known is None or instruments.POSITIVE_SCREEN not in score.flags:
         return None
-    if score.instrument == "bladder":
-        return Finding(
-            severity=Severity.WARNING,
-            cause=Cause.BLADDER_SYMPTOMS,
-            message=f"{score.total} of 4 bladder symptoms reported: a clinician reviews them "
-            "(ketamine-associated cystitis).",
-            source="CLINICAL.md G10",
-        )
-    if score.instrument == "dast10":
-        return Finding(
-            severity=Severity.WARNING,
-            cause=Cause.MISUSE_SCREEN,
-            message=f"DAST-10 {score.total} of 10 ({score.band} band) on treatment: a clinician "
-            "reviews possible drug misuse.",
-            source="CLINICAL.md A10",
-        )
-    return None
+    cause, words, source = known
+    return Finding(
+        severity=Severity.WARNING,
+        cause=cause,
+        message=words.format(total=score.total, band=score.band),
+        source=source,
+    )
 
 
 def check_relapse(track: outcomes.Trajectory, at: datetime) -> Finding | None:
