@@ -77,3 +77,18 @@ def test_the_intakes_weight() -> None:
     assert intake_weight_kg({}) is None
     assert intake_weight_kg({"demographics": {"weight_kg": True}}) is None
     assert intake_weight_kg({"demographics": {"weight_kg": "heavy"}}) is None
+
+
+@pytest.mark.parametrize(
+    ("weeks", "shown"),
+    [
+        (8, "8 weeks"),
+        (520, "520 weeks"),
+        (600, "600 weeks (unusually long: check with the patient)"),
+    ],
+)
+def test_an_unusually_long_trial_asks_the_reviewer_to_check(weeks: int, shown: str) -> None:
+    # Issue 14, item 4: possible, but unusual (clinical.plausible.TRIAL_WEEKS).
+    data = {**COMPLETE, "trials": [{**COMPLETE["trials"][0], "duration_weeks": weeks}]}
+    [trials] = [s for s in intake_sections(data) if s.title == "Antidepressant trials"]
+    assert shown in str(trials)

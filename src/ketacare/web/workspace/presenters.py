@@ -18,6 +18,7 @@ from pydantic import BaseModel
 
 from ketacare.clinical import instruments
 from ketacare.clinical.instruments import auditc
+from ketacare.clinical.plausible import TRIAL_WEEKS
 from ketacare.intake.answers import INSTRUMENTS, IntakeData
 from ketacare.treatment.models import UNIT_NOUNS, Product
 
@@ -167,7 +168,13 @@ def _coded(value: Any, key: str) -> str:
         return choices[str(value)]
     if key == "trials.duration_weeks" and isinstance(value, int | float):
         weeks = plain_number(value)
-        return f"{weeks} week{'' if weeks == '1' else 's'}"
+        said = f"{weeks} week{'' if weeks == '1' else 's'}"
+        # Possible but unusual (clinical.plausible): the reviewer checks with the patient.
+        return (
+            f"{said} (unusually long: check with the patient)"
+            if TRIAL_WEEKS.unusual(value)
+            else said
+        )
     if key in UNITS:
         return f"{value} {UNITS[key]}"
     return str(value).replace("_", " ")
