@@ -26,7 +26,7 @@ from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.treatment import services as treatment
 from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, ChecklistSpec, DoseSpec
-from tests.api.bodies import BP
+from tests.api.bodies import BP, NEW_PATIENT
 from tests.api.bodies import CHECKLIST as CHECKLIST_BODY
 from tests.api.conftest import API, ApiClient
 from tests.factories import ConsentDocumentFactory, PatientFactory, SitterFactory, UserFactory
@@ -93,6 +93,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"reason": "Lot typo", "quantity": 1, "lot_number": "L1", "expires_on": "2026-01-31"},
     ),
     ("GET", "{p}/ledger", None),
+    ("GET", "{p}/induction-review", None),
+    ("POST", "{p}/induction-review", {"benefit": "response", "decision": "stop", "note": "x"}),
     ("POST", "{p}/ledger/events", {"kind": "counted", "quantity": 6}),
     ("GET", "{p}/sessions", None),
     ("POST", "{p}/sessions", CHECKLIST_BODY),
@@ -288,17 +290,7 @@ def test_the_patient_list_holds_only_what_the_caller_may_see(world, callers, pat
 
 
 def test_a_clinician_registers_patients_in_their_own_clinic_only(callers, other_clinic):
-    body = {
-        "legal_name": "New Patient",
-        "date_of_birth": "1990-01-01",
-        "sex_at_birth": "male",
-        "weight_kg": "80.0",
-        "timezone": "Europe/Paris",
-        "phone": "+33 1 23 45 67 89",
-        "emergency_contact_name": "Someone",
-        "emergency_contact_phone": "+33 1 23 45 67 80",
-        "indication": "mdd",
-    }
+    body = NEW_PATIENT
     created = callers["charlie"].post("patients", body)
     assert created.status_code == 201, created.json()
     assert created.json()["clinic_id"] == other_clinic.pk

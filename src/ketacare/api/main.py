@@ -15,7 +15,7 @@ from ketacare.api import (
 )
 from ketacare.api.security import bearer_auth, session_auth
 from ketacare.api.sessions import adverse_events, check_in, dosing, sitting
-from ketacare.api.treatment import dispensing, ledger, plans, prescriptions
+from ketacare.api.treatment import dispensing, ledger, plans, prescriptions, reviews
 
 DESCRIPTION = """\
 ketacare's JSON API.
@@ -54,6 +54,7 @@ api.add_router("/patients", plans.router)
 api.add_router("/patients", prescriptions.router)
 api.add_router("/patients", dispensing.router)
 api.add_router("/patients", ledger.router)
+api.add_router("/patients", reviews.router)
 api.add_router("/patients", dosing.router)
 api.add_router("/patients", check_in.router)
 api.add_router("/patients", adverse_events.router)

@@ -220,6 +220,19 @@ SETTINGS: tuple[Setting, ...] = (
         clinics_choice=True,
     ),
     Setting(
+        "induction_review_after_days",
+        "Days after the first dose by which the end-of-induction review is due",
+        "days",
+        dosing.DEFAULT_RULES.induction_review_after_days,
+        # CLINICAL.md C: a course of 4-8 sessions, at most twice weekly (4 take 2 weeks)
+        # and first sessions up to 7 days apart (8 take up to 8 weeks).
+        14,
+        56,
+        "higher",
+        "CLINICAL.md C, F (clinic's choice)",
+        clinics_choice=True,
+    ),
+    Setting(
         "prescription_margin_sessions",
         "Spare sessions' worth of units a prescription may carry beyond the plan",
         "sessions",
@@ -295,6 +308,7 @@ def rules_for(changes: Mapping[str, object] | None = None) -> ClinicRules:
         first_session_share_of_cap=values["first_session_percent_of_cap"] / 100,
         max_increase_per_revision=values["max_increase_percent"] / 100,
         prescription_margin_sessions=int(values["prescription_margin_sessions"]),
+        induction_review_after_days=int(values["induction_review_after_days"]),
         safety_rules=safety_rules,
     )
     return ClinicRules(values=values, safety=safety_rules, dosing=dosing_rules)

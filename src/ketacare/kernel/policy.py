@@ -116,6 +116,9 @@ _TREATMENT_PLANS: dict[str, Rule] = {
     # Continuing a course of a controlled drug is the prescriber's decision; stopping it
     # (a pause, a discharge) any treating clinician's.
     "start_maintenance": _rule("move a patient to maintenance", PRESCRIBER),
+    # Whether the induction helped, and what follows: any treating clinician judges it
+    # (CLINICAL.md C: assess benefit at end of induction); dispensing waits for it.
+    "record_induction_review": _rule("record the end-of-induction review", CLINICIAN, PRESCRIBER),
     "pause_treatment": _rule("pause a patient's treatment", CLINICIAN, PRESCRIBER),
     "resume_treatment": _rule("resume a patient's treatment", PRESCRIBER),
     "discharge_patient": _rule("discharge a patient", CLINICIAN, PRESCRIBER),

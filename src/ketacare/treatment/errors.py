@@ -156,3 +156,27 @@ class UnitsNotOnHand(DomainError):
     """A voided dispense takes its units back, but the patient no longer holds them."""
 
     code = "units_not_on_hand"
+
+
+class InductionReviewDue(DomainError):
+    """The induction is over and its review not recorded: nothing more is dispensed."""
+
+    code = "induction_review_due"
+
+
+class TreatmentStopped(DomainError):
+    """The end-of-induction review decided to stop treatment: nothing more is dispensed."""
+
+    code = "treatment_stopped"
+
+
+class InductionReviewNotDue(DomainError):
+    """The induction is not over yet: its review is recorded once it is due."""
+
+    code = "induction_review_not_due"
+
+
+class InductionReviewRecorded(DomainError):
+    """The patient's end-of-induction review is recorded already (one per patient)."""
+
+    code = "induction_review_recorded"

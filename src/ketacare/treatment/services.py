@@ -2,7 +2,8 @@
 
 The web views, the API and commands call these names; the code lives by topic in
 plans, dispensing, ledger, sessions (the checklist and the dose), window (after the
-dose), sitting (the sitter's proof of presence), holds and phase_moves.
+dose), sitting (the sitter's proof of presence), holds, phase_moves and reviews (the
+end-of-induction review).
 """
 
 from ketacare.treatment.adverse_events import report_adverse_event
@@ -34,6 +35,7 @@ from ketacare.treatment.prescriptions import (
     void_prescription,
     write_prescription,
 )
+from ketacare.treatment.reviews import record_induction_review
 from ketacare.treatment.sessions import record_dose_taken, start_session
 from ketacare.treatment.sitting import (
     confirm_presence_with_code,
@@ -60,6 +62,7 @@ __all__ = [
     "plan_safety_rules",
     "record_check_in",
     "record_dose_taken",
+    "record_induction_review",
     "record_ledger_event",
     "record_post_dose_reading",
     "release_session",

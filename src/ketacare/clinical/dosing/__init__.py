@@ -28,6 +28,7 @@ By topic, each module citing its sources:
 - `schedules`: the sessions of a course, at-home and the esketamine label's.
 - `titration`: a suggestion from the post-session reports.
 - `prescriptions`: how much a prescription may carry, and until when (G8).
+- `review`: when the end-of-induction review of benefit is due (C; clinic's choice).
 """
 
 from __future__ import annotations
@@ -61,6 +62,12 @@ from ketacare.clinical.dosing.prescriptions import (
     PrescriptionNeed,
     last_fill_day,
     prescription_need,
+)
+from ketacare.clinical.dosing.review import (
+    InductionCourse,
+    ReviewDue,
+    induction_review_due,
+    review_due_by_time,
 )
 from ketacare.clinical.dosing.rules import (
     DEFAULT_RULES,
@@ -105,12 +112,14 @@ __all__ = [
     "Drug",
     "EsketamineDevice",
     "Formulation",
+    "InductionCourse",
     "InvalidDosingInput",
     "NasalSpray",
     "NotForHomeUse",
     "PastDose",
     "Phase",
     "PrescriptionNeed",
+    "ReviewDue",
     "Route",
     "ScheduleBreaksCaps",
     "ScheduledDose",
@@ -127,10 +136,12 @@ __all__ = [
     "esketamine_label_schedule",
     "first_session_limit",
     "from_per_kg",
+    "induction_review_due",
     "last_fill_day",
     "per_kg",
     "plan_dose",
     "prescription_need",
+    "review_due_by_time",
     "revision_limit",
     "schedule",
     "suggest_titration",

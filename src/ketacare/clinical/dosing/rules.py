@@ -160,6 +160,11 @@ class DosingRules:
     # Twice weekly for 4 weeks: the issue's example; 8 sessions, the top of CLINICAL.md C's
     # "course of about 4-8 sessions" (ketacare default).
     induction_weeks: int = 4
+    # ketacare clinic default, not a published number (clinic's choice): the end-of-induction
+    # review (CLINICAL.md C, esketamine label: "assess benefit at end of induction") is due
+    # this many days after the first dose at the latest: the 4 weeks of induction_weeks, and
+    # Hull 2022's week-4 assessment (F, G9). The plan's induction sessions may make it sooner.
+    induction_review_after_days: int = 28
     # ketacare clinic default, not a published number: the sessions at the current dose,
     # tolerated and without a response, before a step up is suggested (two sessions are
     # about a week at twice weekly; one session is too little to judge a dose by).
@@ -190,6 +195,7 @@ class DosingRules:
         self._check_esketamine()
         self._check_twice_weekly()
         _require_whole("induction_weeks", self.induction_weeks, minimum=1)
+        _require_whole("induction_review_after_days", self.induction_review_after_days, minimum=1)
         for name in ("first_session_share_of_cap", "max_increase_per_revision"):
             share = getattr(self, name)
             if not _is_number(share) or not 0 < share <= 1:

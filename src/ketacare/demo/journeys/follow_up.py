@@ -2,8 +2,9 @@
 
 The morning after each session: the questionnaires due, a suicidality hold cleared, an
 adverse event reported after a call, titration, a spot pill count, and at the end of
-induction the move to maintenance with its refill. Then the ending, some days after the
-last session: a pause, or a discharge with the leftover returned or destroyed.
+induction the review of benefit (dispensing waits for it), the move to maintenance and
+its refill. Then the ending, some days after the last session: a pause, or a discharge
+with the leftover returned or destroyed.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from ketacare.demo.journeys.templates import (
     Ending,
 )
 from ketacare.treatment import services as treatment
-from ketacare.treatment.models import DosingSession, LedgerEventKind
+from ketacare.treatment.models import Benefit, DosingSession, LedgerEventKind, ReviewDecision
 from ketacare.treatment.queries import suicidality_hold
+from ketacare.treatment.reviews import phq9_course
 from ketacare.treatment.specs.ledger import LedgerEventSpec
 from ketacare.treatment.specs.plans import MoveSpec
+from ketacare.treatment.specs.reviews import InductionReviewSpec
 
 PAUSE_REASONS = (
     "Missed the last session and has not answered calls for a week; paused until we reach them.",
@@ -76,9 +79,25 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
             self._count()
         if continuing and number == INDUCTION:  # the end-of-induction review
             yield self.at(day, 13, (0, 30))
+            treatment.record_induction_review(
+                self.cast.prescriber, self.record, self._induction_review()
+            )
             treatment.start_maintenance(self.cast.prescriber, self.record, MoveSpec())
             yield self.at(day, 14, (0, 60))
             self._dispense()  # the refill for maintenance
+
+    def _induction_review(self) -> InductionReviewSpec:
+        """The prescriber's judgement from the PHQ-9 summary: every journey here continues."""
+        latest = course.latest if (course := phq9_course(self.record)) is not None else None
+        if latest is not None and latest.response:
+            return InductionReviewSpec(benefit=Benefit.RESPONSE, decision=ReviewDecision.CONTINUE)
+        benefit = Benefit.PARTIAL if latest is not None and latest.delta < 0 else Benefit.NONE
+        note = "Some benefit, well tolerated: maintenance at this dose, reviewed monthly."
+        if benefit is Benefit.NONE:
+            note = (
+                "No clear benefit yet; the patient asked to go on: maintenance, reviewed monthly."
+            )
+        return InductionReviewSpec(benefit=benefit, decision=ReviewDecision.CONTINUE, note=note)
 
     def _count(self) -> None:
         expected = treatment.ledger_balance(self.record)

@@ -44,6 +44,7 @@ from ketacare.treatment.models import (
     LedgerEventKind,
     Prescription,
 )
+from ketacare.treatment.reviews import refuse_dispensing_unless_reviewed
 from ketacare.treatment.specs.dispensing import DispenseCorrectionSpec, DispenseSpec
 
 if TYPE_CHECKING:
@@ -184,9 +185,11 @@ def dispense(actor: User, prescription: Prescription, spec: DispenseSpec) -> Dis
     the current fill has left (ExceedsFill), on a prescription voided, awaiting its co-sign,
     past its last fill day or not for home use; a refill before the earliest refill date
     needs `early_reason` (EarlyRefill without one) and is recorded as an early-refill
-    diversion finding.
+    diversion finding. Refused while the end-of-induction review is awaited, or after it
+    decided to stop (treatment.reviews).
     """
     require(actor, prescription.patient, "dispense")
+    refuse_dispensing_unless_reviewed(prescription.patient)
     _refuse_lot(prescription, spec)
     return _dispense(actor, locked_prescription(prescription.pk), spec)
 
@@ -200,6 +203,8 @@ def correct_dispense(actor: User, filled: Dispense, spec: DispenseCorrectionSpec
     refused (UnitsNotOnHand) only when the patient would hold less than nothing.
     """
     require_author(actor, filled, "correct_dispense", "correct")
+    if spec.quantity > filled.quantity:  # more units than were handed over: more medicine
+        refuse_dispensing_unless_reviewed(filled.patient)
     _refuse_lot(filled.prescription, spec)
     rx, original = locked_dispense(filled)
     original.void_reason = spec.reason

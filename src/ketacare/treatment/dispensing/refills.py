@@ -31,6 +31,7 @@ from ketacare.treatment.models import (
     PrescriptionState,
     RefillRequest,
 )
+from ketacare.treatment.reviews import refuse_dispensing_unless_reviewed
 from ketacare.treatment.specs.dispensing import RefillRequestSpec
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ def request_refill(
     require(actor, patient, "request_refill")
     rx = locked_prescription(prescription.pk)
     require_phase(rx.patient, TREATING, "request a refill")
+    refuse_dispensing_unless_reviewed(rx.patient)
     _refuse_refill_unless_fillable(rx)
     fill = next_fill(rx)
     if fill is None:

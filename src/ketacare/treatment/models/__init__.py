@@ -50,6 +50,12 @@ from ketacare.treatment.models.product import (
     Route,
 )
 from ketacare.treatment.models.readings import PostDoseReading
+from ketacare.treatment.models.reviews import (
+    NOTE_REQUIRED,
+    Benefit,
+    InductionReview,
+    ReviewDecision,
+)
 from ketacare.treatment.models.sessions import (
     DOSED_STATUSES,
     DosingSession,
@@ -71,12 +77,14 @@ __all__ = [
     "HALF",
     "LEDGER_MAX_DIGITS",
     "LEDGER_PLACES",
+    "NOTE_REQUIRED",
     "ONE",
     "OUTGOING_KINDS",
     "TABLET_KINDS",
     "UNIT_NOUNS",
     "AdverseEvent",
     "AdverseEventOutcome",
+    "Benefit",
     "CodePurpose",
     "ConfirmedBy",
     "Dispense",
@@ -88,6 +96,7 @@ __all__ = [
     "Feeling",
     "FormulationKind",
     "Hold",
+    "InductionReview",
     "LedgerAccount",
     "LedgerEvent",
     "LedgerEventKind",
@@ -98,6 +107,7 @@ __all__ = [
     "PrescriptionState",
     "Product",
     "RefillRequest",
+    "ReviewDecision",
     "Route",
     "SessionStatus",
     "Severity",

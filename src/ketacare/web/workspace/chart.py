@@ -1,4 +1,7 @@
-"""The patient chart: the record, holds on dosing, the timeline and who read it."""
+"""The patient chart: the record, holds on dosing, the timeline and who read it.
+
+And the end-of-induction review's card (web.workspace.induction_review) and its form.
+"""
 
 from __future__ import annotations
 
@@ -16,16 +19,19 @@ from ketacare.alerts.queries import UNRESOLVED
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.kernel import clock, policy
+from ketacare.kernel.errors import DomainError
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, Sitter
 from ketacare.reports.charts import score_charts, vitals_chart
 from ketacare.treatment.holds import ActiveHold, active_holds
-from ketacare.treatment.services import active_plan, clear_for_dosing
+from ketacare.treatment.services import active_plan, clear_for_dosing, record_induction_review
 from ketacare.treatment.specs.plans import ClearanceSpec
+from ketacare.treatment.specs.reviews import InductionReviewSpec
 from ketacare.web.common import visible_patient
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import staff_user
 from ketacare.web.workspace.forms import ClearHoldForm
+from ketacare.web.workspace.induction_review import InductionReviewForm, review_context
 from ketacare.web.workspace.record_forms import PhaseMoveForm, phase_context
 from ketacare.web.workspace.timeline import Kind, timeline
 
@@ -65,7 +71,7 @@ def _chart(
     user: User,
     patient: Patient,
     *,
-    bound: ClearHoldForm | PhaseMoveForm | None = None,
+    bound: ClearHoldForm | PhaseMoveForm | InductionReviewForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     kind = _kind(request)
@@ -96,6 +102,7 @@ def _chart(
         "recent_viewers": viewers[:AUDIT_TRAIL_SHOWN],
         "earlier_viewers": viewers[AUDIT_TRAIL_SHOWN:],
         **phase_context(user, patient, bound if isinstance(bound, PhaseMoveForm) else None),
+        **review_context(user, patient, bound if isinstance(bound, InductionReviewForm) else None),
     }
     return render(request, "web/workspace/chart.html", context, status=status)
 
@@ -127,6 +134,28 @@ def clear_hold_view(request: HttpRequest, patient_id: int) -> HttpResponse:
         request, f"Cleared for dosing: {clearance.get_hold_display().lower()} hold, with your note."
     )
     return redirect(reverse("ws-chart", kwargs={"patient_id": patient.pk}) + "#h-holds")
+
+
+@login_required
+@require_POST
+def induction_review_view(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """A clinician or prescriber records the end-of-induction review (record_induction_review)."""
+    user = staff_user(request)
+    patient = visible_patient(user, patient_id)
+    form = InductionReviewForm(request.POST, auto_id="id_review_%s")
+    if not form.is_valid():
+        return _chart(request, user, patient, bound=form, status=400)
+    try:
+        review = record_induction_review(
+            user, patient, read(InductionReviewSpec, form.cleaned_data)
+        )
+    except (PermissionDenied, ValidationError, DomainError) as exc:
+        status = show_refusal(form, exc)
+        return _chart(request, user, patient, bound=form, status=status)
+    messages.success(
+        request, f"End-of-induction review recorded: {review.get_decision_display().lower()}."
+    )
+    return redirect(reverse("ws-chart", kwargs={"patient_id": patient.pk}) + "#h-review")
 
 
 def refused_move(

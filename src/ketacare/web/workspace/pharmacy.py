@@ -39,6 +39,7 @@ from ketacare.treatment.models import (
     Prescription,
     PrescriptionState,
 )
+from ketacare.treatment.reviews import dispensing_held_because
 from ketacare.treatment.specs.dispensing import (
     DispenseCorrectionSpec,
     DispenseSpec,
@@ -198,6 +199,7 @@ def _dispense_page(  # noqa: PLR0913 - the page and each of its three forms
         "fix_form": fix_form
         or DispenseFixForm(prefix=FIX_PREFIX, dispenses=_fixable(user, dispenses)),
         "can_dispense": policy.may(user, "dispense"),
+        "review_held": dispensing_held_because(patient),
         "can_fix": policy.may(user, "void_dispense") and bool(_fixable(user, dispenses)),
         "can_count": policy.may(user, "record_pill_count"),
     }

@@ -22,6 +22,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("patients/<int:patient_id>/edit/", record.edit_view, name="ws-patient-edit"),
     path("patients/<int:patient_id>/phase/", record.move_view, name="ws-patient-move"),
     path("patients/<int:patient_id>/holds/clear/", views.clear_hold_view, name="ws-clear-hold"),
+    path(
+        "patients/<int:patient_id>/induction-review/record/",
+        views.induction_review_view,
+        name="ws-induction-review",
+    ),
     path("protocol/", protocol.protocol_view, name="ws-protocol"),
     # The care pages: the eligibility review, the plan, prescriptions and dispensing.
     path("reviews/", intake_review.reviews, name="ws-reviews"),
