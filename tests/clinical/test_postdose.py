@@ -150,7 +150,7 @@ def test_a_rise_names_each_reason() -> None:
     assert finding is not None
     assert finding.message == (
         "Blood pressure after the dose 170/95 mmHg (before: 125/80 mmHg): systolic rose 45 "
-        "mmHg, at or above the 40 mmHg limit; at or above the hard stop 160/100 mmHg."
+        "mmHg, at or above the 40 mmHg limit; at or above the no-dose-today limit 160/100 mmHg."
     )
 
 

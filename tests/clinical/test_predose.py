@@ -116,8 +116,8 @@ def test_blood_pressure_above_140_90_delays_the_dose_and_160_100_stops_it(
 
 def test_a_hard_stop_reading_names_the_reading_and_says_only_a_clinician_can_clear() -> None:
     (finding,) = check_pre_dose(facts(blood_pressure=BloodPressure(162, 101))).findings
-    assert (
-        finding.message == "Blood pressure 162/101 mmHg is at or above the hard stop 160/100 mmHg."
+    assert finding.message == (
+        "Blood pressure 162/101 mmHg is at or above the no-dose-today limit 160/100 mmHg."
     )
     assert finding.source == "CLINICAL.md D"
     assert finding.next_step.startswith("Do not take the dose today.")

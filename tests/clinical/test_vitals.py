@@ -20,20 +20,22 @@ def test_a_plausible_reading_reads_as_usual() -> None:
 @pytest.mark.parametrize(
     ("systolic", "diastolic", "field"),
     [
-        (49, 30, "systolic_mmhg"),
-        (301, 90, "systolic_mmhg"),
-        (120, 19, "diastolic_mmhg"),
-        (250, 201, "diastolic_mmhg"),
-        (True, 80, "systolic_mmhg"),
-        ("120", 80, "systolic_mmhg"),
-        (120, math.nan, "diastolic_mmhg"),
+        (49, 30, "top number"),
+        (301, 90, "top number"),
+        (120, 19, "bottom number"),
+        (250, 201, "bottom number"),
+        (True, 80, "top number"),
+        ("120", 80, "top number"),
+        (120, math.nan, "bottom number"),
     ],
 )
-def test_an_impossible_reading_names_its_field(
+def test_an_impossible_reading_names_its_number_in_plain_words(
     systolic: object, diastolic: object, field: str
 ) -> None:
-    with pytest.raises(ValueError, match=field):
+    # A patient reads this (issue 14): the number in their words, never "systolic_mmhg".
+    with pytest.raises(ValueError, match=field) as refused:
         BloodPressure(systolic_mmhg=systolic, diastolic_mmhg=diastolic)  # type: ignore[arg-type]
+    assert "_mmhg" not in str(refused.value)
 
 
 def test_swapped_numbers_are_caught() -> None:

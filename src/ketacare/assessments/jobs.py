@@ -13,6 +13,7 @@ patient in induction or maintenance -> questionnaire_overdue, warning, subject
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
 
@@ -21,6 +22,7 @@ from ketacare.alerts.queries import raised_keys
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
 from ketacare.assessments.queries import due_questionnaires
 from ketacare.assessments.schedules import DueItem
+from ketacare.clinical.safety import when
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 
@@ -79,8 +81,9 @@ def _raise_new(patient: Patient, overdue: dict[str, DueItem]) -> int:
             severity=AlertSeverity.WARNING,
             subject=subject,
             title=f"{item.instrument} questionnaire overdue",
+            # On the patient's clock (their day is what the schedule counts), named.
             message=f"The {item.instrument} questionnaire was due "
-            f"{item.due_at:%Y-%m-%d %H:%M} UTC. {item.reason}".strip(),
+            f"{when(item.due_at, ZoneInfo(str(patient.timezone)))}. {item.reason}".strip(),
             source="ketacare questionnaire schedule",
             detail={"instrument": item.instrument, "due_at": item.due_at.isoformat()},
         )

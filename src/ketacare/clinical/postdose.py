@@ -178,7 +178,7 @@ def _high_reasons(
         )
     hard = rules.bp_hard_stop is not None and rules.bp_hard_stop.reached_by(reading)
     if hard:
-        reasons.append(f"at or above the hard stop {rules.bp_hard_stop}")
+        reasons.append(f"at or above the no-dose-today limit {rules.bp_hard_stop}")
     elif rules.bp_delay_gate is not None and rules.bp_delay_gate.exceeded_by(reading):
         reasons.append(f"above the pre-dose limit {rules.bp_delay_gate}")
     return reasons, rose or hard

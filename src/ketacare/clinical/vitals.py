@@ -21,12 +21,16 @@ BP_DELAY_GATE_MMHG = (140, 90)
 BP_HARD_STOP_MMHG = (160, 100)
 
 
-def _check(name: str, value: float, bounds: tuple[int, int]) -> None:
+def _check(what: str, value: float, bounds: tuple[int, int]) -> None:
+    """`what` in the reader's words ("the top number (systolic)"): a patient reads these."""
     low, high = bounds
     if isinstance(value, bool) or not isinstance(value, int | float) or math.isnan(value):
-        raise ValueError(f"{name} must be a number, not {value!r}.")
+        raise ValueError(f"Give {what} as a number.")
     if not low <= value <= high:
-        raise ValueError(f"{name} {value} is outside {low}-{high}; measure again.")
+        raise ValueError(
+            f"{what[0].upper()}{what[1:]} cannot be {value}: it is between {low} and {high}. "
+            "Measure again and type the number your monitor shows."
+        )
 
 
 @dataclass(frozen=True)
@@ -35,12 +39,12 @@ class BloodPressure:
     diastolic_mmhg: int
 
     def __post_init__(self) -> None:
-        _check("systolic_mmhg", self.systolic_mmhg, _SYSTOLIC_RANGE)
-        _check("diastolic_mmhg", self.diastolic_mmhg, _DIASTOLIC_RANGE)
+        _check("the top number (systolic)", self.systolic_mmhg, _SYSTOLIC_RANGE)
+        _check("the bottom number (diastolic)", self.diastolic_mmhg, _DIASTOLIC_RANGE)
         if self.diastolic_mmhg >= self.systolic_mmhg:
             raise ValueError(
-                f"diastolic {self.diastolic_mmhg} mmHg is not below systolic "
-                f"{self.systolic_mmhg} mmHg; the two were probably swapped."
+                f"The bottom number ({self.diastolic_mmhg}) is not below the top number "
+                f"({self.systolic_mmhg}): the two were probably swapped."
             )
 
     def __str__(self) -> str:
@@ -52,4 +56,4 @@ class HeartRate:
     bpm: int
 
     def __post_init__(self) -> None:
-        _check("heart rate", self.bpm, _HEART_RATE_RANGE)
+        _check("the heart rate", self.bpm, _HEART_RATE_RANGE)

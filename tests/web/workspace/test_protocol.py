@@ -9,6 +9,7 @@ from django.utils.html import escape
 
 from ketacare.accounts.models import User
 from ketacare.clinical.rules import BY_NAME, SETTINGS
+from ketacare.clinical.sources import cite
 from ketacare.patients.models import ClinicProtocol
 from ketacare.patients.protocol import change_protocol, clinic_rules
 from ketacare.patients.specs import ProtocolSpec
@@ -32,7 +33,7 @@ def test_every_staff_member_reads_every_setting(
     html = response.content.decode()
     for setting in SETTINGS:
         assert escape(setting.title) in html
-        assert escape(setting.source) in html
+        assert escape(cite(setting.source)) in html  # by name, not by section
     assert html.count("clinic's choice</span>") == sum(s.clinics_choice for s in SETTINGS)
     assert "No changes yet" in html
 
@@ -111,3 +112,10 @@ def test_patients_and_sitters_are_refused(request: pytest.FixtureRequest, client
     found = request.getfixturevalue(who)
     client.force_login(found.user)
     assert client.get(URL).status_code == 403
+
+
+def test_sources_are_cited_by_name_not_by_section(client: Client, clinician: User):
+    client.force_login(clinician)
+    html = client.get(URL).content.decode()
+    assert "CLINICAL.md" not in html
+    assert escape("Spravato label") in html

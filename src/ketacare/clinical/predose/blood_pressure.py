@@ -32,7 +32,8 @@ def _blood_pressure_gate(reading: BloodPressure, rules: SafetyRules) -> Finding 
     if rules.bp_hard_stop is not None and rules.bp_hard_stop.reached_by(reading):
         return _gate_finding(
             Cause.BP_GATE_FAILED,
-            f"Blood pressure {reading} is at or above the hard stop {rules.bp_hard_stop}.",
+            f"Blood pressure {reading} is at or above the no-dose-today limit "
+            f"{rules.bp_hard_stop}.",
             "Do not take the dose today. Your blood pressure is too high for a dose. Call "
             "the clinic: only your clinician can clear a dose today.",
             "CLINICAL.md D",

@@ -312,7 +312,7 @@ class AdverseEventSpec(Spec):
         # ICH E2A: an event that is life-threatening or results in death is serious.
         fatal = self.outcome == AdverseEventOutcome.FATAL
         if not self.serious and (self.severity == Severity.LIFE_THREATENING or fatal):
-            raise refused("serious", "A life-threatening or fatal event is serious (ICH E2A).")
+            raise refused("serious", "Answer yes: anything that put a life at risk is serious.")
         return self
 
 

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from django import forms
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
+CHOOSE_ONE = "Choose one of the answers shown."
+_DJANGO_INVALID_CHOICE = frozenset(
+    {
+        forms.ChoiceField.default_error_messages["invalid_choice"],
+        forms.MultipleChoiceField.default_error_messages["invalid_choice"],
+    }
+)
 
 
 def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
@@ -16,7 +24,7 @@ def yes_no(label: str, help_text: str = "") -> forms.TypedChoiceField:
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
         help_text=help_text,
-        error_messages={"required": "Choose yes or no."},
+        error_messages={"required": "Choose yes or no.", "invalid_choice": "Choose yes or no."},
     )
 
 
@@ -41,3 +49,12 @@ class PortalForm(forms.Form):
 
     # Where a service names a path that is not one of the form's fields.
     service_fields: Mapping[str, str] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            # Django's own words repeat what was sent ("Select a valid choice. x is not
+            # one of the available choices."): a patient reads plain words instead.
+            words = field.error_messages.get("invalid_choice")
+            if isinstance(field, forms.ChoiceField) and words in _DJANGO_INVALID_CHOICE:
+                field.error_messages["invalid_choice"] = CHOOSE_ONE
