@@ -378,7 +378,8 @@ def test_the_check_in_resolves_the_missed_check_in_alert_of_its_session(
     missed.refresh_from_db()
     assert missed.status == AlertStatus.RESOLVED
     assert missed.resolved_by is None  # automatic
-    assert missed.resolved_note == "check-in received at 2025-03-04 01:35 UTC"
+    # On the patient's clock (New York), not UTC (issue 14, item 6).
+    assert missed.resolved_note == "check-in received at 2025-03-03 20:35 EST"
     assert _audited(missed, AuditAction.UPDATE)
 
 

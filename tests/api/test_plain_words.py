@@ -59,3 +59,16 @@ def test_a_blood_pressure_that_holds_the_day_says_no_hard_stop(patient, as_user,
     assert body["code"] == "pre_dose_gate_failed"
     assert "hard stop" not in body["message"]
     assert all("hard stop" not in f["message"] for f in body["findings"])
+
+
+def test_a_patient_cannot_report_their_own_side_effect_as_fatal(patient, as_user, clinic):
+    body = {"description": "Nausea", "severity": "mild", "serious": True, "outcome": "fatal"}
+    mine = as_user(patient.user).post(f"patients/{patient.pk}/adverse-events", body)
+    assert mine.status_code == 422, mine.json()
+    assert mine.json()["field"] == "body.outcome"
+    assert "Choose how you are now" in mine.json()["message"]
+    assert not patient.adverse_events.exists()
+    # The care team records it.
+    staff = as_user(UserFactory(clinic=clinic, clinician=True))
+    recorded = staff.post(f"patients/{patient.pk}/adverse-events", body)
+    assert recorded.status_code == 201, recorded.json()

@@ -112,6 +112,12 @@ def _patient_field_check(name: str, value: Any) -> Any:
         # get_field() is typed as a field or a relation; these names are plain fields.
         Patient._meta.get_field(name).clean(value, None)  # type: ignore[union-attr]
     except ValidationError as error:
+        codes = {e.code for e in error.error_list}
+        if name == "weight_kg" and codes & {"min_value", "max_value"}:
+            # Django's "Ensure this value is ..." in the patient's words.
+            raise ValueError(
+                f"Give your weight in kilograms, from {WEIGHT_MIN_KG} to {WEIGHT_MAX_KG}."
+            ) from None
         raise ValueError(" ".join(error.messages)) from None
     return value
 

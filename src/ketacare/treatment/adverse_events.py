@@ -11,10 +11,10 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import safety
 from ketacare.kernel import clock, usecase
 from ketacare.kernel.usecase import use_case
-from ketacare.patients.access import require
+from ketacare.patients.access import is_own_record, require
 from ketacare.patients.models import Patient
 from ketacare.treatment import alerting
-from ketacare.treatment.models import AdverseEvent, DosingSession
+from ketacare.treatment.models import AdverseEvent, AdverseEventOutcome, DosingSession
 from ketacare.treatment.sessions import finding_json
 from ketacare.treatment.specs.sessions import AdverseEventSpec
 
@@ -27,7 +27,7 @@ def report_adverse_event(actor: User, patient: Patient, spec: AdverseEventSpec) 
     """An adverse event, graded by clinical.safety (how pressing, for the alerts).
 
     Refused on its field: a session that is not one of the patient's, an onset in the
-    future.
+    future, a "fatal" outcome from the patient about themself.
     """
     require(actor, patient, "report_adverse_event")
     refused: dict[str, str] = {}
@@ -38,6 +38,9 @@ def report_adverse_event(actor: User, patient: Patient, spec: AdverseEventSpec) 
             refused["session_id"] = "No such session of this patient."
     if spec.onset_at is not None and spec.onset_at > clock.now():
         refused["onset_at"] = "The onset is not in the future."
+    if spec.outcome == AdverseEventOutcome.FATAL and is_own_record(actor, patient):
+        # A patient reports about themself: "fatal" is for the care team to record.
+        refused["outcome"] = "Choose how you are now: not better yet, getting better, or passed."
     if refused:
         raise ValidationError(refused)
     finding = safety.check_adverse_event(

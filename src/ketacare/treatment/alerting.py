@@ -33,8 +33,8 @@ email or SMS holds no health detail (the alerts app writes it).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
 from ketacare.clinical import predose, safety
@@ -151,7 +151,8 @@ def check_in_report(patient: Patient, check_in: PostDoseCheckIn, finding: safety
 
 def check_in_received(check_in: PostDoseCheckIn) -> int:
     """The check-in arrived: the session's missed-check-in alert resolves itself."""
-    at = check_in.checked_in_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    # On the patient's clock, as everyone who reads the note knows it.
+    at = safety.when(check_in.checked_in_at, ZoneInfo(str(check_in.patient.timezone)))
     return _resolve(
         safety.Cause.MISSED_CHECK_IN,
         subject=f"session:{check_in.session_id}",

@@ -392,3 +392,29 @@ def test_a_legacy_draft_with_the_patients_maudsley_is_saved_without_it(
     draft.refresh_from_db()
     assert "maudsley" not in draft.data
     assert draft.data["demographics"]["weight_kg"] == "72.5"
+
+
+@pytest.mark.parametrize(
+    ("step", "data", "words"),
+    [
+        (
+            "demographics",
+            {"date_of_birth": "1985-06-15", "weight_kg": "500"},
+            "Give your weight in kilograms, from 30 to 250.",
+        ),
+        (
+            "demographics",
+            {"date_of_birth": "1985-06-15", "weight_kg": "-3"},
+            "Give your weight in kilograms, from 30 to 250.",
+        ),
+    ],
+)
+def test_an_out_of_range_number_reads_plainly(
+    me: Client, draft: Intake, step: str, data: dict[str, str], words: str
+) -> None:
+    # Issue 14, item 6: no "Ensure this value is ...", no field name.
+    html = text(me.post(_step(step), {"step": step, **data}))
+    assert "Ensure this value" not in html
+    assert "Input should" not in html
+    assert "weight_kg:" not in html
+    assert words in html

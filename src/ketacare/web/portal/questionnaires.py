@@ -28,6 +28,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical import instruments
 from ketacare.kernel.errors import DomainError
 from ketacare.web.common import current_user, own_patient
+from ketacare.web.portal.forms.base import plain_words
 from ketacare.web.refusals import show_refusal
 
 YES = 1  # a yes/no item's "yes" (C-SSRS)
@@ -91,6 +92,7 @@ class InstrumentForm(forms.Form):
             # Asked only after a yes to another item (C-SSRS, CLINICAL.md A8).
             field = ItemField(item, asked_if=item.asked_only_if, draft=draft)
             self.fields[_field_name(item.number)] = field
+        plain_words(self)
 
     def item_fields(self) -> list[ItemField]:
         return [f for f in self.fields.values() if isinstance(f, ItemField)]

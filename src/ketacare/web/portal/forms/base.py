@@ -41,6 +41,33 @@ def whole(label: str, *, required: bool = True, help_text: str = "") -> forms.In
     )
 
 
+# Django's words for a number out of range ("Ensure this value is greater than or equal
+# to 30."), in a patient's words instead.
+NUMBER_WORDS = {
+    "min_value": "Enter %(limit_value)s or more.",
+    "max_value": "Enter %(limit_value)s or less.",
+    "invalid": "Enter a number.",
+}
+
+
+def plain_words(form: forms.BaseForm) -> None:
+    """Replace Django's default error words on `form`'s fields with a patient's words.
+
+    Django's own words repeat what was sent ("Select a valid choice. x is not one of the
+    available choices.") or speak of "this value"; a field's own words are kept.
+    """
+    for field in form.fields.values():
+        words = field.error_messages.get("invalid_choice")
+        if isinstance(field, forms.ChoiceField) and words in _DJANGO_INVALID_CHOICE:
+            field.error_messages["invalid_choice"] = CHOOSE_ONE
+        if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+            defaults = type(field).default_error_messages
+            for code, plain in NUMBER_WORDS.items():
+                # Unset (the range validators' own words) or Django's default: replaced.
+                if field.error_messages.get(code) in (None, defaults.get(code)):
+                    field.error_messages[code] = plain
+
+
 class PortalForm(forms.Form):
     """A form of the portal (its inputs name their help and error: web.rendering).
 
@@ -52,9 +79,4 @@ class PortalForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            # Django's own words repeat what was sent ("Select a valid choice. x is not
-            # one of the available choices."): a patient reads plain words instead.
-            words = field.error_messages.get("invalid_choice")
-            if isinstance(field, forms.ChoiceField) and words in _DJANGO_INVALID_CHOICE:
-                field.error_messages["invalid_choice"] = CHOOSE_ONE
+        plain_words(self)

@@ -16,6 +16,7 @@ from django import forms
 from django.forms import BaseFormSet
 
 from ketacare.intake import answers as intake_answers
+from ketacare.web.portal.forms.base import plain_words
 from ketacare.web.portal.intake.labels import CHOICE_LABELS, ISO_DATE, YES_NO, question
 
 
@@ -101,6 +102,7 @@ class SectionForm(forms.Form):
             asked = question(f"{section}.{name}", sitter_hours=sitter_hours)
             label = asked if asked is not None else (info.description or name)
             self.fields[name] = _form_field(label, info.annotation)
+        plain_words(self)
 
     def section_json(self) -> dict[str, Any]:
         """The answers given (call after is_valid()); an unanswered question is left out."""
