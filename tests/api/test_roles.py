@@ -636,6 +636,7 @@ WRITES: list[Write] = [
 # Rows of kernel.policy that are writes but no write of the API runs, and why. (The rows
 # of reads, "read_..." and "see_...", are not writes.)
 NOT_AN_API_WRITE: dict[str, str] = {
+    "list_sittings": "a read: the sitter's own list of the people they sit for (GET /sitting)",
     "issue_token": "the caller's own token: anyone signed in (signed_in), no role",
     "revoke_token": "the caller's own token: anyone signed in (signed_in), no role",
     "create_lead": "the public self-screen (web)",

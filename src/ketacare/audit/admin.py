@@ -19,6 +19,7 @@ from ketacare.accounts.roles import Role
 from ketacare.audit.admin_scoping import ClinicScopedAdmin
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction, AuditEntry
+from ketacare.kernel import policy
 
 
 @admin.register(AuditEntry)
@@ -36,7 +37,7 @@ class AuditEntryAdmin(ClinicScopedAdmin):
         if not user.is_authenticated:
             return False
         return user.is_superuser or (
-            super().has_module_permission(request) and user.has_role(Role.ADMIN)
+            super().has_module_permission(request) and policy.may(user, "see_audit_log")
         )
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:

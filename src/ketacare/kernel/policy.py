@@ -191,6 +191,10 @@ _READS: dict[str, Rule] = {
     "read_plans": _rule("see treatment plans", CLINICIAN, PRESCRIBER, own=True),
     "read_prescriptions": _rule("see prescriptions", CLINICIAN, PRESCRIBER, PHARMACIST, own=True),
     "read_ledger": _rule("see dispensing and the ledger", *_HANDLERS, COORDINATOR, own=True),
+    # A sitter's list of the people they sit for (the sitter's page, GET /sitting).
+    "list_sittings": _rule("see the people they sit for", sitter=True),
+    # The audit log in the admin: the clinic's administrators (the superuser for all).
+    "see_audit_log": _rule("see the audit log", ADMIN, superuser=True),
     "read_sitting": _rule(
         "see where a session stands", *_STAFF, own=True, sitter=True, superuser=True
     ),

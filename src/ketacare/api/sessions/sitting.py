@@ -14,11 +14,9 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import Field
 
-from ketacare.accounts.roles import Role
 from ketacare.api.access import actor, audit_list, audit_read, readable_patient
 from ketacare.api.schemas import ERRORS, id_in_path
-from ketacare.kernel import clock
-from ketacare.kernel.errors import NotAllowed
+from ketacare.kernel import clock, policy
 from ketacare.treatment.models import SessionStatus
 from ketacare.treatment.sitter_view import SitterView, sat_for, sitter_view
 
@@ -87,8 +85,7 @@ def _out(view: SitterView) -> SittingOut:
 def my_sittings(request: HttpRequest) -> list[SittingOut]:
     """For a sitter: each patient they sit for, and where today's session stands."""
     user = actor(request)
-    if not user.has_role(Role.SITTER):
-        raise NotAllowed("Only sitters have people they sit for.")
+    policy.require_role(user, policy.rule("list_sittings"))
     patients = list(sat_for(user))
     audit_list(request, "patients.Patient", [p.pk for p in patients])
     now = clock.now()

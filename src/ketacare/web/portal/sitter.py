@@ -24,7 +24,7 @@ from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical.safety import clock_time
-from ketacare.kernel import clock, specs
+from ketacare.kernel import clock, policy, specs
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sitting
@@ -41,7 +41,7 @@ from ketacare.web.refusals import refusal_status, show_refusal
 
 
 def _sat_for(user: User) -> QuerySet[Patient]:
-    if not user.is_sitter:
+    if not policy.may(user, "list_sittings"):
         raise Http404("This page is for sitters.")
     return sat_for(user)
 
