@@ -72,3 +72,20 @@ def test_a_patient_cannot_report_their_own_side_effect_as_fatal(patient, as_user
     staff = as_user(UserFactory(clinic=clinic, clinician=True))
     recorded = staff.post(f"patients/{patient.pk}/adverse-events", body)
     assert recorded.status_code == 201, recorded.json()
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("offset=-1", "Give 0 or more."),
+        ("limit=0", "Give 1 or more."),
+        ("offset=x", "Give a whole number."),
+    ],
+)
+def test_a_bad_query_reads_plainly(patient, as_user, query, words):
+    # The "Input should be greater than or equal to 0", from the API's paging.
+    response = as_user(patient.user).get(f"patients?{query}")
+    assert response.status_code == 422, response.json()
+    body = response.json()
+    assert words in body["message"]
+    assert "Input should" not in str(body)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
@@ -65,8 +65,40 @@ def ninja_field_errors(exc: NinjaValidationError) -> list[FieldError]:
         if len(loc) >= 2 and loc[0] == "body" and loc[1] in _BODY_PARAM_NAMES:  # noqa: PLR2004
             del loc[1]
         loc = [part for part in loc if not _is_type_tag(part)]
-        errors.append(FieldError(field=_path(loc), message=str(error.get("msg", "invalid"))))
+        errors.append(FieldError(field=_path(loc), message=_plain(error)))
     return errors
+
+
+# pydantic's own words for a number ("Input should be greater than or equal to 0"), in
+# words an app may show its reader as they are; the field and its path stay as sent.
+_PLAIN: dict[str, str] = {
+    "greater_than_equal": "Give {ge} or more.",
+    "greater_than": "Give more than {gt}.",
+    "less_than_equal": "Give {le} or less.",
+    "less_than": "Give less than {lt}.",
+    "int_parsing": "Give a whole number.",
+    "int_type": "Give a whole number.",
+    "int_from_float": "Give a whole number.",
+    "float_parsing": "Give a number.",
+    "float_type": "Give a number.",
+    "decimal_parsing": "Give a number.",
+    "missing": "This is needed.",
+}
+
+
+def _plain(error: Mapping[str, Any]) -> str:
+    words = _PLAIN.get(str(error.get("type", "")))
+    if words is None:
+        return str(error.get("msg", "invalid"))
+    context = {key: _number(value) for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return words.format(**context)
+    except (KeyError, IndexError):
+        return str(error.get("msg", "invalid"))
+
+
+def _number(value: object) -> object:
+    return f"{value:g}" if isinstance(value, float) else value
 
 
 def _is_type_tag(part: object) -> bool:
