@@ -13,23 +13,15 @@ import pytest
 import time_machine
 
 from ketacare.patients.models import Patient
-from tests.factories import ConsentDocumentFactory
+from tests.api.intakes import submitted_intake
 from tests.intake.conftest import COMPLETE, NOW
 
 
 def _submitted(as_user: Any, patient: Patient, medicines: list[dict[str, Any]]) -> Any:
     """PUT the draft with these current medicines, then submit it, as the patient."""
-    me, base = as_user(patient.user), f"patients/{patient.pk}"
-    document = ConsentDocumentFactory(clinic=patient.clinic)
-    signed = {"document_id": document.pk, "signature_name": patient.legal_name}
-    assert me.post(f"{base}/consents", signed).status_code == 201
-    intake = me.post(f"{base}/intakes").json()
     data = copy.deepcopy(COMPLETE)
     data["current_medications"] = medicines
-    assert me.put(f"{base}/intakes/{intake['id']}/draft", data).status_code == 200
-    response = me.post(f"{base}/intakes/{intake['id']}/submit")
-    assert response.status_code == 200, response.json()
-    return response.json()
+    return submitted_intake(as_user, patient, data)
 
 
 @pytest.fixture(autouse=True)

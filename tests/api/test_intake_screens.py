@@ -15,20 +15,14 @@ import pytest
 import time_machine
 
 from ketacare.patients.models import Patient
-from tests.factories import ConsentDocumentFactory
+from tests.api.intakes import submitted_intake
 from tests.intake.conftest import COMPLETE, NOW
 
 
 def _submitted(as_user: Any, patient: Patient, **questionnaires: list[int]) -> dict[str, Any]:
-    me, base = as_user(patient.user), f"patients/{patient.pk}"
-    document = ConsentDocumentFactory(clinic=patient.clinic)
-    signed = {"document_id": document.pk, "signature_name": patient.legal_name}
-    assert me.post(f"{base}/consents", signed).status_code == 201
-    intake = me.post(f"{base}/intakes").json()
     data = copy.deepcopy(COMPLETE)
     data["questionnaires"].update(questionnaires)
-    assert me.put(f"{base}/intakes/{intake['id']}/draft", data).status_code == 200
-    return me.post(f"{base}/intakes/{intake['id']}/submit").json()  # type: ignore[no-any-return]
+    return submitted_intake(as_user, patient, data)
 
 
 def _severity(submitted: dict[str, Any], code: str) -> str:

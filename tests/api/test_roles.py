@@ -57,7 +57,7 @@ from tests import factories as _factories
 from tests.api.bodies import BP, CHECKLIST, NEW_PATIENT
 from tests.api.conftest import API, ApiClient
 from tests.intake.conftest import COMPLETE
-from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session, rx_spec
+from tests.treatment.helpers import NOW, PLAN, fill, plan_for, prescribe, ready_session, rx_spec
 
 # factory_boy is untyped: its factories are called through Any.
 factories: Any = _factories
@@ -444,17 +444,7 @@ WRITES: list[Write] = [
         "POST plans",
         "POST",
         "patients/{p}/plans",
-        {
-            "route": "sublingual",
-            "formulation": {"kind": "troche", "strength_mg": 50, "scored": True},
-            "dose_mg": 100,
-            "schedule": {
-                "pattern": "at_home",
-                "first_day": "2025-03-03",
-                "time_of_day": "18:00",
-                "maintenance_weeks": 4,
-            },
-        },
+        PLAN,
         "create_plan",
         approved,
     ),
