@@ -62,10 +62,10 @@ def test_the_administrator_changes_the_protocol(browsers: Browsers) -> None:
     settings = page.get_by_role("table")
     expect(
         settings.get_by_role("row", name="Least time between two at-home doses")
-    ).to_contain_text("CLINICAL.md G1")
+    ).to_contain_text("Spravato label; clinic's choice")  # the source by name, not a section
     page.get_by_label("Least time between two at-home doses (hours)").fill("48")
     page.get_by_label("Why the protocol changes").fill(
-        "Medical director: 48 h between doses, as CLINICAL.md G1 allows."
+        "Medical director: 48 h between doses, as the clinic's choice allows."
     )
     page.get_by_role("button", name="Save a new version").click()
     expect_message(page, "Protocol version 1 is in force.")
