@@ -33,14 +33,23 @@ def _check(what: str, value: float, bounds: tuple[int, int]) -> None:
         )
 
 
+def check_systolic(value: float) -> None:
+    """One reading's top number alone (a form may give it before the other)."""
+    _check("the top number (systolic)", value, _SYSTOLIC_RANGE)
+
+
+def check_diastolic(value: float) -> None:
+    _check("the bottom number (diastolic)", value, _DIASTOLIC_RANGE)
+
+
 @dataclass(frozen=True)
 class BloodPressure:
     systolic_mmhg: int
     diastolic_mmhg: int
 
     def __post_init__(self) -> None:
-        _check("the top number (systolic)", self.systolic_mmhg, _SYSTOLIC_RANGE)
-        _check("the bottom number (diastolic)", self.diastolic_mmhg, _DIASTOLIC_RANGE)
+        check_systolic(self.systolic_mmhg)
+        check_diastolic(self.diastolic_mmhg)
         if self.diastolic_mmhg >= self.systolic_mmhg:
             raise ValueError(
                 f"The bottom number ({self.diastolic_mmhg}) is not below the top number "

@@ -27,7 +27,7 @@ from ketacare.clinical.eligibility import (
     TrialOutcome,
 )
 from ketacare.clinical.instruments import auditc
-from ketacare.clinical.vitals import BloodPressure, HeartRate
+from ketacare.clinical.vitals import BloodPressure, HeartRate, check_diastolic, check_systolic
 from ketacare.patients.models import WEIGHT_MAX_KG, WEIGHT_MIN_KG, Patient
 
 # The baseline questionnaires of the intake, by instrument code (CLINICAL.md A).
@@ -249,6 +249,17 @@ class HomeVitals(_Section):
     systolic_mmhg: StrictInt = Field(description="Systolic blood pressure, mmHg.")
     diastolic_mmhg: StrictInt = Field(description="Diastolic blood pressure, mmHg.")
     heart_rate_bpm: StrictInt = Field(description="Heart rate, beats per minute.")
+
+    @field_validator("systolic_mmhg", "diastolic_mmhg", "heart_rate_bpm")
+    @classmethod
+    def _each_plausible(cls, value: int, info: pydantic.ValidationInfo) -> int:
+        # Each number alone, so that a draft holding part of the section is checked too.
+        {
+            "systolic_mmhg": check_systolic,
+            "diastolic_mmhg": check_diastolic,
+            "heart_rate_bpm": HeartRate,
+        }[str(info.field_name)](value)
+        return value
 
     @pydantic_model_validator(mode="after")
     def _plausible(self) -> HomeVitals:

@@ -407,6 +407,11 @@ def test_a_legacy_draft_with_the_patients_maudsley_is_saved_without_it(
             {"date_of_birth": "1985-06-15", "weight_kg": "-3"},
             "Give your weight in kilograms, from 30 to 250.",
         ),
+        (
+            "home_vitals",  # part of the section: each number is checked alone
+            {"systolic_mmhg": "999999", "diastolic_mmhg": "80"},
+            "The top number (systolic) cannot be 999999",
+        ),
     ],
 )
 def test_an_out_of_range_number_reads_plainly(
