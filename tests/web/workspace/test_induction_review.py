@@ -95,11 +95,3 @@ def test_a_pharmacist_sees_no_form_and_the_dispense_page_says_why(client: Client
     page = client.get(reverse("ws-dispense", kwargs={"patient_id": due.pk})).content.decode()
     assert "Dispensing is held" in page
     assert "a clinician records whether treatment helped" in page
-
-
-def test_the_pharmacy_queue_says_which_patients_are_held(client: Client, due, pharmacist):
-    client.force_login(pharmacist)
-    page = client.get(reverse("ws-pharmacy")).content.decode()
-    assert ">Held</span>" in page
-    assert "a clinician records whether treatment helped" in page
-    assert f"Open {due.legal_name}" in page

@@ -333,8 +333,6 @@ def _queue_item(rx: Prescription) -> dict[str, Any]:
         "per_fill": amount(rx, rx.quantity),
         "requested": rx.last_request is not None  # type: ignore[attr-defined]
         and (rx.last_fill is None or rx.last_request > rx.last_fill),  # type: ignore[attr-defined]
-        # The end-of-induction review holds dispensing: said here, before the pharmacist opens it.
-        "held": dispensing_held_because(rx.patient),
     }
 
 
