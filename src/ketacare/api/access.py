@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.patients.access import require
+from ketacare.patients.access import require, visible_patient_or_none
 from ketacare.patients.models import Patient
 
 
@@ -24,8 +24,12 @@ def actor(request: HttpRequest) -> User:
 
 
 def visible_patient(request: HttpRequest, patient_id: int) -> Patient:
-    # 404, never 403, for a patient the actor may not see: never confirm one exists.
-    return get_object_or_404(Patient.objects.visible_to(actor(request)), pk=patient_id)
+    # 404, never 403, for a patient the actor may not see: never confirm one exists. The
+    # denied read is in the audit log (patients.access.denied_read).
+    patient = visible_patient_or_none(actor(request), patient_id, via="api")
+    if patient is None:
+        raise Http404("No Patient matches the given query.")
+    return patient
 
 
 def readable_patient(request: HttpRequest, patient_id: int, use_case: str) -> Patient:

@@ -268,6 +268,7 @@ def due_questionnaires(
     """What the patient should fill in now, earliest first (`overdue` past the grace period)."""
     patient = readable_patient(request, patient_id, "read_questionnaires")
     due = queries.due_questionnaires(patient, at=clock.now())
+    audit_read(request, patient, what="questionnaires due")
     return [
         DueItemOut(instrument=d.instrument, due_at=d.due_at, overdue=d.overdue, reason=d.reason)
         for d in due

@@ -160,6 +160,7 @@ def current_consent(
     document = services.current_consent_document(patient.clinic_id)
     if document is None:
         raise ConsentDocument.DoesNotExist
+    audit_read(request, patient, what="consent", document=document.pk)
     return _consent_out(document, patient)
 
 

@@ -58,10 +58,19 @@ class ClinicAdmin(ClinicScopedAdmin):
     list_display = ("name", "timezone", "on_call_phone", "emergency_number")
     clinic_field = "pk"
     editor_roles = frozenset({Role.ADMIN})
-    audited = False  # the clinic's own settings are not health data
+    audited = False  # the clinic's own settings are not health data: reads are not audited
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return bool(request.user.is_superuser)  # new tenants come from the operator
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        # A change is audited: loosening sign-in security (require_staff_mfa, the idle
+        # minutes) is the clinic's decision, and the log names who made it and when. The
+        # change form runs in one use-case batch (admin_scoping), so both commit together.
+        super().save_model(request, obj, form, change)
+        action = AuditAction.UPDATE if change else AuditAction.CREATE
+        fields = sorted(form.changed_data) if form is not None else []
+        record(Event.about(action, obj, detail={"via": "admin", "fields": fields}))
 
 
 class RoleGrantInline(admin.TabularInline[RoleGrant, User]):

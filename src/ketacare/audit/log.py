@@ -1,16 +1,22 @@
-"""Writing and verifying the audit chain."""
+"""Writing the audit chain (verifying it: audit.verification, re-exported here).
+
+Every entry is written as chain version 2: its hash is an HMAC under the audit key's
+signing key (audit.keys), and it names that key's id.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
 
-from ketacare.audit.chain import GENESIS_HASH, HASHED_FIELDS, entry_hash
+from ketacare.audit.chain import GENESIS_HASH, KEYED, keyed_hash
 from ketacare.audit.context import current
+from ketacare.audit.keys import keyring
 from ketacare.audit.models import AuditAction, AuditEntry, AuditHead
+from ketacare.audit.verification import Verification, verify
 from ketacare.kernel import clock
 
 if TYPE_CHECKING:
@@ -89,6 +95,7 @@ def record_many(
     ctx = current()
     actor_id, actor_label, role, actor_clinic = _actor(actor)
     at = clock.now()
+    keys = keyring()
     with transaction.atomic():
         head = _lock_head()
         seq, prev = head.seq, head.hash
@@ -110,8 +117,10 @@ def record_many(
                 "ip_address": ctx.ip_address,
                 "detail": event.detail,
                 "prev_hash": prev,
+                "version": KEYED,
+                "key_id": keys.signing_id,
             }
-            prev = entry_hash(fields)
+            prev = keyed_hash(fields, keys.signing)
             entries.append(AuditEntry(hash=prev, **fields))
         AuditEntry.objects.bulk_create(entries, batch_size=1000)
         AuditHead.objects.filter(pk=head.pk).update(seq=seq, hash=prev)
@@ -127,61 +136,4 @@ def _lock_head() -> AuditHead:
     return AuditHead.objects.select_for_update().get(pk=1)
 
 
-@dataclass(frozen=True)
-class Verification:
-    ok: bool
-    checked: int
-    broken_seq: int | None = None
-    reason: str = ""
-
-
-def verify(entries: Iterable[AuditEntry] | None = None) -> Verification:
-    """Walk the chain from the start; name the first entry that does not fit."""
-    if entries is None:
-        entries = AuditEntry.objects.order_by("seq").iterator(chunk_size=2000)
-    expected_seq, prev = 1, GENESIS_HASH
-    checked = 0
-    for entry in entries:
-        fields = {name: getattr(entry, name) for name in HASHED_FIELDS}
-        if entry.seq != expected_seq:
-            return Verification(
-                ok=False,
-                checked=checked,
-                broken_seq=expected_seq,
-                reason=f"entry #{expected_seq} is missing (the next entry is #{entry.seq}): "
-                "it was deleted",
-            )
-        if entry.prev_hash != prev:
-            return Verification(
-                ok=False,
-                checked=checked,
-                broken_seq=entry.seq,
-                reason=f"entry #{entry.seq} does not follow entry #{entry.seq - 1}: "
-                "its previous-hash does not match",
-            )
-        if entry_hash(fields) != entry.hash:
-            return Verification(
-                ok=False,
-                checked=checked,
-                broken_seq=entry.seq,
-                reason=f"entry #{entry.seq} was altered: its content no longer matches its hash",
-            )
-        prev = entry.hash
-        expected_seq += 1
-        checked += 1
-    return _verify_tail(checked, expected_seq - 1, prev)
-
-
-def _verify_tail(checked: int, last_seq: int, last_hash: str) -> Verification:
-    head = AuditHead.objects.filter(pk=1).first()
-    head_seq, head_hash = (head.seq, head.hash) if head else (0, GENESIS_HASH)
-    if (head_seq, head_hash) != (last_seq, last_hash):
-        missing_from = last_seq + 1
-        return Verification(
-            ok=False,
-            checked=checked,
-            broken_seq=missing_from,
-            reason=f"the chain ends at #{last_seq} but the log recorded #{head_seq}: "
-            f"entries from #{missing_from} were deleted or replaced",
-        )
-    return Verification(ok=True, checked=checked)
+__all__ = ["Event", "Verification", "record", "record_many", "verify"]

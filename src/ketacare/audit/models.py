@@ -1,11 +1,17 @@
-"""The audit log: an append-only hash chain of every access to health data.
+"""The audit log: an append-only, keyed hash chain of every access to health data.
 
-Each entry stores the hash of the entry before it and its own hash over all of
-its fields, so editing or deleting any entry breaks the chain at that point and
+Each entry stores the hash of the entry before it and its own HMAC over all of its
+fields under the audit key (audit.chain, audit.keys; the key lives outside the
+database), so editing, deleting or forging any entry breaks the chain at that point and
 `ketacare audit verify` names it. `AuditHead` holds the last sequence number and
 hash; appending locks it, which serialises writers on PostgreSQL (row lock) and
-SQLite (the write lock), so the chain never forks. On PostgreSQL a trigger
-(migration 0002) also rejects UPDATE and DELETE on entries.
+SQLite (the write lock), so the chain never forks.
+
+Guards in the database itself (migrations 0002 and 0004, PostgreSQL and SQLite): no
+UPDATE or DELETE of an entry, no DELETE of the head, the head's seq only grows, and on
+PostgreSQL no TRUNCATE of either table. A database owner can drop triggers, so the
+last word is outside the database: signed checkpoints (audit.checkpoints) that the
+worker appends to a file and `verify` checks the log against.
 """
 
 from __future__ import annotations
@@ -45,6 +51,10 @@ class AuditEntry(models.Model):
     detail = models.JSONField(default=dict, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    # Chain version (audit.chain): 1 plain SHA-256 (entries from before the key), 2 keyed.
+    version = models.PositiveSmallIntegerField(default=1)
+    # Which audit key signed a version 2 entry (audit.keys.key_id), never the key itself.
+    key_id = models.CharField(max_length=16, blank=True, default="")
 
     class Meta:
         ordering: ClassVar = ["seq"]

@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from ketacare.accounts.models import User
+from ketacare.patients.access import visible_patient_or_none
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import clinic_rules
 
@@ -29,8 +30,14 @@ def require_staff(user: User) -> None:
 
 
 def visible_patient(user: User, patient_id: int) -> Patient:
-    """A patient this user may see, or 404 (another clinic's, another patient's)."""
-    return get_object_or_404(Patient.objects.visible_to(user), pk=patient_id)
+    """A patient this user may see, or 404 (another clinic's, another patient's).
+
+    The denied read is in the audit log (patients.access.denied_read).
+    """
+    patient = visible_patient_or_none(user, patient_id, via="web")
+    if patient is None:
+        raise Http404("No Patient matches the given query.")
+    return patient
 
 
 def own_patient(user: User) -> Patient:

@@ -17,7 +17,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from ketacare.accounts.models import User
@@ -26,6 +26,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.clinical.safety import clock_time
 from ketacare.kernel import clock, policy, specs
 from ketacare.kernel.errors import DomainError
+from ketacare.patients.access import denied_read
 from ketacare.patients.models import Patient
 from ketacare.treatment import queries, sitting
 from ketacare.treatment import window as observation
@@ -44,6 +45,15 @@ def _sat_for(user: User) -> QuerySet[Patient]:
     if not policy.may(user, "list_sittings"):
         raise Http404("This page is for sitters.")
     return sat_for(user)
+
+
+def _sat_patient(user: User, patient_id: int) -> Patient:
+    """A patient the sitter sits for, or 404 (the denied read in the audit log)."""
+    patient = _sat_for(user).filter(pk=patient_id).first()
+    if patient is None:
+        denied_read(user, patient_id, via="sitter")
+        raise Http404("No Patient matches the given query.")
+    return patient
 
 
 def _status(patient: Patient, release_form: SitterReleaseForm | None = None) -> dict[str, Any]:
@@ -83,7 +93,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = get_object_or_404(_sat_for(user), pk=patient_id)
+    patient = _sat_patient(user, patient_id)
     record(Event.about(AuditAction.READ, patient, detail={"via": "sitter session"}))
     return render(request, "web/portal/sitter_session.html", _status(patient))
 
@@ -92,7 +102,7 @@ def patient_page(request: HttpRequest, patient_id: int) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, patient_id: int) -> HttpResponse:
     user = current_user(request)
-    patient = get_object_or_404(_sat_for(user), pk=patient_id)
+    patient = _sat_patient(user, patient_id)
     try:
         presence = sitting.confirm_sitter_presence(user, patient)
     except (DomainError, PermissionDenied) as exc:
@@ -110,7 +120,7 @@ def confirm(request: HttpRequest, patient_id: int) -> HttpResponse:
 def release(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The sitter ends the window: alert and stable, or they cannot confirm it (pages)."""
     user = current_user(request)
-    patient = get_object_or_404(_sat_for(user), pk=patient_id)
+    patient = _sat_patient(user, patient_id)
     form = SitterReleaseForm(request.POST, name=patient.legal_name)
     session = queries.open_session(patient, clock.now())
     status = 400
