@@ -1,10 +1,11 @@
-"""The OpenAPI document validates, and generated requests never make the API fail (5xx).
+"""The OpenAPI document validates; generated requests get no 5xx and no undocumented status.
 
 schemathesis reads /api/v1/openapi.json from the WSGI app in-process and generates
 requests for every operation (valid ones, and invalid ones), sent with a clinician's
-bearer token. Path ids are sometimes real ones of the clinician's clinic, so the
-generated bodies reach the services and not only the 404 of an unknown id. Bounded
-and deterministic (derandomized hypothesis, no example database).
+bearer token; every answer's status must be one its operation documents (schemathesis's
+status-code conformance check). Path ids are sometimes real ones of the clinician's
+clinic, so the generated bodies reach the services and not only the 404 of an unknown
+id. Bounded and deterministic (derandomized hypothesis, no example database).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from openapi_spec_validator import validate
+from schemathesis.checks import status_code_conformance
 
 from ketacare.api.services import issue_token
 from ketacare.assessments.services import submit_questionnaire
@@ -59,6 +61,38 @@ def test_every_operation_documents_its_errors(client):
             assert operation.get("summary"), f"{method} {path} has no summary"
             if operation.get("security") != []:
                 assert "401" in operation["responses"] or path.endswith("/auth/token")
+
+
+WRITES = ("post", "put", "patch", "delete")
+
+
+def test_every_write_documents_400_and_503(client):
+    # A body that is not JSON is 400 `bad_request`; a database too busy twice is 503.
+    document = client.get(f"{API}/openapi.json").json()
+    writes = 0
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if method not in WRITES:
+                continue
+            writes += 1
+            for status in ("400", "503"):
+                answer = operation["responses"].get(status)
+                assert answer is not None, f"{method.upper()} {path} does not document {status}"
+                schema = answer["content"]["application/json"]["schema"]
+                assert schema == {"$ref": "#/components/schemas/ErrorOut"}, (method, path)
+    assert writes >= 30
+
+
+def test_a_body_that_is_not_json_is_a_documented_400(as_user, clinician, patient):
+    client = as_user(clinician)
+    response = client.client.post(
+        f"{API}/patients/{patient.pk}/adverse-events",
+        data="{not json",
+        content_type="application/json",
+        headers=client.headers(),
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "bad_request"
 
 
 def _known_ids(clinic: Any, clinician: Any) -> dict[str, list[int]]:
@@ -120,6 +154,10 @@ def test_generated_requests_never_get_a_5xx(clinic, clinician):
         statuses.append(response.status_code)
         if response.status_code >= 500:
             failures.append(f"{response.status_code} {case.as_curl_command()}")
+        try:  # every status answered is one the document lists for the operation
+            case.validate_response(response, checks=[status_code_conformance])
+        except (AssertionError, BaseExceptionGroup) as failure:
+            failures.append(f"undocumented: {failure} {case.as_curl_command()}")
 
     for result in schema.get_all_operations():
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):

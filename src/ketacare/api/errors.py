@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DatabaseError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
@@ -27,6 +27,7 @@ from pydantic import Field
 from ketacare.api.idempotency import IdempotencyKeyReused, Replayed
 from ketacare.api.security import CsrfFailed
 from ketacare.kernel.errors import DomainError
+from ketacare.kernel.usecase import contended
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired
 
 logger = logging.getLogger(__name__)
@@ -212,6 +213,27 @@ def on_integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return _respond(error_body("conflict", message), 409)
 
 
+# How long a client waits before it sends a request the database was too busy for again.
+RETRY_AFTER_SECONDS = 1
+
+
+def busy_response() -> HttpResponse:
+    """503 `busy`: nothing was stored; the same request, sent again, may well succeed."""
+    message = "We are busy with other changes to this record right now; please try again."
+    response = _respond(error_body("busy", message), 503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
+def on_database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    # A deadlock or serialisation failure the use case's one retry met again: the
+    # transaction was rolled back whole, so "try again" is the true answer, not a 500.
+    if contended(exc):
+        logger.warning("API request gave up on contention: %s %s", request.method, request.path)
+        return busy_response()
+    return on_anything_else(request, exc)
+
+
 def on_anything_else(request: HttpRequest, exc: Exception) -> HttpResponse:
     # Logged with its traceback for us; the client gets no internals.
     logger.error("API request failed: %s %s", request.method, request.path, exc_info=exc)
@@ -232,6 +254,7 @@ HANDLERS: list[tuple[type[Exception], Any]] = [
     (DomainError, on_domain),
     (PhaseTransitionError, on_phase),
     (IntegrityError, on_integrity),
+    (DatabaseError, on_database),
     (Exception, on_anything_else),
 ]
 

@@ -24,15 +24,22 @@ def id_in_path(what: str) -> Any:
     return Path(..., ge=1, le=MAX_ID, description=f"The {what}'s id.")
 
 
-# The error answers every authenticated operation may give (documented in OpenAPI).
+# The error answers every authenticated operation may give (documented in OpenAPI);
+# 503 `busy` (with Retry-After): the database gave the request up twice for contention.
 ERRORS: dict[int, type[ErrorOut]] = {
     401: ErrorOut,
     403: ErrorOut,
     404: ErrorOut,
     422: ErrorOut,
+    503: ErrorOut,
 }
-# And those of operations that change something (refusals of the use case).
-WRITE_ERRORS: dict[int, type[ErrorOut]] = {**ERRORS, 409: ErrorOut}
+# And those of operations that change something: 400 `bad_request` for a body that is
+# not JSON, 409 for the use case's refusals.
+WRITE_ERRORS: dict[int, type[ErrorOut]] = {
+    400: ErrorOut,
+    **ERRORS,
+    409: ErrorOut,
+}
 
 
 def refuse_nul(value: object, path: str = "") -> None:

@@ -82,7 +82,7 @@ def find_token(raw: str) -> ApiToken | None:
 @use_case("revoke_token", audited=False)  # revoking a revoked token changes nothing
 def revoke_token(actor: User, token: ApiToken) -> ApiToken:
     """Revoke one of the actor's own tokens; it stops working at once."""
-    locked = ApiToken.objects.select_for_update().get(pk=token.pk, user=actor)
+    locked = ApiToken.objects.select_for_update(no_key=True).get(pk=token.pk, user=actor)
     if locked.revoked_at is None:
         locked.revoked_at = clock.now()
         locked.save(update_fields=["revoked_at"])

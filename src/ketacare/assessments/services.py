@@ -142,7 +142,7 @@ def submit_questionnaire(
     _require_rater(actor, patient, spec.instrument)
     at = _checked_recorded_at(spec.recorded_at)
     # Lock the patient: a phase change or a duplicate submission waits for us.
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if locked.phase_enum not in OPEN_PHASES:
         raise WrongPhase(
             f"The patient is {locked.phase_enum.words}: no questionnaires are taken.",
@@ -351,7 +351,8 @@ def configure_questionnaire_schedule(
     """Set a clinic's changes to the default schedule (a clinic administrator's choice)."""
     if not (actor.is_superuser or actor.clinic_id == clinic.pk):
         raise NotAllowed("Only the clinic's administrators may change its questionnaire schedule.")
-    found, created = ClinicQuestionnaireSettings.objects.select_for_update().get_or_create(
+    settings_rows = ClinicQuestionnaireSettings.objects.select_for_update(no_key=True)
+    found, created = settings_rows.get_or_create(
         clinic=clinic, defaults={"instruments": spec.instruments, "grace_hours": spec.grace_hours}
     )
     if not created:

@@ -124,7 +124,7 @@ def _prefill(patient: Patient) -> dict[str, Any]:
 def start_intake(actor: User, patient: Patient) -> Intake:
     """The patient's open intake; a new draft (screening moves to intake) if there is none."""
     require(actor, patient, "start_intake")
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     _require_phase(locked, Phase.SCREENING, Phase.INTAKE)
     draft = Intake.objects.filter(patient=locked, status=IntakeStatus.DRAFT).first()
     if draft is not None:
@@ -140,7 +140,10 @@ def start_intake(actor: User, patient: Patient) -> Intake:
 def save_intake_draft(actor: User, intake: Intake, spec: IntakeDraft) -> Intake:
     """Replace the draft with the spec's answers (which may be incomplete)."""
     require(actor, intake.patient, "save_intake_draft")
-    locked = Intake.objects.select_for_update().select_related("patient").get(pk=intake.pk)
+    # The patient, then the intake: one lock order for every use case (kernel.usecase).
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=intake.patient_id)
+    locked = Intake.objects.select_for_update(no_key=True).get(pk=intake.pk)
+    locked.patient = patient
     _require_draft(locked)
     _require_phase(locked.patient, Phase.INTAKE)
     locked.data = spec.answers
@@ -226,10 +229,11 @@ def submit_intake(actor: User, intake: Intake) -> Intake:
     patient to under review; nothing is stored if anything is missing or wrong.
     """
     require(actor, intake.patient, "submit_intake")
-    # The intake, then the patient: a draft saved meanwhile is either all in or waits.
-    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    # The patient, then the intake (one lock order for every use case, kernel.usecase):
+    # a draft saved meanwhile is either all in or waits.
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=intake.patient_id)
+    locked = Intake.objects.select_for_update(no_key=True).get(pk=intake.pk)
     _require_draft(locked)
-    patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
     _require_phase(patient, Phase.INTAKE)
     answers, eligibility = _assess(locked, patient)
     now = clock.now()
@@ -301,9 +305,9 @@ def review_intake(actor: User, intake: Intake, spec: ReviewSpec) -> EligibilityR
     be approved; declining needs a reason (the spec's).
     """
     require(actor, intake.patient, "review_intake")
-    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=intake.patient_id)
+    locked = Intake.objects.select_for_update(no_key=True).get(pk=intake.pk)
     _require_reviewable(locked)
-    patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
     _require_phase(patient, Phase.UNDER_REVIEW)
     eligibility: dict[str, Any] = locked.eligibility or {}
     _check_decision(spec, eligibility)
@@ -376,9 +380,9 @@ def rate_intake(actor: User, intake: Intake, spec: StaffRatingSpec) -> Intake:
     as a new response (`assessments.services.record_questionnaire`, with its alerts).
     """
     require(actor, intake.patient, "rate_intake")
-    locked = Intake.objects.select_for_update().get(pk=intake.pk)
+    patient = Patient.objects.select_for_update(no_key=True).get(pk=intake.patient_id)
+    locked = Intake.objects.select_for_update(no_key=True).get(pk=intake.pk)
     _require_reviewable(locked)
-    patient = Patient.objects.select_for_update().get(pk=locked.patient_id)
     _require_phase(patient, Phase.UNDER_REVIEW)
     before = dict(locked.staff_ratings or {})
     rated = _rating(spec, actor, patient, clock.now())

@@ -17,6 +17,18 @@
 - after-refusal hooks (`after_refusal`): a refusal rolls the use case back, and the
   facts that must outlive the refusal (the care team paged about a held dose) are
   written after the rollback, in their own transaction.
+- one retry on contention: when PostgreSQL gives the transaction up as a deadlock
+  (SQLSTATE 40P01) or a serialisation failure (40001), everything it did is rolled back
+  and the use case runs once more from the start (its joined parts too); a second
+  failure is raised as it is, and the faces answer it "busy, try again" (`contended`),
+  never 500. Inside a batch the batch's transaction is gone: no retry there.
+
+Lock order (PostgreSQL): a use case locks the rows it serialises on first, the patient
+before the patient's other rows, always `select_for_update(no_key=True)` unless it
+deletes the row or changes its key (a plain FOR UPDATE also blocks the foreign-key
+checks of every writer that merely refers to the row, and those run at the commit,
+while the writer holds the audit chain's head); the audit head is taken last, by the
+recorder, just before the commit.
 
 The kernel sits below the apps, so the audit app installs its writer at start-up
 (`install_recorder`) instead of being imported here.
@@ -26,12 +38,13 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 
 from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
@@ -40,6 +53,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 Recorder = Callable[[Sequence[Any], Any], object]
+
+logger = logging.getLogger(__name__)
+
+# PostgreSQL's SQLSTATEs for "give up and run the transaction again".
+SERIALIZATION_FAILURE = "40001"
+DEADLOCK_DETECTED = "40P01"
+RETRIED_STATES = frozenset({SERIALIZATION_FAILURE, DEADLOCK_DETECTED})
 
 
 class Joined(Protocol):
@@ -137,12 +157,45 @@ def use_case(name: str, *, audited: bool = True) -> Callable[[Callable[P, R]], C
     return decorate
 
 
+def contended(exc: BaseException) -> bool:
+    """Whether `exc` is the database giving a transaction up for contention (run it again).
+
+    Django raises the driver's error as its own `OperationalError` caused by the
+    driver's: psycopg names the SQLSTATE `sqlstate`, psycopg2 `pgcode`.
+    """
+    current: BaseException | None = exc
+    for _ in range(5):  # Django's error, the driver's, and what a caller wrapped them in
+        if current is None:
+            break
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if state in RETRIED_STATES:
+            return True
+        current = current.__cause__
+    return False
+
+
 def _run(name: str, actor: Any, audited: bool, call: Callable[[], R]) -> R:
     if _running.get() is not None:
         msg = f"{name} was called inside the use case {running()}: call a helper, not a use case"
         raise RuntimeError(msg)
-    state = _Run(name)
     parts, part_token = _joined.get(), _joined.set(())
+    try:
+        try:
+            return _attempt(name, actor, audited, call, parts)
+        except DatabaseError as exc:
+            if _batched.get() or not contended(exc):
+                raise
+            logger.warning("use case %s retried: %s", name, str(exc).split("\n", 1)[0])
+        return _attempt(name, actor, audited, call, parts)
+    finally:
+        _joined.reset(part_token)
+
+
+def _attempt(
+    name: str, actor: Any, audited: bool, call: Callable[[], R], parts: tuple[Joined, ...]
+) -> R:
+    """One run of the use case in its own transaction (and its hooks if refused)."""
+    state = _Run(name)
     token = _running.set(state)
     try:
         with transaction.atomic(durable=not _batched.get()):
@@ -159,7 +212,6 @@ def _run(name: str, actor: Any, audited: bool, call: Callable[[], R]) -> R:
                 hook()
         raise
     finally:
-        _joined.reset(part_token)
         if _running.get() is state:
             _running.reset(token)
     return result

@@ -107,7 +107,7 @@ def _raise_missed(session: DosingSession, now: datetime, grace: timedelta) -> bo
         return False
     with transaction.atomic():
         # The check-in may have arrived since the query: look again under the lock.
-        locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+        locked = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
         if locked.status != SessionStatus.DOSED or raised_keys([_missed_key(session)]):
             return False  # checked in, or another worker raised it meanwhile
         raise_alert(
@@ -187,7 +187,7 @@ def raise_missed_remeasures(now: datetime) -> int:
         if finding is None:
             continue
         with transaction.atomic():
-            locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+            locked = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
             if locked.remeasure_due_at != session.remeasure_due_at:
                 continue  # a reading arrived meanwhile
             locked.remeasure_due_at = None
@@ -231,7 +231,7 @@ def _still(session: DosingSession, *, missing_reading: bool) -> bool:
 
     Call inside the transaction that raises the alert.
     """
-    locked = DosingSession.objects.select_for_update().get(pk=session.pk)
+    locked = DosingSession.objects.select_for_update(no_key=True).get(pk=session.pk)
     if missing_reading:
         return locked.status in OPEN_WINDOW and not locked.post_dose_readings.exists()
     return locked.status == SessionStatus.CHECKED_IN

@@ -41,7 +41,7 @@ def _move(actor: User, patient: Patient, name: str, target: Phase | None, reason
     """The move `name` to `target` (None: back to the phase the patient was paused from)."""
     require(actor, patient, name)
     # Lock and re-read: two prescribers clicking at once must not both succeed.
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     to = target or locked.paused_from_enum or Phase.MAINTENANCE
     usecase.note(patient_services.apply_phase_move(actor, locked, to, reason))
     return locked

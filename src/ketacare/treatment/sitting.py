@@ -167,7 +167,7 @@ def spend_code(
     (`usecase.after_refusal`), so that it still counts: five wrong guesses and the code
     is dead.
     """
-    rows = SitterCode.objects.select_for_update().filter(
+    rows = SitterCode.objects.select_for_update(no_key=True).filter(
         patient=patient, sitter=sitter, purpose=purpose, used_at__isnull=True
     )
     if session is not None:

@@ -13,18 +13,25 @@ A service refuses in one of three ways, and every page answers each the same:
 `NotFound` is no refusal of a form: the middleware answers 404. Each input shows its
 error and is described by it (aria-describedby, aria-invalid) when it is drawn
 (`ketacare.web.rendering`).
+
+Nor is a database too busy to keep the change (a deadlock or serialisation failure the
+use case's one retry met again, `kernel.usecase.contended`): nothing was stored, and
+`BusyMiddleware` answers 503 with a page asking the person to try again, never a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from ketacare.kernel.errors import DomainError
+from ketacare.kernel.usecase import contended
 
-__all__ = ["REFUSALS", "Refusal", "refusal_status", "show_refusal"]
+__all__ = ["REFUSALS", "BusyMiddleware", "Refusal", "refusal_status", "show_refusal"]
 
 # What a service may refuse with (for `except REFUSALS as exc: show_refusal(form, exc)`).
 REFUSALS = (ValidationError, DomainError, PermissionDenied)
@@ -33,6 +40,8 @@ Refusal = ValidationError | DomainError | PermissionDenied
 INVALID = 400
 CONFLICT = 409
 FORBIDDEN = 403
+BUSY = 503
+RETRY_AFTER_SECONDS = 1
 
 
 def refusal_status(exc: Refusal) -> int:
@@ -83,3 +92,20 @@ def _field_for(path: str, fields: Mapping[str, str], form: forms.BaseForm) -> st
         if name in form.fields:
             return name
     return None
+
+
+class BusyMiddleware:
+    """A use case the database gave up twice for contention: 503, "please try again"."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not contended(exception):
+            return None
+        response = render(request, "web/busy.html", status=BUSY)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response

@@ -101,7 +101,7 @@ def list_sessions(
 
 @router.post(
     "/{patient_id}/sessions",
-    response={201: SessionOut, 409: GateFailedOut | ErrorOut, **ERRORS},
+    response={201: SessionOut, 400: ErrorOut, 409: GateFailedOut | ErrorOut, **ERRORS},
     summary="Start a session (pre-dose checklist)",
     operation_id="ketacare_api_sessions_start_session",
 )
@@ -154,7 +154,7 @@ def get_session(
 
 @router.post(
     "/{patient_id}/sessions/{session_id}/dose",
-    response={200: SessionOut, 409: GateFailedOut | ErrorOut, **ERRORS},
+    response={200: SessionOut, 400: ErrorOut, 409: GateFailedOut | ErrorOut, **ERRORS},
     summary="Record the dose taken",
     operation_id="ketacare_api_sessions_record_dose",
 )
