@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections
 
 from ketacare.accounts.models import Clinic
+from ketacare.cli import asks_for_help
 from ketacare.cli import main as cli_main
 from ketacare.web.management.commands import run as run_module
 from ketacare.web.management.commands.run import parse_host, parse_port
@@ -82,6 +88,10 @@ def served(monkeypatch) -> list[tuple[tuple[object, ...], dict[str, object]]]:
     """Stand in for the commands `run` calls, so no server starts and no migration runs."""
     calls: list[tuple[tuple[object, ...], dict[str, object]]] = []
     monkeypatch.setattr(run_module, "call_command", lambda *a, **kw: calls.append((a, kw)))
+    monkeypatch.delenv("KETACARE_SITE_URL", raising=False)
+    # `run` sets CONN_MAX_AGE in the database settings: the tests' own must come back.
+    for alias, database in connections.settings.items():
+        monkeypatch.setitem(connections.settings[alias], "CONN_MAX_AGE", database["CONN_MAX_AGE"])
     return calls
 
 
@@ -142,12 +152,16 @@ def test_run_with_worker_starts_the_worker_beside_the_server(served, settings, m
             stops.append(self)
 
     monkeypatch.setattr(run_module.subprocess, "Popen", Worker)
-    monkeypatch.setattr(run_module.atexit, "register", stops.append)
+    monkeypatch.setattr(
+        run_module.atexit, "register", lambda hook, *args: stops.append((hook, args))
+    )
     out = StringIO()
     call_command("run", "--migrate", "--worker", stdout=out)
     assert [args[-2:] for args in started] == [["worker", "--wait"]]
     assert started[0][1:3] == ["-m", "ketacare.cli"]
     assert len(stops) == 1  # stopped with the server
+    hook, _ = stops[0]
+    assert hook is run_module.stop_worker
     assert "worker running beside the server" in out.getvalue()
     assert [args[0] for args, _ in served] == ["migrate", "runserver"]
 
@@ -171,3 +185,84 @@ def test_console_script_lists_our_commands(capsys) -> None:
     out = capsys.readouterr().out
     for name in ("audit", "demo", "run"):
         assert re.search(rf"^\s+{name}$", out, flags=re.MULTILINE), name
+
+
+def test_run_keeps_no_database_connection_after_a_request(served, settings) -> None:
+    # runserver starts a thread per client connection: a kept connection per thread
+    # would pile up on PostgreSQL ("too many clients").
+    connections.settings["default"]["CONN_MAX_AGE"] = 60
+    call_command("run", stdout=StringIO())
+    assert connections.settings["default"]["CONN_MAX_AGE"] == 0
+
+
+def test_run_links_notifications_to_the_port_it_serves(served, settings) -> None:
+    call_command("run", "--port", "8123", stdout=StringIO())
+    assert settings.KETACARE_SITE_URL == "http://127.0.0.1:8123"
+    assert os.environ["KETACARE_SITE_URL"] == "http://127.0.0.1:8123"  # for the worker
+
+
+def test_run_keeps_the_site_url_the_clinic_set(served, settings, monkeypatch) -> None:
+    monkeypatch.setenv("KETACARE_SITE_URL", "https://clinic.example.org")
+    call_command("run", "--port", "8123", stdout=StringIO())
+    assert settings.KETACARE_SITE_URL == "https://clinic.example.org"
+
+
+def test_the_worker_is_stopped_only_by_the_process_that_started_it() -> None:
+    stopped: list[bool] = []
+
+    class Worker:
+        def terminate(self) -> None:
+            stopped.append(True)
+
+    run_module.stop_worker(Worker(), owner_pid=os.getpid() + 1)  # a forked gunicorn worker
+    assert stopped == []
+    run_module.stop_worker(Worker(), owner_pid=os.getpid())
+    assert stopped == [True]
+
+
+# --- without configuration ----------------------------------------------------------------
+
+
+def unconfigured_ketacare(*args: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    """`ketacare ARGS` as on a fresh machine: no DEBUG, no SECRET_KEY, no audit key."""
+    unset = {
+        "DEBUG",
+        "SECRET_KEY",
+        "SECRET_KEY_FILE",
+        "KETACARE_AUDIT_KEY",
+        "KETACARE_AUDIT_KEY_FILE",
+        "DJANGO_SETTINGS_MODULE",
+        "DATABASE_URL",
+    }
+    env = {k: v for k, v in os.environ.items() if k not in unset}
+    return subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        [sys.executable, "-m", "ketacare.cli", *args],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_help_without_configuration_lists_our_commands(tmp_path) -> None:
+    done = unconfigured_ketacare("--help", tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    for name in ("serve", "run", "worker", "demo", "audit"):
+        assert re.search(rf"^\s+{name}$", done.stdout, flags=re.MULTILINE), name
+
+
+def test_a_command_without_configuration_says_what_to_set_in_one_line(tmp_path) -> None:
+    done = unconfigured_ketacare("worker", "--once", tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    [line] = done.stderr.splitlines()
+    assert line.startswith("ketacare: SECRET_KEY")
+    assert not list(tmp_path.iterdir())  # nothing written
+
+
+def test_asking_for_help_is_recognised() -> None:
+    assert asks_for_help([])
+    assert asks_for_help(["help"])
+    assert asks_for_help(["worker", "--help"])
+    assert not asks_for_help(["worker", "--once"])

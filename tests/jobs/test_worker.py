@@ -48,7 +48,7 @@ def test_tick_is_callable_directly(patient: object) -> None:
 
 def test_interval_runs_tick_after_tick(monkeypatch: pytest.MonkeyPatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(command.time, "sleep", sleeps.append)
+    monkeypatch.setattr(command.Command, "pause", lambda _self, seconds: sleeps.append(seconds))
     out = StringIO()
     call_command("worker", "--interval", "30", "--max-ticks", "3", stdout=out)
     assert out.getvalue().count("notifications sent") == 3
@@ -60,10 +60,10 @@ def test_wait_waits_for_the_lease(on_postgres: bool, monkeypatch: pytest.MonkeyP
         pytest.skip("no lease on PostgreSQL")
     WorkerLease.objects.create(pk=1, holder="other:1", expires_at=DOSE_AT + timedelta(hours=1))
 
-    def other_worker_exits(seconds: float) -> None:
+    def other_worker_exits(self: object, seconds: float) -> None:
         WorkerLease.objects.filter(pk=1).update(holder="", expires_at=None)
 
-    monkeypatch.setattr(command.time, "sleep", other_worker_exits)
+    monkeypatch.setattr(command.Command, "pause", other_worker_exits)
     out = StringIO()
     with time_machine.travel(DOSE_AT, tick=False):
         call_command("worker", "--once", "--wait", stdout=out)
