@@ -22,6 +22,8 @@ from django.apps import apps
 from ketacare.assessments.services import submit_questionnaire
 from ketacare.assessments.specs import questionnaire
 from ketacare.intake.services import start_intake
+from ketacare.invitations.services import invite_sitter
+from ketacare.invitations.specs import InviteSpec
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
 from ketacare.treatment import services as treatment
@@ -119,6 +121,11 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ),
     ("GET", "{p}/alerts", None),
     ("GET", "{p}/sitting", None),
+    ("GET", "{p}/invitations", None),
+    ("POST", "{p}/invitations", {"channel": "sms"}),
+    ("POST", "{p}/sitters/{new_sitter}/invitations", {"channel": "sms"}),
+    ("POST", "{p}/invitations/{invitation}/resend", None),
+    ("POST", "{p}/invitations/{invitation}/revoke", None),
 ]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
@@ -180,8 +187,12 @@ def _build_world(clinic, patient: Patient) -> dict[str, Any]:
             session_id=session.pk,
         ),
     )
+    new_sitter = SitterFactory(clinic=clinic, patients=[patient], user=None)
+    invitation = invite_sitter(coordinator, patient, new_sitter, InviteSpec(channel="sms"))
     return {
         "p": patient.pk,
+        "new_sitter": new_sitter.pk,
+        "invitation": invitation.pk,
         "document": document.pk,
         "intake": intake.pk,
         "response": response.pk,
@@ -230,7 +241,7 @@ def _call(client: ApiClient, method: str, path: str, body: Any, ids: dict[str, A
 
 
 def _row_counts() -> dict[str, int]:
-    labels = ("intake", "assessments", "treatment", "patients")
+    labels = ("intake", "assessments", "treatment", "patients", "invitations")
     return {
         m._meta.label: m._default_manager.count()
         for m in apps.get_models()

@@ -38,6 +38,7 @@ KWARGS: dict[str, Any] = {
     "consent_text": "I agree to be contacted.",
     "current": {setting.name: setting.least for setting in SETTINGS},
     "dispenses": [],
+    "user": None,  # the account a password form sets the password of (none drawn here)
     "minimum_trial_weeks": 6,
     "name": "Sam",
     "prescriptions": [],

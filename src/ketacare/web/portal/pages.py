@@ -8,8 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import NoReverseMatch, reverse
 
 from ketacare.accounts.models import User
@@ -33,6 +33,17 @@ def me(request: HttpRequest) -> tuple[User, Patient]:
     """The signed-in patient (their user and record), or 404 for anyone else."""
     user = current_user(request)
     return user, own_patient(user)
+
+
+def not_linked(request: HttpRequest) -> HttpResponse | None:
+    """The page for a patient's sign-in no patient record names yet (None: it is linked).
+
+    Not a 404: the person is told to call their clinic, who links the account.
+    """
+    user = current_user(request)
+    if not user.is_patient or Patient.objects.filter(user=user).exists():
+        return None
+    return render(request, "web/portal/not_linked.html", {"clinic": user.clinic})
 
 
 def audit_read(obj: Any, via: str) -> None:
