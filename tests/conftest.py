@@ -4,7 +4,7 @@ import os
 
 import pytest
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 from hypothesis import settings
 
 from ketacare.accounts.models import Clinic, User
@@ -14,6 +14,7 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment.models import Dispense, Prescription, TreatmentPlan
 from tests.factories import ClinicFactory, PatientFactory, UserFactory
+from tests.mfa import pass_second_factor
 from tests.treatment.helpers import fill, plan_for, prescribe
 
 # CI runs on a busy 2-core machine: a property test that is slow there is not wrong, so
@@ -21,6 +22,22 @@ from tests.treatment.helpers import fill, plan_for, prescribe
 settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _force_login_gives_the_second_factor(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`client.force_login(user)` stands for a whole sign-in: password and second factor.
+
+    Staff must give a second factor (accounts.mfa) before any page; the tests of that
+    rule sign in through the pages themselves (tests/web/test_signin.py).
+    """
+    plain = Client.force_login
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        plain(self, user, backend)
+        pass_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture

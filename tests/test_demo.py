@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth import authenticate
+from django.http import HttpRequest
+from django.test import RequestFactory
 
+from ketacare.accounts.mfa import has_second_factor
 from ketacare.accounts.models import Clinic, User
 from ketacare.accounts.roles import Role
 from ketacare.audit.log import verify
 from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.demo.clinic import DEMO_CLINIC_NAME, DEMO_PASSWORD
+from ketacare.demo.second_factor import demo_key_base32
 from ketacare.patients.models import Patient, PhaseChange, Sitter
 from ketacare.patients.phases import Phase
 from tests.demo_helpers import counts, demo_once, printed_logins, run_demo
@@ -94,19 +98,28 @@ def test_demo_records_audit_entries_that_verify(demo_output) -> None:
     assert result.checked == AuditEntry.objects.count()
 
 
+def sign_in_request() -> HttpRequest:
+    """A sign-in's request: the lockout (django-axes) counts failures by it."""
+    return RequestFactory().post("/login/")
+
+
 def test_demo_printed_logins_work(demo_output) -> None:
     usernames = printed_logins(demo_output)
     assert set(STAFF_ROLES) <= set(usernames)
     assert any(name.startswith("patient") for name in usernames)
     assert any(name.startswith("sitter") for name in usernames)
     assert "ketacare-demo" in demo_output
+    # The prescriber and the pharmacist give a code: the demo's key is printed.
+    assert demo_key_base32() in demo_output
+    assert has_second_factor(User.objects.get(username="dr.rivera"))
+    assert not has_second_factor(User.objects.get(username="dr.chen"))  # the clinic's choice
     # The logins the README lists.
     assert {"patient11", "patient15", "sitter11", "sitter15"} <= set(usernames)
     for username in usernames:
-        user = authenticate(username=username, password=DEMO_PASSWORD)
+        user = authenticate(sign_in_request(), username=username, password=DEMO_PASSWORD)
         assert user is not None, f"{username} cannot sign in"
         assert user.get_username() == username
-        assert authenticate(username=username, password="wrong-password") is None
+        assert authenticate(sign_in_request(), username=username, password="wrong") is None
 
 
 def test_demo_twice_changes_nothing(demo_output) -> None:
@@ -126,5 +139,8 @@ def test_demo_under_another_name_makes_a_second_clinic(demo_output) -> None:
     assert second.patients.count() == 3
     usernames = printed_logins(output)
     assert "secondsite.admin" in usernames
-    assert authenticate(username="secondsite.dr.rivera", password=DEMO_PASSWORD) is not None
+    rivera = authenticate(
+        sign_in_request(), username="secondsite.dr.rivera", password=DEMO_PASSWORD
+    )
+    assert rivera is not None
     assert verify().ok

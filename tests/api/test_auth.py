@@ -9,16 +9,23 @@ import pytest
 import time_machine
 from django.test import Client
 
+from ketacare.accounts import mfa
+from ketacare.accounts.models import User
 from ketacare.api import services
 from ketacare.api.models import ApiToken
 from ketacare.audit.models import AuditAction, AuditEntry
 from tests.api.conftest import API, ApiClient
 from tests.factories import PASSWORD, UserFactory
+from tests.mfa import recovery_code
 
 T0 = dt.datetime(2025, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _issue(username: str, password: str = PASSWORD, **extra: str):
+    """POST /auth/token; a staff member's second factor is a fresh recovery code (tests.mfa)."""
+    user = User.objects.filter(username=username).first()
+    if user is not None and "otp" not in extra and mfa.asks_second_factor(user):
+        extra["otp"] = recovery_code(user)
     return ApiClient().post("auth/token", {"username": username, "password": password, **extra})
 
 

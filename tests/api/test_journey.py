@@ -17,6 +17,8 @@ import datetime as dt
 import pytest
 import time_machine
 
+from ketacare.accounts import mfa
+from ketacare.accounts.models import User
 from tests.api.bodies import CHECKLIST
 from tests.api.conftest import ApiClient
 from tests.factories import (
@@ -27,6 +29,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.intake.conftest import COMPLETE
+from tests.mfa import app_code, give_app
 
 # Monday 3 March 2025: intake in the morning in New York, the first dose at 18:00.
 MORNING = dt.datetime(2025, 3, 3, 15, 0, tzinfo=dt.UTC)
@@ -43,9 +46,12 @@ CHECK_IN = {
 
 
 def sign_in(username: str) -> ApiClient:
-    response = ApiClient().post(
-        "auth/token", {"username": username, "password": PASSWORD, "name": "journey"}
-    )
+    """A token for `username`; staff give a code from their authenticator app too."""
+    body = {"username": username, "password": PASSWORD, "name": "journey"}
+    user = User.objects.get(username=username)
+    if mfa.asks_second_factor(user):
+        body["otp"] = app_code(give_app(user))
+    response = ApiClient().post("auth/token", body)
     assert response.status_code == 201, response.json()
     return ApiClient(response.json()["token"])
 

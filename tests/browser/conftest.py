@@ -8,6 +8,7 @@ Every page is opened in a guarded context (see `Guard`), which at the end of the
 asserts that:
 - no request went to any host other than the test server (each one is aborted, recorded);
 - no page threw a JavaScript error, and no stylesheet, script, image or font failed to load;
+- the Content-Security-Policy blocked nothing (no inline script or style, no other host);
 - every page visited passed the accessibility checks of checks.js (labels, names, alt
   text, <h1>, lang, unique ids), run at each page load and after each htmx swap.
 """
@@ -27,6 +28,7 @@ import pytest
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Page,
     Playwright,
     Request,
@@ -80,6 +82,7 @@ class Guard:
     errors: list[str] = field(default_factory=list)
     broken_assets: list[str] = field(default_factory=list)
     inaccessible: dict[tuple[str, str], None] = field(default_factory=dict)  # ordered set
+    blocked_by_csp: list[str] = field(default_factory=list)
 
     def route(self, route: Route) -> None:
         if self.is_server(route.request.url):
@@ -102,6 +105,11 @@ class Guard:
     def page_error(self, error: Exception) -> None:
         self.errors.append(str(error))
 
+    def console(self, message: ConsoleMessage) -> None:
+        """Chromium says "Refused to ..." on the console for what the CSP blocked."""
+        if "Content Security Policy" in message.text:
+            self.blocked_by_csp.append(f"{message.location.get('url', '')}: {message.text}")
+
     def response(self, response: Response) -> None:
         request: Request = response.request
         if request.resource_type in ASSET_TYPES and response.status >= 400:
@@ -115,6 +123,7 @@ class Guard:
         found = [f"request to another host: {url}" for url in self.foreign]
         found += [f"JavaScript error: {error}" for error in self.errors]
         found += [f"asset failed to load: {asset}" for asset in self.broken_assets]
+        found += [f"blocked by the Content-Security-Policy: {text}" for text in self.blocked_by_csp]
         found += [f"accessibility, {path}: {problem}" for path, problem in self.inaccessible]
         return found
 
@@ -127,8 +136,9 @@ class Browsers:
     base_url: str
     guards: list[Guard] = field(default_factory=list)
 
-    def context(self, device: str = "desktop") -> BrowserContext:
-        context = self.browser.new_context(base_url=self.base_url, **DEVICES[device])
+    def context(self, device: str = "desktop", **options: Any) -> BrowserContext:
+        """A guarded context; `options` go to Playwright (bypass_csp=True tests the guard)."""
+        context = self.browser.new_context(base_url=self.base_url, **DEVICES[device], **options)
         context.set_default_timeout(10_000)
         guard = Guard(context, urlsplit(self.base_url).netloc)
         context.route("**/*", guard.route)
@@ -136,6 +146,7 @@ class Browsers:
         context.expose_binding("__ketacareReport", guard.report)
         context.add_init_script(CHECKS_JS)
         context.on("weberror", lambda error: guard.page_error(error.error))
+        context.on("console", guard.console)
         context.on("response", guard.response)
         self.guards.append(guard)
         return context
@@ -217,7 +228,8 @@ FAILURES = Path(os.environ.get("KETACARE_BROWSER_FAILURES", "/tmp/ketacare-brows
 
 FORBIDDEN = (
     "the browser saw what these tests forbid (a request to any host other than the test "
-    "server, a JavaScript error, a broken asset, an accessibility problem):"
+    "server, a JavaScript error, a broken asset, something the CSP blocked, an "
+    "accessibility problem):"
 )
 
 

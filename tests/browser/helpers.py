@@ -10,7 +10,10 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import Locator, Page, expect
 
+from ketacare.accounts import mfa
+from ketacare.accounts.models import User
 from tests.factories import PASSWORD
+from tests.mfa import recovery_code
 
 # The committed screenshots (shown in the README). Only rewritten on request
 # (KETACARE_SCREENSHOTS=1), so that a test run never changes committed files.
@@ -33,12 +36,22 @@ def screenshot(page: Page, name: str) -> Path | None:
 
 
 def login(page: Page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the form at /login/, as a person would."""
+    """Sign in through the form at /login/, as a person would.
+
+    Staff then give their second factor: a recovery code made for this sign-in (an app's
+    code may be used once per 30 seconds; tests/browser/test_second_factor.py types one).
+    """
+    user = User.objects.filter(username=username).first()
+    code = recovery_code(user) if user is not None and mfa.asks_second_factor(user) else None
     page.goto("/login/")
     assert_accessible(page)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if code is not None:
+        expect(page).to_have_url(re.compile(r"/login/code/"))
+        page.get_by_label("Code").fill(code)
+        page.get_by_role("button", name="Continue").click()
     expect(page).not_to_have_url(re.compile(r"/login/"))
 
 

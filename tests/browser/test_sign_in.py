@@ -33,6 +33,18 @@ def test_a_wrong_password_is_refused_with_an_error(page: Page, clinician: User) 
     assert_accessible(page)
 
 
+def test_the_csp_refuses_requests_to_other_hosts(browsers: Browsers, page: Page) -> None:
+    page.goto("/login/")
+    outcome = page.evaluate(
+        "() => fetch('http://example.invalid/track').then(() => 'reached', () => 'blocked')"
+    )
+    guard = browsers.guard(page)
+    assert outcome == "blocked"
+    assert guard.foreign == []  # the browser never sent it
+    assert any("connect-src" in text or "default-src" in text for text in guard.blocked_by_csp)
+    guard.blocked_by_csp.clear()  # the CSP worked: the test itself must not fail at teardown
+
+
 def test_pages_render_text(page: Page) -> None:
     """Headless Chromium has a font: the sign-in heading has a width."""
     page.goto("/login/")
@@ -46,9 +58,9 @@ def test_pages_render_text(page: Page) -> None:
     assert width > 20
 
 
-def test_the_guard_aborts_and_records_requests_to_other_hosts(
-    browsers: Browsers, page: Page
-) -> None:
+def test_the_guard_aborts_and_records_requests_to_other_hosts(browsers: Browsers) -> None:
+    # The site's CSP would refuse these requests first: the guard is the second wall.
+    page = browsers.context("desktop", bypass_csp=True).new_page()
     page.goto("/login/")
     outcome = page.evaluate(
         "() => fetch('http://example.invalid/track').then(() => 'reached', () => 'blocked')"

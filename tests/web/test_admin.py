@@ -430,3 +430,31 @@ def test_a_user_without_a_staff_role_is_kept_out_of_the_admin(
     assert client.get(PATIENTS).status_code == 403
     # Another patient's record is not theirs to see: not found, like another clinic's.
     assert client.get(f"{PATIENTS}{patient.pk}/change/").status_code == 404
+
+
+def test_loosening_sign_in_security_in_the_admin_is_audited(
+    admin_client: Client, clinic: Clinic
+) -> None:
+    # Reads of the clinic's page are not audited (no health data); a change of its
+    # sign-in security is the clinic's decision, and the log says who made it.
+    before = AuditEntry.objects.count()
+    assert admin_client.get(f"/admin/accounts/clinic/{clinic.pk}/change/").status_code == 200
+    assert AuditEntry.objects.count() == before
+    data = {
+        "name": clinic.name,
+        "timezone": clinic.timezone,
+        "on_call_phone": clinic.on_call_phone,
+        "emergency_number": clinic.emergency_number,
+        # require_staff_mfa left out: the box unticked
+        "staff_idle_minutes": "30",
+        "person_idle_minutes": str(clinic.person_idle_minutes),
+        "_save": "Save",
+    }
+    response = admin_client.post(f"/admin/accounts/clinic/{clinic.pk}/change/", data)
+    assert response.status_code == 302, page_text(response)
+    clinic.refresh_from_db()
+    assert clinic.require_staff_mfa is False
+    assert clinic.staff_idle_minutes == 30
+    entry = AuditEntry.objects.get(action=AuditAction.UPDATE, object_type="accounts.Clinic")
+    assert entry.object_id == str(clinic.pk)
+    assert entry.detail["fields"] == ["require_staff_mfa", "staff_idle_minutes"]

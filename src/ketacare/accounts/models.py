@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from ketacare.accounts.roles import STAFF_ROLES, Role
@@ -26,6 +27,27 @@ class Clinic(models.Model):
         default="911",
         validators=[validate_phone],
         help_text="The local emergency number shown beside crisis resources.",
+    )
+    # Sign-in security (web.signin). Prescribers and pharmacists always use a second
+    # factor, whatever this says; the clinic chooses for its other staff (fail closed).
+    require_staff_mfa = models.BooleanField(
+        "require a second factor for all staff",
+        default=True,
+        help_text="Staff sign in with a code from an authenticator app as well as their "
+        "password. Prescribers and pharmacists always do, whatever this says.",
+    )
+    # Idle sign-out: ketacare defaults, the clinic's choice (docs/clinical-defaults.md).
+    staff_idle_minutes = models.PositiveSmallIntegerField(
+        "staff idle sign-out (minutes)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(480)],
+        help_text="Staff are signed out after this many minutes without activity.",
+    )
+    person_idle_minutes = models.PositiveSmallIntegerField(
+        "patient and sitter idle sign-out (minutes)",
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(480)],
+        help_text="Patients and sitters are signed out after this many minutes without activity.",
     )
     created_at = ClockDateTimeField(auto_now_add=True)
 

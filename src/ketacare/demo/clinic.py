@@ -27,6 +27,7 @@ from django.db import transaction
 from ketacare.accounts.models import Clinic, User
 from ketacare.demo.builder import Builder, PlannedJourney
 from ketacare.demo.people import DEMO_CLINIC_NAME, DEMO_PASSWORD, PHASE_PATTERN
+from ketacare.demo.second_factor import set_up_demo_second_factor
 from ketacare.kernel import clock
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
@@ -97,6 +98,7 @@ def load_demo(
     with transaction.atomic():
         with _travel(clock.now() - JOURNEY_HISTORY if walked else None):
             builder = Builder.start(clinic_name, seed)
+            set_up_demo_second_factor(builder.clinic)
             for chunk in _batches(walked):
                 planned += builder.add_walked_patients(chunk)
                 tick(len(chunk))

@@ -14,6 +14,7 @@ from tqdm import tqdm
 from ketacare.audit.context import acting
 from ketacare.demo.clinic import DEMO_CLINIC_NAME, demo_logins, load_demo
 from ketacare.demo.journeys import JOURNEY_LIMIT, walk_journeys
+from ketacare.demo.second_factor import current_demo_code, demo_key_base32
 from ketacare.kernel import usecase
 
 MAX_PATIENTS = 1_000_000
@@ -83,3 +84,7 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo logins (password for all: ketacare-demo):")
         for login in demo_logins(result.clinic):
             self.stdout.write(f"  {login.username:<24} {login.roles}")
+        self.stdout.write(
+            "The prescriber and the pharmacist give a code after the password: add the key "
+            f"{demo_key_base32()} to an authenticator app (the code now: {current_demo_code()})."
+        )
