@@ -140,3 +140,34 @@ def env_email(name: str, default: str, environ: Mapping[str, str] | None = None)
     if not parsed.get("EMAIL_BACKEND"):
         raise ImproperlyConfigured(f"{name}={_redacted(url)!r} names no known email backend.")
     return parsed
+
+
+TWILIO_BACKEND = "ketacare.alerts.sms.TwilioSmsBackend"
+
+
+def env_twilio(backend: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """Twilio's settings when `backend` is the Twilio SMS backend ({} for any other).
+
+    Fails closed: the Twilio backend without its account, token and sender refuses to
+    start rather than dead-lettering every text message at the first alert.
+    """
+    if backend != TWILIO_BACKEND:
+        return {}
+    found = {
+        "TWILIO_ACCOUNT_SID": env_str("TWILIO_ACCOUNT_SID", "", environ),
+        "TWILIO_AUTH_TOKEN": env_secret("TWILIO_AUTH_TOKEN", environ) or "",
+        "TWILIO_FROM": env_str("TWILIO_FROM", "", environ),
+        "TWILIO_MESSAGING_SERVICE_SID": env_str("TWILIO_MESSAGING_SERVICE_SID", "", environ),
+        # Tests only: a fake Twilio on 127.0.0.1 (empty: Twilio's own API).
+        "TWILIO_API_BASE_URL": env_str("TWILIO_API_BASE_URL", "", environ),
+    }
+    missing = [name for name in ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN") if not found[name]]
+    if not (found["TWILIO_FROM"] or found["TWILIO_MESSAGING_SERVICE_SID"]):
+        missing.append("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID")
+    if missing:
+        raise ImproperlyConfigured(
+            f"KETACARE_SMS_BACKEND is Twilio: set {' and '.join(missing)} too."
+        )
+    if found["TWILIO_FROM"] and found["TWILIO_MESSAGING_SERVICE_SID"]:
+        raise ImproperlyConfigured("Set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID, not both.")
+    return found

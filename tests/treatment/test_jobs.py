@@ -62,18 +62,24 @@ def test_missed_check_in_scenario(clinic: Clinic, roster: OnCallRoster, on_call:
     assert alert.dedupe_key == f"missed_check_in:session:{session.pk}"
     assert alert.patient_id == session.patient_id
     # One notification per recipient: the on-call clinician (email) and the sitter (SMS).
-    notes = {(n.channel, n.address): n for n in Notification.objects.all()}
+    notes = {(n.channel, n.address): n for n in Notification.objects.filter(alert=alert)}
     assert set(notes) == {(Channel.EMAIL, on_call.email), (Channel.SMS, "+1 555 222 3333")}
     assert all(n.status == NotificationStatus.SENT for n in notes.values())
     assert [m.to for m in mail.outbox] == [[on_call.email]]
     assert "Sign in" in mail.outbox[0].body
-    assert [to for to, _, _ in MemorySmsBackend.outbox] == ["+1 555 222 3333"]
+    # Beside the alert, the patient's own reminders (not about the alert) may go out too.
+    reminders = set(Notification.objects.filter(alert=None).values_list("body", flat=True))
+    assert all("check" not in body.lower() for body in reminders)
+    sms = [to for to, _, _ in MemorySmsBackend.outbox if to != session.patient.phone]
+    assert sms == ["+1 555 222 3333"]
 
     # A second run creates nothing and sends nothing.
+    queued = Notification.objects.count()
     out = run_worker(DOSE_AT + timedelta(hours=2, minutes=32))
     assert "missed check-ins raised: 0" in out
     assert Alert.objects.filter(cause=AlertCause.MISSED_CHECK_IN).count() == 1
-    assert Notification.objects.count() == 2
+    assert Notification.objects.count() == queued
+    assert Notification.objects.filter(alert=alert).count() == 2
     assert len(mail.outbox) == 1
 
     # The check-in at 12:35 resolves it automatically, with a note.

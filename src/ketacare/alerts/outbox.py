@@ -90,7 +90,7 @@ def deliver(row: Notification) -> None:
     """Send one notification; any exception means it was not accepted."""
     if row.channel == Channel.EMAIL:
         EmailMessage(
-            subject="ketacare: an alert needs you",
+            subject=row.subject or "ketacare: an alert needs you",
             body=row.body,
             to=[row.address],
             headers={"Message-ID": message_id(row.send_key), "X-Ketacare-Send-Key": row.send_key},
@@ -141,6 +141,7 @@ def mark_failed(row: Notification, worker_id: str, error: str) -> bool:
 def _raise_failed(row: Notification, alert: Alert) -> None:
     raise_alert(
         patient=alert.patient,
+        lead=alert.lead,
         cause=AlertCause.NOTIFICATION_FAILED,
         severity=AlertSeverity.WARNING,
         subject=f"notification:{row.pk}",
