@@ -1,6 +1,7 @@
-"""Admin pages: read-only alerts and notifications; the on-call roster, kept by admins.
+"""Admin pages: read-only alerts, notifications and contact preferences; the on-call roster.
 
-Alerts and notifications change only through the services and the worker.
+Alerts and notifications change only through the services and the worker; a contact
+preference only through its person (portal, API).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from ketacare.alerts.models import Alert, Notification, OnCallRoster, OnCallShift
+from ketacare.alerts.preferences import ContactPreference
 from ketacare.audit.admin_scoping import ClinicScopedAdmin
 
 
@@ -24,9 +26,18 @@ class _ReadOnlyAdmin(ClinicScopedAdmin):
 
 @admin.register(Alert)
 class AlertAdmin(_ReadOnlyAdmin):
-    list_display = ("patient", "cause", "severity", "status", "raised_at", "escalation_level")
+    # About a patient, or a screening lead of the public self-screen (no patient yet).
+    list_display = (
+        "patient",
+        "lead",
+        "cause",
+        "severity",
+        "status",
+        "raised_at",
+        "escalation_level",
+    )
     list_filter = ("status", "severity", "cause")
-    list_select_related = ("patient",)
+    list_select_related = ("patient", "lead")
 
 
 @admin.register(Notification)
@@ -35,6 +46,16 @@ class NotificationAdmin(_ReadOnlyAdmin):
     list_display = ("alert", "channel", "recipient_label", "status", "attempts", "sent_at")
     list_filter = ("status", "channel")
     list_select_related = ("alert",)
+
+
+@admin.register(ContactPreference)
+class ContactPreferenceAdmin(_ReadOnlyAdmin):
+    """How a patient or sitter of the clinic is reminded: theirs to change, staff read it."""
+
+    clinic_field = "user__clinic_id"
+    list_display = ("user", "channels", "quiet_from", "quiet_until", "updated_at")
+    list_filter = ("channels",)
+    list_select_related = ("user",)
 
 
 class OnCallShiftInline(admin.TabularInline[OnCallShift, OnCallRoster]):

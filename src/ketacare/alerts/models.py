@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketacare.accounts.models import Clinic
+from ketacare.alerts.preferences import ContactPreference  # noqa: F401 - registers the model
 from ketacare.kernel.clock import now
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
@@ -49,6 +50,8 @@ class AlertCause(models.TextChoices):
     POST_DOSE_BP_MISSED = "post_dose_bp_missed", "Blood pressure after the dose missing"
     SITTER_NOT_RELEASED = "sitter_not_released", "Observation not ended by the sitter"
     DOSE_AGAINST_GATE = "dose_against_gate", "Dose taken against the checklist"
+    # A public self-screen visitor (a screening lead, no patient yet) with item 9 above 0.
+    SUICIDAL_LEAD = "suicidal_lead", "Self-screen: thoughts of self-harm"
 
 
 class AlertSeverity(models.TextChoices):
@@ -97,7 +100,18 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
 
 class Alert(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="alerts")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="alerts")
+    # Whom it is about: a patient, or a screening lead of the public self-screen (who has
+    # no record yet); exactly one of the two.
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
+    )
+    lead = models.ForeignKey(
+        "intake.ScreeningLead",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
     cause = models.CharField(max_length=32, choices=AlertCause.choices)
     severity = models.CharField(max_length=16, choices=AlertSeverity.choices)
     status = models.CharField(max_length=16, choices=AlertStatus.choices, default=AlertStatus.OPEN)
@@ -136,6 +150,11 @@ class Alert(models.Model):
                 condition=~Q(status=AlertStatus.RESOLVED),
                 name="one_unresolved_alert_per_key",
             ),
+            models.CheckConstraint(
+                condition=Q(patient__isnull=False, lead__isnull=True)
+                | Q(patient__isnull=True, lead__isnull=False),
+                name="alert_about_patient_or_lead",
+            ),
             _known("cause", AlertCause, "alert_cause_known"),
             _known("severity", AlertSeverity, "alert_severity_known"),
             _known("status", AlertStatus, "alert_status_known"),
@@ -155,8 +174,16 @@ class Alert(models.Model):
         return f"Alert {self.pk} {self.cause} ({self.severity}, {self.status})"
 
     @property
-    def patient_name(self) -> str:
-        return self.patient.legal_name
+    def patient_name(self) -> str | None:
+        """The patient's legal name; None for an alert about a screening lead."""
+        return None if self.patient is None else self.patient.legal_name
+
+    @property
+    def subject_name(self) -> str:
+        """Whom it is about, in words: the patient, or the screening lead (no record yet)."""
+        if self.patient is not None:
+            return self.patient.legal_name
+        return f"{self.lead.name} (screening lead)" if self.lead is not None else ""
 
     @property
     def severity_rank(self) -> int:
@@ -247,6 +274,8 @@ class Notification(models.Model):
     recipient_label = models.CharField(max_length=200, help_text="e.g. 'sitter Sam'")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     address = models.CharField(max_length=254, help_text="The email address or phone number.")
+    # An email's subject; empty: the alert's ("ketacare: an alert needs you").
+    subject = models.CharField(max_length=200, blank=True)
     body = models.TextField()
     status = models.CharField(
         max_length=16, choices=NotificationStatus.choices, default=NotificationStatus.PENDING

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Model
 from django.urls import reverse
 
 from ketacare.alerts.errors import AlertStateError
@@ -166,7 +167,8 @@ def _notify_at_raise(alert: Alert, sitters: Iterable[Sitter], *, reason: str) ->
 
 def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     *,
-    patient: Patient,
+    patient: Patient | None = None,
+    lead: Model | None = None,
     cause: AlertCause | str,
     severity: AlertSeverity | str,
     subject: str,
@@ -181,8 +183,10 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     Idempotent: an unresolved alert with the same key ("<cause>:<subject>") is returned
     unchanged, or upgraded when `severity` is higher (the new recipients are notified).
     The outbox rows are written in the same transaction. `sitters` are also notified (by
-    SMS): the worker passes the session's sitter for a missed check-in.
+    SMS): the worker passes the session's sitter for a missed check-in. An alert is about
+    a `patient`, or about a screening `lead` of the public self-screen (no record yet).
     """
+    about = _about(patient, lead)
     cause = AlertCause(cause)
     severity = AlertSeverity(severity)
     key = f"{cause}:{subject}"
@@ -193,7 +197,7 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
         if existing is not None:
             return _maybe_upgrade(existing, severity, sitters)
         alert, created = _insert_or_raced(
-            key, patient, cause, severity, detail=detail or {}, **fields
+            key, about, cause, severity, detail=detail or {}, **fields
         )
         if not created:
             return _maybe_upgrade(alert, severity, sitters)
@@ -201,15 +205,22 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     return alert
 
 
+def _about(patient: Patient | None, lead: Model | None) -> dict[str, Any]:
+    """The alert's clinic and subject: exactly one of a patient and a screening lead."""
+    if (patient is None) == (lead is None):
+        raise ValueError("An alert is about a patient or a screening lead: exactly one.")
+    clinic_id = getattr(patient or lead, "clinic_id", None)
+    return {"clinic_id": clinic_id, "patient": patient, "lead": lead}
+
+
 def _insert_or_raced(
-    key: str, patient: Patient, cause: AlertCause, severity: AlertSeverity, **fields: Any
+    key: str, about: dict[str, Any], cause: AlertCause, severity: AlertSeverity, **fields: Any
 ) -> tuple[Alert, bool]:
     """(the new alert, True), or (the one another transaction raised first, False)."""
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                clinic_id=patient.clinic_id,
-                patient=patient,
+                **about,
                 cause=cause,
                 severity=severity,
                 dedupe_key=key,
@@ -236,7 +247,7 @@ def _announce(alert: Alert, sitters: list[Sitter]) -> None:
 
 def _unresolved(key: str) -> Alert | None:
     return (
-        Alert.objects.select_for_update()
+        Alert.objects.select_for_update(no_key=True)
         .select_related("clinic")
         .filter(dedupe_key=key)
         .exclude(status=AlertStatus.RESOLVED)
@@ -277,7 +288,7 @@ def resolve_alerts(
     count = 0
     with transaction.atomic():
         for alert in (
-            Alert.objects.select_for_update()
+            Alert.objects.select_for_update(no_key=True)
             .filter(dedupe_key=key)
             .exclude(status=AlertStatus.RESOLVED)
         ):
@@ -310,7 +321,8 @@ def _resolve(alert: Alert, *, note: str, actor: User | None, automatic: bool) ->
 
 def _locked(actor: User, alert: Alert) -> Alert:
     """The alert, locked, if the actor (staff, by the use case's roles) may see it."""
-    locked = Alert.objects.visible_to(actor).select_for_update().filter(pk=alert.pk).first()
+    visible = Alert.objects.visible_to(actor).select_for_update(no_key=True)
+    locked = visible.filter(pk=alert.pk).first()
     if locked is None:
         raise NotFound("No such alert.")
     return locked
@@ -359,7 +371,7 @@ def escalate_alert(alert: Alert) -> Alert:
     """
     with transaction.atomic():
         locked = (
-            Alert.objects.select_for_update()
+            Alert.objects.select_for_update(no_key=True)
             .select_related("clinic")
             .filter(pk=alert.pk, status=AlertStatus.OPEN, next_escalation_at__isnull=False)
             .first()

@@ -1,7 +1,9 @@
 """The alert inbox: the clinic's alerts, acknowledge and resolve, and a patient's history.
 
-Alerts are for the care team: patients and sitters get a 403 on the lists and a 404 on
-any one alert (they never learn that one exists).
+An alert is about a patient (patient_id) or about a screening lead of the public
+self-screen who has no record yet (lead_id, patient_id null). Alerts are for the care
+team: patients and sitters get a 403 on the lists and a 404 on any one alert (they never
+learn that one exists).
 """
 
 from __future__ import annotations
@@ -34,8 +36,16 @@ patient_router = Router(tags=["alerts"])
 class AlertOut(Schema):
     id: int = Field(description="The alert's id.")
     clinic_id: int = Field(description="The clinic.")
-    patient_id: int = Field(description="Whose.")
-    patient_name: str = Field(description="The patient's legal name.")
+    patient_id: int | None = Field(
+        description="Whose: the patient; null for an alert about a screening lead (lead_id)."
+    )
+    patient_name: str | None = Field(
+        description="The patient's legal name; null for an alert about a screening lead."
+    )
+    lead_id: int | None = Field(
+        description="The screening lead of the public self-screen it is about (someone with "
+        "no patient record yet, cause suicidal_lead); null for an alert about a patient."
+    )
     cause: AlertCause = Field(description="What it is about, as a code.")
     severity: AlertSeverity = Field(description="info, warning, urgent or emergency.")
     status: AlertStatus = Field(description="open, acknowledged or resolved.")

@@ -37,3 +37,9 @@ class IneligibleCannotBeApproved(DomainError):
     """The eligibility assessment found an absolute exclusion (CLINICAL.md D)."""
 
     code = "ineligible"
+
+
+class LeadConverted(DomainError):
+    """The screening lead is a patient now: follow them up on their chart."""
+
+    code = "lead_converted"

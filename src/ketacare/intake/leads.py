@@ -3,8 +3,14 @@
 A lead is kept only with the visitor's explicit consent, and holds only what the
 consent names: contact details, the result with its reasons, the PHQ-9 total and the
 item-9 flag (never the individual answers). Its creation, every staff read of the list
-or of one lead, and every status change are audited. Who may: kernel.policy, section
-intake (the self-screen is public; every role working for the clinic follows up).
+or of one lead, every note and every status change are audited. Who may: kernel.policy,
+section intake (the self-screen is public; every role working for the clinic follows up).
+
+A lead with PHQ-9 item 9 above 0 (CLINICAL.md A1: same-day follow-up) raises an urgent
+alert to the on-call clinician in the use case that keeps it ("suicidal_lead:<id>"), is
+"call today" at the top of the list until someone reaches them, and its alert is
+resolved when staff mark it reached. "Convert to patient" registers the lead as a
+patient (`register_lead`): the record and the lead's link to it in one use case.
 
 Which clinic receives the leads of the public site: the setting KETACARE_PUBLIC_CLINIC
 (a clinic id); when it is unset and exactly one clinic exists, that one; otherwise none,
@@ -20,14 +26,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from ketacare.accounts.models import Clinic, User
+from ketacare.alerts.services import AlertCause, AlertSeverity, raise_alert, resolve_alerts
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import selfscreen
-from ketacare.intake.models import LeadStatus, ScreeningLead
-from ketacare.intake.specs import LeadSpec, LeadStatusSpec
+from ketacare.intake.errors import LeadConverted
+from ketacare.intake.models import NOT_YET_REACHED, LeadNote, LeadStatus, ScreeningLead
+from ketacare.intake.specs import LeadNoteSpec, LeadSpec, LeadStatusSpec
 from ketacare.kernel import policy, usecase
 from ketacare.kernel.errors import NotFound
 from ketacare.kernel.usecase import use_case
+from ketacare.patients.models import Patient
+from ketacare.patients.services import create_patient
+from ketacare.patients.specs import RegistrationSpec
 
 logger = logging.getLogger(__name__)
 
@@ -100,11 +111,37 @@ def create_lead(
             },
         )
     )
+    if lead.suicidal_thoughts:
+        _raise_call_today(lead)
     return lead
 
 
+def _raise_call_today(lead: ScreeningLead) -> None:
+    """The urgent alert to the on-call clinician: someone to call today, with no record yet.
+
+    CLINICAL.md A1: PHQ-9 item 9 above 0 needs same-day clinical follow-up (urgent, as
+    for a patient). The notification says only that an urgent alert needs them.
+    """
+    raise_alert(
+        lead=lead,
+        cause=AlertCause.SUICIDAL_LEAD,
+        severity=AlertSeverity.URGENT,
+        subject=str(lead.pk),
+        title="Self-screen visitor to call today",
+        message=(
+            "A visitor of the public self-screen answered PHQ-9 item 9 above 0 (thoughts of "
+            "death or self-harm) and left their contact details: call them today."
+        ),
+        source="CLINICAL.md A1",
+        detail={"lead_id": lead.pk},
+    )
+
+
 def leads_for(user: User, status: LeadStatus | None = None) -> QuerySet[ScreeningLead]:
-    """The leads `user` may see, those to act on first: new, then item 9 flagged, newest.
+    """The leads `user` may see, those to act on first, newest first within each group.
+
+    First "call today" (item 9 above 0, not reached yet), then new, then those still
+    being reached, then booked, then the rest (declined, converted, closed).
 
     Not yet audited: the caller records which ones it showed (`record_list_read`).
     """
@@ -113,12 +150,14 @@ def leads_for(user: User, status: LeadStatus | None = None) -> QuerySet[Screenin
     if status is not None:
         leads = leads.filter(status=status)
     first = Case(
-        When(status=LeadStatus.NEW, then=Value(0)),
-        When(status=LeadStatus.CONTACTED, then=Value(1)),
-        default=Value(2),
+        When(suicidal_thoughts=True, status__in=NOT_YET_REACHED, then=Value(0)),
+        When(status=LeadStatus.NEW, then=Value(1)),
+        When(status__in=[LeadStatus.NOT_REACHABLE, LeadStatus.CONTACTED], then=Value(2)),
+        When(status=LeadStatus.BOOKED, then=Value(3)),
+        default=Value(4),
         output_field=IntegerField(),
     )
-    return leads.order_by(first, "-suicidal_thoughts", "-created_at", "-pk")
+    return leads.order_by(first, "-created_at", "-pk")
 
 
 def record_list_read(user: User, shown: list[ScreeningLead]) -> None:
@@ -147,14 +186,92 @@ def read_lead(actor: User, lead_id: int) -> ScreeningLead:
 
 @use_case("set_lead_status")
 def set_lead_status(actor: User, lead_id: int, spec: LeadStatusSpec) -> ScreeningLead:
-    """Mark a lead new, contacted or closed; audited with the old and new status."""
-    lead = ScreeningLead.objects.visible_to(actor).select_for_update().filter(pk=lead_id).first()
+    """Mark a lead's follow-up (contacted, not reachable, booked...); audited, old and new.
+
+    Converted only by registering the lead (`register_lead`); a converted lead is
+    followed up on the patient's chart. Reached (any status but new or not reachable),
+    its "call today" alert is resolved.
+    """
+    leads = ScreeningLead.objects.visible_to(actor).select_for_update(no_key=True)
+    lead = leads.filter(pk=lead_id).first()
     if lead is None:
         raise NotFound("No such screening lead.")
+    _require_open(lead)
+    if spec.status == LeadStatus.CONVERTED:
+        raise LeadConverted(
+            "A lead becomes a patient by registering them: use Convert to patient.",
+            field="status",
+        )
     before = lead.status
     lead.status = spec.status
     lead.save(update_fields=["status"])
     usecase.note(
         Event.about(AuditAction.UPDATE, lead, detail={"status": [before, spec.status.value]})
     )
+    _resolve_if_reached(actor, lead)
     return lead
+
+
+def _require_open(lead: ScreeningLead) -> None:
+    if lead.status == LeadStatus.CONVERTED:
+        raise LeadConverted(
+            "This lead is a patient now: follow them up on their chart.", field="status"
+        )
+
+
+def _resolve_if_reached(actor: User, lead: ScreeningLead) -> None:
+    if lead.status not in NOT_YET_REACHED:
+        resolve_alerts(
+            cause=AlertCause.SUICIDAL_LEAD,
+            subject=str(lead.pk),
+            note=f"The lead was marked {lead.get_status_display().lower()}.",
+            actor=actor,
+        )
+
+
+@use_case("add_lead_note")
+def add_lead_note(actor: User, lead_id: int, spec: LeadNoteSpec) -> LeadNote:
+    """A note on a lead's follow-up (a call, a message left); audited (not its text)."""
+    lead = ScreeningLead.objects.visible_to(actor).filter(pk=lead_id).first()
+    if lead is None:
+        raise NotFound("No such screening lead.")
+    note = LeadNote.objects.create(lead=lead, author=actor, text=spec.text)
+    usecase.note(
+        Event.about(AuditAction.CREATE, note, clinic_id=lead.clinic_id, detail={"lead": lead.pk})
+    )
+    return note
+
+
+def notes_of(lead: ScreeningLead) -> list[LeadNote]:
+    """The lead's notes, oldest first, with their authors (read with the lead)."""
+    return list(lead.notes.select_related("author").order_by("at", "pk"))
+
+
+def registration_initial(lead: ScreeningLead) -> dict[str, str]:
+    """What the registration form starts with for "Convert to patient".
+
+    Who, and how to reach them; the rest (date of birth, address...) the clinic asks them.
+    """
+    return {"legal_name": lead.name, "phone": lead.phone, "email": lead.email}
+
+
+@use_case("register_lead")
+def register_lead(actor: User, lead_id: int, spec: RegistrationSpec) -> Patient:
+    """Register the lead as a patient and link them (status converted): one use case.
+
+    The registration's own checks apply (an adult; a possible duplicate is confirmed).
+    """
+    lead = ScreeningLead.objects.visible_to(actor).select_related("clinic").filter(pk=lead_id)
+    found = lead.select_for_update(no_key=True, of=("self",)).first()
+    if found is None:
+        raise NotFound("No such screening lead.")
+    _require_open(found)
+    patient = create_patient(actor, found.clinic, spec)
+    before = found.status
+    found.status = LeadStatus.CONVERTED
+    found.patient = patient
+    found.save(update_fields=["status", "patient"])
+    detail = {"status": [before, LeadStatus.CONVERTED.value], "patient": patient.pk}
+    usecase.note(Event.about(AuditAction.UPDATE, found, detail=detail))
+    _resolve_if_reached(actor, found)
+    return patient

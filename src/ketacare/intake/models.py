@@ -147,7 +147,17 @@ class EligibilityReview(models.Model):
 class LeadStatus(models.TextChoices):
     NEW = "new", "New"
     CONTACTED = "contacted", "Contacted"
+    NOT_REACHABLE = "not_reachable", "Not reachable"
+    BOOKED = "booked", "Booked"
+    DECLINED = "declined", "Declined"
+    # Only by registering the lead as a patient (`register_lead`), never by hand.
+    CONVERTED = "converted", "Converted to patient"
     CLOSED = "closed", "Closed"
+
+
+# A lead nobody has spoken to yet. One with PHQ-9 item 9 above 0 is "call today"
+# (CLINICAL.md A1: same-day follow-up) until someone reaches them.
+NOT_YET_REACHED = (LeadStatus.NEW, LeadStatus.NOT_REACHABLE)
 
 
 class ContactTime(models.TextChoices):
@@ -199,6 +209,14 @@ class ScreeningLead(models.Model):
     consent_version = models.CharField(max_length=32)
     status = models.CharField(max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
     created_at = models.DateTimeField(default=now)
+    # The patient registered from this lead ("Convert to patient"); set with CONVERTED.
+    patient = models.OneToOneField(
+        Patient,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="screening_lead",
+    )
 
     objects = ScreeningLeadQuerySet.as_manager()
 
@@ -229,7 +247,36 @@ class ScreeningLead(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(consent_version=""), name="lead_has_consent_version"
             ),
+            # Converted exactly when a patient was registered from it.
+            models.CheckConstraint(
+                condition=models.Q(status=LeadStatus.CONVERTED, patient__isnull=False)
+                | (~models.Q(status=LeadStatus.CONVERTED) & models.Q(patient__isnull=True)),
+                name="lead_converted_iff_patient",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Screening lead {self.pk} ({self.get_status_display()})"
+
+    @property
+    def call_today(self) -> bool:
+        """Item 9 above 0 and nobody has reached them yet (CLINICAL.md A1: same day)."""
+        return self.suicidal_thoughts and self.status in NOT_YET_REACHED
+
+
+class LeadNote(models.Model):
+    """What staff noted while following a lead up (a call, a message left); audited."""
+
+    lead = models.ForeignKey(ScreeningLead, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering: ClassVar = ["at", "pk"]
+        constraints: ClassVar = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="lead_note_has_text"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note {self.pk} on screening lead {self.lead_id}"

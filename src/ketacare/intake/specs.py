@@ -7,7 +7,8 @@
 - `intake.ratings.StaffRatingSpec` (its own module): what a clinician rates of a
   submitted intake before its review (`rate_intake`); an intake refuses those scores.
 - `LeadSpec`: what a visitor of the public self-screen leaves to be contacted
-  (`create_lead`); `LeadStatusSpec`: a lead marked new, contacted or closed.
+  (`create_lead`); `LeadStatusSpec`: a lead's follow-up status; `LeadNoteSpec`: a note
+  on it.
 
 A submission carries no command: `submit_intake` checks the stored draft as a complete
 intake (`check_submission`). Refusals are keyed by the answer's path
@@ -157,6 +158,12 @@ class LeadSpec(Spec):
 
 class LeadStatusSpec(Spec):
     status: specs.choice(LeadStatus)  # type: ignore[valid-type]
+
+
+class LeadNoteSpec(Spec):
+    """A note on a lead's follow-up (`add_lead_note`)."""
+
+    text: specs.text(4000, required="Write the note.")  # type: ignore[valid-type]
 
 
 # --- checking ------------------------------------------------------------------------

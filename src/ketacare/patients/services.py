@@ -65,6 +65,14 @@ def register_patient(actor: User, clinic: Clinic, spec: RegistrationSpec) -> Pat
     An adult only; a record like one of the clinic's is flagged (PossibleDuplicate)
     unless staff confirmed it is a different person (`patients.registration`).
     """
+    return create_patient(actor, clinic, spec)
+
+
+def create_patient(actor: User, clinic: Clinic, spec: RegistrationSpec) -> Patient:
+    """The steps of `register_patient`, inside another use case that registers.
+
+    A screening lead converted to a patient: `intake.leads.register_lead`.
+    """
     require_clinic(actor, clinic, "register_patient")
     fields = spec.fields()
     require_adult(clinic.pk, fields["date_of_birth"])
@@ -100,7 +108,7 @@ def apply_fields(locked: Patient, fields: Mapping[str, Any]) -> Event:
 def update_patient(actor: User, patient: Patient, spec: PatientSpec) -> Patient:
     """Change demographics; the audit entry names the fields that changed (not their values)."""
     require(actor, patient, "update_patient")
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if spec.date_of_birth != locked.date_of_birth:
         require_adult(locked.clinic_id, spec.date_of_birth)
     usecase.note(apply_fields(locked, spec.fields()))
@@ -123,7 +131,7 @@ def publish_consent(actor: User, clinic: Clinic, spec: ConsentDocumentSpec) -> C
     """Publish a new version of the clinic's treatment consent (numbered after the last)."""
     require_clinic(actor, clinic, "publish_consent")
     last = (
-        ConsentDocument.objects.select_for_update()
+        ConsentDocument.objects.select_for_update(no_key=True)
         .filter(clinic=clinic, kind=ConsentDocument.Kind.TREATMENT)
         .order_by("-version")
         .first()
@@ -172,7 +180,7 @@ def sign_consent(
         )
     if document.clinic_id != patient.clinic_id:
         raise ValidationError({"document": "This consent document belongs to another clinic."})
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     if Consent.objects.filter(patient=locked, document=document).exists():
         raise ValidationError({"document": f"{document} is already signed."})
     consent = Consent.objects.create(
@@ -226,7 +234,7 @@ def move_patient(actor: User, patient: Patient, spec: PhaseMoveSpec) -> Patient:
     """
     require(actor, patient, "move_patient")
     # Lock and re-read: two clinicians clicking at once must not both succeed.
-    locked = Patient.objects.select_for_update().get(pk=patient.pk)
+    locked = Patient.objects.select_for_update(no_key=True).get(pk=patient.pk)
     current = locked.phase_enum
     # A move the phase rules refuse anyway is refused by them, naming the moves allowed.
     legal = spec.target in allowed_next(current, locked.paused_from_enum)

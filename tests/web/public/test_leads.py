@@ -357,7 +357,7 @@ def test_an_unknown_status_changes_nothing(
     client.force_login(coordinator)
     response = client.post(f"/screening-leads/{lead.pk}/", {"status": "deleted"})
     assert response.status_code == 200
-    assert "Choose new, contacted or closed." in html(response)
+    assert "Choose one of the statuses, then update." in html(response)
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW
     assert not audit(action=AuditAction.UPDATE)

@@ -7,9 +7,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from ketacare.alerts.services import raise_alert
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from tests.factories import PatientFactory
+from tests.intake.test_lead_follow_up import ITEM_9, lead_from_screen
 from tests.treatment.helpers import fill, plan_for, prescribe
 
 
@@ -68,3 +70,36 @@ def test_the_review_list(submit, clinician, signed_in):
     submit()
     client = signed_in(clinician)
     assert queries(client, reverse("ws-reviews")) < 15  # a small, fixed bound
+
+
+def _alerts_of_both_kinds(clinic, n: int) -> None:  # type: ignore[no-untyped-def]
+    """As many alerts about patients as about screening leads (no patient): n each."""
+    for _ in range(n):
+        patient = PatientFactory(clinic=clinic)
+        raise_alert(
+            patient=patient,
+            cause="worsening",
+            severity="warning",
+            subject=f"q:{patient.pk}",
+            title="Worse",
+            message="",
+        )
+        lead_from_screen(clinic, ITEM_9, phone=f"+1 555 010 {patient.pk:04d}")
+
+
+def test_the_inbox_with_alerts_about_leads(clinic, clinician, signed_in):
+    _alerts_of_both_kinds(clinic, 1)
+    client = signed_in(clinician)
+    client.get(reverse("ws-alerts"))  # the session's first request reads what it caches
+    one = queries(client, reverse("ws-alerts"))
+    _alerts_of_both_kinds(clinic, 3)
+    assert queries(client, reverse("ws-alerts")) == one
+
+
+def test_the_screening_leads_list(clinic, clinician, signed_in):
+    _alerts_of_both_kinds(clinic, 1)
+    client = signed_in(clinician)
+    client.get(reverse("public-leads"))  # the session's first request reads what it caches
+    one = queries(client, reverse("public-leads"))
+    _alerts_of_both_kinds(clinic, 3)
+    assert queries(client, reverse("public-leads")) == one

@@ -184,3 +184,14 @@ class LeadForm(forms.Form):
         ):
             self.add_error("phone", PHONE_OR_EMAIL)
         return cleaned
+
+
+class LeadNoteForm(forms.Form):
+    """A note on a screening lead's follow-up (staff)."""
+
+    text = forms.CharField(
+        label="Note",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What happened: a call, a message left, what was agreed.",
+    )

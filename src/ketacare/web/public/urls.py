@@ -10,4 +10,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("screen/thanks/", views.screen_thanks, name="public-screen-thanks"),
     path("screening-leads/", views.lead_list, name="public-leads"),
     path("screening-leads/<int:lead_id>/", views.lead_detail, name="public-lead"),
+    path("screening-leads/<int:lead_id>/notes/", views.lead_note, name="public-lead-note"),
 ]

@@ -22,14 +22,16 @@ from ketacare.accounts.models import Clinic
 from ketacare.clinical import selfscreen
 from ketacare.clinical.rules import DEFAULT, ClinicRules
 from ketacare.intake import leads
-from ketacare.intake.models import ContactTime, LeadStatus
-from ketacare.intake.specs import LeadSpec, LeadStatusSpec
-from ketacare.kernel import specs
+from ketacare.intake.errors import LeadConverted
+from ketacare.intake.models import ContactTime, LeadStatus, ScreeningLead
+from ketacare.intake.specs import LeadNoteSpec, LeadSpec, LeadStatusSpec
+from ketacare.kernel import policy, specs
 from ketacare.patients.protocol import clinic_rules
 from ketacare.web.common import current_user, hours, require_staff
 from ketacare.web.public.forms import (
     ANSWERS_MAX_AGE,
     LeadForm,
+    LeadNoteForm,
     SelfScreenForm,
     UnreadableAnswers,
     read_signed_answers,
@@ -151,6 +153,10 @@ def lead_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The statuses staff set by hand: "converted" comes with registering the lead.
+HAND_STATUSES = [(v, label) for v, label in LeadStatus.choices if v != LeadStatus.CONVERTED]
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
@@ -159,13 +165,46 @@ def lead_detail(request: HttpRequest, lead_id: int) -> HttpResponse:
     if request.method == "POST":
         try:
             spec = specs.read(LeadStatusSpec, {"status": request.POST.get("status", "")})
-        except ValidationError:
-            messages.error(request, "Choose new, contacted or closed.")
-        else:
             lead = leads.set_lead_status(user, lead_id, spec)
+        except ValidationError:
+            messages.error(request, "Choose one of the statuses, then update.")
+        except LeadConverted as exc:
+            messages.error(request, exc.message)
+        else:
             messages.success(request, f"Marked {lead.get_status_display().lower()}.")
             return redirect("public-lead", lead_id=lead_id)
-    lead = leads.read_lead(user, lead_id)
-    return render(
-        request, "web/public/lead_detail.html", {"lead": lead, "statuses": LeadStatus.choices}
-    )
+    return _lead_page(request, leads.read_lead(user, lead_id), LeadNoteForm())
+
+
+def _lead_page(
+    request: HttpRequest, lead: ScreeningLead, note_form: LeadNoteForm, status: int = 200
+) -> HttpResponse:
+    user = current_user(request)
+    context = {
+        "lead": lead,
+        "statuses": HAND_STATUSES,
+        "notes": leads.notes_of(lead),
+        "note_form": note_form,
+        "may_note": policy.may(user, "add_lead_note"),
+        "may_convert": lead.patient_id is None and policy.may(user, "register_lead"),
+    }
+    return render(request, "web/public/lead_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def lead_note(request: HttpRequest, lead_id: int) -> HttpResponse:
+    """A note on the lead's follow-up; a refusal comes back on the lead's page."""
+    user = current_user(request)
+    require_staff(user)
+    form = LeadNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            leads.add_lead_note(user, lead_id, specs.read(LeadNoteSpec, form.cleaned_data))
+        except ValidationError as exc:
+            status = show_refusal(form, exc)
+        else:
+            messages.success(request, "Note added.")
+            return redirect("public-lead", lead_id=lead_id)
+    return _lead_page(request, leads.read_lead(user, lead_id), form, status)

@@ -1,4 +1,10 @@
-"""The alert inbox: the clinic's alerts, most pressing first, acknowledged and resolved here."""
+"""The alert inbox: the clinic's alerts, most pressing first, acknowledged and resolved here.
+
+An alert is about a patient (its row links to the chart) or about a screening lead of
+the public self-screen, who has no record yet (its row links to the lead). On a phone,
+the on-call clinician's device, the rows are cards (workspace.css); one alert has its
+own page too (`alert_view`), where the same actions are.
+"""
 
 from __future__ import annotations
 
@@ -36,7 +42,7 @@ INBOX_PAGE_SIZE = 50
 
 def _inbox(user: User, form: InboxFilterForm) -> QuerySet[Alert]:
     """The clinic's alerts, most pressing first then oldest first (alerts.queries.inbox)."""
-    alerts = Alert.objects.visible_to(user).select_related("patient", "acknowledged_by")
+    alerts = Alert.objects.visible_to(user).select_related("patient", "lead", "acknowledged_by")
     if not form.is_valid():
         return alerts.none()
     data = form.cleaned_data
@@ -100,9 +106,21 @@ def inbox_view(request: HttpRequest) -> HttpResponse:
 def _visible_alert(user: User, alert_id: int) -> Alert:
     # 404 for another clinic's alert: never confirm that one exists.
     found: Alert = get_object_or_404(
-        Alert.objects.visible_to(user).select_related("patient"), pk=alert_id
+        Alert.objects.visible_to(user).select_related("patient", "lead", "acknowledged_by"),
+        pk=alert_id,
     )
     return found
+
+
+@login_required
+@require_GET
+def alert_view(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """One alert on its own page (audited read), with its actions."""
+    user = staff_user(request)
+    alert = _visible_alert(user, alert_id)
+    record(Event.about(AuditAction.READ, alert, detail={"via": "workspace alert page"}))
+    context = {**_alert_row(alert, clock.now()), "back": request.get_full_path()}
+    return render(request, "web/workspace/alert.html", context)
 
 
 def _back(request: HttpRequest) -> str:
@@ -182,7 +200,7 @@ def acknowledge_view(request: HttpRequest, alert_id: int) -> HttpResponse:
         lambda data: alert_services.acknowledge_alert(
             user, alert, specs.read(AcknowledgeSpec, data)
         ),
-        lambda done: f"Acknowledged: {done.title} ({done.patient_name}).",
+        lambda done: f"Acknowledged: {done.title} ({done.subject_name}).",
     )
 
 
@@ -196,5 +214,5 @@ def resolve_view(request: HttpRequest, alert_id: int) -> HttpResponse:
         alert,
         ResolveForm(request.POST),
         lambda data: alert_services.resolve_alert(user, alert, specs.read(ResolveSpec, data)),
-        lambda done: f"Resolved: {done.title} ({done.patient_name}).",
+        lambda done: f"Resolved: {done.title} ({done.subject_name}).",
     )

@@ -11,12 +11,15 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ketacare.accounts.models import User
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.intake import leads
+from ketacare.intake.models import ScreeningLead
 from ketacare.kernel import policy
 from ketacare.patients import services
 from ketacare.patients.phases import PhaseTransitionError, ReasonRequired
@@ -34,23 +37,47 @@ from ketacare.web.workspace.record_forms import (
 FORM_TEMPLATE = "web/workspace/patient_form.html"
 
 
+def _lead(request: HttpRequest, user: User) -> ScreeningLead | None:
+    """The screening lead being converted (?lead=<id>), read audited; 404 if not theirs."""
+    raw = request.GET.get("lead", "")
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise Http404("No such screening lead.")
+    return leads.read_lead(user, int(raw))
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def register_view(request: HttpRequest) -> HttpResponse:
+    """A new record; with ?lead=<id>, "Convert to patient".
+
+    Prefilled from the lead; registering links the lead to the new patient
+    (`intake.leads.register_lead`).
+    """
     user = staff_user(request)
     if user.clinic is None or not policy.may(user, "register_patient"):
         raise PermissionDenied("Only coordinators, clinicians and admins register patients.")
-    form = RegistrationForm(request.POST or None)
+    lead = _lead(request, user)
+    if lead is not None and lead.patient_id is not None:
+        messages.info(request, f"{lead.name} is a patient already.")
+        return redirect("ws-chart", patient_id=lead.patient_id)
+    initial = None if lead is None else leads.registration_initial(lead)
+    form = RegistrationForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            patient = services.register_patient(user, user.clinic, form.spec())
+            if lead is None:
+                patient = services.register_patient(user, user.clinic, form.spec())
+            else:
+                patient = leads.register_lead(user, lead.pk, form.spec())
         except REFUSALS as exc:
             status = show_refusal(form, exc)
         else:
             messages.success(request, f"{patient.legal_name} registered (phase: screening).")
             return redirect("ws-chart", patient_id=patient.pk)
-    context = {"form": form, "title": "Register a patient"}
+    title = "Register a patient" if lead is None else f"Register {lead.name} as a patient"
+    context = {"form": form, "title": title, "lead": lead}
     return render(request, FORM_TEMPLATE, context, status=status)
 
 

@@ -4,6 +4,7 @@ from django.urls import URLPattern, URLResolver, path
 
 from ketacare.web.workspace import (
     intake_review,
+    invitations,
     pharmacy,
     plan,
     prescribing,
@@ -15,6 +16,7 @@ from ketacare.web.workspace import (
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.panel_view, name="ws-panel"),
     path("alerts/", views.inbox_view, name="ws-alerts"),
+    path("alerts/<int:alert_id>/", views.alert_view, name="ws-alert"),
     path("alerts/<int:alert_id>/acknowledge/", views.acknowledge_view, name="ws-alert-acknowledge"),
     path("alerts/<int:alert_id>/resolve/", views.resolve_view, name="ws-alert-resolve"),
     path("patients/new/", record.register_view, name="ws-patient-new"),
@@ -26,6 +28,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "patients/<int:patient_id>/induction-review/record/",
         views.induction_review_view,
         name="ws-induction-review",
+    ),
+    path(
+        "patients/<int:patient_id>/invitations/",
+        invitations.invitations_view,
+        name="ws-invitations",
     ),
     path("protocol/", protocol.protocol_view, name="ws-protocol"),
     # The care pages: the eligibility review, the plan, prescriptions and dispensing.

@@ -15,12 +15,19 @@ One module a page: `panel_page` (the panel), `inbox` (the alert inbox and its ac
 from __future__ import annotations
 
 from ketacare.web.workspace.chart import chart_view, clear_hold_view, induction_review_view
-from ketacare.web.workspace.inbox import acknowledge_view, age_words, inbox_view, resolve_view
+from ketacare.web.workspace.inbox import (
+    acknowledge_view,
+    age_words,
+    alert_view,
+    inbox_view,
+    resolve_view,
+)
 from ketacare.web.workspace.panel_page import panel_view
 
 __all__ = [
     "acknowledge_view",
     "age_words",
+    "alert_view",
     "chart_view",
     "clear_hold_view",
     "inbox_view",
