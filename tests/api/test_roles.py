@@ -46,6 +46,9 @@ from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.intake import services as intake
 from ketacare.intake.models import Intake
 from ketacare.intake.specs import draft
+from ketacare.invitations import services as invitations
+from ketacare.invitations.models import InvitationChannel
+from ketacare.invitations.specs import InviteSpec
 from ketacare.kernel import policy
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
@@ -343,6 +346,32 @@ def alert_open(world: World) -> Ids:
     return {"alert": alert.pk}
 
 
+def password_not_set(world: World) -> Ids:
+    """The patient's account was made before they set a password (it signs in by token)."""
+    user = world.patient.user
+    assert user is not None
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return {}
+
+
+def new_sitter(world: World) -> Ids:
+    """A sitter of the patient with a phone on file and no sign-in yet."""
+    sitter = factories.SitterFactory(
+        clinic=world.clinic, patients=[world.patient], user=None, name="Nia Newsitter"
+    )
+    return {"sitter": sitter.pk}
+
+
+def sitter_invited(world: World) -> Ids:
+    """A coordinator has invited a new sitter of the patient by text message."""
+    ids = new_sitter(world)
+    sitter = Sitter.objects.get(pk=ids["sitter"])
+    spec = InviteSpec(channel=InvitationChannel.SMS)
+    invitation = invitations.invite_sitter(world.coordinator, world.patient, sitter, spec)
+    return {"invitation": invitation.pk}
+
+
 # --- The table: each write, the use case (row) that decides it, and its given ------------------
 
 
@@ -621,6 +650,48 @@ WRITES: list[Write] = [
         "resolve_alert",
         alert_open,
     ),
+    # Portal invitations: staff give the patient and the sitters a sign-in.
+    Write(
+        "POST invitations",
+        "POST",
+        "patients/{p}/invitations",
+        {"channel": "sms"},
+        "invite_patient",
+        password_not_set,
+    ),
+    Write(
+        "POST sitters/{sitter}/invitations",
+        "POST",
+        "patients/{p}/sitters/{sitter}/invitations",
+        {"channel": "sms"},
+        "invite_sitter",
+        new_sitter,
+    ),
+    Write(
+        "POST invitations/{invitation}/resend",
+        "POST",
+        "patients/{p}/invitations/{invitation}/resend",
+        None,
+        "resend_invitation",
+        sitter_invited,
+    ),
+    Write(
+        "POST invitations/{invitation}/revoke",
+        "POST",
+        "patients/{p}/invitations/{invitation}/revoke",
+        None,
+        "revoke_invitation",
+        sitter_invited,
+    ),
+    # The caller's own reminders: the patient and the sitter choose theirs, staff none.
+    Write(
+        "PUT me/contact-preferences",
+        "PUT",
+        "me/contact-preferences",
+        {"channels": "sms", "quiet_from": "22:00", "quiet_until": "07:00"},
+        "change_contact_preferences",
+        nothing,
+    ),
 ]
 
 # Rows of kernel.policy that are writes but no write of the API runs, and why. (The rows
@@ -629,8 +700,16 @@ NOT_AN_API_WRITE: dict[str, str] = {
     "list_sittings": "a read: the sitter's own list of the people they sit for (GET /sitting)",
     "issue_token": "the caller's own token: anyone signed in (signed_in), no role",
     "revoke_token": "the caller's own token: anyone signed in (signed_in), no role",
+    "set_up_second_factor": "the caller's own second factor, on the web (web.signin)",
+    "renew_recovery_codes": "the caller's own recovery codes, on the web (web.signin)",
+    "turn_off_second_factor": "the caller's own second factor, on the web (web.signin)",
     "create_lead": "the public self-screen (web)",
     "set_lead_status": "the self-screen's leads, on the staff pages (web)",
+    "add_lead_note": "the self-screen's leads, on the staff pages (web)",
+    "register_lead": "the self-screen's leads: convert to patient (web)",
+    "accept_invitation": "the invitee sets a password on the link's page (web, public)",
+    "request_password_reset": 'the sign-in page\'s "Forgot your password?" (web, public)',
+    "reset_password": "the password reset link's page (web, public)",
     "update_patient": "the record's page (web) and the admin",
     "add_sitter": "the record's page (web)",
     "publish_consent": "the admin",

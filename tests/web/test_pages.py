@@ -187,7 +187,11 @@ def test_viewing_a_patient_writes_one_read_entry_naming_them(
 def test_a_refused_view_reads_nothing(client: Client, outsider: User, patient: Patient) -> None:
     client.force_login(outsider)
     assert client.get(f"/workspace/patients/{patient.pk}/").status_code == 404
-    assert not audit(action=AuditAction.READ)
+    # Only the denied attempt is recorded: the id asked for, no patient read.
+    (entry,) = audit(action=AuditAction.READ)
+    assert entry.patient_id is None
+    assert (entry.actor_id, entry.object_id) == (outsider.pk, str(patient.pk))
+    assert entry.detail["denied"] is True
 
 
 def test_the_patient_page_shows_the_record_sitters_consent_and_history(
@@ -310,8 +314,9 @@ def test_the_patient_list_is_a_bounded_number_of_queries(
     few = _list_queries(client)
     PatientFactory.create_batch(57, clinic=clinic)
     assert _list_queries(client) == few  # more rows cost no more queries
-    # Session, user, roles, clinic, count, page, the rows' plans, audit append (6).
-    with django_assert_max_num_queries(13):
+    # Session, user, roles, clinic, count, page, the rows' plans, audit append (6), and
+    # the second factor's device that verified the session (django-otp).
+    with django_assert_max_num_queries(14):
         assert client.get("/workspace/", {"page": "2"}).status_code == 200
 
 

@@ -8,8 +8,10 @@ from ketacare.api import (
     alerts,
     assessments,
     auth,
+    contact,
     errors,
     intake,
+    invitations,
     observation,
     patients,
 )
@@ -30,6 +32,10 @@ themself, a sitter the people they sit for; anything else is a 404.
 
 **Errors** are JSON: `{"code", "message", "field", "errors": [{"field", "message"}]}`.
 Validation errors are 422 and store nothing; refusals of a use case are 409 with a code.
+A body that is not JSON is 400 `bad_request`. When the database is too busy with other
+changes to the same record (a deadlock met twice: each change is retried once first),
+the answer is 503 `busy` with `Retry-After`: nothing was stored, send the same request
+again (with its `Idempotency-Key`, if it has one).
 
 **Retries**: patient-side POSTs accept an `Idempotency-Key` header; a retry with the
 same key and body replays the first answer (header `Idempotent-Replayed: true`).
@@ -61,5 +67,7 @@ api.add_router("/patients", adverse_events.router)
 api.add_router("/patients", observation.router)
 api.add_router("/patients", alerts.patient_router)
 api.add_router("/patients", sitting.patient_router)
+api.add_router("/patients", invitations.router)
 api.add_router("/sitting", sitting.router)
 api.add_router("/alerts", alerts.router)
+api.add_router("/me", contact.router)

@@ -11,13 +11,18 @@ A new fact is one more step here and one more count in TickResult.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from ketacare.alerts.jobs import escalate_due
 from ketacare.alerts.outbox import DrainResult, drain
 from ketacare.assessments.jobs import raise_overdue_questionnaires
+from ketacare.assessments.reminders import queue_questionnaire_reminders
+from ketacare.audit.verification import write_checkpoint
 from ketacare.kernel import clock
 from ketacare.treatment.jobs import raise_missed_check_ins, raise_window_facts
+from ketacare.treatment.reminders import queue_session_reminders
 
 log = logging.getLogger("ketacare.jobs.worker")
 
@@ -29,7 +34,9 @@ class TickResult:
     escalated: int = 0
     overdue_questionnaires: int = 0
     auto_resolved: int = 0
+    reminders: int = 0  # messages queued: sessions ahead, questionnaires due
     outbox: DrainResult = field(default_factory=DrainResult)
+    audit_checkpoint: int | None = None  # the seq a signed audit checkpoint was written at
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -37,13 +44,26 @@ class TickResult:
             f"missed check-ins raised: {self.missed_check_ins}, "
             f"observation window alerts raised: {self.window}, escalated: {self.escalated}, "
             f"overdue questionnaires raised: {self.overdue_questionnaires}, "
-            f"auto-resolved: {self.auto_resolved}; notifications sent: {self.outbox.sent}, "
+            f"auto-resolved: {self.auto_resolved}, reminders queued: {self.reminders}; "
+            f"notifications sent: {self.outbox.sent}, "
             f"retried: {self.outbox.retried}, dead: {self.outbox.dead}"
         )
 
 
+def _reminder_steps(now: datetime, result: TickResult) -> tuple[Callable[[], None], ...]:
+    """The reminders' steps: each queues its messages, due now or after quiet hours."""
+
+    def session_reminders() -> None:
+        result.reminders += queue_session_reminders(now)
+
+    def questionnaire_reminders() -> None:
+        result.reminders += queue_questionnaire_reminders(now)
+
+    return (session_reminders, questionnaire_reminders)
+
+
 def tick(worker_id: str) -> TickResult:
-    """One pass of the five steps.
+    """One pass of the steps; the last signs an audit checkpoint (audit.checkpoints).
 
     A step that fails is logged and reported, and the others still run: a bad row in one
     query must not stop the outbox from draining.
@@ -66,7 +86,13 @@ def tick(worker_id: str) -> TickResult:
     def outbox() -> None:
         result.outbox = drain(worker_id)
 
-    for step in (missed, window, escalated, overdue, outbox):
+    def audit_checkpoint() -> None:
+        # Last, so it anchors what this tick wrote; it refuses to sign a broken chain.
+        written = write_checkpoint(now)
+        result.audit_checkpoint = written.seq if written else None
+
+    reminders = _reminder_steps(now, result)
+    for step in (missed, window, escalated, overdue, *reminders, outbox, audit_checkpoint):
         try:
             step()
         except Exception as exc:

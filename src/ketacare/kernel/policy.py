@@ -88,6 +88,11 @@ _INTAKE: dict[str, Rule] = {
     "set_lead_status": _rule(
         "follow up the clinic's screening leads", *_LEAD_READERS, superuser=True
     ),
+    "add_lead_note": _rule(
+        "note the follow-up of the clinic's screening leads", *_LEAD_READERS, superuser=True
+    ),
+    # "Convert to patient": a registration, so the roles that register patients.
+    "register_lead": _rule("register screening leads as patients", *_RECORD_EDITORS),
 }
 _ASSESSMENTS: dict[str, Rule] = {
     # The patient submits their own; staff of their clinic on their behalf.
@@ -167,6 +172,32 @@ _TREATMENT_SESSIONS: dict[str, Rule] = {
 _ACCOUNTS: dict[str, Rule] = {
     "issue_token": _rule("get an API token", signed_in=True),
     "revoke_token": _rule("revoke an API token", signed_in=True),
+    # A person's own second factor (web.signin): set up, new recovery codes, turn off.
+    "set_up_second_factor": _rule("set up a second factor", signed_in=True),
+    "renew_recovery_codes": _rule("get new recovery codes", signed_in=True),
+    "turn_off_second_factor": _rule("turn off a second factor", signed_in=True),
+}
+# Portal invitations: staff of the clinic who register patients and sitters invite them
+# to sign in; the invitee accepts with the link (signed out, so public: the link's token is
+# the check), and anyone may ask for a password reset link (it goes to the address on file).
+_INVITERS = (COORDINATOR, CLINICIAN, ADMIN)
+_INVITATIONS: dict[str, Rule] = {
+    "invite_patient": _rule("invite patients to the portal", *_INVITERS),
+    "invite_sitter": _rule("invite sitters to the portal", *_INVITERS),
+    "resend_invitation": _rule("resend portal invitations", *_INVITERS),
+    "revoke_invitation": _rule("revoke portal invitations", *_INVITERS),
+    "read_invitations": _rule("see portal invitations", *_INVITERS),
+    "accept_invitation": _rule("accept an invitation", public=True),
+    "request_password_reset": _rule("ask for a password reset link", public=True),
+    "reset_password": _rule("set a new password with a reset link", public=True),
+}
+# How a patient or sitter is reminded (channels, quiet hours): theirs to change; the
+# clinic's staff may read them (who gets what, when).
+_CONTACT: dict[str, Rule] = {
+    "change_contact_preferences": _rule("choose how they are contacted", own=True, sitter=True),
+    "read_contact_preferences": _rule(
+        "see how a person is contacted", *_STAFF, own=True, sitter=True, superuser=True
+    ),
 }
 # The staff work queues: a page and its link are for these roles.
 _PAGES: dict[str, Rule] = {
@@ -202,6 +233,8 @@ _READS: dict[str, Rule] = {
 
 RULES: dict[str, Rule] = {
     **_ACCOUNTS,
+    **_CONTACT,
+    **_INVITATIONS,
     **_PAGES,
     **_READS,
     **_PATIENTS,

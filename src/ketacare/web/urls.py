@@ -2,10 +2,11 @@ from collections.abc import Callable
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponseBase
+from django.templatetags.static import static
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
 
-from ketacare.web import views
+from ketacare.web import accounts, views
 
 
 def moved(to: str) -> Callable[..., HttpResponseBase]:
@@ -21,7 +22,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Invitations and password reset (Django's reset views, the outbox for the message).
+    path("invite/<str:uid>/<str:token>/", accounts.accept_invitation, name="invitation-accept"),
+    path("password_reset/", accounts.PasswordResetView.as_view(), name="password_reset"),
+    path("password_reset/done/", accounts.password_reset_done, name="password_reset_done"),
+    path(
+        "reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     path("healthz", views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico on any page (the admin's, the API docs', a JSON answer).
+    path("favicon.ico", RedirectView.as_view(url=static("ketacare/favicon.ico"), permanent=True)),
+    # The second factor: the sign-in's second step, setting it up, a person's security page.
+    path("", include("ketacare.web.signin.urls")),
     # Pages that moved into the workspace and the portal: their old addresses redirect
     # there (no name: not linked).
     path("patients/", moved("ws-panel")),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, include, path
 
-from ketacare.web.portal import checklist, session, sitter, views
+from ketacare.web.portal import checklist, contact, session, sitter, views
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.today, name="portal-today"),
@@ -34,6 +34,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("sessions/", views.my_sessions, name="portal-sessions"),
     path("medication/", views.medication, name="portal-medication"),
     path("consent/", views.consent, name="portal-consent"),
+    path("contact/", contact.contact, name="portal-contact"),
     path("sitter/", sitter.home, name="sitter-home"),
     path("sitter/<int:patient_id>/", sitter.patient_page, name="sitter-session"),
     path("sitter/<int:patient_id>/confirm/", sitter.confirm, name="sitter-confirm"),

@@ -49,6 +49,9 @@ RECENT_LEDGER_EVENTS = 10
 @login_required
 @require_GET
 def today(request: HttpRequest) -> HttpResponse:
+    unlinked = pages.not_linked(request)
+    if unlinked is not None:
+        return unlinked
     user, patient = pages.me(request)
     now = clock.now()
     plan = active_plan(patient)
@@ -215,5 +218,6 @@ def consent(request: HttpRequest) -> HttpResponse:
             return redirect(_safe_next(request) or "portal-today")
     elif request.method == "POST":
         status = 400
+    pages.audit_read(patient, "portal consent")
     context = {"patient": patient, "document": document, "signed": signed, "form": form}
     return render(request, "web/portal/consent.html", context, status=status)
