@@ -56,6 +56,7 @@ OWN_TRANSACTIONS = {
     "treatment/jobs.py": "the worker turns missed check-ins into alerts",
     "api/idempotency.py": "a savepoint claiming the key, inside the use case",
     "demo/clinic.py": "a savepoint of the demo's batch",
+    "accounts/mfa.py": "django-otp's check of a code locks the devices it verifies against",
 }
 
 

@@ -10,6 +10,7 @@ ask for it and write the audit entries; this module only knows the rule and the 
 
 from __future__ import annotations
 
+from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -80,9 +81,13 @@ def check_code(user: User, code: str) -> Device | None:
     if not cleaned:
         return None
     device: Device
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if device.verify_token(cleaned):
-            return device
+    # django-otp locks the devices it verifies against (a code is used once, even by two
+    # requests at the same moment), which takes a transaction of its own: a short one,
+    # committed before the caller signs the session in and audits the step.
+    with transaction.atomic():
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if device.verify_token(cleaned):
+                return device
     return None
 
 
