@@ -123,6 +123,8 @@ INSTALLED_APPS = [
     "ketacare.treatment",
     "ketacare.alerts",
     "ketacare.invitations",
+    "ketacare.notes",
+    "ketacare.interop",
     "ketacare.jobs",
     "ketacare.demo",
     "ketacare.web",

@@ -231,7 +231,36 @@ _READS: dict[str, Rule] = {
     ),
 }
 
+# Clinician notes (ketacare.notes): the clinical team writes them; each signs their own
+# (the author check is the service's); every member of staff reads them.
+_NOTE_WRITERS = (CLINICIAN, PRESCRIBER, COORDINATOR)
+_NOTES: dict[str, Rule] = {
+    "draft_note": _rule("write clinical notes", *_NOTE_WRITERS),
+    "edit_note": _rule("edit their draft notes", *_NOTE_WRITERS),
+    "discard_note": _rule("discard their draft notes", *_NOTE_WRITERS),
+    "sign_note": _rule("sign their notes", *_NOTE_WRITERS),
+    "add_note_addendum": _rule("add addenda to signed notes", *_NOTE_WRITERS),
+    "read_notes": _rule("see clinical notes", *_STAFF, superuser=True),
+}
+# The record, outbound: the cohort report (numbers, no names), exports of a clinic's
+# records (identifying or pseudonymised), printable session records, FHIR reads and a
+# patient's download of their own record.
+_OUTBOUND: dict[str, Rule] = {
+    "read_cohort_report": _rule(
+        "see the cohort outcome report", CLINICIAN, PRESCRIBER, ADMIN, superuser=True
+    ),
+    "export_records": _rule("export the clinic's records", ADMIN, superuser=True),
+    "export_research": _rule("export pseudonymised records", ADMIN, PRESCRIBER, superuser=True),
+    "read_session_record": _rule(
+        "see printable session records", *_STAFF, own=True, superuser=True
+    ),
+    "read_fhir": _rule("read records over FHIR", *_STAFF, own=True, superuser=True),
+    "download_own_record": _rule("download their own record", own=True),
+}
+
 RULES: dict[str, Rule] = {
+    **_NOTES,
+    **_OUTBOUND,
     **_ACCOUNTS,
     **_CONTACT,
     **_INVITATIONS,
