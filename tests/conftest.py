@@ -18,8 +18,9 @@ from tests.mfa import pass_second_factor
 from tests.treatment.helpers import fill, plan_for, prescribe
 
 # CI runs on a busy 2-core machine: a property test that is slow there is not wrong, so
-# CI gives hypothesis no wall-clock deadline (one flaked with DeadlineExceeded).
-settings.register_profile("ci", deadline=None, print_blob=True)
+# CI gives hypothesis no wall-clock deadline (one flaked with DeadlineExceeded). CI runs
+# its SQLite and PostgreSQL passes side by side: no example database shared between them.
+settings.register_profile("ci", deadline=None, print_blob=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
