@@ -66,7 +66,7 @@ class IdleSignOutMiddleware:
         if limit is not None and isinstance(seen, int) and now - seen > limit * 60:
             logout(request)
             messages.info(request, f"You were signed out after {limit} minutes without activity.")
-            if request.path.startswith("/api/"):
+            if _machine(request):
                 return _error("signed_out", "You were signed out: sign in again.")
             return _to(request, "login")
         if not isinstance(seen, int) or now - seen >= LAST_SEEN_RESOLUTION_S:
@@ -84,9 +84,14 @@ class SecondFactorMiddleware:
             return self.get_response(request)
         if not mfa.asks_second_factor(user):
             return self.get_response(request)
-        if request.path.startswith("/api/"):
+        if _machine(request):
             return _error("otp_required", "Give the code from your authenticator app first.")
         return _to(request, "signin-code" if mfa.has_second_factor(user) else "signin-setup")
+
+
+def _machine(request: HttpRequest) -> bool:
+    """A client of the REST API or of FHIR: it is answered, never sent to a page."""
+    return request.path.startswith(("/api/", "/fhir/"))
 
 
 def _open(request: HttpRequest) -> bool:
