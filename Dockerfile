@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
+# Pango (and its FreeType backend) for WeasyPrint's PDFs, e.g. the printable session record.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+    && rm -rf /var/lib/apt/lists/*
+
 # The package and its runtime dependencies only (no test tools); static files ship inside
 # the package and are served by the app (WhiteNoise): no collectstatic step.
 WORKDIR /src
