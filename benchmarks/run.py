@@ -6,6 +6,8 @@ Targets (issue: platform foundation):
   through the services) in under 60 s on SQLite;
 - `ketacare audit verify` over the resulting chain, reported for reference;
 - the clinician panel on those patients (benchmarks/workspace.py: each page < 1 s).
+- the cohort report's trajectory model on 10,000 synthetic patients, as a ratio to one
+  Gaussian mixture fit on the same data (benchmarks/outcomes.py; for reference).
 Exits non-zero when a target is missed.
 """
 
@@ -44,6 +46,9 @@ def main() -> int:
         panel = subprocess.run(
             [sys.executable, str(Path(__file__).with_name("workspace.py"))], env=env, check=False
         )
+    trajectories = subprocess.run(
+        [sys.executable, str(Path(__file__).with_name("outcomes.py"))], check=False
+    )
     print(f"demo --patients {PATIENTS}: {demo_s:.1f} s (target < {DEMO_TARGET_S:.0f} s)")
     print(f"audit verify over the demo's chain: {verify_s:.1f} s")
     print(f"database size: {size_mb:.1f} MB")
@@ -52,6 +57,9 @@ def main() -> int:
         return 1
     if panel.returncode:
         print("FAILED: a panel page is over its target")
+        return 1
+    if trajectories.returncode:
+        print("FAILED: the trajectory model benchmark did not run")
         return 1
     return 0
 

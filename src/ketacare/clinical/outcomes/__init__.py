@@ -15,6 +15,7 @@ By topic: `rules` (`OutcomeRules`), `comparison` (one score against the baseline
 
 from __future__ import annotations
 
+from ketacare.clinical.outcomes.classes import ClassFit, TrajectoryClass, TrajectoryClasses
 from ketacare.clinical.outcomes.cohorts import (
     Z_95,
     CohortSummary,
@@ -24,6 +25,17 @@ from ketacare.clinical.outcomes.cohorts import (
     wilson_interval,
 )
 from ketacare.clinical.outcomes.comparison import Change, change, remitted
+from ketacare.clinical.outcomes.report import (
+    DEFAULT_REPORT_RULES,
+    AdverseEventCount,
+    BaselineSummary,
+    CohortReport,
+    Count,
+    EndpointOutcome,
+    PatientCourse,
+    ReportRules,
+    cohort_report,
+)
 from ketacare.clinical.outcomes.rules import DEFAULT_RULES, Comparison, OutcomeRules
 from ketacare.clinical.outcomes.trajectories import (
     Observation,
@@ -33,16 +45,28 @@ from ketacare.clinical.outcomes.trajectories import (
 )
 
 __all__ = [
+    "DEFAULT_REPORT_RULES",
     "DEFAULT_RULES",
     "Z_95",
+    "AdverseEventCount",
+    "BaselineSummary",
     "Change",
+    "ClassFit",
+    "CohortReport",
     "CohortSummary",
     "Comparison",
+    "Count",
+    "EndpointOutcome",
     "Observation",
     "OutcomeRules",
+    "PatientCourse",
     "Proportion",
+    "ReportRules",
     "Trajectory",
+    "TrajectoryClass",
+    "TrajectoryClasses",
     "change",
+    "cohort_report",
     "find_baseline",
     "proportion",
     "remitted",
