@@ -1,1 +1,1 @@
-"""Clinician notes on the chart: drafted, signed and locked by their author, corrected by addenda."""
+"""Clinician notes on the chart: drafted, then signed and locked by their author; addenda."""

@@ -272,6 +272,13 @@ class ClinicProtocol(models.Model):
     loosened = models.JSONField(
         default=list, blank=True, help_text="The settings this version made less strict."
     )
+    # Off by default: a plan revision is already signed by a prescriber with its reason;
+    # a clinic may ask for a signed prescriber review note first (docs/clinical-defaults.md).
+    require_review_note_for_revision = models.BooleanField(
+        "a prescriber's review note is required before a plan revision",
+        default=False,
+        help_text="A plan is revised only after a prescriber signs a review note on the chart.",
+    )
     reason = models.TextField()
     written_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

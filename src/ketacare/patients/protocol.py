@@ -36,6 +36,12 @@ def clinic_rules(clinic_id: int | None) -> rules.ClinicRules:
     return rules.rules_for(protocol.changes if protocol is not None else None)
 
 
+def review_note_required(clinic_id: int | None) -> bool:
+    """Whether the clinic revises a plan only after a prescriber's signed review note."""
+    protocol = None if clinic_id is None else current_protocol(clinic_id)
+    return protocol is not None and protocol.require_review_note_for_revision
+
+
 def outcome_rules(clinic_id: int | None) -> outcomes.OutcomeRules:
     """What the clinic judges response and remission by (CLINICAL.md A11).
 
@@ -62,7 +68,10 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         .first()
     )
     before = rules.rules_for(current.changes if current is not None else None)
-    after, differ = _changed_rules(before, spec.changes)
+    note_before = current is not None and current.require_review_note_for_revision
+    wanted = spec.review_note_before_revision
+    note_after = note_before if wanted is None else wanted
+    after, differ = _changed_rules(before, spec.changes, also=note_after != note_before)
     loosened = [n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])]
     if current is not None:
         current.is_current = False
@@ -72,6 +81,7 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         version=(current.version + 1) if current is not None else 1,
         changes=after.changed(),
         loosened=loosened,
+        require_review_note_for_revision=note_after,
         reason=spec.reason,
         written_by=actor,
         written_at=clock.now(),
@@ -81,21 +91,26 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         "loosened": loosened,
         "version": protocol.version,
     }
+    if note_after != note_before:
+        detail["review_note_before_revision"] = [note_before, note_after]
     action = AuditAction.UPDATE if current is not None else AuditAction.CREATE
     usecase.note(Event.about(action, protocol, detail=detail))
     return protocol
 
 
 def _changed_rules(
-    before: rules.ClinicRules, changes: Mapping[str, object]
+    before: rules.ClinicRules, changes: Mapping[str, object], *, also: bool = False
 ) -> tuple[rules.ClinicRules, list[str]]:
-    """The rules after `changes`, and the settings whose value changes; refused if none."""
+    """The rules after `changes`, and the settings whose value changes.
+
+    Refused if none changes and nothing else does (`also`: another setting changes).
+    """
     wanted = {**before.changed(), **changes}
     try:
         after = rules.rules_for({k: v for k, v in wanted.items() if v is not None})
     except rules.InvalidClinicSetting as exc:
         raise ValidationError({"changes": str(exc)}) from None
     differ = sorted(n for n in after.values if after.values[n] != before.values[n])
-    if not differ:
+    if not differ and not also:
         raise ValidationError({"changes": "Nothing changes: every setting keeps its value."})
     return after, differ

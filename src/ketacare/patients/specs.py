@@ -132,3 +132,5 @@ class ProtocolSpec(Spec):
 
     changes: dict[str, int | float | None]
     reason: specs.text(5000, required="Say why the protocol changes.")  # type: ignore[valid-type]
+    # Whether a plan revision waits for a prescriber's signed review note (None: as now).
+    review_note_before_revision: specs.YesNo | None = None

@@ -22,6 +22,12 @@ class PlanSuperseded(DomainError):
     code = "plan_superseded"
 
 
+class ReviewNoteMissing(DomainError):
+    """The clinic revises a plan only after a prescriber's signed review note on the chart."""
+
+    code = "review_note_missing"
+
+
 class StockOnHand(DomainError):
     """The product cannot change while the ledger still holds units of the old one."""
 

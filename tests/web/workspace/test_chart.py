@@ -37,7 +37,12 @@ from ketacare.treatment.specs.sessions import (
     ReleaseSpec,
 )
 from ketacare.web.workspace.timeline import Kind, timeline
-from tests.factories import ConsentDocumentFactory, ConsentFactory, SitterFactory
+from tests.factories import (
+    ConsentDocumentFactory,
+    ConsentFactory,
+    NoteFactory,
+    SitterFactory,
+)
 from tests.intake.conftest import complete
 from tests.treatment.helpers import NOW, clearance, ready_session
 from tests.web.workspace.conftest import alert, first_dose, make_patient
@@ -107,6 +112,9 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
     suicidality = Alert.objects.get(patient=patient, cause=AlertCause.SUICIDALITY)
     alert_services.acknowledge_alert(
         clinician, suicidality, AcknowledgeSpec(note="Called, safe, plan agreed")
+    )
+    NoteFactory(
+        patient=patient, author=clinician, kind="session_follow_up", session=session, signed=True
     )
     return patient
 

@@ -2,9 +2,11 @@
 
 Both are one body (`_write_version`): under the patient's row lock, in a phase that
 allows planning, the version is validated against the clinic's rules and where the
-course stands (`build.step_of`), saved, and its ledger counts in its product's unit. A
-revision is first made a whole plan (`_revision`: what it does not change is the
-current version's), so the two use cases check a plan the same way.
+course stands (`build.step_of`), saved, and its ledger counts in its product's unit.
+Where the clinic asks for it, a revision waits for a prescriber's review note signed on
+the chart since the current version (`_require_review_note`). A revision is first made
+a whole plan (`_revision`: what it does not change is the current version's), so the
+two use cases check a plan the same way.
 """
 
 from __future__ import annotations
@@ -14,16 +16,20 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 
+from ketacare.accounts.roles import Role
 from ketacare.audit.log import Event
 from ketacare.audit.models import AuditAction
 from ketacare.clinical import plausible
 from ketacare.kernel import clock, specs, usecase
 from ketacare.kernel.usecase import use_case
+from ketacare.notes.models import NoteKind
+from ketacare.notes.queries import latest_signed
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
+from ketacare.patients.protocol import review_note_required
 from ketacare.treatment import ledger
 from ketacare.treatment.access import PLANNING, require_phase
-from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand
+from ketacare.treatment.errors import PlanExists, PlanSuperseded, ReviewNoteMissing, StockOnHand
 from ketacare.treatment.models import TABLET_KINDS, FormulationKind, TreatmentPlan
 from ketacare.treatment.plans.build import step_of, validated
 from ketacare.treatment.plans.rules import CAP_FIELDS, active_plan
@@ -72,7 +78,22 @@ def revise_plan(actor: User, plan: TreatmentPlan, spec: PlanRevisionSpec) -> Tre
     if current is None or current.pk != plan.pk:
         latest = f"version {current.version}" if current else "no plan"
         raise PlanSuperseded(f"Version {plan.version} is not the current plan ({latest}).")
+    _require_review_note(locked, current)
     return _write_version(actor, locked, _revision(spec, current), current)
+
+
+def _require_review_note(patient: Patient, current: TreatmentPlan) -> None:
+    """Where the clinic asks for it, a prescriber's review note signed since `current`."""
+    if not review_note_required(patient.clinic_id):
+        return
+    note = latest_signed(
+        patient, NoteKind.PRESCRIBER_REVIEW, since=current.created_at, role=Role.PRESCRIBER
+    )
+    if note is None:
+        raise ReviewNoteMissing(
+            "Write and sign a prescriber review note on the chart first: this clinic "
+            f"revises a plan only after one, signed since version {current.version} was made."
+        )
 
 
 def _locked(patient: Patient, what: str) -> Patient:

@@ -124,10 +124,19 @@ class ProtocolForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say why the protocol changes."},
     )
+    # Not a number of clinical.rules: a clinic's choice, off by default (clinical-defaults.md).
+    review_note_before_revision = forms.BooleanField(
+        label="A prescriber's review note is required before a plan revision",
+        required=False,
+        help_text="A plan is revised only after a prescriber signs a review note on the chart.",
+    )
 
-    def __init__(self, *args: Any, current: Mapping[str, float], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, current: Mapping[str, float], review_note: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.current = current
+        self.fields["review_note_before_revision"].initial = review_note
         for setting in SETTINGS:
             field: forms.Field
             if setting.whole:
@@ -141,7 +150,7 @@ class ProtocolForm(forms.Form):
             field.help_text = f"{setting.least:g} to {setting.most:g} {setting.unit}"
             field.widget.attrs["inputmode"] = "numeric" if setting.whole else "decimal"
             self.fields[setting.name] = field
-        self.order_fields([*(s.name for s in SETTINGS), "reason"])
+        self.order_fields([*(s.name for s in SETTINGS), "review_note_before_revision", "reason"])
 
     def setting_fields(self) -> list[forms.BoundField]:
         return [self[s.name] for s in SETTINGS]

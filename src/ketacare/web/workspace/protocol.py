@@ -21,7 +21,7 @@ from ketacare.accounts.models import Clinic, User
 from ketacare.clinical import rules
 from ketacare.kernel import policy, specs
 from ketacare.patients.models import ClinicProtocol
-from ketacare.patients.protocol import change_protocol, clinic_rules
+from ketacare.patients.protocol import change_protocol, clinic_rules, review_note_required
 from ketacare.patients.specs import ProtocolSpec
 from ketacare.web.common import current_user, require_staff
 from ketacare.web.refusals import show_refusal
@@ -101,13 +101,22 @@ def protocol_view(request: HttpRequest) -> HttpResponse:
     may_change = policy.may(user, "change_protocol")
     if request.method == "POST" and not may_change:
         raise PermissionDenied("Only the clinic's administrators change its protocol.")
-    form = ProtocolForm(request.POST or None, current=current.values) if may_change else None
+    review_note = review_note_required(clinic.pk)
+    form = (
+        ProtocolForm(request.POST or None, current=current.values, review_note=review_note)
+        if may_change
+        else None
+    )
     status = 200
     if form is not None and form.is_bound:
         status = 400
         if form.is_valid():
             try:
-                wanted = {"changes": form.changes(), "reason": form.cleaned_data["reason"]}
+                wanted = {
+                    "changes": form.changes(),
+                    "reason": form.cleaned_data["reason"],
+                    "review_note_before_revision": form.cleaned_data["review_note_before_revision"],
+                }
                 version = change_protocol(user, clinic, specs.read(ProtocolSpec, wanted))
             except ValidationError as exc:
                 status = show_refusal(form, exc)
@@ -120,5 +129,6 @@ def protocol_view(request: HttpRequest) -> HttpResponse:
         "versions": _versions(clinic.pk),
         "form": form,
         "may_change": may_change,
+        "review_note": review_note,
     }
     return render(request, "web/workspace/protocol.html", context, status=status)

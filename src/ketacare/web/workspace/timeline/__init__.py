@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ketacare.patients.models import Patient
 from ketacare.web.workspace.timeline.entries import Entry, Kind
+from ketacare.web.workspace.timeline.notes import note_entries
 from ketacare.web.workspace.timeline.records import (
     alert_entries,
     clearance_entries,
@@ -36,6 +37,7 @@ _SOURCES = {
     Kind.ALERT: alert_entries,
     Kind.LEDGER: ledger_entries,
     Kind.HOLD: clearance_entries,
+    Kind.NOTE: note_entries,
 }
 
 

@@ -23,6 +23,7 @@ class Kind(enum.StrEnum):
     ALERT = "alert"
     LEDGER = "ledger"
     HOLD = "hold"
+    NOTE = "note"
 
     @property
     def label(self) -> str:
@@ -37,6 +38,7 @@ class Kind(enum.StrEnum):
             "alert": "Alert",
             "ledger": "Ledger",
             "hold": "Hold cleared",
+            "note": "Note",
         }[self.value]
 
 
@@ -50,6 +52,10 @@ class Entry:
     # What the care team must not miss (a high reading, a dose against the gate or not
     # as planned, a sitter who could not confirm): shown marked, before the lines.
     flagged: tuple[str, ...] = ()
+    # Pages about the entry, as (words, address): a note and its session's record.
+    links: tuple[tuple[str, str], ...] = ()
+    # A page of its own for this entry (a session's printable record), if it has one.
+    record_url: str = ""
 
 
 def local_time(at: datetime) -> str:

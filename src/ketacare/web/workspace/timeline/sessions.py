@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from django.urls import reverse
+
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import (
     AdverseEvent,
@@ -174,6 +176,10 @@ def _session_entry(session: DosingSession, taken: list[PostDoseReading]) -> Entr
         tuple(lines),
         who(session.started_by),
         flagged=(*dose_flags, *(_reading(r) for r in taken if r.high), *release_flags),
+        record_url=reverse(
+            "ws-session-record",
+            kwargs={"patient_id": session.patient_id, "session_id": session.pk},
+        ),
     )
 
 
