@@ -9,10 +9,11 @@ with the leftover returned or destroyed.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from ketacare.demo.journeys.intake import IntakeSteps
 from ketacare.demo.journeys.prescribing import PrescribingSteps
+from ketacare.demo.journeys.questionnaires import ASSESSED_AFTER_SESSIONS
 from ketacare.demo.journeys.sessions import SessionSteps
 from ketacare.demo.journeys.state import Steps
 from ketacare.demo.journeys.templates import (
@@ -39,6 +40,8 @@ DROPOUT_REASON = (
     "Stopped after three sessions at the patient's request: nausea and vomiting after "
     "the doses (adverse event reported), no improvement yet. Back to their psychiatrist."
 )
+# The outcome questionnaires after sessions 2 and 4: before the schedule's round at 08:00.
+OUTCOMES_AT = time(7, 30)
 COMPLETED_REASON = (
     "Course completed: remission sustained through maintenance. Follow-up with their "
     "psychiatrist; may return if symptoms come back."
@@ -58,6 +61,9 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
         t = self.template
         scheduled = datetime.fromisoformat(self.plan.schedule["sessions"][number - 1]["at"])
         day = scheduled.date() + timedelta(days=1)
+        if number in ASSESSED_AFTER_SESSIONS:
+            morning = datetime.combine(day, OUTCOMES_AT, tzinfo=self.zone)
+            yield from self._outcome_assessment(morning)
         yield from self._questionnaires(self.at(day, 8, (0, 60)))
         if suicidality_hold(self.record):
             yield self.at(day, 10, (0, 30))

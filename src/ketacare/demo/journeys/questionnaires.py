@@ -11,11 +11,17 @@ from ketacare.assessments.specs import questionnaire
 from ketacare.demo.journeys.answers import clamp, phq9_answers, spread
 from ketacare.demo.journeys.state import JourneyState, Steps
 from ketacare.demo.journeys.templates import INDUCTION, Course
+from ketacare.patients.models import Indication
 
 FLAGGED_PHQ9 = 2  # the PHQ-9 on treatment where item 9 comes back (suicidal_thoughts)
 # The lapsed patient's last questionnaires: more than the maintenance PHQ-9 interval
 # (14 days) before the load, so the PHQ-9 is overdue by a few days.
 QUESTIONNAIRE_LAPSE = timedelta(days=17)
+# CLINICAL.md G9: Hull 2022 assessed after sessions 2 and 4. The demo clinic asks for the
+# outcome questionnaires the morning after those sessions too, whatever the schedule says
+# (the cohort report's endpoints); PCL-5 for PTSD only (CLINICAL.md A4).
+ASSESSED_AFTER_SESSIONS = (2, 4)
+OUTCOME_INSTRUMENTS = ("phq9", "gad7")
 # The routine checks on treatment: no bladder symptom, no drug use (item 3 is reversed).
 ROUTINE_ANSWERS = {"bladder": [0, 0, 0, 0], "dast10": [0, 0, 1, 0, 0, 0, 0, 0, 0, 0]}
 
@@ -39,6 +45,19 @@ class QuestionnaireSteps(JourneyState):
                 moment = self.later(moment, 2, 5)
                 yield moment
                 self._answer(item.instrument)
+
+    def _outcome_assessment(self, moment: datetime) -> Steps:
+        """The outcome questionnaires the schedule does not ask for this morning, 3 min apart."""
+        if self.template.questionnaires_lapsed and moment > self.end - QUESTIONNAIRE_LAPSE:
+            return
+        due = queries.due_questionnaires(self.patient(), at=moment + timedelta(hours=12))
+        scheduled = {item.instrument for item in due}
+        ptsd = ("pcl5",) if self.record.indication == Indication.PTSD else ()
+        for instrument in (*OUTCOME_INSTRUMENTS, *ptsd):
+            if instrument not in scheduled:  # else the schedule's round answers it
+                moment += timedelta(minutes=3)
+                yield moment
+                self._answer(instrument)
 
     def _answer(self, instrument: str) -> None:
         assessments.submit_questionnaire(
