@@ -144,3 +144,156 @@ class ConsentFactory(DjangoModelFactory[Consent]):
     )
     signed_by = factory.SelfAttribute("patient.user")
     signature_name = factory.SelfAttribute("patient.legal_name")
+
+
+# FHIR adverse events: an adverse event as report_adverse_event stores it, without alerts.
+
+from ketacare.clinical import safety  # noqa: E402
+from ketacare.treatment.models import AdverseEvent, AdverseEventOutcome, Severity  # noqa: E402
+from ketacare.treatment.sessions.common import finding_json  # noqa: E402
+
+
+class AdverseEventFactory(DjangoModelFactory[AdverseEvent]):
+    """`AdverseEventFactory(patient=p, reported_by=u)`, graded as clinical.safety grades it."""
+
+    class Meta:
+        model = AdverseEvent
+
+    patient = factory.SubFactory(PatientFactory, with_account=True)
+    description = "Felt sick and dizzy for an hour after the dose."
+    severity = Severity.MODERATE
+    serious = False
+    outcome = AdverseEventOutcome.RESOLVED
+    reported_by = factory.SelfAttribute("patient.user")
+    finding = factory.LazyAttribute(
+        lambda event: finding_json(
+            safety.check_adverse_event(
+                safety.AdverseEventSeverity(event.severity),
+                serious=event.serious,
+                description=event.description,
+            )
+        )
+    )
+
+
+# Cohort report: plans, doses taken and questionnaire totals as rows, for a cohort built fast.
+
+from ketacare.assessments.models import QuestionnaireResponse  # noqa: E402
+from ketacare.treatment.models import DosingSession, SessionStatus, TreatmentPlan  # noqa: E402
+
+_COHORT_START = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.UTC)
+
+
+def _induction_schedule(sessions: int) -> dict[str, Any]:
+    """`sessions` induction sessions 3-4 days apart from _COHORT_START, as plans store them."""
+    return {
+        "pattern": "at_home",
+        "sessions": [
+            {
+                "number": i + 1,
+                "at": (_COHORT_START + dt.timedelta(days=i * 7 // 2)).isoformat(),
+                "phase": "induction",
+                "dose_mg": None,
+                "note": "",
+            }
+            for i in range(sessions)
+        ],
+    }
+
+
+class TreatmentPlanFactory(DjangoModelFactory[TreatmentPlan]):
+    """A first plan as a row: 100 mg of 50 mg troches; `induction=4` sets its sessions."""
+
+    class Meta:
+        model = TreatmentPlan
+
+    class Params:
+        induction = 4
+
+    patient = factory.SubFactory(PatientFactory)
+    version = 1
+    indication = factory.SelfAttribute("patient.indication")
+    route = "sublingual"
+    drug = "racemic"
+    formulation_kind = "troche"
+    strength_mg = Decimal(50)
+    scored = True
+    weight_kg = Decimal("70.0")
+    dose_mg = Decimal(100)
+    dose_mg_per_kg = Decimal("1.429")
+    take = "2 troches of 50 mg"
+    schedule = factory.LazyAttribute(lambda plan: _induction_schedule(plan.induction))
+    caps = factory.LazyFunction(dict)
+    pre_dose_limits = factory.LazyFunction(dict)
+    pk_summary = factory.LazyFunction(dict)
+    created_by = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), prescriber=True
+    )
+
+
+class DoseTakenFactory(DjangoModelFactory[DosingSession]):
+    """A session whose dose was taken at `taken_at` (released by the sitter)."""
+
+    class Meta:
+        model = DosingSession
+
+    plan = factory.SubFactory(TreatmentPlanFactory)
+    patient = factory.SelfAttribute("plan.patient")
+    status = SessionStatus.RELEASED
+    sitter_present = True
+    fasted = True
+    no_driving_until_tomorrow = True
+    systolic_mmhg = 120
+    diastolic_mmhg = 80
+    started_by = factory.SelfAttribute("plan.created_by")
+    taken_at = _COHORT_START
+    started_at = factory.SelfAttribute("taken_at")
+    dose_mg = Decimal(100)
+    check_in_due_at = factory.LazyAttribute(
+        lambda s: s.taken_at + dt.timedelta(hours=2, minutes=30)
+    )
+    released_at = factory.LazyAttribute(lambda s: s.taken_at + dt.timedelta(hours=2))
+    release_stable = True
+
+
+class ScoreFactory(DjangoModelFactory[QuestionnaireResponse]):
+    """A questionnaire total at `recorded_at` (answers not itemised: the report reads totals)."""
+
+    class Meta:
+        model = QuestionnaireResponse
+
+    patient = factory.SubFactory(PatientFactory)
+    instrument = "phq9"
+    answers = factory.LazyFunction(dict)
+    total = 10
+    band = "moderate"
+    recorded_at = _COHORT_START
+    patient_timezone = factory.SelfAttribute("patient.timezone")
+    submitted_by = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), clinician=True
+    )
+
+
+# Clinician notes: a draft by a clinician of the patient's clinic; `signed=True` signs it.
+
+from ketacare.notes.models import Note, NoteKind  # noqa: E402
+
+
+class NoteFactory(DjangoModelFactory[Note]):
+    """A draft note on the patient's chart; `NoteFactory(signed=True)` is signed by its author."""
+
+    class Meta:
+        model = Note
+
+    class Params:
+        signed = factory.Trait(
+            signed_at=factory.LazyFunction(lambda: dt.datetime(2025, 3, 3, 20, 0, tzinfo=dt.UTC)),
+            signed_by=factory.SelfAttribute("author"),
+        )
+
+    patient = factory.SubFactory(PatientFactory)
+    kind = NoteKind.PHONE_CALL
+    body = "Called to check in after the session; feeling well, no new symptoms."
+    author = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), clinician=True
+    )

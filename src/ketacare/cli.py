@@ -1,8 +1,8 @@
 """The `ketacare` command: Django's management commands plus our own.
 
-`ketacare serve`, `ketacare run`, `ketacare worker`, `ketacare demo --patients N` and
-`ketacare audit verify` are management commands of the apps; everything else
-(`migrate`, `shell`, ...) is passed straight through to Django.
+`ketacare serve`, `ketacare run`, `ketacare worker`, `ketacare demo --patients N`,
+`ketacare audit verify` and `ketacare export` are management commands of the apps;
+everything else (`migrate`, `shell`, ...) is passed straight through to Django.
 
 A configuration that cannot load (no SECRET_KEY without DEBUG, a bad DATABASE_URL) is
 said in one line naming what to set, not a traceback. Asking for help needs no

@@ -92,6 +92,9 @@ KETACARE_AUDIT_KEY = _audit_key
 KETACARE_AUDIT_CHECKPOINT_FILE = env_str(
     "KETACARE_AUDIT_CHECKPOINT_FILE", str(DATA_DIR / "audit-checkpoints.jsonl")
 )
+# The research exports' key (HMAC of pseudonyms and date shifts; interop.exports). Unset,
+# it is derived from SECRET_KEY, and pseudonyms then change when SECRET_KEY is rotated.
+KETACARE_RESEARCH_KEY = env_secret("KETACARE_RESEARCH_KEY")
 # Missed check-ins: minutes after the deadline before the alert (CLINICAL.md D gives the
 # observation only: 0), and how far back a missed deadline is still raised (hours).
 KETACARE_CHECK_IN_GRACE_MIN = env_int("KETACARE_CHECK_IN_GRACE_MIN", 0, minimum=0)
@@ -293,5 +296,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # django-axes logs every sign-in at INFO; its warnings (a lockout) are what to read.
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs each step of every PDF (and of its own stylesheet at import) at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}},
 }

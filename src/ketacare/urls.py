@@ -9,5 +9,6 @@ admin.site.site_title = "ketacare"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("fhir/", include("ketacare.api.fhir.urls")),
     path("", include("ketacare.web.urls")),
 ]

@@ -31,7 +31,13 @@ from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, Che
 from tests.api.bodies import BP, NEW_PATIENT
 from tests.api.bodies import CHECKLIST as CHECKLIST_BODY
 from tests.api.conftest import API, ApiClient
-from tests.factories import ConsentDocumentFactory, PatientFactory, SitterFactory, UserFactory
+from tests.factories import (
+    ConsentDocumentFactory,
+    NoteFactory,
+    PatientFactory,
+    SitterFactory,
+    UserFactory,
+)
 from tests.treatment.helpers import (
     CHECK_IN_BP,
     CHECKLIST,
@@ -126,6 +132,13 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "{p}/sitters/{new_sitter}/invitations", {"channel": "sms"}),
     ("POST", "{p}/invitations/{invitation}/resend", None),
     ("POST", "{p}/invitations/{invitation}/revoke", None),
+    ("GET", "{p}/notes", None),
+    ("POST", "{p}/notes", {"kind": "phone_call", "body": "Called: doing well."}),
+    ("GET", "{p}/notes/{note}", None),
+    ("PATCH", "{p}/notes/{draft}", {"body": "Called twice."}),
+    ("POST", "{p}/notes/{draft}/sign", None),
+    ("POST", "{p}/notes/{note}/addenda", {"body": "Correction: on Tuesday."}),
+    ("DELETE", "{p}/notes/{draft}", None),
 ]
 IDS = [f"{method} {path}" for method, path, _ in ENDPOINTS]
 
@@ -189,8 +202,13 @@ def _build_world(clinic, patient: Patient) -> dict[str, Any]:
     )
     new_sitter = SitterFactory(clinic=clinic, patients=[patient], user=None)
     invitation = invite_sitter(coordinator, patient, new_sitter, InviteSpec(channel="sms"))
+    # Notes: a signed one, and a draft of the coordinator's (Alice and Bob may not change it).
+    note = NoteFactory(patient=patient, author=prescriber, signed=True)
+    draft = NoteFactory(patient=patient, author=coordinator)
     return {
         "p": patient.pk,
+        "note": note.pk,
+        "draft": draft.pk,
         "new_sitter": new_sitter.pk,
         "invitation": invitation.pk,
         "document": document.pk,
@@ -241,7 +259,7 @@ def _call(client: ApiClient, method: str, path: str, body: Any, ids: dict[str, A
 
 
 def _row_counts() -> dict[str, int]:
-    labels = ("intake", "assessments", "treatment", "patients", "invitations")
+    labels = ("intake", "assessments", "treatment", "patients", "invitations", "notes")
     return {
         m._meta.label: m._default_manager.count()
         for m in apps.get_models()
@@ -395,3 +413,47 @@ def test_patients_and_sitters_do_not_see_the_alert_history(world, patient, as_us
     sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
     for user in (patient.user, sitter.user):
         assert as_user(user).get(f"patients/{patient.pk}/alerts").status_code == 403
+
+
+# The cohort report lives at /reports: numbers of the caller's clinic, no object of a patient.
+REPORT_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "reports/cohort", None),
+]
+REPORT_QUERY = {"from": "2020-01-01", "to": "2035-12-31"}
+
+
+def test_every_report_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), path.removeprefix(f"{API}/"))
+        for path, operations in document["paths"].items()
+        if path.startswith(f"{API}/reports")
+        for method in operations
+    }
+    assert documented == {(m, p) for m, p, _ in REPORT_ENDPOINTS}
+
+
+@pytest.mark.parametrize("endpoint", REPORT_ENDPOINTS, ids=[p for _, p, _ in REPORT_ENDPOINTS])
+def test_report_endpoints_validate_ownership(world, callers, patient, as_user, endpoint):
+    from ketacare.audit.models import AuditEntry  # noqa: PLC0415
+
+    method, path, body = endpoint
+
+    def count(who: str) -> Any:
+        return callers[who].request(method, path, body, query=REPORT_QUERY)
+
+    sitter = SitterFactory(clinic=patient.clinic, patients=[patient])
+    assert count("anonymous").status_code == 401
+    for user in (patient.user, sitter.user):
+        assert as_user(user).get(path, query=REPORT_QUERY).status_code == 403
+    for who in ("other_patient", "other_sitter"):
+        assert count(who).status_code == 403, who
+    # Another clinic's clinician gets their own clinic's report, without the patient.
+    elsewhere = count("charlie")
+    assert elsewhere.status_code == 200, elsewhere.json()
+    assert elsewhere.json()["report"]["treated"] == 0
+    entry = AuditEntry.objects.filter(object_type="reports.CohortReport").latest("seq")
+    assert patient.pk not in entry.detail["ids"]
+    own = count("alice")
+    assert own.status_code == 200, own.json()
+    assert own.json()["report"]["treated"] == 1

@@ -363,6 +363,24 @@ def new_sitter(world: World) -> Ids:
     return {"sitter": sitter.pk}
 
 
+def drafts_of_each(world: World) -> Ids:
+    """Each caller has a draft note of their own (only its author edits, signs or discards it).
+
+    `draft` is by role: each caller acts on theirs (`_as`).
+    """
+    drafts = {
+        role: factories.NoteFactory(patient=world.patient, author=user).pk
+        for role, user in world.callers.items()
+    }
+    return {"draft": drafts}
+
+
+def note_signed(world: World) -> Ids:
+    """The prescriber has signed a note on the patient's chart."""
+    note = factories.NoteFactory(patient=world.patient, author=world.prescriber, signed=True)
+    return {"note": note.pk}
+
+
 def sitter_invited(world: World) -> Ids:
     """A coordinator has invited a new sitter of the patient by text message."""
     ids = new_sitter(world)
@@ -683,6 +701,47 @@ WRITES: list[Write] = [
         "revoke_invitation",
         sitter_invited,
     ),
+    # Clinician notes: the clinical team drafts; each author edits, signs or discards theirs.
+    Write(
+        "POST notes",
+        "POST",
+        "patients/{p}/notes",
+        {"kind": "phone_call", "body": "Called: sleeping better."},
+        "draft_note",
+        nothing,
+    ),
+    Write(
+        "PATCH notes/{draft}",
+        "PATCH",
+        "patients/{p}/notes/{draft}",
+        {"body": "Called twice: sleeping better."},
+        "edit_note",
+        drafts_of_each,
+    ),
+    Write(
+        "POST notes/{draft}/sign",
+        "POST",
+        "patients/{p}/notes/{draft}/sign",
+        None,
+        "sign_note",
+        drafts_of_each,
+    ),
+    Write(
+        "DELETE notes/{draft}",
+        "DELETE",
+        "patients/{p}/notes/{draft}",
+        None,
+        "discard_note",
+        drafts_of_each,
+    ),
+    Write(
+        "POST notes/{note}/addenda",
+        "POST",
+        "patients/{p}/notes/{note}/addenda",
+        {"body": "Correction: the call was on Tuesday."},
+        "add_note_addendum",
+        note_signed,
+    ),
     # The caller's own reminders: the patient and the sitter choose theirs, staff none.
     Write(
         "PUT me/contact-preferences",
@@ -716,6 +775,9 @@ NOT_AN_API_WRITE: dict[str, str] = {
     "change_protocol": "the clinic's protocol page (web)",
     "configure_questionnaire_schedule": "the admin",
     "request_refill": "the patient's portal (web)",
+    "export_records": "the Exports page (web) and `ketacare export`: files, not a record",
+    "export_research": "the Exports page (web) and `ketacare export --research`",
+    "download_own_record": "the patient's portal: their record as a page, PDF or FHIR (web)",
 }
 READ = re.compile(r"^(read|see)_")
 
@@ -733,6 +795,11 @@ def _fill(template: Any, ids: Ids) -> Any:
     if isinstance(template, list):
         return [_fill(v, ids) for v in template]
     return template
+
+
+def _as(role: str, ids: Ids) -> Ids:
+    """The ids `role` acts on: an id given by role (each caller's own draft) is theirs."""
+    return {k: v[role] if isinstance(v, dict) else v for k, v in ids.items()}
 
 
 def _call(client: ApiClient, write: Write, ids: Ids) -> Any:
@@ -782,13 +849,13 @@ def test_roles(world: World, write: Write) -> None:
     permitted = [role for role in ROLES if allowed(rule, role)]
     for role in refused:
         before = _stored()
-        response = _call(clients[role], write, ids)
+        response = _call(clients[role], write, _as(role, ids))
         assert response.status_code == 403, (role, response.status_code, response.json())
         assert response.json()["code"] == "forbidden", (role, response.json())
         assert _stored() == before, role
     for role in permitted:
         with rolled_back():
-            response = _call(clients[role], write, ids)
+            response = _call(clients[role], write, _as(role, ids))
             assert 200 <= response.status_code < 300, (role, response.status_code, response.json())
 
 

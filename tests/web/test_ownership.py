@@ -30,12 +30,13 @@ from ketacare.assessments.services import submit_questionnaire
 from ketacare.assessments.specs import questionnaire
 from ketacare.audit.models import AuditEntry
 from ketacare.intake.models import ScreeningLead
+from ketacare.notes.models import Note
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent, DosingSession
 from ketacare.treatment.specs.sessions import AdverseEventSpec, DoseSpec
-from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.factories import NoteFactory, PatientFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +49,7 @@ ID_KWARGS = (
     "response_id",
     "alert_id",
     "lead_id",
+    "note_id",
 )
 MISSING_ID = 987_654
 
@@ -70,7 +72,8 @@ def _web_patterns() -> list[tuple[str, str]]:
                 found.append((prefix + str(pattern.pattern), pattern.name))
 
     walk(get_resolver().url_patterns, "")
-    return [(r, n) for r, n in found if not r.startswith(("admin/", "api/"))]
+    # /fhir routes have their own table: tests/api/fhir/test_ownership.py.
+    return [(r, n) for r, n in found if not r.startswith(("admin/", "api/", "fhir/"))]
 
 
 def _with_ids() -> list[tuple[str, list[str]]]:
@@ -143,6 +146,7 @@ def records(clinic: Clinic, prescriber: User, pharmacist: User) -> dict[str, int
         "response_id": response.pk,
         "alert_id": alert.pk,
         "lead_id": lead.pk,
+        "note_id": NoteFactory(patient=pat, signed=True).pk,
     }
 
 
@@ -163,6 +167,7 @@ def _state() -> dict[str, Any]:
         "alerts": list(Alert.objects.values_list("pk", "status")),
         "leads": list(ScreeningLead.objects.values_list("pk", "status")),
         "patients": list(Patient.objects.values_list("pk", "phase", "updated_at")),
+        "notes": list(Note.objects.values_list("pk", "body", "signed_at", "updated_at")),
     }
 
 

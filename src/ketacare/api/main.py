@@ -12,8 +12,10 @@ from ketacare.api import (
     errors,
     intake,
     invitations,
+    notes,
     observation,
     patients,
+    reports,
 )
 from ketacare.api.security import bearer_auth, session_auth
 from ketacare.api.sessions import adverse_events, check_in, dosing, sitting
@@ -68,6 +70,8 @@ api.add_router("/patients", observation.router)
 api.add_router("/patients", alerts.patient_router)
 api.add_router("/patients", sitting.patient_router)
 api.add_router("/patients", invitations.router)
+api.add_router("/patients", notes.router)
 api.add_router("/sitting", sitting.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/me", contact.router)
+api.add_router("/reports", reports.router)

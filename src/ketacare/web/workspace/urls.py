@@ -3,13 +3,17 @@
 from django.urls import URLPattern, URLResolver, path
 
 from ketacare.web.workspace import (
+    cohort_report,
+    exports,
     intake_review,
     invitations,
+    notes,
     pharmacy,
     plan,
     prescribing,
     protocol,
     record,
+    session_record,
     views,
 )
 
@@ -34,7 +38,41 @@ urlpatterns: list[URLPattern | URLResolver] = [
         invitations.invitations_view,
         name="ws-invitations",
     ),
+    path(
+        "patients/<int:patient_id>/sessions/<int:session_id>/record/",
+        session_record.session_record_view,
+        name="ws-session-record",
+    ),
+    path(
+        "patients/<int:patient_id>/sessions/<int:session_id>/record.pdf",
+        session_record.session_record_pdf_view,
+        name="ws-session-record-pdf",
+    ),
+    # Clinician notes on the chart: drafted, signed and locked by their author; addenda.
+    path("patients/<int:patient_id>/notes/", notes.notes_view, name="ws-notes"),
+    path("patients/<int:patient_id>/notes/<int:note_id>/", notes.note_view, name="ws-note"),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/edit/",
+        notes.note_edit_view,
+        name="ws-note-edit",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/sign/",
+        notes.note_sign_view,
+        name="ws-note-sign",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/discard/",
+        notes.note_discard_view,
+        name="ws-note-discard",
+    ),
+    path(
+        "patients/<int:patient_id>/notes/<int:note_id>/addenda/",
+        notes.note_addendum_view,
+        name="ws-note-addendum",
+    ),
     path("protocol/", protocol.protocol_view, name="ws-protocol"),
+    path("exports/", exports.exports_view, name="ws-exports"),
     # The care pages: the eligibility review, the plan, prescriptions and dispensing.
     path("reviews/", intake_review.reviews, name="ws-reviews"),
     path(
@@ -56,4 +94,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("patients/<int:patient_id>/dispense/", pharmacy.dispense, name="ws-dispense"),
     path("pharmacy/", pharmacy.pharmacy, name="ws-pharmacy"),
+    path("reports/cohort/", cohort_report.cohort_report_view, name="ws-cohort-report"),
 ]
