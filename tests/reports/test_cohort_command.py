@@ -16,8 +16,9 @@ from django.core.management.base import CommandError
 from ketacare.accounts.models import Clinic, User
 from ketacare.audit.models import AuditEntry
 from ketacare.patients.models import Patient
+from ketacare.patients.phases import Phase
 from tests.factories import UserFactory
-from tests.reports.cohort_helpers import build_cohort
+from tests.reports.cohort_helpers import build_cohort, patient, scores
 
 pytestmark = pytest.mark.django_db
 JANUARY = ("--from", "2026-01-01", "--to", "2026-01-31")
@@ -101,6 +102,8 @@ def test_a_user_reads_as_themself(cohort: dict[str, Patient], clinician: User) -
         (("--from", "2026-02-01", "--to", "2026-01-01"), "end date is before"),
         (("--from", "tomorrow", "--to", "2026-01-01"), "--from"),
         (("--from", "2026-01-01", "--to", "2026-01-31", "--route", "iv"), "--route"),
+        (("--from", "2026-01-01", "--to", "2026-01-31", "--window-days", "0"), "--window-days"),
+        (("--from", "2026-01-01", "--to", "2026-01-31", "--window-days", "29"), "--window-days"),
     ],
 )
 def test_bad_options_are_refused_by_name(clinic: Clinic, args: tuple[str, ...], words: str) -> None:
@@ -125,3 +128,19 @@ def test_a_user_of_another_clinic_cannot_name_this_one(clinic: Clinic, outsider:
         call_command(
             "report", "cohort", "--clinic", str(clinic.pk), *JANUARY, "--user", outsider.username
         )
+
+
+def _scored(body: dict[str, object]) -> int:
+    outcomes = body["report"]["outcomes"]  # type: ignore[index]
+    return sum(o["scored"] for o in outcomes if o["analysis"] == "itt")
+
+
+def test_the_window_is_the_clinics_choice(cohort: dict[str, Patient], clinic: Clinic) -> None:
+    # Doses on days 0, 3, 7 and 10; a PHQ-9 on day 5.5 is 2.5 days after session 2.
+    slow = patient(clinic, Phase.INDUCTION, 4)
+    scores(slow, "phq9", {-1: 16, 5.5: 9})
+    usual = json.loads(report(clinic, "--format", "json"))
+    narrow = json.loads(report(clinic, "--format", "json", "--window-days", "2"))
+    assert narrow["filters"] == {"window_days": "2"}
+    assert _scored(narrow) == _scored(usual) - 1
+    assert any("2 days after" in words for words in narrow["definitions"])

@@ -20,7 +20,7 @@ from ketacare.clinical.outcomes.report import CohortReport
 from ketacare.kernel import specs
 from ketacare.patients.models import Indication
 from ketacare.reports.cohort.queries import cohort_report_for
-from ketacare.reports.cohort.specs import CohortSpec
+from ketacare.reports.cohort.specs import MAX_WINDOW_DAYS, CohortSpec
 from ketacare.treatment.models import FormulationKind, Route
 
 router = Router(tags=["reports"])
@@ -34,6 +34,13 @@ class CohortQuery(Schema):
     indication: Indication | None = Field(default=None, description="Only this indication.")
     route: Route | None = Field(default=None, description="Only this route.")
     product: FormulationKind | None = Field(default=None, description="Only this product.")
+    window_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_WINDOW_DAYS,
+        description="Days after a session that a score still counts for it (clinic's "
+        "choice; default 7).",
+    )
     clinic_id: int | None = Field(
         default=None, ge=1, le=MAX_ID, description="The clinic (a platform superuser only)."
     )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from ketacare.accounts.models import Clinic
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
-from ketacare.clinical.outcomes.report import DEFAULT_REPORT_RULES, CohortReport, cohort_report
+from ketacare.clinical.outcomes.report import CohortReport, cohort_report
 from ketacare.kernel import policy
 from ketacare.kernel.errors import NotFound
 from ketacare.patients.models import Patient
@@ -73,7 +73,7 @@ def cohort_report_for(actor: User | None, spec: CohortSpec, *, via: str) -> Coho
         patients = patients & Patient.objects.visible_to(actor)
     scoped = spec.model_copy(update={"clinic_id": clinic.pk})
     courses = gather_courses(patients, scoped)
-    rules, endpoints = outcome_rules(clinic.pk), DEFAULT_REPORT_RULES
+    rules, endpoints = outcome_rules(clinic.pk), spec.report_rules()
     report = cohort_report(courses, rules=rules, endpoints=endpoints, instruments=INSTRUMENTS)
     detail = {
         "via": via,

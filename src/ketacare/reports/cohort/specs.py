@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import Field, model_validator
 
+from ketacare.clinical.outcomes.report import DEFAULT_REPORT_RULES, ReportRules
 from ketacare.kernel.specs import Spec
 from ketacare.patients.models import Indication
 from ketacare.treatment.models import FormulationKind, Route
@@ -14,6 +15,10 @@ from ketacare.treatment.models import FormulationKind, Route
 # these years, is a typing mistake (and the day after the last must exist).
 MAX_RANGE_DAYS = 366 * 20
 FIRST_DAY, LAST_DAY = dt.date(1900, 1, 1), dt.date(2999, 12, 31)
+# The window after a session in which a score counts for it: clinic's choice (CLINICAL.md
+# G9; the default is the clinical core's). At most four weeks: Hull 2022's sessions were
+# weekly, so a longer window would reach past the next session's week.
+MAX_WINDOW_DAYS = 28
 
 
 class CohortSpec(Spec):
@@ -21,8 +26,10 @@ class CohortSpec(Spec):
 
     The dates are days of the clinic's time zone, both included. `indication`, `route`
     and `product` (the formulation) are those of the plan the first dose was taken on;
-    None keeps every one. `clinic_id` is for an actor who belongs to no clinic (the
-    command line, a platform superuser); staff always see their own clinic.
+    None keeps every one. `window_days`: how long after a session a score still counts as
+    that session's (clinic's choice, CLINICAL.md G9). `clinic_id` is for an actor who
+    belongs to no clinic (the command line, a platform superuser); staff always see
+    their own clinic.
     """
 
     first_dose_from: dt.date
@@ -30,7 +37,17 @@ class CohortSpec(Spec):
     indication: Indication | None = None
     route: Route | None = None
     product: FormulationKind | None = None
+    window_days: int = Field(default=DEFAULT_REPORT_RULES.window_days, ge=1, le=MAX_WINDOW_DAYS)
     clinic_id: int | None = Field(default=None, ge=1)
+
+    def report_rules(self) -> ReportRules:
+        """The report's rules: the clinical core's, with this window."""
+        return ReportRules(
+            window_days=self.window_days,
+            endpoint_sessions=DEFAULT_REPORT_RULES.endpoint_sessions,
+            max_classes=DEFAULT_REPORT_RULES.max_classes,
+            class_instrument=DEFAULT_REPORT_RULES.class_instrument,
+        )
 
     @model_validator(mode="after")
     def _in_order(self) -> CohortSpec:
@@ -49,4 +66,7 @@ class CohortSpec(Spec):
     def filters(self) -> dict[str, str]:
         """The filters set, by name (for the audit entry and the report's heading)."""
         chosen = {"indication": self.indication, "route": self.route, "product": self.product}
-        return {name: str(value) for name, value in chosen.items() if value is not None}
+        named = {name: str(value) for name, value in chosen.items() if value is not None}
+        if self.window_days != DEFAULT_REPORT_RULES.window_days:
+            named["window_days"] = str(self.window_days)
+        return named

@@ -18,11 +18,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from ketacare.clinical.outcomes.report import DEFAULT_REPORT_RULES
 from ketacare.kernel import clock, specs
 from ketacare.patients.models import Indication
 from ketacare.reports.cohort.present import cohort_view
 from ketacare.reports.cohort.queries import cohort_report_for
-from ketacare.reports.cohort.specs import CohortSpec
+from ketacare.reports.cohort.specs import MAX_WINDOW_DAYS, CohortSpec
 from ketacare.treatment.models import FormulationKind, Route
 from ketacare.web.workspace.common import staff_page, staff_user
 
@@ -41,6 +42,13 @@ class CohortForm(forms.Form):
     route = forms.ChoiceField(required=False, choices=[("", "Every route"), *Route.choices])
     product = forms.ChoiceField(
         required=False, choices=[("", "Every product"), *FormulationKind.choices]
+    )
+    window_days = forms.IntegerField(
+        label="Days after a session that a score still counts for it",
+        min_value=1,
+        max_value=MAX_WINDOW_DAYS,
+        required=False,
+        help_text=f"Clinic's choice; the default is {DEFAULT_REPORT_RULES.window_days} days.",
     )
 
     def spec(self) -> CohortSpec:

@@ -36,6 +36,7 @@ OPTIONS = {  # the spec's field -> the option that gives it
     "indication": "--indication",
     "route": "--route",
     "product": "--product",
+    "window_days": "--window-days",
     "clinic_id": "--clinic",
 }
 
@@ -86,6 +87,9 @@ class Command(BaseCommand):
         cohort.add_argument("--indication", help="mdd, trd or ptsd (default: every one).")
         cohort.add_argument("--route", help="sublingual, oral or intranasal (default: every one).")
         cohort.add_argument("--product", help="The formulation, e.g. troche (default: every one).")
+        cohort.add_argument(
+            "--window-days", dest="window_days", help="Days a score counts after a session."
+        )
         cohort.add_argument("--format", default="text", choices=FORMATS, help="Default text.")
         cohort.add_argument("-o", "--output", help="The file to write (default: the screen).")
         cohort.add_argument("--user", help="Read as this account (its role and clinic).")
