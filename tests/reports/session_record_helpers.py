@@ -8,7 +8,7 @@ release. The bare one: a checklist without a sitter that failed its gate.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import time_machine
 
@@ -45,11 +45,41 @@ def full_session(
     )
     sid = SitterFactory(clinic=clinic, patients=[patient], name="Sid Sitter")
     session = first_dose(prescriber, pharmacist, patient, DOSED_AT)
-    with time_machine.travel(DOSED_AT + timedelta(minutes=40), tick=False):
+    assert sid.user is not None
+    after_the_dose(patient, sid.user, session, DOSED_AT, release_note="All fine.")
+    with time_machine.travel(DOSED_AT + timedelta(hours=2, minutes=10), tick=False):
+        for alert in Alert.objects.filter(patient=patient, detail__session_id=session.pk):
+            alert_services.acknowledge_alert(clinician, alert, AcknowledgeSpec(note="Called."))
+    session.refresh_from_db()
+    return session
+
+
+def bare_session(prescriber: User, patient: Patient) -> DosingSession:
+    """A checklist without a sitter: the gate fails; nothing after it."""
+    with time_machine.travel(NOW - timedelta(days=1), tick=False):
+        plan_for(prescriber, patient)
+        return ready_session(patient.user, patient, with_sitter=False, sitter_present=False)
+
+
+def after_the_dose(
+    patient: Patient,
+    sitter: User,
+    session: DosingSession,
+    at: datetime,
+    *,
+    release_note: str = "",
+) -> None:
+    """The hours after a dose taken `at`: a high reading at 40 min, the check-in at 2 h.
+
+    The check-in has CADSS-6 and nausea, with a mild adverse event; the sitter releases
+    at 2 h 10.
+    """
+    assert patient.user is not None
+    with time_machine.travel(at + timedelta(minutes=40), tick=False):
         services.record_post_dose_reading(
             patient.user, session, ReadingSpec(systolic_mmhg=150, diastolic_mmhg=95)
         )
-    with time_machine.travel(DOSED_AT + timedelta(hours=2), tick=False):
+    with time_machine.travel(at + timedelta(hours=2), tick=False):
         services.record_check_in(
             patient.user,
             session,
@@ -71,16 +101,5 @@ def full_session(
                 session_id=session.pk,
             ),
         )
-    with time_machine.travel(DOSED_AT + timedelta(hours=2, minutes=10), tick=False):
-        services.release_session(sid.user, session, ReleaseSpec(stable=True, note="All fine."))
-        for alert in Alert.objects.filter(patient=patient, detail__session_id=session.pk):
-            alert_services.acknowledge_alert(clinician, alert, AcknowledgeSpec(note="Called."))
-    session.refresh_from_db()
-    return session
-
-
-def bare_session(prescriber: User, patient: Patient) -> DosingSession:
-    """A checklist without a sitter: the gate fails; nothing after it."""
-    with time_machine.travel(NOW - timedelta(days=1), tick=False):
-        plan_for(prescriber, patient)
-        return ready_session(patient.user, patient, with_sitter=False, sitter_present=False)
+    with time_machine.travel(at + timedelta(hours=2, minutes=10), tick=False):
+        services.release_session(sitter, session, ReleaseSpec(stable=True, note=release_note))

@@ -30,12 +30,6 @@ from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient, PhaseChange
 from ketacare.treatment import services
 from ketacare.treatment.models import DosingSession
-from ketacare.treatment.specs.sessions import (
-    AdverseEventSpec,
-    CheckInSpec,
-    ReadingSpec,
-    ReleaseSpec,
-)
 from ketacare.web.workspace.timeline import Kind, timeline
 from tests.factories import (
     ConsentDocumentFactory,
@@ -44,6 +38,7 @@ from tests.factories import (
     SitterFactory,
 )
 from tests.intake.conftest import complete
+from tests.reports.session_record_helpers import after_the_dose
 from tests.treatment.helpers import NOW, clearance, ready_session
 from tests.web.workspace.conftest import alert, first_dose, make_patient
 
@@ -74,34 +69,8 @@ def journey(clinic, clinician: User, prescriber: User, pharmacist: User) -> Pati
     patient.refresh_from_db()
     dosed_at = NOW - timedelta(days=2)
     session = first_dose(prescriber, pharmacist, patient, dosed_at)
-    with time_machine.travel(dosed_at + timedelta(minutes=40), tick=False):
-        services.record_post_dose_reading(
-            patient.user, session, ReadingSpec(systolic_mmhg=150, diastolic_mmhg=95)
-        )
-    with time_machine.travel(dosed_at + timedelta(hours=2), tick=False):
-        services.record_check_in(
-            patient.user,
-            session,
-            CheckInSpec(
-                feeling="okay",
-                blood_pressure=[131, 84],
-                cadss6_answers=[1, 1, 0, 0, 1, 0],
-                side_effects=["nausea"],
-            ),
-        )
-        services.report_adverse_event(
-            patient.user,
-            patient,
-            AdverseEventSpec(
-                description="Felt faint for a minute",
-                severity="mild",
-                serious=False,
-                outcome="resolved",
-                session_id=session.pk,
-            ),
-        )
-    with time_machine.travel(dosed_at + timedelta(hours=2, minutes=10), tick=False):
-        services.release_session(sid.user, session, ReleaseSpec(stable=True))
+    assert sid.user is not None
+    after_the_dose(patient, sid.user, session, dosed_at)
     with time_machine.travel(NOW - timedelta(days=1), tick=False):
         services.clear_for_dosing(
             clinician, patient, clearance(hold="blood_pressure", note="Reviewed the home readings.")
