@@ -18,6 +18,7 @@ from ketacare.clinical.outcomes import (
     cohort_report,
     proportion,
 )
+from ketacare.clinical.outcomes.published import CLASSES, reference_rate
 from ketacare.clinical.outcomes.report import ADVERSE_EVENT_SEVERITIES
 from ketacare.clinical.safety import AdverseEventSeverity
 
@@ -244,3 +245,10 @@ def test_a_patient_still_in_induction_is_not_yet_due_at_later_endpoints() -> Non
         itt = outcome(report_, "phq9", endpoint, "itt")
         assert (itt.n, itt.scored) == (1, 0)
         assert itt.response == proportion(0, 1)
+
+
+def test_hull_2022_is_the_published_reference() -> None:
+    assert reference_rate("phq9", "response") == 0.628
+    assert reference_rate("gad7", "remission") == 0.313
+    assert reference_rate("pcl5", "response") is None
+    assert sum(CLASSES.values()) == pytest.approx(1.0)

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 
 from django.utils.safestring import mark_safe
 
+from ketacare.clinical.outcomes.published import REFERENCE_NAME, REFERENCE_SESSION, reference_rate
 from ketacare.reports import svg
 from ketacare.reports.charts.common import Chart
-from ketacare.reports.cohort.reference import REFERENCE_NAME, REFERENCE_SESSION, reference_rate
 from ketacare.reports.cohort.rows import (
     ANALYSIS_WORDS,
     INSTRUMENT_WORDS,

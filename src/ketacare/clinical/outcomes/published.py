@@ -1,4 +1,4 @@
-"""The published cohort the report is held against (CLINICAL.md F, Hull 2022).
+"""The published cohort a clinic's report is held against (CLINICAL.md F, Hull 2022).
 
 Hull 2022 (J Affect Disord 314:59): at-home sublingual ketamine, n = 1,247, 4 sessions
 over 4 weeks, assessed after session 4 (week 4; CLINICAL.md G9). Its rates are drawn as
@@ -20,4 +20,5 @@ CLASSES: dict[str, float] = {"improving": 0.793, "chronic": 0.114, "delayed": 0.
 
 
 def reference_rate(instrument: str, measure: str) -> float | None:
+    """Hull 2022's rate of `measure` on `instrument`; None where it reported none."""
     return RATES.get(instrument, {}).get(measure)
