@@ -18,7 +18,7 @@ from ketacare.patients.models import Patient
 from ketacare.treatment import services as treatment
 from ketacare.treatment.specs.sessions import CheckInSpec, DoseSpec, ReadingSpec, ReleaseSpec
 from tests.browser.conftest import Browsers
-from tests.browser.helpers import Person, login
+from tests.browser.helpers import Person, assert_no_horizontal_scroll, login
 from tests.browser.states import (
     DOSE_MG,
     PATIENT_NAME,
@@ -82,3 +82,17 @@ def test_a_clinician_opens_the_session_record_from_the_chart(browsers: Browsers)
     page.emulate_media(media="print")
     expect(page.locator("header.top")).to_be_hidden()
     expect(page.get_by_role("link", name="Open as PDF")).to_be_hidden()
+
+
+def test_the_patient_reads_their_session_record_on_a_phone(browsers: Browsers) -> None:
+    _, patient = dosed_yesterday()
+    assert patient.user is not None
+    jordan = Person(browsers.page("phone"), "phone", photos=True)
+    page = jordan.page
+    login(page, patient.user.username)
+    page.goto("/portal/sessions/")
+    page.get_by_role("link", name="Printable record of this session").first.click()
+    record = page.get_by_role("article", name="Session record")
+    expect(record).to_contain_text("126/80 mmHg")
+    assert_no_horizontal_scroll(page)
+    jordan.screen("portal-session-record")

@@ -17,15 +17,28 @@ CSS = "ketacare/session-record.css"
 
 
 def record_page(
-    request: HttpRequest, rec: SessionRecord, *, pdf_url: str, back_url: str, back_words: str
+    request: HttpRequest,
+    rec: SessionRecord,
+    *,
+    pdf_url: str,
+    back: tuple[str, str],
+    for_patient: bool = False,
 ) -> HttpResponse:
-    context = {"rec": rec, "pdf_url": pdf_url, "back_url": back_url, "back_words": back_words}
+    """The record's page; `back` is the link back and its words ("the chart")."""
+    back_url, back_words = back
+    context = {
+        "rec": rec,
+        "pdf_url": pdf_url,
+        "back_url": back_url,
+        "back_words": back_words,
+        "for_patient": for_patient,
+    }
     return render(request, "web/records/session_record.html", context)
 
 
-def pdf_response(rec: SessionRecord) -> HttpResponse:
+def pdf_response(rec: SessionRecord, *, for_patient: bool = False) -> HttpResponse:
     """The record as a PDF shown in the browser (inline), named by the session's date."""
-    context = {"rec": rec, "css_url": static_file_url(CSS)}
+    context = {"rec": rec, "css_url": static_file_url(CSS), "for_patient": for_patient}
     html = render_to_string("web/records/session_record_pdf.html", context)
     try:
         pdf = html_to_pdf(html, base_url=static_file_url("ketacare/"))

@@ -163,7 +163,9 @@ def test_the_patient_opens_their_own_from_their_sessions(client: Client, session
     assert f'href="{portal_url(session)}"' in sessions
     html = client.get(portal_url(session)).content.decode()
     assert "Jo Journey" in html
-    assert "Times are in America/New_York" in html
+    # The patient reads times on their own clock, not a zone's name.
+    assert "Times are on your own clock." in html
+    assert "America/New_York" not in html
     assert "Acknowledged by" not in html  # the clinic's alerts are for staff
     pdf_answer = client.get(portal_url(session, "portal-session-record-pdf"))
     assert pdf_answer.content.startswith(b"%PDF-")

@@ -29,12 +29,12 @@ def session_record_view(request: HttpRequest, session_id: int) -> HttpResponse:
         request,
         rec,
         pdf_url=reverse("portal-session-record-pdf", kwargs={"session_id": rec.session_id}),
-        back_url=reverse("portal-sessions"),
-        back_words="your sessions",
+        back=(reverse("portal-sessions"), "your sessions"),
+        for_patient=True,
     )
 
 
 @login_required
 @require_GET
 def session_record_pdf_view(request: HttpRequest, session_id: int) -> HttpResponse:
-    return pdf_response(_record(request, session_id))
+    return pdf_response(_record(request, session_id), for_patient=True)

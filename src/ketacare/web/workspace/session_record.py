@@ -32,8 +32,10 @@ def session_record_view(request: HttpRequest, patient_id: int, session_id: int) 
         request,
         rec,
         pdf_url=reverse("ws-session-record-pdf", kwargs=ids),
-        back_url=reverse("ws-chart", kwargs={"patient_id": rec.patient_id}) + "#h-timeline",
-        back_words="the chart",
+        back=(
+            reverse("ws-chart", kwargs={"patient_id": rec.patient_id}) + "#h-timeline",
+            "the chart",
+        ),
     )
 
 
