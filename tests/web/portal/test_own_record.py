@@ -13,7 +13,7 @@ from ketacare.audit.models import AuditAction, AuditEntry
 from ketacare.interop.exports.own_record import own_record
 from ketacare.kernel.errors import NotAllowed, NotFound
 from ketacare.patients.models import Patient
-from tests.factories import PatientFactory
+from tests.factories import PatientFactory, ScoreFactory
 from tests.interop.exports.helpers import EVENT_TEXT, treated
 from tests.web.helpers import page_text
 
@@ -114,3 +114,11 @@ def test_signed_out_goes_to_sign_in(client: Client) -> None:
     response = client.get(PAGE)
     assert response.status_code == 302
     assert response["Location"].startswith("/login/")
+
+
+def test_a_band_is_named_in_words(client: Client, pat: Patient) -> None:
+    ScoreFactory(patient=pat, total=17, band="moderately_severe", submitted_by=pat.user)
+    client.force_login(pat.user)
+    html = page_text(client.get(PAGE))
+    assert "17 out of 27 (moderately severe)" in html
+    assert "moderately_severe" not in html

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from ketacare.accounts.models import Clinic, User
 from ketacare.audit.models import AuditEntry
+from ketacare.clinical.outcomes.report import BaselineSummary, Count
 from ketacare.patients.models import Patient
+from ketacare.reports.cohort.present import _band_words
 from tests.reports.cohort_helpers import build_cohort
 
 URL = reverse("ws-cohort-report")
@@ -102,3 +104,16 @@ def test_another_clinics_patients_are_never_counted(
     entry = AuditEntry.objects.get(object_type="reports.CohortReport")
     assert entry.detail["ids"] == [cohort["elsewhere"].pk]
     assert entry.actor_id == outsider.pk
+
+
+def test_bands_are_named_in_words() -> None:
+    summary = BaselineSummary(
+        instrument="phq9",
+        n=2,
+        mean=17.0,
+        sd=1.0,
+        bands=(Count("moderately_severe", 2),),
+        significant=2,
+        stale=0,
+    )
+    assert _band_words(summary).bands == (Count("moderately severe", 2),)

@@ -94,7 +94,8 @@ def _scores(patient: Patient) -> tuple[Score, ...]:
         "instrument", "recorded_at", "total", "band"
     ):
         instrument = instruments.get(code)
-        found.append(Score(instrument.title, at, total, instrument.max_total, band))
+        words = band.replace("_", " ")  # "moderately_severe" reads "moderately severe"
+        found.append(Score(instrument.title, at, total, instrument.max_total, words))
     return tuple(found)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ketacare.clinical.outcomes import Proportion
 from ketacare.clinical.outcomes.classes import TrajectoryClasses
@@ -143,6 +143,12 @@ def _mix(report: CohortReport) -> tuple[tuple[str, str, int], ...]:
     )
 
 
+def _band_words(summary: BaselineSummary) -> BaselineSummary:
+    """The summary with its bands named in words ("moderately severe", not the code)."""
+    bands = tuple(replace(b, name=b.name.replace("_", " ")) for b in summary.bands)
+    return replace(summary, bands=bands)
+
+
 def cohort_view(report: CohortReport, rules: ReportRules = DEFAULT_REPORT_RULES) -> CohortView:
     """Every table of the report and its charts."""
     rates = tuple(row for o in report.outcomes for row in _rate_rows(o))
@@ -154,7 +160,8 @@ def cohort_view(report: CohortReport, rules: ReportRules = DEFAULT_REPORT_RULES)
         counts=_counts(report),
         mix=_mix(report),
         baselines=tuple(
-            (INSTRUMENT_WORDS.get(b.instrument, b.instrument), b) for b in report.baselines
+            (INSTRUMENT_WORDS.get(b.instrument, b.instrument), _band_words(b))
+            for b in report.baselines
         ),
         rates=rates,
         effects=tuple(
