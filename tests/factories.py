@@ -11,6 +11,9 @@ from factory.django import DjangoModelFactory
 
 from ketacare.accounts.models import Clinic, RoleGrant, User
 from ketacare.accounts.roles import Role
+from ketacare.assessments.models import QuestionnaireResponse
+from ketacare.clinical import safety
+from ketacare.notes.models import Note, NoteKind
 from ketacare.patients.models import (
     Consent,
     ConsentDocument,
@@ -19,6 +22,17 @@ from ketacare.patients.models import (
     SexAtBirth,
     Sitter,
 )
+from ketacare.treatment.models import (
+    AdverseEvent,
+    AdverseEventOutcome,
+    DosingSession,
+    PdmpCheck,
+    PdmpResult,
+    SessionStatus,
+    Severity,
+    TreatmentPlan,
+)
+from ketacare.treatment.sessions.common import finding_json
 
 PASSWORD = "correct horse battery staple"
 
@@ -53,6 +67,9 @@ class UserFactory(DjangoModelFactory[User]):
     last_name = factory.Sequence(lambda n: f"Person{n}")
     clinic = factory.SubFactory(ClinicFactory)
     password = factory.django.Password(PASSWORD)
+    # A valid DEA number and NPI (their check digits pass): a prescription needs both.
+    dea_number = "AB1234563"
+    npi = "1234567893"
 
     @factory.post_generation
     def roles(self, create: bool, extracted: Any, **kwargs: Any) -> None:
@@ -92,6 +109,10 @@ class PatientFactory(DjangoModelFactory[Patient]):
     emergency_contact_name = "Sam Contact"
     emergency_contact_phone = "+1 555 765 4321"
     indication = Indication.TRD
+    address_line1 = "12 Elm Street"
+    address_city = "Springfield"
+    address_region = "IL"
+    address_postal_code = "62701"
 
     class Params:
         with_account = factory.Trait(
@@ -148,10 +169,6 @@ class ConsentFactory(DjangoModelFactory[Consent]):
 
 # FHIR adverse events: an adverse event as report_adverse_event stores it, without alerts.
 
-from ketacare.clinical import safety  # noqa: E402
-from ketacare.treatment.models import AdverseEvent, AdverseEventOutcome, Severity  # noqa: E402
-from ketacare.treatment.sessions.common import finding_json  # noqa: E402
-
 
 class AdverseEventFactory(DjangoModelFactory[AdverseEvent]):
     """`AdverseEventFactory(patient=p, reported_by=u)`, graded as clinical.safety grades it."""
@@ -178,8 +195,6 @@ class AdverseEventFactory(DjangoModelFactory[AdverseEvent]):
 
 # Cohort report: plans, doses taken and questionnaire totals as rows, for a cohort built fast.
 
-from ketacare.assessments.models import QuestionnaireResponse  # noqa: E402
-from ketacare.treatment.models import DosingSession, SessionStatus, TreatmentPlan  # noqa: E402
 
 _COHORT_START = dt.datetime(2026, 1, 5, 15, 0, tzinfo=dt.UTC)
 
@@ -276,8 +291,6 @@ class ScoreFactory(DjangoModelFactory[QuestionnaireResponse]):
 
 # Clinician notes: a draft by a clinician of the patient's clinic; `signed=True` signs it.
 
-from ketacare.notes.models import Note, NoteKind  # noqa: E402
-
 
 class NoteFactory(DjangoModelFactory[Note]):
     """A draft note on the patient's chart; `NoteFactory(signed=True)` is signed by its author."""
@@ -297,3 +310,19 @@ class NoteFactory(DjangoModelFactory[Note]):
     author = factory.SubFactory(
         UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), clinician=True
     )
+
+
+# State PDMP checks: a prescriber recorded one for the patient (prescriptions need it).
+
+
+class PdmpCheckFactory(DjangoModelFactory[PdmpCheck]):
+    """A PDMP check of the patient just now, nothing of concern, by a prescriber of the clinic."""
+
+    class Meta:
+        model = PdmpCheck
+
+    patient = factory.SubFactory(PatientFactory)
+    checked_by = factory.SubFactory(
+        UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), prescriber=True
+    )
+    result = PdmpResult.NOTHING_OF_CONCERN

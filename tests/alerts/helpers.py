@@ -15,7 +15,7 @@ from ketacare.treatment.models import DosingSession
 from ketacare.treatment.specs.dispensing import DispenseSpec
 from ketacare.treatment.specs.plans import PlanSpec
 from ketacare.treatment.specs.sessions import ChecklistSpec, DoseSpec
-from tests.factories import PatientFactory, SitterFactory, UserFactory
+from tests.factories import PatientFactory, PdmpCheckFactory, SitterFactory, UserFactory
 from tests.treatment.helpers import CHECKLIST, PLAN, rx_spec
 
 DOSE_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -34,6 +34,7 @@ def dosed_session(clinic: Clinic, *, sitter_phone: str = "+1 555 222 3333") -> D
     sitter: Sitter = SitterFactory(clinic=clinic, patients=[patient], phone=sitter_phone)
     schedule = PLAN["schedule"] | {"first_day": DOSE_AT.date().isoformat(), "time_of_day": "10:00"}
     plan = services.create_plan(prescriber, patient, read(PlanSpec, PLAN | {"schedule": schedule}))
+    PdmpCheckFactory(patient=patient, checked_by=prescriber)
     prescription = services.write_prescription(
         prescriber,
         patient,

@@ -131,6 +131,8 @@ def test_a_patient_from_intake_to_the_first_phq9_after_two_sessions(people):  # 
         )
         assert (plan["version"], plan["dose_mg"]) == (1, 100.0)
         assert ok(me.get(f"{base}/plans/current"))["id"] == plan["id"]
+        check = {"result": "nothing_of_concern"}
+        ok(prescriber.post(f"{base}/pdmp-checks", check), 201)
         prescription = ok(
             prescriber.post(
                 f"{base}/prescriptions",

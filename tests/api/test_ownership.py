@@ -81,6 +81,8 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
     ("GET", "{p}/prescriptions", None),
     ("POST", "{p}/prescriptions", {"plan_id": "{plan}", "quantity": 4, "directions": "x"}),
     ("GET", "{p}/prescriptions/{rx}", None),
+    ("GET", "{p}/pdmp-checks", None),
+    ("POST", "{p}/pdmp-checks", {"result": "nothing_of_concern"}),
     (
         "POST",
         "{p}/prescriptions/{rx}/dispenses",

@@ -59,6 +59,7 @@ from ketacare.treatment.specs.sessions import DoseSpec
 from tests import factories as _factories
 from tests.api.bodies import BP, CHECKLIST, NEW_PATIENT
 from tests.api.conftest import API, ApiClient
+from tests.factories import PdmpCheckFactory
 from tests.intake.conftest import COMPLETE
 from tests.treatment.helpers import NOW, PLAN, fill, plan_for, prescribe, ready_session, rx_spec
 
@@ -217,6 +218,7 @@ def awaiting_cosign(world: World) -> Ids:
     ids = planned(world)
     plan = treatment.active_plan(world.patient)
     assert plan is not None
+    PdmpCheckFactory(patient=world.patient, checked_by=world.prescriber)
     written = treatment.write_prescription(
         world.prescriber,
         world.patient,
@@ -510,6 +512,14 @@ WRITES: list[Write] = [
         {"plan_id": "{plan}", "quantity": 4, "refills": 0, "directions": "2 troches."},
         "write_prescription",
         planned,
+    ),
+    Write(
+        "POST pdmp-checks",
+        "POST",
+        "patients/{p}/pdmp-checks",
+        {"result": "nothing_of_concern"},
+        "record_pdmp_check",
+        approved,
     ),
     Write(
         "POST prescriptions/{rx}/dispenses",

@@ -28,6 +28,7 @@ from tests.factories import (
     ClinicFactory,
     ConsentDocumentFactory,
     PatientFactory,
+    PdmpCheckFactory,
     SitterFactory,
     UserFactory,
 )
@@ -149,6 +150,7 @@ def stocked(people: Clinicians, patient: Patient | None = None) -> Patient:
     """Approved, with a plan, a prescription and the first fill at home."""
     patient = approved(people, patient)
     plan = planned(people, patient)
+    PdmpCheckFactory(patient=patient, checked_by=people.priya)
     prescription: Prescription = treatment.write_prescription(
         people.priya,
         patient,

@@ -229,6 +229,10 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
 
     page.get_by_role("link", name="Prescriptions").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Prescriptions: {PATIENT_NAME}")
+    # The state PDMP was checked (in the state's system): recorded before prescribing.
+    page.get_by_label("Nothing of concern").check()
+    page.get_by_role("button", name="Record the PDMP check").click()
+    expect_message(page, "State PDMP check recorded.")
     page.get_by_label("Units per fill").fill("8")
     page.get_by_label("Refills after the first fill").fill("0")
     page.get_by_label("Directions for use").fill(

@@ -50,6 +50,7 @@ def test_the_defaults_are_the_clinical_cores_defaults() -> None:
         ("first_session_percent_of_cap", 50),  # G5
         ("max_increase_percent", 50),  # G5
         ("prescription_margin_sessions", 0),
+        ("pdmp_check_window_days", 30),  # clinic's choice (issue 17)
     ],
 )
 def test_each_default_is_the_published_number_or_the_documented_choice(

@@ -23,7 +23,7 @@ from ketacare.treatment.specs.ledger import LedgerEventSpec
 from ketacare.treatment.specs.plans import ClearanceSpec, PlanRevisionSpec, PlanSpec
 from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 from ketacare.treatment.specs.sessions import ChecklistSpec
-from tests.factories import SitterFactory
+from tests.factories import PdmpCheckFactory, SitterFactory
 
 # Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -57,7 +57,10 @@ CHECKLIST: dict[str, Any] = {
 
 
 def plan_for(prescriber: User, patient: Patient, **changes: Any) -> TreatmentPlan:
-    return services.create_plan(prescriber, patient, specs.read(PlanSpec, PLAN | changes))
+    """The plan, and the prescriber's state PDMP check (every prescription needs a recent one)."""
+    plan = services.create_plan(prescriber, patient, specs.read(PlanSpec, PLAN | changes))
+    PdmpCheckFactory(patient=patient, checked_by=prescriber)
+    return plan
 
 
 def revision(**fields: Any) -> PlanRevisionSpec:
@@ -95,6 +98,7 @@ def prescribe(
 ) -> Prescription:
     plan = services.active_plan(patient)
     assert plan is not None
+    PdmpCheckFactory(patient=patient, checked_by=prescriber)
     return services.write_prescription(
         prescriber,
         patient,

@@ -28,6 +28,11 @@ def valid_patient_data(**overrides: str) -> dict[str, str]:
         "emergency_contact_name": "Casey Newpatient",
         "emergency_contact_phone": "+44 20 7946 0001",
         "indication": "trd",
+        "address_line1": "1 Baker Street",
+        "address_line2": "",
+        "address_city": "London",
+        "address_region": "Greater London",
+        "address_postal_code": "NW1 6XE",
     }
     data.update(overrides)
     return data

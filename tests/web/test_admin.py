@@ -154,6 +154,10 @@ def test_changing_a_patient_in_the_admin_is_audited_with_the_changed_fields(
         emergency_contact_name=patient.emergency_contact_name,
         emergency_contact_phone=patient.emergency_contact_phone,
         indication=patient.indication,
+        address_line1=patient.address_line1,
+        address_city=patient.address_city,
+        address_region=patient.address_region,
+        address_postal_code=patient.address_postal_code,
         _save="Save",
     )
     response = admin_client.post(f"{PATIENTS}{patient.pk}/change/", data)

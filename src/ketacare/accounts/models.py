@@ -6,8 +6,14 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from ketacare.accounts.identifiers import is_valid_dea, is_valid_npi
 from ketacare.accounts.roles import STAFF_ROLES, Role
-from ketacare.accounts.validators import validate_phone, validate_timezone
+from ketacare.accounts.validators import (
+    validate_dea_number,
+    validate_npi,
+    validate_phone,
+    validate_timezone,
+)
 from ketacare.kernel.fields import ClockDateTimeField
 
 
@@ -64,6 +70,21 @@ class User(AbstractUser):
     clinic = models.ForeignKey(
         Clinic, on_delete=models.PROTECT, null=True, blank=True, related_name="users"
     )
+    # A prescriber's identity, copied onto every prescription they write.
+    dea_number = models.CharField(
+        "DEA registration number",
+        max_length=9,
+        blank=True,
+        validators=[validate_dea_number],
+        help_text="Two letters and seven digits, as on the DEA certificate.",
+    )
+    npi = models.CharField(
+        "NPI",
+        max_length=10,
+        blank=True,
+        validators=[validate_npi],
+        help_text="The 10-digit National Provider Identifier.",
+    )
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -105,6 +126,16 @@ class User(AbstractUser):
         if self.is_superuser and not self.roles:
             return "superuser"
         return ",".join(sorted(self.roles))
+
+    @property
+    def prescriber_identity_missing(self) -> list[str]:
+        """What this user lacks to write a prescription: "DEA registration number", "NPI"."""
+        missing = []
+        if not is_valid_dea(self.dea_number):
+            missing.append("DEA registration number")
+        if not is_valid_npi(self.npi):
+            missing.append("NPI")
+        return missing
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,8 @@ from functools import cache
 
 from django.core.exceptions import ValidationError
 
+from ketacare.accounts.identifiers import is_valid_dea, is_valid_npi
+
 _PHONE_CHARS = re.compile(r"^\+?[0-9 ()\-.]+$")
 
 
@@ -29,4 +31,22 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             "Enter a phone number of 3 to 15 digits (spaces, +, -, brackets allowed).",
             code="invalid_phone",
+        )
+
+
+def validate_dea_number(value: str) -> None:
+    if not is_valid_dea(value):
+        raise ValidationError(
+            "Enter the DEA registration number as on the certificate: two letters and "
+            "seven digits, the last a check digit (for example AB1234563).",
+            code="invalid_dea_number",
+        )
+
+
+def validate_npi(value: str) -> None:
+    if not is_valid_npi(value):
+        raise ValidationError(
+            "Enter the 10-digit NPI as the NPPES registry lists it; these digits do not "
+            "pass its check digit.",
+            code="invalid_npi",
         )

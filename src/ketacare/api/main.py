@@ -19,7 +19,7 @@ from ketacare.api import (
 )
 from ketacare.api.security import bearer_auth, session_auth
 from ketacare.api.sessions import adverse_events, check_in, dosing, sitting
-from ketacare.api.treatment import dispensing, ledger, plans, prescriptions, reviews
+from ketacare.api.treatment import dispensing, ledger, pdmp, plans, prescriptions, reviews
 
 DESCRIPTION = """\
 ketacare's JSON API.
@@ -60,6 +60,7 @@ api.add_router("/patients", assessments.router)
 api.add_router("/patients", intake.router)
 api.add_router("/patients", plans.router)
 api.add_router("/patients", prescriptions.router)
+api.add_router("/patients", pdmp.router)
 api.add_router("/patients", dispensing.router)
 api.add_router("/patients", ledger.router)
 api.add_router("/patients", reviews.router)

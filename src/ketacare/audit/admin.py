@@ -102,7 +102,11 @@ class UserAdmin(DjangoUserAdmin[User], ClinicScopedAdmin):
     inlines = (RoleGrantInline,)
     list_display = ("username", "first_name", "last_name", "clinic", "is_active")
     list_filter = ("is_active", "role_grants__role")
-    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Clinic", {"fields": ("clinic",)}))
+    fieldsets = (
+        *(DjangoUserAdmin.fieldsets or ()),
+        ("Clinic", {"fields": ("clinic",)}),
+        ("Prescriber", {"fields": ("dea_number", "npi")}),
+    )
     editor_roles = frozenset({Role.ADMIN})
     audited = False  # accounts are not health data; sign-ins are audited separately
 

@@ -243,6 +243,17 @@ SETTINGS: tuple[Setting, ...] = (
         "clinic's choice",
         clinics_choice=True,
     ),
+    Setting(
+        "pdmp_check_window_days",
+        "Days a state PDMP check counts for before a prescription is written or refilled",
+        "days",
+        30,
+        1,
+        90,
+        "higher",
+        "clinic's choice",
+        clinics_choice=True,
+    ),
 )
 BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 

@@ -31,8 +31,11 @@ from ketacare.demo.people import (
     NEEDS_SITTER,
     PATHS,
     PHASE_PATTERN,
+    PRESCRIBER_IDS,
     REASONS,
     STAFF,
+    STREETS,
+    TOWNS,
 )
 from ketacare.kernel import clock
 from ketacare.patients.models import (
@@ -92,6 +95,8 @@ class Builder:
                 password=password,
                 is_staff=True,
                 email=f"{username}@demo.invalid",
+                dea_number=PRESCRIBER_IDS.get(username, ("", ""))[0],
+                npi=PRESCRIBER_IDS.get(username, ("", ""))[1],
             )
             RoleGrant.objects.bulk_create([RoleGrant(user=user, role=r) for r in roles])
         document = ConsentDocument.objects.create(
@@ -147,7 +152,7 @@ class Builder:
         self, user: User, phase: Phase, indication: Indication, since: datetime
     ) -> Patient:
         rng = self.rng
-        return Patient(
+        patient = Patient(
             clinic=self.clinic,
             user=user,
             legal_name=f"{user.first_name} {user.last_name}",
@@ -164,6 +169,12 @@ class Builder:
             phase_since=since,
             paused_from=Phase.MAINTENANCE.value if phase is Phase.PAUSED else "",
         )
+        # The address draws nothing from the generator: the rest of the demo stays as seeded.
+        number = sum(map(ord, user.username))
+        patient.address_line1 = f"{100 + number % 900} {STREETS[number % len(STREETS)]}"
+        town = TOWNS[patient.timezone]
+        patient.address_city, patient.address_region, patient.address_postal_code = town
+        return patient
 
     def _history_consents_sitters(self, records: list[Patient], phases: list[Phase]) -> None:
         now = clock.now()

@@ -21,6 +21,18 @@ STAFF: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("coordinator", "Jo", "Martin", (Role.COORDINATOR,)),
 )
 
+# The prescriber's identity on their prescriptions: a DEA number whose check digit
+# passes (second letter R for Rivera) and an NPI whose Luhn digit passes. Made up.
+PRESCRIBER_IDS = {"dr.rivera": ("AR1234563", "1234567893")}
+
+# Home addresses of the demo patients (made up): street names and a town per time zone.
+STREETS = ("Maple Avenue", "Oak Street", "Cedar Lane", "Birch Road", "Willow Court")
+TOWNS = {
+    "America/New_York": ("Albany", "NY", "12207"),
+    "America/Chicago": ("Springfield", "IL", "62701"),
+    "America/Los_Angeles": ("Sacramento", "CA", "95814"),
+}
+
 # How 20 demo patients spread over the phases (repeated for larger demos).
 PHASE_PATTERN: tuple[Phase, ...] = (
     *(Phase.SCREENING,) * 2,

@@ -118,6 +118,7 @@ _TREATMENT_PLANS: dict[str, Rule] = {
     "cosign_prescription": _rule("co-sign prescriptions", PRESCRIBER),
     "void_prescription": _rule("void prescriptions", PRESCRIBER),
     "correct_prescription": _rule("correct prescriptions", PRESCRIBER),
+    "record_pdmp_check": _rule("record state PDMP checks", PRESCRIBER),
     # Continuing a course of a controlled drug is the prescriber's decision; stopping it
     # (a pause, a discharge) any treating clinician's.
     "start_maintenance": _rule("move a patient to maintenance", PRESCRIBER),

@@ -71,6 +71,12 @@ class Patient(models.Model):
     emergency_contact_name = models.CharField(max_length=200)
     emergency_contact_phone = models.CharField(max_length=32, validators=[validate_phone])
     indication = models.CharField(max_length=8, choices=Indication.choices)
+    # The home address, printed on every prescription (21 CFR 1306.05(a)).
+    address_line1 = models.CharField("address", max_length=200, blank=True)
+    address_line2 = models.CharField("address line 2", max_length=200, blank=True)
+    address_city = models.CharField("city", max_length=100, blank=True)
+    address_region = models.CharField("state", max_length=100, blank=True)
+    address_postal_code = models.CharField("ZIP code", max_length=20, blank=True)
     phase = models.CharField(max_length=16, choices=PHASE_CHOICES, default=Phase.SCREENING.value)
     phase_since = models.DateTimeField(default=now)
     # When the first dose was taken: written by treatment's dose service in the dose's own
@@ -114,6 +120,16 @@ class Patient(models.Model):
     def record_number(self) -> str:
         """The clinic's number for this record, shown beside the name ("KC-000123")."""
         return f"KC-{self.pk:06d}"
+
+    @property
+    def address_lines(self) -> list[str]:
+        """The home address as printed; empty while any of street, city, state, ZIP is missing."""
+        street, city = self.address_line1.strip(), self.address_city.strip()
+        region, code = self.address_region.strip(), self.address_postal_code.strip()
+        if not (street and city and region and code):
+            return []
+        second = [self.address_line2.strip()] if self.address_line2.strip() else []
+        return [street, *second, f"{city}, {region} {code}"]
 
     @property
     def phase_enum(self) -> Phase:

@@ -81,6 +81,12 @@ class PatientSpec(Spec):
     emergency_contact_name: Name  # type: ignore[valid-type]
     emergency_contact_phone: Phone  # type: ignore[valid-type]
     indication: specs.choice(Indication)  # type: ignore[valid-type]
+    # The home address (printed on prescriptions; none is written without it).
+    address_line1: specs.text(200) = ""  # type: ignore[valid-type]
+    address_line2: specs.text(200) = ""  # type: ignore[valid-type]
+    address_city: specs.text(100) = ""  # type: ignore[valid-type]
+    address_region: specs.text(100) = ""  # type: ignore[valid-type]
+    address_postal_code: specs.text(20) = ""  # type: ignore[valid-type]
 
     def fields(self) -> dict[str, Any]:
         """The record's fields by name (the choices are str enums, stored as their value)."""

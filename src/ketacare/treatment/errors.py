@@ -186,3 +186,15 @@ class InductionReviewRecorded(DomainError):
     """The patient's end-of-induction review is recorded already (one per patient)."""
 
     code = "induction_review_recorded"
+
+
+class PrescriberIdentityMissing(DomainError):
+    """The prescriber's DEA number or NPI, or the patient's address, is missing."""
+
+    code = "prescriber_identity_missing"
+
+
+class PdmpCheckMissing(DomainError):
+    """No state PDMP check of the patient within the clinic's window."""
+
+    code = "pdmp_check_missing"

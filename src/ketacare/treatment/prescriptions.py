@@ -27,6 +27,7 @@ from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
 from ketacare.patients.protocol import clinic_rules
+from ketacare.treatment import pdmp
 from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing import (
     current_plan,
@@ -169,12 +170,15 @@ def _write(
         dosing.check_at_home(plan.formulation)
     except dosing.NotForHomeUse as exc:
         raise NotForHomeUse(str(exc)) from None
+    identity = pdmp.prescriber_identity(actor, patient)
+    pdmp.require_recent_check(patient, "write the prescription")
     need = plan_need(patient, plan)
     over = not need.allows(written.units)
     if over and not written.quantity_reason:
         raise QuantityBeyondPlan(beyond_plan_words(plan, need, written.units), field="quantity")
     prescription = Prescription.objects.create(
         patient=patient,
+        **identity,
         plan=plan,
         **{name: getattr(plan, name) for name in PRODUCT_FIELDS},
         product=plan.formulation.name,
@@ -203,7 +207,9 @@ def write_prescription(actor: User, patient: Patient, spec: PrescriptionSpec) ->
     """Prescribe the current plan's product: `quantity` units a fill, `refills` refills.
 
     Refused: a plan that is not the patient's current one (PlanSuperseded), esketamine
-    (NotForHomeUse), and more units in all than the plan still needs
+    (NotForHomeUse), a prescriber without a DEA number or NPI or a patient without an
+    address (PrescriberIdentityMissing), no state PDMP check within the clinic's window
+    (PdmpCheckMissing), and more units in all than the plan still needs
     (QuantityBeyondPlan) unless `quantity_reason` says why; then the prescription waits
     for a second prescriber's co-sign before anything is dispensed.
     """

@@ -15,6 +15,7 @@ from ketacare.treatment.dispensing import (
 )
 from ketacare.treatment.holds import clear_for_dosing
 from ketacare.treatment.ledger import ledger_balance, record_ledger_event
+from ketacare.treatment.pdmp import record_pdmp_check
 from ketacare.treatment.phase_moves import (
     discharge_patient,
     pause_treatment,
@@ -64,6 +65,7 @@ __all__ = [
     "record_dose_taken",
     "record_induction_review",
     "record_ledger_event",
+    "record_pdmp_check",
     "record_post_dose_reading",
     "release_session",
     "report_adverse_event",

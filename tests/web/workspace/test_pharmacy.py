@@ -22,6 +22,7 @@ from ketacare.treatment.models import (
 )
 from ketacare.treatment.specs.dispensing import RefillRequestSpec
 from ketacare.treatment.specs.plans import PlanSpec
+from tests.factories import PdmpCheckFactory
 from tests.treatment.helpers import rx_spec
 from tests.web.helpers import audit, page_text
 
@@ -196,6 +197,7 @@ def test_a_fill_beyond_the_prescription_is_refused(approved, pharmacist, prescri
     )
     plan = services.active_plan(approved)
     assert plan is not None
+    PdmpCheckFactory(patient=approved, checked_by=prescriber)
     rx = services.write_prescription(
         prescriber,
         approved,

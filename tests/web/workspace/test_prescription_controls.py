@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription, PrescriptionState
-from tests.factories import UserFactory
+from tests.factories import PdmpCheckFactory, UserFactory
 from tests.treatment.helpers import ledger_spec, plan_for, rx_spec
 from tests.treatment.rx_helpers import legacy_esketamine_plan
 from tests.web.helpers import page_text as raw_page_text
@@ -56,6 +56,7 @@ def second_prescriber(clinic):
 @pytest.fixture
 def large(prescriber, approved, plan) -> Prescription:
     """30 troches for a course of 24, with the prescriber's reason: awaiting a co-sign."""
+    PdmpCheckFactory(patient=approved, checked_by=prescriber)
     return services.write_prescription(
         prescriber,
         approved,

@@ -53,6 +53,13 @@ class PrescriptionOut(Schema):
     void_reason: str = Field(description="Why it was voided.")
     corrects_id: int | None = Field(description="The voided prescription this one replaces.")
     written_by_id: int = Field(description="The prescriber.")
+    prescriber_dea_number: str = Field(
+        description="The prescriber's DEA registration number when it was written."
+    )
+    prescriber_npi: str = Field(description="The prescriber's NPI when it was written.")
+    patient_address: str = Field(
+        description="The patient's home address when it was written (lines)."
+    )
     written_at: dt.datetime = Field(description="When.")
 
 
@@ -87,7 +94,10 @@ def write_prescription(
     """Prescribe the current plan's product (a prescriber).
 
     More units in all than the plan still needs: 409 `quantity_beyond_plan`, unless
-    `quantity_reason` says why; then it awaits a second prescriber's co-sign.
+    `quantity_reason` says why; then it awaits a second prescriber's co-sign. No DEA
+    number or NPI on the prescriber's account, or no home address on the patient's
+    record: 409 `prescriber_identity_missing`; no state PDMP check within the clinic's
+    window: 409 `pdmp_check_missing`.
     """
     patient = visible_patient(request, patient_id)
     prescription = services.write_prescription(actor(request), patient, payload)

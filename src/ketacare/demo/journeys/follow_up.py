@@ -89,6 +89,7 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
                 self.cast.prescriber, self.record, self._induction_review()
             )
             treatment.start_maintenance(self.cast.prescriber, self.record, MoveSpec())
+            self._pdmp_checked()  # a refill follows a recent state PDMP check
             yield self.at(day, 14, (0, 60))
             self._dispense()  # the refill for maintenance
 

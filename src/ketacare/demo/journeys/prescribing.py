@@ -17,8 +17,9 @@ from ketacare.demo.journeys.state import JourneyState, Steps
 from ketacare.demo.journeys.templates import INDUCTION, SESSION_DAYS, Product
 from ketacare.kernel import specs
 from ketacare.treatment import services as treatment
-from ketacare.treatment.models import Prescription
+from ketacare.treatment.models import PdmpResult, Prescription
 from ketacare.treatment.specs.dispensing import DispenseSpec
+from ketacare.treatment.specs.pdmp import PdmpCheckSpec
 from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
 from ketacare.treatment.specs.prescriptions import PrescriptionSpec
 
@@ -59,6 +60,7 @@ class PrescribingSteps(JourneyState):
             "directions": self._directions(),
             "earliest_refill_on": first_dose + timedelta(days=SESSION_DAYS[INDUCTION - 1]),
         }
+        self._pdmp_checked()
         self._prescription = treatment.write_prescription(
             self.cast.prescriber, self.record, specs.read(PrescriptionSpec, written)
         )
@@ -106,6 +108,11 @@ class PrescribingSteps(JourneyState):
             return f"Hold {take} under the tongue for 15 minutes, then spit; sitter present."
         return f"{take.capitalize()}, alternating nostrils, 5 minutes apart; sitter present."
 
+    def _pdmp_checked(self) -> None:
+        """The prescriber checks the state PDMP before each prescription (issue 17)."""
+        spec = PdmpCheckSpec(result=PdmpResult.NOTHING_OF_CONCERN)
+        treatment.record_pdmp_check(self.cast.prescriber, self.record, spec)
+
     def _dispense(self, prescription: Prescription | None = None) -> None:
         prescription = prescription or self.prescription
         expires = self.today + timedelta(days=self.rng.randint(240, 400))
@@ -123,6 +130,7 @@ class PrescribingSteps(JourneyState):
         more = treatment.plan_need(self.record, self.plan).units_allowed
         if more:
             written = {"plan_id": self.plan.pk, "quantity": more, "directions": self._directions()}
+            self._pdmp_checked()
             self._dispense(
                 treatment.write_prescription(
                     self.cast.prescriber, self.record, specs.read(PrescriptionSpec, written)

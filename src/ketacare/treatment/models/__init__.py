@@ -34,6 +34,7 @@ from ketacare.treatment.models.ledger import (
     LedgerEvent,
     LedgerEventKind,
 )
+from ketacare.treatment.models.pdmp import PdmpCheck, PdmpResult
 from ketacare.treatment.models.plans import DEFAULT_CHECK_IN_DEADLINE_MIN, TreatmentPlan
 from ketacare.treatment.models.prescriptions import (
     Prescription,
@@ -101,6 +102,8 @@ __all__ = [
     "LedgerEvent",
     "LedgerEventKind",
     "LedgerUnit",
+    "PdmpCheck",
+    "PdmpResult",
     "PostDoseCheckIn",
     "PostDoseReading",
     "Prescription",

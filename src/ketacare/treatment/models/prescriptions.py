@@ -57,6 +57,11 @@ class Prescription(Product):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     written_at = models.DateTimeField(default=now)
+    # Who wrote it and for whom, as they were when it was written (21 CFR 1306.05(a)):
+    # copied from the prescriber's account and the patient's record, kept if they change.
+    prescriber_dea_number = models.CharField("prescriber's DEA number", max_length=9, blank=True)
+    prescriber_npi = models.CharField("prescriber's NPI", max_length=10, blank=True)
+    patient_address = models.TextField("patient's address", blank=True)
     # More units than the plan still needs: the prescriber's reason, and a second
     # prescriber's co-sign before any dispensing.
     quantity_reason = models.TextField(

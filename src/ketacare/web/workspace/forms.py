@@ -22,8 +22,9 @@ from ketacare.clinical.rules import SETTINGS
 from ketacare.intake.models import ReviewDecision
 from ketacare.kernel import specs
 from ketacare.patients.phases import Phase
-from ketacare.treatment.models import Hold
+from ketacare.treatment.models import Hold, PdmpResult
 from ketacare.treatment.specs.ledger import RECORDED_HERE
+from ketacare.treatment.specs.pdmp import PdmpCheckSpec
 from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 from ketacare.web.workspace.panel import SORT_LABELS, Filters, ResponseStatus
 
@@ -263,6 +264,20 @@ class PrescriptionActionForm(CareForm):
     def void_spec(self) -> VoidSpec:
         """Why the prescription is voided, as void_prescription takes it."""
         return specs.read(VoidSpec, {"reason": self.cleaned_data["reason"]})
+
+
+class PdmpCheckForm(CareForm):
+    """The state PDMP checked just now: what it showed (a note with concerns)."""
+
+    result = forms.ChoiceField(
+        label="What the state PDMP showed", choices=PdmpResult.choices, widget=forms.RadioSelect
+    )
+    note = _reason("Note", "Needed when there are concerns: what they are.")
+
+    def spec(self) -> PdmpCheckSpec:
+        """The check, as record_pdmp_check takes it."""
+        data = self.cleaned_data
+        return specs.read(PdmpCheckSpec, {"result": data["result"], "note": data["note"]})
 
 
 class DispenseForm(CareForm):

@@ -23,7 +23,7 @@ from ketacare.kernel import policy
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.access import require
 from ketacare.patients.models import Patient
-from ketacare.treatment import services
+from ketacare.treatment import pdmp, services
 from ketacare.treatment.dispensing import not_fillable_because, patient_today, units_in_words
 from ketacare.treatment.models import Prescription, PrescriptionState, TreatmentPlan
 from ketacare.web.refusals import show_refusal
@@ -31,12 +31,13 @@ from ketacare.web.workspace.common import (
     current_user,
     staff_patient,
 )
-from ketacare.web.workspace.forms import PrescriptionActionForm, PrescriptionForm
+from ketacare.web.workspace.forms import PdmpCheckForm, PrescriptionActionForm, PrescriptionForm
 from ketacare.web.workspace.presenters import amount, unit_word
 
 RX_WHO = "Only clinicians, prescribers and pharmacists see prescriptions."
 # The co-sign and void forms of the list share the page with the write form.
 ACTION_PREFIX = "rx"
+PDMP_PREFIX = "pdmp"
 STATE_BADGES = {
     PrescriptionState.ACTIVE: "ok",
     PrescriptionState.AWAITING_COSIGN: "caution",
@@ -102,14 +103,20 @@ def _page(
     request: HttpRequest,
     patient: Patient,
     *,
-    form: PrescriptionForm | None = None,
-    action_form: PrescriptionActionForm | None = None,
+    posted: PrescriptionForm | PrescriptionActionForm | PdmpCheckForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The page; `posted` is the form the refused POST carried (shown with its errors)."""
     user = current_user(request)
     plan = services.active_plan(patient)
     rows = prescriptions_of(user, patient)
-    form = form or PrescriptionForm(replaceable=_replaceable(user, rows))
+    form = (
+        posted
+        if isinstance(posted, PrescriptionForm)
+        else PrescriptionForm(replaceable=_replaceable(user, rows))
+    )
+    action_form = posted if isinstance(posted, PrescriptionActionForm) else None
+    pdmp_form = posted if isinstance(posted, PdmpCheckForm) else None
     if plan is not None:
         form.count_in(f"Counted in {unit_word(plan)}: one session is {plan.take}.")
     today = patient_today(patient)
@@ -122,6 +129,11 @@ def _page(
         "action_form": action_form or PrescriptionActionForm(prefix=ACTION_PREFIX),
         "action_prefix": ACTION_PREFIX,
         "can_write": policy.may(user, "write_prescription"),
+        "identity_missing": user.prescriber_identity_missing,
+        "pdmp_form": pdmp_form or PdmpCheckForm(prefix=PDMP_PREFIX),
+        "can_check_pdmp": policy.may(user, "record_pdmp_check"),
+        "pdmp_check": pdmp.recent_check(patient),
+        "pdmp_window_days": pdmp.window_days(patient),
     }
     return render(request, "web/workspace/prescriptions.html", context, status=status)
 
@@ -151,7 +163,7 @@ def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     if form.is_valid() and plan is None:
         form.add_error(None, "The patient has no treatment plan: write the plan first.")
     if not form.is_valid() or plan is None:
-        return _page(request, patient, form=form, status=400)
+        return _page(request, patient, posted=form, status=400)
     data = form.cleaned_data
     corrected = next((rx for rx in rows if rx.pk == data["corrects"]), None)
     try:
@@ -164,7 +176,7 @@ def _write(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     else:
         _written(request, written)
         return redirect("ws-prescriptions", patient_id=patient.pk)
-    return _page(request, patient, form=form, status=status)
+    return _page(request, patient, posted=form, status=status)
 
 
 def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> HttpResponse:
@@ -174,7 +186,7 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
     if form.is_valid() and form.cleaned_data["prescription"] not in rows:
         form.add_error(None, "No such prescription of this patient.")
     if not form.is_valid():
-        return _page(request, patient, action_form=form, status=400)
+        return _page(request, patient, posted=form, status=400)
     rx = rows[form.cleaned_data["prescription"]]
     try:
         if action == "cosign":
@@ -188,7 +200,22 @@ def _act(request: HttpRequest, user: User, patient: Patient, action: str) -> Htt
     else:
         messages.success(request, done)
         return redirect("ws-prescriptions", patient_id=patient.pk)
-    return _page(request, patient, action_form=form, status=status)
+    return _page(request, patient, posted=form, status=status)
+
+
+def _check_pdmp(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
+    """Record that the state PDMP was checked for the patient just now."""
+    form = PdmpCheckForm(request.POST, prefix=PDMP_PREFIX)
+    if not form.is_valid():
+        return _page(request, patient, posted=form, status=400)
+    try:
+        services.record_pdmp_check(user, patient, form.spec())
+    except (ValidationError, DomainError) as error:
+        status = show_refusal(form, error)
+    else:
+        messages.success(request, "State PDMP check recorded.")
+        return redirect("ws-prescriptions", patient_id=patient.pk)
+    return _page(request, patient, posted=form, status=status)
 
 
 @login_required
@@ -202,4 +229,6 @@ def prescriptions(request: HttpRequest, patient_id: int) -> HttpResponse:
     action = request.POST.get("action", "write")
     if action in {"cosign", "void"}:
         return _act(request, user, patient, action)
+    if action == "pdmp":
+        return _check_pdmp(request, user, patient)
     return _write(request, user, patient)
