@@ -161,3 +161,15 @@ def test_practitioners_are_the_clinics_staff(
     assert entry["qualification"][0]["code"]["coding"][0]["code"] == "pharmacist"
     assert patient.user is not None
     assert str(patient.user.pk) not in ids(found)
+
+
+def test_a_prescribers_npi_is_an_identifier(
+    clinician: User, prescriber: User, patient: Patient
+) -> None:
+    entry = valid(read(clinician, "Practitioner", str(prescriber.pk)))
+    assert entry["identifier"] == [
+        {"system": "http://hl7.org/fhir/sid/us-npi", "value": prescriber.npi}
+    ]
+    prescriber.npi = ""
+    prescriber.save(update_fields=["npi"])
+    assert "identifier" not in read(clinician, "Practitioner", str(prescriber.pk))

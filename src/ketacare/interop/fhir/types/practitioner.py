@@ -1,6 +1,8 @@
 """Practitioner: the staff of the clinics whose patients the caller may read.
 
-Id: the user's id. Their roles are listed as qualifications (local role codes).
+Id: the user's id. Their roles are listed as qualifications (local role codes); a
+prescriber's NPI, when recorded, is an identifier in the US NPI system that FHIR's
+identifier registry names.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from ketacare.interop.fhir.registry import (
     row_id,
 )
 from ketacare.patients.models import Patient
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"  # FHIR R4 identifier registry
 
 
 def _staff(patients: QuerySet[Patient]) -> QuerySet[User]:
@@ -46,9 +50,11 @@ def lookup(patients: QuerySet[Patient], fhir_id: str) -> User | None:
 def render(user: User, context: Context) -> dict[str, Any]:
     del context
     staff_roles = sorted(role for role in user.roles if role in STAFF_ROLES)
+    npi = [{"system": NPI_SYSTEM, "value": user.npi}] if user.npi else []
     return {
         "resourceType": "Practitioner",
         "id": str(user.pk),
+        **({"identifier": npi} if npi else {}),
         "active": user.is_active,
         "name": [{"text": user.display_name}],
         "qualification": [
