@@ -10,7 +10,7 @@ import time_machine
 
 from ketacare.treatment.models import Dispense, InductionReview, LedgerEvent
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
-from tests.treatment.rx_helpers import dose_on_record
+from tests.treatment.rx_helpers import checked_in, dose_on_record
 
 LOT = {"quantity": 8, "lot_number": "LOT-2025-02", "expires_on": "2026-01-31"}
 LATER = NOW + timedelta(days=28)
@@ -27,7 +27,7 @@ def world(approved, prescriber, pharmacist, clinician, as_user):  # type: ignore
     plan_for(prescriber, approved)
     rx = prescribe(prescriber, approved)
     fill(pharmacist, rx)
-    dose_on_record(approved)
+    checked_in(dose_on_record(approved))
     return {
         "p": approved.pk,
         "rx": rx.pk,

@@ -89,6 +89,7 @@ ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
         {"quantity": 1, "lot_number": "L1", "expires_on": "2026-01-31"},
     ),
     ("POST", "{p}/prescriptions/{rx}/cosign", None),
+    ("POST", "{p}/prescriptions/{rx}/release-hold", {"note": "Seen today."}),
     ("POST", "{p}/prescriptions/{rx}/void", {"reason": "Wrong directions"}),
     (
         "POST",

@@ -348,6 +348,11 @@ def alert_open(world: World) -> Ids:
     return {"alert": alert.pk}
 
 
+def fill_held(world: World) -> Ids:
+    """A prescription whose first fill is held by an open urgent alert (staged dispensing)."""
+    return {**prescribed_by("")(world), **alert_open(world)}
+
+
 def password_not_set(world: World) -> Ids:
     """The patient's account was made before they set a password (it signs in by token)."""
     user = world.patient.user
@@ -528,6 +533,14 @@ WRITES: list[Write] = [
         {"quantity": 8, **LOT},
         "dispense",
         prescribed_by(""),
+    ),
+    Write(
+        "POST prescriptions/{rx}/release-hold",
+        "POST",
+        "patients/{p}/prescriptions/{rx}/release-hold",
+        {"note": "Seen by video today; the alert is in hand."},
+        "release_held_fill",
+        fill_held,
     ),
     Write(
         "POST prescriptions/{rx}/cosign",

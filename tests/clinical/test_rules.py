@@ -51,6 +51,10 @@ def test_the_defaults_are_the_clinical_cores_defaults() -> None:
         ("max_increase_percent", 50),  # G5
         ("prescription_margin_sessions", 0),
         ("pdmp_check_window_days", 30),  # clinic's choice (issue 17)
+        ("hold_fill_until_checked_in", 1),  # clinic's choice (issue 17): fail closed
+        ("hold_fill_until_questionnaires_done", 1),
+        ("hold_fill_while_urgent_alert", 1),
+        ("hold_fill_until_count_reconciled", 1),
     ],
 )
 def test_each_default_is_the_published_number_or_the_documented_choice(

@@ -19,7 +19,9 @@ from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment import ledger, services
 from ketacare.treatment.models import (
     DosingSession,
+    Feeling,
     LedgerEventKind,
+    PostDoseCheckIn,
     SessionStatus,
     TreatmentPlan,
 )
@@ -62,6 +64,20 @@ def dose_on_record(patient: Patient) -> DosingSession:
             dose_recorded_by=patient.user,
             dose_recorded_at=now,
         )
+
+
+def checked_in(session: DosingSession) -> DosingSession:
+    """The session's post-dose check-in on record (a held fill waits for it, staged dispensing)."""
+    assert session.patient.user is not None
+    PostDoseCheckIn.objects.create(
+        session=session,
+        patient=session.patient,
+        feeling=Feeling.WELL,
+        recorded_by=session.patient.user,
+    )
+    session.status = SessionStatus.CHECKED_IN
+    session.save(update_fields=["status"])
+    return session
 
 
 def set_margin(clinic: Clinic, sessions: int) -> None:

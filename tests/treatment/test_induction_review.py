@@ -23,7 +23,7 @@ from ketacare.treatment.reviews import dispensing_held_because, review_state
 from ketacare.treatment.specs.dispensing import RefillRequestSpec
 from ketacare.treatment.specs.reviews import InductionReviewSpec
 from tests.treatment.helpers import NOW, fill, prescribe
-from tests.treatment.rx_helpers import dose_on_record
+from tests.treatment.rx_helpers import checked_in, dose_on_record
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +41,7 @@ def four_weeks_on(clinician, approved, plan, stocked, clock):
     """A PHQ-9 at baseline, one dose, a PHQ-9 on treatment, and 28 days since the dose."""
     submit_questionnaire(clinician, approved, questionnaire("phq9", BASELINE))
     clock.shift(DAY)
-    dose_on_record(approved)
+    checked_in(dose_on_record(approved))
     clock.shift(7 * DAY)
     submit_questionnaire(clinician, approved, questionnaire("phq9", BETTER))
     clock.move_to(NOW + DAY + 28 * DAY)

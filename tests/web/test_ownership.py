@@ -50,6 +50,7 @@ ID_KWARGS = (
     "alert_id",
     "lead_id",
     "note_id",
+    "prescription_id",
 )
 MISSING_ID = 987_654
 
@@ -102,7 +103,8 @@ def records(clinic: Clinic, prescriber: User, pharmacist: User) -> dict[str, int
     )
     SitterFactory(clinic=clinic, patients=[pat], name="Robin Sitter")
     plan_for(prescriber, pat)
-    fill(pharmacist, prescribe(prescriber, pat))
+    rx = prescribe(prescriber, pat)
+    fill(pharmacist, rx)
     session = services.record_dose_taken(
         pat.user, ready_session(pat.user, pat), DoseSpec(dose_mg=100)
     )
@@ -147,6 +149,7 @@ def records(clinic: Clinic, prescriber: User, pharmacist: User) -> dict[str, int
         "alert_id": alert.pk,
         "lead_id": lead.pk,
         "note_id": NoteFactory(patient=pat, signed=True).pk,
+        "prescription_id": rx.pk,
     }
 
 

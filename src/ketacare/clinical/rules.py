@@ -254,6 +254,27 @@ SETTINGS: tuple[Setting, ...] = (
         "clinic's choice",
         clinics_choice=True,
     ),
+    *(
+        # Staged dispensing (issue 17): each hold on a fill, on (1) or off (0); all on
+        # by default, fail closed. clinical.staging reads them.
+        Setting(
+            name,
+            title,
+            "on (1) or off (0)",
+            1,
+            0,
+            1,
+            "lower",
+            "clinic's choice",
+            clinics_choice=True,
+        )
+        for name, title in (
+            ("hold_fill_until_checked_in", "Hold a fill until every dosed session is checked in"),
+            ("hold_fill_until_questionnaires_done", "Hold a fill while a questionnaire is overdue"),
+            ("hold_fill_while_urgent_alert", "Hold a fill while an urgent alert is open"),
+            ("hold_fill_until_count_reconciled", "Hold a fill until the pill count is reconciled"),
+        )
+    ),
 )
 BY_NAME: Mapping[str, Setting] = {s.name: s for s in SETTINGS}
 

@@ -135,6 +135,8 @@ _TREATMENT_PLANS: dict[str, Rule] = {
 _HANDLERS = (PHARMACIST, PRESCRIBER, CLINICIAN)
 _TREATMENT_PHARMACY: dict[str, Rule] = {
     "dispense": _rule("dispense", PHARMACIST),
+    # Staged dispensing: a held fill goes out only on a prescriber's release (issue 17).
+    "release_held_fill": _rule("release held fills", PRESCRIBER),
     "correct_dispense": _rule("correct dispenses", PHARMACIST),
     "void_dispense": _rule("void dispenses", PHARMACIST),
     # The patient asks for their own refill; staff of their clinic for them.

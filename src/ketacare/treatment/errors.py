@@ -198,3 +198,15 @@ class PdmpCheckMissing(DomainError):
     """No state PDMP check of the patient within the clinic's window."""
 
     code = "pdmp_check_missing"
+
+
+class FillHeld(DomainError):
+    """The fill is held by staged dispensing until its conditions are met or it is released."""
+
+    code = "fill_held"
+
+
+class FillNotHeld(DomainError):
+    """The fill asked to be released has no hold (or is released already)."""
+
+    code = "fill_not_held"

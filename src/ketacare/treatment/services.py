@@ -43,6 +43,7 @@ from ketacare.treatment.sitting import (
     confirm_sitter_presence,
     send_sitter_code,
 )
+from ketacare.treatment.staging import release_held_fill
 from ketacare.treatment.window import record_check_in, record_post_dose_reading, release_session
 
 __all__ = [
@@ -67,6 +68,7 @@ __all__ = [
     "record_ledger_event",
     "record_pdmp_check",
     "record_post_dose_reading",
+    "release_held_fill",
     "release_session",
     "report_adverse_event",
     "request_refill",

@@ -13,7 +13,7 @@ from ketacare.assessments.specs import questionnaire
 from ketacare.patients.models import Patient
 from ketacare.treatment.models import InductionReview
 from tests.treatment.helpers import NOW
-from tests.treatment.rx_helpers import dose_on_record
+from tests.treatment.rx_helpers import checked_in, dose_on_record
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def due(clinician, approved, stocked, clock) -> Patient:  # type: ignore[no-unty
     """A PHQ-9 baseline, a dose, a PHQ-9 on treatment; 28 days since the dose."""
     submit_questionnaire(clinician, approved, questionnaire("phq9", BASELINE))
     clock.shift(timedelta(hours=1))
-    dose_on_record(approved)
+    checked_in(dose_on_record(approved))
     clock.shift(timedelta(days=7))
     submit_questionnaire(clinician, approved, questionnaire("phq9", BETTER))
     clock.move_to(NOW + timedelta(days=29))

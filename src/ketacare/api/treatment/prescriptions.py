@@ -21,6 +21,8 @@ from ketacare.api.treatment.common import prescription_of
 from ketacare.treatment import services
 from ketacare.treatment.models import Prescription, PrescriptionState
 from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
+from ketacare.treatment.specs.staging import FillReleaseSpec
+from ketacare.treatment.staging import holds_for
 
 router = Router(tags=["treatment"])
 
@@ -61,6 +63,22 @@ class PrescriptionOut(Schema):
         description="The patient's home address when it was written (lines)."
     )
     written_at: dt.datetime = Field(description="When.")
+    holds: list[str] = Field(
+        default_factory=list,
+        description="Why its next fill is held (staged dispensing), in words; empty: not held "
+        "(or released by a prescriber).",
+    )
+
+
+def _out(rows: list[Prescription]) -> list[PrescriptionOut]:
+    """The prescriptions with the holds on their next fill (a fixed number of queries)."""
+    holds = holds_for(rows)
+    return [
+        PrescriptionOut.model_validate(r).model_copy(
+            update={"holds": list(holds[r.pk].reasons.values())}
+        )
+        for r in rows
+    ]
 
 
 @router.get(
@@ -79,7 +97,7 @@ def list_prescriptions(
         .select_related("patient")
     )
     audit_list(request, "treatment.Prescription", [r.pk for r in rows], patient_id=patient.pk)
-    return [PrescriptionOut.model_validate(r) for r in rows]
+    return _out(rows)
 
 
 @router.post(
@@ -118,7 +136,7 @@ def get_prescription(
     patient = readable_patient(request, patient_id, "read_prescriptions")
     found = visible(request, Prescription.objects, pk=prescription_id, patient=patient)
     audit_read(request, found)
-    return PrescriptionOut.model_validate(found)
+    return _out([found])[0]
 
 
 @router.post(
@@ -172,3 +190,26 @@ def correct_prescription(
     prescription = prescription_of(request, patient_id, prescription_id)
     written = services.correct_prescription(actor(request), prescription, payload)
     return Status(201, PrescriptionOut.model_validate(written))
+
+
+@router.post(
+    "/{patient_id}/prescriptions/{prescription_id}/release-hold",
+    response={200: PrescriptionOut, **WRITE_ERRORS},
+    summary="Release a held fill",
+    operation_id="ketacare_api_treatment_release_held_fill",
+)
+def release_held_fill(
+    request: HttpRequest,
+    payload: FillReleaseSpec,
+    patient_id: int = id_in_path("patient"),
+    prescription_id: int = id_in_path("prescription"),
+) -> PrescriptionOut:
+    """A prescriber lets the next fill be dispensed despite its holds, with a note.
+
+    Its next fill not held: 409 `fill_not_held`. A dispense of a held fill not released
+    is refused with 409 `fill_held`, naming the holds.
+    """
+    prescription = prescription_of(request, patient_id, prescription_id)
+    services.release_held_fill(actor(request), prescription, payload)
+    prescription.refresh_from_db()
+    return _out([prescription])[0]

@@ -22,6 +22,8 @@ from ketacare.treatment.specs.dispensing import DispenseSpec
 from ketacare.treatment.specs.pdmp import PdmpCheckSpec
 from ketacare.treatment.specs.plans import PlanRevisionSpec, PlanSpec
 from ketacare.treatment.specs.prescriptions import PrescriptionSpec
+from ketacare.treatment.specs.staging import FillReleaseSpec
+from ketacare.treatment.staging import holds_for
 
 TABLETS = (
     {"kind": "sublingual_tablet", "strength_mg": 100, "scored": True},
@@ -118,6 +120,11 @@ class PrescribingSteps(JourneyState):
         expires = self.today + timedelta(days=self.rng.randint(240, 400))
         lot = f"KC-{self.rng.randint(10000, 99999)}"
         spec = DispenseSpec(quantity=prescription.quantity, lot_number=lot, expires_on=expires)
+        if holds_for([prescription])[prescription.pk].held:
+            # Staged dispensing (issue 17): the prescriber reviewed the holds and lets it go.
+            note = "Reviewed with the patient by video: the fill may go."
+            release = FillReleaseSpec(note=note)
+            treatment.release_held_fill(self.cast.prescriber, prescription, release)
         treatment.dispense(self.cast.pharmacist, prescription, spec)
 
     def _step_up(self, number: int) -> None:

@@ -12,7 +12,7 @@ from ketacare.audit.models import AuditAction
 from ketacare.kernel import usecase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
-from ketacare.treatment import alerting, ledger, pdmp
+from ketacare.treatment import alerting, ledger, pdmp, staging
 from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing.fills import (
     Fill,
@@ -81,6 +81,9 @@ def _place(rx: Prescription, spec: DispenseSpec, corrects: Dispense | None) -> t
             "fills; the next fill starts once this one is complete.",
             field="quantity",
         )
+    if corrects is None:  # a correction replaces units handed over already: never held
+        # Staged dispensing (issue 17): a new fill waits for its conditions or a release.
+        staging.require_unheld(rx, fill)
     if fill.new and fill.number > 1:
         # A refill, like a new prescription, follows a recent state PDMP check (issue 17).
         pdmp.require_recent_check(rx.patient, "dispense this refill")

@@ -51,6 +51,7 @@ from ketacare.treatment.models.product import (
     Route,
 )
 from ketacare.treatment.models.readings import PostDoseReading
+from ketacare.treatment.models.releases import FillRelease
 from ketacare.treatment.models.reviews import (
     NOTE_REQUIRED,
     Benefit,
@@ -95,6 +96,7 @@ __all__ = [
     "DosingSession",
     "Drug",
     "Feeling",
+    "FillRelease",
     "FormulationKind",
     "Hold",
     "InductionReview",

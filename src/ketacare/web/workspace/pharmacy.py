@@ -23,6 +23,7 @@ from ketacare.accounts.models import User
 from ketacare.alerts.models import Alert
 from ketacare.audit.log import Event, record
 from ketacare.audit.models import AuditAction
+from ketacare.clinical.staging import FillHolds
 from ketacare.kernel import policy, specs
 from ketacare.kernel.errors import DomainError
 from ketacare.patients.access import require
@@ -46,6 +47,7 @@ from ketacare.treatment.specs.dispensing import (
     VoidDispenseSpec,
 )
 from ketacare.treatment.specs.ledger import LedgerEventSpec
+from ketacare.treatment.staging import holds_for
 from ketacare.web.refusals import show_refusal
 from ketacare.web.workspace.common import (
     current_user,
@@ -324,13 +326,14 @@ def dispense(request: HttpRequest, patient_id: int) -> HttpResponse:
 # --- The clinic's pharmacy queue ---------------------------------------------------------------
 
 
-def _queue_item(rx: Prescription) -> dict[str, Any]:
+def _queue_item(rx: Prescription, holds: FillHolds) -> dict[str, Any]:
     fill = fill_after(rx, rx.dispenses.all())
     fills_left = rx.fills_allowed - fill.number + 1 if fill is not None else 0
     return {
         "rx": rx,
         "fills_left": fills_left,
         "per_fill": amount(rx, rx.quantity),
+        "holds": list(holds.reasons.values()),
         "requested": rx.last_request is not None  # type: ignore[attr-defined]
         and (rx.last_fill is None or rx.last_request > rx.last_fill),  # type: ignore[attr-defined]
     }
@@ -364,7 +367,8 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
         ),
     )
     fillable = [rx for rx in rows if not_fillable_because(rx, patient_today(rx.patient)) is None]
-    queue = [_queue_item(rx) for rx in fillable]
+    holds = holds_for(fillable)  # staged dispensing: a fixed number of queries
+    queue = [_queue_item(rx, holds[rx.pk]) for rx in fillable]
     queue.sort(key=lambda item: not item["requested"])
     awaiting = [rx for rx in rows if rx.state == PrescriptionState.AWAITING_COSIGN]
     record(
@@ -375,4 +379,6 @@ def pharmacy(request: HttpRequest) -> HttpResponse:
             detail={"via": "care pharmacy queue", "ids": [rx.pk for rx in rows]},
         )
     )
-    return render(request, "web/workspace/pharmacy.html", {"queue": queue, "awaiting": awaiting})
+    context = {"queue": queue, "awaiting": awaiting}
+    context["can_release"] = policy.may(user, "release_held_fill")
+    return render(request, "web/workspace/pharmacy.html", context)

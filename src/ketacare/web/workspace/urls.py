@@ -5,6 +5,7 @@ from django.urls import URLPattern, URLResolver, path
 from ketacare.web.workspace import (
     cohort_report,
     exports,
+    fill_holds,
     intake_review,
     invitations,
     notes,
@@ -94,5 +95,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("patients/<int:patient_id>/dispense/", pharmacy.dispense, name="ws-dispense"),
     path("pharmacy/", pharmacy.pharmacy, name="ws-pharmacy"),
+    path(
+        "patients/<int:patient_id>/prescriptions/<int:prescription_id>/release-hold/",
+        fill_holds.release_hold,
+        name="ws-release-hold",
+    ),
     path("reports/cohort/", cohort_report.cohort_report_view, name="ws-cohort-report"),
 ]
