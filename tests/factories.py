@@ -22,6 +22,7 @@ from ketacare.patients.models import (
     SexAtBirth,
     Sitter,
 )
+from ketacare.pharmacy.models import Lot, MovementKind, Product, StockMovement
 from ketacare.treatment.models import (
     AdverseEvent,
     AdverseEventOutcome,
@@ -326,3 +327,67 @@ class PdmpCheckFactory(DjangoModelFactory[PdmpCheck]):
         UserFactory, clinic=factory.SelfAttribute("..patient.clinic"), prescriber=True
     )
     result = PdmpResult.NOTHING_OF_CONCERN
+
+
+# The clinic's shelf: a lot of a product, received and verified (dispensing draws from it).
+
+TEST_LOT_EXPIRY = dt.date(2026, 1, 31)
+
+
+def shelve(
+    product: Product,
+    clinic: Clinic,
+    *,
+    lot_number: str = "LOT-2025-01",
+    expires_on: dt.date = TEST_LOT_EXPIRY,
+    quantity: Decimal = Decimal(1000),
+) -> Lot:
+    """Lot `lot_number` of `product` on the clinic's shelf.
+
+    The lot is entered in the lot master on first use with `quantity` units (one
+    `received` movement, as a verified receipt makes); later calls return it as it is.
+    """
+    fields = {f: getattr(product, f) for f in _PRODUCT_FIELDS}
+    lot, created = Lot.objects.get_or_create(
+        clinic=clinic,
+        lot_number=lot_number,
+        defaults=fields
+        | {
+            "product": str(getattr(product, "product", "") or product.formulation.name),
+            "unit": product.ledger_unit,
+            "expires_on": expires_on,
+            "supplier": "Compounding Pharmacy of Record",
+            "created_by": _stock_handler(clinic),
+        },
+    )
+    if not created:
+        return lot
+    lot.on_hand += quantity
+    StockMovement.objects.create(
+        clinic=clinic,
+        lot=lot,
+        kind=MovementKind.RECEIVED,
+        quantity=quantity,
+        on_hand_after=lot.on_hand,
+        counterparty=lot.supplier,
+        reference="INV-TEST",
+        actor=lot.created_by,
+    )
+    lot.save(update_fields=["on_hand"])
+    return lot
+
+
+_PRODUCT_FIELDS = (
+    "drug",
+    "formulation_kind",
+    "strength_mg",
+    "scored",
+    "concentration_mg_per_ml",
+    "spray_volume_ml",
+)
+
+
+def _stock_handler(clinic: Clinic) -> User:
+    """A pharmacist of the clinic to sign the shelf's receipt (one is made when none is)."""
+    pharmacist = User.objects.filter(clinic=clinic, role_grants__role=Role.PHARMACIST).first()
+    return pharmacist or UserFactory(clinic=clinic, pharmacist=True)

@@ -127,6 +127,7 @@ INSTALLED_APPS = [
     "ketacare.alerts",
     "ketacare.invitations",
     "ketacare.notes",
+    "ketacare.pharmacy",
     "ketacare.interop",
     "ketacare.jobs",
     "ketacare.demo",

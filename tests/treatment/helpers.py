@@ -23,7 +23,7 @@ from ketacare.treatment.specs.ledger import LedgerEventSpec
 from ketacare.treatment.specs.plans import ClearanceSpec, PlanRevisionSpec, PlanSpec
 from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 from ketacare.treatment.specs.sessions import ChecklistSpec
-from tests.factories import PdmpCheckFactory, SitterFactory
+from tests.factories import PdmpCheckFactory, SitterFactory, shelve
 
 # Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -114,7 +114,10 @@ def prescribe(
 
 def fill(pharmacist: User, prescription: Prescription, quantity: int = 8, **extra: Any) -> Dispense:
     lot = {"quantity": quantity, "lot_number": "LOT-2025-01", "expires_on": date(2026, 1, 31)}
-    return services.dispense(pharmacist, prescription, read(DispenseSpec, lot | extra))
+    fields = lot | extra
+    clinic = prescription.patient.clinic
+    shelve(prescription, clinic, lot_number=fields["lot_number"], expires_on=fields["expires_on"])
+    return services.dispense(pharmacist, prescription, read(DispenseSpec, fields))
 
 
 def ledger_spec(

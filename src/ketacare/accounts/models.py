@@ -55,6 +55,17 @@ class Clinic(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(480)],
         help_text="Patients and sitters are signed out after this many minutes without activity.",
     )
+    # The clinic as a DEA registrant: its records for an inspector carry both (21 CFR 1304.04).
+    dea_registration_number = models.CharField(
+        "DEA registration number",
+        max_length=9,
+        blank=True,
+        validators=[validate_dea_number],
+        help_text="The clinic's own registration, as on its DEA certificate.",
+    )
+    registered_address = models.TextField(
+        "registered address", blank=True, help_text="The address on the DEA registration."
+    )
     created_at = ClockDateTimeField(auto_now_add=True)
 
     class Meta:

@@ -52,6 +52,13 @@ class AlertCause(models.TextChoices):
     DOSE_AGAINST_GATE = "dose_against_gate", "Dose taken against the checklist"
     # A public self-screen visitor (a screening lead, no patient yet) with item 9 above 0.
     SUICIDAL_LEAD = "suicidal_lead", "Self-screen: thoughts of self-harm"
+    # About the clinic's own stock (issue 17), not about a patient nor a lead.
+    STOCK_DISCREPANCY = "stock_discrepancy", "Clinic stock count differs from the book"
+    STOCK_LOST = "stock_lost", "Clinic stock lost or stolen"
+
+
+# The causes of an alert about the clinic itself: they name neither patient nor lead.
+CLINIC_CAUSES = (AlertCause.STOCK_DISCREPANCY, AlertCause.STOCK_LOST)
 
 
 class AlertSeverity(models.TextChoices):
@@ -101,7 +108,7 @@ class AlertQuerySet(ScopedQuerySet["Alert"]):
 class Alert(models.Model):
     clinic = models.ForeignKey(Clinic, on_delete=models.PROTECT, related_name="alerts")
     # Whom it is about: a patient, or a screening lead of the public self-screen (who has
-    # no record yet); exactly one of the two.
+    # no record yet); exactly one of the two, or neither for the clinic's own stock.
     patient = models.ForeignKey(
         Patient, on_delete=models.PROTECT, null=True, blank=True, related_name="alerts"
     )
@@ -152,8 +159,9 @@ class Alert(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(patient__isnull=False, lead__isnull=True)
-                | Q(patient__isnull=True, lead__isnull=False),
-                name="alert_about_patient_or_lead",
+                | Q(patient__isnull=True, lead__isnull=False)
+                | Q(patient__isnull=True, lead__isnull=True, cause__in=CLINIC_CAUSES),
+                name="alert_about_patient_lead_or_clinic",
             ),
             _known("cause", AlertCause, "alert_cause_known"),
             _known("severity", AlertSeverity, "alert_severity_known"),
@@ -183,7 +191,9 @@ class Alert(models.Model):
         """Whom it is about, in words: the patient, or the screening lead (no record yet)."""
         if self.patient is not None:
             return self.patient.legal_name
-        return f"{self.lead.name} (screening lead)" if self.lead is not None else ""
+        if self.lead is not None:
+            return f"{self.lead.name} (screening lead)"
+        return "The clinic's stock"
 
     @property
     def severity_rank(self) -> int:

@@ -171,6 +171,35 @@ _TREATMENT_SESSIONS: dict[str, Rule] = {
     ),
 }
 
+# The clinic's own stock (ketacare.pharmacy): who brings it in, counts it, sends it out,
+# destroys it (a pharmacist, before two witnesses who may handle it), recalls a lot, and
+# works the recall's calls. A second person verifies a receipt (the service checks who).
+_STOCK_KEEPERS = (PHARMACIST, PRESCRIBER)
+_PHARMACY_STOCK: dict[str, Rule] = {
+    "receive_stock": _rule("record stock received", *_STOCK_KEEPERS),
+    "verify_receipt": _rule("verify a receipt of stock", *_STOCK_KEEPERS),
+    "reject_receipt": _rule("reject a receipt of stock", *_STOCK_KEEPERS),
+    "transfer_stock": _rule("transfer stock to another registrant", PHARMACIST),
+    "return_stock_to_supplier": _rule("return stock to its supplier", PHARMACIST),
+    "reconcile_stock": _rule("count the clinic's stock", *_STOCK_KEEPERS),
+    "explain_stock_discrepancy": _rule("explain a stock discrepancy", *_STOCK_KEEPERS, ADMIN),
+    "report_stock_lost": _rule("report clinic stock lost or stolen", *_STOCK_KEEPERS),
+    "destroy_stock": _rule("destroy clinic stock", PHARMACIST),
+    "witness_destruction": _rule("witness a destruction", *_HANDLERS),
+    "recall_lot": _rule("recall a lot", *_STOCK_KEEPERS),
+    "complete_recall_task": _rule(
+        "record a recall call", COORDINATOR, CLINICIAN, PRESCRIBER, PHARMACIST
+    ),
+    "read_stock": _rule("see the clinic's stock", *_STOCK_KEEPERS, ADMIN, superuser=True),
+    # "Who received lot X" names patients and how to reach them: the people who call them.
+    "read_recalls": _rule(
+        "see who received a lot", COORDINATOR, CLINICIAN, PRESCRIBER, PHARMACIST, superuser=True
+    ),
+    "read_inspection_records": _rule(
+        "see the records for an inspector", *_STOCK_KEEPERS, ADMIN, superuser=True
+    ),
+}
+
 # A person's own API tokens: whoever signed in with their password (the API checks it).
 _ACCOUNTS: dict[str, Rule] = {
     "issue_token": _rule("get an API token", signed_in=True),
@@ -276,6 +305,7 @@ RULES: dict[str, Rule] = {
     **_TREATMENT_PLANS,
     **_TREATMENT_PHARMACY,
     **_TREATMENT_SESSIONS,
+    **_PHARMACY_STOCK,
 }
 
 

@@ -273,6 +273,22 @@ class Consent(models.Model):
         return f"{self.patient_id} signed {self.document}"
 
 
+class Jurisdiction(models.TextChoices):
+    """Whose controlled-substance law the clinic's records follow."""
+
+    US = "us", "United States (DEA, 21 CFR)"
+
+
+class PatientReturns(models.TextChoices):
+    """Whether the clinic takes back a patient's controlled substances (21 CFR 1317)."""
+
+    NOT_ACCEPTED = "not_accepted", "Not accepted: patients use an authorised collector"
+    AUTHORISED_COLLECTOR = (
+        "authorised_collector",
+        "Accepted for destruction: the clinic is registered as an authorised collector",
+    )
+
+
 class ClinicProtocol(models.Model):
     """One version of a clinic's changes to the default safety and dosing settings.
 
@@ -294,6 +310,17 @@ class ClinicProtocol(models.Model):
         "a prescriber's review note is required before a plan revision",
         default=False,
         help_text="A plan is revised only after a prescriber signs a review note on the chart.",
+    )
+    jurisdiction = models.CharField(
+        max_length=8, choices=Jurisdiction.choices, default=Jurisdiction.US
+    )
+    # Fail closed: only an authorised collector may take back a patient's controlled
+    # substances (21 CFR 1317.30, 1317.40); a clinic registered as one says so here.
+    patient_returns = models.CharField(
+        "patient returns",
+        max_length=24,
+        choices=PatientReturns.choices,
+        default=PatientReturns.NOT_ACCEPTED,
     )
     reason = models.TextField()
     written_by = models.ForeignKey(

@@ -12,6 +12,8 @@ from ketacare.audit.models import AuditAction
 from ketacare.kernel import usecase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
+from ketacare.pharmacy import stock
+from ketacare.pharmacy.models import Lot
 from ketacare.treatment import alerting, ledger, pdmp, staging
 from ketacare.treatment.access import TREATING, require_phase
 from ketacare.treatment.dispensing.fills import (
@@ -51,17 +53,32 @@ if TYPE_CHECKING:
     from ketacare.accounts.models import User
 
 
-def _refuse_lot(prescription: Prescription, spec: DispenseSpec) -> None:
-    """The fields the prescription and the patient's calendar judge (ValidationError)."""
-    refused: dict[str, str] = {}
+def _refuse_lot(prescription: Prescription, spec: DispenseSpec) -> Lot:
+    """The lot named, from the clinic's lot master; the fields it and the prescription judge.
+
+    Refused (LotUnknown, LotNotDispensable) for a lot not in the master, of another
+    product, expired on the patient's calendar day or recalled; a ValidationError for a
+    fill beyond the prescription's quantity or an expiry that differs from the label's.
+    """
     if spec.quantity > prescription.quantity:
-        refused["quantity"] = (
-            f"A fill is at most {prescription.quantity} {prescription.unit} on this prescription."
+        raise ValidationError(
+            {
+                "quantity": f"A fill is at most {prescription.quantity} {prescription.unit} on "
+                "this prescription."
+            }
         )
-    if spec.expires_on <= patient_today(prescription.patient):
-        refused["expires_on"] = "This lot has expired: dispense from an unexpired lot."
-    if refused:
-        raise ValidationError(refused)
+    patient = prescription.patient
+    lot = stock.dispensable_lot(
+        patient.clinic_id, prescription.product_key, spec.lot_number, patient_today(patient)
+    )
+    if spec.expires_on is not None and spec.expires_on != lot.expires_on:
+        raise ValidationError(
+            {
+                "expires_on": f"The clinic's stock has lot {lot.lot_number} expiring on "
+                f"{lot.expires_on:%d %B %Y}: check the label, and the lot number."
+            }
+        )
+    return lot
 
 
 def _place(rx: Prescription, spec: DispenseSpec, corrects: Dispense | None) -> tuple[Fill, bool]:
@@ -107,13 +124,11 @@ def _require_plan_product(rx: Prescription) -> None:
         )
 
 
-def _ledger_note(
-    rx: Prescription, fill: Fill, spec: DispenseSpec, corrects: Dispense | None
-) -> str:
+def _ledger_note(rx: Prescription, fill: Fill, lot: Lot, corrects: Dispense | None) -> str:
     return (
         f"Prescription {rx.pk}, fill {fill.number}"
         + (f" part {fill.part}" if fill.part > 1 else "")
-        + f", lot {spec.lot_number}."
+        + f", lot {lot.lot_number}."
         + (f" Corrects dispense {corrects.pk}." if corrects is not None else "")
     )
 
@@ -136,7 +151,12 @@ def _early_refill_finding(
 
 
 def _dispense(
-    actor: User, rx: Prescription, spec: DispenseSpec, *, corrects: Dispense | None = None
+    actor: User,
+    rx: Prescription,
+    spec: DispenseSpec,
+    lot: Lot,
+    *,
+    corrects: Dispense | None = None,
 ) -> Dispense:
     """Dispense on a locked prescription; a correction also voids `corrects` (same units)."""
     patient = rx.patient
@@ -147,12 +167,20 @@ def _dispense(
     taken_back = corrects.quantity if corrects is not None else 0
     if account.balance + spec.quantity < taken_back:
         raise not_on_hand(rx, account.balance, taken_back, correcting=True)
+    shelf = stock.locked_lots(
+        [lot.pk] + ([corrects.lot_id] if corrects is not None and corrects.lot_id else [])
+    )
+    lot = shelf[lot.pk]
+    # Again under the lot's lock: a recall at the same moment holds it too.
+    stock.refuse_unless_dispensable(lot, patient_today(patient))
+    note = _ledger_note(rx, fill, lot, corrects)
+    drawn = stock.draw(lot, Decimal(spec.quantity), patient=patient, actor=actor, note=note)
     event = ledger.post(
         account,
         kind=LedgerEventKind.DISPENSED,
         change=Decimal(spec.quantity),
         actor=actor,
-        note=_ledger_note(rx, fill, spec, corrects),
+        note=note,
     )
     filled = Dispense.objects.create(
         patient_id=patient.pk,
@@ -160,8 +188,10 @@ def _dispense(
         fill_number=fill.number,
         part=fill.part,
         quantity=spec.quantity,
-        lot_number=spec.lot_number,
-        expires_on=spec.expires_on,
+        lot=lot,
+        stock_draw=drawn,
+        lot_number=lot.lot_number,
+        expires_on=lot.expires_on,
         early=early,
         early_reason=spec.early_reason if early else "",
         ledger_event=event,
@@ -170,7 +200,7 @@ def _dispense(
         corrects=corrects,
     )
     if corrects is not None:
-        reverse_dispense(actor, account, corrects, corrected_by=filled)
+        reverse_dispense(actor, account, corrects, corrected_by=filled, shelf=shelf)
     rx.fills_dispensed = max(rx.fills_dispensed, fill.number)
     rx.dispensed_quantity += spec.quantity - taken_back
     rx.save(update_fields=["fills_dispensed", "dispensed_quantity"])
@@ -196,8 +226,8 @@ def dispense(actor: User, prescription: Prescription, spec: DispenseSpec) -> Dis
     """
     require(actor, prescription.patient, "dispense")
     refuse_dispensing_unless_reviewed(prescription.patient)
-    _refuse_lot(prescription, spec)
-    return _dispense(actor, locked_prescription(prescription.pk), spec)
+    lot = _refuse_lot(prescription, spec)
+    return _dispense(actor, locked_prescription(prescription.pk), spec, lot)
 
 
 @use_case("correct_dispense")
@@ -211,7 +241,7 @@ def correct_dispense(actor: User, filled: Dispense, spec: DispenseCorrectionSpec
     require_author(actor, filled, "correct_dispense", "correct")
     if spec.quantity > filled.quantity:  # more units than were handed over: more medicine
         refuse_dispensing_unless_reviewed(filled.patient)
-    _refuse_lot(filled.prescription, spec)
+    lot = _refuse_lot(filled.prescription, spec)
     rx, original = locked_dispense(filled)
     original.void_reason = spec.reason
-    return _dispense(actor, rx, spec, corrects=original)
+    return _dispense(actor, rx, spec, lot, corrects=original)

@@ -11,6 +11,8 @@ from ketacare.kernel import usecase
 from ketacare.kernel.errors import NotAllowed
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
+from ketacare.pharmacy import stock
+from ketacare.pharmacy.models import Lot
 from ketacare.treatment import ledger
 from ketacare.treatment.dispensing.fills import locked_prescription, units_in_words
 from ketacare.treatment.errors import DispenseVoided, UnitsNotOnHand
@@ -41,24 +43,41 @@ def not_on_hand(
 
 
 def reverse_dispense(
-    actor: User, account: LedgerAccount, filled: Dispense, *, corrected_by: Dispense | None = None
+    actor: User,
+    account: LedgerAccount,
+    filled: Dispense,
+    *,
+    corrected_by: Dispense | None = None,
+    shelf: dict[int, Lot] | None = None,
 ) -> None:
     """Take a dispense's units back out of the locked account and mark it voided.
 
-    `filled.void_reason` holds the reason; the ledger event's note names the dispense.
+    They go back on the shelf of the lot they were drawn from (`shelf` holds it locked
+    already, else it is locked here). `filled.void_reason` holds the reason; the ledger
+    event's note names the dispense.
     """
+    note = (
+        f"Voids dispense {filled.pk} (prescription {filled.prescription_id}, fill "
+        f"{filled.fill_number} part {filled.part}, lot {filled.lot_number}): "
+        f"{filled.void_reason}"
+        + (f" Corrected by dispense {corrected_by.pk}." if corrected_by is not None else "")
+    )
     event = ledger.post(
         account,
         kind=LedgerEventKind.DISPENSE_REVERSED,
         change=-Decimal(filled.quantity),
         actor=actor,
-        note=f"Voids dispense {filled.pk} (prescription {filled.prescription_id}, fill "
-        f"{filled.fill_number} part {filled.part}, lot {filled.lot_number}): "
-        f"{filled.void_reason}"
-        + (f" Corrected by dispense {corrected_by.pk}." if corrected_by is not None else ""),
+        note=note,
     )
+    if filled.lot_id is not None:
+        lot = (shelf or {}).get(filled.lot_id) or stock.locked_lot(filled.lot_id)
+        filled.stock_return = stock.put_back(
+            lot, Decimal(filled.quantity), patient=filled.patient, actor=actor, note=note
+        )
     filled.voided_by, filled.voided_at, filled.reversal_event = actor, event.at, event
-    filled.save(update_fields=["voided_by", "voided_at", "void_reason", "reversal_event"])
+    filled.save(
+        update_fields=["voided_by", "voided_at", "void_reason", "reversal_event", "stock_return"]
+    )
     usecase.note(Event.about(AuditAction.UPDATE, filled, detail={"voided": True}))
 
 

@@ -15,6 +15,15 @@ The models live by topic in this package; Django finds them here, so every model
 every choice and constant the other modules use) is imported below.
 """
 
+from ketacare.pharmacy.models.product import (
+    TABLET_KINDS,
+    UNIT_NOUNS,
+    Drug,
+    FormulationKind,
+    LedgerUnit,
+    Product,
+    Route,
+)
 from ketacare.treatment.models.adverse_events import AdverseEvent, AdverseEventOutcome, Severity
 from ketacare.treatment.models.base import (
     DOSE_MAX_DIGITS,
@@ -40,15 +49,6 @@ from ketacare.treatment.models.prescriptions import (
     Prescription,
     PrescriptionState,
     RefillRequest,
-)
-from ketacare.treatment.models.product import (
-    TABLET_KINDS,
-    UNIT_NOUNS,
-    Drug,
-    FormulationKind,
-    LedgerUnit,
-    Product,
-    Route,
 )
 from ketacare.treatment.models.readings import PostDoseReading
 from ketacare.treatment.models.releases import FillRelease

@@ -11,6 +11,7 @@ from django.db.models import Q
 from ketacare.kernel.clock import now
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
+from ketacare.pharmacy.models import Lot, StockMovement
 from ketacare.treatment.models.ledger import LedgerEvent
 from ketacare.treatment.models.prescriptions import Prescription
 
@@ -31,6 +32,21 @@ class Dispense(models.Model):
     fill_number = models.PositiveSmallIntegerField()
     part = models.PositiveSmallIntegerField(default=1, help_text="The part of the fill.")
     quantity = models.PositiveIntegerField()
+    # The lot it was drawn from (the clinic's lot master) and its two stock movements; a
+    # dispense recorded before the lot master (issue 17) names its lot in words only.
+    lot = models.ForeignKey(
+        Lot, on_delete=models.PROTECT, null=True, blank=True, related_name="dispenses"
+    )
+    stock_draw = models.OneToOneField(
+        StockMovement, on_delete=models.PROTECT, null=True, blank=True, related_name="dispense"
+    )
+    stock_return = models.OneToOneField(
+        StockMovement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="voided_dispense",
+    )
     lot_number = models.CharField(max_length=40)
     expires_on = models.DateField()
     early = models.BooleanField(default=False, help_text="Before the earliest refill date.")

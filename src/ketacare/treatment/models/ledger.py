@@ -12,8 +12,8 @@ from django.db.models import F, Q
 from ketacare.kernel.clock import now
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
+from ketacare.pharmacy.models.product import LedgerUnit
 from ketacare.treatment.models.base import LEDGER_MAX_DIGITS, LEDGER_PLACES, known
-from ketacare.treatment.models.product import LedgerUnit
 
 
 class LedgerAccount(models.Model):

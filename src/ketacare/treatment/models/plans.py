@@ -12,8 +12,8 @@ from ketacare.clinical import dosing
 from ketacare.kernel.clock import now
 from ketacare.patients.models import Indication, Patient
 from ketacare.patients.scoping import ScopedQuerySet
+from ketacare.pharmacy.models.product import Product, Route
 from ketacare.treatment.models.base import DOSE_MAX_DIGITS, DOSE_PLACES, known
-from ketacare.treatment.models.product import Product, Route
 
 # The default clinic's check-in deadline: 2 h 30 min after the dose (CLINICAL.md D: the
 # release check-in comes after at least 2 h of observation; then a 30-minute window, the

@@ -15,9 +15,9 @@ from ketacare.clinical import dosing
 from ketacare.kernel.clock import now
 from ketacare.patients.models import Patient
 from ketacare.patients.scoping import ScopedQuerySet
+from ketacare.pharmacy.models.product import LedgerUnit, Product
 from ketacare.treatment.models.base import known
 from ketacare.treatment.models.plans import TreatmentPlan
-from ketacare.treatment.models.product import LedgerUnit, Product
 
 
 class PrescriptionState(models.TextChoices):

@@ -1,9 +1,11 @@
 """The pharmacy's commands: a dispense, its void or correction, and a refill request.
 
 What a field is (a whole number of units, a lot number, a date) is checked here, once,
-for every face. What depends on the prescription and the patient (a fill is at most
-the prescription's quantity, a lot is not expired on the patient's calendar day, what
-the fill has left, an early refill's reason) is the service's (treatment.dispensing).
+for every face. What depends on the prescription, the patient and the clinic's stock (a
+fill is at most the prescription's quantity, the lot is in the lot master, of the
+prescribed product, neither expired on the patient's calendar day nor recalled, and holds
+the units; what the fill has left, an early refill's reason) is the service's
+(treatment.dispensing).
 """
 
 from __future__ import annotations
@@ -26,9 +28,12 @@ class DispenseSpec(Spec):
         "the units dispensed", minimum=1, most=MOST_UNITS
     ) = Field(description="Units dispensed.")
     lot_number: specs.text(40, required="Give the lot number.") = Field(  # type: ignore[valid-type]
-        description="The lot number."
+        description="The lot it is drawn from: a lot of the clinic's stock (its lot master)."
     )
-    expires_on: specs.Day = Field(description="The lot's expiry date.")
+    expires_on: specs.Day | None = Field(
+        default=None,
+        description="The expiry date on the label; when given, it must match the lot master's.",
+    )
     early_reason: specs.text(REASON_LENGTH) = Field(  # type: ignore[valid-type]
         default="", description="Why, when before the earliest refill date."
     )

@@ -1,4 +1,4 @@
-"""The product a plan and a prescription name, and the units the ledger counts it in."""
+"""The product a lot, a plan and a prescription name, and the units stock and ledger count."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 
 from ketacare.clinical import dosing
-from ketacare.treatment.models.base import HALF, ONE
+from ketacare.pharmacy.models.base import HALF, ONE
 
 
 class Route(models.TextChoices):

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PharmacyConfig(AppConfig):
+    name = "ketacare.pharmacy"
+    verbose_name = "Clinic stock"
