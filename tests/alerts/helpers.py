@@ -15,7 +15,13 @@ from ketacare.treatment.models import DosingSession
 from ketacare.treatment.specs.dispensing import DispenseSpec
 from ketacare.treatment.specs.plans import PlanSpec
 from ketacare.treatment.specs.sessions import ChecklistSpec, DoseSpec
-from tests.factories import PatientFactory, PdmpCheckFactory, SitterFactory, UserFactory
+from tests.factories import (
+    PatientFactory,
+    PdmpCheckFactory,
+    SitterFactory,
+    UserFactory,
+    shelve,
+)
 from tests.treatment.helpers import CHECKLIST, PLAN, rx_spec
 
 DOSE_AT = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)  # a Monday
@@ -46,8 +52,8 @@ def dosed_session(clinic: Clinic, *, sitter_phone: str = "+1 555 222 3333") -> D
             earliest_refill_on=None,
         ),
     )
-    lot = DispenseSpec(quantity=8, lot_number="LOT-1", expires_on=date(2027, 1, 31))
-    services.dispense(pharmacist, prescription, lot)
+    shelve(prescription, clinic, lot_number="LOT-1", expires_on=date(2027, 1, 31))
+    services.dispense(pharmacist, prescription, DispenseSpec(quantity=8, lot_number="LOT-1"))
     assert patient.user is not None
     assert sitter.user is not None
     services.confirm_sitter_presence(sitter.user, patient)

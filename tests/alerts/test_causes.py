@@ -33,7 +33,7 @@ from ketacare.treatment.specs.dispensing import RefillRequestSpec
 from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, DoseSpec
 from tests.api.conftest import ApiClient
 from tests.factories import UserFactory
-from tests.treatment.helpers import NOW, fill, ledger_spec, ready_session
+from tests.treatment.helpers import NOW, accept_returns, fill, ledger_spec, ready_session
 
 pytestmark = pytest.mark.django_db
 
@@ -515,6 +515,7 @@ def test_a_loss_report_raises_a_lost_or_stolen_warning(approved, stocked, counte
 
 
 def test_units_returned_raise_nothing(approved, stocked, pharmacist):
+    accept_returns(approved.clinic)
     treatment.record_ledger_event(pharmacist, approved, ledger_spec("returned", 2))
     assert Alert.objects.count() == 0
 

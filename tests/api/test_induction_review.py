@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from ketacare.treatment.models import Dispense, InductionReview, LedgerEvent
+from tests.factories import shelve
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe
 from tests.treatment.rx_helpers import checked_in, dose_on_record
 
@@ -26,6 +27,7 @@ def clock() -> Iterator[time_machine.Traveller]:
 def world(approved, prescriber, pharmacist, clinician, as_user):  # type: ignore[no-untyped-def]
     plan_for(prescriber, approved)
     rx = prescribe(prescriber, approved)
+    shelve(rx, approved.clinic, lot_number=LOT["lot_number"])
     fill(pharmacist, rx)
     checked_in(dose_on_record(approved))
     return {

@@ -7,7 +7,8 @@ failed gate first, a re-measure 15 minutes later, then the dose, the blood press
 three days later (the sitter runs the checklist), and the
 PHQ-9 that falls due a week after the baseline, with its outcome. The people, their
 accounts and the clinic's consent text exist beforehand (that is the clinic's set-up,
-not the journey); everything after signing in goes through /api/v1.
+not the journey), and so does the lot dispensed from (put on the shelf once the product
+is known); everything else after signing in goes through /api/v1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import time_machine
 
 from ketacare.accounts import mfa
 from ketacare.accounts.models import User
+from ketacare.treatment.models import Prescription
 from tests.api.bodies import CHECKLIST
 from tests.api.conftest import ApiClient
 from tests.factories import (
@@ -27,6 +29,7 @@ from tests.factories import (
     PatientFactory,
     SitterFactory,
     UserFactory,
+    shelve,
 )
 from tests.intake.conftest import COMPLETE
 from tests.mfa import app_code, give_app
@@ -145,6 +148,8 @@ def test_a_patient_from_intake_to_the_first_phq9_after_two_sessions(people):  # 
             ),
             201,
         )
+        # The lot is on the clinic's shelf (its receipt is not what this journey tests).
+        shelve(Prescription.objects.get(pk=prescription["id"]), people.clinic)
         filled = ok(
             pharmacist.post(
                 f"{base}/prescriptions/{prescription['id']}/dispenses",

@@ -16,8 +16,8 @@ from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription
-from tests.factories import UserFactory
-from tests.treatment.helpers import NOW, fill, ledger_spec, plan_for, prescribe
+from tests.factories import UserFactory, shelve
+from tests.treatment.helpers import NOW, accept_returns, fill, ledger_spec, plan_for, prescribe
 from tests.treatment.rx_helpers import legacy_esketamine_plan
 
 DIRECTIONS = "Hold 2 troches under the tongue for 15 minutes, with your sitter present."
@@ -39,6 +39,7 @@ def people(clinic, patient: Patient, as_user) -> dict[str, Any]:
     second = UserFactory(clinic=clinic, prescriber=True, username="sam")
     pharmacist = UserFactory(clinic=clinic, pharmacist=True, username="phil")
     plan = plan_for(prescriber, patient)
+    shelve(plan, clinic, lot_number=LOT["lot_number"])
     return {
         "patient": patient,
         "plan": plan,
@@ -176,6 +177,7 @@ def test_a_dispense_is_voided_and_corrected_by_its_pharmacist(people):
 def test_a_dispense_whose_units_are_gone_is_not_voided(people):
     rx = prescribe(people["prescriber"], people["patient"])
     first = fill(people["pharmacist"], rx)
+    accept_returns(people["patient"].clinic)
     services.record_ledger_event(
         people["pharmacist"], people["patient"], ledger_spec("returned", 3)
     )

@@ -20,7 +20,7 @@ from ketacare.patients.phases import Phase
 from ketacare.treatment import services
 from ketacare.treatment.models import FillRelease
 from ketacare.treatment.specs.plans import PlanSpec
-from tests.factories import PdmpCheckFactory, UserFactory
+from tests.factories import PdmpCheckFactory, UserFactory, shelve
 from tests.treatment.helpers import NOW, PLAN, prescribe
 
 LOT = {"quantity": 8, "lot_number": "LOT-1", "expires_on": "2026-01-31"}
@@ -42,6 +42,7 @@ def held(clinic, patient: Patient, as_user) -> dict[str, Any]:
     services.create_plan(prescriber, patient, read(PlanSpec, PLAN))
     PdmpCheckFactory(patient=patient, checked_by=prescriber)
     rx = prescribe(prescriber, patient)
+    shelve(rx, clinic, lot_number=LOT["lot_number"])
     raise_alert(
         patient=patient,
         cause="adverse_event",

@@ -31,6 +31,7 @@ from tests.factories import (
     PdmpCheckFactory,
     SitterFactory,
     UserFactory,
+    shelve,
 )
 from tests.intake.conftest import COMPLETE
 from tests.treatment.helpers import NO_IDEATION, rx_spec
@@ -163,8 +164,10 @@ def stocked(people: Clinicians, patient: Patient | None = None) -> Patient:
         ),
     )
     expires_on = patient_today(patient) + dt.timedelta(days=365)
-    lot = DispenseSpec(quantity=8, lot_number="LOT-2026-01", expires_on=expires_on)
-    treatment.dispense(people.phil, prescription, lot)
+    shelve(prescription, people.clinic, lot_number="LOT-2026-01", expires_on=expires_on)
+    treatment.dispense(
+        people.phil, prescription, DispenseSpec(quantity=8, lot_number="LOT-2026-01")
+    )
     return patient
 
 

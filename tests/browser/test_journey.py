@@ -34,7 +34,7 @@ from ketacare.clinical import instruments
 from ketacare.clinical.safety import clock_time
 from ketacare.intake.models import ScreeningLead
 from ketacare.patients.phases import Phase
-from ketacare.treatment.models import DosingSession, SessionStatus
+from ketacare.treatment.models import DosingSession, Prescription, SessionStatus
 from tests.browser.conftest import Browsers
 from tests.browser.helpers import (
     Person,
@@ -45,6 +45,7 @@ from tests.browser.helpers import (
     nav,
 )
 from tests.browser.states import PATIENT_NAME, SITTER_NAME, Clinicians, clinic_a
+from tests.factories import shelve
 
 # --- The visitor ------------------------------------------------------------------------
 
@@ -246,6 +247,10 @@ def write_plan_and_prescription(priya: Person, people: Clinicians) -> None:
 
 
 def dispense(phil: Person, people: Clinicians) -> None:
+    # The lot is on the clinic's shelf (its receipt is tests/browser/test_stock_receipt.py's).
+    expires = dt.date.fromisoformat(_in_a_year(people))
+    rx = Prescription.objects.get(patient=people.patient)
+    shelve(rx, people.clinic, lot_number="LOT-2026-01", expires_on=expires)
     page = phil.page
     login(page, "phil")
     nav(page, "Pharmacy")
@@ -254,8 +259,9 @@ def dispense(phil: Person, people: Clinicians) -> None:
         f"Dispensing and ledger: {PATIENT_NAME}"
     )
     page.get_by_label("Units dispensed").fill("8")
-    page.get_by_label("Lot number").fill("LOT-2026-01")
-    page.get_by_label("Lot expiry date").fill(_in_a_year(people))
+    page.get_by_label("Lot to dispense from").select_option(
+        "LOT-2026-01"
+    )  # the lot master's expiry
     page.get_by_role("button", name="Dispense").click()
     expect(page.locator("#ledger-balance")).to_contain_text("8")
     phil.screen("ws-dispense")

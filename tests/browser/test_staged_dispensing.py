@@ -17,7 +17,7 @@ from ketacare.treatment.models import Dispense, FillRelease
 from tests.browser.conftest import Browsers
 from tests.browser.helpers import Person, expect_message, login
 from tests.browser.states import approved, clinic_a, planned
-from tests.factories import PdmpCheckFactory
+from tests.factories import PdmpCheckFactory, shelve
 from tests.treatment.helpers import rx_spec
 
 NOTE = "Called Jordan: the reaction has settled; the next fill may go."
@@ -33,6 +33,8 @@ def test_a_held_fill_is_released_by_a_prescriber_then_dispensed(browsers: Browse
         patient,
         rx_spec(plan=plan, quantity=8, refills=0, directions="2 troches.", earliest_refill_on=None),
     )
+    expires = patient_today(patient) + dt.timedelta(days=365)
+    shelve(rx, people.clinic, lot_number="LOT-2026-02", expires_on=expires)
     raise_alert(
         patient=patient,
         cause="adverse_event",
@@ -57,9 +59,7 @@ def test_a_held_fill_is_released_by_a_prescriber_then_dispensed(browsers: Browse
     page = phil.page
     page.goto(f"/workspace/patients/{patient.pk}/dispense/")
     page.get_by_label("Units dispensed").fill("8")
-    page.get_by_label("Lot number").first.fill("LOT-2026-02")
-    expires = patient_today(patient) + dt.timedelta(days=365)
-    page.get_by_label("Lot expiry date").first.fill(expires.isoformat())
+    page.get_by_label("Lot to dispense from").select_option("LOT-2026-02")
     page.get_by_role("button", name="Dispense", exact=True).click()
     expect_message(page, "Fill 1 dispensed")
     assert Dispense.objects.get().prescription_id == rx.pk

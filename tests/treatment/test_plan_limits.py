@@ -23,7 +23,14 @@ from ketacare.patients.specs import ProtocolSpec
 from ketacare.treatment import plans, services
 from ketacare.treatment.models import LedgerAccount, TreatmentPlan
 from tests.factories import PatientFactory
-from tests.treatment.helpers import SCHEDULE, TROCHES, ledger_spec, plan_for, revision
+from tests.treatment.helpers import (
+    SCHEDULE,
+    TROCHES,
+    accept_returns,
+    ledger_spec,
+    plan_for,
+    revision,
+)
 from tests.treatment.plan_helpers import dose_once
 
 pytestmark = pytest.mark.django_db
@@ -252,6 +259,7 @@ def test_a_clinic_may_choose_a_smaller_largest_increase(prescriber, dosed, clini
 def test_a_revision_to_another_route_starts_at_that_routes_first_session_limit(
     prescriber, pharmacist, dosed
 ):
+    accept_returns(dosed.clinic)
     balance = services.ledger_balance(dosed)
     services.record_ledger_event(
         pharmacist, dosed, ledger_spec("returned", balance, note="Returned to switch product")

@@ -19,7 +19,14 @@ from ketacare.treatment import plans, services
 from ketacare.treatment.errors import PlanExists, PlanSuperseded, StockOnHand
 from ketacare.treatment.models import LedgerAccount, LedgerUnit, TreatmentPlan
 from tests.factories import PatientFactory, SitterFactory, UserFactory
-from tests.treatment.helpers import SCHEDULE, balance, ledger_spec, plan_for, revision
+from tests.treatment.helpers import (
+    SCHEDULE,
+    accept_returns,
+    balance,
+    ledger_spec,
+    plan_for,
+    revision,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -335,6 +342,7 @@ def test_revise_plan_refuses_a_discharged_patient(prescriber, plan, approved):
 
 
 def test_the_product_changes_only_with_an_empty_ledger(prescriber, pharmacist, approved, stocked):
+    accept_returns(approved.clinic)
     plan = services.active_plan(approved)
     new_product = {"formulation": {"kind": "sublingual_tablet", "strength_mg": 100}}
     with pytest.raises(StockOnHand):

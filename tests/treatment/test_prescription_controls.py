@@ -45,7 +45,7 @@ from ketacare.treatment.specs.dispensing import (
     RefillRequestSpec,
     VoidDispenseSpec,
 )
-from tests.factories import UserFactory
+from tests.factories import UserFactory, shelve
 from tests.treatment.helpers import balance, correction, fill, rx_spec, rx_void
 from tests.treatment.rx_helpers import dose_on_record, legacy_esketamine_plan, set_margin
 
@@ -604,6 +604,7 @@ def test_a_correction_that_would_leave_less_than_nothing_is_refused(pharmacist, 
 
 
 def test_a_correction_is_checked_as_a_dispense(pharmacist, prescriber, prescription, stocked):
+    shelve(prescription, prescription.patient.clinic, lot_number="LOT-2025-02")
     services.void_prescription(prescriber, prescription, rx_void(reason="Wrong directions"))
     with pytest.raises(PrescriptionVoided):
         services.correct_dispense(

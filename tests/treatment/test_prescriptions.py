@@ -30,7 +30,7 @@ from ketacare.treatment.models import (
     RefillRequest,
 )
 from ketacare.treatment.specs.dispensing import DispenseSpec, RefillRequestSpec
-from tests.factories import SitterFactory, UserFactory
+from tests.factories import SitterFactory, UserFactory, shelve
 from tests.treatment.helpers import balance, fill, prescribe, revision, rx_spec
 
 pytestmark = pytest.mark.django_db
@@ -190,11 +190,13 @@ def test_a_fill_is_at_most_the_prescribed_quantity(pharmacist, prescription):
         ({"quantity": 0}, "quantity"),
         ({"lot_number": ""}, "lot_number"),
         ({"lot_number": "L" * 41}, "lot_number"),
-        ({"expires_on": date(2025, 3, 3)}, "expires_on"),  # expires today
+        # The label's expiry, when typed, must be the lot master's (2026-01-31).
+        ({"expires_on": date(2025, 3, 3)}, "expires_on"),
         ({"expires_on": "soon"}, "expires_on"),
     ],
 )
 def test_dispense_refuses_bad_fields_and_stores_nothing(pharmacist, prescription, changes, field):
+    shelve(prescription, prescription.patient.clinic, lot_number="LOT-1")
     fields = {"quantity": 8, "lot_number": "LOT-1", "expires_on": date(2026, 1, 31)} | changes
     with pytest.raises(ValidationError) as err:
         services.dispense(pharmacist, prescription, specs.read(DispenseSpec, fields))

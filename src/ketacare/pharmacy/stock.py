@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ketacare.kernel import clock
 from ketacare.pharmacy.errors import LotNotDispensable, LotShort, LotUnknown
-from ketacare.pharmacy.models import Lot, MovementKind, StockMovement
+from ketacare.pharmacy.models import UNIT_NOUNS, Lot, MovementKind, StockMovement
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -41,8 +41,9 @@ def locked_lots(lot_ids: Iterable[int]) -> dict[int, Lot]:
 
 
 def units(lot: Lot, quantity: Decimal) -> str:
-    """A quantity of the lot's product in words: "12 tablets"."""
-    return f"{quantity.normalize():f} {lot.unit}"
+    """A quantity of the lot's product in its own words: "12 troches", "1 spray"."""
+    singular, plural = UNIT_NOUNS[lot.formulation_kind]
+    return f"{quantity.normalize():f} {singular if quantity == 1 else plural}"
 
 
 def post(  # noqa: PLR0913 - a movement is its kind, amount, signer, and whom it concerns

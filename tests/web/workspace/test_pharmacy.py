@@ -22,8 +22,8 @@ from ketacare.treatment.models import (
 )
 from ketacare.treatment.specs.dispensing import RefillRequestSpec
 from ketacare.treatment.specs.plans import PlanSpec
-from tests.factories import PdmpCheckFactory
-from tests.treatment.helpers import rx_spec
+from tests.factories import PdmpCheckFactory, shelve
+from tests.treatment.helpers import accept_returns, rx_spec
 from tests.web.helpers import audit, page_text
 
 RX_FORM: dict[str, Any] = {
@@ -35,14 +35,19 @@ RX_FORM: dict[str, Any] = {
 FILL: dict[str, Any] = {
     "action": "dispense",
     "quantity": "8",
-    "lot_number": "LOT-2025-07",
-    "expires_on": "2026-01-31",
+    "lot_number": "LOT-2025-07",  # its expiry is the lot master's
     "early_reason": "",
 }
 
 
 def url(patient, name: str) -> str:  # type: ignore[no-untyped-def]
     return reverse(name, kwargs={"patient_id": patient.pk})
+
+
+@pytest.fixture
+def shelf(plan):  # type: ignore[no-untyped-def]
+    """Lot LOT-2025-07 of the plan's product on the clinic's shelf: the lot the form offers."""
+    return shelve(plan, plan.patient.clinic, lot_number=FILL["lot_number"])
 
 
 # --- Prescriptions ---------------------------------------------------------------------------
@@ -61,7 +66,10 @@ def test_a_prescriber_writes_a_prescription(approved, plan, prescriber, signed_i
     # The product's own unit word (troches), never the ledger's generic "tablets".
     assert "Prescription written: 8 troches a fill (50 mg scored troches), 2 refills." in html
     assert "Counted in troches: one session is 2 troches of 50 mg." in html
-    assert f"<td>Rx {rx.pk}</td>" in html
+    printable = reverse(
+        "ws-prescription-print", kwargs={"patient_id": approved.pk, "prescription_id": rx.pk}
+    )
+    assert f'<td>Rx {rx.pk} <a href="{printable}">Print</a></td>' in html
     assert "<td>8 troches</td>" in html
     assert "tablets" not in html
     assert audit(action=AuditAction.CREATE, object_type="treatment.Prescription")
@@ -125,6 +133,7 @@ def test_coordinators_do_not_see_prescriptions(approved, prescription, coordinat
 # --- Dispensing --------------------------------------------------------------------------------
 
 
+@pytest.mark.usefixtures("shelf")
 def test_a_pharmacist_dispenses_and_the_balance_goes_up(
     approved, prescription, pharmacist, signed_in
 ):
@@ -149,6 +158,7 @@ def test_a_pharmacist_dispenses_and_the_balance_goes_up(
     assert audit(action=AuditAction.READ, detail__via="care dispensing ledger")
 
 
+@pytest.mark.usefixtures("shelf")
 def test_an_early_refill_without_a_reason_stores_nothing(
     approved, prescription, stocked, pharmacist, signed_in
 ):
@@ -164,6 +174,7 @@ def test_an_early_refill_without_a_reason_stores_nothing(
     assert services.ledger_balance(approved) == 8
 
 
+@pytest.mark.usefixtures("shelf")
 def test_an_early_refill_with_a_reason_is_a_diversion_finding(
     approved, prescription, stocked, pharmacist, signed_in
 ):
@@ -197,6 +208,7 @@ def test_a_fill_beyond_the_prescription_is_refused(approved, pharmacist, prescri
     )
     plan = services.active_plan(approved)
     assert plan is not None
+    shelve(plan, approved.clinic, lot_number=FILL["lot_number"])
     PdmpCheckFactory(patient=approved, checked_by=prescriber)
     rx = services.write_prescription(
         prescriber,
@@ -276,6 +288,7 @@ def test_a_count_that_differs_is_a_diversion_finding_with_its_alert(
 def test_a_return_beyond_the_balance_is_an_overdraw_and_stores_nothing(
     approved, stocked, pharmacist, signed_in
 ):
+    accept_returns(approved.clinic)
     events = LedgerEvent.objects.count()
     returned = {
         "action": "ledger",
@@ -293,6 +306,7 @@ def test_a_return_beyond_the_balance_is_an_overdraw_and_stores_nothing(
 
 
 def test_destruction_needs_a_witness(approved, stocked, pharmacist, prescriber, signed_in):
+    accept_returns(approved.clinic)
     client = signed_in(pharmacist)
     destroyed = {
         "action": "ledger",

@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from ketacare.treatment import services
 from ketacare.treatment.models import Dispense, LedgerEvent, Prescription, PrescriptionState
-from tests.factories import PdmpCheckFactory, UserFactory
-from tests.treatment.helpers import ledger_spec, plan_for, rx_spec
+from tests.factories import PdmpCheckFactory, UserFactory, shelve
+from tests.treatment.helpers import accept_returns, ledger_spec, plan_for, rx_spec
 from tests.treatment.rx_helpers import legacy_esketamine_plan
 from tests.web.helpers import page_text as raw_page_text
 
@@ -33,8 +33,7 @@ RX_FORM: dict[str, Any] = {
 FILL: dict[str, Any] = {
     "action": "dispense",
     "quantity": "8",
-    "lot_number": "LOT-2025-07",
-    "expires_on": "2026-01-31",
+    "lot_number": "LOT-2025-07",  # its expiry is the lot master's
     "early_reason": "",
 }
 
@@ -46,6 +45,12 @@ def page_text(response) -> str:  # type: ignore[no-untyped-def]
 
 def url(patient, name: str) -> str:  # type: ignore[no-untyped-def]
     return reverse(name, kwargs={"patient_id": patient.pk})
+
+
+@pytest.fixture
+def shelf(plan):  # type: ignore[no-untyped-def]
+    """Lot LOT-2025-07 of the plan's product on the clinic's shelf: the lot the form offers."""
+    return shelve(plan, plan.patient.clinic, lot_number=FILL["lot_number"])
 
 
 @pytest.fixture
@@ -211,6 +216,7 @@ def test_its_prescriber_corrects_a_prescription(approved, prescription, prescrib
 # --- Dispensing in parts, and the 6-month limit ---------------------------------------------------
 
 
+@pytest.mark.usefixtures("shelf")
 def test_a_partial_fill_continues_on_the_dispense_page(
     approved, prescription, pharmacist, signed_in
 ):
@@ -231,6 +237,7 @@ def test_a_partial_fill_continues_on_the_dispense_page(
     assert Dispense.objects.count() == 1
 
 
+@pytest.mark.usefixtures("shelf")
 def test_no_fill_after_6_months_on_the_dispense_page(
     approved, prescription, pharmacist, signed_in, clock
 ):
@@ -268,7 +275,6 @@ def test_its_pharmacist_corrects_a_dispense(approved, stocked, pharmacist, signe
         "fix-reason": "Counted 6 into the bag",
         "fix-quantity": "6",
         "fix-lot_number": "LOT-2025-01",
-        "fix-expires_on": "2026-01-31",
     }
     response = signed_in(pharmacist).post(url(approved, "ws-dispense"), fix, follow=True)
     new = Dispense.objects.exclude(pk=stocked.pk).get()
@@ -278,6 +284,7 @@ def test_its_pharmacist_corrects_a_dispense(approved, stocked, pharmacist, signe
 
 
 def test_a_dispense_whose_units_are_gone_is_not_voided(approved, stocked, pharmacist, signed_in):
+    accept_returns(approved.clinic)
     services.record_ledger_event(pharmacist, approved, ledger_spec("returned", 3))
     events = LedgerEvent.objects.count()
     fix = {"action": "fix", "fix-dispense": str(stocked.pk), "fix-reason": "Wrong patient"}

@@ -29,8 +29,9 @@ class DispenseOut(Schema):
     fill_number: int = Field(description="1 for the first fill.")
     part: int = Field(description="The part of the fill (a fill may be dispensed in parts).")
     quantity: int = Field(description="Units dispensed.")
-    lot_number: str = Field(description="The lot.")
-    expires_on: dt.date = Field(description="The lot's expiry.")
+    lot_id: int | None = Field(description="The lot of the clinic's stock it was drawn from.")
+    lot_number: str = Field(description="The lot's number.")
+    expires_on: dt.date = Field(description="The lot's expiry, from the clinic's lot master.")
     early: bool = Field(description="Before the earliest refill date.")
     early_reason: str = Field(description="Why early.")
     dispensed_by_id: int = Field(description="The pharmacist.")
@@ -54,7 +55,14 @@ def dispense(
     patient_id: int = id_in_path("patient"),
     prescription_id: int = id_in_path("prescription"),
 ) -> Status[DispenseOut]:
-    """Dispense (part of) a fill (a pharmacist): the units go into the patient's ledger."""
+    """Dispense (part of) a fill (a pharmacist): the units go into the patient's ledger.
+
+    They are drawn from `lot_number`, a lot of the clinic's stock (its lot master knows
+    the expiry; `expires_on` may be left out, and when given must be the master's: 400 on
+    `expires_on` otherwise). 409 `lot_unknown` for a lot not in the clinic's stock or of
+    another product, `lot_not_dispensable` for a lot expired on the patient's calendar day
+    or recalled, `lot_short` when the lot holds fewer units (nothing is stored).
+    """
     prescription = prescription_of(request, patient_id, prescription_id)
     filled = services.dispense(actor(request), prescription, payload)
     return Status(201, DispenseOut.model_validate(filled))
@@ -95,7 +103,8 @@ def void_dispense(
 ) -> DispenseOut:
     """Its pharmacist voids it, with a reason: its units leave the ledger again.
 
-    409 `units_not_on_hand` when the patient no longer holds them.
+    They go back on the lot they were drawn from (a `dispense_voided` movement of the
+    clinic's stock). 409 `units_not_on_hand` when the patient no longer holds them.
     """
     filled = _dispense(request, patient_id, dispense_id)
     voided = services.void_dispense(actor(request), filled, payload)
@@ -114,7 +123,11 @@ def correct_dispense(
     patient_id: int = id_in_path("patient"),
     dispense_id: int = id_in_path("dispense"),
 ) -> Status[DispenseOut]:
-    """Its pharmacist voids it and dispenses its replacement (which `corrects` it)."""
+    """Its pharmacist voids it and dispenses its replacement (which `corrects` it).
+
+    The replacement is checked as any dispense, lot included: its units come off its lot,
+    and the voided dispense's go back on theirs.
+    """
     filled = _dispense(request, patient_id, dispense_id)
     corrected = services.correct_dispense(actor(request), filled, payload)
     return Status(201, DispenseOut.model_validate(corrected))

@@ -131,6 +131,11 @@ class Product(models.Model):
         )
 
     @property
+    def unit_word(self) -> str:
+        """The word people count this product in, plural: "troches", "sprays", "devices"."""
+        return UNIT_NOUNS[self.formulation_kind][1]
+
+    @property
     def ledger_unit(self) -> LedgerUnit:
         if self.formulation_kind == FormulationKind.NASAL_SPRAY:
             return LedgerUnit.SPRAYS

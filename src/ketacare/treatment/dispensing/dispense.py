@@ -51,6 +51,7 @@ from ketacare.treatment.specs.dispensing import DispenseCorrectionSpec, Dispense
 
 if TYPE_CHECKING:
     from ketacare.accounts.models import User
+    from ketacare.patients.models import Patient
 
 
 def _refuse_lot(prescription: Prescription, spec: DispenseSpec) -> Lot:
@@ -150,6 +151,18 @@ def _early_refill_finding(
     alerting.diversion_finding(rx.patient, finding, fill=filled.fill_number)
 
 
+def _locked_shelf(lot: Lot, corrects: Dispense | None, patient: Patient) -> dict[int, Lot]:
+    """The lot drawn from (and a corrected dispense's lot) locked, in the order of their ids.
+
+    The lot is judged again under its lock: a recall at the same moment holds it too.
+    """
+    shelf = stock.locked_lots(
+        [lot.pk] + ([corrects.lot_id] if corrects is not None and corrects.lot_id else [])
+    )
+    stock.refuse_unless_dispensable(shelf[lot.pk], patient_today(patient))
+    return shelf
+
+
 def _dispense(
     actor: User,
     rx: Prescription,
@@ -167,12 +180,8 @@ def _dispense(
     taken_back = corrects.quantity if corrects is not None else 0
     if account.balance + spec.quantity < taken_back:
         raise not_on_hand(rx, account.balance, taken_back, correcting=True)
-    shelf = stock.locked_lots(
-        [lot.pk] + ([corrects.lot_id] if corrects is not None and corrects.lot_id else [])
-    )
+    shelf = _locked_shelf(lot, corrects, patient)
     lot = shelf[lot.pk]
-    # Again under the lot's lock: a recall at the same moment holds it too.
-    stock.refuse_unless_dispensable(lot, patient_today(patient))
     note = _ledger_note(rx, fill, lot, corrects)
     drawn = stock.draw(lot, Decimal(spec.quantity), patient=patient, actor=actor, note=note)
     event = ledger.post(
@@ -201,16 +210,21 @@ def _dispense(
     )
     if corrects is not None:
         reverse_dispense(actor, account, corrects, corrected_by=filled, shelf=shelf)
-    rx.fills_dispensed = max(rx.fills_dispensed, fill.number)
-    rx.dispensed_quantity += spec.quantity - taken_back
-    rx.save(update_fields=["fills_dispensed", "dispensed_quantity"])
-    if early:
-        _early_refill_finding(actor, rx, filled, event)
-    detail: dict[str, object] = {"fill": fill.number, "early": early}
-    if corrects is not None:
-        detail["corrects"] = corrects.pk
-    usecase.note(Event.about(AuditAction.CREATE, filled, detail=detail))
+    _settle(actor, rx, filled, taken_back)
     return filled
+
+
+def _settle(actor: User, rx: Prescription, filled: Dispense, taken_back: int) -> None:
+    """The prescription's running totals, an early refill's finding, and the audit entry."""
+    rx.fills_dispensed = max(rx.fills_dispensed, filled.fill_number)
+    rx.dispensed_quantity += filled.quantity - taken_back
+    rx.save(update_fields=["fills_dispensed", "dispensed_quantity"])
+    if filled.early:
+        _early_refill_finding(actor, rx, filled, filled.ledger_event)
+    detail: dict[str, object] = {"fill": filled.fill_number, "early": filled.early}
+    if filled.corrects_id is not None:
+        detail["corrects"] = filled.corrects_id
+    usecase.note(Event.about(AuditAction.CREATE, filled, detail=detail))
 
 
 @use_case("dispense")

@@ -1,16 +1,16 @@
 """The workspace's forms: they read what was typed; the services judge it.
 
-Filters, alert notes, clearances and the clinic's protocol; then the care pages' forms
+Filters, alert notes and clearances; then the care pages' forms
 (intake review, prescriptions, dispensing, the ledger). Each turns the browser's strings
 into the service's spec (`kernel.specs.read`) and leaves every rule (caps, refills,
 witnesses...) to the spec and the service, whose errors come back next to these fields.
-The plan editor's forms: workspace.plan_form; the patient record's: workspace.record_forms;
-the intake review's staff ratings: workspace.rating_form.
+The protocol's form: workspace.protocol_form; the plan editor's: workspace.plan_form; the
+patient record's: workspace.record_forms; the intake review's staff ratings:
+workspace.rating_form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +18,6 @@ from django import forms
 
 from ketacare.alerts.models import AlertCause, AlertSeverity, AlertStatus
 from ketacare.alerts.specs import NOTE_MAX
-from ketacare.clinical.rules import SETTINGS
 from ketacare.intake.models import ReviewDecision
 from ketacare.kernel import specs
 from ketacare.patients.phases import Phase
@@ -111,58 +110,6 @@ class ClearHoldForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Say what you reviewed and decided."},
     )
-
-
-class ProtocolForm(forms.Form):
-    """The clinic's settings (clinical.rules.SETTINGS), each with its allowed range, and why.
-
-    The range is the setting's own; the protocol service refuses anything outside it.
-    """
-
-    reason = forms.CharField(
-        label="Why the protocol changes (required)",
-        max_length=NOTE_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say why the protocol changes."},
-    )
-    # Not a number of clinical.rules: a clinic's choice, off by default (clinical-defaults.md).
-    review_note_before_revision = forms.BooleanField(
-        label="A prescriber's review note is required before a plan revision",
-        required=False,
-        help_text="A plan is revised only after a prescriber signs a review note on the chart.",
-    )
-
-    def __init__(
-        self, *args: Any, current: Mapping[str, float], review_note: bool = False, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.current = current
-        self.fields["review_note_before_revision"].initial = review_note
-        for setting in SETTINGS:
-            field: forms.Field
-            if setting.whole:
-                field = forms.IntegerField(
-                    min_value=int(setting.least), max_value=int(setting.most)
-                )
-            else:
-                field = forms.FloatField(min_value=setting.least, max_value=setting.most)
-            field.label = f"{setting.title} ({setting.unit})"
-            field.initial = current[setting.name]
-            field.help_text = f"{setting.least:g} to {setting.most:g} {setting.unit}"
-            field.widget.attrs["inputmode"] = "numeric" if setting.whole else "decimal"
-            self.fields[setting.name] = field
-        self.order_fields([*(s.name for s in SETTINGS), "review_note_before_revision", "reason"])
-
-    def setting_fields(self) -> list[forms.BoundField]:
-        return [self[s.name] for s in SETTINGS]
-
-    def changes(self) -> dict[str, float]:
-        """The settings whose value differs from the clinic's current one."""
-        return {
-            s.name: self.cleaned_data[s.name]
-            for s in SETTINGS
-            if self.cleaned_data[s.name] != self.current[s.name]
-        }
 
 
 # The care pages' forms.
@@ -280,18 +227,45 @@ class PdmpCheckForm(CareForm):
         return specs.read(PdmpCheckSpec, {"result": data["result"], "note": data["note"]})
 
 
+def _lot_field(label: str, *, required: bool = True) -> forms.CharField:
+    """A lot of the clinic's stock, chosen from those offered (the lot master knows its expiry).
+
+    A text field drawn as a select: a lot no longer dispensable when posted is refused by
+    the service, with its reason (recalled, expired, short), not as "not a valid choice".
+    """
+    field = forms.CharField(
+        label=label,
+        max_length=40,
+        required=required,
+        widget=forms.Select,
+        help_text="Lots of the prescribed product with stock on hand, unexpired, not recalled.",
+    )
+    field.widget.attrs.pop("maxlength", None)  # not an attribute of a select
+    return field
+
+
+def _lots(field: forms.Field, lots: list[tuple[str, str]], empty: str | None) -> None:
+    assert isinstance(field.widget, forms.Select)  # noqa: S101 - declared so
+    field.widget.choices = ([("", empty)] if empty is not None else []) + lots
+
+
 class DispenseForm(CareForm):
     prescription = forms.TypedChoiceField(label="Prescription", coerce=int)
     quantity = forms.IntegerField(label="Units dispensed", min_value=1, max_value=100_000)
-    lot_number = forms.CharField(label="Lot number", max_length=40)
-    expires_on = forms.DateField(
-        label="Lot expiry date", widget=forms.DateInput(attrs={"type": "date"})
-    )
+    lot_number = _lot_field("Lot to dispense from")
     early_reason = _reason("Reason for an early refill", "Only before the earliest refill date.")
 
-    def __init__(self, *args: Any, prescriptions: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        prescriptions: list[tuple[int, str]],
+        lots: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["prescription"], prescriptions, None)
+        _lots(self.fields["lot_number"], lots, None)
+        self.has_lots = bool(lots)
 
 
 class DispenseFixForm(CareForm):
@@ -304,29 +278,32 @@ class DispenseFixForm(CareForm):
         min_value=1,
         max_value=100_000,
         required=False,
-        help_text="To correct it; leave the three empty to void it only.",
+        help_text="To correct it; leave it and the lot empty to void it only.",
     )
-    lot_number = forms.CharField(label="Lot number really dispensed", max_length=40, required=False)
-    expires_on = forms.DateField(
-        label="Its expiry date", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    lot_number = _lot_field("Lot really dispensed", required=False)
 
-    def __init__(self, *args: Any, dispenses: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        dispenses: list[tuple[int, str]],
+        lots: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         _choices(self.fields["dispense"], dispenses, None)
+        _lots(self.fields["lot_number"], lots, "None: void it only")
+        self.has_lots = bool(lots)
 
     def clean(self) -> dict[str, Any] | None:
         data = super().clean() or {}
-        given = [data.get(n) not in (None, "") for n in ("quantity", "lot_number", "expires_on")]
+        given = [data.get(n) not in (None, "") for n in ("quantity", "lot_number")]
         if any(given) and not all(given):
-            self.add_error(
-                "quantity", "To correct it, give the units, the lot and its expiry date."
-            )
+            self.add_error("quantity", "To correct it, give the units and the lot.")
         return data
 
     @property
     def corrects(self) -> bool:
-        """A correction (the units, lot and expiry given), not a void only."""
+        """A correction (the units and lot given), not a void only."""
         return self.cleaned_data.get("quantity") is not None
 
 

@@ -56,6 +56,7 @@ from ketacare.web.workspace.common import (
     staff_patient,
 )
 from ketacare.web.workspace.forms import DispenseFixForm, DispenseForm, LedgerEventForm
+from ketacare.web.workspace.lot_choices import lot_choices, stock_url
 from ketacare.web.workspace.prescribing import prescriptions_of
 from ketacare.web.workspace.presenters import amount, unit_word
 
@@ -194,18 +195,30 @@ def _dispense_page(  # noqa: PLR0913 - the page and each of its three forms
         "dispense_form": dispense_form
         or DispenseForm(
             prescriptions=_rx_choices(offered, patient),
+            lots=lot_choices(patient, offered),
             initial=_dispense_initial(offered, patient),
         ),
         "ledger_form": ledger_form
         or LedgerEventForm(prefix=COUNT_PREFIX, witnesses=_witnesses(user, patient)),
-        "fix_form": fix_form
-        or DispenseFixForm(prefix=FIX_PREFIX, dispenses=_fixable(user, dispenses)),
+        "fix_form": fix_form or _fix_form(user, patient, dispenses),
+        "stock_url": stock_url(),
         "can_dispense": policy.may(user, "dispense"),
         "review_held": dispensing_held_because(patient),
         "can_fix": policy.may(user, "void_dispense") and bool(_fixable(user, dispenses)),
         "can_count": policy.may(user, "record_pill_count"),
     }
     return render(request, "web/workspace/dispense.html", context, status=status)
+
+
+def _fix_form(
+    user: User, patient: Patient, rows: list[Dispense], data: Any = None
+) -> DispenseFixForm:
+    """The user's dispenses to void or correct, and the lots of their products."""
+    fixable = _fixable(user, rows)
+    ids = {pk for pk, _ in fixable}
+    products = [d.prescription for d in rows if d.pk in ids]
+    lots = lot_choices(patient, products)
+    return DispenseFixForm(data, prefix=FIX_PREFIX, dispenses=fixable, lots=lots)
 
 
 def _ledger_unit(rows: list[Prescription], account: LedgerAccount | None, balance: Any) -> str:
@@ -228,7 +241,9 @@ def _dispense_initial(rows: list[Prescription], patient: Patient) -> dict[str, A
 def _dispense(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     require(user, patient, "dispense")
     rows = _offered(prescriptions_of(user, patient))
-    form = DispenseForm(request.POST, prescriptions=_rx_choices(rows, patient))
+    form = DispenseForm(
+        request.POST, prescriptions=_rx_choices(rows, patient), lots=lot_choices(patient, rows)
+    )
     status = 400
     if form.is_valid():
         data = form.cleaned_data
@@ -253,7 +268,7 @@ def _fix(request: HttpRequest, user: User, patient: Patient) -> HttpResponse:
     """Void one of the user's dispenses, or correct it (void it and dispense what was given)."""
     require(user, patient, "void_dispense")
     rows = _dispenses(user, patient)
-    form = DispenseFixForm(request.POST, prefix=FIX_PREFIX, dispenses=_fixable(user, rows))
+    form = _fix_form(user, patient, rows, request.POST)
     status = 400
     if form.is_valid():
         data = form.cleaned_data
