@@ -260,7 +260,11 @@ def test_the_ledger_balance_is_dispensed_minus_taken_minus_returned(demo) -> Non
         dispensed = total(LedgerEventKind.DISPENSED)
         taken = -total(LedgerEventKind.TAKEN)
         returned = -total(LedgerEventKind.RETURNED)
-        gone = -total(LedgerEventKind.DESTROYED) - total(LedgerEventKind.LOST_OR_STOLEN)
+        gone = (
+            -total(LedgerEventKind.DESTROYED)
+            - total(LedgerEventKind.LOST_OR_STOLEN)
+            - total(LedgerEventKind.DISPOSED)
+        )
         assert account.balance == dispensed - taken - returned - gone
         assert taken == sum(
             s.plan.ledger_units(float(s.dose_mg))
@@ -287,9 +291,10 @@ def test_the_dropouts_stop_with_a_reason(demo) -> None:
     (discharged,) = patients_in(Phase.DISCHARGED)
     assert PhaseChange.objects.get(patient=discharged, to_phase=Phase.DISCHARGED).reason
     assert DosingSession.objects.filter(patient=discharged, taken_at__isnull=False).count() == 3
-    # The adverse event that made them stop, and the leftover returned to the pharmacy.
+    # The adverse event that made them stop, and the leftover taken to a take-back (the
+    # demo clinic takes nothing back: 21 CFR 1317, its protocol's default).
     assert AdverseEvent.objects.filter(patient=discharged, severity="moderate").exists()
-    assert LedgerEvent.objects.filter(patient=discharged, kind=LedgerEventKind.RETURNED).exists()
+    assert LedgerEvent.objects.filter(patient=discharged, kind=LedgerEventKind.DISPOSED).exists()
     assert LedgerAccount.objects.get(patient=discharged).balance == 0
 
 

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from ketacare.accounts.models import User
+from ketacare.accounts.models import Clinic, User
 from ketacare.kernel import specs
 from ketacare.kernel.specs import read
-from ketacare.patients.models import Patient
+from ketacare.patients.models import ClinicProtocol, Patient, PatientReturns
 from ketacare.treatment import services
 from ketacare.treatment.models import (
     Dispense,
@@ -23,7 +23,7 @@ from ketacare.treatment.specs.ledger import LedgerEventSpec
 from ketacare.treatment.specs.plans import ClearanceSpec, PlanRevisionSpec, PlanSpec
 from ketacare.treatment.specs.prescriptions import CorrectionSpec, PrescriptionSpec, VoidSpec
 from ketacare.treatment.specs.sessions import ChecklistSpec
-from tests.factories import PdmpCheckFactory, SitterFactory, shelve
+from tests.factories import PdmpCheckFactory, SitterFactory, UserFactory, shelve
 
 # Monday 3 March 2025, 18:00 in New York (the factories' patient time zone).
 NOW = datetime(2025, 3, 3, 23, 0, tzinfo=UTC)
@@ -161,3 +161,24 @@ CHECK_IN_BP = (124, 80)
 def balance(patient: Patient) -> Decimal:
     patient.ledger_account.refresh_from_db()
     return patient.ledger_account.balance
+
+
+def accept_returns(clinic: Clinic) -> ClinicProtocol:
+    """The clinic's protocol, a new version: it takes back patients' units (21 CFR 1317).
+
+    Returns and destructions on a patient's ledger are refused elsewhere (fail closed).
+    """
+    current = ClinicProtocol.objects.filter(clinic=clinic, is_current=True).first()
+    if current is not None:
+        ClinicProtocol.objects.filter(pk=current.pk).update(is_current=False)
+    return ClinicProtocol.objects.create(
+        clinic=clinic,
+        version=current.version + 1 if current is not None else 1,
+        changes=current.changes if current is not None else {},
+        require_review_note_for_revision=current is not None
+        and current.require_review_note_for_revision,
+        patient_returns=PatientReturns.AUTHORISED_COLLECTOR,
+        reason="Registered with the DEA as an authorised collector.",
+        written_by=User.objects.filter(clinic=clinic).first()
+        or UserFactory(clinic=clinic, clinic_admin=True),
+    )

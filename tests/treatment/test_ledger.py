@@ -21,9 +21,15 @@ from ketacare.treatment.models import (
     LedgerEventKind,
 )
 from tests.factories import SitterFactory, UserFactory
-from tests.treatment.helpers import balance, ledger_spec, revision
+from tests.treatment.helpers import accept_returns, balance, ledger_spec, revision
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _returns_accepted(clinic):
+    """The clinic is an authorised collector: it takes back patients' units (21 CFR 1317)."""
+    accept_returns(clinic)
 
 
 @pytest.fixture

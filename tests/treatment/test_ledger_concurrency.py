@@ -32,7 +32,7 @@ from ketacare.treatment.models import (
     Prescription,
 )
 from ketacare.treatment.specs.sessions import DoseSpec
-from tests.treatment.helpers import fill, ledger_spec, prescribe, ready_session
+from tests.treatment.helpers import accept_returns, fill, ledger_spec, prescribe, ready_session
 from tests.treatment.rx_helpers import set_margin
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -85,6 +85,7 @@ def _kinds(results: list[object]) -> dict[str, int]:
 
 
 def test_20_concurrent_returns_never_overdraw(pharmacist, prescriber, approved, plan):
+    accept_returns(approved.clinic)
     set_margin(approved.clinic, 3)  # 30 units: the plan's 24 and 3 spare sessions of 2
     fill(pharmacist, prescribe(prescriber, approved, quantity=30, refills=0), quantity=30)
 
@@ -141,6 +142,7 @@ def test_20_concurrent_doses_take_one_dose(approved, plan, stocked):
 def test_20_concurrent_dispenses_and_returns_keep_the_balance_exact(
     pharmacist, prescriber, approved, plan, clock
 ):
+    accept_returns(approved.clinic)
     rx = prescribe(prescriber, approved, quantity=2, refills=5, earliest_refill_on=date(2025, 3, 4))
     fill(pharmacist, rx, quantity=2)
     clock.move_to("2025-03-04T16:00:00Z")
@@ -167,6 +169,7 @@ def test_20_concurrent_dispenses_and_returns_keep_the_balance_exact(
 def test_concurrent_doses_and_returns_neither_deadlock_nor_drift(
     pharmacist, approved, plan, stocked
 ):
+    accept_returns(approved.clinic)
     sessions = [ready_session(approved.user, approved) for _ in range(REQUESTS // 2)]
 
     def take(session: DosingSession) -> Callable[[], object]:

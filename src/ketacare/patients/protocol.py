@@ -19,7 +19,7 @@ from ketacare.clinical import outcomes, rules
 from ketacare.kernel import clock, usecase
 from ketacare.kernel.errors import NotAllowed
 from ketacare.kernel.usecase import use_case
-from ketacare.patients.models import ClinicProtocol
+from ketacare.patients.models import ClinicProtocol, Jurisdiction, PatientReturns
 from ketacare.patients.specs import ProtocolSpec
 
 if TYPE_CHECKING:
@@ -56,7 +56,10 @@ def outcome_rules(clinic_id: int | None) -> outcomes.OutcomeRules:
 def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicProtocol:
     """Set the clinic's settings: `spec.changes` maps a setting to its new value (None: default).
 
-    Settings not named keep their current value. Refused (nothing stored) for anyone but
+    Settings not named keep their current value, and so do the clinic's choices the spec
+    leaves at None (review note before a revision, jurisdiction, patient returns); the
+    audit entry names each choice changed, before and after. Refused (nothing stored) for
+    anyone but
     the clinic's administrators (the medical director's sign-off), for a value outside a
     setting's allowed range, and without a reason.
     """
@@ -68,10 +71,10 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         .first()
     )
     before = rules.rules_for(current.changes if current is not None else None)
-    note_before = current is not None and current.require_review_note_for_revision
-    wanted = spec.review_note_before_revision
-    note_after = note_before if wanted is None else wanted
-    after, differ = _changed_rules(before, spec.changes, also=note_after != note_before)
+    choices_before = _choices_of(current)
+    choices_after = _choices_wanted(choices_before, spec)
+    also = choices_after != choices_before
+    after, differ = _changed_rules(before, spec.changes, also=also)
     loosened = [n for n in differ if rules.BY_NAME[n].loosens(before.values[n], after.values[n])]
     if current is not None:
         current.is_current = False
@@ -81,7 +84,7 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         version=(current.version + 1) if current is not None else 1,
         changes=after.changed(),
         loosened=loosened,
-        require_review_note_for_revision=note_after,
+        **choices_after,
         reason=spec.reason,
         written_by=actor,
         written_at=clock.now(),
@@ -91,11 +94,44 @@ def change_protocol(actor: User, clinic: Clinic, spec: ProtocolSpec) -> ClinicPr
         "loosened": loosened,
         "version": protocol.version,
     }
-    if note_after != note_before:
-        detail["review_note_before_revision"] = [note_before, note_after]
+    for name, said in _CHOICES.items():
+        if choices_after[name] != choices_before[name]:
+            detail[said] = [choices_before[name], choices_after[name]]
     action = AuditAction.UPDATE if current is not None else AuditAction.CREATE
     usecase.note(Event.about(action, protocol, detail=detail))
     return protocol
+
+
+# The clinic's choices beside the numbers of clinical.rules, kept from version to version:
+# the protocol's field, and the spec's (and the audit detail's) name for it.
+_CHOICES = {
+    "require_review_note_for_revision": "review_note_before_revision",
+    "jurisdiction": "jurisdiction",
+    "patient_returns": "patient_returns",
+}
+
+
+def _choices_of(current: ClinicProtocol | None) -> dict[str, object]:
+    """The current version's choices; with none, the defaults (returns not accepted)."""
+    if current is None:
+        return {
+            "require_review_note_for_revision": False,
+            "jurisdiction": Jurisdiction.US.value,
+            "patient_returns": PatientReturns.NOT_ACCEPTED.value,
+        }
+    return {name: getattr(current, name) for name in _CHOICES}
+
+
+def _choices_wanted(before: dict[str, object], spec: ProtocolSpec) -> dict[str, object]:
+    """The choices after the change: those the spec names (not None), the rest as before."""
+    after = dict(before)
+    for name, said in _CHOICES.items():
+        wanted = getattr(spec, said)
+        if wanted is not None:
+            after[name] = (
+                wanted.value if isinstance(wanted, Jurisdiction | PatientReturns) else wanted
+            )
+    return after
 
 
 def _changed_rules(

@@ -21,7 +21,14 @@ from ketacare.accounts.validators import validate_phone, validate_timezone
 from ketacare.clinical.dosing import WEIGHT_RANGE_KG
 from ketacare.kernel import specs
 from ketacare.kernel.specs import Spec
-from ketacare.patients.models import WEIGHT_MAX_KG, WEIGHT_MIN_KG, Indication, SexAtBirth
+from ketacare.patients.models import (
+    WEIGHT_MAX_KG,
+    WEIGHT_MIN_KG,
+    Indication,
+    Jurisdiction,
+    PatientReturns,
+    SexAtBirth,
+)
 from ketacare.patients.phases import Phase
 from ketacare.patients.validators import validate_date_of_birth
 
@@ -140,3 +147,7 @@ class ProtocolSpec(Spec):
     reason: specs.text(5000, required="Say why the protocol changes.")  # type: ignore[valid-type]
     # Whether a plan revision waits for a prescriber's signed review note (None: as now).
     review_note_before_revision: specs.YesNo | None = None
+    # Whose controlled-substance law the records follow, and whether the clinic takes back
+    # patients' units (21 CFR 1317: only an authorised collector may); None: as now.
+    jurisdiction: specs.choice(Jurisdiction) | None = None  # type: ignore[valid-type]
+    patient_returns: specs.choice(PatientReturns) | None = None  # type: ignore[valid-type]

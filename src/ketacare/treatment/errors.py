@@ -210,3 +210,9 @@ class FillNotHeld(DomainError):
     """The fill asked to be released has no hold (or is released already)."""
 
     code = "fill_not_held"
+
+
+class ReturnsNotAccepted(DomainError):
+    """The clinic takes back no patient's controlled substances (21 CFR 1317.30)."""
+
+    code = "returns_not_accepted"

@@ -29,9 +29,10 @@ from ketacare.audit.models import AuditAction
 from ketacare.kernel import clock, policy, usecase
 from ketacare.kernel.usecase import use_case
 from ketacare.patients.access import require
-from ketacare.patients.models import Patient
+from ketacare.patients.models import Patient, PatientReturns
+from ketacare.patients.protocol import current_protocol
 from ketacare.treatment import alerting
-from ketacare.treatment.errors import NoActivePlan, Overdraw
+from ketacare.treatment.errors import NoActivePlan, Overdraw, ReturnsNotAccepted
 from ketacare.treatment.models import (
     DiversionFinding,
     DiversionKind,
@@ -99,7 +100,7 @@ def ledger_balance(patient: Patient) -> Decimal:
 
 
 def record_ledger_event(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
-    """Record units returned, destroyed (witnessed), lost or stolen (a report), or counted.
+    """Record units returned, destroyed, lost or stolen, disposed of by the patient, counted.
 
     Each kind is its own use case (its own row of kernel.policy: a coordinator counts but
     destroys nothing, a patient reports their own loss); this runs the one `spec.kind` names.
@@ -109,7 +110,11 @@ def record_ledger_event(actor: User, patient: Patient, spec: LedgerEventSpec) ->
 
 @use_case("record_returned_units")
 def record_returned_units(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
-    """Units the patient gave back: they leave the ledger."""
+    """Units the patient gave back: they leave the ledger.
+
+    Only at a clinic that is an authorised collector (its protocol's `patient_returns`,
+    21 CFR 1317): elsewhere refused (ReturnsNotAccepted), as is a destruction.
+    """
     return _record(actor, patient, spec, LedgerEventKind.RETURNED)
 
 
@@ -125,6 +130,16 @@ def report_units_lost(actor: User, patient: Patient, spec: LedgerEventSpec) -> L
     return _record(actor, patient, spec, LedgerEventKind.LOST_OR_STOLEN)
 
 
+@use_case("record_disposed_units")
+def record_disposed_units(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
+    """Units the patient disposed of outside the clinic (a take-back, the FDA's advice).
+
+    The way out of the ledger where the clinic takes nothing back (21 CFR 1317.30): the
+    patient (or staff for them) says where or how; whatever the clinic's returns setting.
+    """
+    return _record(actor, patient, spec, LedgerEventKind.DISPOSED)
+
+
 @use_case("record_pill_count")
 def record_pill_count(actor: User, patient: Patient, spec: LedgerEventSpec) -> LedgerEvent:
     """What was counted; the expected balance stays. A count that differs is a finding."""
@@ -135,6 +150,7 @@ _BY_KIND: dict[LedgerEventKind, Callable[[User, Patient, LedgerEventSpec], Ledge
     LedgerEventKind.RETURNED: record_returned_units,
     LedgerEventKind.DESTROYED: record_destroyed_units,
     LedgerEventKind.LOST_OR_STOLEN: report_units_lost,
+    LedgerEventKind.DISPOSED: record_disposed_units,
     LedgerEventKind.COUNTED: record_pill_count,
 }
 _USE_CASE_OF = {kind: run.__name__ for kind, run in _BY_KIND.items()}
@@ -147,6 +163,8 @@ def _record(
         msg = f"a {spec.kind} event is recorded by {_USE_CASE_OF[spec.kind]}"
         raise ValueError(msg)
     require(actor, patient, _USE_CASE_OF[kind])
+    if kind in _TAKEN_BACK:
+        _refuse_unless_returns_accepted(patient)
     plan = _ledger_plan(patient)
     counting = kind == LedgerEventKind.COUNTED
     witness = _refuse_fields(actor, patient, spec, plan)
@@ -167,6 +185,29 @@ def _record(
     return event
 
 
+# Units the clinic takes from the patient: a return, or their destruction at the clinic.
+_TAKEN_BACK = (LedgerEventKind.RETURNED, LedgerEventKind.DESTROYED)
+
+
+def _refuse_unless_returns_accepted(patient: Patient) -> None:
+    """ReturnsNotAccepted unless the clinic's protocol says it is an authorised collector.
+
+    21 CFR 1317.30 and 1317.40: only a registrant authorised as a collector may take back
+    a patient's controlled substances (a practitioner's registration is not enough), so a
+    clinic without a protocol, or whose protocol says not accepted, fails closed.
+    """
+    protocol = current_protocol(patient.clinic_id)
+    if protocol is not None and protocol.patient_returns == PatientReturns.AUTHORISED_COLLECTOR:
+        return
+    raise ReturnsNotAccepted(
+        "This clinic does not take back patients' controlled substances: under 21 CFR "
+        "1317.30 only an authorised collector may. The patient takes the units to an "
+        "authorised collector's take-back (a DEA take-back day, or a pharmacy's collection "
+        "kiosk) or follows the FDA's advice on disposing of medicines; then record the "
+        "units as disposed of by the patient, saying where or how."
+    )
+
+
 def _refuse_fields(
     actor: User, patient: Patient, spec: LedgerEventSpec, plan: TreatmentPlan
 ) -> User | None:
@@ -182,6 +223,8 @@ def _refuse_fields(
         refused["witness"] = "Destruction of a controlled substance needs a witness."
     if spec.kind == LedgerEventKind.LOST_OR_STOLEN and not spec.note:
         refused["note"] = "Describe the loss or theft (when, where, reported to whom)."
+    if spec.kind == LedgerEventKind.DISPOSED and not spec.note:
+        refused["note"] = "Say where or how (a take-back day, a pharmacy's kiosk, FDA advice)."
     if refused:
         raise ValidationError(refused)
     return witness

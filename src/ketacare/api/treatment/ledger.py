@@ -69,7 +69,11 @@ def get_ledger(request: HttpRequest, patient_id: int = id_in_path("patient")) ->
 def record_ledger_event(
     request: HttpRequest, payload: LedgerEventSpec, patient_id: int = id_in_path("patient")
 ) -> Status[LedgerEventOut]:
-    """Units returned, destroyed (witnessed), lost or stolen, or counted."""
+    """Units returned, destroyed (witnessed), lost or stolen, or counted.
+
+    A return or a destruction is 409 `returns_not_accepted` unless the clinic's protocol
+    says it is an authorised collector (21 CFR 1317.30).
+    """
     patient = visible_patient(request, patient_id)
     witness_id = payload.witness_id
     in_clinic = User.objects.filter(pk=witness_id or 0, clinic_id=patient.clinic_id)

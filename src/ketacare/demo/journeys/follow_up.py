@@ -136,15 +136,13 @@ class FollowUpSteps(SessionSteps, PrescribingSteps, IntakeSteps):
         )
         yield moment
         left = treatment.ledger_balance(self.record)
-        if left and dropout:
-            note = "Returned unused to the pharmacy after discharge."
-            returned = LedgerEventSpec(kind=LedgerEventKind.RETURNED, quantity=left, note=note)
-            treatment.record_ledger_event(self.cast.pharmacist, self.record, returned)
-        elif left:
-            destroyed = LedgerEventSpec(
-                kind=LedgerEventKind.DESTROYED,
-                quantity=left,
-                witness_id=self.cast.prescriber.pk,
-                note="Leftover destroyed at the discharge visit.",
+        if left:
+            # The demo clinic takes nothing back (21 CFR 1317, its protocol's default): the
+            # patient takes what is left to a take-back, and the pharmacist records it.
+            where = (
+                "Taken to the pharmacy's take-back kiosk after discharge."
+                if dropout
+                else "Taken to a DEA take-back day at the discharge visit's advice."
             )
-            treatment.record_ledger_event(self.cast.pharmacist, self.record, destroyed)
+            disposed = LedgerEventSpec(kind=LedgerEventKind.DISPOSED, quantity=left, note=where)
+            treatment.record_ledger_event(self.cast.pharmacist, self.record, disposed)

@@ -48,6 +48,9 @@ class LedgerEventKind(models.TextChoices):
     RETURNED = "returned", "Returned"
     DESTROYED = "destroyed", "Destroyed (witnessed)"
     LOST_OR_STOLEN = "lost_or_stolen", "Lost or stolen"
+    # Where the clinic takes nothing back (21 CFR 1317): the patient took the units to an
+    # authorised collector's take-back, or disposed of them as the FDA advises.
+    DISPOSED = "disposed", "Disposed of by the patient (take-back)"
     COUNTED = "counted", "Counted"
 
 
@@ -57,6 +60,7 @@ OUTGOING_KINDS = (
     LedgerEventKind.RETURNED,
     LedgerEventKind.DESTROYED,
     LedgerEventKind.LOST_OR_STOLEN,
+    LedgerEventKind.DISPOSED,
 )
 
 
@@ -64,7 +68,7 @@ class LedgerEvent(models.Model):
     """One signed change of a patient's balance. Append-only (a trigger on PostgreSQL).
 
     `quantity` is signed: + dispensed; - dispense reversed (a voided dispense), taken,
-    returned, destroyed, lost or stolen;
+    returned, destroyed, lost or stolen, disposed of by the patient;
     0 for a count, whose result is in `counted` (a count does not change the expected
     balance; a difference is a diversion finding).
     """

@@ -1,4 +1,4 @@
-"""The ledger's command: units returned, destroyed, lost or stolen, or counted.
+"""The ledger's command: units returned, destroyed, lost or stolen, disposed of, or counted.
 
 Units dispensed are recorded by dispensing, units taken by recording a dose: those kinds
 are refused here. The units are a number of at most one decimal place (halves of scored
@@ -21,6 +21,7 @@ RECORDED_HERE = (
     LedgerEventKind.RETURNED,
     LedgerEventKind.DESTROYED,
     LedgerEventKind.LOST_OR_STOLEN,
+    LedgerEventKind.DISPOSED,
     LedgerEventKind.COUNTED,
 )
 # Units an event moves at most: a guard against typing errors.
@@ -63,5 +64,7 @@ class LedgerEventSpec(Spec):
         default=None, description="The witness (required to destroy)."
     )
     note: specs.text(4000) = Field(  # type: ignore[valid-type]
-        default="", description="Required for a loss or theft: when, where, reported to whom."
+        default="",
+        description="Required for a loss or theft (when, where, reported to whom) and for a "
+        "disposal (where or how: a take-back, the FDA's advice).",
     )
