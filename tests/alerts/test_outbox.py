@@ -220,3 +220,30 @@ def test_two_workers_on_postgresql_never_send_the_same_row_twice(
     assert max(counts.values()) == 1
     assert {w for _, w in sent} == {"w0", "w1"}
     assert Notification.objects.filter(status=NotificationStatus.SENT).count() == 40
+
+
+@pytest.mark.django_db
+def test_a_dead_notification_about_the_clinics_stock_raises_an_alert_about_the_clinic(
+    patient: Patient, roster: OnCallRoster, on_call: User
+) -> None:
+    clinic = patient.clinic
+    with time_machine.travel(DOSE_AT, tick=False):
+        alert = raise_alert(
+            clinic=clinic,
+            cause=AlertCause.STOCK_LOST,
+            severity=AlertSeverity.URGENT,
+            subject="movement:1",
+            title="Clinic stock lost or stolen: lot KC-1001",
+            message="12 tablets missing from the safe.",
+        )
+    row = Notification.objects.get(alert=alert)
+    with override_settings(EMAIL_BACKEND=FAILING):
+        at = DOSE_AT
+        for _ in range(5):
+            _worker(at)
+            row.refresh_from_db()
+            at = row.next_attempt_at or at
+    assert row.status == NotificationStatus.DEAD
+    failed = Alert.objects.get(cause=AlertCause.NOTIFICATION_FAILED)
+    assert (failed.clinic_id, failed.patient, failed.lead) == (clinic.pk, None, None)
+    assert failed.subject_name == "The clinic's stock"

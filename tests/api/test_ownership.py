@@ -26,6 +26,8 @@ from ketacare.invitations.services import invite_sitter
 from ketacare.invitations.specs import InviteSpec
 from ketacare.kernel.specs import read
 from ketacare.patients.models import Patient
+from ketacare.pharmacy.models import Destruction, Lot, RecallTask, Receipt
+from ketacare.pharmacy.recalls import recall_lot
 from ketacare.treatment import services as treatment
 from ketacare.treatment.specs.sessions import AdverseEventSpec, CheckInSpec, ChecklistSpec, DoseSpec
 from tests.api.bodies import BP, NEW_PATIENT
@@ -38,6 +40,13 @@ from tests.factories import (
     SitterFactory,
     UserFactory,
 )
+from tests.pharmacy.destroying import destroyed, lot_of
+from tests.pharmacy.recalling import OUTCOME, RECALL, recall_spec, the_lot, treated
+from tests.pharmacy.receiving import DELIVERY as STOCK_DELIVERY
+from tests.pharmacy.receiving import RETURN as STOCK_RETURN
+from tests.pharmacy.receiving import TRANSFER as STOCK_TRANSFER
+from tests.pharmacy.receiving import on_shelf as stock_on_shelf
+from tests.pharmacy.receiving import received as stock_received
 from tests.treatment.helpers import (
     CHECK_IN_BP,
     CHECKLIST,
@@ -460,3 +469,224 @@ def test_report_endpoints_validate_ownership(world, callers, patient, as_user, e
     own = count("alice")
     assert own.status_code == 200, own.json()
     assert own.json()["report"]["treated"] == 1
+
+
+# Recalls live at /stock (not under a patient): a lot of clinic A that the patient received,
+# recalled, and the patient's recall task. Another clinic's staff get a 404 on the lot and
+# the task (an empty list of tasks), patients and sitters a 403 (their role is refused
+# before anything is read), and nothing is stored.
+RECALL_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "stock/lots/{lot}/recipients", None),
+    ("POST", "stock/lots/{lot}/recall", RECALL),
+    ("GET", "stock/recall-tasks", None),
+    ("POST", "stock/recall-tasks/{task}/done", {"outcome": OUTCOME}),
+]
+
+
+def test_every_recall_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix(f"{API}/")))
+        for path, operations in document["paths"].items()
+        if path.startswith(f"{API}/stock/") and re.search(r"recall|recipients", path)
+        for method in operations
+    }
+    assert documented == {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, _ in RECALL_ENDPOINTS}
+
+
+@pytest.fixture
+def recalled(clinic, prescriber, pharmacist) -> dict[str, int]:
+    with time_machine.travel(NOW, tick=False):
+        treated(clinic, prescriber, pharmacist)
+        lot = the_lot(clinic)
+        recall_lot(pharmacist, lot, recall_spec())
+    return {"lot": lot.pk, "task": lot.recall_tasks.get().pk}
+
+
+@pytest.fixture
+def recall_callers(callers, other_pharmacist, as_user) -> dict[str, ApiClient]:
+    return {**callers, "other_pharmacist": as_user(other_pharmacist)}
+
+
+def _recall_state() -> tuple[Any, ...]:
+    lots = tuple(Lot.objects.values_list("pk", "recalled_at", "recall_reference"))
+    return lots, tuple(RecallTask.objects.values_list("pk", "done_at", "outcome"))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), RECALL_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in RECALL_ENDPOINTS]
+)
+def test_recall_endpoints_validate_ownership(recalled, recall_callers, method, path, body):
+    url = path.format(**recalled)
+    # Another clinic's staff of a role the row allows: a pharmacist recalls, Charlie calls.
+    callers = dict(recall_callers)
+    if path.endswith("/recall"):
+        callers["charlie"] = callers["other_pharmacist"]
+
+    def call(who: str) -> Any:
+        client = callers[who]
+        return client.get(url) if method == "GET" else client.request(method, url, body)
+
+    before = _recall_state()
+    assert call("anonymous").status_code == 401
+    for who in ("other_patient", "other_sitter"):
+        assert call(who).status_code == 403, who
+    response = call("charlie")
+    if path == "stock/recall-tasks":
+        assert (response.status_code, response.json()) == (200, [])
+    else:
+        assert response.status_code == 404, (response.status_code, response.json())
+        assert response.json()["code"] == "not_found"
+    assert _recall_state() == before
+    # The clinic's clinicians read, and record a call (Bob finds Alice's recorded: 409); a
+    # clinician recalls no lot (403). Never a 404.
+    for who in SEE:
+        response = call(who)
+        expected = {200} if method == "GET" else {200, 403, 409}
+        assert response.status_code in expected, (who, response.status_code, response.json())
+
+
+# The clinic's stock lives at /stock: lots, their book, receipts, transfers and returns.
+# Another clinic's pharmacist or prescriber (roles the rows allow) gets a 404 on a lot or
+# a receipt of clinic A and an empty list; patients and sitters a 403 before anything is
+# read; and nothing is stored.
+STOCK_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("GET", "stock/lots", None),
+    ("GET", "stock/lots/{lot}", None),
+    ("GET", "stock/receipts", None),
+    ("POST", "stock/receipts", STOCK_DELIVERY),
+    ("POST", "stock/receipts/{receipt}/verify", {"counted": 100}),
+    ("POST", "stock/receipts/{receipt}/reject", {"reason": "Seal broken"}),
+    ("POST", "stock/lots/{lot}/transfers", STOCK_TRANSFER),
+    ("POST", "stock/lots/{lot}/supplier-returns", STOCK_RETURN),
+]
+OWN_STOCK = re.compile(r"^stock/(lots(/\{\})?(/transfers|/supplier-returns)?|receipts.*)$")
+
+
+def test_every_stock_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), shape)
+        for path, operations in document["paths"].items()
+        for shape in [re.sub(r"\{\w+\}", "{}", path.removeprefix(f"{API}/"))]
+        if OWN_STOCK.match(shape)
+        for method in operations
+    }
+    assert documented == {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, _ in STOCK_ENDPOINTS}
+
+
+@pytest.fixture
+def stock_world(callers, pharmacist, prescriber, other_pharmacist, as_user) -> dict[str, Any]:
+    """Lot KC-1001 on clinic A's shelf, a receipt of KC-1002 pending, and who calls."""
+    with time_machine.travel(NOW, tick=False):
+        lot = stock_on_shelf(pharmacist, prescriber).lot
+        receipt = stock_received(pharmacist, lot_number="KC-1002")
+    clients = {"other": as_user(other_pharmacist), "phil": as_user(pharmacist)}
+    clients |= {"priya": as_user(prescriber)}
+    return {"ids": {"lot": lot.pk, "receipt": receipt.pk}, "clients": callers | clients}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"), STOCK_ENDPOINTS, ids=[f"{m} {p}" for m, p, _ in STOCK_ENDPOINTS]
+)
+def test_stock_endpoints_validate_ownership(stock_world, method, path, body):
+    url, clients = path.format(**stock_world["ids"]), stock_world["clients"]
+    lot = Lot.objects.get(pk=stock_world["ids"]["lot"])
+
+    def call(client: ApiClient) -> Any:
+        return client.get(url) if method == "GET" else client.request(method, url, body)
+
+    def state() -> tuple[Any, ...]:
+        receipts = tuple(Receipt.objects.values_list("pk", "verified_at", "rejected_at"))
+        return tuple(Lot.objects.values_list("pk", "on_hand")), receipts
+
+    before = state()
+    assert call(clients["anonymous"]).status_code == 401
+    for who in ("other_patient", "other_sitter"):
+        assert call(clients[who]).status_code == 403, who
+    response = call(clients["other"])
+    if "{" in path:
+        assert response.status_code == 404, (response.status_code, response.json())
+        assert response.json()["code"] == "not_found"
+    elif method == "GET":
+        assert (response.status_code, response.json()) == (200, [])
+    else:  # a receipt of their own clinic's
+        assert response.status_code == 201, response.json()
+        assert Receipt.objects.get(pk=response.json()["id"]).clinic_id != lot.clinic_id
+        Receipt.objects.filter(pk=response.json()["id"]).delete()
+        Lot.objects.filter(pk=response.json()["lot_id"]).delete()
+    assert state() == before
+    response = call(clients["priya" if "verify" in path or "reject" in path else "phil"])
+    assert response.status_code in {200, 201}, (response.status_code, response.json())
+
+
+# Destructions live at /stock: one of clinic A's lots, and a destruction witnessed by its
+# prescriber and Alice. Another clinic's pharmacist gets a 404 on the lot and the record
+# (an empty list); patients and sitters a 403 before anything is read; nothing is stored.
+DESTRUCTION_BODY = {"quantity": 2, "method": "incineration", "reason": "damaged"}
+DESTRUCTION_ENDPOINTS: list[tuple[str, str, dict[str, Any] | None]] = [
+    (
+        "POST",
+        "stock/lots/{lot}/destructions",
+        DESTRUCTION_BODY | {"first_witness_id": "{first}", "second_witness_id": "{second}"},
+    ),
+    ("GET", "stock/destructions", None),
+    ("GET", "stock/destructions/{destruction}", None),
+    ("POST", "stock/destructions/{destruction}/confirm", None),
+]
+
+
+def test_every_destruction_endpoint_is_in_the_table(client):
+    document = client.get(f"{API}/openapi.json").json()
+    documented = {
+        (method.upper(), re.sub(r"\{\w+\}", "{}", path.removeprefix(f"{API}/")))
+        for path, operations in document["paths"].items()
+        if path.startswith(f"{API}/stock/") and "destructions" in path
+        for method in operations
+    }
+    tabled = {(m, re.sub(r"\{\w+\}", "{}", p)) for m, p, _ in DESTRUCTION_ENDPOINTS}
+    assert documented == tabled
+
+
+@pytest.fixture
+def destruction_world(  # noqa: PLR0913, PLR0917 - the people of the pattern
+    clinic, clinician, pharmacist, prescriber, callers, other_pharmacist, as_user
+) -> dict[str, Any]:
+    lot = lot_of(clinic, lot_number="DESTROY-1")
+    done = destroyed(pharmacist, lot, prescriber, clinician)
+    ids = {"lot": lot.pk, "destruction": done.pk, "first": prescriber.pk, "second": clinician.pk}
+    clients = callers | {"other": as_user(other_pharmacist), "phil": as_user(pharmacist)}
+    return {"ids": ids, "clients": clients}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    DESTRUCTION_ENDPOINTS,
+    ids=[f"{m} {p}" for m, p, _ in DESTRUCTION_ENDPOINTS],
+)
+def test_destruction_endpoints_validate_ownership(destruction_world, method, path, body):
+    ids, clients = destruction_world["ids"], destruction_world["clients"]
+    url = path.format(**ids)
+
+    def call(client: ApiClient) -> Any:
+        sent = {} if body is None else _fill(body, ids)
+        return client.get(url) if method == "GET" else client.request(method, url, sent)
+
+    def state() -> tuple[Any, ...]:
+        rows = Destruction.objects.values_list("pk", "first_confirmed_at", "second_confirmed_at")
+        return tuple(rows), tuple(Lot.objects.values_list("pk", "on_hand"))
+
+    before = state()
+    assert call(clients["anonymous"]).status_code == 401
+    for who in ("other_patient", "other_sitter"):
+        assert call(clients[who]).status_code == 403, who
+    response = call(clients["other"])
+    if "{" in path:
+        assert response.status_code == 404, (response.status_code, response.json())
+        assert response.json()["code"] == "not_found"
+    else:
+        assert (response.status_code, response.json()) == (200, [])
+    assert state() == before
+    # Phil records one; Alice, a witness, reads hers and confirms it. Never a 404.
+    response = call(clients["phil" if path.startswith("stock/lots") else "alice"])
+    assert response.status_code in {200, 201}, (response.status_code, response.json())

@@ -52,6 +52,10 @@ from ketacare.invitations.specs import InviteSpec
 from ketacare.kernel import policy
 from ketacare.patients.models import Patient, Sitter
 from ketacare.patients.phases import Phase
+from ketacare.pharmacy.models import RecallTask
+from ketacare.pharmacy.recalls import recall_lot
+from ketacare.pharmacy.reconcile import reconcile_stock
+from ketacare.pharmacy.specs.reconcile import ReconciliationSpec
 from ketacare.treatment import services as treatment
 from ketacare.treatment.holds import active_holds
 from ketacare.treatment.models import CodePurpose, DosingSession, Prescription
@@ -59,9 +63,21 @@ from ketacare.treatment.specs.sessions import DoseSpec
 from tests import factories as _factories
 from tests.api.bodies import BP, CHECKLIST, NEW_PATIENT
 from tests.api.conftest import API, ApiClient
-from tests.factories import PdmpCheckFactory
+from tests.factories import PdmpCheckFactory, shelve
 from tests.intake.conftest import COMPLETE
-from tests.treatment.helpers import NOW, PLAN, fill, plan_for, prescribe, ready_session, rx_spec
+from tests.pharmacy.destroying import destroyed, lot_of
+from tests.pharmacy.recalling import OUTCOME, RECALL, recall_spec, the_lot
+from tests.pharmacy.receiving import DELIVERY, RETURN, TRANSFER, on_shelf, received
+from tests.treatment.helpers import (
+    NOW,
+    PLAN,
+    accept_returns,
+    fill,
+    plan_for,
+    prescribe,
+    ready_session,
+    rx_spec,
+)
 
 # factory_boy is untyped: its factories are called through Any.
 factories: Any = _factories
@@ -199,7 +215,9 @@ def approved(world: World) -> Ids:
 def planned(world: World) -> Ids:
     """Approved, with a plan: 100 mg a session, 50 mg scored troches."""
     approved(world)
-    return {"plan": plan_for(world.prescriber, world.patient).pk}
+    plan = plan_for(world.prescriber, world.patient)
+    shelve(plan, world.clinic, lot_number=LOT["lot_number"])  # the lot the dispense rows name
+    return {"plan": plan.pk}
 
 
 def prescribed_by(role: str) -> Callable[[World], Ids]:
@@ -247,6 +265,18 @@ def dispensed_by(role: str) -> Callable[[World], Ids]:
 
 
 stocked = dispensed_by("")
+
+
+def lot_dispensed(world: World) -> Ids:
+    """Stocked: the patient received 8 troches of the lot (recall rows)."""
+    return {**stocked(world), "lot": the_lot(world.clinic).pk}
+
+
+def lot_recalled(world: World) -> Ids:
+    """The lot recalled by a pharmacist: the patient's recall task is open."""
+    ids = lot_dispensed(world)
+    recall_lot(world.pharmacist, the_lot(world.clinic), recall_spec())
+    return {**ids, "task": RecallTask.objects.get(lot_id=ids["lot"]).pk}
 
 
 def sitter_confirmed(world: World) -> Ids:
@@ -397,6 +427,42 @@ def sitter_invited(world: World) -> Ids:
     return {"invitation": invitation.pk}
 
 
+def receipt_pending(world: World) -> Ids:
+    """A delivery recorded by the pharmacist who is no caller: a second person verifies it."""
+    return {"receipt": received(world.pharmacist).pk}
+
+
+def lot_on_shelf(world: World) -> Ids:
+    """100 troches of lot KC-1001 on the clinic's shelf (received and verified)."""
+    return {"lot": on_shelf(world.pharmacist, world.prescriber).lot_id}
+
+
+def discrepancy_open(world: World) -> Ids:
+    """A lot counted 2 short by the pharmacist who is no caller: a discrepancy to explain."""
+    lot = on_shelf(world.pharmacist, world.prescriber).lot
+    spec = ReconciliationSpec(counts={lot.pk: 98})
+    reconcile_stock(world.pharmacist, world.clinic, spec)
+    return {"discrepancy": lot.discrepancies.get().pk}
+
+
+def lot_to_destroy(world: World) -> Ids:
+    """A lot on the shelf; the witnesses: the pharmacist and the prescriber who are no callers."""
+    return {"lot": lot_of(world.clinic).pk, "second_witness": world.prescriber.pk}
+
+
+def destructions_to_confirm(world: World) -> Ids:
+    """Destructions by the pharmacist who is no caller, each naming a witness caller (by role).
+
+    Only a named witness confirms: each caller who may witness confirms the one naming them.
+    """
+    lot = lot_of(world.clinic)
+    mine = {
+        role: destroyed(world.pharmacist, lot, world.callers[role], world.prescriber).pk
+        for role in (policy.PHARMACIST, policy.PRESCRIBER, policy.CLINICIAN)
+    }
+    return {"destruction": {role: mine.get(role, mine[policy.CLINICIAN]) for role in ROLES}}
+
+
 # --- The table: each write, the use case (row) that decides it, and its given ------------------
 
 
@@ -421,10 +487,18 @@ def _phase(source: Phase, target: Phase, use_case: str, **given: Phase) -> Write
     )
 
 
+def returns_accepted(world: World) -> Ids:
+    """Stocked, at a clinic that takes back patients' units (an authorised collector)."""
+    ids = stocked(world)
+    accept_returns(world.clinic)
+    return ids
+
+
 def _ledger(kind: str, use_case: str, **extra: Any) -> Write:
     body = {"kind": kind, "quantity": 2, **extra}
+    given = returns_accepted if kind in {"returned", "destroyed"} else stocked
     return Write(
-        f"POST ledger/events {kind}", "POST", "patients/{p}/ledger/events", body, use_case, stocked
+        f"POST ledger/events {kind}", "POST", "patients/{p}/ledger/events", body, use_case, given
     )
 
 
@@ -594,6 +668,7 @@ WRITES: list[Write] = [
     _ledger("returned", "record_returned_units"),
     _ledger("destroyed", "record_destroyed_units", witness_id="{witness}"),
     _ledger("lost_or_stolen", "report_units_lost", note="Lost on the bus on Monday."),
+    _ledger("disposed", "record_disposed_units", note="Taken to the pharmacy's kiosk."),
     _ledger("counted", "record_pill_count"),
     Write(
         "POST sessions",
@@ -765,6 +840,23 @@ WRITES: list[Write] = [
         "add_note_addendum",
         note_signed,
     ),
+    # Recalls (issue 17): a lot recalled, and the call to a patient who received it.
+    Write(
+        "POST stock/lots/{lot}/recall",
+        "POST",
+        "stock/lots/{lot}/recall",
+        RECALL,
+        "recall_lot",
+        lot_dispensed,
+    ),
+    Write(
+        "POST stock/recall-tasks/{task}/done",
+        "POST",
+        "stock/recall-tasks/{task}/done",
+        {"outcome": OUTCOME},
+        "complete_recall_task",
+        lot_recalled,
+    ),
     # The caller's own reminders: the patient and the sitter choose theirs, staff none.
     Write(
         "PUT me/contact-preferences",
@@ -773,6 +865,88 @@ WRITES: list[Write] = [
         {"channels": "sms", "quiet_from": "22:00", "quiet_until": "07:00"},
         "change_contact_preferences",
         nothing,
+    ),
+    # The clinic's stock: receipts by two people, transfers and returns (issue 17).
+    Write("POST stock/receipts", "POST", "stock/receipts", DELIVERY, "receive_stock", nothing),
+    Write(
+        "POST stock/receipts/{receipt}/verify",
+        "POST",
+        "stock/receipts/{receipt}/verify",
+        {"counted": 100},
+        "verify_receipt",
+        receipt_pending,
+    ),
+    Write(
+        "POST stock/receipts/{receipt}/reject",
+        "POST",
+        "stock/receipts/{receipt}/reject",
+        {"reason": "Seal broken"},
+        "reject_receipt",
+        receipt_pending,
+    ),
+    Write(
+        "POST stock/lots/{lot}/transfers",
+        "POST",
+        "stock/lots/{lot}/transfers",
+        TRANSFER,
+        "transfer_stock",
+        lot_on_shelf,
+    ),
+    Write(
+        "POST stock/lots/{lot}/supplier-returns",
+        "POST",
+        "stock/lots/{lot}/supplier-returns",
+        RETURN,
+        "return_stock_to_supplier",
+        lot_on_shelf,
+    ),
+    # Counts of the shelf, their discrepancies, and losses of the clinic's stock.
+    Write(
+        "POST stock/reconciliations",
+        "POST",
+        "stock/reconciliations",
+        {"counts": {"{lot}": 98}},
+        "reconcile_stock",
+        lot_on_shelf,
+    ),
+    Write(
+        "POST stock/discrepancies/{discrepancy}/explain",
+        "POST",
+        "stock/discrepancies/{discrepancy}/explain",
+        {"explanation": "Two troches were on the second shelf."},
+        "explain_stock_discrepancy",
+        discrepancy_open,
+    ),
+    Write(
+        "POST stock/lots/{lot}/losses",
+        "POST",
+        "stock/lots/{lot}/losses",
+        {"quantity": 2, "what_happened": "A box is missing from the safe."},
+        "report_stock_lost",
+        lot_on_shelf,
+    ),
+    # Destruction of the clinic's stock, before two witnesses who each confirm it.
+    Write(
+        "POST stock/lots/{lot}/destructions",
+        "POST",
+        "stock/lots/{lot}/destructions",
+        {
+            "quantity": 2,
+            "method": "chemical_digestion",
+            "reason": "expired",
+            "first_witness_id": "{witness}",
+            "second_witness_id": "{second_witness}",
+        },
+        "destroy_stock",
+        lot_to_destroy,
+    ),
+    Write(
+        "POST stock/destructions/{destruction}/confirm",
+        "POST",
+        "stock/destructions/{destruction}/confirm",
+        None,
+        "witness_destruction",
+        destructions_to_confirm,
     ),
 ]
 
@@ -814,7 +988,7 @@ def _fill(template: Any, ids: Ids) -> Any:
         whole = re.fullmatch(r"\{(\w+)\}", template)
         return ids[whole.group(1)] if whole else template.format(**ids)
     if isinstance(template, dict):
-        return {k: _fill(v, ids) for k, v in template.items()}
+        return {_fill(k, ids): _fill(v, ids) for k, v in template.items()}
     if isinstance(template, list):
         return [_fill(v, ids) for v in template]
     return template

@@ -33,10 +33,15 @@ from ketacare.intake.models import ScreeningLead
 from ketacare.notes.models import Note
 from ketacare.patients.models import Patient
 from ketacare.patients.phases import Phase
+from ketacare.pharmacy.models import Destruction, Lot, MovementKind, RecallTask, Receipt
 from ketacare.treatment import services
 from ketacare.treatment.models import AdverseEvent, DosingSession
 from ketacare.treatment.specs.sessions import AdverseEventSpec, DoseSpec
 from tests.factories import NoteFactory, PatientFactory, SitterFactory, UserFactory
+from tests.pharmacy.destroying import destroyed
+from tests.pharmacy.recalling import recalled_task
+from tests.pharmacy.receiving import received
+from tests.reports.inspection_helpers import missing_at_a_count, move
 from tests.treatment.helpers import NOW, fill, plan_for, prescribe, ready_session
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +56,12 @@ ID_KWARGS = (
     "lead_id",
     "note_id",
     "prescription_id",
+    "movement_id",
+    "lot_id",
+    "destruction_id",
+    "receipt_id",
+    "discrepancy_id",
+    "task_id",
 )
 MISSING_ID = 987_654
 
@@ -150,6 +161,23 @@ def records(clinic: Clinic, prescriber: User, pharmacist: User) -> dict[str, int
         "lead_id": lead.pk,
         "note_id": NoteFactory(patient=pat, signed=True).pk,
         "prescription_id": rx.pk,
+        # A loss of the clinic's stock: its theft or loss report draft.
+        "movement_id": move(
+            Lot.objects.get(clinic=clinic), MovementKind.LOST_OR_STOLEN, -1, pharmacist, NOW
+        ).pk,
+        "discrepancy_id": missing_at_a_count(Lot.objects.get(clinic=clinic), pharmacist).pk,
+        "lot_id": Lot.objects.get(clinic=clinic).pk,
+        # A destruction of the lot's units, before two witnesses (none confirmed yet).
+        "destruction_id": destroyed(
+            pharmacist,
+            Lot.objects.get(clinic=clinic),
+            prescriber,
+            UserFactory(clinic=clinic, clinician=True),
+        ).pk,
+        # A receipt of stock awaiting a second person (a lot of its own).
+        "receipt_id": received(pharmacist, lot_number="KC-OWN-1").pk,
+        # Pat's recall task: Pat received units of a lot of its own, recalled.
+        "task_id": recalled_task(pat, pharmacist),
     }
 
 
@@ -171,6 +199,13 @@ def _state() -> dict[str, Any]:
         "leads": list(ScreeningLead.objects.values_list("pk", "status")),
         "patients": list(Patient.objects.values_list("pk", "phase", "updated_at")),
         "notes": list(Note.objects.values_list("pk", "body", "signed_at", "updated_at")),
+        "destructions": list(
+            Destruction.objects.values_list("pk", "first_confirmed_at", "second_confirmed_at")
+        ),
+        "receipts": list(Receipt.objects.values_list("pk", "verified_at", "rejected_at")),
+        "lots": list(Lot.objects.values_list("pk", "on_hand")),
+        "recalls": list(Lot.objects.values_list("pk", "recalled_at", "recall_reference")),
+        "recall_tasks": list(RecallTask.objects.values_list("pk", "done_at", "outcome")),
     }
 
 

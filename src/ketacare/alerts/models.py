@@ -57,8 +57,13 @@ class AlertCause(models.TextChoices):
     STOCK_LOST = "stock_lost", "Clinic stock lost or stolen"
 
 
-# The causes of an alert about the clinic itself: they name neither patient nor lead.
-CLINIC_CAUSES = (AlertCause.STOCK_DISCREPANCY, AlertCause.STOCK_LOST)
+# The causes of an alert about the clinic itself: they name neither patient nor lead (a
+# notification about such an alert that failed is about the clinic too).
+CLINIC_CAUSES = (
+    AlertCause.STOCK_DISCREPANCY,
+    AlertCause.STOCK_LOST,
+    AlertCause.NOTIFICATION_FAILED,
+)
 
 
 class AlertSeverity(models.TextChoices):

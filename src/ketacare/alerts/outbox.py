@@ -142,6 +142,7 @@ def _raise_failed(row: Notification, alert: Alert) -> None:
     raise_alert(
         patient=alert.patient,
         lead=alert.lead,
+        clinic=alert.clinic if alert.patient is None and alert.lead is None else None,
         cause=AlertCause.NOTIFICATION_FAILED,
         severity=AlertSeverity.WARNING,
         subject=f"notification:{row.pk}",

@@ -46,7 +46,7 @@ from ketacare.kernel.errors import NotFound
 from ketacare.kernel.usecase import use_case
 
 if TYPE_CHECKING:
-    from ketacare.accounts.models import User
+    from ketacare.accounts.models import Clinic, User
     from ketacare.patients.models import Patient, Sitter
 
 __all__ = [
@@ -169,6 +169,7 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     *,
     patient: Patient | None = None,
     lead: Model | None = None,
+    clinic: Clinic | None = None,
     cause: AlertCause | str,
     severity: AlertSeverity | str,
     subject: str,
@@ -184,9 +185,9 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     unchanged, or upgraded when `severity` is higher (the new recipients are notified).
     The outbox rows are written in the same transaction. `sitters` are also notified (by
     SMS): the worker passes the session's sitter for a missed check-in. An alert is about
-    a `patient`, or about a screening `lead` of the public self-screen (no record yet).
+    a `patient`, a screening `lead` (no record yet), or the `clinic` (CLINIC_CAUSES: its stock).
     """
-    about = _about(patient, lead)
+    about = _about(patient, lead, clinic)
     cause = AlertCause(cause)
     severity = AlertSeverity(severity)
     key = f"{cause}:{subject}"
@@ -205,11 +206,11 @@ def raise_alert(  # noqa: PLR0913 - the fixed interface of the other apps
     return alert
 
 
-def _about(patient: Patient | None, lead: Model | None) -> dict[str, Any]:
-    """The alert's clinic and subject: exactly one of a patient and a screening lead."""
-    if (patient is None) == (lead is None):
-        raise ValueError("An alert is about a patient or a screening lead: exactly one.")
-    clinic_id = getattr(patient or lead, "clinic_id", None)
+def _about(patient: Patient | None, lead: Model | None, clinic: Clinic | None) -> dict[str, Any]:
+    """The alert's clinic and subject: a patient, a screening lead, or the clinic itself."""
+    if (patient is not None) + (lead is not None) + (clinic is not None) != 1:
+        raise ValueError("An alert is about one of: a patient, a screening lead, the clinic.")
+    clinic_id = clinic.pk if clinic is not None else getattr(patient or lead, "clinic_id", None)
     return {"clinic_id": clinic_id, "patient": patient, "lead": lead}
 
 

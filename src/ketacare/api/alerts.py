@@ -1,7 +1,9 @@
 """The alert inbox: the clinic's alerts, acknowledge and resolve, and a patient's history.
 
 An alert is about a patient (patient_id) or about a screening lead of the public
-self-screen who has no record yet (lead_id, patient_id null). Alerts are for the care
+self-screen who has no record yet (lead_id, patient_id null), or about the clinic's own
+stock (a count that differs from the book, a loss: patient_id and lead_id null, its
+`detail` names the lot and the discrepancy or movement). Alerts are for the care
 team: patients and sitters get a 403 on the lists and a 404 on any one alert (they never
 learn that one exists).
 """
@@ -37,14 +39,21 @@ class AlertOut(Schema):
     id: int = Field(description="The alert's id.")
     clinic_id: int = Field(description="The clinic.")
     patient_id: int | None = Field(
-        description="Whose: the patient; null for an alert about a screening lead (lead_id)."
+        description="Whose: the patient; null for an alert about a screening lead (lead_id) "
+        "or about the clinic's stock."
     )
     patient_name: str | None = Field(
-        description="The patient's legal name; null for an alert about a screening lead."
+        description="The patient's legal name; null for an alert about a screening lead or "
+        "about the clinic's stock."
+    )
+    subject_name: str = Field(
+        description="Whom it is about, in words: the patient, the screening lead, or "
+        '"The clinic\'s stock".'
     )
     lead_id: int | None = Field(
         description="The screening lead of the public self-screen it is about (someone with "
-        "no patient record yet, cause suicidal_lead); null for an alert about a patient."
+        "no patient record yet, cause suicidal_lead); null for an alert about a patient or "
+        "about the clinic's stock."
     )
     cause: AlertCause = Field(description="What it is about, as a code.")
     severity: AlertSeverity = Field(description="info, warning, urgent or emergency.")
@@ -89,7 +98,7 @@ def _staff_alerts(request: HttpRequest) -> QuerySet[Alert]:
     user = actor(request)
     if not (user.is_superuser or user.is_clinic_staff):
         raise NotAllowed("Alerts are for the care team.")
-    return Alert.objects.visible_to(user).select_related("patient")
+    return Alert.objects.visible_to(user).select_related("patient", "lead")
 
 
 def _page(request: HttpRequest, alerts: QuerySet[Alert], paging: Paging, **audit: Any) -> AlertPage:
@@ -117,7 +126,7 @@ def _alert(request: HttpRequest, alert_id: int, use_case: str) -> Alert:
     Every use case checks the roles before anything is read.
     """
     policy.require_role(actor(request), policy.rule(use_case))
-    found: Alert = visible(request, Alert.objects.select_related("patient"), pk=alert_id)
+    found: Alert = visible(request, Alert.objects.select_related("patient", "lead"), pk=alert_id)
     return found
 
 

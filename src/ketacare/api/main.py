@@ -19,6 +19,9 @@ from ketacare.api import (
 )
 from ketacare.api.security import bearer_auth, session_auth
 from ketacare.api.sessions import adverse_events, check_in, dosing, sitting
+from ketacare.api.stock import counts as stock_counts
+from ketacare.api.stock import destruction, recalls
+from ketacare.api.stock import lots as stock_lots
 from ketacare.api.treatment import dispensing, ledger, pdmp, plans, prescriptions, reviews
 
 DESCRIPTION = """\
@@ -76,3 +79,7 @@ api.add_router("/sitting", sitting.router)
 api.add_router("/alerts", alerts.router)
 api.add_router("/me", contact.router)
 api.add_router("/reports", reports.router)
+api.add_router("/stock", stock_lots.router)
+api.add_router("/stock", stock_counts.router)
+api.add_router("/stock", destruction.router)
+api.add_router("/stock", recalls.router)

@@ -81,7 +81,12 @@ class Builder:
     @classmethod
     def start(cls, clinic_name: str, seed: int) -> Builder:
         clinic = Clinic.objects.create(
-            name=clinic_name, timezone="America/New_York", on_call_phone="+1 555 010 0199"
+            name=clinic_name,
+            timezone="America/New_York",
+            on_call_phone="+1 555 010 0199",
+            # A made-up registration whose check digit is valid (accounts.identifiers).
+            dea_registration_number="FD1234563",
+            registered_address="100 Harbor Way, Suite 4\nPortland, ME 04101",
         )
         password = make_password(DEMO_PASSWORD)
         prefix = "" if clinic_name == DEMO_CLINIC_NAME else f"{_slug(clinic_name)}."

@@ -149,6 +149,10 @@ _TREATMENT_PHARMACY: dict[str, Rule] = {
     "record_returned_units": _rule("record returned units", *_HANDLERS),
     "record_destroyed_units": _rule("record destroyed units", *_HANDLERS),
     "report_units_lost": _rule("report units lost or stolen", *_HANDLERS, COORDINATOR, own=True),
+    # Where the clinic takes nothing back (21 CFR 1317), the patient's own disposal.
+    "record_disposed_units": _rule(
+        "record units the patient disposed of", *_HANDLERS, COORDINATOR, own=True
+    ),
     "record_pill_count": _rule("record a pill count", *_HANDLERS, COORDINATOR),
 }
 _TREATMENT_SESSIONS: dict[str, Rule] = {

@@ -14,6 +14,7 @@ from typing import Any
 
 from ketacare.demo.journeys.answers import clamp
 from ketacare.demo.journeys.state import JourneyState, Steps
+from ketacare.demo.journeys.stock import lot_for
 from ketacare.demo.journeys.templates import INDUCTION, SESSION_DAYS, Product
 from ketacare.kernel import specs
 from ketacare.treatment import services as treatment
@@ -117,9 +118,13 @@ class PrescribingSteps(JourneyState):
 
     def _dispense(self, prescription: Prescription | None = None) -> None:
         prescription = prescription or self.prescription
-        expires = self.today + timedelta(days=self.rng.randint(240, 400))
-        lot = f"KC-{self.rng.randint(10000, 99999)}"
-        spec = DispenseSpec(quantity=prescription.quantity, lot_number=lot, expires_on=expires)
+        # Two draws the journey's generator made when lots were typed in: kept, so every
+        # journey stays the one it was (the same doses, answers and days).
+        self.rng.randint(240, 400), self.rng.randint(10000, 99999)
+        lot = lot_for(self.cast, prescription, prescription.quantity)
+        spec = DispenseSpec(
+            quantity=prescription.quantity, lot_number=lot.lot_number, expires_on=lot.expires_on
+        )
         if holds_for([prescription])[prescription.pk].held:
             # Staged dispensing (issue 17): the prescriber reviewed the holds and lets it go.
             note = "Reviewed with the patient by video: the fill may go."

@@ -17,6 +17,10 @@ from ketacare.web.workspace import (
     session_record,
     views,
 )
+from ketacare.web.workspace.stock import counts as stock_counts
+from ketacare.web.workspace.stock import destruction, inspection, recalls
+from ketacare.web.workspace.stock import lots as stock_lots
+from ketacare.web.workspace.stock import receipts as stock_receipts
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.panel_view, name="ws-panel"),
@@ -101,4 +105,63 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="ws-release-hold",
     ),
     path("reports/cohort/", cohort_report.cohort_report_view, name="ws-cohort-report"),
+    # The records an inspector asks for (reports.inspection), each a page and a PDF.
+    path("inspection/", inspection.index, name="ws-inspection"),
+    path("inspection/inventory/", inspection.inventory_view, name="ws-inspection-inventory"),
+    path(
+        "inspection/destructions/",
+        inspection.destructions_view,
+        name="ws-inspection-destructions",
+    ),
+    path("inspection/loss/<int:movement_id>/", inspection.loss_view, name="ws-inspection-loss"),
+    path(
+        "inspection/loss/count/<int:discrepancy_id>/",
+        inspection.discrepancy_loss_view,
+        name="ws-inspection-discrepancy-loss",
+    ),
+    path("inspection/dispensing/", inspection.dispensing_view, name="ws-inspection-dispensing"),
+    path(
+        "patients/<int:patient_id>/prescriptions/<int:prescription_id>/print/",
+        inspection.prescription_print,
+        name="ws-prescription-print",
+    ),
+    path("recalls/", recalls.recalls_page, name="ws-recalls"),
+    path("recalls/lots/<int:lot_id>/", recalls.recall_lot_page, name="ws-recall-lot"),
+    path("recalls/tasks/<int:task_id>/done/", recalls.recall_task_done, name="ws-recall-task-done"),
+    # Destruction of the clinic's stock, before two witnesses who each confirm it.
+    path("stock/lots/<int:lot_id>/destroy/", destruction.destroy_view, name="ws-stock-destroy"),
+    path("stock/destructions/", destruction.destructions_view, name="ws-destructions"),
+    path(
+        "stock/destructions/<int:destruction_id>/",
+        destruction.destruction_view,
+        name="ws-destruction",
+    ),
+    path(
+        "stock/destructions/<int:destruction_id>/confirm/",
+        destruction.confirm_view,
+        name="ws-destruction-confirm",
+    ),
+    # The clinic's stock: lots on hand, receipts verified by a second person, a lot's book.
+    path("stock/", stock_lots.stock, name="ws-stock"),
+    path("stock/receipts/new/", stock_receipts.receive, name="ws-stock-receive"),
+    path(
+        "stock/receipts/<int:receipt_id>/verify/",
+        stock_receipts.verify,
+        name="ws-stock-receipt-verify",
+    ),
+    path(
+        "stock/receipts/<int:receipt_id>/reject/",
+        stock_receipts.reject,
+        name="ws-stock-receipt-reject",
+    ),
+    path("stock/lots/<int:lot_id>/", stock_lots.lot, name="ws-stock-lot"),
+    # Counts of the shelf, their discrepancies, and a loss of a lot (issue 17).
+    path("stock/count/", stock_counts.count_view, name="ws-stock-count"),
+    path("stock/discrepancies/", stock_counts.discrepancies_view, name="ws-stock-discrepancies"),
+    path(
+        "stock/discrepancies/<int:discrepancy_id>/explain/",
+        stock_counts.explain_view,
+        name="ws-stock-discrepancy-explain",
+    ),
+    path("stock/lots/<int:lot_id>/loss/", stock_counts.loss_view, name="ws-stock-loss"),
 ]
