@@ -22,8 +22,9 @@ from ketacare.api.access import actor, audit_list
 from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.kernel import policy
 from ketacare.pharmacy import reconcile
-from ketacare.pharmacy.models import Lot, Reconciliation, StockCount, StockDiscrepancy
+from ketacare.pharmacy.models import Reconciliation, StockCount, StockDiscrepancy
 from ketacare.pharmacy.queries import reconcile as queries
+from ketacare.pharmacy.queries import stock as stock_queries
 from ketacare.pharmacy.specs.reconcile import ExplanationSpec, LossSpec, ReconciliationSpec
 from ketacare.treatment.stock_book import book_against_ledgers, unlotted_dispenses
 
@@ -218,10 +219,7 @@ def report_loss(
     discovery, on DEA Form 106 (21 CFR 1301.76(b)). 409 `lot_short` beyond the lot.
     """
     user = _may(request, "report_stock_lost")
-    lot = Lot.objects.visible_to(user).filter(pk=lot_id).first()
-    if lot is None:
-        raise Http404("No such lot.")
-    movement = reconcile.report_stock_lost(user, lot, payload)
+    movement = reconcile.report_stock_lost(user, stock_queries.visible_lot(user, lot_id), payload)
     return Status(201, LossOut.model_validate(movement, from_attributes=True))
 
 

@@ -16,8 +16,9 @@ from ketacare.api.schemas import ERRORS, WRITE_ERRORS, id_in_path
 from ketacare.kernel import policy
 from ketacare.kernel.errors import NotFound
 from ketacare.pharmacy.destruction import confirm_destruction, destroy_stock
-from ketacare.pharmacy.models import Destruction, DestructionMethod, DestructionReason, Lot
+from ketacare.pharmacy.models import Destruction, DestructionMethod, DestructionReason
 from ketacare.pharmacy.queries import destruction as queries
+from ketacare.pharmacy.queries import stock as stock_queries
 from ketacare.pharmacy.specs.destruction import DestructionSpec
 
 router = Router(tags=["stock"])
@@ -81,10 +82,7 @@ def record_destruction(
     """
     user = actor(request)
     policy.require_role(user, policy.rule("destroy_stock"))
-    lot = Lot.objects.visible_to(user).filter(pk=lot_id).first()
-    if lot is None:
-        raise NotFound("No such lot.")
-    done = destroy_stock(user, lot, payload)
+    done = destroy_stock(user, stock_queries.visible_lot(user, lot_id), payload)
     return Status(201, _out(queries.destructions(user).get(pk=done.pk)))
 
 

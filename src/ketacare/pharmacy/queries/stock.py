@@ -98,12 +98,17 @@ def stock_by_product(actor: User) -> list[ProductStock]:
     return list(products.values())
 
 
-def lot_line(actor: User, lot_id: int) -> LotLine:
-    """One lot of the actor's clinic (NotFound for any other)."""
+def visible_lot(actor: User, lot_id: int) -> Lot:
+    """One lot of the actor's clinic; NotFound for any other, as for one that does not exist."""
     lot = Lot.objects.visible_to(actor).select_related("clinic").filter(pk=lot_id).first()
     if lot is None:
-        raise NotFound
-    return _lines([lot])[0]
+        raise NotFound("No such lot.")
+    return lot
+
+
+def lot_line(actor: User, lot_id: int) -> LotLine:
+    """One lot of the actor's clinic (NotFound for any other)."""
+    return _lines([visible_lot(actor, lot_id)])[0]
 
 
 def lot_book(actor: User, lot: Lot) -> list[StockMovement]:

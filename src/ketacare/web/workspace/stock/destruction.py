@@ -25,6 +25,7 @@ from ketacare.kernel.errors import DomainError, NotFound
 from ketacare.pharmacy.destruction import confirm_destruction, destroy_stock
 from ketacare.pharmacy.models import Destruction, DestructionMethod, DestructionReason, Lot
 from ketacare.pharmacy.queries import destruction as queries
+from ketacare.pharmacy.queries import stock as stock_queries
 from ketacare.pharmacy.specs.destruction import NOTE_LENGTH, DestructionSpec
 from ketacare.web.common import require_staff
 from ketacare.web.refusals import show_refusal
@@ -74,10 +75,7 @@ def eligible_witnesses(user: User, lot: Lot) -> list[tuple[int, str]]:
 
 
 def _lot(user: User, lot_id: int) -> Lot:
-    lot = Lot.objects.visible_to(user).filter(pk=lot_id).first()
-    if lot is None:
-        raise NotFound("No such lot.")
-    return lot
+    return stock_queries.visible_lot(user, lot_id)
 
 
 def _row(d: Destruction, user: User) -> dict[str, Any]:
