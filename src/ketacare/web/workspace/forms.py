@@ -312,7 +312,7 @@ class LedgerEventForm(CareForm):
         label="What happened", choices=[(k.value, k.label) for k in RECORDED_HERE]
     )
     quantity = forms.DecimalField(
-        label="Units (counted, returned, destroyed or lost)",
+        label="Units (counted, returned, destroyed, lost or disposed of)",
         min_value=Decimal(0),
         max_digits=9,
         decimal_places=1,
@@ -323,7 +323,8 @@ class LedgerEventForm(CareForm):
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="Required for a loss or theft: when, where, reported to whom.",
+        help_text="Required for a loss or theft (when, where, reported to whom) and for the "
+        "patient's disposal (where or how: a take-back, the FDA's advice).",
     )
 
     def __init__(self, *args: Any, witnesses: list[tuple[int, str]], **kwargs: Any) -> None:
